@@ -1,0 +1,72 @@
+# vers — build, test, sanitizer run.  `make` builds build/vers and build/libvers.a.
+# Kernels named *_avx2.c are compiled with AVX2/FMA/F16C and chosen at run time
+# (cpu feature check), so the binary still runs on machines without them.
+
+CC      ?= gcc
+OPT     ?= -O2
+BUILD   ?= build
+CFLAGS  ?=
+CFLAGS  += $(OPT) -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp \
+           -Iinclude -Isrc -MMD -MP $(EXTRA_CFLAGS)
+LDLIBS  += -fopenmp -lopenblas -lm -lpthread $(EXTRA_LDLIBS)
+AVX2FLAGS = -mavx2 -mfma -mf16c
+
+LIB_SRC  := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*'))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+BENCH_SRC:= $(sort $(wildcard bench/*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all test test-san san clean eval eval-write eval-model bench fuzz model
+all: $(BUILD)/vers $(BUILD)/libvers.a $(TEST_BIN)
+	@ln -sf $(BUILD)/vers vers 2>/dev/null || true
+
+$(BUILD)/%_avx2.o: %_avx2.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(AVX2FLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libvers.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/vers: $(CLI_OBJ) $(BUILD)/libvers.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libvers.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/test.h $(BUILD)/libvers.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libvers.a $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libvers.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libvers.a $(LDLIBS)
+
+# The README's test command.
+test: all
+	@tests/run $(BUILD)
+
+# Whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs it after `make test`).
+test-san san:
+	$(MAKE) BUILD=build-san OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+	  EXTRA_LDLIBS="-fsanitize=address,undefined" build-san/vers build-san/libvers.a \
+	  $(TEST_SRC:tests/%.c=build-san/tests/%)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  VERS_SANITIZE=1 tests/run build-san
+
+bench: all $(BENCH_BIN)
+
+eval: all
+	@scripts/eval-prosody.sh $(BUILD)
+
+clean:
+	rm -rf build build-san vers
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

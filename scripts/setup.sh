@@ -1,0 +1,16 @@
+#!/bin/sh
+# scripts/setup.sh — installs what vers needs on Debian 12 (run as root, or with sudo),
+# then builds.  Packages: gcc/make/OpenMP, OpenBLAS (trainer), espeak-ng (phonemes),
+# clang + libFuzzer runtime (fuzzing), and the CMU pronouncing dictionary (npm package
+# cmu-pronouncing-dictionary, turned into data/cmudict.txt; Debian 12 has no cmudict package).
+set -e
+cd "$(dirname "$0")/.."
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+if command -v apt-get >/dev/null 2>&1; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+    gcc make libc6-dev libgomp1 libopenblas-dev espeak-ng libespeak-ng-dev \
+    clang libclang-rt-14-dev nodejs npm ca-certificates >/dev/null
+fi
+[ -x scripts/fetch-cmudict.sh ] && scripts/fetch-cmudict.sh || true
+make -j"$(nproc)"

@@ -1,0 +1,59 @@
+/* src/cli/cli.c — helpers shared by the command files (errors, default model, numbers). */
+#include "cli.h"
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_error(const char *what, const char *fmt, ...) {
+    va_list ap;
+    fprintf(stderr, "vers: %s: ", what ? what : "error");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 2;
+}
+
+const char *cli_default_model(void) {
+    static char path[PATH_MAX + 64];
+    const char *env = getenv("VERS_MODEL");
+    if (env && *env) return env;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        for (int up = 0; up < 3; up++) {          /* build/vers -> repo root; bin/vers -> prefix */
+            char *slash = strrchr(exe, '/');
+            if (!slash) break;
+            *slash = 0;
+            snprintf(path, sizeof path, "%s/models/vers-default.gguf", exe);
+            if (access(path, R_OK) == 0) return path;
+            snprintf(path, sizeof path, "%s/share/vers/models/vers-default.gguf", exe);
+            if (access(path, R_OK) == 0) return path;
+        }
+    }
+    if (access("models/vers-default.gguf", R_OK) == 0) return "models/vers-default.gguf";
+    return NULL;
+}
+
+int cli_parse_int(const char *s, long lo, long hi, long *out) {
+    if (!s || !*s) return -1;
+    char *end; errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_float(const char *s, double *out) {
+    if (!s || !*s) return -1;
+    char *end; errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || v != v) return -1;
+    *out = v;
+    return 0;
+}

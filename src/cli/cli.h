@@ -1,0 +1,41 @@
+/* src/cli/cli.h — what the command files of the CLI share: the command table, error
+ * printing ("vers: FILE: message", exit 2) and the default model's location.
+ * Each command lives in src/cli/cmd_NAME.c as  int cmd_NAME(int argc, char **argv);
+ * argv[0] is the command name; getopt_long parses the rest.  Exit codes: 0 ok,
+ * 1 the requested result does not hold, 2 bad usage or bad input. */
+#ifndef VERS_CLI_H
+#define VERS_CLI_H
+#include "vers.h"
+
+#define CLI_COMMANDS(X) \
+    X(write,           "write poems in a form") \
+    X(check,           "analyse a poem; check it against a form") \
+    X(generate,        "plain text continuation from a prompt") \
+    X(tokenize,        "print the tokens / ids of a text") \
+    X(perplexity,      "perplexity and bits per byte of a model on a text") \
+    X(info,            "a GGUF file's metadata and tensors") \
+    X(bench,           "speed: pp512, tg128, bandwidth fraction; 'bench train'") \
+    X(quantize,        "convert a model's tensors to F16/Q8_0/Q4_0/Q4_K/Q6_K ...") \
+    X(tokenizer_train, "learn a byte-level BPE tokenizer from corpora") \
+    X(train,           "pretrain or fine-tune a model (--init, --resume)") \
+    X(export,          "checkpoint -> GGUF (F32/F16/Q8_0)") \
+    X(plot,            "SVG of the loss curves of a training log")
+
+#define CLI_DECLARE(name, help) int cmd_##name(int argc, char **argv);
+CLI_COMMANDS(CLI_DECLARE)
+#undef CLI_DECLARE
+
+/* Prints "vers: WHAT: message" on stderr and returns 2 (use: return cli_error(...)). */
+int cli_error(const char *what, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Path of the shipped default model: $VERS_MODEL, else models/vers-default.gguf next to
+ * the executable's directory (or its parent), else the same under the install prefix.
+ * Returns a static buffer (NULL if none found). */
+const char *cli_default_model(void);
+/* Parses a non-negative integer / float option; returns 0 ok, -1 on junk. */
+int cli_parse_int(const char *s, long lo, long hi, long *out);
+int cli_parse_float(const char *s, double *out);
+#endif

@@ -1,0 +1,35 @@
+/* src/cli/main.c — `vers COMMAND [options]`: dispatches to src/cli/cmd_*.c. */
+#include "cli.h"
+#include <stdio.h>
+#include <string.h>
+
+struct command { const char *name; int (*fn)(int, char **); const char *help; };
+#define CLI_ROW(name, help) { #name, cmd_##name, help },
+static const struct command commands[] = { CLI_COMMANDS(CLI_ROW) };
+#undef CLI_ROW
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: vers COMMAND [options]   (vers COMMAND --help for each)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s", commands[i].name);
+        for (char *p = name; *p; p++) if (*p == '_') *p = '-';
+        fprintf(f, "  %-16s %s\n", name, commands[i].help);
+    }
+    fprintf(f, "\nexit codes: 0 ok, 1 the requested result does not hold, 2 bad usage or input\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) { usage(stderr); return 2; }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) { printf("vers 0.1\n"); return 0; }
+    char name[64];
+    snprintf(name, sizeof name, "%s", argv[1]);
+    for (char *p = name; *p; p++) if (*p == '-') *p = '_';
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(name, commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+    return cli_error(argv[1], "unknown command (try 'vers --help')");
+}
