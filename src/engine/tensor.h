@@ -1,0 +1,57 @@
+/* src/engine/tensor.h — tensor types (ggml numbering) and their traits, quantization,
+ * and the matrix-vector/matrix-matrix kernels the forward pass runs on.
+ *
+ * Weights are row-major: a weight W with GGUF dims (ne0 = n_in, ne1 = n_out) stores n_out
+ * rows of n_in values (in blocks for quantized types).  Activations are float32.
+ * Kernels follow ggml: the activations are converted to the weight type's vec_dot type
+ * first (Q8_0 for Q4_0/Q8_0, Q8_K for K-quants, F16 for F16, F32 for F32/BF16→F32), which
+ * is what makes int8 dot products fast and results match llama.cpp's.  SIMD (AVX2/FMA)
+ * kernels are picked at run time; VERS_NO_SIMD=1 forces the scalar twins. */
+#ifndef VERS_TENSOR_H
+#define VERS_TENSOR_H
+#include "vers/common.h"
+#include <stdint.h>
+#include <stddef.h>
+
+typedef enum {
+    VT_F32 = 0, VT_F16 = 1, VT_Q4_0 = 2, VT_Q4_1 = 3, VT_Q5_0 = 6, VT_Q5_1 = 7,
+    VT_Q8_0 = 8, VT_Q8_1 = 9, VT_Q2_K = 10, VT_Q3_K = 11, VT_Q4_K = 12, VT_Q5_K = 13,
+    VT_Q6_K = 14, VT_Q8_K = 15, VT_I8 = 24, VT_I16 = 25, VT_I32 = 26, VT_I64 = 27,
+    VT_F64 = 28, VT_BF16 = 30, VT_COUNT = 40
+} vers_type;
+
+typedef struct vers_type_traits {
+    const char *name;        /* "F32", "Q4_K", ... ; NULL = unknown/unsupported */
+    int blck_size;           /* values per block */
+    size_t type_size;        /* bytes per block */
+    int supported;           /* we can dequantize / multiply it */
+    vers_type vec_dot_type;  /* what activations become before the dot product */
+} vers_type_traits;
+
+const vers_type_traits *vers_type_get(int type);       /* NULL if unknown */
+const char *vers_type_name(int type);                   /* "?" if unknown */
+int vers_type_from_name(const char *name);              /* -1 if unknown */
+/* Bytes of a row of n values (n must be a multiple of blck_size; returns 0 otherwise). */
+size_t vers_row_size(int type, int64_t n);
+
+/* Conversions. */
+float vers_f16_to_f32(uint16_t h);
+uint16_t vers_f32_to_f16(float f);        /* round to nearest even, as ggml */
+float vers_bf16_to_f32(uint16_t h);
+uint16_t vers_f32_to_bf16(float f);
+/* Dequantizes n values (n a multiple of the block size) of a row of any supported type. */
+int vers_to_float(int type, const void *src, float *dst, int64_t n);
+/* Quantizes n floats to a weight type (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K ...). */
+int vers_quantize_row(int type, const float *src, void *dst, int64_t n);
+
+/* y[t*n_out + o] = sum_i W[o][i] * x[t*n_in + i]  for t < n_tok, o < n_out.
+ * Threads split output rows (OpenMP, n_threads); each output is computed in the same order
+ * whatever the thread count, so results are bit-identical across thread counts. */
+void vers_matmul(float *y, const void *W, int wtype, const float *x,
+                 int64_t n_in, int64_t n_out, int64_t n_tok, int n_threads);
+
+/* Run-time SIMD choice: 1 if AVX2+FMA kernels are in use (0 when VERS_NO_SIMD=1 or no CPU
+ * support).  vers_simd_force(0/1) lets tests compare the twins in one process. */
+int vers_simd_enabled(void);
+void vers_simd_force(int on);
+#endif
