@@ -9,6 +9,7 @@
  *    context copy; bad token ids and a full context refused. */
 #include "test.h"
 #include "vers.h"
+#include "vers/tokenizer.h"
 #include "engine/gguf.h"
 #include <math.h>
 #include <stdint.h>
@@ -239,6 +240,8 @@ static const ref_model REFS[] = {
     { "tiny-gpt2-Q4_0", 0, 2e-3, 0 },  { "tiny-gpt2-Q6_K", 0, 2e-3, 0 },  { "tiny-gpt2-Q4_K_M", 0, 2e-3, 0 },
 };
 
+static const char *PROMPTS[4] = { "p1_en_prose.txt", "p2_en_verse.txt", "p3_fr_verse.txt", "p4_newlines.txt" };
+
 /* Smallest step whose MARGINS gap is below lim for (model, prompt); 32 if none. */
 static int margin_limit(const char *margins, const char *model, int prompt, double lim) {
     int first = 32;
@@ -271,9 +274,12 @@ static void test_llamacpp(void) {
         vers_model *m = NULL; vers_err err;
         int rc = vers_model_load(gpath, NULL, &m, &err);
         if (rc == VERS_EUNSUPPORTED) { T_SKIP(name, err.msg); continue; }
+        vers_tokenizer *tk = NULL;
+        if (!rc && vers_tokenizer_from_gguf(vers_model_gguf(m), &tk, &err)) tk = NULL;
         T_CASE(name) {
             T_CHECK(rc == 0, "load: %s", err.msg);
             if (rc) break;
+            T_CHECK(tk != NULL, "tokenizer: %s", err.msg);
             char *js = t_read_file(jpath, NULL);
             const int nv = vers_model_n_vocab(m);
             double *buf = malloc(sizeof(double) * 4096);
@@ -284,6 +290,17 @@ static void test_llamacpp(void) {
                 T_CHECK(nt > 0, "json tokens");
                 if (nt <= 0) break;
                 for (int i = 0; i < nt; i++) toks[i] = (int32_t)buf[i];
+                if (tk) {   /* our tokenizer gives llama.cpp's prompt ids */
+                    char pf[200];
+                    snprintf(pf, sizeof pf, "reference/llamacpp/prompts/%s", PROMPTS[pr]);
+                    size_t plen = 0;
+                    char *ptxt = t_shared(pf) ? t_read_file(t_shared(pf), &plen) : NULL;
+                    int32_t *ours = NULL; size_t n_ours = 0;
+                    T_CHECK(ptxt && vers_tokenize(tk, ptxt, plen, 1, 0, &ours, &n_ours, &err) == 0, "tokenize %s", pf);
+                    T_CHECK(n_ours == (size_t)nt && (nt == 0 || !memcmp(ours, toks, sizeof(int32_t) * (size_t)nt)),
+                            "prompt %d: token ids differ from llama.cpp's", pr + 1);
+                    free(ours); free(ptxt);
+                }
                 int nl = json_array(js, "\"last_logits\":", pr, buf, 4096);
                 T_CHECK(nl == nv, "json logits %d vs vocab %d", nl, nv);
                 double want[1024];
@@ -317,6 +334,7 @@ static void test_llamacpp(void) {
             free(buf);
             free(js);
         }
+        vers_tokenizer_free(tk);
         vers_model_free(m);
     }
     free(margins);
@@ -444,11 +462,100 @@ static void test_threads(void) {
     }
 }
 
-int main(void) {
+/* ---------- vers generate reproduces run.c's output ---------- */
+
+static char *run_cmd(const char *cmd, size_t *len) {
+    FILE *p = popen(cmd, "r");
+    if (!p) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap + 1);
+    size_t r;
+    while (b && (r = fread(b + n, 1, cap - n, p)) > 0) {
+        n += r;
+        if (n == cap) { char *q = realloc(b, 2 * cap + 1); if (!q) { free(b); b = NULL; break; } b = q; cap *= 2; }
+    }
+    int st = pclose(p);
+    if (!b || st != 0) { free(b); return NULL; }
+    b[n] = 0; *len = n;
+    return b;
+}
+
+static void test_cli(const char *argv0) {
+    char vers[1024];
+    snprintf(vers, sizeof vers, "%s", argv0);
+    char *sl = strrchr(vers, '/');
+    if (sl) *sl = 0;                       /* BUILD/tests */
+    sl = strrchr(vers, '/');
+    if (sl) *sl = 0; else snprintf(vers, sizeof vers, "build");
+    strncat(vers, "/vers", sizeof vers - strlen(vers) - 1);
+    const char *model = t_shared("reference/gguf/stories260K.gguf");
+    if (!model || access(vers, X_OK) != 0) { T_SKIP("vers generate vs run.c", "model or vers binary absent"); return; }
+    static const char *prompts[6] = { "", "Once upon a time", "The little girl", "Lily and Tom", "One day, a", "The sun" };
+    T_CASE("vers generate --temp 0: the 6 golden texts and ids of run.c, byte for byte") {
+        for (int r = 0; r < 6; r++) {
+            char cmd[2048], gp[256];
+            int n_gen = 257 - GOLDEN[r].n_prompt;
+            for (int ids = 0; ids < 2; ids++) {
+                snprintf(cmd, sizeof cmd, "'%s' generate -m '%s' -p '%s' -n %d --temp 0 -t %d%s", vers, model, prompts[r],
+                         n_gen, 1 + (r & 1), ids ? " --ids" : "");
+                snprintf(gp, sizeof gp, "reference/golden/%s.%s", GOLDEN[r].stem, ids ? "ids" : "txt");
+                size_t gl = 0, ol = 0;
+                char *want = t_shared(gp) ? t_read_file(t_shared(gp), &gl) : NULL;
+                char *got = run_cmd(cmd, &ol);
+                T_CHECK(want && got && gl == ol && !memcmp(want, got, gl), "%s differs (%zu vs %zu bytes)", gp, ol, gl);
+                free(want); free(got);
+            }
+        }
+    }
+    T_CASE("vers generate --rng llama2c --seed 133742 --temp 1 --top-p 0.9 == run.c's sample") {
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd, "'%s' generate -m '%s' -p 'Once upon a time' -n 252 --rng llama2c --seed 133742 "
+                 "--temp 1 --top-p 0.9", vers, model);
+        size_t gl = 0, ol = 0;
+        const char *gp = t_shared("reference/golden/sample_t1_p0.9_s133742_n256.txt");
+        char *want = gp ? t_read_file(gp, &gl) : NULL;
+        char *got = run_cmd(cmd, &ol);
+        T_CHECK(want && got && gl == ol && !memcmp(want, got, gl), "sample differs:\n%s", got ? got : "(failed)");
+        free(want); free(got);
+    }
+    T_CASE("vers generate/perplexity/bench: bad input gives exit 2 and one line") {
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd, "'%s' generate -m /nonexistent.gguf -p x 2>&1; echo \"rc=$?\"", vers);
+        size_t ol = 0;
+        char *got = run_cmd(cmd, &ol);
+        T_CHECK(got && !strncmp(got, "vers: /nonexistent.gguf: ", 26) && strstr(got, "\nrc=2\n"), "got: %s", got ? got : "");
+        free(got);
+        snprintf(cmd, sizeof cmd, "'%s' generate -m '%s' --temp x 2>&1; echo \"rc=$?\"", vers, model);
+        got = run_cmd(cmd, &ol);
+        T_CHECK(got && strstr(got, "rc=2"), "bad --temp: %s", got ? got : "");
+        free(got);
+        snprintf(cmd, sizeof cmd, "'%s' perplexity -m '%s' -f /nonexistent.txt 2>&1; echo \"rc=$?\"", vers, model);
+        got = run_cmd(cmd, &ol);
+        T_CHECK(got && strstr(got, "vers: /nonexistent.txt: ") && strstr(got, "rc=2"), "perplexity: %s", got ? got : "");
+        free(got);
+    }
+    T_CASE("vers perplexity --json on a golden story: finite, < vocab, bits per byte > 0") {
+        char cmd[2048];
+        const char *txt = t_shared("reference/golden/greedy_once_upon_a_time_n256.txt");
+        snprintf(cmd, sizeof cmd, "'%s' perplexity -m '%s' -f '%s' --json", vers, model, txt ? txt : "/x");
+        size_t ol = 0;
+        char *got = txt ? run_cmd(cmd, &ol) : NULL;
+        const char *p = got ? strstr(got, "\"perplexity\":") : NULL;
+        const char *b = got ? strstr(got, "\"bits_per_byte\":") : NULL;
+        double ppl = p ? atof(p + 13) : -1, bpb = b ? atof(b + 16) : -1;
+        /* the model's own greedy story: it predicts it well */
+        T_CHECK(ppl >= 1.0 && ppl < 5.0 && bpb > 0 && bpb < 1.0, "ppl %g bpb %g: %s", ppl, bpb, got ? got : "");
+        free(got);
+    }
+}
+
+int main(int argc, char **argv) {
+    (void)argc;
     test_stories("reference/gguf/stories260K.gguf", "v3");
     test_stories("reference/gguf/stories260K-v1.gguf", "v1");
     test_llamacpp();
     test_state();
     test_threads();
+    test_cli(argv[0]);
     T_DONE();
 }

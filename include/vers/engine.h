@@ -38,6 +38,7 @@ typedef struct vers_model_info {
     int wtype;               /* type of the largest weight (ggml numbering, for display) */
     uint64_t n_params;       /* parameter count of all tensors */
     uint64_t file_size;      /* bytes of the GGUF file */
+    uint64_t bytes_per_token;/* weight bytes read to decode one token (all matrices, output) */
 } vers_model_info;
 
 /* Loads a GGUF model (mmap; weights used in place).  params may be NULL. */

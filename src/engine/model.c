@@ -248,6 +248,14 @@ int vers_model_load(const char *path, const vers_model_params *params, vers_mode
         if (t->nbytes > biggest) { biggest = t->nbytes; m->info.wtype = t->type; }
     }
     m->info.n_params = np;
+    uint64_t bpt = (uint64_t)m->output.row_size * (uint64_t)m->output.n_out;
+    for (int l = 0; l < m->info.n_layer; l++) {
+        const model_layer *L = &m->layers[l];
+        const vers_weight *w[] = { &L->wq, &L->wk, &L->wv, &L->wqkv, &L->wo, &L->w_gate, &L->w_up, &L->w_down };
+        for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+            if (w[i]->data) bpt += (uint64_t)w[i]->row_size * (uint64_t)w[i]->n_out;
+    }
+    m->info.bytes_per_token = bpt;
     m->info.file_size = m->g->size;
     m->n_threads = params && params->n_threads > 0 ? params->n_threads : vers_n_cores();
     *out = m;
