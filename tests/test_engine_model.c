@@ -9,7 +9,10 @@
  *    context copy; bad token ids and a full context refused. */
 #include "test.h"
 #include "vers.h"
+#if __has_include("vers/tokenizer.h")
 #include "vers/tokenizer.h"
+#define HAVE_TOKENIZER 1
+#endif
 #include "engine/gguf.h"
 #include <math.h>
 #include <stdint.h>
@@ -228,19 +231,25 @@ static void test_stories(const char *file, const char *label) {
 
 /* ---------- llama.cpp tiny models ---------- */
 
-typedef struct { const char *model; int kvf32; double tol; double tol_p1; } ref_model;
-/* Tolerances: see docs/BENCHMARKS.md (engine accuracy) and the reference README. */
+/* tol: last-prompt logits (tol_p1 for prompt 1 where set); tol_gen: the logits of the greedy
+ * steps, whose ids must equal llama.cpp's up to the first step with a top-1/top-2 gap below
+ * 10 x tol_gen.  Measured figures and why they are what they are: docs/BENCHMARKS.md. */
+typedef struct { const char *model; int kvf32; double tol, tol_p1, tol_gen; } ref_model;
 static const ref_model REFS[] = {
-    { "tiny-llama-F32", 1, 1e-4, 0 },  { "tiny-qwen2-F32", 1, 1e-4, 0 },  { "tiny-gpt2-F32", 1, 1e-3, 0 },
-    { "tiny-llama-F32", 0, 5e-4, 0 },  { "tiny-llama-F16", 0, 3e-3, 0 },  { "tiny-llama-Q8_0", 0, 5e-4, 0 },
-    { "tiny-llama-Q4_0", 0, 5e-4, 0 }, { "tiny-llama-Q6_K", 0, 5e-4, 0.6 }, { "tiny-llama-Q4_K_M", 0, 5e-4, 0.6 },
-    { "tiny-qwen2-F32", 0, 5e-4, 0 },  { "tiny-qwen2-F16", 0, 3e-3, 0 },  { "tiny-qwen2-Q8_0", 0, 5e-4, 0 },
-    { "tiny-qwen2-Q4_0", 0, 5e-4, 0 }, { "tiny-qwen2-Q6_K", 0, 5e-4, 0 }, { "tiny-qwen2-Q4_K_M", 0, 5e-4, 0 },
-    { "tiny-gpt2-F32", 0, 2e-3, 0 },   { "tiny-gpt2-F16", 0, 3e-3, 0 },   { "tiny-gpt2-Q8_0", 0, 2e-3, 0 },
-    { "tiny-gpt2-Q4_0", 0, 2e-3, 0 },  { "tiny-gpt2-Q6_K", 0, 2e-3, 0 },  { "tiny-gpt2-Q4_K_M", 0, 2e-3, 0 },
+    { "tiny-llama-F32", 1, 1e-4, 0, 1e-4 },    { "tiny-qwen2-F32", 1, 1e-4, 0, 1e-4 },
+    { "tiny-gpt2-F32", 1, 1e-3, 0, 1e-3 },
+    { "tiny-llama-F32", 0, 5e-4, 0, 5e-3 },    { "tiny-llama-F16", 0, 2.5e-2, 0, 2.5e-2 },
+    { "tiny-llama-Q8_0", 0, 1.5e-5, 0, 0.15 }, { "tiny-llama-Q4_0", 0, 1.5e-5, 0, 0.15 },
+    { "tiny-llama-Q6_K", 0, 3e-5, 0.6, 0.15 }, { "tiny-llama-Q4_K_M", 0, 5e-5, 0.6, 0.15 },
+    { "tiny-qwen2-F32", 0, 2e-3, 0, 1e-2 },    { "tiny-qwen2-F16", 0, 2.5e-2, 0, 2.5e-2 },
+    { "tiny-qwen2-Q8_0", 0, 1.5e-5, 0, 0.15 }, { "tiny-qwen2-Q4_0", 0, 1.5e-5, 0, 0.15 },
+    { "tiny-qwen2-Q6_K", 0, 3e-5, 0, 0.15 },   { "tiny-qwen2-Q4_K_M", 0, 3e-5, 0, 0.15 },
+    { "tiny-gpt2-F32", 0, 5e-4, 0, 5e-3 },     { "tiny-gpt2-F16", 0, 2.5e-2, 0, 2.5e-2 },
+    { "tiny-gpt2-Q8_0", 0, 3e-5, 0.1, 0.15 },  { "tiny-gpt2-Q4_0", 0, 3e-5, 0, 0.15 },
+    { "tiny-gpt2-Q6_K", 0, 3e-5, 0, 0.15 },    { "tiny-gpt2-Q4_K_M", 0, 3e-5, 0, 0.15 },
 };
 
-static const char *PROMPTS[4] = { "p1_en_prose.txt", "p2_en_verse.txt", "p3_fr_verse.txt", "p4_newlines.txt" };
+static __attribute__((unused)) const char *PROMPTS[4] = { "p1_en_prose.txt", "p2_en_verse.txt", "p3_fr_verse.txt", "p4_newlines.txt" };
 
 /* Smallest step whose MARGINS gap is below lim for (model, prompt); 32 if none. */
 static int margin_limit(const char *margins, const char *model, int prompt, double lim) {
@@ -274,12 +283,19 @@ static void test_llamacpp(void) {
         vers_model *m = NULL; vers_err err;
         int rc = vers_model_load(gpath, NULL, &m, &err);
         if (rc == VERS_EUNSUPPORTED) { T_SKIP(name, err.msg); continue; }
+#ifdef HAVE_TOKENIZER
         vers_tokenizer *tk = NULL;
         if (!rc && vers_tokenizer_from_gguf(vers_model_gguf(m), &tk, &err)) tk = NULL;
+#else
+        void *tk = NULL;
+        (void)tk;
+#endif
         T_CASE(name) {
             T_CHECK(rc == 0, "load: %s", err.msg);
             if (rc) break;
+#ifdef HAVE_TOKENIZER
             T_CHECK(tk != NULL, "tokenizer: %s", err.msg);
+#endif
             char *js = t_read_file(jpath, NULL);
             const int nv = vers_model_n_vocab(m);
             double *buf = malloc(sizeof(double) * 4096);
@@ -290,6 +306,7 @@ static void test_llamacpp(void) {
                 T_CHECK(nt > 0, "json tokens");
                 if (nt <= 0) break;
                 for (int i = 0; i < nt; i++) toks[i] = (int32_t)buf[i];
+#ifdef HAVE_TOKENIZER
                 if (tk) {   /* our tokenizer gives llama.cpp's prompt ids */
                     char pf[200];
                     snprintf(pf, sizeof pf, "reference/llamacpp/prompts/%s", PROMPTS[pr]);
@@ -301,6 +318,7 @@ static void test_llamacpp(void) {
                             "prompt %d: token ids differ from llama.cpp's", pr + 1);
                     free(ours); free(ptxt);
                 }
+#endif
                 int nl = json_array(js, "\"last_logits\":", pr, buf, 4096);
                 T_CHECK(nl == nv, "json logits %d vs vocab %d", nl, nv);
                 double want[1024];
@@ -320,21 +338,36 @@ static void test_llamacpp(void) {
                 double tol = (pr == 0 && rf->tol_p1 > 0) ? rf->tol_p1 : rf->tol;
                 T_CHECK(d <= tol, "prompt %d: max |dlogit| %.3g > %.3g", pr + 1, d, tol);
                 if (d > worst) worst = d;
-                int lim = margin_limit(margins, rf->model, pr + 1, 10 * tol);
+                int lim = margin_limit(margins, rf->model, pr + 1, 10 * rf->tol_gen);
+                double step_d = 0;
+                int step_at = -1;
                 for (int s = 0; s < 32 && lg; s++) {
                     int g = argmax(lg, nv);
+                    double t5i[5], t5l[5];
+                    if (json_array(js, "\"top5_ids\":", pr * 32 + s, t5i, 5) == 5 &&
+                        json_array(js, "\"top5_logits\":", pr * 32 + s, t5l, 5) == 5 && s < lim)
+                        for (int q = 0; q < 5; q++) {
+                            double dd = fabs(lg[(int)t5i[q]] - t5l[q]);
+                            if (dd > step_d) { step_d = dd; step_at = s; }
+                        }
                     if (s < lim) T_CHECK(g == (int)buf[s], "prompt %d step %d: %d vs %d", pr + 1, s, g, (int)buf[s]);
                     int32_t t = (int32_t)buf[s];   /* follow llama.cpp's sequence */
                     if (vers_decode(c, &t, 1, 0, &err)) { T_CHECK(0, "decode: %s", err.msg); break; }
                     lg = vers_ctx_logits(c, -1);
                 }
+                double tol_gen = pr == 0 && rf->tol_p1 > rf->tol_gen ? rf->tol_p1 : rf->tol_gen;
+                T_CHECK(step_d <= tol_gen, "prompt %d: greedy step %d top-5 logits off by %.3g > %.3g", pr + 1,
+                        step_at, step_d, tol_gen);
+                if (getenv("VERS_VERBOSE")) printf("    prompt %d: prompt %.3g, steps' top-5 %.3g (step %d)\n", pr + 1, d, step_d, step_at);
                 vers_ctx_free(c);
             }
             if (getenv("VERS_VERBOSE")) printf("  %-20s %s KV max |dlogit| %.3g\n", rf->model, rf->kvf32 ? "F32" : "F16", worst);
             free(buf);
             free(js);
         }
+#ifdef HAVE_TOKENIZER
         vers_tokenizer_free(tk);
+#endif
         vers_model_free(m);
     }
     free(margins);
@@ -480,7 +513,7 @@ static char *run_cmd(const char *cmd, size_t *len) {
     return b;
 }
 
-static void test_cli(const char *argv0) {
+static __attribute__((unused)) void test_cli(const char *argv0) {
     char vers[1024];
     snprintf(vers, sizeof vers, "%s", argv0);
     char *sl = strrchr(vers, '/');
@@ -556,6 +589,11 @@ int main(int argc, char **argv) {
     test_llamacpp();
     test_state();
     test_threads();
+#ifdef HAVE_TOKENIZER
     test_cli(argv[0]);
+#else
+    (void)argv;
+    T_SKIP("vers generate vs run.c", "tokenizer not in this build yet");
+#endif
     T_DONE();
 }

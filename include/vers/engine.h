@@ -35,7 +35,8 @@ typedef struct vers_model_info {
     int n_vocab, n_ctx_train, n_embd, n_layer, n_head, n_head_kv, head_dim, n_ff, n_rot;
     float rope_base, norm_eps;
     int tied_output;         /* output matmul uses token_embd.weight */
-    int wtype;               /* type of the largest weight (ggml numbering, for display) */
+    int wtype;               /* type of the largest weight (ggml numbering) */
+    const char *wtype_name;  /* its name: "F32", "Q4_K", ... */
     uint64_t n_params;       /* parameter count of all tensors */
     uint64_t file_size;      /* bytes of the GGUF file */
     uint64_t bytes_per_token;/* weight bytes read to decode one token (all matrices, output) */

@@ -158,13 +158,13 @@ int cmd_bench(int argc, char **argv) {
                "\"pp\":%ld,\"pp_tps\":%.2f,\"pp_tps_mean\":%.2f,\"tg\":%ld,\"tg_tps\":%.2f,\"tg_tps_mean\":%.2f,"
                "\"triad_gbs\":%.2f,\"tg_bytes_per_token\":%.0f,\"tg_bandwidth_fraction\":%.3f,"
                "\"load_ms\":%.2f,\"rss_kib\":%ld,\"kv_bytes\":%.0f}\n",
-               hp->arch_name, vers_type_name(hp->wtype), (unsigned long long)hp->n_params,
+               hp->arch_name, hp->wtype_name, (unsigned long long)hp->n_params,
                (unsigned long long)hp->file_size, threads, kv == VERS_KV_F16 ? "f16" : "f32",
                pp, pp_best, reps ? pp_sum / reps : 0, tg, tg_best, reps ? tg_sum / reps : 0, bw, per_tok, frac,
                load_ms, rss, kv_bytes_full);
     } else {
         printf("model: %s (%s, %s, %.1fM params, %.1f MiB), threads: %ld, kv: %s\n", model, hp->arch_name,
-               vers_type_name(hp->wtype), (double)hp->n_params / 1e6, file_mib, threads, kv == VERS_KV_F16 ? "f16" : "f32");
+               hp->wtype_name, (double)hp->n_params / 1e6, file_mib, threads, kv == VERS_KV_F16 ? "f16" : "f32");
         if (pp > 0) printf("pp%ld: %.1f t/s (mean %.1f)\n", pp, pp_best, pp_sum / reps);
         if (tg > 0) printf("tg%ld: %.1f t/s (mean %.1f)\n", tg, tg_best, tg_sum / reps);
         printf("bandwidth: triad %.1f GB/s; tg reads %.1f MB/token = %.1f GB/s = %.0f%% of triad\n", bw,

@@ -248,6 +248,7 @@ int vers_model_load(const char *path, const vers_model_params *params, vers_mode
         if (t->nbytes > biggest) { biggest = t->nbytes; m->info.wtype = t->type; }
     }
     m->info.n_params = np;
+    m->info.wtype_name = vers_type_name(m->info.wtype);
     uint64_t bpt = (uint64_t)m->output.row_size * (uint64_t)m->output.n_out;
     for (int l = 0; l < m->info.n_layer; l++) {
         const model_layer *L = &m->layers[l];
@@ -310,7 +311,7 @@ void vers_ctx_free(vers_ctx *c) {
     if (!c) return;
     free(c->k_cache); free(c->v_cache); free(c->written);
     free(c->x); free(c->xb); free(c->xb2); free(c->q); free(c->k); free(c->v); free(c->qkv);
-    free(c->att_out); free(c->hb); free(c->hb2); free(c->rope_cs); free(c->att); free(c->q16);
+    free(c->att_out); free(c->hb); free(c->hb2); free(c->rope_cs); free(c->att); free(c->q16); free(c->pv_acc);
     free(c->logits);
     free(c);
 }
@@ -353,11 +354,12 @@ int vers_ctx_new(vers_model *m, const vers_ctx_params *params, vers_ctx **out, v
     c->rope_cs = alloc_f(B * (size_t)(hp->n_rot ? hp->n_rot : 1), 4);
     c->att = alloc_f((size_t)c->n_att_threads * c->n_ctx, 4);
     c->q16 = alloc_f((size_t)c->n_att_threads * hp->head_dim, 2);
+    c->pv_acc = alloc_f((size_t)c->n_att_threads * 16 * hp->head_dim, 4);
     c->logits_cap = 1;
     c->logits = alloc_f((size_t)hp->n_vocab, 4);
     if (!c->k_cache || !c->v_cache || !c->written || !c->x || !c->xb || !c->xb2 || !c->q || !c->k ||
         !c->v || (hp->arch == VERS_ARCH_GPT2 && !c->qkv) || !c->att_out || !c->hb || !c->hb2 ||
-        !c->rope_cs || !c->att || !c->q16 || !c->logits) {
+        !c->rope_cs || !c->att || !c->q16 || !c->pv_acc || !c->logits) {
         vers_ctx_free(c);
         return vers_errorf(err, VERS_ENOMEM, "out of memory for a context of %d positions", p.n_ctx);
     }

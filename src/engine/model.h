@@ -54,6 +54,7 @@ struct vers_ctx {
     float *rope_cs;          /* [n_batch][n_rot] */
     float *att;              /* [n_att_threads][n_ctx] scores */
     uint16_t *q16;           /* [n_att_threads][head_dim] */
+    float *pv_acc;           /* [n_att_threads][16][head_dim] lane accumulators */
     float *logits;           /* [logits_cap][n_vocab] */
     int logits_cap;
     int n_logits;            /* rows of the last decode kept in logits */

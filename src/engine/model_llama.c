@@ -47,7 +47,8 @@ int model_forward_llama(vers_ctx *c, const int32_t *tok, int n, int out_first, f
             ops_rmsnorm(h + (size_t)t * E, x + (size_t)t * E, L->ffn_norm, E, hp->norm_eps);
         model_matmul(c, c->hb, &L->w_gate, h, n, NULL);
         model_matmul(c, c->hb2, &L->w_up, h, n, NULL);
-        ops_swiglu(c->hb, c->hb2, n * F);
+        void (*swiglu)(float *, const float *, int) = vers_simd_enabled() ? ops_swiglu_avx2 : ops_swiglu;
+        for (int t = 0; t < n; t++) swiglu(c->hb + (size_t)t * F, c->hb2 + (size_t)t * F, F);
         model_matmul(c, h2, &L->w_down, c->hb, n, NULL);
         ops_add(x, h2, n * E);
     }

@@ -51,6 +51,26 @@ void ops_rope(float *x, int n_head, int head_dim, int n_rot, const float *cs, in
     }
 }
 
+/* ggml_v_expf (AVX-512), one lane: exp(x) = 2^n * p(b), x = n ln2 + b */
+float ops_v_expf(float x) {
+    const float r = 0x1.8p23f;
+    const float z = fmaf(x, 0x1.715476p+0f, r);
+    const float n = z - r;
+    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
+    if (fabsf(n) > 192.0f) return n <= 0.0f ? 0.0f : INFINITY;
+    const float u = b * b;
+    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)),
+                         u, fmaf(0x1.ffffecp-1f, b, 1.0f));
+    return ldexpf(j, (int)n);
+}
+
+static float hsum16(const float *v) {
+    float v8[8], v4[4];
+    for (int i = 0; i < 8; i++) v8[i] = v[i] + v[i + 8];
+    for (int i = 0; i < 4; i++) v4[i] = v8[i] + v8[i + 4];
+    return (v4[0] + v4[2]) + (v4[1] + v4[3]);
+}
+
 void ops_softmax(float *x, int n, float scale) {
     float max = -INFINITY;
     for (int i = 0; i < n; i++) {
@@ -58,19 +78,41 @@ void ops_softmax(float *x, int n, float scale) {
         if (x[i] > max) max = x[i];
     }
     double sum = 0.0;
-    for (int i = 0; i < n; i++) {
-        float e = expf(x[i] - max);
-        x[i] = e;
-        sum += (double)e;
+    for (int i0 = 0; i0 < n; i0 += 16) {
+        float blk[16] = { 0 };
+        for (int i = i0; i < i0 + 16 && i < n; i++) blk[i - i0] = x[i] = ops_v_expf(x[i] - max);
+        sum += (double)hsum16(blk);
     }
     const float inv = (float)(1.0 / sum);
     for (int i = 0; i < n; i++) x[i] *= inv;
 }
 
 void ops_swiglu(float *g, const float *u, int n) {
+    const int nv = n - n % 16;
     for (int i = 0; i < n; i++) {
         const float v = g[i];
-        g[i] = v / (1.0f + expf(-v)) * u[i];
+        const float e = i < nv ? ops_v_expf(-v) : expf(-v);
+        g[i] = (v / (1.0f + e)) * u[i];
+    }
+}
+
+float ops_dot16_lanes(const uint16_t *a, const uint16_t *b, int n) {
+    float acc[16] = { 0 };
+    for (int k = 0; k < n; k++) acc[k & 15] = fmaf(vers_f16_to_f32(a[k]), vers_f16_to_f32(b[k]), acc[k & 15]);
+    return hsum16(acc);
+}
+
+void ops_pv16_lanes(float *out, const float *p, const uint16_t *V, size_t stride, int n_kv, int D, float *acc) {
+    for (int i = 0; i < 16 * D; i++) acc[i] = 0.0f;
+    for (int j = 0; j < n_kv; j++) {
+        float *a = acc + (size_t)(j & 15) * D;
+        const uint16_t *v = V + (size_t)j * stride;
+        for (int d = 0; d < D; d++) a[d] = fmaf(vers_f16_to_f32(v[d]), p[j], a[d]);
+    }
+    float lanes[16];
+    for (int d = 0; d < D; d++) {
+        for (int l = 0; l < 16; l++) lanes[l] = acc[(size_t)l * D + d];
+        out[d] = hsum16(lanes);
     }
 }
 

@@ -6,6 +6,7 @@
  * when vers_simd_enabled(). */
 #ifndef VERS_OPS_H
 #define VERS_OPS_H
+#include <stddef.h>
 #include <stdint.h>
 
 /* y = x / sqrt(mean(x^2) + eps) * w   (y may be x) */
@@ -19,10 +20,15 @@ void ops_rope_table(float *cs, int pos, int n_rot, float base);
  * neox = 0: pairs (2i, 2i+1) (ggml rope mode NORM); 1: pairs (i, i + n_rot/2) (NEOX). */
 void ops_rope(float *x, int n_head, int head_dim, int n_rot, const float *cs, int neox);
 
-/* x[i] = x[i]*scale, then softmax in place over n (entries of -INFINITY get 0). */
+/* ggml's AVX-512 expf (ggml_v_expf: a polynomial, within 1.5 ulp of expf), bit for bit. */
+float ops_v_expf(float x);
+/* Softmax as ggml_soft_max_ext computes it on AVX-512: x *= scale; max; e = v_expf(x - max)
+ * in blocks of 16 whose float sums (halving tree) are added in double; x = e * (float)(1/sum).
+ * Entries of -INFINITY get 0. */
 void ops_softmax(float *x, int n, float scale);
 
-/* g[i] = silu(g[i]) * u[i] */
+/* g[i] = silu(g[i]) * u[i] over one row of n: silu = x/(1+v_expf(-x)) for the first
+ * n - n%16 values, x/(1+expf(-x)) for the rest (ggml_vec_silu_f32 on AVX-512). */
 void ops_swiglu(float *g, const float *u, int n);
 /* ggml's GELU table: table[h] = F16(tanh-GELU(F32(h))) for every half h (65536 entries). */
 void ops_gelu_table(uint16_t *table);
@@ -30,6 +36,19 @@ void ops_gelu_table(uint16_t *table);
 void ops_gelu(float *x, int n, const uint16_t *table);
 
 void ops_add(float *y, const float *x, int n);            /* y += x */
+
+/* Attention products in tinyBLAS's order (llamafile_sgemm, 16 float lanes: lane i
+ * accumulates the products k = i mod 16 with FMA, then a halving tree 16->8->4->2->1):
+ * what llama.cpp computes for q.k and p.v with an F16 cache.
+ *   ops_dot16_lanes: sum_k a[k]*b[k] over halves
+ *   ops_pv16_lanes: out[d] = sum_j p[j] * V[j*stride + d], p[] already F16-rounded floats,
+ *                   lanes over j; acc is 16*D floats of scratch */
+float ops_dot16_lanes(const uint16_t *a, const uint16_t *b, int n);
+void ops_pv16_lanes(float *out, const float *p, const uint16_t *V, size_t stride, int n_kv, int D, float *acc);
+float ops_dot16_lanes_avx2(const uint16_t *a, const uint16_t *b, int n);
+void ops_pv16_lanes_avx2(float *out, const float *p, const uint16_t *V, size_t stride, int n_kv, int D, float *acc);
+void ops_softmax_avx2(float *x, int n, float scale);
+void ops_swiglu_avx2(float *g, const float *u, int n);
 
 /* Attention dot products and weighted sums. */
 float ops_dot_f32(const float *a, const float *b, int n);
