@@ -63,6 +63,10 @@ test-san san:
 
 bench: all $(BENCH_BIN)
 
+# Built-in poem forms: forms/*.form compiled in as strings (the generated file is committed).
+src/prosody/forms_builtin.c: $(wildcard forms/*.form) scripts/gen-forms.sh
+	scripts/gen-forms.sh $@
+
 eval: all
 	@scripts/eval-prosody.sh $(BUILD)
 
