@@ -84,7 +84,6 @@ int cmd_generate(int argc, char **argv) {
     unsigned long long seed = 0;
     vers_rng_kind rng = VERS_RNG_VERS;
     vers_kv_type kv = VERS_KV_F32;
-    long v;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:p:f:n:t:c:h", opts, NULL)) != -1) {
