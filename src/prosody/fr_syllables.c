@@ -348,7 +348,17 @@ int fr_scan_line(const char *text, size_t len, int target, fr_line *out) {
         int fem = (s->fem && s->syl > 0) || enclitic_je(t);
         out->gender = fem ? 'f' : 'm';
         fr_letters_to_utf8(t->w, t->n, out->last_word, sizeof out->last_word);
-        fr_rhyme_key(t, fem, out->rhyme_key, sizeof out->rhyme_key);
+        if (enclitic_je(t) && L.n >= 2) {
+            /* "que sais-je": the rhyme is heard on sais + je (norvège / sais-je) */
+            fr_tok joined = L.tok[L.n - 2];
+            if (joined.n + 2 <= FR_MAXW) {
+                joined.w[joined.n++] = t->w[0];
+                joined.w[joined.n++] = 'e';
+                joined.w[joined.n] = 0;
+            }
+            fr_rhyme_key(&joined, fem, out->rhyme_key, sizeof out->rhyme_key);
+        } else
+            fr_rhyme_key(t, fem, out->rhyme_key, sizeof out->rhyme_key);
     }
     return VERS_OK;
 }
