@@ -53,7 +53,7 @@ static int clean_text(const char *t, int want_lines) {
     return lines == want_lines;
 }
 
-typedef struct form_case { const char *name; int lang; const char *scheme; int lo, hi; int alt; const int *per_line; } form_case;
+typedef struct form_case { const char *name; int lang; const char *scheme; int lo, hi; int alt; const int *per_line; const int *rentrement; } form_case;
 
 static void run_form(rig *r, const form_case *fc, int seeds, int *ok, int *fail, int *bad) {
     *ok = *fail = *bad = 0;
@@ -63,6 +63,10 @@ static void run_form(rig *r, const form_case *fc, int seeds, int *ok, int *fail,
         if (fc->alt) wr_plan_alternate(&plan);
         if (fc->per_line) for (int i = 0; i < plan.n; i++) {
             plan.lines[i].syl_lo = plan.lines[i].syl_hi = plan.lines[i].target = fc->per_line[i];
+        }
+        for (int k = 0; fc->rentrement && fc->rentrement[k] >= 0; k++) {
+            wr_line_plan *lp = &plan.lines[fc->rentrement[k]];
+            lp->rentrement_of = 0; lp->rhyme = -1; lp->syl_lo = lp->syl_hi = lp->target = 0; lp->gender = 0;
         }
         wr_params p = params((uint64_t)s);
         uint64_t rng = (uint64_t)s * 7919 + 1;
@@ -86,16 +90,18 @@ static void run_form(rig *r, const form_case *fc, int seeds, int *ok, int *fail,
 int main(void) {
     static const int haiku[] = {5, 7, 5};
     static const int limerick[] = {8, 8, 5, 5, 8};
+    static const int rentrement[] = {8, 14, -1};
     const form_case forms[] = {
-        {"en sonnet", WR_LANG_EN, "ABAB CDCD EFEF GG", 10, 10, 0, NULL},
-        {"en quatrain", WR_LANG_EN, "ABAB", 8, 8, 0, NULL},
-        {"en couplets", WR_LANG_EN, "AA BB CC", 8, 10, 0, NULL},
-        {"en haiku", WR_LANG_EN, "---", 5, 7, 0, haiku},
-        {"en limerick", WR_LANG_EN, "AABBA", 5, 9, 0, limerick},
-        {"en villanelle", WR_LANG_EN, "A1bA2 abA1 abA2 abA1 abA2 abA1A2", 10, 10, 0, NULL},
-        {"fr sonnet", WR_LANG_FR, "ABBA ABBA CCD EED", 12, 12, 1, NULL},
-        {"fr quatrain", WR_LANG_FR, "ABAB", 8, 8, 1, NULL},
-        {"fr haiku", WR_LANG_FR, "---", 5, 7, 0, haiku},
+        {"en sonnet", WR_LANG_EN, "ABAB CDCD EFEF GG", 10, 10, 0, NULL, NULL},
+        {"en quatrain", WR_LANG_EN, "ABAB", 8, 8, 0, NULL, NULL},
+        {"en couplets", WR_LANG_EN, "AA BB CC", 8, 10, 0, NULL, NULL},
+        {"en haiku", WR_LANG_EN, "---", 5, 7, 0, haiku, NULL},
+        {"en limerick", WR_LANG_EN, "AABBA", 5, 9, 0, limerick, NULL},
+        {"en villanelle", WR_LANG_EN, "A1bA2 abA1 abA2 abA1 abA2 abA1A2", 10, 10, 0, NULL, NULL},
+        {"fr sonnet", WR_LANG_FR, "ABBA ABBA CCD EED", 12, 12, 1, NULL, NULL},
+        {"fr quatrain", WR_LANG_FR, "ABAB", 8, 8, 1, NULL, NULL},
+        {"fr haiku", WR_LANG_FR, "---", 5, 7, 0, haiku, NULL},
+        {"fr rondeau", WR_LANG_FR, "AABBA AAB- AABBA-", 10, 10, 1, NULL, rentrement},
     };
     rig en, fr;
     const char *cache = t_tmpdir();

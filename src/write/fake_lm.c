@@ -36,6 +36,8 @@ static const char *words_fr[] = {
     "encore", "aurore", "dore", "sonore", "vague", "bague", "soir", "espoir", "noir", "voir",
     "ciel", "terre", "pierre", "lumière", "prière", "rivière", "chanson", "frisson", "maison",
     "saison", "raison", "horizon", "silence", "danse", "lance", "immense", "songe", "plonge",
+    "image", "page", "voyage", "plage", "cage", "mirage", "feuillage", "moisson", "buisson",
+    "gazon", "prison", "vallon", "glaçon", "pardon", "tendre", "cendre", "descendre", "attendre",
     NULL};
 
 typedef struct fake {

@@ -43,6 +43,7 @@ typedef struct wr_lm {
 
 /* ---- prosody --------------------------------------------------------------------------- */
 enum { WR_LANG_EN = 0, WR_LANG_FR = 1 };
+#define WR_MAX_SYL_PLAN 40     /* most syllables a line may ask for */
 
 typedef struct wr_scan {
     int syl;                   /* metrical syllables (the count the check uses) */
@@ -50,6 +51,7 @@ typedef struct wr_scan {
     int gender;                /* 'm', 'f' or 0 */
     int caesura_ok;            /* 1 when the line has a valid caesura (or none asked) */
     char rhyme_key[48];        /* phonetic ending; "" when the line has no word */
+    _Alignas(8) unsigned char ext[320]; /* the binding's own analysis of the line */
 } wr_scan;
 
 typedef struct wr_line_plan {
@@ -58,6 +60,7 @@ typedef struct wr_line_plan {
     int rhyme;                 /* rhyme group, -1 none */
     int gender;                /* required gender 'm'/'f', 0 any */
     int refrain_of;            /* index of an earlier line this one repeats, -1 none */
+    int rentrement_of;         /* index of a line whose opening words this one repeats, -1 */
     int stanza_end;            /* a blank line follows */
     uint32_t acrostic;         /* required first letter (lower-case code point), 0 none */
     int caesura;               /* syllable after which the caesura falls, 0 none */
@@ -80,8 +83,10 @@ typedef struct wr_oracle {
     int (*scan)(void *ud, const char *text, int len, int target, wr_scan *out);
     /* 1 when two scanned lines rhyme by the check's rule. */
     int (*rhymes)(void *ud, const wr_scan *a, const wr_scan *b);
-    /* 1 when a scanned line meets its plan line (syllables, gender, caesura). */
-    int (*line_ok)(void *ud, const char *text, int len, const wr_scan *s, const wr_line_plan *lp);
+    /* 1 when line i (text, scanned as s) meets line i of the plan given the lines before it
+     * (prev_texts / prev_scans, i entries): syllables, gender, alternance, caesura, rhyme. */
+    int (*line_ok)(void *ud, const wr_plan *plan, int i, const char *text, int len, const wr_scan *s,
+                   const char *const *prev_texts, const wr_scan *prev_scans);
     /* Final verdict on the whole poem: 1 passes, 0 fails (why filled), <0 error. */
     int (*check_poem)(void *ud, const char *poem, size_t len, const wr_plan *plan,
                       char *why, size_t whylen);
