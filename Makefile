@@ -66,6 +66,9 @@ bench: all $(BENCH_BIN)
 eval: all
 	@scripts/eval-prosody.sh $(BUILD)
 
+eval-write: all $(BUILD)/bench/bench_write
+	@BUILD=$(BUILD) scripts/eval-write.sh
+
 clean:
 	rm -rf build build-san vers
 
