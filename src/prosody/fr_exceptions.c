@@ -18,17 +18,17 @@ static int in_list(const char *const *list, size_t n, const char *key) {
 /* ---- h aspiré: prefixes of words whose h blocks elision and liaison (la haine) ------- */
 static const char *const h_aspire_prefix[] = {
     "hache", "hachis", "hagard", "haie", "haillon", "haine", "haineu", "hair", "hais", "hait",
-    "halage", "halbran", "hale", "haletant", "haleter", "hall", "halo", "halte", "hamac", "hameau",
-    "hampe", "hanche", "hangar", "hanneton", "hant", "happe", "happer", "harangu", "haras",
-    "harass", "harcel", "harcèl", "hardi", "harem", "hareng", "hargn", "haricot", "harnach",
-    "harnais", "harpe", "harpie", "harpon", "hasard", "haschisch", "hase", "hauban", "haubert",
-    "hausse", "haut", "havane", "havre", "haï", "hennir", "henniss", "hernie", "hersant", "herse",
+    "halage", "halbran", "haletant", "haleter", "hall", "halo", "halte", "hamac", "hameau", "hampe",
+    "hanche", "hangar", "hanneton", "hant", "happe", "happer", "harangu", "haras", "harass",
+    "harcel", "harcèl", "hardi", "harem", "hareng", "hargn", "haricot", "harnach", "harnais",
+    "harpe", "harpie", "harpon", "hasard", "haschisch", "hase", "hauban", "haubert", "hausse",
+    "haut", "havane", "havre", "hay", "haï", "hennir", "henniss", "hernie", "hersant", "herse",
     "heurt", "hibou", "hideu", "hisse", "hisser", "hiérarch", "hobereau", "hoch", "hollandais",
     "hollande", "homard", "hongr", "honni", "honte", "honteu", "hoquet", "horde", "hors", "hotte",
     "houblon", "houe", "houille", "houl", "houp", "hourra", "hourvari", "housse", "houx", "hublot",
     "huche", "hue", "huer", "huguenot", "huit", "hulotte", "hume", "humer", "hune", "huppe", "hure",
-    "hurl", "hussard", "hutte", "hâle", "hâlé", "hâte", "hâter", "hâtif", "hâtiv", "hérault",
-    "héraut", "hérisson", "hérissé", "héron", "héros", "hêtre",
+    "hurl", "hussard", "hutte", "hâle", "hâlé", "hât", "hâtif", "hâtiv", "hérault", "héraut",
+    "hériss", "hérisson", "hérissé", "héron", "héros", "hêtre",
 };
 
 /* ---- words beginning with a vowel that take no elision (le onze, le oui) ------------- */
@@ -44,19 +44,19 @@ static const char *const ent_sounded[] = {
     "coefficient", "cohérent", "compétent", "conscient", "consent", "content", "continent",
     "contingent", "convalescent", "convergent", "couvent", "dent", "différent", "diligent",
     "divergent", "décent", "déficient", "déférent", "dément", "effervescent", "efficient",
-    "entregent", "excellent", "excédent", "expédient", "flatulent", "fluorescent", "fréquent",
-    "gent", "immanent", "imminent", "impatient", "impertinent", "impotent", "imprudent", "impudent",
-    "impénitent", "incandescent", "incident", "incohérent", "inconscient", "inconséquent",
-    "inconvénient", "indifférent", "indigent", "indolent", "indulgent", "indécent", "influent",
-    "ingrédient", "inhérent", "innocent", "insolent", "intelligent", "intermittent", "jacent",
-    "lent", "luminescent", "malcontent", "ment", "munificent", "mécontent", "négligent", "occident",
-    "omnipotent", "omniprésent", "omniscient", "onguent", "opulent", "orient", "parent", "patent",
-    "patient", "permanent", "pertinent", "phosphorescent", "pressent", "prudent", "précédent",
-    "présent", "putrescent", "pénitent", "quotient", "repent", "ressent", "rouent", "récent",
-    "récipient", "régent", "sanguinolent", "sent", "sergent", "serpent", "somnolent", "souvent",
-    "strident", "subséquent", "succulent", "talent", "tangent", "torrent", "transparent", "trident",
-    "truculent", "turbulent", "urgent", "vent", "violent", "virulent", "éloquent", "émergent",
-    "éminent", "émollient", "équivalent", "évanescent", "évident",
+    "entregent", "excellent", "excédent", "expédient", "fervent", "flatulent", "fluorescent",
+    "fréquent", "gent", "immanent", "imminent", "impatient", "impertinent", "impotent", "imprudent",
+    "impudent", "impénitent", "incandescent", "incident", "incohérent", "inconscient",
+    "inconséquent", "inconvénient", "indifférent", "indigent", "indolent", "indulgent", "indécent",
+    "influent", "ingrédient", "inhérent", "innocent", "insolent", "intelligent", "intermittent",
+    "jacent", "lent", "luminescent", "malcontent", "ment", "munificent", "mécontent", "négligent",
+    "occident", "omnipotent", "omniprésent", "omniscient", "onguent", "opulent", "orient", "parent",
+    "patent", "patient", "permanent", "pertinent", "phosphorescent", "pressent", "prudent",
+    "précédent", "présent", "putrescent", "pénitent", "quotient", "repent", "ressent", "rouent",
+    "récent", "récipient", "régent", "sanguinolent", "sent", "sergent", "serpent", "somnolent",
+    "souvent", "strident", "subséquent", "succulent", "talent", "tangent", "torrent", "transparent",
+    "trident", "truculent", "turbulent", "urgent", "vent", "violent", "virulent", "éloquent",
+    "émergent", "éminent", "émollient", "équivalent", "évanescent", "évident",
 };
 
 /* -ment words that ARE verbs (aimer → ils aiment) where the rules would say adverb/noun */
@@ -159,12 +159,19 @@ int fr_word_syl_exception(const unsigned char *w, int n, int *syl, int *more, in
     return 1;
 }
 
-/* ---- -ier verbs: stems ending in i whose i + vowel is a diérèse (li-er, confi-é) ----- */
+/* ---- -ier verbs: stems ending in i whose i + vowel is a diérèse (li-er, confi-é) -----
+ * Short stems must match the whole stem (li-er, but not pa-lier); long ones may end a
+ * longer stem (ré-concili-er, dé-préci-er). */
 static const char *const ier_verb_stems[] = {
-    "alli", "appréci", "associ", "balbuti", "charri", "concili", "confi", "contrari", "copi",
-    "défi", "déli", "déni", "dévi", "envi", "expi", "expédi", "extasi", "fi", "humili", "initi",
-    "injuri", "li", "mari", "mendi", "méfi", "ni", "négoci", "palli", "ralli", "reli", "remari",
-    "remerci", "reni", "répudi", "spoli", "vari", "épi", "étudi",
+    "alli", "défi", "déli", "déni", "fi", "li", "mari", "méfi", "ni", "palli", "ralli", "reli",
+    "remari", "reni", "ri", "souri", "épi",
+};
+static const char *const ier_verb_suffixes[] = {
+    "aliéni", "amnisti", "appréci", "asphyxi", "associ", "balbuti", "bli", "calomni", "charri",
+    "châti", "concili", "confi", "congédi", "contrari", "copi", "cri", "dévi", "envi", "expi",
+    "expédi", "extasi", "humili", "initi", "injuri", "irradi", "licenci", "mendi", "négoci",
+    "officii", "parodi", "plagi", "pli", "pri", "psalmodi", "radi", "remerci", "répudi", "spoli",
+    "studi", "tri", "vari", "émaci", "étudi",
 };
 
 int fr_verb_ier(const unsigned char *w, int n) {
@@ -172,7 +179,12 @@ int fr_verb_ier(const unsigned char *w, int n) {
     char buf[FR_MAXW * 3 + 1];
     to_utf8(w, n, buf, sizeof buf);
     if (in_list(ier_verb_stems, N_OF(ier_verb_stems), buf)) return 1;
-    /* -ifier verbs: glorifi-er, sacrifi-é (at least two vowels before) */
+    size_t len = strlen(buf);
+    for (size_t k = 0; k < N_OF(ier_verb_suffixes); k++) {
+        size_t m = strlen(ier_verb_suffixes[k]);
+        if (len >= m && memcmp(buf + len - m, ier_verb_suffixes[k], m) == 0) return 1;
+    }
+    /* -ifier verbs: glorifi-er, sacrifi-é */
     if (n >= 4 && w[n - 1] == 'i' && w[n - 2] == 'f' && w[n - 3] == 'i') return 1;
     return 0;
 }

@@ -24,7 +24,7 @@ static int ends_with(const unsigned char *w, int n, const char *suf) {
     return n >= k && memcmp(w + n - k, suf, (size_t)k) == 0;
 }
 
-/* Vowel classes per letter: 1 vowel, 0 consonant (u of qu/gu, e of gea/geo, y glide). */
+/* Vowel classes per letter: 1 vowel, 0 consonant (u of qu/gu/cueil, e of gea/geo, y glide). */
 static void classify(const unsigned char *w, int n, unsigned char *isv) {
     for (int i = 0; i < n; i++) isv[i] = (unsigned char)is_v(w[i]);
     for (int i = 0; i < n; i++) {
@@ -32,145 +32,172 @@ static void classify(const unsigned char *w, int n, unsigned char *isv) {
         unsigned nx = i + 1 < n ? w[i + 1] : 0;
         if (c == 'u' && i > 0 && w[i - 1] == 'q') isv[i] = 0;
         else if (c == 'u' && i > 0 && w[i - 1] == 'g' && nx && is_v(nx) && !is_trema(nx)) isv[i] = 0;
+        else if (c == 'u' && i > 0 && w[i - 1] == 'c' && nx == 'e' && i + 2 < n && w[i + 2] == 'i') isv[i] = 0; /* cueillir */
         else if (c == 'e' && i > 0 && (w[i - 1] == 'g' || w[i - 1] == L_CCED || w[i - 1] == 'c') &&
                  (nx == 'a' || nx == 'o' || nx == L_ACIRC || nx == L_OCIRC) &&
                  !(nx == 'a' && i + 2 < n && w[i + 2] == 'u')) isv[i] = 0;
         else if (c == 'y') {
             int pv = i > 0 && isv[i - 1];
             int nv = nx && is_v(nx);
-            if (nv && (i == 0 || pv)) isv[i] = 0;  /* yeux, voyage: glide; the vowel before keeps its nucleus */
+            if (nv && pv) isv[i] = 0;                  /* voyage: the vowel before keeps its nucleus */
+            if (nv && i == 0 && n == 4 && memcmp(w, "yeux", 4) == 0) isv[i] = 0;   /* yeux: glide */
         }
     }
 }
 
-/* Number of nuclei in the vowel group g[a..b) of word w (classified by isv), with optional
- * diérèse/synérèse.  The rules of classical versification (see the file header). */
-static int group_nuclei(const unsigned char *w, int n, int a, int b, int *more, int *less) {
+/* 1st person plural verb ending -ions (nous étions: synérèse) rather than a plural noun in
+ * -ion (nations: diérèse).  w[0..n) ends in "ions"; guesses from the letters before. */
+static int is_verb_ions(const unsigned char *w, int n) {
+    static const char *const nouns[] = { "lions", "millions", "billions", "trillions", "rébellions",
+        "missions", "commissions", "émissions", "permissions", "soumissions", "transmissions",
+        "rémissions", "admissions", "omissions", "questions", "suggestions", "digestions",
+        "bastions", "combustions", "gestions", "champions", "lampions", "horions", "mentions" };
+    static const char *const verbs[] = { "restions", "disions", "lisions", "redisions", "relisions",
+        "médisions", "prédisions", "interdisions", "cousions", "causions", "osions", "posions",
+        "reposions", "partions", "sortions", "repartions", "ressortions" };
+    char buf[FR_MAXW * 3 + 1];
+    fr_letters_to_utf8(w, n, buf, sizeof buf);
+    for (size_t k = 0; k < sizeof nouns / sizeof *nouns; k++) if (!strcmp(buf, nouns[k])) return 0;
+    for (size_t k = 0; k < sizeof verbs / sizeof *verbs; k++) if (!strcmp(buf, verbs[k])) return 1;
+    int s = n - 4;
+    if (s < 1) return 0;
+    unsigned p = w[s - 1], pp = s >= 2 ? w[s - 2] : 0;
+    switch (p) {
+    case 'v': case 'm': case 'd': case 'y': case 'b': case 'f': case 'h': case 'u': case 'i': case 'l': return 1;
+    case 'r': return is_v(pp);
+    case 'n': return pp == 'e' || pp == 'n';
+    case 'g': return pp == 'n';
+    case 'p': return pp == 'p';
+    case 's':
+        if (pp == 's') return (s >= 3 && (w[s - 3] == 'i' || w[s - 3] == 'u') && s >= 4 && is_v(w[s - 4])) ||
+                              (s >= 3 && w[s - 3] == 'i') || (s >= 3 && w[s - 3] == 'u' && n <= 8);
+        return s >= 3 && pp == 'i' && (w[s - 3] == 'a' || w[s - 3] == 'u');
+    case 't':
+        if (pp == 'n') return !(s >= 4 && w[s - 3] == 'e') || (s >= 4 && w[s - 4] == 's');
+        if (pp == 't') return 1;
+        return pp == L_EACUTE || pp == L_ECIRC || pp == 'e' || pp == L_UCIRC || pp == L_OCIRC;
+    default: return 0;
+    }
+}
+
+/* Diérèse (1) or synérèse (0) of i/y at index i followed by the vowel unit at j. */
+static int dierese_i(const unsigned char *w, int n, int a, int i, int j) {
+    unsigned c = w[i], d = w[j];
+    unsigned p = i > 0 ? w[i - 1] : 0;
+    if (i != a) return 0;                                            /* after a vowel: glide */
+    if (i >= 2 && is_liquid(p) && is_stop(w[i - 2])) return 1;       /* ouvri-er, pri-ère */
+    if (i == 0 || (i == 1 && p == 'h')) return 1;                    /* iode, hiérarchie, hyène */
+    if (i >= 2 && p == 'u' && w[i - 2] == 'q') return 1;             /* inqui-et, qui-étude */
+    if (c == 'y') return 1;                                          /* alcy-on */
+    if (d == 'e' && j + 1 < n && w[j + 1] == 'u') {                  /* ieu */
+        unsigned f = j + 2 < n ? w[j + 2] : 0;
+        if (f == 'x' || f == 's') return 1;                          /* mystéri-eux, radi-euse */
+        if (f == 'r' && i >= 2 && p == 'r' && w[i - 2] == L_EACUTE) return 1;   /* intéri-eur */
+        return 0;
+    }
+    if (d == 'o' || d == L_OCIRC) {
+        if (j + 1 < n && w[j + 1] == 'n') {
+            if (j + 3 == n && w[j + 2] == 's' && is_verb_ions(w, n)) return 0;  /* nous étions */
+            return 1;                                                /* nati-on, li-on */
+        }
+        return 0;                                                    /* fiole, pioche, violette */
+    }
+    if (d == 'a' || d == L_ACIRC || d == L_AGRAVE || d == 'u') return 1;   /* di-amant, mendi-ant */
+    if (d == 'e' && j + 1 < n && w[j + 1] == 'n') {                  /* -ien */
+        int k = j + 2;
+        unsigned f = k < n ? w[k] : 0;
+        if (f == 'c' || f == L_CCED) return 1;                       /* sci-ence, pati-ence */
+        int tail = f == 0 || (f == 's' && k + 1 == n) || (f == 't' && k + 1 == n) ||
+                   (f == 'n' && k + 1 < n && w[k + 1] == 'e') || (f == 't' && k + 1 < n && w[k + 1] == 'a');
+        if (!tail) return 0;                                         /* viendra, bientôt */
+        if (p == 'r' && i >= 2 && is_v(w[i - 2])) return 1;           /* ori-ent, aéri-en, histori-en */
+        if (p == 'l' || p == 'g' || p == 'p') return 1;              /* li-en, itali-en */
+        if (p == 'c' && i >= 2 && w[i - 2] == 'i') return 1;         /* musici-en */
+        return 0;                                                    /* bien, chien, gardien, tient */
+    }
+    if (d == L_EACUTE && j + 1 < n && w[j + 1] == 't') return 1;     /* soci-été, pi-été */
+    if (d == 'e' && j + 1 < n && w[j + 1] == 'l' && (j + 2 == n || (j + 3 == n && w[j + 2] == 's'))) {
+        if (p == 't') return 1;                                      /* essenti-el */
+        if (p == 'c' && i >= 2) return 1;                            /* artifici-el, not ciel */
+        return 0;
+    }
+    if (d == 'a' || (d == 'a' && j + 1 < n && w[j + 1] == 'i')) return 1;
+    if (fr_verb_ier(w, i + 1)) return 1;                             /* li-er, confi-é */
+    return 0;                                                        /* pitié, premier, lumière */
+}
+
+/* Diérèse of u (not of qu/gu) at index i followed by the vowel unit at j. */
+static int dierese_u(const unsigned char *w, int n, int a, int i, int j) {
+    unsigned d = w[j];
+    if (i != a) return 0;
+    if (d == 'i' || d == L_ICIRC || d == 'y') {
+        unsigned f = j + 1 < n ? w[j + 1] : 0;
+        unsigned p = i > 0 ? w[i - 1] : 0;
+        if (p == 'r' && f == 'n') return 1;                          /* ru-ine */
+        if ((p == 'l' || p == 'r') && f == 'd') return 1;            /* flu-ide, dru-ide */
+        if (f == 't' && j + 2 < n && w[j + 2] == L_EACUTE) return 1; /* fatu-ité */
+        return 0;                                                    /* nuit, lui, bruit */
+    }
+    return 1;                                                        /* tu-er, nu-age, cru-el */
+}
+
+/* Diérèse of ou at index i (u at i+1) followed by the vowel unit at j. */
+static int dierese_ou(const unsigned char *w, int n, int j) {
+    unsigned d = w[j], f = j + 1 < n ? w[j + 1] : 0;
+    if (d == 'i' && f == 'l') return 0;                              /* fenouil, mouiller */
+    if (d == 'e' && f == 's' && j + 2 < n && w[j + 2] == 't') return 0;  /* ouest */
+    if (d == 'a' && f == 't') return 0;                              /* ouate */
+    return 1;                                                        /* jou-er, jou-ir, lou-ange */
+}
+
+/* Length of the vowel unit (digraph) starting at i inside the group [i, b). */
+static int unit_len(const unsigned char *w, int i, int b) {
+    unsigned c = w[i], d = i + 1 < b ? w[i + 1] : 0, e = i + 2 < b ? w[i + 2] : 0;
+    if (c == 'e' && d == 'a' && e == 'u') return 3;                  /* eau */
+    if (c == 'o' && d == 'e' && e == 'u') return 3;                  /* oeu */
+    if (c == L_OE) return d == 'u' ? 2 : 1;                          /* œu, œ */
+    if (c == 'o' && (d == 'u' || d == L_UCIRC || d == L_UGRAVE)) return 2;
+    if ((c == 'a' || c == 'e' || c == 'o') && (d == 'i' || d == L_ICIRC || d == 'y')) return 2;
+    if ((c == 'a' || c == 'e') && (d == 'u' || d == L_UCIRC)) return 2;
+    if (c == 'o' && d == 'e') return 2;                              /* moelle */
+    if (c == 'o' && d == L_ECIRC) return 2;                          /* poêle */
+    return 1;
+}
+
+/* Number of nuclei in the vowel group [a, b) of w (n letters of the whole word). */
+static int group_nuclei(const unsigned char *w, int n, int stem, int a, int b) {
+    /* an unaccented e after a vowel and before consonant + vowel is silent:
+     * oubli(e)rai, dévou(e)ment, gai(e)té, fé(e)rie, tu(e)rie */
+    if (b - a >= 2 && w[b - 1] == 'e' && b + 1 < stem && !is_v(w[b]) && w[b] != 'x' && is_v(w[b + 1]) &&
+        w[b] != w[b + 1])
+        b--;
     int count = 1;
     int i = a;
-    /* consonants before the group: CL cluster (pri-er, ou-vri-er) */
-    int cl = a >= 2 && is_liquid(w[a - 1]) && is_stop(w[a - 2]);
-    int cons_before = a > 0;
-    while (i < b - 1) {
-        unsigned c = w[i], d = w[i + 1];
-        int adv = 1;
-        /* digraph units that never split */
-        if ((c == 'e' && d == 'a' && i + 2 < b && w[i + 2] == 'u') ) { i += 3; continue; }       /* eau */
-        if (c == 'o' && d == 'u') {                                                              /* ou + vowel */
-            i += 2;
-            if (i < b) {
-                unsigned e = w[i];
-                if (is_trema(e)) { count++; i++; continue; }
-                if (e == 'i' && i + 1 < n && w[i + 1] == 'l') { i++; continue; }                 /* fenouil, mouiller */
-                if (e == 'e' && i + 1 == b && i + 1 < n && w[i + 1] == 's' && i + 2 == n) break; /* joues: e muet */
-                if (e == 'e' && i + 1 < n && (w[i + 1] == 'm' || i + 1 == n)) break;             /* dévouement */
-                if (e == 'e' && ends_with(w, n, "ent") && i == n - 3) break;                     /* jouent */
-                if ((e == 'e' && i + 1 < n && w[i + 1] == 's' && i + 2 < n && w[i + 2] == 't')) { i++; continue; } /* ouest */
-                if (e == 'a' && i + 1 < n && w[i + 1] == 't' && i + 2 < n && w[i + 2] == 'e') { i++; continue; } /* ouate */
-                count++;
-            }
-            continue;
+    while (i < b) {
+        int ul = unit_len(w, i, b);
+        int j = i + ul;
+        if (j >= b) break;
+        unsigned c = w[i], d = w[j];
+        int split;
+        if (is_trema(d)) split = 1;
+        else if (ul == 1 && is_e_acc(c)) split = 1;                              /* ré-el, cré-a */
+        else if (ul == 1 && (c == 'i' || c == 'y' || c == L_ICIRC)) split = dierese_i(w, n, a, i, j);
+        else if (ul == 1 && (c == 'u' || c == L_UCIRC)) split = dierese_u(w, n, a, i, j);
+        else if (ul == 2 && c == 'o' && w[i + 1] != 'e' && w[i + 1] != L_ECIRC) split = dierese_ou(w, n, j);
+        else if (ul == 1 && c == 'a') {
+            if (d == 'o' && j + 1 < n && w[j + 1] == 'n' && (j + 2 == n || (j + 3 == n && w[j + 2] == 's'))) split = 0; /* paon */
+            else if (d == 'o' && j + 1 < b && w[j + 1] == 'u') split = 0;        /* août */
+            else split = 1;                                                      /* cha-os, a-érien */
+        } else if (ul == 1 && c == 'o') split = !(d == 'e');                     /* po-ète, o-asis */
+        else if (ul == 1 && c == 'e') split = !(d == 'a' || d == 'o' || d == L_ACIRC || d == L_OCIRC || d == 'u'); /* geai, Jean */
+        else {                                                                   /* digraph + vowel */
+            if (d == 'e') split = (j + 1 < n && w[j + 1] == 't');                /* bleu-et; else e muet */
+            else if (d == 'i' || d == 'y') split = 0;
+            else split = 1;
         }
-        if (c == L_OE || (c == 'o' && d == 'e' && i + 2 < b && w[i + 2] == 'u')) {              /* œu, oeu */
-            i += (c == L_OE) ? (d == 'u' ? 2 : 1) : 3;
-            if (i < b && w[i] != 'i') count += (i < b);                                          /* œil: œ + il */
-            continue;
-        }
-        if (is_trema(d)) { count++; i += 2; continue; }
-        if ((c == 'a' || c == 'e' || c == 'o') && (d == 'i' || d == L_ICIRC || d == 'u' || d == L_UCIRC || d == 'y')) {
-            i += 2;                                                                              /* ai ei oi au eu oy */
-            if (i < b) {
-                unsigned e = w[i];
-                if (c == 'o' && d == 'i' && e == 'e') { i++; continue; }                         /* oie- */
-                if (c == 'a' && d == 'i' && e == 'e') { i++; continue; }                         /* gaiement */
-                if (e == 'e' && (ends_with(w, n, "ent") || ends_with(w, n, "es") || ends_with(w, n, "e"))) { i++; continue; }
-                if (c == 'e' && d == 'u' && e == 'i') { i++; continue; }                         /* cueillir, feuille */
-                if (c == 'a' && d == 'i' && e == 'e') { i++; continue; }
-                if (is_e_acc(e) || e == 'a' || e == 'o' || e == 'i') count++;                   /* réunion? rare */
-            }
-            continue;
-        }
-        if (is_e_acc(c)) {                                                                       /* é + vowel */
-            if (d == 'e' && (i + 2 == n || (i + 2 < n && (w[i + 2] == 's' || w[i + 2] == 'n' || w[i + 2] == 'm')))) { i += 2; continue; }
-            count++; i++; continue;
-        }
-        if (c == 'e' && (d == 'a' || d == 'o' || d == L_ACIRC)) { i++; continue; }              /* jean, geai */
-        if (c == 'a' && (is_e_acc(d) || d == 'o' || d == 'a')) {
-            if (d == 'o' && i + 2 < n && w[i + 2] == 'n' && (i + 3 == n || (i + 4 == n && w[i + 3] == 's'))) { i += 2; continue; } /* paon */
-            if (d == 'o' && i + 2 < b && w[i + 2] == 'u') { i += 3; continue; }                /* août */
-            count++; i++; continue;
-        }
-        if (c == 'o' && (is_e_acc(d) || d == 'a' || d == 'o')) {
-            if (d == L_ECIRC) { i += 2; continue; }                                             /* poêle */
-            count++; i++; continue;
-        }
-        if (c == 'o' && d == 'e') { i += 2; continue; }                                         /* moelle */
-        if (c == 'i' || c == 'y' || c == L_ICIRC) {                                             /* i + vowel: diérèse? */
-            int j = i + 1;
-            /* what follows */
-            int dier;
-            if (cl) dier = 1;
-            else if (!cons_before && i == a && a == 0) dier = 1;                                 /* iode */
-            else if (d == 'e' && j + 1 < n && w[j + 1] == 'u') {                                /* ieu */
-                /* -ieux, -ieuse adjectives: diérèse (mystéri-eux); cieux, mieux, lieux: one */
-                int k = j + 2;
-                dier = (k < n && (w[k] == 'x' || w[k] == 's'));
-                if (dier && a >= 1) {
-                    unsigned p = w[a - 1];
-                    if ((p == 'c' || p == 'm' || p == 'v' || p == 'l' || p == 'd') && (a == 1 || !is_v(w[a - 2]) || p == 'l' || p == 'd' || p == 'v')) {
-                        /* cieux mieux vieux lieux dieux: monosyllabic stems */
-                        if (a == 1 || (p == 'd' && a >= 2) || (p == 'l') || (p == 'v' && a == 1) ) dier = 0;
-                    }
-                    if (p == 'v' && a == 1) dier = 0;
-                }
-                i = j + 2;
-                count += dier;
-                continue;
-            } else if (d == 'o' || d == L_OCIRC) {
-                dier = 1;                                                                        /* nati-on, vi-olon */
-                if (j + 1 < n && w[j + 1] == 'n' && j + 2 < n && w[j + 2] == 's' && j + 3 == n) {
-                    /* -ions: verb ending (synérèse) unless a noun of -tion/-sion/-gion/-lion */
-                    unsigned p = a >= 1 ? w[a - 1] : 0;
-                    if (!(p == 't' || p == 's' || p == 'x' || p == 'g' || p == 'l')) dier = 0;
-                }
-            } else if (d == 'a' || d == L_ACIRC || d == L_AGRAVE || d == 'u') {
-                dier = 1;
-                if (d == 'a' && j + 1 < n && w[j + 1] == 'i') dier = 1;
-            } else if (d == 'e' && j + 1 < n && w[j + 1] == 'n') {                              /* -ien */
-                dier = 0;
-                unsigned p = a >= 1 ? w[a - 1] : 0;
-                int k = j + 2;
-                int tail_t = k < n && w[k] == 't' && k + 1 == n;                                 /* -ient */
-                int tail_c = k < n && w[k] == 'c';                                               /* -ience */
-                if (tail_c) dier = 1;
-                else if (tail_t && (p == 'c' || p == 'l' || (p == 't' && a >= 2 && w[a - 2] == 'a'))) dier = 1; /* client, patient */
-                else if (!tail_t && (k == n || (k < n && (w[k] == 's' || w[k] == 'n')))) {
-                    /* -ien(s), -ienne: diérèse in nouns of -ien (li-en, musici-en, indi-en), not
-                     * in bien rien chien mien tien sien viens tiens chrétien */
-                    if (p == 'l' || (p == 'c' && a >= 2 && w[a - 2] == 'i') || p == 'd' || p == 'r') dier = 1;
-                    if (p == 'r' && a == 1) dier = 0;                                           /* rien */
-                    if (p == 't' || p == 'v' || p == 'b' || p == 'h' || p == 'm' || p == 's') dier = 0;
-                }
-            } else {                                                                             /* ié iè ie */
-                dier = 0;
-            }
-            count += dier;
-            i++;
-            continue;
-        }
-        if (c == 'u' || c == L_UCIRC) {                                                          /* u + vowel */
-            if (d == 'i' || d == L_ICIRC || d == 'y') {                                          /* nuit: one, ruine: two */
-                if (cl == 0 && a >= 1 && w[a - 1] == 'r' && i + 2 < n && w[i + 2] == 'n') count++;
-                else if (a >= 2 && w[a - 1] == 'l' && w[a - 2] == 'f' && i + 2 < n && w[i + 2] == 'd') count++;
-                i += 2; continue;
-            }
-            if (d == 'e' && (ends_with(w, n, "ent") || i + 2 == n || (i + 2 < n && w[i + 2] == 'm'))) { i += 2; continue; } /* tuent, dénuement */
-            if (d == 'e' && i + 3 == n && w[i + 2] == 's') { i += 2; continue; }
-            count++; i++; continue;
-        }
-        i += adv;
+        count += split;
+        i = j;
     }
-    (void)more; (void)less;
     return count;
 }
 
@@ -215,7 +242,7 @@ void fr_word_syllables(const fr_tok *t, fr_wsyl *s) {
         if (!isv[i]) { i++; continue; }
         int a = i;
         while (i < stem && isv[i]) i++;
-        int g = group_nuclei(w, stem, a, i, &more, &less);
+        int g = group_nuclei(w, n, stem, a, i);
         for (int q = 0; q < g && syl < FR_MAXW; q++) s->nucleus_end[syl + q] = i;
         syl += g;
     }
@@ -245,10 +272,15 @@ typedef struct line_words {
     int counted[FR_MAXTOK];   /* syllables each word contributes, its final e included */
 } line_words;
 
+/* "-je", "-ce" after a hyphen (dis-je, est-ce): their e stays mute at line end. */
+static int enclitic_je(const fr_tok *t) {
+    return t->hyph_before && t->n == 2 && (t->w[0] == 'j' || t->w[0] == 'c') && t->w[1] == 'e';
+}
+
 /* Contribution of word i's final e muet given the next word. */
 static int efinal_counts(const line_words *L, int i) {
     const fr_wsyl *s = &L->syl[i];
-    if (i + 1 >= L->n) return s->syl == 0 && s->e_final ? 1 : 0;   /* line end: dis-le counts */
+    if (i + 1 >= L->n) return s->syl == 0 && s->e_final && !enclitic_je(&L->tok[i]) ? 1 : 0;   /* dis-le counts */
     if (s->e_final == 2) return 1;
     if (s->e_final == 1) return L->syl[i + 1].vowel_start ? 0 : 1;
     return 0;
@@ -309,9 +341,10 @@ int fr_scan_line(const char *text, size_t len, int target, fr_line *out) {
     if (L.n > 0) {
         const fr_tok *t = &L.tok[L.n - 1];
         const fr_wsyl *s = &L.syl[L.n - 1];
-        out->gender = s->fem && s->syl > 0 ? 'f' : 'm';
+        int fem = (s->fem && s->syl > 0) || enclitic_je(t);
+        out->gender = fem ? 'f' : 'm';
         fr_letters_to_utf8(t->w, t->n, out->last_word, sizeof out->last_word);
-        fr_rhyme_key(t, s->fem && s->syl > 0, out->rhyme_key, sizeof out->rhyme_key);
+        fr_rhyme_key(t, fem, out->rhyme_key, sizeof out->rhyme_key);
     }
     return VERS_OK;
 }
