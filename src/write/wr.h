@@ -102,7 +102,12 @@ typedef struct wr_tokinfo {
     uint8_t v_first, v_last;   /* begins / ends with a vowel letter */
     uint8_t silent_e;          /* ends with e after a consonant (English silent e) */
     uint8_t u8_in;             /* continuation bytes it starts with (completing a char) */
-    uint8_t u8_out;            /* continuation bytes still owed after it */
+    uint8_t u8_out;            /* continuation bytes still owed after it (0 or 1) */
+    uint8_t u8_lead;           /* the lead byte it leaves open (u8_out) */
+    uint8_t u8_cont;           /* the continuation byte it starts with (u8_in) */
+    uint8_t caps_first;        /* its first letter is upper case */
+    uint8_t caps_inside;       /* an upper-case letter after its first letter */
+    uint8_t n_letters;
     uint32_t first_letter;     /* lower-cased first letter code point (0 none/unknown) */
     uint8_t punct;             /* the punctuation byte for WR_TOK_PUNCT */
     uint8_t n_bytes;
@@ -128,6 +133,8 @@ uint32_t wr_utf8_next(const char *s, int len, int *adv);
 uint32_t wr_lower(uint32_t c);
 int wr_is_letter(uint32_t c);
 int wr_is_vowel(uint32_t c, int lang);
+/* 1 when lead byte + continuation byte make a letter the writer allows (Latin-1 letters, œ). */
+int wr_u8_pair_ok(unsigned lead, unsigned cont);
 
 /* ---- rhyme index (rhyme_trie.c) ---------------------------------------------------------- */
 typedef struct wr_word {
