@@ -48,6 +48,9 @@ typedef struct vers_poem_out {
     int line_attempts, line_backups, restarts;
 } vers_poem_out;
 
+/* Checks a request without a model: the form resolves, the options apply, a plan exists.
+ * VERS_OK, or the error vers_write would give for it (VERS_EINVAL / VERS_ENOTFOUND / VERS_EIO). */
+int  vers_write_validate(const vers_write_opts *o, vers_err *err);
 /* Opens a model for writing (GGUF: llama, qwen2, gpt2) with n_threads (0 = cores). */
 int  vers_writer_open(const char *model_path, int n_threads, vers_writer **out, vers_err *err);
 void vers_writer_close(vers_writer *w);
