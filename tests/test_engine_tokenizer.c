@@ -216,6 +216,69 @@ static char *pre_join(int pre, const char *s) {
     return out;
 }
 
+
+/* ---------- GGUF files made in memory (for the metadata checks) ---------- */
+
+typedef struct { uint8_t *p; size_t n, cap; uint64_t n_kv; } gbuf;
+static void gb_raw(gbuf *b, const void *s, size_t n) {
+    if (b->n + n > b->cap) { b->cap = (b->n + n) * 2 + 256; b->p = realloc(b->p, b->cap); }
+    memcpy(b->p + b->n, s, n); b->n += n;
+}
+static void gb_u32(gbuf *b, uint32_t v) { gb_raw(b, &v, 4); }
+static void gb_u64(gbuf *b, uint64_t v) { gb_raw(b, &v, 8); }
+static void gb_str(gbuf *b, const char *s) { gb_u64(b, strlen(s)); gb_raw(b, s, strlen(s)); }
+static void gb_key(gbuf *b, const char *k, uint32_t type) { gb_str(b, k); gb_u32(b, type); b->n_kv++; }
+static void gb_kv_str(gbuf *b, const char *k, const char *v) { gb_key(b, k, GGUF_STRING); gb_str(b, v); }
+static void gb_kv_u32(gbuf *b, const char *k, uint32_t v) { gb_key(b, k, GGUF_UINT32); gb_u32(b, v); }
+static void gb_kv_strs(gbuf *b, const char *k, const char *const *v, uint64_t n) {
+    gb_key(b, k, GGUF_ARRAY); gb_u32(b, GGUF_STRING); gb_u64(b, n);
+    for (uint64_t i = 0; i < n; i++) gb_str(b, v[i]);
+}
+static void gb_kv_i32s(gbuf *b, const char *k, uint32_t type, const int32_t *v, uint64_t n) {
+    gb_key(b, k, GGUF_ARRAY); gb_u32(b, type); gb_u64(b, n);
+    gb_raw(b, v, 4 * n);
+}
+/* header + the kvs written so far (b->p holds only kvs until then) */
+static uint8_t *gb_file(gbuf *b, size_t *len) {
+    gbuf f = { 0 };
+    gb_raw(&f, "GGUF", 4); gb_u32(&f, 3); gb_u64(&f, 0); gb_u64(&f, b->n_kv);
+    gb_raw(&f, b->p, b->n);
+    while (f.n % 32) { uint8_t z = 0; gb_raw(&f, &z, 1); }
+    *len = f.n;
+    return f.p;
+}
+
+/* A byte-level vocabulary file; what = which part to break (0: none). */
+static int gguf_vocab(int what, vers_tokenizer **t, vers_err *e) {
+    static char chars[256][4];
+    const char *tok[258]; int32_t ty[258];
+    for (int i = 0; i < 256; i++) {
+        uint8_t u[4]; size_t l = vu_encode(vu_byte_to_cp((uint8_t)i), u);
+        memcpy(chars[i], u, l); chars[i][l] = 0; tok[i] = chars[i]; ty[i] = 1;
+    }
+    tok[256] = "ab"; ty[256] = 1; tok[257] = "<|endoftext|>"; ty[257] = 3;
+    const char *merges[] = { "a b" };
+    gbuf b = { 0 };
+    if (what != 1) gb_kv_str(&b, "tokenizer.ggml.model", what == 2 ? "bert" : "gpt2");
+    gb_kv_str(&b, "tokenizer.ggml.pre", what == 3 ? "nonesuch" : "gpt-2");
+    if (what == 4) gb_kv_str(&b, "tokenizer.ggml.tokens", "a");
+    else gb_kv_strs(&b, "tokenizer.ggml.tokens", tok, 258);
+    if (what == 5) gb_kv_strs(&b, "tokenizer.ggml.scores", tok, 258);
+    if (what == 6) gb_kv_i32s(&b, "tokenizer.ggml.token_type", GGUF_INT32, ty, 100);
+    else gb_kv_i32s(&b, "tokenizer.ggml.token_type", what == 7 ? GGUF_UINT32 : GGUF_INT32, ty, 258);
+    if (what != 8) gb_kv_strs(&b, "tokenizer.ggml.merges", merges, 1);
+    gb_kv_u32(&b, "tokenizer.ggml.bos_token_id", what == 9 ? 4000000000u : 257);
+    gb_kv_u32(&b, "tokenizer.ggml.eos_token_id", 257);
+    size_t len;
+    uint8_t *file = gb_file(&b, &len);
+    gguf_file *g = NULL;
+    int rc = gguf_open_memory(file, len, &g, e);
+    if (rc == VERS_OK) rc = vers_tokenizer_from_gguf(g, t, e);
+    gguf_close(g);
+    free(file); free(b.p);
+    return rc;
+}
+
 int main(void) {
     T_CASE("unicode: categories, white space, UTF-8 rules, GPT-2 byte map") {
         T_CHECK(vu_is_letter('a') && vu_is_letter(0xe9) && vu_is_letter(0x4e00) && !vu_is_letter('1'), "letters");
@@ -395,6 +458,33 @@ int main(void) {
             free(ids);
             vers_tokenizer_free(t);
         }
+    }
+
+
+    T_CASE("GGUF metadata: wrong types, short arrays, missing keys give an error") {
+        vers_tokenizer *t = NULL; vers_err e;
+        int rc = gguf_vocab(0, &t, &e);
+        T_CHECK(rc == VERS_OK && t, "valid file: %s", rc ? e.msg : "");
+        if (t) {
+            int32_t w[] = { 256, 'c' };
+            T_CHECK(tok_eq(t, "abc", 0, 0, w, 2), "tokenizes");
+            T_CHECK(vers_token_bos(t) == 257, "bos");
+            vers_tokenizer_free(t); t = NULL;
+        }
+        static const struct { int what, code; const char *why; } B[] = {
+            { 1, VERS_ENOTFOUND, "no tokenizer.ggml.model" }, { 2, VERS_EUNSUPPORTED, "model bert" },
+            { 3, VERS_EUNSUPPORTED, "unknown pre" }, { 4, VERS_EFORMAT, "tokens not an array" },
+            { 5, VERS_EFORMAT, "scores of strings" }, { 6, VERS_EFORMAT, "token types short" },
+            { 7, VERS_EFORMAT, "token types u32" }, { 8, VERS_EFORMAT, "gpt2 without merges" },
+        };
+        for (size_t i = 0; i < sizeof B / sizeof B[0]; i++) {
+            rc = gguf_vocab(B[i].what, &t, &e);
+            T_CHECK(rc == B[i].code && !t && e.msg[0], "%s: rc %d (%s)", B[i].why, rc, e.msg);
+            vers_tokenizer_free(t); t = NULL;
+        }
+        rc = gguf_vocab(9, &t, &e);   /* an out-of-range id is ignored, as llama.cpp does */
+        T_CHECK(rc == VERS_OK && t && vers_token_bos(t) == 11, "bos out of range -> default 11");
+        vers_tokenizer_free(t);
     }
 
     /* ---------- llama.cpp's own cases ---------- */

@@ -37,7 +37,7 @@ static int fields(char *line, char **f, int max) {
     return n;
 }
 
-static void eval_meter(const en_dict *d, const char *path, meter_stats *st) {
+static void eval_meter(const en_dict *d, const char *path, const char *name, meter_stats *st) {
     memset(st, 0, sizeof *st);
     size_t len;
     char *buf = t_read_file(path, &len);
@@ -78,7 +78,7 @@ static void eval_meter(const en_dict *d, const char *path, meter_stats *st) {
         }
         if (abs(l.syllables - gsyl) <= 1) st->within1++;
         if (show_fails && (!ok || best != l.syllables))
-            printf("  %s %2d/%2d  gold %-16s got %-16s  %s\n", ok ? "STRESS" : "COUNT ", l.syllables, gsyl,
+            printf("  %s %s %2d/%2d  gold %-16s got %-16s  %s\n", name, ok ? "STRESS" : "COUNT ", l.syllables, gsyl,
                    gold, l.stress, text);
     }
     free(buf);
@@ -256,7 +256,7 @@ int main(int argc, char **argv) {
         size_t big = 1 << 20;
         char *s = malloc(big);
         if (s) {
-            for (size_t i = 0; i < big; i++) s[i] = "ab cde fgh'ij-\xc3\xa9 "[i % 19];
+            for (size_t i = 0; i < big; i++) s[i] = "ab cde fgh'ij-\xc3\xa9 "[i % 17];
             en_line l;
             T_CHECK(en_scan_line(d, s, big, 10, &l) == VERS_OK && l.syllables > 10000, "1 MB line: %d", l.syllables);
             memset(s, 'a', big);
@@ -279,8 +279,8 @@ int main(int argc, char **argv) {
         T_SKIP("en: eval thresholds", "data/cmudict.txt absent (run scripts/fetch-cmudict.sh)");
     } else {
         meter_stats a, b;
-        eval_meter(d, fbfv, &a);
-        eval_meter(d, epg, &b);
+        eval_meter(d, fbfv, "fbfv", &a);
+        eval_meter(d, epg, "epg64", &b);
         int bl, b911, b1011, tl, t911, t1011;
         eval_browning(d, brown, 0, &bl, &b911, &b1011);
         eval_browning(d, brown, 10, &tl, &t911, &t1011);
@@ -291,7 +291,7 @@ int main(int argc, char **argv) {
                    bl, 100.0 * b911 / bl, 100.0 * b1011 / bl, 100.0 * t911 / tl, 100.0 * t1011 / tl);
         }
         T_CASE("en: fbfv syllables >= 95% exact") {
-            T_CHECK(a.lines > 500 && a.exact >= 0.93 * a.lines, "%d/%d", a.exact, a.lines);
+            T_CHECK(a.lines > 500 && a.exact >= 0.95 * a.lines, "%d/%d", a.exact, a.lines);
         }
         T_CASE("en: fbfv stress >= 85% per syllable (aligned)") {
             T_CHECK(a.aligned_match >= 0.85 * a.aligned_syl, "%ld/%ld", a.aligned_match, a.aligned_syl);

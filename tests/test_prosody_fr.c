@@ -147,6 +147,72 @@ static double eval_metrique(const char *path, double *gender_acc, int *lines_out
     return all.n ? (double)all.exact / all.n : 0;
 }
 
+/* Stanza files (fr_metrique/schemes.txt, rhyme/fr): blocks of "# key: value" lines and
+ * verse lines.  Two lines are predicted to rhyme when fr_rhyme_quality > 0; the stanza's
+ * scheme is then letters by first appearance (each line joins the first earlier line it
+ * rhymes with).  Returns the share of stanzas whose scheme equals the gold; *f1 the
+ * pairwise F1. */
+#define MAXL 128
+static double eval_schemes(const char *path, const char *label, double *f1_out, int *stanzas_out) {
+    size_t len; char *buf = t_read_file(path, &len);
+    if (!buf) return -1;
+    static fr_line lines[MAXL];
+    char gold[MAXL + 1] = "";
+    int nl = 0, stanzas = 0, exact = 0;
+    long tp = 0, fp = 0, fn = 0;
+    char *p = buf, *end = buf + len;
+    for (;;) {
+        char *nlp = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+        char *line_end = nlp ? nlp : end;
+        int blank = p >= end || line_end == p;
+        if (blank) {
+            if (nl > 0 && (int)strlen(gold) == nl) {
+                char pred[MAXL + 1]; char next = 'A';
+                for (int i = 0; i < nl; i++) {
+                    pred[i] = 0;
+                    for (int j = 0; j < i; j++) if (fr_rhyme_quality(&lines[i], &lines[j]) > 0) { pred[i] = pred[j]; break; }
+                    if (!pred[i]) pred[i] = next++;
+                }
+                pred[nl] = 0;
+                /* canonical gold */
+                char map[128] = { 0 }, g[MAXL + 1]; char nx = 'A';
+                for (int i = 0; i < nl; i++) { unsigned char c = (unsigned char)gold[i] & 127; if (!map[c]) map[c] = nx++; g[i] = map[c]; }
+                g[nl] = 0;
+                stanzas++;
+                exact += strcmp(pred, g) == 0;
+                for (int i = 0; i < nl; i++) for (int j = i + 1; j < nl; j++) {
+                    int gp = g[i] == g[j], pp = pred[i] == pred[j];
+                    tp += gp && pp; fp += !gp && pp; fn += gp && !pp;
+                }
+                if (show_fails && fails_filter && strstr(path, fails_filter) && strcmp(pred, g) != 0) {
+                    printf("FAILSCHEME gold %s pred %s:", g, pred);
+                    for (int i = 0; i < nl; i++) printf(" %s[%s]", lines[i].last_word, lines[i].rhyme_key);
+                    printf("\n");
+                }
+            }
+            nl = 0; gold[0] = 0;
+            if (p >= end) break;
+        } else if (line_end - p >= 2 && p[0] == '#' && p[1] == ' ') {
+            if (line_end - p > 10 && strncmp(p, "# scheme: ", 10) == 0) {
+                int k = (int)(line_end - p - 10); if (k > MAXL) k = MAXL;
+                memcpy(gold, p + 10, (size_t)k); gold[k] = 0;
+            }
+        } else if (nl < MAXL) {
+            fr_scan_line(p, (size_t)(line_end - p), 0, &lines[nl++]);
+        }
+        if (!nlp) { p = end; continue; }
+        p = nlp + 1;
+    }
+    free(buf);
+    double prec = tp + fp ? (double)tp / (tp + fp) : 0, rec = tp + fn ? (double)tp / (tp + fn) : 0;
+    *f1_out = prec + rec > 0 ? 2 * prec * rec / (prec + rec) : 0;
+    *stanzas_out = stanzas;
+    if (report)
+        printf("%s: %d stanzas, scheme exact %.2f%%, pairwise P %.3f R %.3f F1 %.3f (rhyme = equal keys, same gender)\n",
+               label, stanzas, 100.0 * exact / (stanzas ? stanzas : 1), prec, rec, *f1_out);
+    return stanzas ? (double)exact / stanzas : 0;
+}
+
 int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--report")) report = 1;
@@ -229,6 +295,17 @@ int main(int argc, char **argv) {
         T_CHECK(n1 > 1000 && a >= 0.97, "malherbe exact %.4f over %d lines (want ≥ 0.97)", a, n1);
         T_CHECK(c >= 0.90, "fr_metrique exact %.4f over %d lines", c, n3);
         T_CHECK(g >= 0.95, "fr_metrique gender %.4f", g);
+        (void)b;
+    }
+    const char *sch = t_shared("eval/fr_metrique/schemes.txt");
+    const char *r16 = t_shared("eval/rhyme/fr/rhymedata_fr.txt");
+    if (!sch || !r16) T_SKIP("fr: rhyme keys on ../shared/eval", "fr_metrique/schemes.txt or rhyme/fr absent");
+    else T_CASE("fr: rhyme keys give the gold schemes") {
+        double f1a, f1b; int na, nb;
+        double a = eval_schemes(sch, "fr_metrique/schemes.txt", &f1a, &na);
+        double b = eval_schemes(r16, "rhyme/fr/rhymedata_fr.txt", &f1b, &nb);
+        T_CHECK(na > 500 && a >= 0.85 && f1a >= 0.90, "fr_metrique schemes %.3f F1 %.3f", a, f1a);
+        T_CHECK(nb > 1000 && f1b >= 0.70, "rhyme/fr F1 %.3f", f1b);
         (void)b;
     }
     T_DONE();

@@ -5,7 +5,6 @@
  * tokenizer_spm.c and tokenizer_bpe.c.  Reference: llama.cpp b4747, src/llama-vocab.cpp. */
 #include "tokenizer_internal.h"
 #include "unicode.h"
-#include "gguf.h"
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -35,13 +34,19 @@ static uint64_t pair_hash(const char *l, size_t ln, const char *r, size_t rn) {
     return vtok_hash_bytes(r, rn, h);
 }
 
+/* A slot holds the high half of the key's hash (to skip most mismatches without touching
+ * the text) and the entry's index + 1. */
+#define SLOT_TAG(h) ((h) >> 32 << 32)
+#define SLOT_IDX(e) ((uint32_t)(e) - 1)
+
 int32_t vtok_find(const struct vers_tokenizer *t, const char *s, size_t n) {
-    uint64_t i = vtok_hash_bytes(s, n, VTOK_HASH_SEED) & t->hash_mask;
+    uint64_t h = vtok_hash_bytes(s, n, VTOK_HASH_SEED), i = h & t->hash_mask;
     for (;;) {
-        uint32_t e = t->hash[i];
+        uint64_t e = t->hash[i];
         if (!e) return -1;
-        uint32_t id = e - 1;
-        if (t->text_len[id] == n && !memcmp(t->text + t->text_off[id], s, n)) return (int32_t)id;
+        uint32_t id = SLOT_IDX(e);
+        if (SLOT_TAG(e) == SLOT_TAG(h) && t->text_len[id] == n &&
+            !memcmp(t->text + t->text_off[id], s, n)) return (int32_t)id;
         i = (i + 1) & t->hash_mask;
     }
 }
@@ -49,13 +54,13 @@ int32_t vtok_find(const struct vers_tokenizer *t, const char *s, size_t n) {
 int32_t vtok_merge_rank(const struct vers_tokenizer *t, const char *l, size_t ln,
                         const char *r, size_t rn) {
     if (!t->n_merges) return -1;
-    uint64_t i = pair_hash(l, ln, r, rn) & t->mhash_mask;
+    uint64_t h = pair_hash(l, ln, r, rn), i = h & t->mhash_mask;
     for (;;) {
-        uint32_t e = t->mhash[i];
+        uint64_t e = t->mhash[i];
         if (!e) return -1;
-        uint32_t k = e - 1;
+        uint32_t k = SLOT_IDX(e);
         const char *m = t->mtext + t->m_off[k];
-        if (t->m_llen[k] == ln && t->m_rlen[k] == rn && !memcmp(m, l, ln) &&
+        if (SLOT_TAG(e) == SLOT_TAG(h) && t->m_llen[k] == ln && t->m_rlen[k] == rn && !memcmp(m, l, ln) &&
             !memcmp(m + ln + 1, r, rn))
             return t->m_rank[k];
         i = (i + 1) & t->mhash_mask;
@@ -176,7 +181,7 @@ static int vbuf_add(vbuf *b, const void *s, size_t n) {
         if (!p) return VERS_ENOMEM;
         b->p = p; b->cap = cap;
     }
-    if (n) memcpy(b->p + b->n, s, n);
+    if (n && s) memcpy(b->p + b->n, s, n);
     b->n += n;
     return VERS_OK;
 }
@@ -194,14 +199,15 @@ static int piece_of(const vers_tokenizer *t, uint32_t id, vbuf *b) {
         return vbuf_add(b, &c, 1);
     }
     case VERS_TOKEN_NORMAL:
+        if (vbuf_add(b, NULL, n)) return VERS_ENOMEM;   /* room: a piece is never longer */
+        b->n -= n;
         if (t->type == VTOK_SPM) {          /* U+2581 -> ' ' */
             for (size_t i = 0; i < n;) {
                 if (i + 3 <= n && !memcmp(s + i, "\xe2\x96\x81", 3)) {
-                    if (vbuf_add(b, " ", 1)) return VERS_ENOMEM;
+                    b->p[b->n++] = ' ';
                     i += 3;
                 } else {
-                    if (vbuf_add(b, s + i, 1)) return VERS_ENOMEM;
-                    i++;
+                    b->p[b->n++] = s[i++];
                 }
             }
             return VERS_OK;
@@ -209,7 +215,9 @@ static int piece_of(const vers_tokenizer *t, uint32_t id, vbuf *b) {
             for (size_t i = 0; i < n;) {
                 uint32_t cp = vu_decode((const uint8_t *)s, n, &i);
                 int byte = vu_cp_to_byte(cp);
-                if (byte >= 0) {
+                if (byte >= 0 && b->n < b->cap) {
+                    b->p[b->n++] = (char)byte;
+                } else if (byte >= 0) {
                     uint8_t c = (uint8_t)byte;
                     if (vbuf_add(b, &c, 1)) return VERS_ENOMEM;
                 } else {                    /* llama_decode_text's marker, as it writes it */
@@ -324,20 +332,30 @@ int vers_tokenizer_from_arrays(const vers_vocab_desc *d, vers_tokenizer **out, v
     t->hash_mask = table_size(n) - 1;
     t->hash = calloc(t->hash_mask + 1, sizeof *t->hash);
     if (!t->hash) goto nomem;
+    /* hashes first, then inserts with the slot a few entries ahead prefetched: the table
+     * is larger than the cache and these misses were most of the load time */
+    uint64_t *hvs = malloc((size_t)n * sizeof *hvs);
+    if (!hvs) goto nomem;
+    for (uint32_t i = 0; i < n; i++)
+        hvs[i] = vtok_hash_bytes(t->text + t->text_off[i], t->text_len[i], VTOK_HASH_SEED);
     for (uint32_t i = 0; i < n; i++) {
         const char *s = t->text + t->text_off[i];
         size_t len = t->text_len[i];
-        uint64_t h = vtok_hash_bytes(s, len, VTOK_HASH_SEED) & t->hash_mask;
+        if (i + 16 < n) __builtin_prefetch(&t->hash[hvs[i + 16] & t->hash_mask], 1);
+        uint64_t hv = hvs[i], h = hv & t->hash_mask;
         for (;;) {
-            uint32_t e = t->hash[h];
-            if (!e) { t->hash[h] = i + 1; break; }
-            if (t->text_len[e - 1] == len && !memcmp(t->text + t->text_off[e - 1], s, len)) {
-                rc = vers_errorf(err, VERS_EFORMAT, "tokenizer: duplicate token text at ids %u and %u", e - 1, i);
+            uint64_t e = t->hash[h];
+            if (!e) { t->hash[h] = SLOT_TAG(hv) | (i + 1); break; }
+            uint32_t o = SLOT_IDX(e);
+            if (SLOT_TAG(e) == SLOT_TAG(hv) && t->text_len[o] == len && !memcmp(t->text + t->text_off[o], s, len)) {
+                rc = vers_errorf(err, VERS_EFORMAT, "tokenizer: duplicate token text at ids %u and %u", o, i);
+                free(hvs);
                 goto fail;
             }
             h = (h + 1) & t->hash_mask;
         }
     }
+    free(hvs);
 
     /* merges: "left right" split at the first space after the first byte; the first
      * occurrence of a pair keeps its rank (std::unordered_map::emplace) */
@@ -363,20 +381,33 @@ int vers_tokenizer_from_arrays(const vers_vocab_desc *d, vers_tokenizer **out, v
         }
         uint64_t moff = 0;
         uint32_t k = 0;
+        uint64_t *mh = nm ? malloc((size_t)nm * sizeof *mh) : NULL;
+        uint32_t *msplit = nm ? malloc((size_t)nm * sizeof *msplit) : NULL;
+        if (nm && (!mh || !msplit)) { free(mh); free(msplit); goto nomem; }
         for (uint32_t i = 0; i < nm; i++) {
             const char *s = d->merges[i];
             size_t len = s ? (d->merge_lens ? d->merge_lens[i] : strlen(s)) : 0;
             const char *sp = len > 1 ? memchr(s + 1, ' ', len - 1) : NULL;
-            if (!sp) continue;      /* llama.cpp keeps ("", ""), which no symbol pair matches */
-            size_t ln = (size_t)(sp - s), rn = len - ln - 1;
-            if (rn == 0) continue;  /* ("x", ""): no symbol is empty either */
-            uint64_t h = pair_hash(s, ln, sp + 1, rn) & t->mhash_mask;
+            /* no space: llama.cpp keeps ("", ""), and "x ": ("x", ""); no symbol is empty */
+            if (!sp || (size_t)(sp - s) + 1 == len) { msplit[i] = UINT32_MAX; mh[i] = 0; continue; }
+            msplit[i] = (uint32_t)(sp - s);
+            mh[i] = pair_hash(s, msplit[i], sp + 1, len - msplit[i] - 1);
+        }
+        for (uint32_t i = 0; i < nm; i++) {
+            if (i + 16 < nm) __builtin_prefetch(&t->mhash[mh[i + 16] & t->mhash_mask], 1);
+            if (msplit[i] == UINT32_MAX) continue;
+            const char *s = d->merges[i];
+            size_t len = d->merge_lens ? d->merge_lens[i] : strlen(s);
+            const char *sp = s + msplit[i];
+            size_t ln = msplit[i], rn = len - ln - 1;
+            uint64_t hv = mh[i], h = hv & t->mhash_mask;
             int dup = 0;
             for (;;) {
-                uint32_t e = t->mhash[h];
+                uint64_t e = t->mhash[h];
                 if (!e) break;
-                const char *m = t->mtext + t->m_off[e - 1];
-                if (t->m_llen[e - 1] == ln && t->m_rlen[e - 1] == rn && !memcmp(m, s, ln) &&
+                uint32_t o = SLOT_IDX(e);
+                const char *m = t->mtext + t->m_off[o];
+                if (SLOT_TAG(e) == SLOT_TAG(hv) && t->m_llen[o] == ln && t->m_rlen[o] == rn && !memcmp(m, s, ln) &&
                     !memcmp(m + ln + 1, sp + 1, rn)) { dup = 1; break; }
                 h = (h + 1) & t->mhash_mask;
             }
@@ -386,10 +417,11 @@ int vers_tokenizer_from_arrays(const vers_vocab_desc *d, vers_tokenizer **out, v
             t->mtext[moff + len] = 0;
             t->m_off[k] = moff; t->m_llen[k] = (uint32_t)ln; t->m_rlen[k] = (uint32_t)rn;
             t->m_rank[k] = (int32_t)i;
-            t->mhash[h] = k + 1;
+            t->mhash[h] = SLOT_TAG(hv) | (k + 1);
             moff += len + 1;
             k++;
         }
+        free(mh); free(msplit);
         t->n_merges = k;
     }
 
@@ -490,120 +522,6 @@ nomem:
     rc = vers_errorf(err, VERS_ENOMEM, "tokenizer: out of memory");
 fail:
     vers_tokenizer_free(t);
-    return rc;
-}
-
-/* ---------- GGUF ---------- */
-
-static int64_t gguf_id(const gguf_file *g, const char *key) {
-    uint64_t v;
-    if (gguf_get_u64(g, key, &v) != VERS_OK) return -1;
-    return v > 0x7fffffff ? 0x7fffffff : (int64_t)v;   /* out of range: ignored later */
-}
-static int gguf_flag(const gguf_file *g, const char *key) {
-    int v;
-    if (gguf_get_bool(g, key, &v) != VERS_OK) return -1;
-    return v != 0;
-}
-
-int vers_tokenizer_from_gguf(const struct gguf_file *g, vers_tokenizer **out, vers_err *err) {
-    *out = NULL;
-    gguf_str model, pre = { 0 }, name = { 0 };
-    if (gguf_get_str(g, "tokenizer.ggml.model", &model) != VERS_OK)
-        return vers_errorf(err, VERS_ENOTFOUND, "no tokenizer (tokenizer.ggml.model) in the model file");
-    int has_pre = gguf_get_str(g, "tokenizer.ggml.pre", &pre) == VERS_OK;
-    int has_name = gguf_get_str(g, "general.name", &name) == VERS_OK;
-    const gguf_kv *tok = gguf_get_arr(g, "tokenizer.ggml.tokens");
-    if (!tok || tok->arr_type != GGUF_STRING || !tok->arr_str)
-        return vers_errorf(err, VERS_EFORMAT, "tokenizer.ggml.tokens is missing or not an array of strings");
-    if (tok->arr_n == 0 || tok->arr_n > (1u << 30))
-        return vers_errorf(err, VERS_EFORMAT, "tokenizer.ggml.tokens has %llu tokens", (unsigned long long)tok->arr_n);
-    uint32_t n = (uint32_t)tok->arr_n;
-    const gguf_kv *sc = gguf_get_arr(g, "tokenizer.ggml.scores");
-    const gguf_kv *ty = gguf_get_arr(g, "tokenizer.ggml.token_type");
-    const gguf_kv *mg = gguf_get_arr(g, "tokenizer.ggml.merges");
-    if (sc && ((sc->arr_type != GGUF_FLOAT32 && sc->arr_type != GGUF_INT32) || sc->arr_n < n))
-        return vers_errorf(err, VERS_EFORMAT, "tokenizer.ggml.scores: wrong type or fewer than %u values", n);
-    if (ty && (ty->arr_type != GGUF_INT32 || ty->arr_n < n))
-        return vers_errorf(err, VERS_EFORMAT, "tokenizer.ggml.token_type: wrong type or fewer than %u values", n);
-    if (mg && (mg->arr_type != GGUF_STRING || !mg->arr_str || mg->arr_n > (1u << 30)))
-        return vers_errorf(err, VERS_EFORMAT, "tokenizer.ggml.merges is not an array of strings");
-    int is_gpt2 = gguf_str_eq(model, "gpt2");
-    if (is_gpt2 && !mg)
-        return vers_errorf(err, VERS_EFORMAT, "cannot find tokenizer merges in model file");
-
-    char model_c[16], pre_c[64], name_c[128];
-    snprintf(model_c, sizeof model_c, "%.*s", (int)(model.len < 15 ? model.len : 15), model.ptr);
-    if (model.len >= 15 || memchr(model.ptr, 0, model.len))
-        return vers_errorf(err, VERS_EUNSUPPORTED, "tokenizer model is not supported (llama, gpt2)");
-    snprintf(pre_c, sizeof pre_c, "%.*s", has_pre ? (int)(pre.len < 63 ? pre.len : 63) : 0, has_pre ? pre.ptr : "");
-    if (has_pre && (pre.len >= 63 || memchr(pre.ptr, 0, pre.len)))
-        return vers_errorf(err, VERS_EUNSUPPORTED, "tokenizer: pre-tokenizer name is not supported");
-    snprintf(name_c, sizeof name_c, "%.*s", has_name ? (int)(name.len < 127 ? name.len : 127) : 0, has_name ? name.ptr : "");
-
-    vers_vocab_desc d;
-    vers_vocab_desc_init(&d);
-    d.model = model_c; d.pre = pre_c; d.name = name_c;
-    d.n_tokens = n;
-    int rc = VERS_ENOMEM;
-    const char **texts = malloc(n * sizeof *texts);
-    size_t *lens = malloc(n * sizeof *lens);
-    float *scores = sc ? malloc(n * sizeof *scores) : NULL;
-    int32_t *types = ty ? malloc(n * sizeof *types) : NULL;
-    uint32_t nm = mg ? (uint32_t)mg->arr_n : 0;
-    const char **mtexts = nm ? malloc(nm * sizeof *mtexts) : NULL;
-    size_t *mlens = nm ? malloc(nm * sizeof *mlens) : NULL;
-    if (!texts || !lens || (sc && !scores) || (ty && !types) || (nm && (!mtexts || !mlens))) {
-        rc = vers_errorf(err, VERS_ENOMEM, "tokenizer: out of memory");
-        goto done;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        texts[i] = tok->arr_str[i].ptr;
-        lens[i] = (size_t)tok->arr_str[i].len;
-        if (scores) {
-            if (sc->arr_type == GGUF_FLOAT32) memcpy(&scores[i], sc->data + 4 * (size_t)i, 4);
-            else { int32_t v; memcpy(&v, sc->data + 4 * (size_t)i, 4); scores[i] = (float)v; }
-        }
-        if (types) memcpy(&types[i], ty->data + 4 * (size_t)i, 4);
-    }
-    for (uint32_t i = 0; i < nm; i++) { mtexts[i] = mg->arr_str[i].ptr; mlens[i] = (size_t)mg->arr_str[i].len; }
-    d.tokens = texts; d.token_lens = lens; d.scores = scores; d.types = types;
-    d.n_merges = nm; d.merges = mtexts; d.merge_lens = mlens;
-    d.bos_id = gguf_id(g, "tokenizer.ggml.bos_token_id");
-    d.eos_id = gguf_id(g, "tokenizer.ggml.eos_token_id");
-    d.unk_id = gguf_id(g, "tokenizer.ggml.unknown_token_id");
-    d.sep_id = gguf_id(g, "tokenizer.ggml.seperator_token_id");
-    d.pad_id = gguf_id(g, "tokenizer.ggml.padding_token_id");
-    d.eot_id = gguf_id(g, "tokenizer.ggml.eot_token_id");
-    d.eom_id = gguf_id(g, "tokenizer.ggml.eom_token_id");
-    static const char *const fim_keys[6][2] = {
-        { "tokenizer.ggml.fim_pre_token_id", "tokenizer.ggml.prefix_token_id" },
-        { "tokenizer.ggml.fim_suf_token_id", "tokenizer.ggml.suffix_token_id" },
-        { "tokenizer.ggml.fim_mid_token_id", "tokenizer.ggml.middle_token_id" },
-        { "tokenizer.ggml.fim_pad_token_id", NULL },
-        { "tokenizer.ggml.fim_rep_token_id", NULL },
-        { "tokenizer.ggml.fim_sep_token_id", NULL },
-    };
-    for (int i = 0; i < 6; i++) {
-        d.fim_id[i] = gguf_id(g, fim_keys[i][0]);
-        if (fim_keys[i][1]) { int64_t v = gguf_id(g, fim_keys[i][1]); if (v >= 0) d.fim_id[i] = v; }
-    }
-    d.add_bos = gguf_flag(g, "tokenizer.ggml.add_bos_token");
-    d.add_eos = gguf_flag(g, "tokenizer.ggml.add_eos_token");
-    d.add_space_prefix = gguf_flag(g, "tokenizer.ggml.add_space_prefix");
-    rc = vers_tokenizer_from_arrays(&d, out, err);
-done:
-    free(texts); free(lens); free(scores); free(types); free(mtexts); free(mlens);
-    return rc;
-}
-
-int vers_tokenizer_load(const char *path, vers_tokenizer **out, vers_err *err) {
-    gguf_file *g = NULL;
-    *out = NULL;
-    int rc = gguf_open(path, &g, err);
-    if (rc) return rc;
-    rc = vers_tokenizer_from_gguf(g, out, err);
-    gguf_close(g);
     return rc;
 }
 

@@ -35,7 +35,7 @@ struct vers_tokenizer {
     float *score;
     uint8_t *ttype;           /* effective VERS_TOKEN_* type */
     uint8_t *tflags;          /* VTOK_F_* */
-    uint32_t *hash;           /* open addressing: id + 1, 0 = empty */
+    uint64_t *hash;           /* open addressing: (hash >> 32) << 32 | (id + 1), 0 = empty */
     uint64_t hash_mask;
 
     /* BPE merges: "left right" stored as left NUL right NUL; rank = index in the file */
@@ -44,7 +44,7 @@ struct vers_tokenizer {
     uint32_t *m_llen, *m_rlen;
     int32_t *m_rank;
     uint32_t n_merges;        /* unique (left, right) pairs kept */
-    uint32_t *mhash;          /* index + 1 into the arrays above, 0 = empty */
+    uint64_t *mhash;          /* (hash >> 32) << 32 | (index + 1), 0 = empty */
     uint64_t mhash_mask;
 
     int32_t *special;         /* CONTROL / USER_DEFINED / UNKNOWN tokens, longest first */

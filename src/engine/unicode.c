@@ -46,23 +46,19 @@ size_t vu_encode(uint32_t cp, uint8_t *out) {
     return 4;
 }
 
-/* Printable Latin-1 bytes stand for themselves; the 68 others take U+0100.. in order. */
-static int byte_is_self(unsigned b) {
-    return (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
-}
-
+/* Printable Latin-1 bytes stand for themselves; the 68 others (0x00-0x20, 0x7F-0xA0,
+ * 0xAD) take U+0100.. in byte order. */
 uint32_t vu_byte_to_cp(uint8_t b) {
-    if (byte_is_self(b)) return b;
-    uint32_t n = 0;
-    for (unsigned c = 0; c < b; c++) n += !byte_is_self(c);
-    return 256 + n;
+    if (b <= 0x20) return 256u + b;
+    if (b >= 0x7f && b <= 0xa0) return 256u + 33 + (b - 0x7fu);
+    if (b == 0xad) return 256u + 67;
+    return b;
 }
 
 int vu_cp_to_byte(uint32_t cp) {
-    if (cp < 256) return byte_is_self(cp) ? (int)cp : -1;
-    if (cp >= 256 + 68) return -1;
-    uint32_t n = cp - 256;
-    for (unsigned c = 0; c < 256; c++)
-        if (!byte_is_self(c) && n-- == 0) return (int)c;
+    if (cp < 256) return (cp <= 0x20 || (cp >= 0x7f && cp <= 0xa0) || cp == 0xad) ? -1 : (int)cp;
+    if (cp < 256 + 33) return (int)(cp - 256);
+    if (cp < 256 + 67) return (int)(cp - 256 - 33 + 0x7f);
+    if (cp == 256 + 67) return 0xad;
     return -1;
 }

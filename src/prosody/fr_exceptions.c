@@ -136,13 +136,21 @@ int fr_ent_not_verb(const unsigned char *w, int n) {
 typedef struct syl_exc { const char *word; signed char syl, more, less; } syl_exc;
 static const syl_exc syl_exceptions[] = {
     { "adieux", 2, 0, 0 }, { "ancien", 2, 1, 0 }, { "ancienne", 2, 1, 0 }, { "anciennes", 2, 1, 0 },
-    { "anciens", 2, 1, 0 }, { "aïeux", 2, 1, 0 }, { "cieux", 1, 0, 0 }, { "diable", 1, 0, 0 },
-    { "diables", 1, 0, 0 }, { "dieux", 1, 0, 0 }, { "essieux", 2, 0, 0 }, { "fier", 1, 1, 0 },
-    { "fiers", 1, 1, 0 }, { "hier", 1, 1, 0 }, { "impatient", 4, 0, 0 }, { "lieux", 1, 0, 0 },
-    { "messieurs", 2, 0, 0 }, { "mieux", 1, 0, 0 }, { "milieux", 2, 0, 0 }, { "monsieur", 2, 0, 0 },
-    { "patient", 3, 0, 0 }, { "pays", 2, 0, 0 }, { "paysage", 3, 0, 0 }, { "paysages", 3, 0, 0 },
-    { "paysan", 3, 0, 0 }, { "paysanne", 3, 0, 0 }, { "paysannes", 3, 0, 0 },
-    { "paysans", 3, 0, 0 }, { "quotient", 3, 0, 0 }, { "vieux", 1, 0, 0 }, { "étions", 2, 0, 0 },
+    { "anciens", 2, 1, 0 }, { "aïeux", 2, 1, 0 }, { "cieux", 1, 0, 0 }, { "deum", 2, 0, 0 },
+    { "diable", 1, 0, 0 }, { "diables", 1, 0, 0 }, { "dieux", 1, 0, 0 }, { "duègne", 1, 0, 0 },
+    { "duègnes", 1, 0, 0 }, { "essieux", 2, 0, 0 }, { "fier", 1, 1, 0 }, { "fiers", 1, 1, 0 },
+    { "fouet", 1, 0, 0 }, { "fouets", 1, 0, 0 }, { "hier", 1, 1, 0 }, { "impatient", 4, 0, 0 },
+    { "juan", 1, 0, 0 }, { "lieux", 1, 0, 0 }, { "marionnette", 3, 0, 0 },
+    { "marionnettes", 3, 0, 0 }, { "messieurs", 2, 0, 0 }, { "mieux", 1, 0, 0 },
+    { "milieux", 2, 0, 0 }, { "monsieur", 2, 0, 0 }, { "ouest", 1, 0, 0 }, { "oui", 1, 0, 0 },
+    { "ouï", 2, 0, 0 }, { "patient", 3, 0, 0 }, { "pays", 2, 0, 0 }, { "paysage", 3, 0, 0 },
+    { "paysages", 3, 0, 0 }, { "paysan", 3, 0, 0 }, { "paysanne", 3, 0, 0 },
+    { "paysannes", 3, 0, 0 }, { "paysans", 3, 0, 0 }, { "piastre", 1, 0, 0 },
+    { "piastres", 1, 0, 0 }, { "quotidien", 4, 0, 0 }, { "quotidienne", 4, 0, 0 },
+    { "quotidiennes", 4, 0, 0 }, { "quotidiens", 4, 0, 0 }, { "quotient", 3, 0, 0 },
+    { "vaurien", 2, 0, 0 }, { "vauriens", 2, 0, 0 }, { "vieil", 1, 0, 0 }, { "vieux", 1, 0, 0 },
+    { "viol", 1, 1, 0 }, { "viols", 1, 1, 0 }, { "écuelle", 2, 0, 0 }, { "écuelles", 2, 0, 0 },
+    { "épieux", 2, 0, 0 }, { "étions", 2, 0, 0 },
 };
 
 static int cmp_exc(const void *a, const void *b) {

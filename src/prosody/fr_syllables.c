@@ -40,7 +40,7 @@ static void classify(const unsigned char *w, int n, unsigned char *isv) {
             int pv = i > 0 && isv[i - 1];
             int nv = nx && is_v(nx);
             if (nv && pv) isv[i] = 0;                  /* voyage: the vowel before keeps its nucleus */
-            if (nv && i == 0 && n == 4 && memcmp(w, "yeux", 4) == 0) isv[i] = 0;   /* yeux: glide */
+            if (nv && i == 0) isv[i] = 0;              /* yeux, yole, yatagan: glide */
         }
     }
 }
@@ -87,7 +87,8 @@ static int dierese_i(const unsigned char *w, int n, int a, int i, int j) {
     if (i != a) return 0;                                            /* after a vowel: glide */
     if (i >= 2 && is_liquid(p) && is_stop(w[i - 2])) return 1;       /* ouvri-er, pri-ère */
     if (i == 0 || (i == 1 && p == 'h')) return 1;                    /* iode, hiérarchie, hyène */
-    if (i >= 2 && p == 'u' && w[i - 2] == 'q') return 1;             /* inqui-et, qui-étude */
+    if (i >= 2 && p == 'u' && w[i - 2] == 'q' &&
+        (d == L_EACUTE || d == L_EGRAVE || (d == 'e' && j + 1 < n && w[j + 1] == 't'))) return 1; /* inqui-et */
     if (c == 'y') return 1;                                          /* alcy-on */
     if (d == 'e' && j + 1 < n && w[j + 1] == 'u') {                  /* ieu */
         unsigned f = j + 2 < n ? w[j + 2] : 0;
@@ -100,7 +101,8 @@ static int dierese_i(const unsigned char *w, int n, int a, int i, int j) {
             if (j + 3 == n && w[j + 2] == 's' && is_verb_ions(w, n)) return 0;  /* nous étions */
             return 1;                                                /* nati-on, li-on */
         }
-        return 0;                                                    /* fiole, pioche, violette */
+        if (p == 'p' || p == 'f' || (p == 'r' && i >= 2 && w[i - 2] == 'r')) return 0;  /* pioche, fiole, carriole */
+        return 1;                                                    /* vi-olon, chari-ot, lori-ot */
     }
     if (d == 'a' || d == L_ACIRC || d == L_AGRAVE || d == 'u') return 1;   /* di-amant, mendi-ant */
     if (d == 'e' && j + 1 < n && w[j + 1] == 'n') {                  /* -ien */
@@ -122,7 +124,8 @@ static int dierese_i(const unsigned char *w, int n, int a, int i, int j) {
         return 0;
     }
     if (d == 'a' || (d == 'a' && j + 1 < n && w[j + 1] == 'i')) return 1;
-    if (fr_verb_ier(w, i + 1)) return 1;                             /* li-er, confi-é */
+    /* -ier verbs: li-er, li-ez, confi-é (not fière, fierté, lierre, relief) */
+    if ((d == L_EACUTE || (d == 'e' && j + 2 == n && (w[j + 1] == 'r' || w[j + 1] == 'z'))) && fr_verb_ier(w, i + 1)) return 1;
     return 0;                                                        /* pitié, premier, lumière */
 }
 
@@ -181,6 +184,7 @@ static int group_nuclei(const unsigned char *w, int n, int stem, int a, int b) {
         int split;
         if (is_trema(d)) split = 1;
         else if (ul == 1 && is_e_acc(c)) split = 1;                              /* ré-el, cré-a */
+        else if (ul == 1 && c == L_IUML) split = 0;                             /* naïa-de, aïeux: glide */
         else if (ul == 1 && (c == 'i' || c == 'y' || c == L_ICIRC)) split = dierese_i(w, n, a, i, j);
         else if (ul == 1 && (c == 'u' || c == L_UCIRC)) split = dierese_u(w, n, a, i, j);
         else if (ul == 2 && c == 'o' && w[i + 1] != 'e' && w[i + 1] != L_ECIRC) split = dierese_ou(w, n, j);
@@ -255,7 +259,7 @@ void fr_word_syllables(const fr_tok *t, fr_wsyl *s) {
     s->fem = fem;
     unsigned c0 = w[0];
     s->vowel_start = is_v(c0) || (c0 == 'h' && !fr_h_aspire(w, n));
-    if (c0 == 'y' && n > 1 && is_v(w[1]) && t->n > 1) s->vowel_start = 1;   /* yeux: d'yeux */
+    if (c0 == 'y' && n > 1 && is_v(w[1])) s->vowel_start = n == 4 && memcmp(w, "yeux", 4) == 0;  /* d'yeux, la yole */
     if (fr_disjunct_vowel(w, n)) s->vowel_start = 0;                         /* le onze, le oui */
     s->ends_vowel = !t->elided && efin == 0 && !fem && syl > 0 && is_v(w[n - 1]);
     if (n == 2 && w[0] == 'e' && w[1] == 't') s->ends_vowel = 1;             /* et: never a liaison */
@@ -344,7 +348,17 @@ int fr_scan_line(const char *text, size_t len, int target, fr_line *out) {
         int fem = (s->fem && s->syl > 0) || enclitic_je(t);
         out->gender = fem ? 'f' : 'm';
         fr_letters_to_utf8(t->w, t->n, out->last_word, sizeof out->last_word);
-        fr_rhyme_key(t, fem, out->rhyme_key, sizeof out->rhyme_key);
+        if (enclitic_je(t) && L.n >= 2) {
+            /* "que sais-je": the rhyme is heard on sais + je (norvège / sais-je) */
+            fr_tok joined = L.tok[L.n - 2];
+            if (joined.n + 2 <= FR_MAXW) {
+                joined.w[joined.n++] = t->w[0];
+                joined.w[joined.n++] = 'e';
+                joined.w[joined.n] = 0;
+            }
+            fr_rhyme_key(&joined, fem, out->rhyme_key, sizeof out->rhyme_key);
+        } else
+            fr_rhyme_key(t, fem, out->rhyme_key, sizeof out->rhyme_key);
     }
     return VERS_OK;
 }
