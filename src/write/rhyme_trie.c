@@ -172,7 +172,7 @@ static int wset_add(wset *s, const char *w, int len) {
 }
 
 /* ---- cache -------------------------------------------------------------------------------- */
-#define CACHE_MAGIC "VRSRHY03"
+#define CACHE_MAGIC "VRSRHY04"
 
 static int cache_save(const wr_rhyme_index *ix, const char *path, uint64_t key) {
     char tmp[1200];
@@ -281,16 +281,17 @@ void wr_rhyme_index_free(wr_rhyme_index *ix) {
     memset(ix, 0, sizeof *ix);
 }
 
+/* The model's whole-word tokens when there is no word list (with one, they are in it or
+ * are not words of the language: an English model's " ter" is no French word). */
 static int collect(wset *set, const wr_tokens *tt, const char *wordlist, int lang) {
-    for (int t = 0; t < tt->n; t++) {
+    FILE *f = wordlist ? fopen(wordlist, "r") : NULL;
+    for (int t = 0; t < tt->n && !f; t++) {
         const wr_tokinfo *ti = &tt->info[t];
         if (ti->kind != WR_TOK_WORD || !ti->lead_space || ti->u8_in || ti->u8_out) continue;
         const char *w = wr_tok_text(tt, t) + 1;
         int len = ti->n_bytes - 1;
         if (good_word(w, len, lang) && wset_add(set, w, len) < 0) return -1;
     }
-    if (!wordlist) return 0;
-    FILE *f = fopen(wordlist, "r");
     if (!f) return 0;
     char line[256];
     while (fgets(line, sizeof line, f)) {

@@ -71,7 +71,7 @@ typedef struct wr_plan {
     wr_line_plan *lines;
     int n_groups;              /* rhyme groups 0..n_groups-1 */
     int lang;                  /* WR_LANG_* */
-    char form[32];             /* form name as the check knows it ("" for a custom plan) */
+    char form[64];             /* form name as the check knows it ("" for a custom plan) */
     char tag[32];              /* control tag of the form, e.g. "<sonnet>" ("" none) */
 } wr_plan;
 
