@@ -182,6 +182,56 @@ int main(int argc, char **argv) {
         en_dict_free(x);
     }
 
+    T_CASE("en: binary cache is used, and a corrupt or stale one is rebuilt") {
+        char path[512], bin[512];
+        snprintf(path, sizeof path, "%s/cache_cmudict.txt", t_tmpdir());
+        snprintf(bin, sizeof bin, "%s/cache_cmudict.bin", t_tmpdir());
+        unlink(bin);
+        FILE *f = fopen(path, "w");
+        if (f) { fputs("hello HH AH0 L OW1\nhello(2) HH EH0 L OW1\nworld W ER1 L D\n", f); fclose(f); }
+        en_dict *x = NULL;
+        T_CHECK(en_dict_load(path, &x, NULL) == VERS_OK && x, "first load");
+        en_dict_free(x);
+        T_CHECK(access(bin, R_OK) == 0, "cache written");
+        x = NULL;
+        T_CHECK(en_dict_load(path, &x, NULL) == VERS_OK && x && en_dict_size(x) == 2, "cached load");
+        if (x) {
+            en_pron p[4];
+            T_CHECK(en_dict_lookup(x, "hello", 5, p, 4) == 2 && p[0].n == 4, "cached lookup");
+            T_CHECK(en_dict_lookup(x, "world", 5, p, 4) == 1 && en_dict_lookup(x, "nope", 4, p, 4) == 0, "cached lookup 2");
+        }
+        en_dict_free(x);
+        /* corrupt every byte of the cache in turn (a few positions): never a crash */
+        size_t blen = 0;
+        char *img = t_read_file(bin, &blen);
+        for (size_t pos = 0; img && pos < blen; pos += 1 + blen / 61) {
+            char *bad = malloc(blen);
+            if (!bad) break;
+            memcpy(bad, img, blen);
+            bad[pos] ^= 0x5a;
+            f = fopen(bin, "wb");
+            if (f) { fwrite(bad, 1, blen, f); fclose(f); }
+            free(bad);
+            x = NULL;
+            int rc2 = en_dict_load(path, &x, NULL);
+            T_CHECK(rc2 == VERS_OK && x, "load with corrupt cache byte %zu", pos);
+            if (x) {
+                en_pron p[4];
+                int k = en_dict_lookup(x, "hello", 5, p, 4);
+                T_CHECK(k <= 2, "lookup");
+                (void)syl(x, "world");
+            }
+            en_dict_free(x);
+        }
+        free(img);
+        /* truncated cache: rejected and rebuilt */
+        f = fopen(bin, "wb");
+        if (f) { fputs("VERSCMU1", f); fclose(f); }
+        x = NULL;
+        T_CHECK(en_dict_load(path, &x, NULL) == VERS_OK && x && en_dict_size(x) == 2, "truncated cache");
+        en_dict_free(x);
+    }
+
     T_CASE("en: guesser on words no dictionary has") {
         T_CHECK(syl(d, "wynde") == 1, "wynde %d", syl(d, "wynde"));
         T_CHECK(syl(d, "flimberous") == 3, "flimberous %d", syl(d, "flimberous"));

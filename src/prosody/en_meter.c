@@ -144,11 +144,11 @@ int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, int
     int cost[2][CW][NQ];
     back bk[MW][CW][NQ];
     word_table tabs[MW][4];
-    for (int c = 0; c < CW; c++) for (int q = 0; q < NQ; q++) cost[0][c][q] = INF;
+    for (int c = 0; c < ncell; c++) for (int q = 0; q < NQ; q++) cost[0][c][q] = INF;
     cost[0][0][Q_START] = 0;
     for (int i = 0; i < nw; i++) {
         int (*cur)[NQ] = cost[i & 1], (*nxt)[NQ] = cost[(i + 1) & 1];
-        for (int c = 0; c < CW; c++) for (int q = 0; q < NQ; q++) { nxt[c][q] = INF; bk[i][c][q].r = -1; }
+        for (int c = 0; c < ncell; c++) for (int q = 0; q < NQ; q++) { nxt[c][q] = INF; bk[i][c][q].r = -1; }
         int nrd = w[i].nrd < 4 ? w[i].nrd : 4;
         for (int r = 0; r < nrd; r++) {
             const en_reading *rd = &w[i].rd[r];

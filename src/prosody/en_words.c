@@ -61,6 +61,7 @@ static const struct { const char *w, *ph; } spelled[] = {
 };
 
 static int spelled_lookup(const char *w, size_t n, en_pron *p) {
+    if (n > 2 && !memchr(w, '\'', n)) return 0;     /* every entry is short or has an apostrophe */
     for (size_t i = 0; i < sizeof spelled / sizeof spelled[0]; i++)
         if (cmp_word(w, n, spelled[i].w) == 0) {
             en_parse_phones(spelled[i].ph, strlen(spelled[i].ph), p);
@@ -300,8 +301,9 @@ static int pronounce(const en_dict *d, const char *w, size_t n, int accented_ed,
     return 1;
 }
 
-static void classes_of(const en_pron *p, int function_word, char *cls, int *nsyl) {
+static void classes_of(const en_pron *p, const char *w, size_t wn, char *cls, int *nsyl) {
     int n = 0, nv = en_pron_syllables(p);
+    int function_word = nv == 1 && en_is_function_word(w, wn);
     for (int i = 0; i < p->n && n < EN_WORD_MAX_SYL; i++) {
         int ph = EN_PH(p->ph[i]);
         if (!en_phone_is_vowel(ph)) continue;
@@ -375,7 +377,6 @@ static int fire_like(const char *w, size_t n, const en_pron *p) {
 int en_word_readings(const en_dict *d, const char *w, size_t n, int accented_ed, en_reading *rd, int max, en_pron *usual) {
     en_pron prons[EN_MAX_PRONS];
     int k = pronounce(d, w, n, accented_ed, prons, EN_MAX_PRONS);
-    int fw = en_is_function_word(w, n);
     int nr = 0;
     if (usual) { if (k > 0) *usual = prons[0]; else usual->n = 0; }
     if (k == 0) return 0;
@@ -402,7 +403,7 @@ int en_word_readings(const en_dict *d, const char *w, size_t n, int accented_ed,
     }
     for (int i = 0; i < k && nr < max; i++) {
         en_reading r;
-        classes_of(&prons[i], fw, r.cls, &r.nsyl);
+        classes_of(&prons[i], w, n, r.cls, &r.nsyl);
         r.kind = i == 0 ? EN_RD_USUAL : EN_RD_VARIANT;
         int dup = 0;
         for (int j = 0; j < nr; j++) dup |= rd[j].nsyl == r.nsyl;
@@ -425,7 +426,7 @@ int en_word_readings(const en_dict *d, const char *w, size_t n, int accented_ed,
         drop_vowel(&e, at);
         if (step == 0 && promote) promotable_at = nr;
         en_reading r;
-        classes_of(&e, fw, r.cls, &r.nsyl);
+        classes_of(&e, w, n, r.cls, &r.nsyl);
         r.kind = step ? EN_RD_DOUBLE : natural ? EN_RD_SYNCOPE : EN_RD_HIATUS;
         if (r.nsyl == 0) break;
         int dup = 0;
