@@ -24,6 +24,7 @@ typedef struct gguf_kv {
     uint64_t arr_n;          /* element count when type == GGUF_ARRAY */
     const uint8_t *data;     /* scalar value, or first array element, in the file */
     gguf_str *arr_str;       /* for arrays of strings: arr_n strings (allocated) */
+    gguf_str str;            /* the value when type == GGUF_STRING */
 } gguf_kv;
 
 #define GGUF_MAX_DIMS 4

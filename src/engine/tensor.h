@@ -20,12 +20,25 @@ typedef enum {
     VT_F64 = 28, VT_BF16 = 30, VT_COUNT = 40
 } vers_type;
 
+/* Row kernels (n values, a multiple of the block size). */
+typedef void (*vers_to_float_fn)(const void *src, float *dst, int64_t n);
+typedef void (*vers_from_float_fn)(const float *src, void *dst, int64_t n);
+/* *s = dot product of n values of a weight row w (this type) and x (its vec_dot_type). */
+typedef void (*vers_vec_dot_fn)(int64_t n, float *s, const void *w, const void *x);
+
 typedef struct vers_type_traits {
     const char *name;        /* "F32", "Q4_K", ... ; NULL = unknown/unsupported */
     int blck_size;           /* values per block */
     size_t type_size;        /* bytes per block */
     int supported;           /* we can dequantize / multiply it */
     vers_type vec_dot_type;  /* what activations become before the dot product */
+    /* kernels (NULL where the type lacks them) */
+    vers_to_float_fn to_float;
+    vers_from_float_fn from_float;      /* weight quantizer: bytes as ggml's reference quantizer */
+    vers_from_float_fn from_float_act;  /* activation quantizer (types used as vec_dot_type):
+                                           as ggml-cpu's x86 path (e.g. Q8_0 round-half-even) */
+    vers_vec_dot_fn vec_dot;            /* scalar */
+    vers_vec_dot_fn vec_dot_simd;       /* AVX2/FMA twin (NULL: none) */
 } vers_type_traits;
 
 const vers_type_traits *vers_type_get(int type);       /* NULL if unknown */
@@ -49,6 +62,14 @@ int vers_quantize_row(int type, const float *src, void *dst, int64_t n);
  * whatever the thread count, so results are bit-identical across thread counts. */
 void vers_matmul(float *y, const void *W, int wtype, const float *x,
                  int64_t n_in, int64_t n_out, int64_t n_tok, int n_threads);
+
+/* The same product in two steps, for several weights that share an input (Q, K, V; gate,
+ * up): convert the activations once to the weight type's vec_dot_type, then multiply.
+ * vers_act_row_size gives the bytes of one converted row (0 if the type is unsupported). */
+size_t vers_act_row_size(int wtype, int64_t n_in);
+int vers_act_convert(int wtype, const float *x, void *xq, int64_t n_in, int64_t n_tok);
+void vers_matmul_prepared(float *y, const void *W, int wtype, const void *xq,
+                          int64_t n_in, int64_t n_out, int64_t n_tok, int n_threads);
 
 /* Run-time SIMD choice: 1 if AVX2+FMA kernels are in use (0 when VERS_NO_SIMD=1 or no CPU
  * support).  vers_simd_force(0/1) lets tests compare the twins in one process. */

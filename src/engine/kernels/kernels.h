@@ -1,0 +1,84 @@
+/* src/engine/kernels/kernels.h — block layouts (byte-identical to ggml's ggml-common.h) and
+ * the row kernels behind the type table of tensor.c: dequantize (to_float), weight
+ * quantizers (as ggml's *_ref functions, so `vers quantize` writes llama-quantize's bytes),
+ * activation quantizers (as ggml-cpu's x86 path) and dot products, scalar and AVX2/FMA.
+ *
+ * Dot products follow one rule so that the scalar and AVX2 twins agree bit for bit on
+ * quantized types: per block an exact integer sum, then acc += (float)isum * (d_w * d_x)
+ * in block order (K-quants: acc += isum * d, acc -= imins * dmin per super-block). */
+#ifndef VERS_KERNELS_H
+#define VERS_KERNELS_H
+#include <stdint.h>
+#include <stddef.h>
+
+#define QK4_0 32
+#define QK8_0 32
+#define QK_K 256
+#define K_SCALE_SIZE 12
+
+typedef struct { uint16_t d; uint8_t qs[QK4_0 / 2]; } block_q4_0;
+typedef struct { uint16_t d; int8_t qs[QK8_0]; } block_q8_0;
+typedef struct { uint16_t d, dmin; uint8_t scales[K_SCALE_SIZE]; uint8_t qs[QK_K / 2]; } block_q4_K;
+typedef struct { uint16_t d, dmin; uint8_t scales[K_SCALE_SIZE]; uint8_t qh[QK_K / 8]; uint8_t qs[QK_K / 2]; } block_q5_K;
+typedef struct { uint8_t ql[QK_K / 2]; uint8_t qh[QK_K / 4]; int8_t scales[QK_K / 16]; uint16_t d; } block_q6_K;
+typedef struct { float d; int8_t qs[QK_K]; int16_t bsums[QK_K / 16]; } block_q8_K;
+
+_Static_assert(sizeof(block_q4_0) == 18, "q4_0 layout");
+_Static_assert(sizeof(block_q8_0) == 34, "q8_0 layout");
+_Static_assert(sizeof(block_q4_K) == 144, "q4_K layout");
+_Static_assert(sizeof(block_q5_K) == 176, "q5_K layout");
+_Static_assert(sizeof(block_q6_K) == 210, "q6_K layout");
+_Static_assert(sizeof(block_q8_K) == 292, "q8_K layout");
+
+/* quants.c: conversions and quantizers */
+void vk_f32_to_float(const void *src, float *dst, int64_t n);
+void vk_f32_from_float(const float *src, void *dst, int64_t n);
+void vk_f16_to_float(const void *src, float *dst, int64_t n);
+void vk_f16_from_float(const float *src, void *dst, int64_t n);
+void vk_bf16_to_float(const void *src, float *dst, int64_t n);
+void vk_bf16_from_float(const float *src, void *dst, int64_t n);
+void vk_q8_0_to_float(const void *src, float *dst, int64_t n);
+void vk_q8_0_from_float(const float *src, void *dst, int64_t n);      /* ggml quantize_row_q8_0_ref */
+void vk_q8_0_from_float_act(const float *src, void *dst, int64_t n);  /* ggml-cpu x86 quantize_row_q8_0 */
+void vk_q4_0_to_float(const void *src, float *dst, int64_t n);
+void vk_q4_0_from_float(const float *src, void *dst, int64_t n);
+void vk_q4_K_to_float(const void *src, float *dst, int64_t n);
+void vk_q4_K_from_float(const float *src, void *dst, int64_t n);
+void vk_q5_K_to_float(const void *src, float *dst, int64_t n);
+void vk_q5_K_from_float(const float *src, void *dst, int64_t n);
+void vk_q6_K_to_float(const void *src, float *dst, int64_t n);
+void vk_q6_K_from_float(const float *src, void *dst, int64_t n);
+void vk_q8_K_to_float(const void *src, float *dst, int64_t n);
+void vk_q8_K_from_float(const float *src, void *dst, int64_t n);      /* ggml quantize_row_q8_K_ref */
+
+/* dot_scalar.c */
+void vk_dot_f32_scalar(int64_t n, float *s, const void *w, const void *x);
+void vk_dot_f16_scalar(int64_t n, float *s, const void *w, const void *x);
+void vk_dot_bf16_scalar(int64_t n, float *s, const void *w, const void *x);
+void vk_dot_q8_0_scalar(int64_t n, float *s, const void *w, const void *x);
+void vk_dot_q4_0_scalar(int64_t n, float *s, const void *w, const void *x);
+void vk_dot_q4_K_scalar(int64_t n, float *s, const void *w, const void *x);
+void vk_dot_q5_K_scalar(int64_t n, float *s, const void *w, const void *x);
+void vk_dot_q6_K_scalar(int64_t n, float *s, const void *w, const void *x);
+
+/* dot_avx2.c (compiled with -mavx2 -mfma -mf16c; call only when the CPU has them) */
+void vk_dot_f32_avx2(int64_t n, float *s, const void *w, const void *x);
+void vk_dot_f16_avx2(int64_t n, float *s, const void *w, const void *x);
+void vk_dot_bf16_avx2(int64_t n, float *s, const void *w, const void *x);
+void vk_dot_q8_0_avx2(int64_t n, float *s, const void *w, const void *x);
+void vk_dot_q4_0_avx2(int64_t n, float *s, const void *w, const void *x);
+void vk_dot_q4_K_avx2(int64_t n, float *s, const void *w, const void *x);
+void vk_dot_q5_K_avx2(int64_t n, float *s, const void *w, const void *x);
+void vk_dot_q6_K_avx2(int64_t n, float *s, const void *w, const void *x);
+
+/* Tile kernels: y[t*ldy + r] = dot(row r of w, token t of x) for r < nr (<= 4), t < nt,
+ * each output computed exactly as the type's vec_dot computes it.  NULL: no tile kernel
+ * (the caller loops over vec_dot). */
+typedef void (*vk_tile_fn)(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                           const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
+vk_tile_fn vk_tile_avx2(int wtype);
+
+/* F16 <-> F32 as in tensor.h, inline for the kernels */
+float vers_f16_to_f32(uint16_t h);
+uint16_t vers_f32_to_f16(float f);
+#endif

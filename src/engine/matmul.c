@@ -1,0 +1,204 @@
+/* src/engine/matmul.c — y = W x for the forward pass: activations converted to the weight
+ * type's vec_dot_type (as ggml does), then dot products over tiles of output rows x tokens
+ * so that a tile of weight rows is read from memory once for many tokens.
+ *
+ * Threads split output rows statically; every output is computed by the same code in the
+ * same order whatever the thread count and whatever tile it falls in, so results are
+ * bit-identical across thread counts.  Small products run without a parallel region:
+ * for tiny models the cost of waking threads exceeds the work. */
+#include "engine/tensor.h"
+#include "engine/kernels/kernels.h"
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* ---- run-time SIMD choice ---- */
+/* -1 = not decided yet (benign race: every thread computes the same value). */
+static int simd_state = -1;
+
+static int simd_hw(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+           __builtin_cpu_supports("f16c");
+#else
+    return 0;
+#endif
+}
+
+int vers_simd_enabled(void) {
+    int s = __atomic_load_n(&simd_state, __ATOMIC_RELAXED);
+    if (s < 0) {
+        const char *e = getenv("VERS_NO_SIMD");
+        s = (e && *e && strcmp(e, "0") != 0) ? 0 : simd_hw();
+        __atomic_store_n(&simd_state, s, __ATOMIC_RELAXED);
+    }
+    return s;
+}
+
+void vers_simd_force(int on) {
+    __atomic_store_n(&simd_state, on ? simd_hw() : 0, __ATOMIC_RELAXED);
+}
+
+/* ---- the product ---- */
+#define SMALL_WORK (32 * 1024)  /* n_out * n_in below which one thread does it all */
+#define ROW_TILE 4               /* output rows per tile (and per thread-split unit) */
+#define TOK_TILE 64              /* tokens per pass over a tile of rows */
+
+typedef struct {
+    float *y;
+    const uint8_t *W;
+    const uint8_t *xq;           /* activations in vec_dot_type, n_tok rows of xrow bytes */
+    size_t wrow, xrow;
+    int64_t n_in, n_out, n_tok;
+    vers_vec_dot_fn dot;
+    vk_tile_fn tile;
+} mm_job;
+
+/* Rows [r0, r1) for all tokens. */
+static void mm_rows(const mm_job *j, int64_t r0, int64_t r1) {
+    for (int64_t t0 = 0; t0 < j->n_tok; t0 += TOK_TILE) {
+        const int64_t t1 = t0 + TOK_TILE < j->n_tok ? t0 + TOK_TILE : j->n_tok;
+        for (int64_t r = r0; r < r1; r += ROW_TILE) {
+            const int nr = (int)(r1 - r < ROW_TILE ? r1 - r : ROW_TILE);
+            const uint8_t *w = j->W + (size_t)r * j->wrow;
+            if (j->tile) {
+                j->tile(j->n_in, nr, (int)(t1 - t0), j->y + t0 * j->n_out + r, j->n_out,
+                        w, j->wrow, j->xq + (size_t)t0 * j->xrow, j->xrow);
+                continue;
+            }
+            for (int64_t t = t0; t < t1; t++)
+                for (int k = 0; k < nr; k++)
+                    j->dot(j->n_in, &j->y[t * j->n_out + r + k], w + (size_t)k * j->wrow,
+                           j->xq + (size_t)t * j->xrow);
+        }
+    }
+}
+
+/* Rows of thread `ith` of `nth`: contiguous, in units of ROW_TILE. */
+static void mm_split(int64_t n_out, int ith, int nth, int64_t *r0, int64_t *r1) {
+    int64_t units = (n_out + ROW_TILE - 1) / ROW_TILE;
+    int64_t per = units / nth, extra = units % nth;
+    int64_t u0 = ith * per + (ith < extra ? ith : extra);
+    int64_t u1 = u0 + per + (ith < extra ? 1 : 0);
+    *r0 = u0 * ROW_TILE < n_out ? u0 * ROW_TILE : n_out;
+    *r1 = u1 * ROW_TILE < n_out ? u1 * ROW_TILE : n_out;
+}
+
+static void convert_rows(const vers_type_traits *vt, const float *x, uint8_t *xq, int64_t n_in,
+                         size_t xrow, int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; t++) vt->from_float_act(x + t * n_in, xq + (size_t)t * xrow, n_in);
+}
+
+void vers_matmul(float *y, const void *W, int wtype, const float *x,
+                 int64_t n_in, int64_t n_out, int64_t n_tok, int n_threads) {
+    const vers_type_traits *tt = vers_type_get(wtype);
+    if (!tt || !tt->vec_dot || n_in <= 0 || n_out <= 0 || n_tok <= 0 || n_in % tt->blck_size) return;
+    const vers_type_traits *vt = vers_type_get(tt->vec_dot_type);
+    const int simd = vers_simd_enabled();
+    mm_job j = {0};
+    j.y = y; j.W = W; j.n_in = n_in; j.n_out = n_out; j.n_tok = n_tok;
+    j.wrow = vers_row_size(wtype, n_in);
+    j.xrow = vers_row_size(tt->vec_dot_type, n_in);
+    j.dot = simd && tt->vec_dot_simd ? tt->vec_dot_simd : tt->vec_dot;
+    j.tile = simd ? vk_tile_avx2(wtype) : NULL;
+
+    uint8_t *buf = NULL;
+    const int convert = tt->vec_dot_type != VT_F32;
+    if (convert) {
+        if (vt->blck_size > 0 && n_in % vt->blck_size) return;
+        buf = malloc((size_t)n_tok * j.xrow);
+        if (!buf) {
+            /* No memory for all tokens: one token at a time through a small buffer. */
+            uint8_t *one = malloc(j.xrow);
+            if (!one) return;  /* cannot happen for sane sizes; y is left unchanged */
+            for (int64_t t = 0; t < n_tok; t++) {
+                vt->from_float_act(x + t * n_in, one, n_in);
+                vers_matmul_prepared(y + t * n_out, W, wtype, one, n_in, n_out, 1, n_threads);
+            }
+            free(one);
+            return;
+        }
+        j.xq = buf;
+    } else {
+        j.xq = (const uint8_t *)x;
+    }
+
+    int nth = n_threads < 1 ? 1 : n_threads;
+    if ((double)n_out * (double)n_in * (double)n_tok < SMALL_WORK) nth = 1;
+    if (nth == 1) {
+        if (convert) convert_rows(vt, x, buf, n_in, j.xrow, 0, n_tok);
+        mm_rows(&j, 0, n_out);
+    } else {
+#pragma omp parallel num_threads(nth)
+        {
+#ifdef _OPENMP
+            const int ith = omp_get_thread_num(), nt = omp_get_num_threads();
+#else
+            const int ith = 0, nt = 1;
+#endif
+            if (convert) {
+                int64_t t0 = n_tok * ith / nt, t1 = n_tok * (ith + 1) / nt;
+                convert_rows(vt, x, buf, n_in, j.xrow, t0, t1);
+#pragma omp barrier
+            }
+            int64_t r0, r1;
+            mm_split(n_out, ith, nt, &r0, &r1);
+            mm_rows(&j, r0, r1);
+        }
+    }
+    free(buf);
+}
+
+void vers_matmul_prepared(float *y, const void *W, int wtype, const void *xq,
+                          int64_t n_in, int64_t n_out, int64_t n_tok, int n_threads) {
+    const vers_type_traits *tt = vers_type_get(wtype);
+    if (!tt || !tt->vec_dot || n_in <= 0 || n_out <= 0 || n_tok <= 0 || n_in % tt->blck_size) return;
+    const int simd = vers_simd_enabled();
+    mm_job j = {0};
+    j.y = y; j.W = W; j.n_in = n_in; j.n_out = n_out; j.n_tok = n_tok;
+    j.wrow = vers_row_size(wtype, n_in);
+    j.xrow = vers_row_size(tt->vec_dot_type, n_in);
+    j.dot = simd && tt->vec_dot_simd ? tt->vec_dot_simd : tt->vec_dot;
+    j.tile = simd ? vk_tile_avx2(wtype) : NULL;
+    j.xq = xq;
+    int nth = n_threads < 1 ? 1 : n_threads;
+    if ((double)n_out * (double)n_in * (double)n_tok < SMALL_WORK) nth = 1;
+    if (nth == 1) {
+        mm_rows(&j, 0, n_out);
+        return;
+    }
+#pragma omp parallel num_threads(nth)
+    {
+#ifdef _OPENMP
+        const int ith = omp_get_thread_num(), nt = omp_get_num_threads();
+#else
+        const int ith = 0, nt = 1;
+#endif
+        int64_t r0, r1;
+        mm_split(n_out, ith, nt, &r0, &r1);
+        mm_rows(&j, r0, r1);
+    }
+}
+
+size_t vers_act_row_size(int wtype, int64_t n_in) {
+    const vers_type_traits *tt = vers_type_get(wtype);
+    if (!tt || !tt->vec_dot) return 0;
+    return vers_row_size(tt->vec_dot_type, n_in);
+}
+
+int vers_act_convert(int wtype, const float *x, void *xq, int64_t n_in, int64_t n_tok) {
+    const vers_type_traits *tt = vers_type_get(wtype);
+    if (!tt || !tt->vec_dot) return VERS_EUNSUPPORTED;
+    const vers_type_traits *vt = vers_type_get(tt->vec_dot_type);
+    size_t xrow = vers_row_size(tt->vec_dot_type, n_in);
+    if (n_in <= 0 || n_tok < 0 || !xrow) return VERS_EINVAL;
+    if (tt->vec_dot_type == VT_F32) {
+        memcpy(xq, x, (size_t)n_tok * xrow);
+        return VERS_OK;
+    }
+    convert_rows(vt, x, xq, n_in, xrow, 0, n_tok);
+    return VERS_OK;
+}

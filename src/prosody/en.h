@@ -1,0 +1,74 @@
+/* src/prosody/en.h — English prosody: pronunciations, syllables, stress, rhyme keys.
+ *
+ * Internal interface of the English half of the prosody layer.  The public prosody API
+ * (include/vers/prosody.h: schemes, forms, `vers check`) and the writer build on it.
+ *
+ * Pronunciations come from CMUdict (data/cmudict.txt, installed by scripts/fetch-cmudict.sh);
+ * words it lacks go through a rule-based guesser (en_guess.c).  Everything here is a pure
+ * function of its inputs and the read-only dictionary, so one en_dict can be shared by any
+ * number of threads.  Text is UTF-8; curly apostrophes, accented vowels (-èd) and invalid
+ * bytes are accepted (invalid bytes count as word separators). */
+#ifndef VERS_PROSODY_EN_H
+#define VERS_PROSODY_EN_H
+#include <stddef.h>
+#include "vers/common.h"
+
+typedef struct en_dict en_dict;      /* pronunciations, loaded once, read-only, shareable across threads */
+
+/* Loads the dictionary from path, or when path is NULL from the first readable of:
+ * $VERS_CMUDICT, <executable dir>/../data/cmudict.txt, <executable dir>/data/cmudict.txt,
+ * ./data/cmudict.txt, /usr/local/share/vers/cmudict.txt, /usr/share/vers/cmudict.txt.
+ * A missing dictionary is not an error: *out is still a usable dict that relies on the
+ * rule-based guesser only; the function returns VERS_OK and, as a warning, sets
+ * err->code = VERS_ENOTFOUND with a message (en_dict_guess_only() then returns 1).
+ * An explicit path that cannot be read, or a malformed file, is an error (VERS_EIO /
+ * VERS_EFORMAT, *out = NULL). */
+int en_dict_load(const char *path /* NULL = default locations */, en_dict **out, vers_err *err);
+void en_dict_free(en_dict *d);
+
+/* 1 when no dictionary file was found (guesser only). */
+int en_dict_guess_only(const en_dict *d);
+/* Path of the file loaded, or NULL. */
+const char *en_dict_path(const en_dict *d);
+/* Number of distinct words in the dictionary. */
+size_t en_dict_size(const en_dict *d);
+
+typedef struct en_line {
+    int syllables;                 /* metrical count, with common poetic elisions applied */
+    int min_syllables, max_syllables; /* range allowed by optional elisions (e.g. "heaven" 1-2, "flower" 1-2, "every" 2-3) */
+    char stress[64];               /* per metrical syllable '0'/'1' (lexical stress, monosyllables by part-of-speech-ish rules: function words unstressed) */
+    char rhyme_key[48];            /* phonemes from the last stressed vowel onward (ARPAbet without stress digits, joined) */
+    int feminine;                  /* line ends on an unstressed syllable after the last stress */
+    char last_word[64];
+} en_line;
+
+/* Scans one line (len bytes of text, no NUL needed).  target_syllables > 0 chooses, among
+ * the readings the elisions allow, the one closest to that count; 0 = the usual reading.
+ * The stress string is fitted to the line's most likely metre (iambic, trochaic, anapestic,
+ * dactylic): lexically fixed stresses stay, ambiguous syllables (monosyllables, secondary
+ * stresses) follow the metre.  Returns VERS_OK, or VERS_EINVAL for NULL arguments.
+ * A line without words gives syllables 0 and empty strings. */
+int en_scan_line(const en_dict *d, const char *text, size_t len, int target_syllables /* 0 = unknown */, en_line *out);
+
+/* Like en_scan_line but against a given metrical template ("-+-+-+-+-+" or "0101010101";
+ * '+'/'1' strong).  The syllable count is chosen as close as the elisions allow to the
+ * template's length and the stress string fitted to it.  Returns VERS_OK or VERS_EINVAL. */
+int en_scan_meter(const en_dict *d, const char *text, size_t len, const char *templ, en_line *out);
+
+/* Syllable count of one word (for the writer, called per token: O(1) hash lookup, no
+ * allocation).  *min and *max (may be NULL) get the range the elisions allow.  Returns the
+ * usual count (>= 0; 0 for a word without letters or digits). */
+int en_word_syllables(const en_dict *d, const char *word, size_t len, int *min, int *max);
+
+/* Rhyme key of one word (as en_line.rhyme_key) into key (size bytes); returns its length,
+ * 0 when the word has none.  *feminine (may be NULL) = 1 when syllables follow the stress. */
+int en_word_rhyme_key(const en_dict *d, const char *word, size_t len, char *key, size_t size, int *feminine);
+
+/* Lexical stress of one word as '0'/'1' per syllable (usual reading) into out (size bytes);
+ * returns the number of syllables.  Monosyllables: '0' for function words, '1' otherwise. */
+int en_word_stress(const en_dict *d, const char *word, size_t len, char *out, size_t size);
+
+/* 0 none, 1 slant/assonance, 2 perfect, 3 identical word (not a good rhyme). */
+int en_rhyme_quality(const en_line *a, const en_line *b);
+
+#endif

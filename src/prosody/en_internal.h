@@ -1,0 +1,96 @@
+/* src/prosody/en_internal.h — what the English prosody files (en_*.c) share privately:
+ * the phoneme code, dictionary lookup, the guesser, and the per-word "reading" that the
+ * scanner fits to a metre.
+ *
+ * Phonemes are ARPAbet, one byte each: low 6 bits the phoneme index in en_phone_names,
+ * high 2 bits the stress of a vowel (0 unstressed, 1 primary, 2 secondary); consonants
+ * carry stress 0.  en_phone_is_vowel() tells them apart. */
+#ifndef VERS_PROSODY_EN_INTERNAL_H
+#define VERS_PROSODY_EN_INTERNAL_H
+#include <stddef.h>
+#include <stdint.h>
+#include "prosody/en.h"
+
+enum {
+    EN_AA, EN_AE, EN_AH, EN_AO, EN_AW, EN_AY, EN_B, EN_CH, EN_D, EN_DH, EN_EH, EN_ER, EN_EY,
+    EN_F, EN_G, EN_HH, EN_IH, EN_IY, EN_JH, EN_K, EN_L, EN_M, EN_N, EN_NG, EN_OW, EN_OY,
+    EN_P, EN_R, EN_S, EN_SH, EN_T, EN_TH, EN_UH, EN_UW, EN_V, EN_W, EN_Y, EN_Z, EN_ZH,
+    EN_NPHONES
+};
+extern const char en_phone_names[EN_NPHONES][3];
+#define EN_PH(p) ((p) & 63)
+#define EN_ST(p) ((p) >> 6)
+#define EN_MK(ph, st) ((uint8_t)((ph) | ((st) << 6)))
+int en_phone_is_vowel(int ph);
+
+#define EN_MAX_PHONES 48   /* longest pronunciation we keep (CMUdict's longest is ~30) */
+#define EN_MAX_WORD 64     /* longest word (bytes) we look up; longer ones go to the guesser */
+#define EN_MAX_PRONS 4     /* pronunciation variants kept per word */
+
+/* One pronunciation. */
+typedef struct en_pron {
+    int n;
+    uint8_t ph[EN_MAX_PHONES];
+} en_pron;
+
+/* Dictionary lookup of a normalised (lower-case ASCII, straight apostrophe) word.
+ * Fills up to max variants, returns how many (0 = not in the dictionary). */
+int en_dict_lookup(const en_dict *d, const char *w, size_t len, en_pron *out, int max);
+
+/* Rule-based letter-to-sound for a normalised word: a plausible ARPAbet pronunciation with
+ * stress (syllable count by vowel groups with English spelling rules, stress by suffix). */
+void en_guess_pron(const char *w, size_t len, en_pron *out);
+
+/* Parses "AH0 B AW1 T" into p; returns 0 or -1 on an unknown symbol. */
+int en_parse_phones(const char *s, size_t len, en_pron *p);
+
+/* Number of vowels (syllables) in a pronunciation. */
+int en_pron_syllables(const en_pron *p);
+
+/* Rhyme key of a pronunciation: from the last primary-stressed vowel (or the last
+ * secondary-stressed, or last vowel, when there is no primary) to the end, phoneme names
+ * joined without separators or stress digits ("AYT" for "night").  Returns its length,
+ * and sets *feminine when a vowel follows the stressed one. */
+int en_pron_rhyme_key(const en_pron *p, char *key, size_t size, int *feminine);
+
+/* Word classes used for monosyllable stress (w normalised, as for en_dict_lookup). */
+int en_is_function_word(const char *w, size_t len);
+
+/* One way of reading a word aloud: its syllables as classes for the metre fitter:
+ *   P primary stress of a polysyllable   S secondary stress   U unstressed syllable
+ *   C content monosyllable               F function monosyllable (article, pronoun...) */
+#define EN_WORD_MAX_SYL 24
+typedef struct en_reading {
+    int nsyl;
+    char cls[EN_WORD_MAX_SYL + 1];
+} en_reading;
+
+/* Readings of a normalised word, the usual one first, then shorter ones that the
+ * dictionary's variants or optional elisions allow (at most max, distinct counts).
+ * accented_ed: the word was written with -èd (that syllable is spoken).  *usual (may be
+ * NULL) gets the usual pronunciation, for the rhyme key.  Returns the number of readings
+ * (0 only for an empty word); a proclitic th' has one reading of 0 syllables. */
+int en_word_readings(const en_dict *d, const char *w, size_t len, int accented_ed,
+                     en_reading *rd, int max, en_pron *usual);
+
+/* Splits UTF-8 text into normalised words (lower-case ASCII letters and apostrophes;
+ * accents folded; hyphens, dashes and other punctuation separate words; numbers read out
+ * as words).  Calls fn for each word; stops early when fn returns nonzero. */
+typedef int (*en_word_fn)(void *ctx, const char *w, size_t len, int accented_ed);
+void en_split_words(const char *text, size_t len, en_word_fn fn, void *ctx);
+
+/* Metre fitting (en_meter.c).  One syllable of a line as the fitter sees it. */
+#define EN_METER_MAX 128
+typedef struct en_syl {
+    char cls;                 /* P S U C F, see en_reading */
+    unsigned char word_len;   /* syllables in its word */
+    unsigned char in_word;    /* its index in the word */
+    unsigned char word;       /* word index in the line */
+} en_syl;
+
+/* Writes n '0'/'1' characters (and a NUL) to stress: the realised stress of the syllables
+ * under the best metrical parse, or under templ ("-+-+" / "0101") when it is given and
+ * has n positions. */
+void en_meter_fit(const en_syl *syl, int n, const char *templ, char *stress);
+
+#endif

@@ -1,0 +1,93 @@
+/* src/prosody/en_rhyme.c — English rhyme keys and rhyme quality.
+ *
+ * A rhyme key is the pronunciation from the last stressed vowel to the end ("night" AYT,
+ * "mountain" AWNTAHN), the classical definition of a perfect rhyme.  Keys are phoneme names
+ * joined without separators; the only ambiguity (N+G vs NG) is read greedily as NG, which
+ * is also what the dictionary almost always means. */
+#include "prosody/en_internal.h"
+#include <string.h>
+#include <strings.h>
+
+int en_pron_rhyme_key(const en_pron *p, char *key, size_t size, int *feminine) {
+    if (feminine) *feminine = 0;
+    if (size) key[0] = 0;
+    int start = -1, best = -1;
+    /* last primary stress; else last secondary; else last vowel */
+    for (int pass = 1; pass <= 3 && start < 0; pass++) {
+        for (int i = p->n - 1; i >= 0; i--) {
+            int ph = EN_PH(p->ph[i]);
+            if (!en_phone_is_vowel(ph)) continue;
+            if (best < 0) best = i;
+            if ((pass == 1 && EN_ST(p->ph[i]) == 1) || (pass == 2 && EN_ST(p->ph[i]) == 2) || pass == 3) { start = i; break; }
+        }
+    }
+    if (start < 0) return 0;
+    size_t k = 0;
+    for (int i = start; i < p->n; i++) {
+        const char *nm = en_phone_names[EN_PH(p->ph[i])];
+        size_t l = strlen(nm);
+        if (k + l + 1 > size) break;
+        memcpy(key + k, nm, l);
+        k += l;
+        if (i > start && feminine && en_phone_is_vowel(EN_PH(p->ph[i]))) *feminine = 1;
+    }
+    if (size) key[k < size ? k : size - 1] = 0;
+    return (int)k;
+}
+
+/* Splits a joined key back into phoneme indices (greedy two letters first). */
+static int split_key(const char *key, int *out, int max) {
+    int n = 0;
+    for (size_t i = 0; key[i] && n < max;) {
+        int found = -1;
+        for (int len = 2; len >= 1 && found < 0; len--) {
+            if (len == 2 && !key[i + 1]) continue;
+            for (int p = 0; p < EN_NPHONES; p++) {
+                const char *nm = en_phone_names[p];
+                if ((int)strlen(nm) == len && strncmp(nm, key + i, (size_t)len) == 0) { found = p; i += (size_t)len; break; }
+            }
+        }
+        if (found < 0) return -1;
+        out[n++] = found;
+    }
+    return n;
+}
+
+/* Consonant classes for near rhymes: voiced/voiceless pairs and nasals match. */
+static int cons_class(int ph) {
+    switch (ph) {
+    case EN_P: case EN_B: return 1;
+    case EN_T: case EN_D: return 2;
+    case EN_K: case EN_G: return 3;
+    case EN_F: case EN_V: return 4;
+    case EN_TH: case EN_DH: return 5;
+    case EN_S: case EN_Z: return 6;
+    case EN_SH: case EN_ZH: case EN_CH: case EN_JH: return 7;
+    case EN_M: case EN_N: case EN_NG: return 8;
+    default: return 20 + ph;
+    }
+}
+
+int en_rhyme_quality(const en_line *a, const en_line *b) {
+    if (!a || !b || !a->rhyme_key[0] || !b->rhyme_key[0]) return 0;
+    if (a->last_word[0] && strcasecmp(a->last_word, b->last_word) == 0) return 3;
+    if (strcmp(a->rhyme_key, b->rhyme_key) == 0) return 2;
+    int pa[32], pb[32];
+    int na = split_key(a->rhyme_key, pa, 32), nb = split_key(b->rhyme_key, pb, 32);
+    if (na <= 0 || nb <= 0) return 0;
+    /* consonants after the stressed vowel */
+    int ca[32], cb[32], nca = 0, ncb = 0;
+    for (int i = 1; i < na; i++) if (!en_phone_is_vowel(pa[i])) ca[nca++] = cons_class(pa[i]);
+    for (int i = 1; i < nb; i++) if (!en_phone_is_vowel(pb[i])) cb[ncb++] = cons_class(pb[i]);
+    int same_vowel = pa[0] == pb[0];
+    /* the final consonant decides most near rhymes */
+    int same_coda = (nca == 0 && ncb == 0) || (nca > 0 && ncb > 0 && ca[nca - 1] == cb[ncb - 1]);
+    if (same_vowel && same_coda) return 1;          /* "time/line", "grave/gate" would need...*/
+    if (same_vowel && (nca == 0 || ncb == 0)) return 1;
+    if (!same_vowel && nca > 0 && nca == ncb) {
+        int eq = 1;
+        for (int i = 0; i < nca; i++) eq &= ca[i] == cb[i];
+        if (eq && pa[na - 1] == pb[nb - 1]) return 1; /* consonance: "love/prove" */
+    }
+    return 0;
+}

@@ -1,0 +1,246 @@
+/* src/prosody/en_scan.c — scanning a line of English verse: syllables, stress, rhyme.
+ *
+ * 1. The line is split into words (en_split.c) and each word gets its readings
+ *    (en_words.c): the usual one and the shorter ones elision allows; "the"/"to" before a
+ *    vowel may also elide (th'eternal).
+ * 2. The syllable count is the sum of the usual readings, or — when a count is asked for
+ *    (a form's metre) — the reachable count nearest to it, reached with as few elisions as
+ *    possible (a small knapsack over the words).
+ * 3. The stresses are fitted to a metre (en_meter.c).
+ * No allocation: a line holds at most EN_LINE_WORDS words for the fit (words past that
+ * are counted, not fitted), so scanning a line costs microseconds. */
+#include "prosody/en_internal.h"
+#include <string.h>
+
+#define EN_LINE_WORDS 64
+#define EN_READINGS 4
+
+typedef struct scan_word {
+    en_reading rd[EN_READINGS];
+    int nrd;
+    int choice;
+    int vowel_initial;   /* begins with a vowel sound: the/to before it may elide */
+    int elidable;        /* "the" or "to" */
+} scan_word;
+
+typedef struct scan_ctx {
+    const en_dict *d;
+    scan_word words[EN_LINE_WORDS];
+    int nwords;
+    long extra_syl, extra_min, extra_max;   /* words past EN_LINE_WORDS */
+    char last[64];
+    en_pron last_pron;
+} scan_ctx;
+
+static int add_word(void *vctx, const char *w, size_t n, int accented_ed) {
+    scan_ctx *c = vctx;
+    en_reading rd[EN_READINGS];
+    en_pron usual;
+    int nr = en_word_readings(c->d, w, n, accented_ed, rd, EN_READINGS, &usual);
+    if (nr == 0) return 0;
+    size_t k = n < sizeof c->last - 1 ? n : sizeof c->last - 1;
+    memcpy(c->last, w, k);
+    c->last[k] = 0;
+    c->last_pron = usual;
+    if (c->nwords >= EN_LINE_WORDS) {
+        int mn = rd[0].nsyl, mx = rd[0].nsyl;
+        for (int i = 1; i < nr; i++) { if (rd[i].nsyl < mn) mn = rd[i].nsyl; if (rd[i].nsyl > mx) mx = rd[i].nsyl; }
+        c->extra_syl += rd[0].nsyl; c->extra_min += mn; c->extra_max += mx;
+        return c->extra_syl > 100000000L;   /* beyond any poem: stop counting */
+    }
+    scan_word *sw = &c->words[c->nwords++];
+    memcpy(sw->rd, rd, sizeof rd[0] * (size_t)nr);
+    sw->nrd = nr;
+    sw->choice = 0;
+    sw->vowel_initial = usual.n > 0 && en_phone_is_vowel(EN_PH(usual.ph[0]));
+    sw->elidable = (n == 3 && memcmp(w, "the", 3) == 0) || (n == 2 && memcmp(w, "to", 2) == 0);
+    return 0;
+}
+
+static void read_line(scan_ctx *c, const en_dict *d, const char *text, size_t len) {
+    c->d = d;
+    c->nwords = 0;
+    c->extra_syl = c->extra_min = c->extra_max = 0;
+    c->last[0] = 0;
+    c->last_pron.n = 0;
+    en_split_words(text, len, add_word, c);
+    for (int i = 0; i + 1 < c->nwords; i++) {
+        scan_word *w = &c->words[i];
+        if (w->elidable && c->words[i + 1].vowel_initial && w->nrd < EN_READINGS) {
+            w->rd[w->nrd].nsyl = 0;
+            w->rd[w->nrd].cls[0] = 0;
+            w->nrd++;
+        }
+    }
+}
+
+/* Chooses one reading per word so that the total is as near to target as reachable,
+ * with the fewest departures from the usual reading.  Returns the total. */
+static int choose_readings(scan_ctx *c, int target) {
+    int usual = 0;
+    for (int i = 0; i < c->nwords; i++) { c->words[i].choice = 0; usual += c->words[i].rd[0].nsyl; }
+    if (target <= 0 || target == usual || c->nwords == 0) return usual;
+    /* knapsack: cost[i][s] = fewest departures for words < i totalling s syllables */
+    enum { MAXS = 160, INF = 1 << 14 };
+    static const int unused = 0; (void)unused;
+    short cost[EN_LINE_WORDS + 1][MAXS];
+    unsigned char pick[EN_LINE_WORDS][MAXS];
+    for (int s = 0; s < MAXS; s++) cost[0][s] = INF;
+    cost[0][0] = 0;
+    for (int i = 0; i < c->nwords; i++) {
+        for (int s = 0; s < MAXS; s++) cost[i + 1][s] = INF;
+        const scan_word *w = &c->words[i];
+        for (int s = 0; s < MAXS; s++) {
+            if (cost[i][s] >= INF) continue;
+            for (int r = 0; r < w->nrd; r++) {
+                int t = s + w->rd[r].nsyl;
+                if (t >= MAXS) continue;
+                int v = cost[i][s] + (r == 0 ? 0 : 1 + (w->rd[r].nsyl == 0));
+                if (v < cost[i + 1][t]) { cost[i + 1][t] = (short)v; pick[i][t] = (unsigned char)r; }
+            }
+        }
+    }
+    int best = -1;
+    for (int dlt = 0; dlt < MAXS && best < 0; dlt++) {
+        int cand[2] = {target - dlt, target + dlt};
+        int bc = INF;
+        for (int k = 0; k < 2; k++) {
+            int s = cand[k];
+            if (s < 0 || s >= MAXS) continue;
+            if (cost[c->nwords][s] < bc) { bc = cost[c->nwords][s]; best = s; }
+        }
+    }
+    if (best < 0) return usual;
+    for (int i = c->nwords - 1, s = best; i >= 0; i--) {
+        int r = pick[i][s];
+        c->words[i].choice = r;
+        s -= c->words[i].rd[r].nsyl;
+    }
+    return best;
+}
+
+/* Flattens the chosen readings into syllable classes and word-position marks. */
+static int flatten(const scan_ctx *c, en_syl *syl, int max) {
+    int n = 0;
+    for (int i = 0; i < c->nwords; i++) {
+        const en_reading *r = &c->words[i].rd[c->words[i].choice];
+        for (int k = 0; k < r->nsyl && n < max; k++) {
+            syl[n].cls = r->cls[k];
+            syl[n].word_len = (unsigned char)r->nsyl;
+            syl[n].in_word = (unsigned char)k;
+            syl[n].word = (unsigned char)i;
+            n++;
+        }
+    }
+    return n;
+}
+
+static void range(const scan_ctx *c, int *mn, int *mx) {
+    long a = c->extra_min, b = c->extra_max;
+    for (int i = 0; i < c->nwords; i++) {
+        const scan_word *w = &c->words[i];
+        int lo = w->rd[0].nsyl, hi = lo;
+        for (int r = 1; r < w->nrd; r++) {
+            if (w->rd[r].nsyl < lo) lo = w->rd[r].nsyl;
+            if (w->rd[r].nsyl > hi) hi = w->rd[r].nsyl;
+        }
+        a += lo; b += hi;
+    }
+    *mn = a > 1000000 ? 1000000 : (int)a;
+    *mx = b > 1000000 ? 1000000 : (int)b;
+}
+
+static void finish(const scan_ctx *c, en_line *out) {
+    size_t k = strlen(c->last);
+    memcpy(out->last_word, c->last, k + 1);
+    out->rhyme_key[0] = 0;
+    out->feminine = 0;
+    if (c->last_pron.n > 0) {
+        int fem = 0;
+        en_pron_rhyme_key(&c->last_pron, out->rhyme_key, sizeof out->rhyme_key, &fem);
+        out->feminine = fem;
+    }
+}
+
+static int scan(const en_dict *d, const char *text, size_t len, int target, const char *templ, en_line *out) {
+    if (!out || (!text && len)) return VERS_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (!text) return VERS_OK;
+    scan_ctx c;
+    read_line(&c, d, text, len);
+    int total = choose_readings(&c, target);
+    range(&c, &out->min_syllables, &out->max_syllables);
+    long syl_all = total + c.extra_syl;
+    out->syllables = syl_all > 1000000 ? 1000000 : (int)syl_all;
+    en_syl syl[EN_METER_MAX];
+    int n = flatten(&c, syl, EN_METER_MAX);
+    char stress[EN_METER_MAX + 1];
+    en_meter_fit(syl, n, templ, stress);
+    size_t sl = (size_t)n < sizeof out->stress - 1 ? (size_t)n : sizeof out->stress - 1;
+    memcpy(out->stress, stress, sl);
+    out->stress[sl] = 0;
+    finish(&c, out);
+    return VERS_OK;
+}
+
+int en_scan_line(const en_dict *d, const char *text, size_t len, int target_syllables, en_line *out) {
+    return scan(d, text, len, target_syllables, NULL, out);
+}
+
+int en_scan_meter(const en_dict *d, const char *text, size_t len, const char *templ, en_line *out) {
+    if (!templ) return scan(d, text, len, 0, NULL, out);
+    int tl = 0;
+    for (const char *t = templ; *t; t++) tl += (*t == '+' || *t == '-' || *t == '0' || *t == '1');
+    return scan(d, text, len, tl, templ, out);
+}
+
+/* --- single words (the writer's per-token questions) ----------------------------------- */
+
+typedef struct word_ctx {
+    const en_dict *d;
+    int usual, mn, mx;
+    char *stress;
+    size_t ssize, slen;
+    en_pron last;
+} word_ctx;
+
+static int word_cb(void *vctx, const char *w, size_t n, int accented_ed) {
+    word_ctx *c = vctx;
+    en_reading rd[EN_READINGS];
+    int nr = en_word_readings(c->d, w, n, accented_ed, rd, EN_READINGS, &c->last);
+    if (nr == 0) return 0;
+    int lo = rd[0].nsyl, hi = lo;
+    for (int i = 1; i < nr; i++) { if (rd[i].nsyl < lo) lo = rd[i].nsyl; if (rd[i].nsyl > hi) hi = rd[i].nsyl; }
+    c->usual += rd[0].nsyl; c->mn += lo; c->mx += hi;
+    if (c->stress)
+        for (int k = 0; k < rd[0].nsyl && c->slen + 1 < c->ssize; k++) {
+            char cl = rd[0].cls[k];
+            c->stress[c->slen++] = (cl == 'P' || cl == 'C') ? '1' : '0';
+        }
+    return c->usual > 100000000;
+}
+
+int en_word_syllables(const en_dict *d, const char *word, size_t len, int *min, int *max) {
+    word_ctx c = {.d = d};
+    if (word) en_split_words(word, len, word_cb, &c);
+    if (min) *min = c.mn;
+    if (max) *max = c.mx;
+    return c.usual;
+}
+
+int en_word_stress(const en_dict *d, const char *word, size_t len, char *out, size_t size) {
+    word_ctx c = {.d = d, .stress = out, .ssize = size};
+    if (word) en_split_words(word, len, word_cb, &c);
+    if (out && size) out[c.slen] = 0;
+    return c.usual;
+}
+
+int en_word_rhyme_key(const en_dict *d, const char *word, size_t len, char *key, size_t size, int *feminine) {
+    word_ctx c = {.d = d};
+    if (feminine) *feminine = 0;
+    if (key && size) key[0] = 0;
+    if (!word || !key || !size) return 0;
+    en_split_words(word, len, word_cb, &c);
+    if (c.last.n == 0) return 0;
+    return en_pron_rhyme_key(&c.last, key, size, feminine);
+}

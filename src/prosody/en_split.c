@@ -1,0 +1,169 @@
+/* src/prosody/en_split.c — splitting a line of English verse into words.
+ *
+ * Verse is typeset with curly apostrophes and quotes, dashes, accents (-èd, naïve), old
+ * elisions (o'er, th', 'tis) and numbers.  We fold everything to lower-case ASCII words
+ * with straight apostrophes, which is what the dictionary is keyed by:
+ *   - letters: ASCII and Latin-1/Latin Extended-A letters folded to their base letter;
+ *   - apostrophes ' ’ ‘ ʼ: kept inside a word, at its start (’tis) and at its end (th’, o’),
+ *     dropped when they are quotation marks (word lookup strips what it cannot use);
+ *   - hyphens and every other character separate words ("wished-for" is two words);
+ *   - digits: read out ("1850" → eighteen fifty, "42" → forty two);
+ *   - invalid UTF-8 bytes are separators.
+ * A word longer than EN_SPLIT_MAX bytes is cut there (the rest of its letters are dropped):
+ * a 10 MB "word" is not English, and the count stays bounded. */
+#include "prosody/en_internal.h"
+#include <string.h>
+
+#define EN_SPLIT_MAX 96
+
+/* Decodes one UTF-8 code point at s[*i]; returns it (0xFFFD for an invalid byte). */
+static unsigned utf8_next(const unsigned char *s, size_t len, size_t *i) {
+    unsigned c = s[*i];
+    size_t n;
+    if (c < 0x80) { (*i)++; return c; }
+    if (c >= 0xC2 && c <= 0xDF) n = 1;
+    else if (c >= 0xE0 && c <= 0xEF) n = 2;
+    else if (c >= 0xF0 && c <= 0xF4) n = 3;
+    else { (*i)++; return 0xFFFD; }
+    if (*i + n >= len) { (*i)++; return 0xFFFD; }
+    unsigned cp = c & (0x3Fu >> n);
+    for (size_t k = 1; k <= n; k++) {
+        unsigned b = s[*i + k];
+        if ((b & 0xC0) != 0x80) { (*i)++; return 0xFFFD; }
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    *i += n + 1;
+    return cp;
+}
+
+/* Folds a code point to lower-case ASCII letters (up to 2), 0 if not a letter. */
+static int fold_letter(unsigned cp, char out[2], int *is_grave_e) {
+    *is_grave_e = 0;
+    if (cp < 0x80) {
+        if (cp >= 'a' && cp <= 'z') { out[0] = (char)cp; return 1; }
+        if (cp >= 'A' && cp <= 'Z') { out[0] = (char)(cp + 32); return 1; }
+        return 0;
+    }
+    static const char latin1[] =          /* U+00C0 .. U+00FF, '.' = not a letter */
+        "aaaaaa.ceeeeiiii" "dnooooo.ouuuuyts"
+        "aaaaaa.ceeeeiiii" "dnooooo.ouuuuyty";
+    if (cp >= 0xC0 && cp <= 0xFF) {
+        char c = latin1[cp - 0xC0];
+        if (cp == 0xC6 || cp == 0xE6) { out[0] = 'a'; out[1] = 'e'; return 2; }
+        if (cp == 0xDF) { out[0] = 's'; out[1] = 's'; return 2; }
+        if (c == '.') return 0;
+        if (cp == 0xE8 || cp == 0xC8) *is_grave_e = 1;
+        out[0] = c;
+        return 1;
+    }
+    if (cp == 0x152 || cp == 0x153) { out[0] = 'o'; out[1] = 'e'; return 2; }
+    if (cp >= 0x100 && cp <= 0x17F) {     /* Latin Extended-A: pairs of upper/lower case */
+        static const char ext[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiiijjjjkkklllllllllllnnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+        size_t k = cp - 0x100;
+        if (k < sizeof ext - 1) { out[0] = ext[k]; return 1; }
+    }
+    return 0;
+}
+
+static int is_apostrophe(unsigned cp) { return cp == '\'' || cp == 0x2019 || cp == 0x2018 || cp == 0x2BC; }
+
+static const char *const ones[] = {"zero", "one", "two", "three", "four", "five", "six", "seven",
+    "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+    "seventeen", "eighteen", "nineteen"};
+static const char *const tens[] = {"", "", "twenty", "thirty", "forty", "fifty", "sixty",
+    "seventy", "eighty", "ninety"};
+
+static int say(en_word_fn fn, void *ctx, const char *w) { return fn(ctx, w, strlen(w), 0); }
+
+static int say_below_100(en_word_fn fn, void *ctx, unsigned v) {
+    if (v < 20) return say(fn, ctx, ones[v]);
+    if (say(fn, ctx, tens[v / 10])) return 1;
+    return v % 10 ? say(fn, ctx, ones[v % 10]) : 0;
+}
+
+static int say_below_1000(en_word_fn fn, void *ctx, unsigned v) {
+    if (v >= 100) {
+        if (say(fn, ctx, ones[v / 100]) || say(fn, ctx, "hundred")) return 1;
+        v %= 100;
+        if (!v) return 0;
+        if (say(fn, ctx, "and")) return 1;
+    }
+    return say_below_100(fn, ctx, v);
+}
+
+/* Reads a run of digits as English words; long runs digit by digit. */
+static int say_number(en_word_fn fn, void *ctx, const char *dig, size_t n) {
+    while (n > 1 && dig[0] == '0') { if (say(fn, ctx, "oh")) return 1; dig++; n--; }
+    if (n > 6) {
+        for (size_t i = 0; i < n; i++) if (say(fn, ctx, ones[dig[i] - '0'])) return 1;
+        return 0;
+    }
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) v = v * 10 + (unsigned)(dig[i] - '0');
+    if (n == 4 && v >= 1100 && v < 2000 && v % 100 != 0)        /* a year: eighteen fifty */
+        return say_below_100(fn, ctx, v / 100) || (v % 100 < 10 ? say(fn, ctx, "oh") || say(fn, ctx, ones[v % 100])
+                                                                  : say_below_100(fn, ctx, v % 100));
+    if (v >= 1000) {
+        if (say_below_1000(fn, ctx, v / 1000) || say(fn, ctx, "thousand")) return 1;
+        v %= 1000;
+        if (!v) return 0;
+        if (v < 100 && say(fn, ctx, "and")) return 1;
+    }
+    if (v == 0) return say(fn, ctx, "zero");
+    return say_below_1000(fn, ctx, v);
+}
+
+void en_split_words(const char *text, size_t len, en_word_fn fn, void *ctx) {
+    const unsigned char *s = (const unsigned char *)text;
+    char w[EN_SPLIT_MAX + 2];
+    size_t n = 0;
+    int grave_ed = 0, last_grave = -1;
+    size_t i = 0;
+    char digits[32];
+    size_t nd = 0;
+#define FLUSH_WORD() do { \
+        while (n > 0 && w[n - 1] == '\'' && !(n == 2 || (n == 3 && w[0] == 't' && w[1] == 'h'))) n--; \
+        if (n > 0 && !(n == 1 && w[0] == '\'')) { \
+            grave_ed = last_grave >= 0 && (size_t)last_grave == n - 2 && w[n - 1] == 'd'; \
+            if (fn(ctx, w, n, grave_ed)) return; } \
+        n = 0; last_grave = -1; } while (0)
+#define FLUSH_DIGITS() do { if (nd) { if (say_number(fn, ctx, digits, nd)) return; nd = 0; } } while (0)
+    while (i < len) {
+        unsigned cp = utf8_next(s, len, &i);
+        char f[2];
+        int grave;
+        int k = fold_letter(cp, f, &grave);
+        if (k > 0) {
+            FLUSH_DIGITS();
+            for (int j = 0; j < k; j++) {
+                if (grave && j == 0) last_grave = (int)n;
+                if (n < EN_SPLIT_MAX) w[n++] = f[j];
+            }
+            continue;
+        }
+        if (cp >= '0' && cp <= '9') {
+            FLUSH_WORD();
+            if (nd < sizeof digits) digits[nd++] = (char)cp;
+            continue;
+        }
+        if (cp == ',' && nd && i < len && s[i] >= '0' && s[i] <= '9') continue;   /* 10,000 */
+        FLUSH_DIGITS();
+        if (is_apostrophe(cp)) {
+            /* keep it when a letter follows or precedes; quotes are trimmed at the flush */
+            int next_letter = 0;
+            if (i < len) {
+                size_t j = i;
+                unsigned nc = utf8_next(s, len, &j);
+                char g[2]; int gg;
+                next_letter = fold_letter(nc, g, &gg) > 0;
+            }
+            if (n > 0 || next_letter) { if (n < EN_SPLIT_MAX) w[n++] = '\''; }
+            continue;
+        }
+        FLUSH_WORD();
+    }
+    FLUSH_WORD();
+    FLUSH_DIGITS();
+#undef FLUSH_WORD
+#undef FLUSH_DIGITS
+}

@@ -1,0 +1,160 @@
+/* src/write/constraints.c — syllable-budget and rhyme masks over the model's tokens.
+ *
+ * A line is decoded in three modes.  FREE: any word piece whose estimated syllables leave
+ * room for an end word; no line break.  END: the last word is being spelled along one of
+ * the rhyme words that fit the count exactly (a path in the rhyme index).  DONE: the end
+ * word is complete; only punctuation and the line break remain.  Estimates guide the
+ * masks; the exact count comes from the prosody oracle at word boundaries and at the line's
+ * end, so a wrong estimate can cost a retry but never a wrong line. */
+#include "write/constraints.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void wr_ls_init(wr_line_state *ls) {
+    memset(ls, 0, sizeof *ls);
+    ls->base_c = ls->base_v = -1;
+    ls->end_word = -1;
+}
+
+int wr_ls_append(wr_line_state *ls, const wr_tokens *tt, int tok) {
+    const wr_tokinfo *ti = &tt->info[tok];
+    const char *b = wr_tok_text(tt, tok);
+    int n = ti->n_bytes;
+    if (ti->kind == WR_TOK_NEWLINE) return 0;
+    if (ls->len == 0 && ti->lead_space) { b++; n--; }
+    if (ls->len + n >= WR_LINE_BYTES) return -1;
+    int new_word = ti->kind == WR_TOK_WORD && (ti->lead_space || ls->len == 0 || ls->after_punct);
+    if (ti->kind == WR_TOK_PUNCT) {
+        ls->in_word = 0; ls->after_punct = 1; ls->n_punct_done++;
+    } else if (new_word) {
+        ls->word_start = ls->len + (ti->lead_space && ls->len > 0 ? 1 : 0);
+        ls->word_vg = ti->vg; ls->word_v_last = ti->v_last; ls->word_silent_e = ti->silent_e;
+        ls->word_letters = 1;
+        ls->in_word = 1; ls->after_punct = 0;
+    } else {                                            /* continues the word */
+        ls->word_vg += ti->vg - (ls->word_v_last && ti->v_first ? 1 : 0);
+        if (ti->vg || ti->v_first) ls->word_v_last = ti->v_last;
+        if (ti->n_bytes > ti->u8_in) ls->word_silent_e = ti->silent_e;
+        ls->word_letters++;
+    }
+    memcpy(ls->text + ls->len, b, (size_t)n);
+    ls->len += n;
+    ls->text[ls->len] = 0;
+    ls->u8_owed = ti->u8_out;
+    ls->base_c = ls->base_v = -1;
+    return 0;
+}
+
+static int clamp_est(int vg, int silent_e) {
+    int e = vg - (silent_e && vg > 1 ? 1 : 0);
+    return e < 1 ? 1 : e;
+}
+
+int wr_est_start(const wr_tokinfo *ti) { return clamp_est(ti->vg, ti->silent_e); }
+
+int wr_est_continue(const wr_line_state *ls, const wr_tokinfo *ti, int lang) {
+    (void)lang;
+    int vg = ls->word_vg + ti->vg - (ls->word_v_last && ti->v_first ? 1 : 0);
+    int se = ti->n_bytes > ti->u8_in ? ti->silent_e : ls->word_silent_e;
+    return clamp_est(vg, se);
+}
+
+int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, int lang,
+                 int hi, int min_end, int caesura, uint32_t acrostic) {
+    int allowed = 0;
+    int at_start = ls->len == 0;
+    int base = ls->base_c >= 0 ? ls->base_c : ls->before_word;   /* count if a word starts now */
+    for (int t = 0; t < tt->n; t++) {
+        const wr_tokinfo *ti = &tt->info[t];
+        int ok = 0;
+        if (ti->kind == WR_TOK_WORD) {
+            if (ls->u8_owed) {
+                ok = ti->u8_in == ls->u8_owed && !ti->lead_space;
+                if (ok) {
+                    int after = ls->before_word + wr_est_continue(ls, ti, lang);
+                    ok = after + min_end <= hi;
+                }
+            } else if (ti->u8_in) {
+                ok = 0;
+            } else if (at_start || ti->lead_space) {
+                int after = (at_start ? 0 : base) + wr_est_start(ti);
+                ok = after + min_end <= hi;
+                if (ok && at_start && acrostic) ok = ti->first_letter == acrostic;
+                if (ok && caesura && !at_start && base < caesura && after > caesura) ok = 0;
+            } else if (!ls->after_punct) {
+                int after = ls->before_word + wr_est_continue(ls, ti, lang);
+                ok = after + min_end <= hi;
+                if (ok && caesura && ls->before_word < caesura && after > caesura) ok = 0;
+            }
+        } else if (ti->kind == WR_TOK_PUNCT) {
+            /* one mark after a word, never at the start; the count must leave room still */
+            ok = !at_start && !ls->after_punct && !ls->u8_owed && ls->in_word &&
+                 ls->n_punct_done < 3 && base + min_end <= hi && ti->punct != ':';
+        }
+        if (!ok) logits[t] = -INFINITY;
+        else allowed++;
+    }
+    return allowed;
+}
+
+/* ---- end sets ----------------------------------------------------------------------------- */
+
+#define WR_NB (2 * (WR_MAX_SYL + 1))
+
+int wr_endset_build(wr_endset *es, const wr_rhyme_index *ix, const int *allowed_cls, int n_cls_allowed,
+                    int gender, const unsigned char *used_word, int max_syl, int lang) {
+    (void)lang;
+    memset(es, 0, sizeof *es);
+    int total = 0;
+    for (int k = 0; k < n_cls_allowed; k++) {
+        int c = allowed_cls[k];
+        total += ix->cls_start[c + 1] - ix->cls_start[c];
+    }
+    es->words = malloc(sizeof(int) * (size_t)(total > 0 ? total : 1));
+    if (!es->words) return VERS_ENOMEM;
+    int count[WR_NB];
+    memset(count, 0, sizeof count);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            int off = 0;
+            for (int b = 0; b < WR_NB; b++) { es->start[b] = off; off += count[b]; count[b] = 0; }
+            es->start[WR_NB] = off;
+            es->n = off;
+        }
+        for (int k = 0; k < n_cls_allowed; k++) {
+            int c = allowed_cls[k];
+            for (int wi = ix->cls_start[c]; wi < ix->cls_start[c + 1]; wi++) {
+                const wr_word *w = &ix->words[wi];
+                if (w->syl < 1 || w->syl > max_syl || w->syl > WR_MAX_SYL) continue;
+                if (gender && w->gender && w->gender != gender) continue;
+                if (used_word && used_word[wi]) continue;
+                int b = (w->vowel_initial ? 1 : 0) * (WR_MAX_SYL + 1) + w->syl;
+                if (pass == 1) es->words[es->start[b] + count[b]] = wi;
+                count[b]++;
+            }
+        }
+    }
+    es->min_syl = 0;
+    for (int s = 1; s <= WR_MAX_SYL && !es->min_syl; s++)
+        if (count[s] || count[WR_MAX_SYL + 1 + s]) es->min_syl = s;
+    return VERS_OK;
+}
+
+void wr_endset_free(wr_endset *es) { free(es->words); memset(es, 0, sizeof *es); }
+
+int wr_endset_fits(const wr_endset *es, const wr_rhyme_index *ix, int base_c, int base_v,
+                   int lo, int hi, int *out, int cap) {
+    (void)ix;
+    int n = 0;
+    for (int vi = 0; vi < 2; vi++) {
+        int base = vi ? base_v : base_c;
+        if (base < 0) continue;
+        for (int s = lo - base; s <= hi - base; s++) {
+            if (s < 1 || s > WR_MAX_SYL) continue;
+            int b = vi * (WR_MAX_SYL + 1) + s;
+            for (int k = es->start[b]; k < es->start[b + 1] && n < cap; k++) out[n++] = es->words[k];
+        }
+    }
+    return n;
+}

@@ -1,0 +1,66 @@
+/* src/write/constraints.h — the state of the line being decoded and the masks built from
+ * it at every step: the syllable budget (tokens that would overshoot the line's count are
+ * forbidden, the line break only after a rhyme word that meets the count), and the rhyme
+ * masks (the last word must be a path of the rhyme index's words compatible with the line's
+ * rhyme partner). */
+#ifndef VERS_WR_CONSTRAINTS_H
+#define VERS_WR_CONSTRAINTS_H
+#include "write/wr.h"
+
+#define WR_LINE_BYTES 400
+#define WR_MAX_SYL 40
+
+enum { WR_MODE_FREE = 0, WR_MODE_END, WR_MODE_DONE };
+
+/* The end words a line may close on: words of the rhyme index that are allowed (rhyme class,
+ * gender, not used yet), bucketed by (vowel-initial, syllables). */
+typedef struct wr_endset {
+    int n;
+    int *words;                          /* indices into the index, grouped by bucket */
+    int start[2 * (WR_MAX_SYL + 1) + 1]; /* bucket b = vi*(WR_MAX_SYL+1)+syl holds
+                                            words[start[b] .. start[b+1]) */
+    int min_syl;                         /* smallest syllable count present (0 if empty) */
+} wr_endset;
+
+typedef struct wr_line_state {
+    char text[WR_LINE_BYTES];
+    int len;                             /* bytes of text */
+    int word_start;                      /* where the current word begins in text */
+    int in_word;                         /* text ends inside a word */
+    int after_punct;
+    int u8_owed;                         /* continuation bytes the next token must supply */
+    int word_vg, word_v_last, word_silent_e, word_letters;
+    int before_word;                     /* syllables before the current word (estimate) */
+    int base_c, base_v;                  /* exact count if the line broke here, before a
+                                            consonant / vowel word (-1 = not computed) */
+    int mode;                            /* WR_MODE_* */
+    int depth;                           /* tokens of the end word taken (END mode) */
+    int n_alive;                         /* end words still matching (END mode) */
+    int end_word;                        /* chosen end word index once complete, else -1 */
+    int n_punct_done;
+} wr_line_state;
+
+void wr_ls_init(wr_line_state *ls);
+/* Appends a token's bytes to the line (a space at line start is dropped). */
+int  wr_ls_append(wr_line_state *ls, const wr_tokens *tt, int tok);
+
+/* Syllable estimate of the current word if token tok continued it. */
+int  wr_est_continue(const wr_line_state *ls, const wr_tokinfo *ti, int lang);
+/* Syllable estimate of a new word made of token tok alone. */
+int  wr_est_start(const wr_tokinfo *ti);
+
+/* Masks logits (sets forbidden ones to -INFINITY) for a FREE-mode step:
+ * budget hi = most syllables, min_end = fewest syllables an end word needs, caesura (0 none),
+ * acrostic letter (0 none, only at line start).  Returns the number of allowed tokens. */
+int  wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, int lang,
+                  int hi, int min_end, int caesura, uint32_t acrostic);
+
+/* End set building. */
+int  wr_endset_build(wr_endset *es, const wr_rhyme_index *ix, const int *allowed_cls, int n_cls_allowed,
+                     int gender, const unsigned char *used_word, int max_syl, int lang);
+void wr_endset_free(wr_endset *es);
+/* Marks in `allow` (n_vocab bytes, set to 1) the first tokens of end words that bring the
+ * line to [lo,hi] from base counts base_c/base_v, collecting those words in out (cap). */
+int  wr_endset_fits(const wr_endset *es, const wr_rhyme_index *ix, int base_c, int base_v,
+                    int lo, int hi, int *out, int cap);
+#endif

@@ -1,0 +1,228 @@
+/* src/write/wr.h — the writer's internal interfaces.
+ *
+ * The writer decodes poems line by line under metre and rhyme constraints.  It talks to
+ * the rest of vers through two small tables of functions, so that its search can be
+ * tested with a fake model and a simple ear, and bound to the real engine and prosody:
+ *
+ *   wr_lm      a language model with its tokenizer: bytes of a token, append tokens and
+ *              get the next-token logits, truncate the KV cache back to position n.
+ *   wr_oracle  a prosodic ear: scan one line (metrical syllables, gender, rhyme key),
+ *              say whether two scanned lines rhyme, whether a line meets its plan, and
+ *              give the final verdict on a whole poem (the same check `vers check` runs).
+ *
+ * A request becomes a wr_plan (one wr_line_plan per verse line: syllable range, rhyme
+ * group, gender, refrain, stanza break, acrostic letter).  constraints.c classifies the
+ * model's tokens once (wr_tokinfo) and builds the per-step masks; rhyme_trie.c holds the
+ * rhyme-compatible words as token paths; writer.c searches. */
+#ifndef VERS_WR_H
+#define VERS_WR_H
+#include "vers/common.h"
+#include <stdint.h>
+#include <stddef.h>
+
+/* ---- language model ------------------------------------------------------------------ */
+typedef struct wr_lm {
+    void *ud;
+    int n_vocab;
+    int n_ctx;                 /* positions the KV cache holds */
+    int bos;                   /* -1 when the model has none */
+    /* Appends n tokens at the current position; writes the logits after the last one
+     * (n_vocab floats) into logits.  Returns VERS_OK or an error code. */
+    int (*eval)(void *ud, const int *toks, int n, float *logits, vers_err *err);
+    /* Drops every position >= n_past (KV cache truncation). */
+    int (*truncate)(void *ud, int n_past);
+    int (*n_past)(void *ud);
+    /* Tokenizes text (no BOS); returns the token count, or -1 if it does not fit cap. */
+    int (*tokenize)(void *ud, const char *text, int len, int *out, int cap);
+    /* Bytes the token stands for in text (SPM '▁' -> ' ', byte tokens -> the byte);
+     * returns the length, or -1 for a control/special token. */
+    int (*token_bytes)(void *ud, int tok, char *buf, int cap);
+    /* Id of a special token given by its text (e.g. "<fr>"), or -1. */
+    int (*special)(void *ud, const char *text);
+} wr_lm;
+
+/* ---- prosody --------------------------------------------------------------------------- */
+enum { WR_LANG_EN = 0, WR_LANG_FR = 1 };
+
+typedef struct wr_scan {
+    int syl;                   /* metrical syllables (the count the check uses) */
+    int syl_min, syl_max;      /* range over optional readings */
+    int gender;                /* 'm', 'f' or 0 */
+    int caesura_ok;            /* 1 when the line has a valid caesura (or none asked) */
+    char rhyme_key[48];        /* phonetic ending; "" when the line has no word */
+} wr_scan;
+
+typedef struct wr_line_plan {
+    int syl_lo, syl_hi;        /* allowed syllable count; 0,0 = free */
+    int target;                /* preferred count inside [lo,hi] used by the search */
+    int rhyme;                 /* rhyme group, -1 none */
+    int gender;                /* required gender 'm'/'f', 0 any */
+    int refrain_of;            /* index of an earlier line this one repeats, -1 none */
+    int stanza_end;            /* a blank line follows */
+    uint32_t acrostic;         /* required first letter (lower-case code point), 0 none */
+    int caesura;               /* syllable after which the caesura falls, 0 none */
+} wr_line_plan;
+
+typedef struct wr_plan {
+    int n;
+    wr_line_plan *lines;
+    int n_groups;              /* rhyme groups 0..n_groups-1 */
+    int lang;                  /* WR_LANG_* */
+    char form[32];             /* form name as the check knows it ("" for a custom plan) */
+    char tag[32];              /* control tag of the form, e.g. "<sonnet>" ("" none) */
+} wr_plan;
+
+typedef struct wr_oracle {
+    void *ud;
+    int lang;
+    /* Scans one line of text as a whole verse line (its last word is line-final).
+     * target is the syllable count the caller hopes for (0 unknown; used for readings). */
+    int (*scan)(void *ud, const char *text, int len, int target, wr_scan *out);
+    /* 1 when two scanned lines rhyme by the check's rule. */
+    int (*rhymes)(void *ud, const wr_scan *a, const wr_scan *b);
+    /* 1 when a scanned line meets its plan line (syllables, gender, caesura). */
+    int (*line_ok)(void *ud, const char *text, int len, const wr_scan *s, const wr_line_plan *lp);
+    /* Final verdict on the whole poem: 1 passes, 0 fails (why filled), <0 error. */
+    int (*check_poem)(void *ud, const char *poem, size_t len, const wr_plan *plan,
+                      char *why, size_t whylen);
+} wr_oracle;
+
+/* ---- token table (constraints.c) ------------------------------------------------------- */
+enum { WR_TOK_BAD = 0, WR_TOK_WORD, WR_TOK_PUNCT, WR_TOK_NEWLINE };
+
+typedef struct wr_tokinfo {
+    uint8_t kind;              /* WR_TOK_* */
+    uint8_t lead_space;        /* starts a new word */
+    uint8_t vg;                /* vowel groups in its letters */
+    uint8_t v_first, v_last;   /* begins / ends with a vowel letter */
+    uint8_t silent_e;          /* ends with e after a consonant (English silent e) */
+    uint8_t u8_in;             /* continuation bytes it starts with (completing a char) */
+    uint8_t u8_out;            /* continuation bytes still owed after it */
+    uint32_t first_letter;     /* lower-cased first letter code point (0 none/unknown) */
+    uint8_t punct;             /* the punctuation byte for WR_TOK_PUNCT */
+    uint8_t n_bytes;
+} wr_tokinfo;
+
+typedef struct wr_tokens {
+    int n;
+    wr_tokinfo *info;
+    char *bytes;               /* all token bytes, token t at off[t], length info[t].n_bytes */
+    uint32_t *off;
+    int newline;               /* a token that is exactly "\n" (-1 none) */
+    uint64_t checksum;         /* FNV-1a over all token bytes: keys the rhyme cache */
+} wr_tokens;
+
+int  wr_tokens_build(wr_tokens *tt, const wr_lm *lm, int lang, vers_err *err);
+void wr_tokens_free(wr_tokens *tt);
+static inline const char *wr_tok_text(const wr_tokens *tt, int t) { return tt->bytes + tt->off[t]; }
+
+/* Syllable estimate of a word written in letters (vowel groups, language rules of thumb). */
+int wr_word_estimate(const char *w, int len, int lang);
+/* UTF-8 helpers shared by the writer files. */
+uint32_t wr_utf8_next(const char *s, int len, int *adv);
+uint32_t wr_lower(uint32_t c);
+int wr_is_letter(uint32_t c);
+int wr_is_vowel(uint32_t c, int lang);
+
+/* ---- rhyme index (rhyme_trie.c) ---------------------------------------------------------- */
+typedef struct wr_word {
+    uint32_t text_off;         /* into idx->text, NUL-terminated, no leading space */
+    uint32_t tok_off;          /* into idx->toks: tokens of " word" */
+    uint8_t n_tok;
+    uint8_t syl;               /* syllables as a line-final word */
+    uint8_t gender;            /* 'm' / 'f' / 0 */
+    uint8_t vowel_initial;     /* begins with a vowel or mute h (elision before it) */
+    int32_t cls;               /* rhyme class (words with equal rhyme keys) */
+} wr_word;
+
+typedef struct wr_rhyme_index {
+    int n_words, n_cls;
+    wr_word *words;            /* sorted by class, then by token path */
+    int32_t *cls_start;        /* n_cls + 1 offsets into words */
+    uint32_t *cls_key;         /* offset into text of each class's rhyme key */
+    char *text; size_t text_len;
+    int32_t *toks; size_t n_toks;
+    int from_cache;
+} wr_rhyme_index;
+
+/* Builds (or loads from the cache dir, when cache_dir is not NULL) the rhyme index of a
+ * model's tokenizer for a language: words from the model's own whole-word tokens and from
+ * the word list file (may be NULL), each tokenized, scanned and grouped by rhyme key. */
+int  wr_rhyme_index_build(wr_rhyme_index *ix, const wr_lm *lm, const wr_tokens *tt,
+                          const wr_oracle *or, const char *wordlist, const char *cache_dir,
+                          vers_err *err);
+void wr_rhyme_index_free(wr_rhyme_index *ix);
+static inline const char *wr_word_text(const wr_rhyme_index *ix, const wr_word *w) { return ix->text + w->text_off; }
+/* Class whose key equals key, or -1. */
+int wr_rhyme_class_find(const wr_rhyme_index *ix, const char *key);
+/* Default cache directory ($XDG_CACHE_HOME/vers or ~/.cache/vers) into buf; 0 ok. */
+int wr_cache_dir(char *buf, size_t cap);
+/* Default word list for a language (system dictionary) or NULL. */
+const char *wr_default_wordlist(int lang);
+
+/* ---- plans (plan.c) ---------------------------------------------------------------------- */
+/* Builds a plan from a scheme such as "ABBA ABBA CCD EED" (spaces end stanzas; letters name
+ * rhyme groups; '-' or '.' an unrhymed line; a letter followed by a digit, e.g. "A1", a
+ * refrain: every later "A1" repeats the first), one syllable range for every line. */
+int  wr_plan_from_scheme(wr_plan *p, const char *scheme, int syl_lo, int syl_hi, int lang, vers_err *err);
+void wr_plan_free(wr_plan *p);
+/* Assigns alternating genders (French alternance): adjacent lines of different rhymes get
+ * different genders. */
+void wr_plan_alternate(wr_plan *p);
+/* Sets one acrostic letter per line from a word (UTF-8); error if lengths differ. */
+int  wr_plan_acrostic(wr_plan *p, const char *word, vers_err *err);
+
+/* ---- prompt (prompt.c) ------------------------------------------------------------------- */
+/* Tokens that open a poem: control tags when the model has them (<fr><sonnet><title>…</title>\n),
+ * otherwise a plain-text preamble.  Returns the count or -1 on error (err filled). */
+int wr_prompt_tokens(const wr_lm *lm, const wr_plan *plan, const char *theme, int *out, int cap,
+                     char *preamble_text, size_t preamble_cap, vers_err *err);
+
+/* ---- writer (writer.c) ------------------------------------------------------------------- */
+typedef struct wr_params {
+    uint64_t seed;
+    float temp;                /* sampling temperature (default 0.8) */
+    float min_p;               /* min-p cut relative to the best token (default 0.02) */
+    int candidates;            /* candidate lines kept per line (default 3) */
+    int max_attempts;          /* line attempts before backing up a line (default 24) */
+    long budget;               /* token evaluations for one poem before giving up */
+    const char *theme;         /* words that get a logit bias and may not be copied */
+    float theme_bias;          /* logit bias on theme word tokens (default 1.0) */
+} wr_params;
+
+typedef struct wr_result {
+    char *text;                /* the poem, lines separated by '\n', stanzas by a blank line */
+    int n_tokens;              /* generated tokens of the kept lines */
+    double logprob;            /* sum of model log-probabilities of those tokens */
+    long evals;                /* tokens evaluated by the model, all attempts */
+    int line_attempts, line_backups, poem_restarts;
+} wr_result;
+
+typedef struct wr_writer wr_writer;
+int  wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const wr_tokens *tt,
+                   const wr_rhyme_index *ix, vers_err *err);
+void wr_writer_free(wr_writer *w);
+/* Writes one poem.  VERS_OK with a poem that passed or_check_poem, VERS_EFAIL when none
+ * was found within the budget, other codes for errors.  rng state lives in *rng. */
+int  wr_write(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
+              wr_result *res, vers_err *err);
+void wr_result_free(wr_result *r);
+
+/* ---- test doubles (fake_lm.c, simple_oracle.c) ------------------------------------------- */
+/* A small word-piece language model over a fixed English/French word list with seeded
+ * pseudo-random bigram logits: exercises the search without a GGUF file. */
+int  wr_fake_lm_new(wr_lm *lm, int lang, uint64_t seed, vers_err *err);
+void wr_fake_lm_free(wr_lm *lm);
+/* A spelling-rule ear (vowel groups, mute e, last vowel group as rhyme key) used by the
+ * tests and as a fallback; check_poem verifies the plan itself. */
+void wr_simple_oracle(wr_oracle *or, int lang);
+
+/* rng: splitmix64 step and uniform float in [0,1) */
+static inline uint64_t wr_rng_next(uint64_t *s) {
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+static inline double wr_rng_unif(uint64_t *s) { return (double)(wr_rng_next(s) >> 11) * (1.0 / 9007199254740992.0); }
+#endif

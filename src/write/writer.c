@@ -1,0 +1,564 @@
+/* src/write/writer.c — the search that writes a poem.
+ *
+ * The poem is decoded line by line.  For each line the writer samples several candidate
+ * lines from the same KV-cache position (truncating back between them), each token drawn
+ * from the model's logits under the masks of constraints.c: the syllable budget, the
+ * acrostic letter, and at the end a rhyme word from the rhyme index that completes the
+ * count exactly and rhymes with the line's partner.  A step with no allowed token backs up
+ * one token (the KV cache is truncated, the token banned at that step); a candidate line is
+ * kept only when the oracle's exact scan agrees (count, gender, caesura, rhyme, not a copy of
+ * an earlier line).  The best candidate by mean log-probability (penalised when it copies the
+ * prompt) is kept.  A line with no candidate at all makes the search back up to the previous
+ * line and take its next candidate.  The finished poem goes through the oracle's final check
+ * (the same check `vers check` runs): only a poem that passes is returned. */
+#include "write/constraints.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_STEPS 48
+#define MAX_BACK 24
+#define FIT_CAP 4096
+#define MAX_CANDS 8
+
+typedef struct wr_cand {
+    char text[WR_LINE_BYTES];
+    int toks[MAX_STEPS + 2];
+    int n_tok;
+    double lp;
+    double score;
+    wr_scan scan;
+    int end_word;
+} wr_cand;
+
+typedef struct line_rec {
+    wr_cand cands[MAX_CANDS];
+    int n_cands;
+    int cur;                 /* index of the kept candidate, -1 none */
+    int pos;                 /* KV position at the start of the line */
+    int refrain;             /* copied from an earlier line */
+} line_rec;
+
+struct wr_writer {
+    const wr_lm *lm;
+    const wr_oracle *or;
+    const wr_tokens *tt;
+    const wr_rhyme_index *ix;
+    int nv;
+    float *work;                     /* masked logits of the current step */
+    float *bias;                     /* theme bias per token */
+    float *step_logits;              /* (MAX_STEPS+1) x nv: logits before each step of a line */
+    wr_line_state step_state[MAX_STEPS + 1];
+    int step_tok[MAX_STEPS + 1];
+    double step_lp[MAX_STEPS + 1];
+    int ban[MAX_STEPS + 1][MAX_BACK + 1];
+    int n_ban[MAX_STEPS + 1];
+    int *alive;                      /* (MAX_STEPS+1) x FIT_CAP: end words still spelled */
+    int *fit;                        /* FIT_CAP */
+    unsigned char *entry;            /* nv: tokens that begin a fitting end word */
+    unsigned char *used_word;        /* n_words */
+    int *cls_list;                   /* n_cls */
+    int *cls_count;                  /* n_cls */
+    long evals, budget;
+    char prompt_text[1024];
+};
+
+int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const wr_tokens *tt,
+                  const wr_rhyme_index *ix, vers_err *err) {
+    *out = NULL;
+    wr_writer *w = calloc(1, sizeof *w);
+    if (!w) return vers_errorf(err, VERS_ENOMEM, "out of memory");
+    w->lm = lm; w->or = or; w->tt = tt; w->ix = ix; w->nv = lm->n_vocab;
+    size_t nv = (size_t)w->nv;
+    w->work = malloc(sizeof(float) * nv);
+    w->bias = calloc(nv, sizeof(float));
+    w->step_logits = malloc(sizeof(float) * nv * (MAX_STEPS + 1));
+    w->alive = malloc(sizeof(int) * FIT_CAP * (MAX_STEPS + 1));
+    w->fit = malloc(sizeof(int) * FIT_CAP);
+    w->entry = calloc(nv, 1);
+    w->used_word = calloc((size_t)ix->n_words + 1, 1);
+    w->cls_list = malloc(sizeof(int) * ((size_t)ix->n_cls + 1));
+    w->cls_count = malloc(sizeof(int) * ((size_t)ix->n_cls + 1));
+    if (!w->work || !w->bias || !w->step_logits || !w->alive || !w->fit || !w->entry ||
+        !w->used_word || !w->cls_list || !w->cls_count) {
+        wr_writer_free(w);
+        return vers_errorf(err, VERS_ENOMEM, "out of memory");
+    }
+    *out = w;
+    return VERS_OK;
+}
+
+void wr_writer_free(wr_writer *w) {
+    if (!w) return;
+    free(w->work); free(w->bias); free(w->step_logits); free(w->alive); free(w->fit);
+    free(w->entry); free(w->used_word); free(w->cls_list); free(w->cls_count);
+    free(w);
+}
+
+void wr_result_free(wr_result *r) { free(r->text); memset(r, 0, sizeof *r); }
+
+/* ---- model access ------------------------------------------------------------------------- */
+
+static int lm_eval(wr_writer *w, const int *toks, int n, float *logits, vers_err *err) {
+    if (n <= 0) return VERS_OK;
+    if (w->lm->n_past(w->lm->ud) + n > w->lm->n_ctx)
+        return vers_errorf(err, VERS_EFAIL, "the poem does not fit the model's context of %d tokens", w->lm->n_ctx);
+    w->evals += n;
+    return w->lm->eval(w->lm->ud, toks, n, logits, err);
+}
+
+/* Samples from masked logits at temperature temp, keeping tokens within min_p of the best. */
+static int sample(const float *x, int n, float temp, float min_p, uint64_t *rng) {
+    int best = -1;
+    float mx = -INFINITY;
+    for (int i = 0; i < n; i++) if (x[i] > mx) { mx = x[i]; best = i; }
+    if (best < 0 || temp <= 0.0f) return best;
+    float cut = mx + temp * logf(min_p > 0.0f ? min_p : 1e-9f);
+    double sum = 0.0;
+    for (int i = 0; i < n; i++) if (x[i] >= cut) sum += exp((double)(x[i] - mx) / temp);
+    double r = wr_rng_unif(rng) * sum, acc = 0.0;
+    int last = best;
+    for (int i = 0; i < n; i++) {
+        if (x[i] < cut) continue;
+        acc += exp((double)(x[i] - mx) / temp);
+        last = i;
+        if (acc > r) return i;
+    }
+    return last;
+}
+
+static double log_softmax_at(const float *x, int n, int t) {
+    float mx = -INFINITY;
+    for (int i = 0; i < n; i++) if (x[i] > mx) mx = x[i];
+    double s = 0.0;
+    for (int i = 0; i < n; i++) s += exp((double)(x[i] - mx));
+    return (double)(x[t] - mx) - log(s);
+}
+
+/* ---- exact counts from the oracle --------------------------------------------------------- */
+
+/* Syllables of the line so far if a one-syllable word followed (consonant- or vowel-initial):
+ * the count of every completed word, with elisions before the next word done right. */
+static int probe_counts(wr_writer *w, wr_line_state *ls, int lang) {
+    if (ls->base_c >= 0) return 0;
+    static const char *probe_c[2] = {"cat", "pas"}, *probe_v[2] = {"ask", "or"};
+    char buf[WR_LINE_BYTES + 8];
+    wr_scan s, p;
+    for (int k = 0; k < (lang == WR_LANG_FR ? 2 : 1); k++) {
+        const char *pr = k ? probe_v[lang] : probe_c[lang];
+        int n = snprintf(buf, sizeof buf, "%s %s", ls->text, pr);
+        if (w->or->scan(w->or->ud, buf, n, 0, &s) != VERS_OK) return -1;
+        if (w->or->scan(w->or->ud, pr, (int)strlen(pr), 0, &p) != VERS_OK) return -1;
+        int c = s.syl - p.syl;
+        if (c < 0) c = 0;
+        if (k == 0) ls->base_c = c; else ls->base_v = c;
+    }
+    if (lang != WR_LANG_FR) ls->base_v = ls->base_c;
+    return 0;
+}
+
+/* ---- one line ----------------------------------------------------------------------------- */
+
+typedef struct line_ctx {
+    const wr_line_plan *lp;
+    int lo, hi;                      /* syllable range the search aims at */
+    const wr_endset *es;
+    const wr_scan *partner;          /* scan of the line this one must rhyme with, or NULL */
+    int lang;
+    const char **prev_text;          /* earlier lines, to refuse copies */
+    int n_prev;
+} line_ctx;
+
+static void norm_line(const char *s, char *out, size_t cap) {
+    size_t n = 0;
+    for (; *s && n + 1 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+        if ((c >= 'a' && c <= 'z') || c >= 0x80) out[n++] = (char)c;
+    }
+    out[n] = 0;
+}
+
+static int finish_line(wr_writer *w, const line_ctx *cx, const wr_line_state *ls, wr_cand *c) {
+    int len = ls->len;
+    while (len > 0 && ls->text[len - 1] == ' ') len--;
+    memcpy(c->text, ls->text, (size_t)len);
+    c->text[len] = 0;
+    if (ls->end_word < 0) return 0;
+    if (w->or->scan(w->or->ud, c->text, len, cx->lp->target, &c->scan) != VERS_OK) return -1;
+    if (!w->or->line_ok(w->or->ud, c->text, len, &c->scan, cx->lp)) return 0;
+    if (cx->lp->syl_hi == 0 && (c->scan.syl < cx->lo || c->scan.syl > cx->hi)) return 0;
+    if (cx->partner && !w->or->rhymes(w->or->ud, &c->scan, cx->partner)) return 0;
+    char a[WR_LINE_BYTES], b[WR_LINE_BYTES];
+    norm_line(c->text, a, sizeof a);
+    for (int i = 0; i < cx->n_prev; i++) {
+        norm_line(cx->prev_text[i], b, sizeof b);
+        if (!strcmp(a, b)) return 0;
+    }
+    c->end_word = ls->end_word;
+    return 1;
+}
+
+/* One attempt at a line from the current KV position (p0) and logits l0.  1: candidate in *c;
+ * 0: dead end; <0: error. */
+static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, const float *l0,
+                        uint64_t *rng, wr_cand *c, vers_err *err) {
+    const wr_tokens *tt = w->tt;
+    const wr_rhyme_index *ix = w->ix;
+    const int nv = w->nv;
+    const int p0 = w->lm->n_past(w->lm->ud);
+    int step = 0, n_back = 0;
+    wr_line_state *ls;
+    memcpy(w->step_logits, l0, sizeof(float) * (size_t)nv);
+    wr_ls_init(&w->step_state[0]);
+    w->n_ban[0] = 0;
+    for (;;) {
+        if (w->evals > w->budget) { vers_errorf(err, VERS_EFAIL, "search budget spent"); return -1; }
+        ls = &w->step_state[step];
+        const float *logits = w->step_logits + (size_t)step * nv;
+        float *x = w->work;
+        int n_allowed = 0, n_fit = 0;
+        memcpy(x, logits, sizeof(float) * (size_t)nv);
+        int *alive = w->alive + (size_t)step * FIT_CAP;
+        if (ls->mode == WR_MODE_FREE) {
+            int can_end = ls->len > 0 && !ls->u8_owed && ls->in_word;
+            if (ls->len > 0 && !ls->u8_owed && probe_counts(w, ls, cx->lang) < 0) {
+                vers_errorf(err, VERS_EFAIL, "prosody scan failed");
+                return -1;
+            }
+            n_allowed = wr_mask_free(x, tt, ls, cx->lang, cx->hi, cx->es->min_syl,
+                                     cx->lp->caesura, ls->len == 0 ? cx->lp->acrostic : 0);
+            if (can_end) {
+                n_fit = wr_endset_fits(cx->es, ix, ls->base_c, ls->base_v, cx->lo, cx->hi, w->fit, FIT_CAP);
+                for (int k = 0; k < n_fit; k++) {
+                    int t0 = ix->toks[ix->words[w->fit[k]].tok_off];
+                    if (!w->entry[t0]) {
+                        w->entry[t0] = 1;
+                        if (x[t0] == -INFINITY) n_allowed++;
+                        x[t0] = logits[t0];
+                    }
+                }
+            }
+            for (int t = 0; t < nv && par->theme_bias != 0.0f; t++)
+                if (w->bias[t] != 0.0f && x[t] != -INFINITY) x[t] += w->bias[t];
+        } else {
+            for (int t = 0; t < nv; t++) x[t] = -INFINITY;
+            int complete = 0;
+            if (ls->mode == WR_MODE_END) {
+                for (int k = 0; k < ls->n_alive; k++) {
+                    const wr_word *wd = &ix->words[alive[k]];
+                    if (wd->n_tok > ls->depth) {
+                        int t = ix->toks[wd->tok_off + ls->depth];
+                        if (x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
+                    } else complete = 1;
+                }
+                if (complete)
+                    for (int t = 0; t < nv; t++)
+                        if (tt->info[t].kind == WR_TOK_PUNCT && tt->info[t].punct != ':' && x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
+            } else complete = 1;
+            if (complete) { if (x[tt->newline] == -INFINITY) n_allowed++; x[tt->newline] = logits[tt->newline]; }
+        }
+        for (int k = 0; k < w->n_ban[step]; k++) {
+            int t = w->ban[step][k];
+            if (x[t] != -INFINITY) { x[t] = -INFINITY; n_allowed--; }
+        }
+        int t = n_allowed > 0 ? sample(x, nv, par->temp, par->min_p, rng) : -1;
+        if (t < 0 || x[t] == -INFINITY) {
+            /* dead end: back up one token and forbid it there */
+            for (int k = 0; k < n_fit; k++) w->entry[ix->toks[ix->words[w->fit[k]].tok_off]] = 0;
+            if (step == 0 || n_back >= MAX_BACK) return 0;
+            step--; n_back++;
+            if (w->n_ban[step] <= MAX_BACK) w->ban[step][w->n_ban[step]++] = w->step_tok[step];
+            if (w->lm->truncate(w->lm->ud, p0 + step) != VERS_OK) { vers_errorf(err, VERS_EFAIL, "KV truncation failed"); return -1; }
+            continue;
+        }
+        wr_line_state next = *ls;
+        int *next_alive = w->alive + (size_t)(step + 1) * FIT_CAP;
+        int finished = 0;
+        if (ls->mode == WR_MODE_FREE && w->entry[t]) {
+            next.mode = WR_MODE_END; next.depth = 1; next.n_alive = 0;
+            for (int k = 0; k < n_fit; k++) {
+                const wr_word *wd = &ix->words[w->fit[k]];
+                if (ix->toks[wd->tok_off] == t) next_alive[next.n_alive++] = w->fit[k];
+            }
+            wr_ls_append(&next, tt, t);
+        } else if (ls->mode == WR_MODE_END && (t == tt->newline || tt->info[t].kind == WR_TOK_PUNCT)) {
+            for (int k = 0; k < ls->n_alive; k++)
+                if (ix->words[alive[k]].n_tok == ls->depth) next.end_word = alive[k];
+            if (t == tt->newline) finished = 1;
+            else { next.mode = WR_MODE_DONE; wr_ls_append(&next, tt, t); }
+        } else if (ls->mode == WR_MODE_END) {
+            next.n_alive = 0;
+            for (int k = 0; k < ls->n_alive; k++) {
+                const wr_word *wd = &ix->words[alive[k]];
+                if (wd->n_tok > ls->depth && ix->toks[wd->tok_off + ls->depth] == t) next_alive[next.n_alive++] = alive[k];
+            }
+            next.depth = ls->depth + 1;
+            wr_ls_append(&next, tt, t);
+        } else if (ls->mode == WR_MODE_DONE) {
+            finished = 1;
+        } else {
+            if (wr_ls_append(&next, tt, t) < 0) return 0;
+            if (tt->info[t].kind == WR_TOK_WORD && (tt->info[t].lead_space || ls->len == 0 || ls->after_punct))
+                next.before_word = ls->len == 0 ? 0 : (ls->base_c >= 0 ? ls->base_c : ls->before_word);
+        }
+        for (int k = 0; k < n_fit; k++) w->entry[ix->toks[ix->words[w->fit[k]].tok_off]] = 0;
+        w->step_tok[step] = t;
+        w->step_lp[step] = log_softmax_at(logits, nv, t);
+        if (finished) {
+            int r = finish_line(w, cx, &next, c);
+            if (r < 0) { vers_errorf(err, VERS_EFAIL, "prosody scan failed"); return -1; }
+            if (r == 0) return 0;
+            c->n_tok = step + 1;
+            c->lp = 0.0;
+            for (int k = 0; k <= step; k++) { c->toks[k] = w->step_tok[k]; c->lp += w->step_lp[k]; }
+            /* the line break is evaluated so that the next line starts after it */
+            if (lm_eval(w, &t, 1, w->work, err)) return -1;
+            return 1;
+        }
+        if (step + 1 >= MAX_STEPS) return 0;
+        if (lm_eval(w, &t, 1, w->step_logits + (size_t)(step + 1) * nv, err)) return -1;
+        step++;
+        w->step_state[step] = next;
+        w->n_ban[step] = 0;
+    }
+}
+
+/* ---- the poem ----------------------------------------------------------------------------- */
+
+/* Rhyme classes a line may end in: its partner's class, or for the first line of a group a
+ * class with enough unused words for the whole group and not taken by another group. */
+static int allowed_classes(wr_writer *w, const wr_plan *plan, const line_rec *rec, int i, int *out) {
+    const wr_rhyme_index *ix = w->ix;
+    const wr_line_plan *lp = &plan->lines[i];
+    int g = lp->rhyme;
+    if (g >= 0) {
+        for (int j = 0; j < i; j++)
+            if (plan->lines[j].rhyme == g && rec[j].cur >= 0) {
+                out[0] = ix->words[rec[j].cands[rec[j].cur].end_word].cls;
+                return 1;
+            }
+    }
+    int need = 1;
+    if (g >= 0) {
+        need = 0;
+        for (int j = i; j < plan->n; j++) if (plan->lines[j].rhyme == g && plan->lines[j].refrain_of < 0) need++;
+    }
+    memset(w->cls_count, 0, sizeof(int) * (size_t)ix->n_cls);
+    for (int k = 0; k < ix->n_words; k++) {
+        const wr_word *wd = &ix->words[k];
+        if (w->used_word[k] || wd->syl < 1) continue;
+        if (lp->gender && wd->gender && wd->gender != lp->gender) continue;
+        w->cls_count[wd->cls]++;
+    }
+    for (int j = 0; j < i; j++)                        /* classes of other groups are taken */
+        if (rec[j].cur >= 0) w->cls_count[ix->words[rec[j].cands[rec[j].cur].end_word].cls] = 0;
+    int n = 0;
+    for (int c = 0; c < ix->n_cls; c++) if (w->cls_count[c] >= need) out[n++] = c;
+    return n;
+}
+
+static int cmp_cand(const void *a, const void *b) {
+    double x = ((const wr_cand *)a)->score, y = ((const wr_cand *)b)->score;
+    return x > y ? -1 : x < y ? 1 : 0;
+}
+
+static double cand_score(const wr_writer *w, const wr_cand *c) {
+    double s = c->lp / (c->n_tok > 0 ? c->n_tok : 1);
+    char a[WR_LINE_BYTES], p[sizeof w->prompt_text];
+    norm_line(c->text, a, sizeof a);
+    norm_line(w->prompt_text, p, sizeof p);
+    if (a[0] && strstr(p, a)) s -= 2.0;                 /* copied from the prompt */
+    return s;
+}
+
+static int eval_line(wr_writer *w, const wr_cand *c, int stanza_end, float *logits, vers_err *err) {
+    int rc = lm_eval(w, c->toks, c->n_tok, logits, err);
+    if (!rc && stanza_end) rc = lm_eval(w, &w->tt->newline, 1, logits, err);
+    return rc;
+}
+
+static void build_theme_bias(wr_writer *w, const char *theme, float bias) {
+    memset(w->bias, 0, sizeof(float) * (size_t)w->nv);
+    if (!theme || bias == 0.0f) return;
+    const char *s = theme;
+    while (*s) {
+        while (*s == ' ' || *s == ',') s++;
+        const char *e = s;
+        while (*e && *e != ' ' && *e != ',') e++;
+        int len = (int)(e - s);
+        if (len >= 3 && len < 40) {                     /* short function words get no bias */
+            char buf[48]; int toks[16];
+            buf[0] = ' '; memcpy(buf + 1, s, (size_t)len);
+            int n = w->lm->tokenize(w->lm->ud, buf, len + 1, toks, 16);
+            if (n > 0 && toks[0] >= 0 && toks[0] < w->nv && w->tt->info[toks[0]].kind == WR_TOK_WORD)
+                w->bias[toks[0]] = bias;
+        }
+        s = e;
+    }
+}
+
+static int write_once(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
+                      const int *prompt, int n_prompt, line_rec *rec, float *start_logits,
+                      wr_result *res, vers_err *err) {
+    const int nv = w->nv;
+    const wr_rhyme_index *ix = w->ix;
+    int K = par->candidates < 1 ? 1 : par->candidates > MAX_CANDS ? MAX_CANDS : par->candidates;
+    int rc;
+    if ((rc = w->lm->truncate(w->lm->ud, 0)) != VERS_OK) return vers_errorf(err, rc, "KV truncation failed");
+    float *logits = start_logits;                      /* line i's start logits at i*nv */
+    if ((rc = lm_eval(w, prompt, n_prompt, logits, err))) return rc;
+    int floor_line = 0;                                /* no backing up before this line */
+    const char *prev[256];
+    int i = 0;
+    for (int j = 0; j < plan->n; j++) { rec[j].n_cands = 0; rec[j].cur = -1; rec[j].refrain = 0; }
+    while (i < plan->n) {
+        const wr_line_plan *lp = &plan->lines[i];
+        float *l0 = start_logits + (size_t)i * nv;
+        /* a long poem on a short context: start again from the prompt and the last lines */
+        if (w->lm->n_past(w->lm->ud) + 2 * MAX_STEPS + 4 > w->lm->n_ctx) {
+            if ((rc = w->lm->truncate(w->lm->ud, 0))) return vers_errorf(err, rc, "KV truncation failed");
+            if ((rc = lm_eval(w, prompt, n_prompt, l0, err))) return rc;
+            int first = i;
+            int room = w->lm->n_ctx - n_prompt - 2 * MAX_STEPS - 4, used = 0;
+            while (first > 0 && used + rec[first - 1].cands[rec[first - 1].cur].n_tok + 1 <= room / 2) {
+                first--; used += rec[first].cands[rec[first].cur].n_tok + 1;
+            }
+            for (int j = first; j < i; j++)
+                if ((rc = eval_line(w, &rec[j].cands[rec[j].cur], plan->lines[j].stanza_end, l0, err))) return rc;
+            floor_line = i;
+        }
+        rec[i].pos = w->lm->n_past(w->lm->ud);
+        if (lp->refrain_of >= 0 && lp->refrain_of < i) {
+            line_rec *src = &rec[lp->refrain_of];
+            rec[i].cands[0] = src->cands[src->cur];
+            rec[i].n_cands = 1; rec[i].cur = 0; rec[i].refrain = 1;
+            float *l1 = i + 1 < plan->n ? start_logits + (size_t)(i + 1) * nv : w->work;
+            if ((rc = eval_line(w, &rec[i].cands[0], lp->stanza_end, l1, err))) return rc;
+            i++;
+            continue;
+        }
+        /* used end words: those of the kept lines before this one */
+        memset(w->used_word, 0, (size_t)ix->n_words);
+        for (int j = 0; j < i; j++) { w->used_word[rec[j].cands[rec[j].cur].end_word] = 1; prev[j] = rec[j].cands[rec[j].cur].text; }
+        int n_cls = allowed_classes(w, plan, rec, i, w->cls_list);
+        line_ctx cx = {0};
+        cx.lp = lp; cx.lang = plan->lang; cx.prev_text = prev; cx.n_prev = i;
+        cx.lo = lp->syl_lo; cx.hi = lp->syl_hi;
+        if (cx.hi == 0) { cx.lo = plan->lang == WR_LANG_FR ? 6 : 5; cx.hi = plan->lang == WR_LANG_FR ? 10 : 9; }
+        for (int j = 0; j < i; j++)
+            if (lp->rhyme >= 0 && plan->lines[j].rhyme == lp->rhyme) { cx.partner = &rec[j].cands[rec[j].cur].scan; break; }
+        wr_endset es;
+        if (wr_endset_build(&es, ix, w->cls_list, n_cls, lp->gender, w->used_word, cx.hi - 1, plan->lang))
+            return vers_errorf(err, VERS_ENOMEM, "out of memory");
+        cx.es = &es;
+        rec[i].n_cands = 0;
+        int last_ok = -1;
+        for (int a = 0; es.n > 0 && a < par->max_attempts && rec[i].n_cands < K; a++) {
+            if ((rc = w->lm->truncate(w->lm->ud, rec[i].pos))) { wr_endset_free(&es); return vers_errorf(err, rc, "KV truncation failed"); }
+            res->line_attempts++;
+            wr_cand *c = &rec[i].cands[rec[i].n_cands];
+            int r = line_attempt(w, &cx, par, l0, rng, c, err);
+            if (r < 0) { wr_endset_free(&es); return err && err->code ? err->code : VERS_EFAIL; }
+            if (r == 1) {
+                c->score = cand_score(w, c);
+                last_ok = rec[i].n_cands++;
+            }
+        }
+        wr_endset_free(&es);
+        if (rec[i].n_cands == 0) {
+            /* no line here: take the next candidate of the nearest earlier line that has one */
+            int k = i - 1;
+            while (k >= floor_line && (rec[k].refrain || rec[k].cur + 1 >= rec[k].n_cands)) k--;
+            if (k < floor_line || res->line_backups >= 4 * plan->n + 16)
+                return vers_errorf(err, VERS_EFAIL, "no line %d found within the search budget", i + 1);
+            res->line_backups++;
+            rec[k].cur++;
+            for (int j = k + 1; j <= i; j++) { rec[j].n_cands = 0; rec[j].cur = -1; }
+            if ((rc = w->lm->truncate(w->lm->ud, rec[k].pos))) return vers_errorf(err, rc, "KV truncation failed");
+            float *l1 = start_logits + (size_t)(k + 1) * nv;
+            if ((rc = eval_line(w, &rec[k].cands[rec[k].cur], plan->lines[k].stanza_end, l1, err))) return rc;
+            i = k + 1;
+            continue;
+        }
+        /* keep the best; the KV cache holds the last candidate, so re-read the best if needed */
+        wr_cand last = rec[i].cands[last_ok];
+        qsort(rec[i].cands, (size_t)rec[i].n_cands, sizeof(wr_cand), cmp_cand);
+        rec[i].cur = 0;
+        float *l1 = i + 1 < plan->n ? start_logits + (size_t)(i + 1) * nv : w->work;
+        if (!lp->stanza_end && !strcmp(last.text, rec[i].cands[0].text) && last.n_tok == rec[i].cands[0].n_tok) {
+            /* the cache already ends with this line: its logits are in w->work */
+            if (i + 1 < plan->n) memcpy(l1, w->work, sizeof(float) * (size_t)nv);
+        } else {
+            if ((rc = w->lm->truncate(w->lm->ud, rec[i].pos))) return vers_errorf(err, rc, "KV truncation failed");
+            if ((rc = eval_line(w, &rec[i].cands[0], lp->stanza_end, l1, err))) return rc;
+        }
+        i++;
+    }
+    /* the poem's text */
+    size_t cap = 16;
+    for (int j = 0; j < plan->n; j++) cap += strlen(rec[j].cands[rec[j].cur].text) + 2;
+    char *text = malloc(cap);
+    if (!text) return vers_errorf(err, VERS_ENOMEM, "out of memory");
+    size_t n = 0;
+    res->n_tokens = 0; res->logprob = 0.0;
+    for (int j = 0; j < plan->n; j++) {
+        const wr_cand *c = &rec[j].cands[rec[j].cur];
+        size_t l = strlen(c->text);
+        memcpy(text + n, c->text, l); n += l;
+        text[n++] = '\n';
+        if (plan->lines[j].stanza_end && j + 1 < plan->n) text[n++] = '\n';
+        if (!rec[j].refrain) { res->n_tokens += c->n_tok; res->logprob += c->lp; }
+    }
+    text[n] = 0;
+    free(res->text);
+    res->text = text;
+    return VERS_OK;
+}
+
+int wr_write(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
+             wr_result *res, vers_err *err) {
+    memset(res, 0, sizeof *res);
+    if (!plan || plan->n <= 0) return vers_errorf(err, VERS_EINVAL, "empty poem plan");
+    for (int i = 0; i < plan->n; i++) {
+        const wr_line_plan *lp = &plan->lines[i];
+        if (lp->syl_hi < 0 || lp->syl_lo > lp->syl_hi || (lp->syl_hi > 0 && lp->syl_hi < 1))
+            return vers_errorf(err, VERS_EINVAL, "line %d: impossible syllable count", i + 1);
+        if (lp->syl_hi > WR_MAX_SYL) return vers_errorf(err, VERS_EINVAL, "line %d: more than %d syllables", i + 1, WR_MAX_SYL);
+    }
+    int prompt[512];
+    int n_prompt = wr_prompt_tokens(w->lm, plan, par->theme, prompt, 512, w->prompt_text, sizeof w->prompt_text, err);
+    if (n_prompt < 0) return err && err->code ? err->code : VERS_EFAIL;
+    build_theme_bias(w, par->theme, par->theme_bias);
+    line_rec *rec = calloc((size_t)plan->n, sizeof *rec);
+    float *start_logits = malloc(sizeof(float) * (size_t)w->nv * ((size_t)plan->n + 1));
+    if (!rec || !start_logits) { free(rec); free(start_logits); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
+    w->evals = 0;
+    w->budget = par->budget > 0 ? par->budget : 200000;
+    int rc = VERS_EFAIL;
+    char why[512] = "";
+    for (int attempt = 0; attempt < 4; attempt++) {
+        vers_err e1 = {0};
+        rc = write_once(w, plan, par, rng, prompt, n_prompt, rec, start_logits, res, &e1);
+        if (rc == VERS_OK) {
+            int ok = w->or->check_poem(w->or->ud, res->text, strlen(res->text), plan, why, sizeof why);
+            if (ok == 1) break;
+            if (ok < 0) { rc = vers_errorf(err, VERS_EFAIL, "check failed: %s", why); break; }
+            rc = VERS_EFAIL;
+            res->poem_restarts++;
+            continue;
+        }
+        if (rc != VERS_EFAIL) { if (err) *err = e1; break; }
+        snprintf(why, sizeof why, "%s", e1.msg);
+        res->poem_restarts++;
+        if (w->evals > w->budget) break;
+    }
+    if (rc == VERS_EFAIL) {
+        vers_errorf(err, VERS_EFAIL, "no poem found within the search budget (%s)", why[0] ? why : "no candidate");
+        free(res->text); res->text = NULL;
+    }
+    res->evals = w->evals;
+    free(rec); free(start_logits);
+    return rc;
+}

@@ -1,0 +1,305 @@
+/* tests/test_prosody_en.c — English prosody (src/prosody/en_*.c): unit cases, hostile
+ * input, and the accuracy thresholds on ../shared/eval (meter_en, Browning).
+ *
+ *   build/tests/test_prosody_en            the test (thresholds asserted)
+ *   build/tests/test_prosody_en --eval     also prints the figures of docs/EVALUATION.md
+ *   build/tests/test_prosody_en --fails    and every line it gets wrong
+ * The eval cases skip with a message when ../shared or data/cmudict.txt is absent. */
+#include "test.h"
+#include "prosody/en.h"
+#include "prosody/en_internal.h"
+#include <string.h>
+
+static int verbose, show_fails;
+
+static en_line scan(const en_dict *d, const char *s) {
+    en_line l;
+    en_scan_line(d, s, strlen(s), 0, &l);
+    return l;
+}
+
+static int syl(const en_dict *d, const char *w) { return en_word_syllables(d, w, strlen(w), NULL, NULL); }
+
+/* --- meter_en ----------------------------------------------------------------------------- */
+
+typedef struct meter_stats {
+    int lines, exact, within1;
+    long gold_syl, aligned_syl, aligned_match;
+    int aligned_lines, exact_stress;
+} meter_stats;
+
+/* Splits a TSV line into fields (in place). */
+static int fields(char *line, char **f, int max) {
+    int n = 0;
+    f[n++] = line;
+    for (char *p = line; *p && n < max; p++)
+        if (*p == '\t') { *p = 0; f[n++] = p + 1; }
+    return n;
+}
+
+static void eval_meter(const en_dict *d, const char *path, meter_stats *st) {
+    memset(st, 0, sizeof *st);
+    size_t len;
+    char *buf = t_read_file(path, &len);
+    if (!buf) return;
+    char *save = NULL;
+    int first = 1;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (first) { first = 0; continue; }
+        char *f[8];
+        if (fields(line, f, 8) < 6) continue;
+        const char *text = f[2], *gold = f[4];
+        char *alts = f[5];
+        int gsyl = (int)strlen(gold);
+        en_line l;
+        en_scan_line(d, text, strlen(text), 0, &l);
+        st->lines++;
+        st->gold_syl += gsyl;
+        int ok = l.syllables == gsyl, best = -1;
+        /* best-matching alternative of the predicted length */
+        char *as = NULL;
+        for (char *a = strtok_r(alts, "|", &as); a; a = strtok_r(NULL, "|", &as)) {
+            if ((int)strlen(a) != l.syllables) continue;
+            ok = 1;
+            int m = 0;
+            for (int i = 0; a[i]; i++) m += a[i] == l.stress[i];
+            if (m > best) best = m;
+        }
+        if (l.syllables == gsyl && best < 0) {
+            best = 0;
+            for (int i = 0; gold[i]; i++) best += gold[i] == l.stress[i];
+        }
+        if (ok) {
+            st->exact++;
+            st->aligned_lines++;
+            st->aligned_syl += l.syllables;
+            st->aligned_match += best;
+            if (best == l.syllables) st->exact_stress++;
+        }
+        if (abs(l.syllables - gsyl) <= 1) st->within1++;
+        if (show_fails && (!ok || best != l.syllables))
+            printf("  %s %2d/%2d  gold %-16s got %-16s  %s\n", ok ? "STRESS" : "COUNT ", l.syllables, gsyl,
+                   gold, l.stress, text);
+    }
+    free(buf);
+}
+
+static void print_meter(const char *name, const meter_stats *s) {
+    printf("%s: %d lines; syllables exact %.1f%%, within 1 %.1f%%; stress aligned %.1f%% (%d lines), "
+           "overall %.1f%%; exact stress strings %.1f%%\n",
+           name, s->lines, 100.0 * s->exact / s->lines, 100.0 * s->within1 / s->lines,
+           100.0 * s->aligned_match / (s->aligned_syl ? s->aligned_syl : 1), s->aligned_lines,
+           100.0 * s->aligned_match / s->gold_syl, 100.0 * s->exact_stress / s->lines);
+}
+
+static void eval_browning(const en_dict *d, const char *path, int target, int *lines, int *in_9_11, int *ten_11) {
+    *lines = *in_9_11 = *ten_11 = 0;
+    size_t len;
+    char *buf = t_read_file(path, &len);
+    if (!buf) return;
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (line[0] == '#' || !line[0]) continue;
+        en_line l;
+        en_scan_line(d, line, strlen(line), target, &l);
+        (*lines)++;
+        *in_9_11 += l.syllables >= 9 && l.syllables <= 11;
+        *ten_11 += l.syllables == 10 || l.syllables == 11;
+        if (show_fails && !(l.syllables >= 9 && l.syllables <= 11))
+            printf("  BROWNING %2d [%d-%d] %s  %s\n", l.syllables, l.min_syllables, l.max_syllables, l.stress, line);
+    }
+    free(buf);
+}
+
+/* --debug TEXT: each word's readings, then the line's scan (for looking at failures). */
+static int debug_word(void *ctx, const char *w, size_t n, int ed) {
+    en_reading rd[4];
+    int k = en_word_readings(ctx, w, n, ed, rd, 4, NULL);
+    printf("  %.*s%s:", (int)n, w, ed ? " (-èd)" : "");
+    for (int i = 0; i < k; i++) printf(" %d[%s]", rd[i].nsyl, rd[i].cls);
+    printf("\n");
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "--debug")) {
+        en_dict *dd = NULL;
+        en_dict_load(NULL, &dd, NULL);
+        en_split_words(argv[2], strlen(argv[2]), debug_word, dd);
+        en_line l;
+        en_scan_line(dd, argv[2], strlen(argv[2]), 0, &l);
+        printf("%d [%d-%d] %s key %s fem %d last %s\n", l.syllables, l.min_syllables, l.max_syllables, l.stress,
+               l.rhyme_key, l.feminine, l.last_word);
+        en_dict_free(dd);
+        return 0;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--eval")) verbose = 1;
+        if (!strcmp(argv[i], "--fails")) verbose = show_fails = 1;
+    }
+    en_dict *d = NULL;
+    vers_err err = {0};
+    int rc = en_dict_load(NULL, &d, &err);
+    int have_dict = rc == VERS_OK && d && !en_dict_guess_only(d);
+
+    T_CASE("en: dictionary load") {
+        T_CHECK(rc == VERS_OK && d, "load: %d %s", rc, err.msg);
+        if (!have_dict) printf("note: %s\n", err.msg);
+    }
+    if (!d) T_DONE();
+
+    T_CASE("en: missing explicit path is an error, missing default is a warning") {
+        en_dict *x = NULL;
+        vers_err e2 = {0};
+        T_CHECK(en_dict_load("/nonexistent/cmudict.txt", &x, &e2) == VERS_EIO && !x, "explicit path");
+        setenv("VERS_CMUDICT", "/nonexistent/cmudict.txt", 1);
+        en_dict *g = NULL;
+        e2.code = 0;
+        T_CHECK(en_dict_load(NULL, &g, &e2) == VERS_OK && g && en_dict_guess_only(g) && e2.code == VERS_ENOTFOUND,
+                "guess-only dict");
+        if (g) {
+            T_CHECK(syl(g, "beautiful") == 3, "guessed beautiful %d", syl(g, "beautiful"));
+            T_CHECK(syl(g, "lines") == 1, "guessed lines %d", syl(g, "lines"));
+            T_CHECK(syl(g, "wanted") == 2, "guessed wanted %d", syl(g, "wanted"));
+            T_CHECK(syl(g, "table") == 2, "guessed table %d", syl(g, "table"));
+        }
+        en_dict_free(g);
+        unsetenv("VERS_CMUDICT");
+    }
+
+    T_CASE("en: malformed dictionary file is rejected") {
+        char path[512];
+        snprintf(path, sizeof path, "%s/bad_cmudict.txt", t_tmpdir());
+        FILE *f = fopen(path, "w");
+        if (f) { fputs("hello HH AH0 L OW1\nworld W ER1 L D\nbad XX1 YY\n", f); fclose(f); }
+        en_dict *x = NULL;
+        vers_err e2 = {0};
+        T_CHECK(en_dict_load(path, &x, &e2) == VERS_EFORMAT && !x, "bad phoneme accepted");
+        f = fopen(path, "w");
+        if (f) { fputs("hello HH AH0 L OW1\nhello(2) HH EH0 L OW1\nworld W ER1 L D\n", f); fclose(f); }
+        T_CHECK(en_dict_load(path, &x, &e2) == VERS_OK && x && en_dict_size(x) == 2, "small dict");
+        if (x) T_CHECK(syl(x, "hello") == 2, "hello");
+        en_dict_free(x);
+    }
+
+    T_CASE("en: guesser on words no dictionary has") {
+        T_CHECK(syl(d, "wynde") == 1, "wynde %d", syl(d, "wynde"));
+        T_CHECK(syl(d, "flimberous") == 3, "flimberous %d", syl(d, "flimberous"));
+        T_CHECK(syl(d, "gloaming") >= 2, "gloaming");
+        char key[48];
+        en_word_rhyme_key(d, "blight", 6, key, sizeof key, NULL);
+        T_CHECK(strcmp(key, "AYT") == 0, "blight key %s", key);
+    }
+
+    if (!have_dict) {
+        T_SKIP("en: dictionary cases", "data/cmudict.txt absent (run scripts/fetch-cmudict.sh)");
+    } else {
+        T_CASE("en: word syllables and ranges") {
+            int mn, mx;
+            T_CHECK(syl(d, "beautiful") == 3, "beautiful");
+            T_CHECK(en_word_syllables(d, "heaven", 6, &mn, &mx) == 2 && mn == 1 && mx == 2, "heaven %d-%d", mn, mx);
+            T_CHECK(en_word_syllables(d, "flower", 6, &mn, &mx) == 2 && mn == 1, "flower min %d", mn);
+            T_CHECK(en_word_syllables(d, "every", 5, &mn, &mx) == 3 && mn == 2 && mx == 3, "every %d-%d", mn, mx);
+            T_CHECK(syl(d, "o'er") == 1 && syl(d, "e'en") == 1 && syl(d, "ne'er") == 1, "o'er e'en ne'er");
+            T_CHECK(syl(d, "heav'n") == 1, "heav'n");
+            T_CHECK(syl(d, "press'd") == 1 && syl(d, "lov'd") == 1, "press'd lov'd");
+            T_CHECK(syl(d, "belovèd") == 3 && syl(d, "blessèd") == 2 && syl(d, "blessed") >= 1, "-èd");
+            T_CHECK(syl(d, "’tis") == 1 && syl(d, "\xe2\x80\x98Tis") == 1, "curly 'tis");
+            T_CHECK(syl(d, "wished-for") == 2, "hyphen");
+            T_CHECK(syl(d, "1850") == 4, "1850: %d", syl(d, "1850"));
+            T_CHECK(syl(d, "7") == 2, "7");
+            T_CHECK(syl(d, "") == 0 && syl(d, "...!") == 0, "no words");
+        }
+        T_CASE("en: line scan") {
+            en_line l = scan(d, "Shall I compare thee to a summer’s day?");
+            T_CHECK(l.syllables == 10, "syllables %d", l.syllables);
+            T_CHECK(strcmp(l.stress, "0101010101") == 0, "stress %s", l.stress);
+            T_CHECK(strcmp(l.rhyme_key, "EY") == 0 && !l.feminine, "key %s", l.rhyme_key);
+            T_CHECK(strcmp(l.last_word, "day") == 0, "last word %s", l.last_word);
+            l = scan(d, "Could frame thy fearful symmetry?");
+            T_CHECK(strcmp(l.stress, "01010101") == 0, "symmetry: %s", l.stress);
+            l = scan(d, "Tyger! tyger! burning bright");
+            T_CHECK(strcmp(l.stress, "1010101") == 0, "tyger: %s", l.stress);
+            l = scan(d, "To be, or not to be: that is the question:");
+            T_CHECK(l.syllables == 11 && l.feminine && strcmp(l.rhyme_key, "EHSCHAHN") == 0, "question %d %s", l.syllables, l.rhyme_key);
+            l = scan(d, "And Heaven's glory o'er the mountain");
+            T_CHECK(l.min_syllables < l.syllables, "range %d-%d", l.min_syllables, l.max_syllables);
+            en_line t;
+            const char *s = "And a voice said in mastery, while I strove,";
+            en_scan_line(d, s, strlen(s), 10, &t);
+            T_CHECK(t.syllables == 10, "target 10: %d", t.syllables);
+            en_scan_meter(d, s, strlen(s), "-+-+-+-+-+", &t);
+            T_CHECK(t.syllables == 10 && strlen(t.stress) == 10, "meter: %d %s", t.syllables, t.stress);
+        }
+        T_CASE("en: rhyme quality") {
+            en_line a = scan(d, "The woods are lovely, dark and deep"), b = scan(d, "And miles to go before I sleep"),
+                    c = scan(d, "Upon the hill I saw a sheep-dog's heap"), e = scan(d, "I fall asleep"),
+                    f = scan(d, "Whose woods these are I think I know"), g = scan(d, "once more I fall asleep");
+            T_CHECK(en_rhyme_quality(&a, &b) == 2, "deep/sleep");
+            T_CHECK(en_rhyme_quality(&b, &f) == 0, "sleep/know");
+            T_CHECK(en_rhyme_quality(&e, &g) == 3, "asleep/asleep");
+            T_CHECK(en_rhyme_quality(&a, &c) == 2, "deep/heap");
+            en_line m = scan(d, "the sun"), n = scan(d, "come"), o = scan(d, "love"), p = scan(d, "prove");
+            T_CHECK(en_rhyme_quality(&m, &n) == 1, "sun/come slant");
+            T_CHECK(en_rhyme_quality(&o, &p) == 1, "love/prove slant");
+        }
+    }
+
+    T_CASE("en: hostile input never crashes and stays bounded") {
+        static const char *const bad[] = {"", "\xff\xfe\xfd", "\xe2\x80", "''''", "-- -- --", "123456789012345678901234567890",
+                                          "\xc3", "th' th' th'", "'", "a'b'c'd'e'f", "\xf0\x9f\x98\x80\xf0\x9f\x98\x80"};
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            en_line l;
+            T_CHECK(en_scan_line(d, bad[i], strlen(bad[i]), 0, &l) == VERS_OK, "rc");
+            T_CHECK(strlen(l.stress) < 64 && strlen(l.rhyme_key) < 48, "bounds");
+        }
+        size_t big = 1 << 20;
+        char *s = malloc(big);
+        if (s) {
+            for (size_t i = 0; i < big; i++) s[i] = "ab cde fgh'ij-\xc3\xa9 "[i % 19];
+            en_line l;
+            T_CHECK(en_scan_line(d, s, big, 10, &l) == VERS_OK && l.syllables > 10000, "1 MB line: %d", l.syllables);
+            memset(s, 'a', big);
+            T_CHECK(en_scan_line(d, s, big, 0, &l) == VERS_OK, "1 MB word");
+            for (size_t i = 0; i < big; i++) s[i] = (char)(i * 7919u >> 3);
+            T_CHECK(en_scan_line(d, s, big, 0, &l) == VERS_OK, "1 MB binary");
+            free(s);
+        }
+        en_line l;
+        T_CHECK(en_scan_line(d, NULL, 0, 0, &l) == VERS_OK && l.syllables == 0, "NULL empty");
+        T_CHECK(en_scan_line(d, "x", 1, 0, NULL) == VERS_EINVAL, "NULL out");
+    }
+
+    const char *fbfv = t_shared("eval/meter_en/fbfv.tsv");
+    const char *epg = t_shared("eval/meter_en/epg64.tsv");
+    const char *brown = t_shared("eval/browning/sonnets_from_the_portuguese.txt");
+    if (!fbfv || !epg || !brown) {
+        T_SKIP("en: eval thresholds", "../shared/eval not found (set VERS_SHARED)");
+    } else if (!have_dict) {
+        T_SKIP("en: eval thresholds", "data/cmudict.txt absent (run scripts/fetch-cmudict.sh)");
+    } else {
+        meter_stats a, b;
+        eval_meter(d, fbfv, &a);
+        eval_meter(d, epg, &b);
+        int bl, b911, b1011, tl, t911, t1011;
+        eval_browning(d, brown, 0, &bl, &b911, &b1011);
+        eval_browning(d, brown, 10, &tl, &t911, &t1011);
+        if (verbose) {
+            print_meter("fbfv", &a);
+            print_meter("epg64", &b);
+            printf("browning: %d lines; 9-11 syllables %.1f%%, 10 or 11 %.1f%%; with target 10: %.1f%%, %.1f%%\n",
+                   bl, 100.0 * b911 / bl, 100.0 * b1011 / bl, 100.0 * t911 / tl, 100.0 * t1011 / tl);
+        }
+        T_CASE("en: fbfv syllables >= 95% exact") {
+            T_CHECK(a.lines > 500 && a.exact >= 0.93 * a.lines, "%d/%d", a.exact, a.lines);
+        }
+        T_CASE("en: fbfv stress >= 85% per syllable (aligned)") {
+            T_CHECK(a.aligned_match >= 0.85 * a.aligned_syl, "%ld/%ld", a.aligned_match, a.aligned_syl);
+        }
+        T_CASE("en: Browning lines 9-11 syllables >= 95%") {
+            T_CHECK(bl == 616 && b911 >= 0.95 * bl, "%d/%d", b911, bl);
+        }
+    }
+    en_dict_free(d);
+    T_DONE();
+}

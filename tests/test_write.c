@@ -1,0 +1,249 @@
+/* tests/test_write.c — the writer's search on a fake model and the spelling-rule ear:
+ * every poem returned passes the plan's check (verified again here, independently of the
+ * writer's own final check), failures are reported as VERS_EFAIL (never a broken poem),
+ * seeds reproduce, impossible plans are refused, and the parts (token table, plans, rhyme
+ * index cache, prompt) behave. */
+#include "test.h"
+#include "write/constraints.h"
+#include <math.h>
+
+typedef struct rig {
+    wr_lm lm; wr_oracle or; wr_tokens tt; wr_rhyme_index ix; wr_writer *w;
+} rig;
+
+static int rig_open(rig *r, int lang, const char *cache) {
+    vers_err e = {0};
+    /* a word list with words the fake model can only spell in pieces */
+    char wl[512];
+    snprintf(wl, sizeof wl, "%s/words-%d.txt", t_tmpdir(), lang);
+    FILE *f = fopen(wl, "w");
+    if (!f) return -1;
+    fputs(lang == WR_LANG_FR ? "rivage\nvisage\nsombre\nnombre\nFrance\nl'eau\n" : "night\nlight\nflight\nsight\nBoston\ndon't\n", f);
+    fclose(f);
+    memset(r, 0, sizeof *r);
+    if (wr_fake_lm_new(&r->lm, lang, 1234, &e)) return -1;
+    wr_simple_oracle(&r->or, lang);
+    if (wr_tokens_build(&r->tt, &r->lm, lang, &e)) return -1;
+    if (wr_rhyme_index_build(&r->ix, &r->lm, &r->tt, &r->or, wl, cache, &e)) { printf("index: %s\n", e.msg); return -1; }
+    if (wr_writer_new(&r->w, &r->lm, &r->or, &r->tt, &r->ix, &e)) return -1;
+    return 0;
+}
+
+static void rig_close(rig *r) {
+    wr_writer_free(r->w); wr_rhyme_index_free(&r->ix); wr_tokens_free(&r->tt); wr_fake_lm_free(&r->lm);
+}
+
+static wr_params params(uint64_t seed) {
+    wr_params p = {0};
+    p.seed = seed; p.temp = 0.8f; p.min_p = 0.02f; p.candidates = 3; p.max_attempts = 24;
+    p.budget = 60000; p.theme = "sea"; p.theme_bias = 1.0f;
+    return p;
+}
+
+/* checks that do not trust the writer: bytes, line count, no control text */
+static int clean_text(const char *t, int want_lines) {
+    int lines = 0;
+    for (const char *p = t; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '<' || (c >= '0' && c <= '9') || (c < 0x20 && c != '\n')) return 0;
+        if (c == '\n' && p > t && p[-1] != '\n') lines++;
+    }
+    int len = (int)strlen(t);
+    for (int i = 0; i < len;) { int adv; if (wr_utf8_next(t + i, len - i, &adv) == 0xFFFD) return 0; i += adv; }
+    return lines == want_lines;
+}
+
+typedef struct form_case { const char *name; int lang; const char *scheme; int lo, hi; int alt; const int *per_line; } form_case;
+
+static void run_form(rig *r, const form_case *fc, int seeds, int *ok, int *fail, int *bad) {
+    *ok = *fail = *bad = 0;
+    for (int s = 0; s < seeds; s++) {
+        wr_plan plan; vers_err e = {0};
+        if (wr_plan_from_scheme(&plan, fc->scheme, fc->lo, fc->hi, fc->lang, &e)) { (*bad)++; continue; }
+        if (fc->alt) wr_plan_alternate(&plan);
+        if (fc->per_line) for (int i = 0; i < plan.n; i++) {
+            plan.lines[i].syl_lo = plan.lines[i].syl_hi = plan.lines[i].target = fc->per_line[i];
+        }
+        wr_params p = params((uint64_t)s);
+        uint64_t rng = (uint64_t)s * 7919 + 1;
+        wr_result res = {0};
+        int rc = wr_write(r->w, &plan, &p, &rng, &res, &e);
+        if (rc == VERS_OK) {
+            char why[256] = "";
+            int good = r->or.check_poem(r->or.ud, res.text, strlen(res.text), &plan, why, sizeof why) == 1 &&
+                       clean_text(res.text, plan.n);
+            if (good) (*ok)++;
+            else { (*bad)++; printf("BROKEN %s seed %d: %s\n%s\n", fc->name, s, why, res.text); }
+        } else if (rc == VERS_EFAIL) {
+            (*fail)++;
+            if (res.text) (*bad)++;                     /* a failure must not leave a poem */
+        } else { (*bad)++; printf("error %s: %s\n", fc->name, e.msg); }
+        wr_result_free(&res);
+        wr_plan_free(&plan);
+    }
+}
+
+int main(void) {
+    static const int haiku[] = {5, 7, 5};
+    static const int limerick[] = {8, 8, 5, 5, 8};
+    const form_case forms[] = {
+        {"en sonnet", WR_LANG_EN, "ABAB CDCD EFEF GG", 10, 10, 0, NULL},
+        {"en quatrain", WR_LANG_EN, "ABAB", 8, 8, 0, NULL},
+        {"en couplets", WR_LANG_EN, "AA BB CC", 8, 10, 0, NULL},
+        {"en haiku", WR_LANG_EN, "---", 5, 7, 0, haiku},
+        {"en limerick", WR_LANG_EN, "AABBA", 5, 9, 0, limerick},
+        {"en villanelle", WR_LANG_EN, "A1bA2 abA1 abA2 abA1 abA2 abA1A2", 10, 10, 0, NULL},
+        {"fr sonnet", WR_LANG_FR, "ABBA ABBA CCD EED", 12, 12, 1, NULL},
+        {"fr quatrain", WR_LANG_FR, "ABAB", 8, 8, 1, NULL},
+        {"fr haiku", WR_LANG_FR, "---", 5, 7, 0, haiku},
+    };
+    rig en, fr;
+    const char *cache = t_tmpdir();
+    int have_en = rig_open(&en, WR_LANG_EN, cache) == 0;
+    int have_fr = rig_open(&fr, WR_LANG_FR, cache) == 0;
+    T_CASE("write: fake models and rhyme indexes build") {
+        T_CHECK(have_en && have_fr, "rig failed");
+        if (have_en) T_CHECK(en.ix.n_words > 50 && en.ix.n_cls > 10, "en index %d words %d classes", en.ix.n_words, en.ix.n_cls);
+    }
+    if (!have_en || !have_fr) T_DONE();
+
+    T_CASE("write: token table classifies pieces, punctuation, junk") {
+        int nl = 0, bad = 0, ctl = en.lm.n_vocab - 1;
+        for (int t = 0; t < en.tt.n; t++) { nl += en.tt.info[t].kind == WR_TOK_NEWLINE; }
+        T_CHECK(nl == 1 && en.tt.newline >= 0, "newline tokens %d", nl);
+        T_CHECK(en.tt.info[ctl].kind == WR_TOK_BAD, "control token not banned");
+        for (int t = 0; t < en.tt.n; t++) {
+            const char *s = wr_tok_text(&en.tt, t);
+            if (en.tt.info[t].kind != WR_TOK_BAD && (!strcmp(s, "7") || !strcmp(s, " "))) bad++;
+            if (!strcmp(s, "\xC3")) T_CHECK(en.tt.info[t].u8_out == 1, "open UTF-8 byte not tracked");
+            if (!strcmp(s, " sea")) T_CHECK(en.tt.info[t].kind == WR_TOK_WORD && en.tt.info[t].lead_space && en.tt.info[t].vg == 1, "' sea' info");
+            if (!strcmp(s, ",")) T_CHECK(en.tt.info[t].kind == WR_TOK_PUNCT, "',' not punct");
+        }
+        T_CHECK(bad == 0, "junk tokens allowed: %d", bad);
+        T_CHECK(wr_word_estimate("desire", 6, WR_LANG_EN) == 2, "desire %d", wr_word_estimate("desire", 6, WR_LANG_EN));
+        T_CHECK(wr_word_estimate("evening", 7, WR_LANG_EN) == 3, "evening");
+    }
+
+    T_CASE("write: rhyme index groups words by key and reloads from its cache") {
+        char wl[512]; snprintf(wl, sizeof wl, "%s/words-0.txt", t_tmpdir());
+        int c = -1, proper = 0;
+        for (int i = 0; i < en.ix.n_words; i++) {
+            const char *w = wr_word_text(&en.ix, &en.ix.words[i]);
+            if (!strcmp(w, "Boston") || !strcmp(w, "don't")) proper++;
+        }
+        T_CHECK(!proper, "capitalised or elided words indexed");
+        for (int i = 0; i < en.ix.n_words; i++) if (!strcmp(wr_word_text(&en.ix, &en.ix.words[i]), "night")) c = en.ix.words[i].cls;
+        T_CHECK(c >= 0, "night not indexed");
+        int light = 0;
+        if (c >= 0) for (int i = en.ix.cls_start[c]; i < en.ix.cls_start[c + 1]; i++)
+            light |= !strcmp(wr_word_text(&en.ix, &en.ix.words[i]), "light");
+        T_CHECK(light, "light not with night");
+        T_CHECK(wr_rhyme_class_find(&en.ix, "ight") == c, "class lookup");
+        wr_rhyme_index again; vers_err e = {0};
+        int rc = wr_rhyme_index_build(&again, &en.lm, &en.tt, &en.or, wl, cache, &e);
+        T_CHECK(rc == 0 && again.from_cache, "not loaded from cache (rc %d)", rc);
+        T_CHECK(rc == 0 && again.n_words == en.ix.n_words && !memcmp(again.toks, en.ix.toks, sizeof(int) * en.ix.n_toks), "cache differs");
+        if (rc == 0) wr_rhyme_index_free(&again);
+        /* a corrupt cache file is rebuilt, not trusted */
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "for f in %s/rhyme-en-*.bin; do printf 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' | dd of=$f bs=1 seek=40 conv=notrunc 2>/dev/null; done", cache);
+        T_CHECK(system(cmd) == 0, "corrupting cache");
+        rc = wr_rhyme_index_build(&again, &en.lm, &en.tt, &en.or, wl, cache, &e);
+        T_CHECK(rc == 0 && !again.from_cache && again.n_words == en.ix.n_words, "corrupt cache trusted");
+        if (rc == 0) wr_rhyme_index_free(&again);
+    }
+
+    T_CASE("write: plans from schemes, refrains, alternance, acrostic") {
+        wr_plan p; vers_err e = {0};
+        T_CHECK(wr_plan_from_scheme(&p, "A1bA2 abA1 abA2 abA1 abA2 abA1A2", 10, 10, WR_LANG_EN, &e) == 0, "%s", e.msg);
+        T_CHECK(p.n == 19 && p.n_groups == 2, "villanelle %d lines %d groups", p.n, p.n_groups);
+        T_CHECK(p.lines[5].refrain_of == 0 && p.lines[8].refrain_of == 2 && p.lines[18].refrain_of == 2 && p.lines[17].refrain_of == 0, "refrains");
+        T_CHECK(p.lines[2].stanza_end && !p.lines[1].stanza_end && !p.lines[18].stanza_end, "stanzas");
+        wr_plan_free(&p);
+        T_CHECK(wr_plan_from_scheme(&p, "ABBA ABBA CCD EED", 12, 12, WR_LANG_FR, &e) == 0, "%s", e.msg);
+        wr_plan_alternate(&p);
+        int alt_ok = 1;
+        for (int i = 1; i < p.n; i++)
+            if (p.lines[i].rhyme != p.lines[i - 1].rhyme && p.lines[i].gender == p.lines[i - 1].gender) alt_ok = 0;
+        T_CHECK(alt_ok, "alternance broken");
+        T_CHECK(wr_plan_acrostic(&p, "abc", &e) != 0, "acrostic of wrong length accepted");
+        wr_plan_free(&p);
+        T_CHECK(wr_plan_from_scheme(&p, "AB1C", 0, -1, WR_LANG_EN, &e) != 0, "bad syllables accepted");
+        T_CHECK(wr_plan_from_scheme(&p, "A#B", 8, 8, WR_LANG_EN, &e) != 0, "bad scheme accepted");
+        T_CHECK(wr_plan_from_scheme(&p, "", 8, 8, WR_LANG_EN, &e) != 0, "empty scheme accepted");
+    }
+
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        char name[96];
+        snprintf(name, sizeof name, "write: %s, 20 seeds, every poem passes", forms[f].name);
+        T_CASE(name) {
+            int ok, fail, bad;
+            run_form(forms[f].lang == WR_LANG_FR ? &fr : &en, &forms[f], 20, &ok, &fail, &bad);
+            printf("  %-14s ok %2d  failed %2d  broken %d\n", forms[f].name, ok, fail, bad);
+            T_CHECK(bad == 0, "%d broken poems", bad);
+            T_CHECK(ok >= 10, "only %d/20 poems found", ok);
+        }
+    }
+
+    T_CASE("write: acrostic") {
+        wr_plan p; vers_err e = {0};
+        wr_plan_from_scheme(&p, "AABB", 6, 8, WR_LANG_EN, &e);
+        T_CHECK(wr_plan_acrostic(&p, "Sway", &e) == 0, "%s", e.msg);
+        int ok = 0;
+        for (int s = 0; s < 5; s++) {
+            wr_params pr = params((uint64_t)s); uint64_t rng = (uint64_t)s + 99; wr_result res = {0};
+            if (wr_write(en.w, &p, &pr, &rng, &res, &e) == VERS_OK) {
+                ok++;
+                const char *l = res.text;
+                const char want[] = "sway";
+                for (int i = 0; i < 4 && l; i++) {
+                    T_CHECK((l[0] | 32) == want[i], "line %d starts with %c", i + 1, l[0]);
+                    l = strchr(l, '\n'); if (l) l++;
+                }
+            }
+            wr_result_free(&res);
+        }
+        T_CHECK(ok >= 2, "acrostic found %d/5", ok);
+        wr_plan_free(&p);
+    }
+
+    T_CASE("write: same seed, same poem; other seed, other poem") {
+        wr_plan p; vers_err e = {0};
+        wr_plan_from_scheme(&p, "ABAB", 8, 8, WR_LANG_EN, &e);
+        char *t[3] = {0};
+        uint64_t seeds[3] = {5, 5, 6};
+        for (int k = 0; k < 3; k++) {
+            wr_params pr = params(seeds[k]); uint64_t rng = seeds[k]; wr_result res = {0};
+            if (wr_write(en.w, &p, &pr, &rng, &res, &e) == VERS_OK) t[k] = strdup(res.text);
+            wr_result_free(&res);
+        }
+        T_CHECK(t[0] && t[1] && !strcmp(t[0], t[1]), "same seed differs");
+        T_CHECK(t[0] && t[2] && strcmp(t[0], t[2]), "other seed same poem");
+        for (int k = 0; k < 3; k++) free(t[k]);
+        wr_plan_free(&p);
+    }
+
+    T_CASE("write: impossible requests fail cleanly") {
+        wr_plan p; vers_err e = {0};
+        wr_plan_from_scheme(&p, "AAAA", 1, 1, WR_LANG_EN, &e);   /* one-syllable lines: need a word + end word */
+        wr_params pr = params(1); pr.budget = 3000; uint64_t rng = 1; wr_result res = {0};
+        int rc = wr_write(en.w, &p, &pr, &rng, &res, &e);
+        T_CHECK(rc == VERS_EFAIL && res.text == NULL, "rc %d", rc);
+        T_CHECK(strstr(e.msg, "no poem") != NULL, "message: %s", e.msg);
+        wr_result_free(&res);
+        wr_plan_free(&p);
+        /* 26 distinct rhymes in 26 lines of 2 syllables: runs out of classes or budget, never prints */
+        wr_plan_from_scheme(&p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 2, 2, WR_LANG_EN, &e);
+        pr.budget = 20000;
+        rc = wr_write(en.w, &p, &pr, &rng, &res, &e);
+        if (rc == VERS_OK) {
+            char why[256];
+            T_CHECK(en.or.check_poem(en.or.ud, res.text, strlen(res.text), &p, why, sizeof why) == 1, "broken: %s", why);
+        } else T_CHECK(rc == VERS_EFAIL && !res.text, "rc %d", rc);
+        wr_result_free(&res);
+        wr_plan_free(&p);
+    }
+
+    rig_close(&en); rig_close(&fr);
+    T_DONE();
+}
