@@ -63,6 +63,10 @@ test-san san:
 
 bench: all $(BENCH_BIN)
 
+# Built-in poem forms: forms/*.form compiled in as strings (the generated file is committed).
+src/prosody/forms_builtin.c: $(wildcard forms/*.form) scripts/gen-forms.sh
+	scripts/gen-forms.sh $@
+
 eval: all
 	@scripts/eval-prosody.sh $(BUILD)
 
@@ -70,3 +74,14 @@ clean:
 	rm -rf build build-san vers
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# libFuzzer targets: every fuzz/*.c becomes build-fuzz/<name>, built with clang and
+# ASan+UBSan together with the library sources (run them as docs/RELIABILITY.md says).
+FUZZ_SRC   := $(sort $(wildcard fuzz/*.c))
+FUZZ_CC    ?= clang
+FUZZ_FLAGS ?= -O1 -g -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -mavx2 -mfma -mf16c \
+              -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+fuzz: $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
+build-fuzz/%: fuzz/%.c $(LIB_SRC)
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) -lopenblas -lm -lpthread

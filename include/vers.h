@@ -11,4 +11,5 @@
 #include "vers/prosody.h"
 #include "vers/write.h"
 #include "vers/train.h"
+#include "vers/tokenizer.h"
 #endif

@@ -425,6 +425,114 @@ static void test_llamacpp_files(void) {
     }
 }
 
+/* Writes g's kvs and tensors through the writer; returns the path or NULL. */
+static const char *rewrite(gguf_file *g, const char *name) {
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", t_tmpdir(), name);
+    gguf_writer *w = gguf_writer_new();
+    int rc = gguf_writer_copy_kvs(w, g, NULL);
+    for (uint64_t i = 0; i < g->n_tensors && !rc; i++) {
+        const gguf_tensor *t = &g->tensors[i];
+        char tn[256];
+        snprintf(tn, sizeof tn, "%.*s", (int)t->name.len, t->name.ptr);
+        rc = gguf_writer_add_tensor(w, tn, t->type, t->n_dims, t->ne, t->data);
+    }
+    vers_err err = {0};
+    if (!rc) rc = gguf_writer_write(w, path, &err);
+    gguf_writer_free(w);
+    T_CHECK(rc == 0, "write %s: rc %d %s", name, rc, err.msg);
+    return rc ? NULL : path;
+}
+
+static void test_writer(void) {
+    const char *p3 = t_shared("reference/gguf/stories260K.gguf");
+    const char *p1 = t_shared("reference/gguf/stories260K-v1.gguf");
+    if (!p3 || !p1) { T_SKIP("gguf: writer round trip", "../shared/reference/gguf absent"); return; }
+    T_CASE("gguf: writer round trip of stories260K (v3 and v1 sources) gives the v3 file's bytes") {
+        size_t n3 = 0;
+        char *orig = t_read_file(p3, &n3);
+        for (int src = 0; src < 2; src++) {
+            gguf_file *g = NULL, *r = NULL; vers_err err = {0};
+            if (gguf_open(src ? p1 : p3, &g, &err)) { T_CHECK(0, "open: %s", err.msg); continue; }
+            const char *out = rewrite(g, src ? "from-v1.gguf" : "from-v3.gguf");
+            if (out) {
+                T_CHECK(gguf_open(out, &r, &err) == 0, "reopen: %s", err.msg);
+                if (r) { T_CHECK(r->version == 3, "version"); compare_files(g->version == 3 ? g : r, r); if (g->version == 1) { gguf_file *o = NULL; if (!gguf_open(p3, &o, &err)) { compare_files(o, r); gguf_close(o); } } }
+                size_t n = 0;
+                char *bytes = t_read_file(out, &n);
+                T_CHECK(bytes && orig && n == n3 && !memcmp(bytes, orig, n), "%s: bytes differ from stories260K.gguf (%zu vs %zu)",
+                        src ? "v1" : "v3", n, n3);
+                free(bytes);
+                gguf_close(r);
+                unlink(out);
+            }
+            gguf_close(g);
+        }
+        free(orig);
+    }
+    T_CASE("gguf: writer setters, replacement, alignment, bad arguments") {
+        gguf_writer *w = gguf_writer_new();
+        T_CHECK(w != NULL, "new");
+        gguf_writer_set_str(w, "general.architecture", "llama");
+        gguf_writer_set_u32(w, "a.u32", 7);
+        gguf_writer_set_u32(w, "a.u32", 8);   /* replaces, keeps position */
+        gguf_writer_set_i32(w, "a.i32", -5);
+        gguf_writer_set_u64(w, "a.u64", 1ull << 40);
+        gguf_writer_set_f32(w, "a.f32", 0.25f);
+        gguf_writer_set_bool(w, "a.bool", 1);
+        gguf_writer_set_u32(w, "general.alignment", 64);
+        const char *strs[] = {"x", "yy", "\xe2\x96\x81z"};
+        float fs[] = {1.5f, -2.f};
+        int32_t is[] = {3, -4, 5};
+        gguf_writer_set_arr_str(w, "a.strs", strs, NULL, 3);
+        gguf_writer_set_arr_f32(w, "a.fs", fs, 2);
+        gguf_writer_set_arr_i32(w, "a.is", is, 3);
+        float data[96];
+        for (int i = 0; i < 96; i++) data[i] = (float)i;
+        int64_t ne1[1] = {3}, ne2[2] = {32, 2};
+        uint8_t q8[2 * 34];
+        vers_quantize_row(VT_Q8_0, data, q8, 64);
+        T_CHECK(gguf_writer_add_tensor(w, "t.small", VT_F32, 1, ne1, data) == 0, "add f32");
+        T_CHECK(gguf_writer_add_tensor(w, "t.q8", VT_Q8_0, 2, ne2, q8) == 0, "add q8_0");
+        T_CHECK(gguf_writer_add_tensor(w, "t.q8", VT_F32, 1, ne1, data) == VERS_EINVAL, "duplicate name");
+        int64_t bad[1] = {33};
+        T_CHECK(gguf_writer_add_tensor(w, "t.bad", VT_Q8_0, 1, bad, q8) == VERS_EINVAL, "row not a multiple of 32");
+        T_CHECK(gguf_writer_add_tensor(w, "t.bad", 4, 1, ne1, data) == VERS_EINVAL, "unknown type");
+        T_CHECK(gguf_writer_add_tensor(w, "t.bad", VT_F32, 5, ne2, data) == VERS_EINVAL, "5 dims");
+        char path[512];
+        snprintf(path, sizeof path, "%s/setters.gguf", t_tmpdir());
+        vers_err err = {0};
+        T_CHECK(gguf_writer_write(w, path, &err) == 0, "write: %s", err.msg);
+        vers_err err2 = {0};
+        T_CHECK(gguf_writer_write(w, "/nonexistent-dir/x.gguf", &err2) == VERS_EIO && err2.msg[0], "unwritable path");
+        gguf_writer_free(w);
+        gguf_file *g = NULL;
+        T_CHECK(gguf_open(path, &g, &err) == 0, "reopen: %s", err.msg);
+        if (g) {
+            uint32_t u; int64_t i64; uint64_t u64; float f; int b; gguf_str s;
+            T_CHECK(g->n_kv == 10 && g->alignment == 64 && g->data_offset % 64 == 0, "kv count %llu, alignment %u",
+                    (unsigned long long)g->n_kv, g->alignment);
+            T_CHECK(gguf_str_eq(g->kv[1].key, "a.u32") && gguf_get_u32(g, "a.u32", &u) == 0 && u == 8, "replaced u32");
+            T_CHECK(gguf_get_i64(g, "a.i32", &i64) == 0 && i64 == -5 && gguf_get_u64(g, "a.i32", &u64) == VERS_EFORMAT, "i32");
+            T_CHECK(gguf_get_u64(g, "a.u64", &u64) == 0 && u64 == 1ull << 40 && gguf_get_u32(g, "a.u64", &u) == VERS_EFORMAT, "u64");
+            T_CHECK(gguf_get_f32(g, "a.f32", &f) == 0 && f == 0.25f && gguf_get_bool(g, "a.bool", &b) == 0 && b == 1, "f32/bool");
+            T_CHECK(gguf_get_str(g, "general.architecture", &s) == 0 && gguf_str_eq(s, "llama"), "string");
+            const gguf_kv *a = gguf_get_arr(g, "a.strs");
+            T_CHECK(a && a->arr_n == 3 && gguf_str_eq(a->arr_str[2], "\xe2\x96\x81z"), "string array");
+            a = gguf_get_arr(g, "a.fs");
+            T_CHECK(a && gguf_arr_f64(a, 0) == 1.5 && gguf_arr_f64(a, 1) == -2.0, "f32 array");
+            a = gguf_get_arr(g, "a.is");
+            T_CHECK(a && gguf_arr_i64(a, 1) == -4, "i32 array");
+            const gguf_tensor *t = gguf_find_tensor(g, "t.q8");
+            T_CHECK(t && t->offset % 64 == 0 && t->nbytes == 68 && !memcmp(t->data, q8, 68), "q8 tensor");
+            t = gguf_find_tensor(g, "t.small");
+            T_CHECK(t && t->nbytes == 12 && !memcmp(t->data, data, 12), "f32 tensor");
+            gguf_close(g);
+        }
+        unlink(path);
+    }
+}
+
 static void test_errors_io(void) {
     T_CASE("gguf: missing file and directory give VERS_EIO") {
         gguf_file *g = NULL; vers_err err = {0};
@@ -441,5 +549,6 @@ int main(void) {
     test_stories();
     test_llamacpp_files();
     test_errors_io();
+    test_writer();
     T_DONE();
 }

@@ -37,7 +37,7 @@ static int fields(char *line, char **f, int max) {
     return n;
 }
 
-static void eval_meter(const en_dict *d, const char *path, meter_stats *st) {
+static void eval_meter(const en_dict *d, const char *path, const char *name, meter_stats *st) {
     memset(st, 0, sizeof *st);
     size_t len;
     char *buf = t_read_file(path, &len);
@@ -78,7 +78,7 @@ static void eval_meter(const en_dict *d, const char *path, meter_stats *st) {
         }
         if (abs(l.syllables - gsyl) <= 1) st->within1++;
         if (show_fails && (!ok || best != l.syllables))
-            printf("  %s %2d/%2d  gold %-16s got %-16s  %s\n", ok ? "STRESS" : "COUNT ", l.syllables, gsyl,
+            printf("  %s %s %2d/%2d  gold %-16s got %-16s  %s\n", name, ok ? "STRESS" : "COUNT ", l.syllables, gsyl,
                    gold, l.stress, text);
     }
     free(buf);
@@ -182,6 +182,56 @@ int main(int argc, char **argv) {
         en_dict_free(x);
     }
 
+    T_CASE("en: binary cache is used, and a corrupt or stale one is rebuilt") {
+        char path[512], bin[512];
+        snprintf(path, sizeof path, "%s/cache_cmudict.txt", t_tmpdir());
+        snprintf(bin, sizeof bin, "%s/cache_cmudict.bin", t_tmpdir());
+        unlink(bin);
+        FILE *f = fopen(path, "w");
+        if (f) { fputs("hello HH AH0 L OW1\nhello(2) HH EH0 L OW1\nworld W ER1 L D\n", f); fclose(f); }
+        en_dict *x = NULL;
+        T_CHECK(en_dict_load(path, &x, NULL) == VERS_OK && x, "first load");
+        en_dict_free(x);
+        T_CHECK(access(bin, R_OK) == 0, "cache written");
+        x = NULL;
+        T_CHECK(en_dict_load(path, &x, NULL) == VERS_OK && x && en_dict_size(x) == 2, "cached load");
+        if (x) {
+            en_pron p[4];
+            T_CHECK(en_dict_lookup(x, "hello", 5, p, 4) == 2 && p[0].n == 4, "cached lookup");
+            T_CHECK(en_dict_lookup(x, "world", 5, p, 4) == 1 && en_dict_lookup(x, "nope", 4, p, 4) == 0, "cached lookup 2");
+        }
+        en_dict_free(x);
+        /* corrupt every byte of the cache in turn (a few positions): never a crash */
+        size_t blen = 0;
+        char *img = t_read_file(bin, &blen);
+        for (size_t pos = 0; img && pos < blen; pos += 1 + blen / 61) {
+            char *bad = malloc(blen);
+            if (!bad) break;
+            memcpy(bad, img, blen);
+            bad[pos] ^= 0x5a;
+            f = fopen(bin, "wb");
+            if (f) { fwrite(bad, 1, blen, f); fclose(f); }
+            free(bad);
+            x = NULL;
+            int rc2 = en_dict_load(path, &x, NULL);
+            T_CHECK(rc2 == VERS_OK && x, "load with corrupt cache byte %zu", pos);
+            if (x) {
+                en_pron p[4];
+                int k = en_dict_lookup(x, "hello", 5, p, 4);
+                T_CHECK(k <= 2, "lookup");
+                (void)syl(x, "world");
+            }
+            en_dict_free(x);
+        }
+        free(img);
+        /* truncated cache: rejected and rebuilt */
+        f = fopen(bin, "wb");
+        if (f) { fputs("VERSCMU1", f); fclose(f); }
+        x = NULL;
+        T_CHECK(en_dict_load(path, &x, NULL) == VERS_OK && x && en_dict_size(x) == 2, "truncated cache");
+        en_dict_free(x);
+    }
+
     T_CASE("en: guesser on words no dictionary has") {
         T_CHECK(syl(d, "wynde") == 1, "wynde %d", syl(d, "wynde"));
         T_CHECK(syl(d, "flimberous") == 3, "flimberous %d", syl(d, "flimberous"));
@@ -256,7 +306,7 @@ int main(int argc, char **argv) {
         size_t big = 1 << 20;
         char *s = malloc(big);
         if (s) {
-            for (size_t i = 0; i < big; i++) s[i] = "ab cde fgh'ij-\xc3\xa9 "[i % 19];
+            for (size_t i = 0; i < big; i++) s[i] = "ab cde fgh'ij-\xc3\xa9 "[i % 17];
             en_line l;
             T_CHECK(en_scan_line(d, s, big, 10, &l) == VERS_OK && l.syllables > 10000, "1 MB line: %d", l.syllables);
             memset(s, 'a', big);
@@ -279,8 +329,8 @@ int main(int argc, char **argv) {
         T_SKIP("en: eval thresholds", "data/cmudict.txt absent (run scripts/fetch-cmudict.sh)");
     } else {
         meter_stats a, b;
-        eval_meter(d, fbfv, &a);
-        eval_meter(d, epg, &b);
+        eval_meter(d, fbfv, "fbfv", &a);
+        eval_meter(d, epg, "epg64", &b);
         int bl, b911, b1011, tl, t911, t1011;
         eval_browning(d, brown, 0, &bl, &b911, &b1011);
         eval_browning(d, brown, 10, &tl, &t911, &t1011);
@@ -291,7 +341,7 @@ int main(int argc, char **argv) {
                    bl, 100.0 * b911 / bl, 100.0 * b1011 / bl, 100.0 * t911 / tl, 100.0 * t1011 / tl);
         }
         T_CASE("en: fbfv syllables >= 95% exact") {
-            T_CHECK(a.lines > 500 && a.exact >= 0.93 * a.lines, "%d/%d", a.exact, a.lines);
+            T_CHECK(a.lines > 500 && a.exact >= 0.95 * a.lines, "%d/%d", a.exact, a.lines);
         }
         T_CASE("en: fbfv stress >= 85% per syllable (aligned)") {
             T_CHECK(a.aligned_match >= 0.85 * a.aligned_syl, "%ld/%ld", a.aligned_match, a.aligned_syl);

@@ -9,6 +9,9 @@
 #include "engine/tensor.h"
 #include "engine/kernels/kernels.h"
 #include <stdlib.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -21,8 +24,10 @@ static int simd_state = -1;
 static int simd_hw(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-           __builtin_cpu_supports("f16c");
+    unsigned a, b, c, d;
+    /* F16C: CPUID.1:ECX bit 29 (clang's __builtin_cpu_supports does not know "f16c") */
+    int f16c = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 29));
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
 #else
     return 0;
 #endif

@@ -3,9 +3,10 @@
  * The file (data/cmudict.txt, made by scripts/fetch-cmudict.sh) has one pronunciation per
  * line, "word PH ON ES", variants spelled "word(2)".  We read it with one read(), keep the
  * words in that buffer, encode the phonemes one byte each (see en_internal.h) and index the
- * words in an open-addressing hash table (FNV-1a, linear probing, load ≤ 1/2).  Loading
- * 135k entries takes a few milliseconds; after that the dictionary is read-only, so threads
- * may share it.  Every length read from the file is checked; a malformed line is an error
+ * words in an open-addressing hash table (FNV-1a, linear probing, load ≤ 1/2).  That takes
+ * ~30-70 ms for 135k entries, so the tables are also written once as a binary image beside
+ * the text (data/cmudict.bin) that later loads map in well under a millisecond.  After
+ * loading the dictionary is read-only, so threads may share it.  Every length read from the file is checked; a malformed line is an error
  * (we would rather say so than half-know English). */
 #include "prosody/en_internal.h"
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,12 +33,54 @@ int en_phone_is_vowel(int ph) {
     }
 }
 
-/* Symbol → phoneme index; -1 when unknown.  Two-letter lookup by a switch on the first. */
+/* Symbol → phoneme index: a direct table on the symbol's one or two capital letters. */
+#define PH_SLOT(a, b) (((a) - 'A') * 27 + ((b) ? (b) - 'A' + 1 : 0))
+static const signed char phone_slots[26 * 27] = {
+    [PH_SLOT('A', 'A')] = EN_AA + 1,
+    [PH_SLOT('A', 'E')] = EN_AE + 1,
+    [PH_SLOT('A', 'H')] = EN_AH + 1,
+    [PH_SLOT('A', 'O')] = EN_AO + 1,
+    [PH_SLOT('A', 'W')] = EN_AW + 1,
+    [PH_SLOT('A', 'Y')] = EN_AY + 1,
+    [PH_SLOT('B', 0)] = EN_B + 1,
+    [PH_SLOT('C', 'H')] = EN_CH + 1,
+    [PH_SLOT('D', 0)] = EN_D + 1,
+    [PH_SLOT('D', 'H')] = EN_DH + 1,
+    [PH_SLOT('E', 'H')] = EN_EH + 1,
+    [PH_SLOT('E', 'R')] = EN_ER + 1,
+    [PH_SLOT('E', 'Y')] = EN_EY + 1,
+    [PH_SLOT('F', 0)] = EN_F + 1,
+    [PH_SLOT('G', 0)] = EN_G + 1,
+    [PH_SLOT('H', 'H')] = EN_HH + 1,
+    [PH_SLOT('I', 'H')] = EN_IH + 1,
+    [PH_SLOT('I', 'Y')] = EN_IY + 1,
+    [PH_SLOT('J', 'H')] = EN_JH + 1,
+    [PH_SLOT('K', 0)] = EN_K + 1,
+    [PH_SLOT('L', 0)] = EN_L + 1,
+    [PH_SLOT('M', 0)] = EN_M + 1,
+    [PH_SLOT('N', 0)] = EN_N + 1,
+    [PH_SLOT('N', 'G')] = EN_NG + 1,
+    [PH_SLOT('O', 'W')] = EN_OW + 1,
+    [PH_SLOT('O', 'Y')] = EN_OY + 1,
+    [PH_SLOT('P', 0)] = EN_P + 1,
+    [PH_SLOT('R', 0)] = EN_R + 1,
+    [PH_SLOT('S', 0)] = EN_S + 1,
+    [PH_SLOT('S', 'H')] = EN_SH + 1,
+    [PH_SLOT('T', 0)] = EN_T + 1,
+    [PH_SLOT('T', 'H')] = EN_TH + 1,
+    [PH_SLOT('U', 'H')] = EN_UH + 1,
+    [PH_SLOT('U', 'W')] = EN_UW + 1,
+    [PH_SLOT('V', 0)] = EN_V + 1,
+    [PH_SLOT('W', 0)] = EN_W + 1,
+    [PH_SLOT('Y', 0)] = EN_Y + 1,
+    [PH_SLOT('Z', 0)] = EN_Z + 1,
+    [PH_SLOT('Z', 'H')] = EN_ZH + 1,
+};
+
 static int phone_index(const char *s, size_t n) {
-    if (n < 1 || n > 2) return -1;
-    for (int i = 0; i < EN_NPHONES; i++)
-        if (en_phone_names[i][0] == s[0] && en_phone_names[i][1] == (n == 2 ? s[1] : 0)) return i;
-    return -1;
+    if (n < 1 || n > 2 || s[0] < 'A' || s[0] > 'Z') return -1;
+    if (n == 2 && (s[1] < 'A' || s[1] > 'Z')) return -1;
+    return phone_slots[PH_SLOT(s[0], n == 2 ? s[1] : 0)] - 1;
 }
 
 int en_parse_phones(const char *s, size_t len, en_pron *p) {
@@ -66,27 +110,46 @@ int en_pron_syllables(const en_pron *p) {
 }
 
 typedef struct dict_word {
-    uint32_t key;      /* offset of the word in buf (not NUL-terminated) */
+    uint32_t key;      /* offset of the word in keys (not NUL-terminated) */
     uint16_t keylen;
     uint8_t npron;
+    uint8_t pad;
     uint32_t pron[EN_MAX_PRONS]; /* indices into prons */
 } dict_word;
 
 typedef struct dict_pron {
     uint32_t off;      /* into phones */
-    uint8_t n;
+    uint32_t n;
 } dict_pron;
 
+typedef struct dict_slot { uint32_t hash, word; } dict_slot;   /* word = index + 1, 0 = empty */
+
+/* The binary cache (data/cmudict.bin, written beside the text on first load): this header,
+ * then words, prons, table, phones, keys — the in-memory arrays as they are, so that
+ * loading is one mmap.  It is rebuilt when the text's size or mtime differ, and every
+ * offset in it is checked before use, like any file we read. */
+#define CACHE_MAGIC "VERSCMU1"
+typedef struct cache_header {
+    char magic[8];
+    uint32_t version, nwords, nprons, nphones, tsize, keys_size;
+    uint64_t src_size;
+    int64_t src_mtime_sec, src_mtime_nsec;
+} cache_header;
+
 struct en_dict {
-    char *buf;         /* the file's bytes */
+    char *buf;         /* the text file's bytes (text load), or NULL */
     size_t buflen;
+    void *map;         /* the mapped cache (cache load), or NULL */
+    size_t maplen;
+    const char *keys;
+    size_t keys_size;
     dict_word *words;
     size_t nwords;
     dict_pron *prons;
     size_t nprons;
     uint8_t *phones;
     size_t nphones;
-    uint32_t *table;   /* word index + 1, 0 = empty */
+    dict_slot *table;
     size_t mask;
     int guess_only;
     char path[PATH_MAX];
@@ -100,12 +163,17 @@ static uint32_t hash_bytes(const char *s, size_t n) {
 
 static long find_word(const en_dict *d, const char *w, size_t n) {
     if (!d->table) return -1;
-    for (size_t i = hash_bytes(w, n) & d->mask;; i = (i + 1) & d->mask) {
-        uint32_t e = d->table[i];
-        if (!e) return -1;
-        const dict_word *dw = &d->words[e - 1];
-        if (dw->keylen == n && memcmp(d->buf + dw->key, w, n) == 0) return (long)(e - 1);
+    uint32_t h = hash_bytes(w, n);
+    size_t i = h & d->mask;
+    for (size_t probes = 0; probes <= d->mask; probes++, i = (i + 1) & d->mask) {
+        const dict_slot *e = &d->table[i];
+        if (!e->word) return -1;
+        if (e->hash != h || e->word > d->nwords) continue;
+        const dict_word *dw = &d->words[e->word - 1];
+        if (dw->keylen == n && (size_t)dw->key + n <= d->keys_size && memcmp(d->keys + dw->key, w, n) == 0)
+            return (long)(e->word - 1);
     }
+    return -1;
 }
 
 int en_dict_lookup(const en_dict *d, const char *w, size_t len, en_pron *out, int max) {
@@ -114,10 +182,17 @@ int en_dict_lookup(const en_dict *d, const char *w, size_t len, en_pron *out, in
     if (wi < 0) return 0;
     const dict_word *dw = &d->words[wi];
     int k = 0;
-    for (int i = 0; i < dw->npron && k < max; i++, k++) {
+    for (int i = 0; i < dw->npron && i < EN_MAX_PRONS && k < max; i++) {
+        if (dw->pron[i] >= d->nprons) continue;
         const dict_pron *p = &d->prons[dw->pron[i]];
-        out[k].n = p->n;
-        memcpy(out[k].ph, d->phones + p->off, p->n);
+        if (p->n == 0 || p->n > EN_MAX_PHONES || (size_t)p->off + p->n > d->nphones) continue;
+        const uint8_t *ph = d->phones + p->off;
+        int ok = 1;
+        for (uint32_t j = 0; j < p->n; j++) ok &= EN_PH(ph[j]) < EN_NPHONES && EN_ST(ph[j]) <= 2;
+        if (!ok) continue;   /* only a damaged cache can hold these */
+        out[k].n = (int)p->n;
+        memcpy(out[k].ph, ph, p->n);
+        k++;
     }
     return k;
 }
@@ -147,9 +222,8 @@ static int read_file(const char *path, char **buf, size_t *len) {
 
 /* Builds the tables from d->buf.  Lines: "word PHONES"; "word(N)" is a variant. */
 static int parse_dict(en_dict *d, vers_err *err) {
-    size_t nlines = 0;
-    for (size_t i = 0; i < d->buflen; i++) nlines += d->buf[i] == '\n';
-    nlines++;
+    size_t nlines = 1;
+    for (const char *p = d->buf, *e = d->buf + d->buflen; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++) nlines++;
     if (nlines > (1u << 24)) return vers_errorf(err, VERS_EFORMAT, "%s: too many lines", d->path);
     d->words = malloc(nlines * sizeof *d->words);
     d->prons = malloc(nlines * sizeof *d->prons);
@@ -160,6 +234,8 @@ static int parse_dict(en_dict *d, vers_err *err) {
     if (!d->words || !d->prons || !d->phones || !d->table)
         return vers_errorf(err, VERS_ENOMEM, "%s: out of memory", d->path);
     d->mask = tsize - 1;
+    d->keys = d->buf;
+    d->keys_size = d->buflen;
     const char *s = d->buf, *end = d->buf + d->buflen;
     size_t lineno = 0;
     while (s < end) {
@@ -186,18 +262,29 @@ static int parse_dict(en_dict *d, vers_err *err) {
             return vers_errorf(err, VERS_EFORMAT, "%s:%zu: bad phoneme string", d->path, lineno);
         dict_pron *dp = &d->prons[d->nprons];
         dp->off = (uint32_t)d->nphones;
-        dp->n = (uint8_t)p.n;
+        dp->n = (uint32_t)p.n;
         memcpy(d->phones + d->nphones, p.ph, (size_t)p.n);
         d->nphones += (size_t)p.n;
-        long wi = find_word(d, s, wl);
+        /* a variant follows its word (same spelling as the previous entry): no lookup;
+         * elsewhere a repeated spelling is looked up so that it joins its word */
+        long wi = -1;
+        if (d->nwords > 0) {
+            const dict_word *pw = &d->words[d->nwords - 1];
+            if (pw->keylen == wl && memcmp(d->keys + pw->key, s, wl) == 0) wi = (long)(d->nwords - 1);
+        }
+        if (wi < 0 && (size_t)(sp - s) != wl) wi = find_word(d, s, wl);
         if (wi < 0) {
             dict_word *w = &d->words[d->nwords];
             w->key = (uint32_t)(s - d->buf);
             w->keylen = (uint16_t)wl;
             w->npron = 0;
-            size_t h = hash_bytes(s, wl) & d->mask;
-            while (d->table[h]) h = (h + 1) & d->mask;
-            d->table[h] = (uint32_t)(++d->nwords);
+            w->pad = 0;
+            memset(w->pron, 0, sizeof w->pron);
+            uint32_t hv = hash_bytes(s, wl);
+            size_t h = hv & d->mask;
+            while (d->table[h].word) h = (h + 1) & d->mask;
+            d->table[h].hash = hv;
+            d->table[h].word = (uint32_t)(++d->nwords);
             wi = (long)(d->nwords - 1);
         }
         dict_word *w = &d->words[wi];
@@ -240,6 +327,112 @@ static int default_path(char *path, size_t size) {
     return -1;
 }
 
+/* data/cmudict.txt → data/cmudict.bin (any other name: NAME.bin). */
+static int cache_path(const char *text, char *out, size_t size) {
+    size_t n = strlen(text);
+    if (n >= 4 && strcmp(text + n - 4, ".txt") == 0) n -= 4;
+    return (size_t)snprintf(out, size, "%.*s.bin", (int)n, text) < size ? 0 : -1;
+}
+
+static size_t align8(size_t x) { return (x + 7) & ~(size_t)7; }
+
+/* Offsets of the arrays in a cache image with header h; 0 when the sizes overflow. */
+static size_t cache_layout(const cache_header *h, size_t off[5]) {
+    size_t o = align8(sizeof *h);
+    off[0] = o; o = align8(o + (size_t)h->nwords * sizeof(dict_word));
+    off[1] = o; o = align8(o + (size_t)h->nprons * sizeof(dict_pron));
+    off[2] = o; o = align8(o + (size_t)h->tsize * sizeof(dict_slot));
+    off[3] = o; o = align8(o + h->nphones);
+    off[4] = o; o += h->keys_size;
+    return o;
+}
+
+/* Maps a valid cache for the text file whose stat is st; 0 on success. */
+static int cache_load(en_dict *d, const char *cpath, const struct stat *st) {
+    int fd = open(cpath, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct stat cs;
+    if (fstat(fd, &cs) != 0 || !S_ISREG(cs.st_mode) || (size_t)cs.st_size < sizeof(cache_header)) { close(fd); return -1; }
+    size_t len = (size_t)cs.st_size;
+    void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) return -1;
+    const cache_header *h = m;
+    size_t off[5];
+    if (memcmp(h->magic, CACHE_MAGIC, 8) != 0 || h->version != 1 || h->src_size != (uint64_t)st->st_size ||
+        h->src_mtime_sec != (int64_t)st->st_mtim.tv_sec || h->src_mtime_nsec != (int64_t)st->st_mtim.tv_nsec ||
+        h->nwords > (1u << 24) || h->nprons > (1u << 24) || h->nphones > (1u << 28) || h->keys_size > (1u << 30) ||
+        h->tsize < 2 || h->tsize > (1u << 26) || (h->tsize & (h->tsize - 1)) != 0 || h->nwords >= h->tsize ||
+        cache_layout(h, off) != len) {
+        munmap(m, len);
+        return -1;
+    }
+    char *base = m;
+    d->map = m;
+    d->maplen = len;
+    d->words = (dict_word *)(void *)(base + off[0]);
+    d->nwords = h->nwords;
+    d->prons = (dict_pron *)(void *)(base + off[1]);
+    d->nprons = h->nprons;
+    d->table = (dict_slot *)(void *)(base + off[2]);
+    d->mask = h->tsize - 1;
+    d->phones = (uint8_t *)(base + off[3]);
+    d->nphones = h->nphones;
+    d->keys = base + off[4];
+    d->keys_size = h->keys_size;
+    return 0;
+}
+
+/* Writes the cache beside the text (best effort: a read-only directory just means the
+ * text is parsed each time).  Written to a temporary name and renamed, so a concurrent
+ * reader sees the old file or the whole new one. */
+static void cache_write(const en_dict *d, const char *cpath, const struct stat *st) {
+    cache_header h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, CACHE_MAGIC, 8);
+    h.version = 1;
+    h.nwords = (uint32_t)d->nwords;
+    h.nprons = (uint32_t)d->nprons;
+    h.nphones = (uint32_t)d->nphones;
+    h.tsize = (uint32_t)(d->mask + 1);
+    h.src_size = (uint64_t)st->st_size;
+    h.src_mtime_sec = (int64_t)st->st_mtim.tv_sec;
+    h.src_mtime_nsec = (int64_t)st->st_mtim.tv_nsec;
+    for (size_t i = 0; i < d->nwords; i++) h.keys_size += d->words[i].keylen;
+    size_t off[5];
+    size_t len = cache_layout(&h, off);
+    char *img = calloc(1, len);
+    if (!img) return;
+    memcpy(img, &h, sizeof h);
+    dict_word *w = (dict_word *)(void *)(img + off[0]);
+    char *keys = img + off[4];
+    size_t k = 0;
+    for (size_t i = 0; i < d->nwords; i++) {
+        w[i] = d->words[i];
+        memcpy(keys + k, d->keys + d->words[i].key, d->words[i].keylen);
+        w[i].key = (uint32_t)k;
+        k += d->words[i].keylen;
+    }
+    memcpy(img + off[1], d->prons, d->nprons * sizeof(dict_pron));
+    memcpy(img + off[2], d->table, (d->mask + 1) * sizeof(dict_slot));
+    memcpy(img + off[3], d->phones, d->nphones);
+    char tmp[PATH_MAX + 32];
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", cpath, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        size_t done = 0;
+        while (done < len) {
+            ssize_t r = write(fd, img + done, len - done);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            done += (size_t)r;
+        }
+        if (close(fd) == 0 && done == len) { if (rename(tmp, cpath) != 0) unlink(tmp); }
+        else unlink(tmp);
+    }
+    free(img);
+}
+
 int en_dict_load(const char *path, en_dict **out, vers_err *err) {
     if (!out) return vers_errorf(err, VERS_EINVAL, "en_dict_load: out is NULL");
     *out = NULL;
@@ -258,6 +451,10 @@ int en_dict_load(const char *path, en_dict **out, vers_err *err) {
     } else {
         snprintf(d->path, sizeof d->path, "%s", path);
     }
+    struct stat st;
+    char cpath[PATH_MAX + 8];
+    int have_cache_path = stat(d->path, &st) == 0 && cache_path(d->path, cpath, sizeof cpath) == 0;
+    if (have_cache_path && cache_load(d, cpath, &st) == 0) { *out = d; return VERS_OK; }
     int rc = read_file(d->path, &d->buf, &d->buflen);
     if (rc != VERS_OK) {
         vers_errorf(err, rc, "%s: cannot read the pronouncing dictionary", d->path);
@@ -266,17 +463,22 @@ int en_dict_load(const char *path, en_dict **out, vers_err *err) {
     }
     rc = parse_dict(d, err);
     if (rc != VERS_OK) { en_dict_free(d); return rc; }
+    if (have_cache_path) cache_write(d, cpath, &st);
     *out = d;
     return VERS_OK;
 }
 
 void en_dict_free(en_dict *d) {
     if (!d) return;
+    if (d->map) {
+        munmap(d->map, d->maplen);
+    } else {
+        free(d->words);
+        free(d->prons);
+        free(d->phones);
+        free(d->table);
+    }
     free(d->buf);
-    free(d->words);
-    free(d->prons);
-    free(d->phones);
-    free(d->table);
     free(d);
 }
 

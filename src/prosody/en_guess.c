@@ -90,6 +90,7 @@ static int splits(const char *w, size_t n, size_t i) {
     if (a == 'e' && b == 'o') return !(i > 0 && (w[i - 1] == 'g' || w[i - 1] == 'c'));
     if (a == 'u' && (b == 'a' || b == 'o')) return !(i > 0 && (w[i - 1] == 'q' || w[i - 1] == 'g'));
     if (a == 'i' && b == 'u') return 1;
+    if (a == 'a' && b == 'e' && i + 2 < n) return 1;     /* Greek names: Pha-e-ton, Da-na-e */
     if (a == 'e' && b == 'a' && i + 2 < n && w[i + 2] == 'l' && i + 3 == n) return 1;   /* real, ideal */
     if (a == 'y' && is_v(b) && b != 'e') return 1;
     return 0;
@@ -110,14 +111,16 @@ void en_guess_pron(const char *w, size_t n, en_pron *out) {
         if (ends_with(w, n, "ed") && !is_v(w[n - 3])) {
             ed_suffix = 1; end = n - 2;
             if (w[n - 3] == 't' || w[n - 3] == 'd') ed_suffix = 2;   /* "-ted": syllabic */
+        } else if (ends_with(w, n, "les") && n >= 4 && !is_v(w[n - 4]) && w[n - 4] != 'l') {
+            le_suffix = 2; end = n - 3;                                /* kindles, temples */
         } else if (ends_with(w, n, "es") && !is_v(w[n - 3])) {
             char p = w[n - 3];
             es_suffix = (p == 's' || p == 'x' || p == 'z' || (p == 'h' && n >= 4 && (w[n - 4] == 'c' || w[n - 4] == 's'))
                          || p == 'c' || p == 'g') ? 2 : 1;
             end = n - 2;
         } else if (w[n - 1] == 'e' && !is_v(c1)) {
-            if (c1 == 'l' && n >= 3 && !is_v(w[n - 3]) && w[n - 3] != 'l') le_suffix = 1;
             end = n - 1;
+            if (c1 == 'l' && n >= 3 && !is_v(w[n - 3]) && w[n - 3] != 'l') { le_suffix = 1; end = n - 2; }
         }
     }
     /* Walk the letters. */
@@ -180,7 +183,7 @@ void en_guess_pron(const char *w, size_t n, en_pron *out) {
         }
         i++;
     }
-    if (le_suffix) { push(&g, EN_AH); push(&g, EN_L); }
+    if (le_suffix) { push(&g, EN_AH); push(&g, EN_L); if (le_suffix == 2) push(&g, EN_Z); }
     if (es_suffix == 2) { push(&g, EN_IH); push(&g, EN_Z); }
     else if (es_suffix == 1) {
         char p = w[n - 3];

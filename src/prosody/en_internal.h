@@ -60,8 +60,17 @@ int en_is_function_word(const char *w, size_t len);
  *   P primary stress of a polysyllable   S secondary stress   U unstressed syllable
  *   C content monosyllable               F function monosyllable (article, pronoun...) */
 #define EN_WORD_MAX_SYL 24
+enum {
+    EN_RD_USUAL,        /* the dictionary's (or the spelling's) reading */
+    EN_RD_VARIANT,      /* another dictionary pronunciation */
+    EN_RD_PROCLITIC,    /* the/to elided before a vowel */
+    EN_RD_SYNCOPE,      /* an r-coloured or consonant-flanked vowel dropped: ev'ry, pow'r, heav'n */
+    EN_RD_HIATUS,       /* two vowels merged: glor-yous, be-ing as one */
+    EN_RD_DOUBLE        /* two elisions */
+};
 typedef struct en_reading {
     int nsyl;
+    int kind;                   /* EN_RD_*: what choosing it costs the metre fitter */
     char cls[EN_WORD_MAX_SYL + 1];
 } en_reading;
 
@@ -79,18 +88,18 @@ int en_word_readings(const en_dict *d, const char *w, size_t len, int accented_e
 typedef int (*en_word_fn)(void *ctx, const char *w, size_t len, int accented_ed);
 void en_split_words(const char *text, size_t len, en_word_fn fn, void *ctx);
 
-/* Metre fitting (en_meter.c).  One syllable of a line as the fitter sees it. */
+/* Metre fitting (en_meter.c).  A word of the line and its readings. */
 #define EN_METER_MAX 128
-typedef struct en_syl {
-    char cls;                 /* P S U C F, see en_reading */
-    unsigned char word_len;   /* syllables in its word */
-    unsigned char in_word;    /* its index in the word */
-    unsigned char word;       /* word index in the line */
-} en_syl;
+typedef struct en_mword {
+    const en_reading *rd;
+    int nrd;
+} en_mword;
 
-/* Writes n '0'/'1' characters (and a NUL) to stress: the realised stress of the syllables
- * under the best metrical parse, or under templ ("-+-+" / "0101") when it is given and
- * has n positions. */
-void en_meter_fit(const en_syl *syl, int n, const char *templ, char *stress);
+/* Chooses a reading per word (choice[i]) and a metrical parse for the line, writes the
+ * realised stress ('0'/'1' per syllable, NUL-terminated, cut to stress_size - 1) and
+ * returns the syllable count.  target > 0: the count nearest to it wins; templ ("-+-+" or
+ * "0101", may be NULL) fixes the strong positions.  Words past the 64th take reading 0. */
+int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, int *choice,
+                   char *stress, int stress_size);
 
 #endif

@@ -1,45 +1,53 @@
-/* src/prosody/en_meter.c — fitting a line's syllables to a metre, to say which are stressed.
+/* src/prosody/en_meter.c — fitting a line to a metre: which reading of each word, which
+ * syllables are stressed.
  *
  * Dictionary stress is not the stress a reader gives a line: "Could frame thy fearful
  * symmetry" is read 01010101, the monosyllable "thy" and the last syllable of "symmetry"
- * taking the stress the iambic metre gives them.  So, as metrical parsers do (Hanson &
+ * taking the stress the iambic metre gives them; and "every" is two syllables in "A mark
+ * in every face I meet" because the metre wants it so.  As metrical parsers do (Hanson &
  * Kiparsky; Heuser's Prosodic), we parse the syllables into alternating strong (S) and
- * weak (W) positions by dynamic programming.  A W position holds one or two syllables, so
- * iambic, trochaic, anapestic and dactylic lines and their usual variations (initial
- * inversion, feminine ending, headless line, an extra weak syllable) are all parses; each
- * parse pays for
+ * weak (W) positions, a W position holding one or two syllables, so iambic, trochaic,
+ * anapestic and dactylic lines and their usual variations (initial inversion, feminine
+ * ending, headless line, an extra weak syllable) are all parses.  A parse pays for
  *   - a primary stress of a polysyllable in W, a content monosyllable in W (less),
  *   - an unstressed syllable of a polysyllable in S (less when its neighbours in the word
- *     are unstressed too, as in sym-me-TRY, where readers promote it),
- *   - two weak syllables in one position, and two S positions in a row (a clash).
- * The cheapest parse then decides the ambiguous syllables: lexical stress stays, the
- * others take their position's value.  With a template (en_scan_meter) the positions are
- * given.  Cost: O(n) with 3 states — nanoseconds per syllable. */
+ *     are unstressed too, as in sym-me-TRY, which readers promote), a function word in S,
+ *   - two weak syllables in one position, two S positions in a row (a clash),
+ *   - each word read other than its usual way (a dictionary variant, an elision).
+ * Dynamic programming over words: for each reading of a word a 4×3 table gives the best
+ * path through its syllables from the state before it (S, W1, W2, start) to the state
+ * after; the line's DP combines them, with the syllable count in the state when a count
+ * is asked for.  With a template (en_scan_meter) the positions are given instead.
+ * The cheapest parse decides: lexical stress stays, the ambiguous syllables
+ * (monosyllables, secondary stresses, promotable ones) take their position's value. */
 #include "prosody/en_internal.h"
 #include <string.h>
 
-enum { ST_S, ST_W1, ST_W2, NST };
+enum { Q_S, Q_W1, Q_W2, Q_START, NQ };
 
-/* Costs in tenths. */
+/* Costs in tenths.  Set by hand on fbfv/epg64 (see docs/EVALUATION.md); the results are
+ * flat around these values, i.e. not finely tuned to the data. */
 enum {
     C_P_IN_W = 20, C_S_IN_W = 3, C_C_IN_W = 7, C_F_IN_S = 5,
     C_U_IN_S = 15, C_UPROM_IN_S = 6,
     C_DOUBLE_W = 6, C_CLASH = 15, C_END_W2 = 4,
+    R_VARIANT = 10, R_SYNCOPE = 9, R_PROCLITIC = 9, R_HIATUS = 9, R_DOUBLE = 18,
+    INF = 1 << 28,
 };
 
-/* U that readers may promote: not next to the word's primary stress. */
-static int promotable(const en_syl *syl, int n, int i) {
-    if (syl[i].cls != 'U' || syl[i].word_len < 3) return 0;
-    if (i > 0 && syl[i - 1].word == syl[i].word && syl[i - 1].cls == 'P') return 0;
-    if (i + 1 < n && syl[i + 1].word == syl[i].word && syl[i + 1].cls == 'P') return 0;
+/* U that readers may promote: not next to its word's primary stress. */
+static int promotable(const char *cls, int nsyl, int k) {
+    if (cls[k] != 'U' || nsyl < 3) return 0;
+    if (k > 0 && cls[k - 1] == 'P') return 0;
+    if (k + 1 < nsyl && cls[k + 1] == 'P') return 0;
     return 1;
 }
 
-static int cost_in(const en_syl *syl, int n, int i, int strong) {
-    char c = syl[i].cls;
+static int cost_in(const char *cls, int nsyl, int k, int strong) {
+    char c = cls[k];
     if (strong) {
         if (c == 'F') return C_F_IN_S;
-        if (c == 'U') return promotable(syl, n, i) ? C_UPROM_IN_S : C_U_IN_S;
+        if (c == 'U') return promotable(cls, nsyl, k) ? C_UPROM_IN_S : C_U_IN_S;
         return 0;
     }
     if (c == 'P') return C_P_IN_W;
@@ -48,53 +56,184 @@ static int cost_in(const en_syl *syl, int n, int i, int strong) {
     return 0;
 }
 
-static char realise(const en_syl *syl, int n, int i, int strong) {
-    char c = syl[i].cls;
-    if (strong) return (c == 'U' && !promotable(syl, n, i)) ? '0' : '1';
+static char realise(const char *cls, int nsyl, int k, int strong) {
+    char c = cls[k];
+    if (strong) return (c == 'U' && !promotable(cls, nsyl, k)) ? '0' : '1';
     return (c == 'P' || c == 'C') ? '1' : '0';
 }
 
-void en_meter_fit(const en_syl *syl, int n, const char *templ, char *stress) {
-    if (n <= 0) { stress[0] = 0; return; }
-    if (n > EN_METER_MAX) n = EN_METER_MAX;
-    if (templ) {
-        int tl = 0;
-        char pos[EN_METER_MAX];
+static int reading_cost(const en_reading *r) {
+    switch (r->kind) {
+    case EN_RD_USUAL: return 0;
+    case EN_RD_VARIANT: return R_VARIANT;
+    case EN_RD_PROCLITIC: return R_PROCLITIC;
+    case EN_RD_SYNCOPE: return R_SYNCOPE;
+    case EN_RD_HIATUS: return R_HIATUS;
+    default: return R_DOUBLE;
+    }
+}
+
+/* Transition cost from state a to the position of the next syllable b (S or W1/W2). */
+static int trans(int a, int b) {
+    switch (a) {
+    case Q_START: return (b == Q_S || b == Q_W1) ? 0 : INF;
+    case Q_S: return b == Q_S ? C_CLASH : b == Q_W1 ? 0 : INF;
+    case Q_W1: return b == Q_S ? 0 : b == Q_W2 ? C_DOUBLE_W : INF;
+    default: return b == Q_S ? 0 : INF;           /* Q_W2 */
+    }
+}
+
+/* Best path through one reading: T[q0][qe] cost, M[q0][qe] its strong-position mask. */
+typedef struct word_table { int T[NQ][3]; uint32_t M[NQ][3]; } word_table;
+
+static void build_table(const en_reading *r, word_table *wt) {
+    for (int q0 = 0; q0 < NQ; q0++) {
+        int cost[3], ncost[3];
+        uint32_t mask[3], nmask[3];
+        for (int q = 0; q < 3; q++) { cost[q] = INF; mask[q] = 0; }
+        for (int k = 0; k < r->nsyl; k++) {
+            for (int q = 0; q < 3; q++) { ncost[q] = INF; nmask[q] = 0; }
+            for (int b = 0; b < 3; b++) {
+                int sc = cost_in(r->cls, r->nsyl, k, b == Q_S);
+                for (int a = 0; a < NQ; a++) {
+                    int base = k == 0 ? (a == q0 ? 0 : INF) : (a < 3 ? cost[a] : INF);
+                    if (base >= INF) continue;
+                    int t = trans(a, b);
+                    if (t >= INF) continue;
+                    int v = base + t + sc;
+                    if (v < ncost[b]) {
+                        ncost[b] = v;
+                        nmask[b] = (k == 0 ? 0 : mask[a]) | (b == Q_S ? 1u << k : 0);
+                    }
+                }
+            }
+            memcpy(cost, ncost, sizeof cost);
+            memcpy(mask, nmask, sizeof mask);
+        }
+        for (int q = 0; q < 3; q++) { wt->T[q0][q] = cost[q]; wt->M[q0][q] = mask[q]; }
+    }
+}
+
+#define MW 64     /* words fitted */
+#define CW 24     /* syllable-count cells per word boundary (target mode) */
+
+typedef struct back { signed char r, q0; unsigned char rel; } back;
+
+int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, int *choice,
+                   char *stress, int stress_size) {
+    if (nw > MW) nw = MW;
+    int tl = 0;
+    char tpos[EN_METER_MAX];
+    if (templ)
         for (const char *t = templ; *t && tl < EN_METER_MAX; t++) {
-            if (*t == '+' || *t == '1') pos[tl++] = 1;
-            else if (*t == '-' || *t == '0') pos[tl++] = 0;
+            if (*t == '+' || *t == '1') tpos[tl++] = 1;
+            else if (*t == '-' || *t == '0') tpos[tl++] = 0;
         }
-        if (tl == n) {
-            for (int i = 0; i < n; i++) stress[i] = realise(syl, n, i, pos[i]);
-            stress[n] = 0;
-            return;
+    if (tl > 0) target = tl;
+    int counted = target > 0;
+    /* prefix minimum of syllables: cells are counts relative to it */
+    int pmin[MW + 1];
+    pmin[0] = 0;
+    for (int i = 0; i < nw; i++) {
+        int mn = w[i].rd[0].nsyl;
+        for (int r = 1; r < w[i].nrd; r++) if (w[i].rd[r].nsyl < mn) mn = w[i].rd[r].nsyl;
+        pmin[i + 1] = pmin[i] + mn;
+    }
+    int ncell = counted ? CW : 1;
+    static const int zero = 0; (void)zero;
+    int cost[2][CW][NQ];
+    back bk[MW][CW][NQ];
+    word_table tabs[MW][4];
+    for (int c = 0; c < ncell; c++) for (int q = 0; q < NQ; q++) cost[0][c][q] = INF;
+    cost[0][0][Q_START] = 0;
+    for (int i = 0; i < nw; i++) {
+        int (*cur)[NQ] = cost[i & 1], (*nxt)[NQ] = cost[(i + 1) & 1];
+        for (int c = 0; c < ncell; c++) for (int q = 0; q < NQ; q++) { nxt[c][q] = INF; bk[i][c][q].r = -1; }
+        int nrd = w[i].nrd < 4 ? w[i].nrd : 4;
+        for (int r = 0; r < nrd; r++) {
+            const en_reading *rd = &w[i].rd[r];
+            if (!tl) build_table(rd, &tabs[i][r]);
+            int rc = reading_cost(rd);
+            for (int c = 0; c < ncell; c++) {
+                int nc = counted ? c + pmin[i] + rd->nsyl - pmin[i + 1] : 0;
+                if (nc < 0 || nc >= ncell) continue;
+                for (int q0 = 0; q0 < NQ; q0++) {
+                    int base = cur[c][q0];
+                    if (base >= INF) continue;
+                    if (rd->nsyl == 0) {
+                        int v = base + rc;
+                        if (v < nxt[nc][q0]) { nxt[nc][q0] = v; bk[i][nc][q0] = (back){(signed char)r, (signed char)q0, (unsigned char)c}; }
+                        continue;
+                    }
+                    if (tl) {
+                        /* template: positions by absolute syllable index; past its end, alternate */
+                        int abs0 = c + pmin[i], v = base + rc;
+                        for (int k = 0; k < rd->nsyl; k++) {
+                            int j = abs0 + k;
+                            int strong = j < tl ? tpos[j] : tl >= 2 ? tpos[tl - 2 + ((j - tl) & 1)] : 0;
+                            v += cost_in(rd->cls, rd->nsyl, k, strong);
+                        }
+                        if (v < nxt[nc][Q_S]) { nxt[nc][Q_S] = v; bk[i][nc][Q_S] = (back){(signed char)r, (signed char)q0, (unsigned char)c}; }
+                        continue;
+                    }
+                    for (int qe = 0; qe < 3; qe++) {
+                        int t = tabs[i][r].T[q0][qe];
+                        if (t >= INF) continue;
+                        int v = base + rc + t;
+                        if (v < nxt[nc][qe]) { nxt[nc][qe] = v; bk[i][nc][qe] = (back){(signed char)r, (signed char)q0, (unsigned char)c}; }
+                    }
+                }
+            }
         }
     }
-    int cost[EN_METER_MAX][NST];
-    signed char from[EN_METER_MAX][NST];
-    const int INF = 1 << 28;
-    for (int s = 0; s < NST; s++) { cost[0][s] = INF; from[0][s] = -1; }
-    cost[0][ST_S] = cost_in(syl, n, 0, 1);
-    cost[0][ST_W1] = cost_in(syl, n, 0, 0);
-    for (int i = 1; i < n; i++) {
-        int cs = cost_in(syl, n, i, 1), cw = cost_in(syl, n, i, 0);
-        /* into S: from W1, W2, or S (clash) */
-        int b = cost[i - 1][ST_W1], bf = ST_W1;
-        if (cost[i - 1][ST_W2] < b) { b = cost[i - 1][ST_W2]; bf = ST_W2; }
-        if (cost[i - 1][ST_S] + C_CLASH < b) { b = cost[i - 1][ST_S] + C_CLASH; bf = ST_S; }
-        cost[i][ST_S] = b + cs; from[i][ST_S] = (signed char)bf;
-        /* into a new W: from S */
-        cost[i][ST_W1] = cost[i - 1][ST_S] + cw; from[i][ST_W1] = ST_S;
-        /* second syllable of a W */
-        cost[i][ST_W2] = cost[i - 1][ST_W1] + C_DOUBLE_W + cw; from[i][ST_W2] = ST_W1;
+    /* the end: nearest count to the target, then the cheapest parse */
+    int (*fin)[NQ] = cost[nw & 1];
+    int bc = -1, bq = -1, bv = INF, bd = INF;
+    for (int c = 0; c < ncell; c++)
+        for (int q = 0; q < NQ; q++) {
+            if (fin[c][q] >= INF) continue;
+            int v = fin[c][q] + (q == Q_W2 ? C_END_W2 : 0);
+            int dist = counted ? (c + pmin[nw] > target ? c + pmin[nw] - target : target - c - pmin[nw]) : 0;
+            if (dist < bd || (dist == bd && v < bv)) { bd = dist; bv = v; bc = c; bq = q; }
+        }
+    if (bc < 0) {   /* cannot happen: the usual readings always parse; be safe */
+        for (int i = 0; i < nw; i++) choice[i] = 0;
+        bc = 0; bq = Q_START;
+    } else {
+        for (int i = nw - 1, c = bc, q = bq; i >= 0; i--) {
+            back b = bk[i][c][q];
+            choice[i] = b.r < 0 ? 0 : b.r;
+            c = b.rel; q = b.q0;
+        }
     }
-    int best = ST_S, bc = cost[n - 1][ST_S];
-    if (cost[n - 1][ST_W1] < bc) { bc = cost[n - 1][ST_W1]; best = ST_W1; }
-    if (cost[n - 1][ST_W2] + C_END_W2 < bc) { best = ST_W2; }
-    for (int i = n - 1; i >= 0; i--) {
-        stress[i] = realise(syl, n, i, best == ST_S);
-        best = from[i][best];
-        if (best < 0) best = ST_S;
+    /* second pass: rebuild the masks forward and write the stresses */
+    int n = 0, q = Q_START;
+    int states[MW + 1];
+    {   /* recover the boundary states along the chosen path */
+        int c = bc, qq = bq;
+        states[nw] = bq;
+        for (int i = nw - 1; i >= 0; i--) { back b = bk[i][c][qq]; states[i] = b.r < 0 ? Q_START : b.q0; c = b.rel; qq = states[i]; }
     }
-    stress[n] = 0;
+    int total = 0;
+    for (int i = 0; i < nw; i++) {
+        const en_reading *rd = &w[i].rd[choice[i]];
+        total += rd->nsyl;
+        q = states[i];
+        uint32_t mask = 0;
+        if (rd->nsyl > 0) {
+            if (tl) {
+                for (int k = 0; k < rd->nsyl; k++) {
+                    int j = n + k;
+                    int strong = j < tl ? tpos[j] : tl >= 2 ? tpos[tl - 2 + ((j - tl) & 1)] : 0;
+                    if (strong) mask |= 1u << k;
+                }
+            } else {
+                mask = tabs[i][choice[i]].M[q][states[i + 1] < 3 ? states[i + 1] : Q_S];
+            }
+        }
+        for (int k = 0; k < rd->nsyl; k++, n++)
+            if (n < stress_size - 1) stress[n] = realise(rd->cls, rd->nsyl, k, (mask >> k) & 1);
+    }
+    if (stress_size > 0) stress[n < stress_size - 1 ? n : stress_size - 1] = 0;
+    return total;
 }

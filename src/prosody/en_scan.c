@@ -3,10 +3,9 @@
  * 1. The line is split into words (en_split.c) and each word gets its readings
  *    (en_words.c): the usual one and the shorter ones elision allows; "the"/"to" before a
  *    vowel may also elide (th'eternal).
- * 2. The syllable count is the sum of the usual readings, or — when a count is asked for
- *    (a form's metre) — the reachable count nearest to it, reached with as few elisions as
- *    possible (a small knapsack over the words).
- * 3. The stresses are fitted to a metre (en_meter.c).
+ * 2. en_meter.c chooses a reading per word and the stresses together, by fitting the
+ *    line to a metre; when a count is asked for (a form's metre), the reachable count
+ *    nearest to it wins.
  * No allocation: a line holds at most EN_LINE_WORDS words for the fit (words past that
  * are counted, not fitted), so scanning a line costs microseconds. */
 #include "prosody/en_internal.h"
@@ -18,7 +17,6 @@
 typedef struct scan_word {
     en_reading rd[EN_READINGS];
     int nrd;
-    int choice;
     int vowel_initial;   /* begins with a vowel sound: the/to before it may elide */
     int elidable;        /* "the" or "to" */
 } scan_word;
@@ -51,7 +49,6 @@ static int add_word(void *vctx, const char *w, size_t n, int accented_ed) {
     scan_word *sw = &c->words[c->nwords++];
     memcpy(sw->rd, rd, sizeof rd[0] * (size_t)nr);
     sw->nrd = nr;
-    sw->choice = 0;
     sw->vowel_initial = usual.n > 0 && en_phone_is_vowel(EN_PH(usual.ph[0]));
     sw->elidable = (n == 3 && memcmp(w, "the", 3) == 0) || (n == 2 && memcmp(w, "to", 2) == 0);
     return 0;
@@ -69,70 +66,10 @@ static void read_line(scan_ctx *c, const en_dict *d, const char *text, size_t le
         if (w->elidable && c->words[i + 1].vowel_initial && w->nrd < EN_READINGS) {
             w->rd[w->nrd].nsyl = 0;
             w->rd[w->nrd].cls[0] = 0;
+            w->rd[w->nrd].kind = EN_RD_PROCLITIC;
             w->nrd++;
         }
     }
-}
-
-/* Chooses one reading per word so that the total is as near to target as reachable,
- * with the fewest departures from the usual reading.  Returns the total. */
-static int choose_readings(scan_ctx *c, int target) {
-    int usual = 0;
-    for (int i = 0; i < c->nwords; i++) { c->words[i].choice = 0; usual += c->words[i].rd[0].nsyl; }
-    if (target <= 0 || target == usual || c->nwords == 0) return usual;
-    /* knapsack: cost[i][s] = fewest departures for words < i totalling s syllables */
-    enum { MAXS = 160, INF = 1 << 14 };
-    static const int unused = 0; (void)unused;
-    short cost[EN_LINE_WORDS + 1][MAXS];
-    unsigned char pick[EN_LINE_WORDS][MAXS];
-    for (int s = 0; s < MAXS; s++) cost[0][s] = INF;
-    cost[0][0] = 0;
-    for (int i = 0; i < c->nwords; i++) {
-        for (int s = 0; s < MAXS; s++) cost[i + 1][s] = INF;
-        const scan_word *w = &c->words[i];
-        for (int s = 0; s < MAXS; s++) {
-            if (cost[i][s] >= INF) continue;
-            for (int r = 0; r < w->nrd; r++) {
-                int t = s + w->rd[r].nsyl;
-                if (t >= MAXS) continue;
-                int v = cost[i][s] + (r == 0 ? 0 : 1 + (w->rd[r].nsyl == 0));
-                if (v < cost[i + 1][t]) { cost[i + 1][t] = (short)v; pick[i][t] = (unsigned char)r; }
-            }
-        }
-    }
-    int best = -1;
-    for (int dlt = 0; dlt < MAXS && best < 0; dlt++) {
-        int cand[2] = {target - dlt, target + dlt};
-        int bc = INF;
-        for (int k = 0; k < 2; k++) {
-            int s = cand[k];
-            if (s < 0 || s >= MAXS) continue;
-            if (cost[c->nwords][s] < bc) { bc = cost[c->nwords][s]; best = s; }
-        }
-    }
-    if (best < 0) return usual;
-    for (int i = c->nwords - 1, s = best; i >= 0; i--) {
-        int r = pick[i][s];
-        c->words[i].choice = r;
-        s -= c->words[i].rd[r].nsyl;
-    }
-    return best;
-}
-
-/* Flattens the chosen readings into syllable classes and word-position marks. */
-static int flatten(const scan_ctx *c, en_syl *syl, int max) {
-    int n = 0;
-    for (int i = 0; i < c->nwords; i++) {
-        const en_reading *r = &c->words[i].rd[c->words[i].choice];
-        for (int k = 0; k < r->nsyl && n < max; k++) {
-            syl[n].cls = r->cls[k];
-            syl[n].word_len = (unsigned char)r->nsyl;
-            syl[n].in_word = (unsigned char)k;
-            syl[n].word = (unsigned char)i;
-            n++;
-        }
-    }
-    return n;
 }
 
 static void range(const scan_ctx *c, int *mn, int *mx) {
@@ -168,17 +105,13 @@ static int scan(const en_dict *d, const char *text, size_t len, int target, cons
     if (!text) return VERS_OK;
     scan_ctx c;
     read_line(&c, d, text, len);
-    int total = choose_readings(&c, target);
     range(&c, &out->min_syllables, &out->max_syllables);
+    en_mword mw[EN_LINE_WORDS];
+    int choice[EN_LINE_WORDS];
+    for (int i = 0; i < c.nwords; i++) { mw[i].rd = c.words[i].rd; mw[i].nrd = c.words[i].nrd; }
+    int total = en_meter_parse(mw, c.nwords, target, templ, choice, out->stress, (int)sizeof out->stress);
     long syl_all = total + c.extra_syl;
     out->syllables = syl_all > 1000000 ? 1000000 : (int)syl_all;
-    en_syl syl[EN_METER_MAX];
-    int n = flatten(&c, syl, EN_METER_MAX);
-    char stress[EN_METER_MAX + 1];
-    en_meter_fit(syl, n, templ, stress);
-    size_t sl = (size_t)n < sizeof out->stress - 1 ? (size_t)n : sizeof out->stress - 1;
-    memcpy(out->stress, stress, sl);
-    out->stress[sl] = 0;
     finish(&c, out);
     return VERS_OK;
 }

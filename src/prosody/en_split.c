@@ -7,7 +7,8 @@
  *   - apostrophes ' ’ ‘ ʼ: kept inside a word, at its start (’tis) and at its end (th’, o’),
  *     dropped when they are quotation marks (word lookup strips what it cannot use);
  *   - hyphens and every other character separate words ("wished-for" is two words);
- *   - digits: read out ("1850" → eighteen fifty, "42" → forty two);
+ *   - digits: read out ("1850" → eighteen fifty, "42" → forty two), "&" as "and";
+ *     a number alone at the start or end of a line with words is a line number: skipped;
  *   - invalid UTF-8 bytes are separators.
  * A word longer than EN_SPLIT_MAX bytes is cut there (the rest of its letters are dropped):
  * a 10 MB "word" is not English, and the count stays bounded. */
@@ -113,8 +114,32 @@ static int say_number(en_word_fn fn, void *ctx, const char *dig, size_t n) {
     return say_below_1000(fn, ctx, v);
 }
 
+static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+/* Editors number lines ("5 Sharp violins proclaim", "and sneer of cold command, 5");
+ * poets spell their numbers out.  A run of digits standing alone at the start or the end
+ * of a line that also has letters is such a number: we skip it. */
+static void strip_line_numbers(const unsigned char *s, size_t *start, size_t *len) {
+    size_t a = *start, b = *start + *len;
+    int letters = 0;
+    for (size_t i = a; i < b && !letters; i++) letters = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z');
+    if (!letters) return;
+    while (a < b && is_space(s[a])) a++;
+    size_t d = a;
+    while (d < b && s[d] >= '0' && s[d] <= '9') d++;
+    if (d > a && d - a <= 4 && d < b && is_space(s[d])) a = d;
+    while (b > a && is_space(s[b - 1])) b--;
+    size_t e = b;
+    while (e > a && s[e - 1] >= '0' && s[e - 1] <= '9') e--;
+    if (e < b && b - e <= 4 && e > a && is_space(s[e - 1])) b = e;
+    *start = a; *len = b - a;
+}
+
 void en_split_words(const char *text, size_t len, en_word_fn fn, void *ctx) {
     const unsigned char *s = (const unsigned char *)text;
+    size_t start = 0;
+    strip_line_numbers(s, &start, &len);
+    s += start;
     char w[EN_SPLIT_MAX + 2];
     size_t n = 0;
     int grave_ed = 0, last_grave = -1;
@@ -148,6 +173,11 @@ void en_split_words(const char *text, size_t len, en_word_fn fn, void *ctx) {
         }
         if (cp == ',' && nd && i < len && s[i] >= '0' && s[i] <= '9') continue;   /* 10,000 */
         FLUSH_DIGITS();
+        if (cp == '&') {                      /* "& what dread feet" */
+            FLUSH_WORD();
+            if (fn(ctx, "and", 3, 0)) return;
+            continue;
+        }
         if (is_apostrophe(cp)) {
             /* keep it when a letter follows or precedes; quotes are trimmed at the flush */
             int next_letter = 0;

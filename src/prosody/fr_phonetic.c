@@ -6,6 +6,7 @@
  * were cross-checked offline against espeak-ng's French (see docs/EVALUATION.md); espeak
  * is never called at run time. */
 #include "prosody/fr_internal.h"
+#include <stdio.h>
 #include <string.h>
 
 static int isv(unsigned c) { return fr_is_vowel(c); }
@@ -16,20 +17,9 @@ static const char *const er_sounded[] = {
     "amer", "cancer", "cher", "enfer", "fer", "fier", "hier", "hiver", "mer", "ver", "éther",
     "jupiter", "lucifer", "esther", "stathouder", "magister", "gaster", "frater", "belvéder",
 };
-/* words whose final -s is sounded */
-static const char *const s_sounded[] = {
-    "hélas", "fils", "ours", "os", "lys", "lis", "jadis", "iris", "vénus", "phébus",
-    "bacchus", "cérès", "thétis", "atlas", "as", "sens", "plus", "mars", "maïs", "oasis",
-    "ibis", "bis", "gratis", "tennis", "argus", "vis", "moeurs", "mœurs", "blocus", "rébus",
-    "hiatus", "cactus", "virus", "chorus", "omnibus", "calvados", "pathos", "albatros",
-    "rhinocéros", "mérinos", "adonis", "isis", "osiris", "thémis", "daphnis", "éros",
-    "délos", "argos", "paphos", "lesbos", "minos", "pallas", "vénus", "cypris", "atys",
-    "ilus", "bélus", "momus", "comus", "brutus", "titus", "tantalus", "memnon", "aloès",
-    "palus", "orémus", "angélus", "lotus", "humus", "détritus", "jésus", "crésus", "anubis",
-};
 /* words whose final -t is sounded */
 static const char *const t_sounded[] = {
-    "est", "ouest", "christ", "net", "sept", "huit", "dot", "mat", "fat", "brut", "zut",
+    "est", "ouest", "net", "sept", "huit", "dot", "mat", "fat", "brut", "zut",
     "direct", "correct", "exact", "strict", "tact", "intact", "compact", "contact", "infect",
     "abject", "verdict", "district", "transit", "zénith", "chut", "yacht", "rut", "lut",
 };
@@ -48,18 +38,26 @@ int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t c
     fr_letters_to_utf8(w, n, w8, sizeof w8);
     /* the end of the word that is silent or special */
     int end = n;
-    int final_s_sounded = 0, final_t_sounded = 0, er_e = 0;
+    int final_t_sounded = 0, er_e = 0;
     if (verb_ent && n >= 3 && memcmp(w + n - 3, "ent", 3) == 0) end = n - 2;   /* -ent verb: keep the e (muet) */
-    if (end == n && n >= 2 && w[n - 1] == 's') {
-        final_s_sounded = word_in(w8, s_sounded, sizeof s_sounded / sizeof *s_sounded);
-    }
     if (n >= 2 && w[n - 1] == 't') final_t_sounded = word_in(w8, t_sounded, sizeof t_sounded / sizeof *t_sounded);
     if (n >= 2 && w[n - 2] == 'e' && w[n - 1] == 'r' && !word_in(w8, er_sounded, sizeof er_sounded / sizeof *er_sounded)) er_e = 1;
-    if (n >= 3 && w[n - 3] == 'e' && w[n - 2] == 'r' && w[n - 1] == 's' && n > 3 && !word_in(w8, er_sounded, sizeof er_sounded / sizeof *er_sounded)) {
-        /* -ers: légers, vers (both [ɛʁ] and [e]): vers is a rhyme in [ɛʁ] */
-        if (!(n == 4 && w[0] == 'v') && !(n == 5 && memcmp(w, "envers", 5) == 0) && !(n >= 6 && memcmp(w + n - 6, "travers", 6) == 0) && !(n >= 6 && memcmp(w + n - 6, "univers", 6) == 0)) er_e = 2;
+    if (n >= 4 && w[n - 3] == 'e' && w[n - 2] == 'r' && w[n - 1] == 's') {
+        /* -ers: rochers [e], but vers, univers, fers, hivers [ɛʁ] */
+        static const char *const ers_sounded[] = { "vers", "univers", "travers", "envers", "revers",
+            "pervers", "divers", "tiers", "devers", "dévers", "convers" };
+        char base[FR_MAXW * 3 + 1];
+        fr_letters_to_utf8(w, n - 1, base, sizeof base);
+        int sounded = word_in(base, er_sounded, sizeof er_sounded / sizeof *er_sounded);
+        for (size_t k = 0; k < sizeof ers_sounded / sizeof *ers_sounded; k++) {
+            size_t m = strlen(ers_sounded[k]), l = strlen(w8);
+            if (l >= m && strcmp(w8 + l - m, ers_sounded[k]) == 0) sounded = 1;
+        }
+        if (!sounded) er_e = 2;
     }
-
+    if (strcmp(w8, "eu") == 0 || strcmp(w8, "eus") == 0 || strcmp(w8, "eut") == 0 || strcmp(w8, "eût") == 0) { snprintf(out, cap, "y"); return 1; }
+    if (strcmp(w8, "pays") == 0) { snprintf(out, cap, "pEi"); return (int)strlen(out); }
+    if (strcmp(w8, "fils") == 0) { snprintf(out, cap, "fi"); return (int)strlen(out); }
     for (int i = 0; i < end; i++) {
         unsigned c = w[i];
         unsigned c1 = i + 1 < end ? w[i + 1] : 0, c2 = i + 2 < end ? w[i + 2] : 0, c3 = i + 3 < end ? w[i + 3] : 0;
@@ -67,10 +65,16 @@ int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t c
         /* silent final consonants (those kept are handled by their letter below) */
         if (!isv(c) && c != 'y') {
             int last = i == end - 1;
-            int last2 = i == end - 2 && (w[end - 1] == 's' || w[end - 1] == 't' || w[end - 1] == 'x') ;
-            if (last && (c == 's' || c == 'x' || c == 'z') && !(c == 's' && final_s_sounded) && end == n) continue;
+            int last2 = i == end - 2 && (w[end - 1] == 's' || w[end - 1] == 't' || w[end - 1] == 'x' || w[end - 1] == 'z');
+            if (last && (c == 's' || c == 'x' || c == 'z') && end == n) continue;
             if (last && c == 't' && !final_t_sounded && end == n) continue;
             if (last && (c == 'd' || c == 'p' || c == 'g') && n > 2) continue;
+            if (last2 && c == 'f' && w[end - 1] == 's' && i > 0 && (w[i - 1] == 'u' || w[i - 1] == 'r')) continue; /* bœufs, nerfs */
+            if (end == n && !final_t_sounded && (c == 'c' || c == 'g' || c == 'p') && i + 1 < end && w[i + 1] == 't' &&
+                (i + 2 == end || (i + 3 == end && (w[end - 1] == 's' || w[end - 1] == 'z')))) continue;   /* doigt, respect, nuict */
+            if (end == n && (c == 't' || c == 'd') && i + 2 == end && w[end - 1] == 'z') continue;       /* flotz, bledz */
+            if (end == n && c == 't' && i + 3 == end && w[i + 1] == 'z') continue;
+            if (end == n && c == 'c' && i > 0 && (w[i - 1] == 'n') && i + 1 < end && w[i + 1] == 't') continue; /* saincte */
             if (last2 && (c == 'd' || c == 'p' || c == 't' || c == 'g') && !final_t_sounded && end == n) continue;  /* pieds, temps */
             if (last2 && c == 'c' && i > 0 && w[i - 1] == 'n') continue;                                           /* blancs */
             if (last && c == 'c' && i > 0 && w[i - 1] == 'n') continue;                                            /* blanc */
@@ -79,26 +83,42 @@ int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t c
         }
         switch (c) {
         case 'a': case L_AGRAVE: case L_ACIRC: case L_AUML:
+            if (c1 == 'm' && c2 == 'n' && i >= 1 && w[i - 1] == 'd') { PUT('a'); i++; break; }   /* damne */
+            if (c1 == 'y' && c2 && !isv(c2)) { PUT('E'); i++; break; }                         /* ayme (old spelling) */
             if ((c1 == 'i' || c1 == L_ICIRC) && !(c2 && (c2 == 'n' || c2 == 'm') && !isv(c3) && c3 != c2)) {
                 if (c2 == 'l' && (i + 3 >= end || c3 == 'l')) { PUT('a'); PUT('j'); i += (c3 == 'l') ? 3 : 2; break; } /* travail */
                 int fin = i + 2 >= end;
                 PUT(fin && end == n ? 'e' : 'E'); i++; break;                                   /* j'ai, mais */
             }
             if ((c1 == 'i') && (c2 == 'n' || c2 == 'm') && !isv(c3) && c3 != c2) { PUT('I'); i += 2; break; }
-            if (c1 == 'u') { PUT('o'); i++; break; }
+            if (c1 == 'u') {
+                PUT('o'); i++;
+                if (c2 == 'l' && i + 2 < end && !isv(w[i + 2]) && w[i + 2] != 'l') i++;          /* faulte, hault: l silent */
+                else if (c2 == 'l' && i + 2 == end - 1 && w[end - 1] != 'e') {}
+                if (c2 == 'l' && i + 2 == end && end == n && n > 4) i++;                        /* hault */
+                break;
+            }
             if (c1 == 'y' && isv(c2)) { PUT('E'); PUT('j'); i++; break; }
             if ((c1 == 'n' || c1 == 'm') && !isv(c2) && c2 != c1 && c2 != 'h') { PUT('A'); i++; break; }
             if (c1 == 'o' && c2 == 'n') { PUT('A'); i += 2; break; }                             /* paon */
             PUT('a'); break;
         case 'e':
             if (c1 == 'a' && c2 == 'u') { PUT('o'); i += 2; break; }
+            if (c1 == 'm' && c2 == 'm' && ((i == 1 && w[0] == 'f') || (c3 == 'e' && i + 5 < n && w[i + 4] == 'n' && w[i + 5] == 't'))) {
+                PUT('a'); break;                                                               /* femme, ardemment */
+            }
+            if (c1 == 'u' && c2 == 'i' && c3 == 'l') { PUT('9'); PUT('j'); i += (i + 4 < end && w[i + 4] == 'l') ? 4 : 3; break; } /* deuil, feuille */
+            if (c1 == 'i' && c2 == 'l' && i >= 2 && w[i - 1] == 'u' && (w[i - 2] == 'c' || w[i - 2] == 'g')) {
+                PUT('9'); PUT('j'); i += (c3 == 'l') ? 3 : 2; break;                              /* orgueil, cueille */
+            }
             if (c1 == 'u' || c1 == L_UCIRC) { PUT('9'); i++; break; }
             if (c1 == 'i' && (c2 == 'n' || c2 == 'm') && !isv(c3) && c3 != c2) { PUT('I'); i += 2; break; }
             if (c1 == 'i' || c1 == L_ICIRC) { if (c2 == 'l' && (i + 3 >= end || c3 == 'l')) { PUT('E'); PUT('j'); i += (c3 == 'l') ? 3 : 2; break; } PUT('E'); i++; break; }
             if (c1 == 'y' && isv(c2)) { PUT('E'); PUT('j'); i++; break; }
             if ((c1 == 'n' || c1 == 'm') && !isv(c2) && c2 != c1 && c2 != 'h') {
                 int after_i = i > 0 && (w[i - 1] == 'i' || w[i - 1] == 'y' || w[i - 1] == L_EACUTE);
-                if (after_i && !(c2 == 't' && i + 3 >= end && i >= 2 && (w[i - 2] == 'l' || w[i - 2] == 'r' || w[i - 2] == 'd'))) { PUT('I'); i++; break; } /* bien, moyen, européen */
+                int an = c2 == 'c' || c2 == L_CCED || (c2 == 't' && !(i >= 2 && (w[i - 2] == 't' || w[i - 2] == 'v')));
+                if (after_i && !an) { PUT('I'); i++; break; }                                   /* bien, moyen, tient; science, orient: [ɑ̃] */
                 PUT('A'); i++; break;
             }
             if (i >= 1 && (w[i - 1] == 'g' || w[i - 1] == 'c') && (c1 == 'a' || c1 == 'o' || c1 == L_ACIRC || c1 == L_OCIRC)) break; /* mangea */
@@ -109,7 +129,14 @@ int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t c
                 PUT('e'); i++; break;                                                            /* aimer, nez, pied */
             }
             if (i + 3 == end && c1 == 'r' && c2 == 's' && er_e == 2) { PUT('e'); i += 2; break; }
-            if (i + 2 == end && c1 == 's' && end == n) { PUT(n <= 3 ? 'e' : '@'); i++; break; } /* les / belles */
+            if (i + 2 == end && c1 == 's' && end == n) {                                        /* les, près / belles */
+                int mono = 1;
+                for (int k = 0; k < i; k++) if (isv(w[k]) && !(w[k] == 'u' && k > 0 && w[k - 1] == 'q')) mono = 0;
+                PUT(!mono ? '@' : n <= 3 ? 'e' : 'E'); i++; break;
+            }
+            if (c1 && !isv(c1) && c1 != 'x' && c2 == 'e' && (i + 3 == end || (i + 4 == end && w[i + 3] == 's'))) {
+                PUT('E'); break;                                                               /* mere, pere (unaccented spelling) */
+            }
             if (i + 2 == end && (c1 == 't' ) && end == n) { PUT('E'); i++; break; }             /* -et */
             if (i + 3 == end && c1 == 't' && c2 == 's' && end == n) { PUT('E'); i += 2; break; }
             if (c1 && !isv(c1) && (c2 == 0 || (!isv(c2) && c2 != 'h' && !(c2 == 'r' || c2 == 'l')) || c1 == 'x')) { PUT('E'); break; }
@@ -119,21 +146,29 @@ int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t c
         case L_EGRAVE: case L_ECIRC: case L_EUML: PUT('E'); break;
         case 'i': case L_ICIRC: case L_IUML:
             if ((c1 == 'n' || c1 == 'm') && !isv(c2) && c2 != c1 && c2 != 'h') { PUT('I'); i++; break; }
-            if (c1 == 'l' && c2 == 'l' && i > 0 && !isv(w[i - 1])) {                        /* fille (ville: see below) */
+            if (c1 == 'l' && c2 == 'l' && i > 0 && (!isv(w[i - 1]) || (i >= 2 && w[i - 1] == 'u' && (w[i - 2] == 'q' || w[i - 2] == 'g')))) {
+                /* fille [ij], but ville, mille, tranquille [il] */
                 int ville = (i == 1 && (w[0] == 'v' || w[0] == 'm')) || (i >= 2 && memcmp(w + i - 2, "qu", 2) == 0) ||
-                            (i >= 1 && w[i - 1] == 'v');
+                            (i >= 1 && w[i - 1] == 'v') || strstr(w8, "achill") || strstr(w8, "oscill") ||
+                            strstr(w8, "distill") || strstr(w8, "instill") || strstr(w8, "pupill") || (i == 1 && w[0] == 'l');
                 PUT('i'); if (ville) { PUT('l'); } else PUT('j');
                 i += 2; break;
             }
             if (c1 == 'l' && c2 == 'l') { PUT('j'); i += 2; break; }
+            if (c1 == 'e' && (i + 2 == end || (i + 3 == end && w[i + 2] == 's') ||
+                              (i + 2 < end && w[i + 2] == 'm' && i + 3 < end && w[i + 3] == 'e'))) { PUT('i'); i++; break; } /* vie, prient */
             if (isv(c1) && c != L_IUML) { PUT('j'); break; }
             PUT('i'); break;
         case 'o': case L_OCIRC: case L_OUML:
+            if (c1 == 'm' && c2 == 'n' && i >= 2 && w[i - 1] == 't' && w[i - 2] == 'u') { PUT('o'); i++; break; } /* automne */
             if (c1 == 'u' || c1 == L_UCIRC || c1 == L_UGRAVE) {
                 if (c2 == 'i' && c3 == 'l') { PUT('u'); PUT('j'); i += (i + 4 < end && w[i + 4] == 'l') ? 4 : 3; break; }
                 PUT('u'); i++; break;
             }
             if ((c1 == 'i' || c1 == L_ICIRC) && (c2 == 'n') && !isv(c3)) { PUT('w'); PUT('I'); i += 2; break; }
+            if (c1 == 'y' && (!isv(c2) || (c2 == 'e' && (i + 3 == end || (i + 4 == end && w[i + 3] == 's'))))) {
+                PUT('w'); PUT('a'); i++; break;                                                 /* roy, loix, joye (old spelling) */
+            }
             if (c1 == 'i' || c1 == L_ICIRC) { PUT('w'); PUT('a'); i++; break; }
             if (c1 == 'y' && isv(c2)) { PUT('w'); PUT('a'); PUT('j'); i++; break; }
             if (c1 == 'e' && c2 == 'u') { PUT('9'); i += 2; break; }

@@ -1,10 +1,357 @@
-/* src/engine/kernels/dot_avx2.c — AVX2/FMA twins of dot_scalar.c (compiled with -mavx2
- * -mfma -mf16c; called only when the CPU has them, see vers_simd_enabled). */
+/* src/engine/kernels/dot_avx2.c — AVX2/FMA twins of dot_scalar.c, as tile kernels: up to
+ * 4 weight rows against a run of tokens, so that a row block fetched from memory is used
+ * for every token while it sits in L1 (prompt processing) and 4 independent sums hide the
+ * add latency (decode).  Compiled with -mavx2 -mfma -mf16c; called only when the CPU has
+ * them (vers_simd_enabled).
+ *
+ * Quantized types keep one float accumulator lane per weight row: per block the exact
+ * integer sums of the 4 rows are reduced into one vector, converted, scaled by d_w * d_x
+ * and added — the scalar twin's operations in the same order, so the results are equal
+ * bit for bit.  Float types use one 8-lane FMA accumulator per output, reduced in the
+ * scalar twin's pairwise order (they differ from it by FMA rounding only).
+ * A single dot product is the 1 x 1 tile, so decode and prompt give identical values. */
 #include "engine/kernels/kernels.h"
 #include "engine/tensor.h"
 #include <immintrin.h>
+#include <string.h>
+
+static inline uint16_t ld16(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); return h; }
+static inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
+
+/* d of 4 blocks at the same offset of 4 rows, as floats. */
+static inline __m128 load_d4(const uint8_t *const wr[4], size_t off) {
+    return _mm_cvtph_ps(_mm_setr_epi16((short)ld16(wr[0] + off), (short)ld16(wr[1] + off),
+                                       (short)ld16(wr[2] + off), (short)ld16(wr[3] + off), 0, 0, 0, 0));
+}
+
+/* [sum(a), sum(b), sum(c), sum(d)] of four 8 x int32 vectors (exact). */
+static inline __m128i hsum4_epi32(__m256i a, __m256i b, __m256i c, __m256i d) {
+    __m256i ab = _mm256_hadd_epi32(a, b);
+    __m256i cd = _mm256_hadd_epi32(c, d);
+    __m256i abcd = _mm256_hadd_epi32(ab, cd);
+    return _mm_add_epi32(_mm256_castsi256_si128(abcd), _mm256_extracti128_si256(abcd, 1));
+}
+
+/* ((a0+a4)+(a2+a6)) + ((a1+a5)+(a3+a7)): the order of dot_scalar.c's hsum8. */
+static inline float hsum8_ps(__m256 v) {
+    __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+    __m128 s1 = _mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1));
+    return _mm_cvtss_f32(s1);
+}
+
+static inline void store_rows(float *y, __m128 acc, int nr) {
+    float tmp[4];
+    _mm_storeu_ps(tmp, acc);
+    for (int r = 0; r < nr; r++) y[r] = tmp[r];
+}
+
+/* Row pointers; missing rows repeat row 0 (computed, never stored). */
+static inline void row_ptrs(const uint8_t *w, size_t ldw, int nr, const uint8_t *wr[4]) {
+    for (int r = 0; r < 4; r++) wr[r] = w + (size_t)(r < nr ? r : 0) * ldw;
+}
+
+/* ---- Q8_0 x Q8_0 ---- */
+static void tile_q8_0(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                      const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
+    const int64_t nb = n / QK8_0;
+    const uint8_t *wr[4];
+    row_ptrs(w, ldw, nr, wr);
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int t = 0; t < nt; t++) {
+        const block_q8_0 *xb = (const block_q8_0 *)(x + (size_t)t * ldx);
+        __m128 acc = _mm_setzero_ps();
+        for (int64_t b = 0; b < nb; b++) {
+            const __m256i xv = _mm256_loadu_si256((const __m256i *)xb[b].qs);
+            __m256i s[4];
+            for (int r = 0; r < 4; r++) {
+                const block_q8_0 *wb = (const block_q8_0 *)wr[r] + b;
+                const __m256i wv = _mm256_loadu_si256((const __m256i *)wb->qs);
+                /* |w| * (x * sign(w)): u8 x s8 pairs; |x| <= 127 so no saturation */
+                const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv));
+                s[r] = _mm256_madd_epi16(p, ones);
+            }
+            const __m128i is = hsum4_epi32(s[0], s[1], s[2], s[3]);
+            const __m128 d = _mm_mul_ps(load_d4(wr, (size_t)b * sizeof(block_q8_0)), _mm_set1_ps(h2f(xb[b].d)));
+            acc = _mm_add_ps(acc, _mm_mul_ps(_mm_cvtepi32_ps(is), d));
+        }
+        store_rows(y + t * ldy, acc, nr);
+    }
+}
+
+/* ---- Q4_0 x Q8_0 ---- */
+static void tile_q4_0(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                      const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
+    const int64_t nb = n / QK4_0;
+    const uint8_t *wr[4];
+    row_ptrs(w, ldw, nr, wr);
+    const __m256i ones = _mm256_set1_epi16(1);
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    const __m256i eight = _mm256_set1_epi8(8);
+    for (int t = 0; t < nt; t++) {
+        const block_q8_0 *xb = (const block_q8_0 *)(x + (size_t)t * ldx);
+        __m128 acc = _mm_setzero_ps();
+        for (int64_t b = 0; b < nb; b++) {
+            const __m256i xv = _mm256_loadu_si256((const __m256i *)xb[b].qs);
+            /* sum (q - 8) x = sum q x - 8 sum x */
+            const __m256i c = _mm256_madd_epi16(_mm256_maddubs_epi16(eight, xv), ones);
+            __m256i s[4];
+            for (int r = 0; r < 4; r++) {
+                const block_q4_0 *wb = (const block_q4_0 *)wr[r] + b;
+                const __m128i q = _mm_loadu_si128((const __m128i *)wb->qs);
+                const __m256i wv = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), m4);
+                s[r] = _mm256_sub_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(wv, xv), ones), c);
+            }
+            const __m128i is = hsum4_epi32(s[0], s[1], s[2], s[3]);
+            const __m128 d = _mm_mul_ps(load_d4(wr, (size_t)b * sizeof(block_q4_0)), _mm_set1_ps(h2f(xb[b].d)));
+            acc = _mm_add_ps(acc, _mm_mul_ps(_mm_cvtepi32_ps(is), d));
+        }
+        store_rows(y + t * ldy, acc, nr);
+    }
+}
+
+/* ---- K-quants x Q8_K ---- */
+/* Unpacks the 12 scale bytes of a Q4_K/Q5_K super-block: sc[0..7] then m[0..7]. */
+static inline void unpack_k4_scales(const uint8_t *scales, uint8_t out[16]) {
+    uint32_t u[4];
+    memcpy(u, scales, 12);
+    const uint32_t kmask1 = 0x3f3f3f3f, kmask2 = 0x0f0f0f0f, kmask3 = 0x03030303;
+    u[3] = ((u[2] >> 4) & kmask2) | (((u[1] >> 6) & kmask3) << 4);
+    const uint32_t uaux = u[1] & kmask1;
+    u[1] = (u[2] & kmask2) | (((u[0] >> 6) & kmask3) << 4);
+    u[2] = uaux;
+    u[0] &= kmask1;
+    memcpy(out, u, 16);
+}
+
+/* Q4_K (hbit = 0) and Q5_K (hbit = 1) share everything but the fifth bit. */
+static inline void tile_q45_K(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w,
+                              size_t ldw, const uint8_t *x, size_t ldx, const int q5) {
+    const int64_t nb = n / QK_K;
+    const size_t bsz = q5 ? sizeof(block_q5_K) : sizeof(block_q4_K);
+    const uint8_t *wr[4];
+    row_ptrs(w, ldw, nr, wr);
+    const __m256i m4 = _mm256_set1_epi8(0x0F), one8 = _mm256_set1_epi8(1);
+    for (int t = 0; t < nt; t++) {
+        const block_q8_K *xb = (const block_q8_K *)(x + (size_t)t * ldx);
+        __m128 acc = _mm_setzero_ps();
+        for (int64_t b = 0; b < nb; b++) {
+            const int8_t *q8 = xb[b].qs;
+            /* bsums of each 32-value sub-block (pairs of 16-sums), shared by the rows */
+            const __m128i bs = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)xb[b].bsums),
+                                              _mm_loadu_si128((const __m128i *)xb[b].bsums + 1));
+            __m256i s[4];
+            int32_t mins[4];
+            for (int r = 0; r < 4; r++) {
+                const uint8_t *blk = wr[r] + (size_t)b * bsz;
+                uint8_t sm[16];
+                unpack_k4_scales(blk + 4, sm);
+                const __m128i mv = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)(sm + 8)));
+                const __m128i mp = _mm_madd_epi16(mv, bs);
+                const __m128i m2 = _mm_add_epi32(mp, _mm_shuffle_epi32(mp, 0x4E));
+                mins[r] = _mm_cvtsi128_si32(_mm_add_epi32(m2, _mm_shuffle_epi32(m2, 0xB1)));
+                const uint8_t *qs = q5 ? blk + 4 + 12 + 32 : blk + 4 + 12;
+                const __m256i hb = q5 ? _mm256_loadu_si256((const __m256i *)(blk + 4 + 12)) : _mm256_setzero_si256();
+                __m256i sum = _mm256_setzero_si256();
+                for (int j = 0; j < 4; j++) {
+                    const __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * j));
+                    __m256i lo = _mm256_and_si256(q, m4);
+                    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+                    if (q5) {
+                        const __m256i h0 = _mm256_and_si256(_mm256_srli_epi16(hb, 2 * j), one8);
+                        const __m256i h1 = _mm256_and_si256(_mm256_srli_epi16(hb, 2 * j + 1), one8);
+                        lo = _mm256_or_si256(lo, _mm256_slli_epi16(h0, 4));
+                        hi = _mm256_or_si256(hi, _mm256_slli_epi16(h1, 4));
+                    }
+                    const __m256i plo = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(q8 + 64 * j)));
+                    const __m256i phi = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(q8 + 64 * j + 32)));
+                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(plo, _mm256_set1_epi16(sm[2 * j])));
+                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(phi, _mm256_set1_epi16(sm[2 * j + 1])));
+                }
+                s[r] = sum;
+            }
+            const __m128i is = hsum4_epi32(s[0], s[1], s[2], s[3]);
+            const __m128 yd = _mm_set1_ps(xb[b].d);
+            const __m128 d = _mm_mul_ps(load_d4(wr, (size_t)b * bsz), yd);
+            const __m128 dmin = _mm_mul_ps(load_d4(wr, (size_t)b * bsz + 2), yd);
+            acc = _mm_add_ps(acc, _mm_mul_ps(d, _mm_cvtepi32_ps(is)));
+            acc = _mm_sub_ps(acc, _mm_mul_ps(dmin, _mm_cvtepi32_ps(_mm_loadu_si128((const __m128i *)mins))));
+        }
+        store_rows(y + t * ldy, acc, nr);
+    }
+}
+
+static void tile_q4_K(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                      const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
+    tile_q45_K(n, nr, nt, y, ldy, w, ldw, x, ldx, 0);
+}
+static void tile_q5_K(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                      const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
+    tile_q45_K(n, nr, nt, y, ldy, w, ldw, x, ldx, 1);
+}
+
+static inline __m256i scale_pair(int8_t a, int8_t b) {
+    return _mm256_set_m128i(_mm_set1_epi16(b), _mm_set1_epi16(a));
+}
+
+static void tile_q6_K(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                      const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
+    const int64_t nb = n / QK_K;
+    const uint8_t *wr[4];
+    row_ptrs(w, ldw, nr, wr);
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(3);
+    for (int t = 0; t < nt; t++) {
+        const block_q8_K *xb = (const block_q8_K *)(x + (size_t)t * ldx);
+        __m128 acc = _mm_setzero_ps();
+        for (int64_t b = 0; b < nb; b++) {
+            const __m256i bsums = _mm256_loadu_si256((const __m256i *)xb[b].bsums);
+            __m256i s[4];
+            for (int r = 0; r < 4; r++) {
+                const block_q6_K *wb = (const block_q6_K *)wr[r] + b;
+                const int8_t *sc = wb->scales;
+                /* sum_g sc[g] sum (q - 32) q8 = sum_g sc[g] sum q q8 - 32 sum_g sc[g] bsums[g] */
+                const __m256i scv = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
+                __m256i sum = _mm256_sub_epi32(_mm256_setzero_si256(),
+                                               _mm256_slli_epi32(_mm256_madd_epi16(scv, bsums), 5));
+                const uint8_t *ql = wb->ql, *qh = wb->qh;
+                const int8_t *q8 = xb[b].qs;
+                for (int h = 0; h < 2; h++) {
+                    const __m256i l0 = _mm256_loadu_si256((const __m256i *)ql);
+                    const __m256i l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+                    const __m256i hh = _mm256_loadu_si256((const __m256i *)qh);
+                    const __m256i q1 = _mm256_or_si256(_mm256_and_si256(l0, m4),
+                                                       _mm256_slli_epi16(_mm256_and_si256(hh, m2), 4));
+                    const __m256i q2 = _mm256_or_si256(_mm256_and_si256(l1, m4),
+                                                       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 2), m2), 4));
+                    const __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4),
+                                                       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 4), m2), 4));
+                    const __m256i q4 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
+                                                       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 6), m2), 4));
+                    const __m256i p1 = _mm256_maddubs_epi16(q1, _mm256_loadu_si256((const __m256i *)(q8 + 0)));
+                    const __m256i p2 = _mm256_maddubs_epi16(q2, _mm256_loadu_si256((const __m256i *)(q8 + 32)));
+                    const __m256i p3 = _mm256_maddubs_epi16(q3, _mm256_loadu_si256((const __m256i *)(q8 + 64)));
+                    const __m256i p4 = _mm256_maddubs_epi16(q4, _mm256_loadu_si256((const __m256i *)(q8 + 96)));
+                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, scale_pair(sc[0], sc[1])));
+                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p2, scale_pair(sc[2], sc[3])));
+                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p3, scale_pair(sc[4], sc[5])));
+                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p4, scale_pair(sc[6], sc[7])));
+                    ql += 64; qh += 32; q8 += 128; sc += 8;
+                }
+                s[r] = sum;
+            }
+            const __m128i is = hsum4_epi32(s[0], s[1], s[2], s[3]);
+            const __m128 d = _mm_mul_ps(load_d4(wr, (size_t)b * sizeof(block_q6_K) + offsetof(block_q6_K, d)),
+                                        _mm_set1_ps(xb[b].d));
+            acc = _mm_add_ps(acc, _mm_mul_ps(d, _mm_cvtepi32_ps(is)));
+        }
+        store_rows(y + t * ldy, acc, nr);
+    }
+}
+
+/* ---- float types: 4 rows x 2 tokens of 8-lane FMA accumulators ---- */
+typedef enum { WF32, WF16, WBF16 } wkind;
+
+static inline __m256 load_w8(const uint8_t *p, int64_t i, wkind k) {
+    if (k == WF32) return _mm256_loadu_ps((const float *)p + i);
+    if (k == WF16) return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 2 * i)));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(
+        _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p + 2 * i))), 16));
+}
+static inline float load_w1(const uint8_t *p, int64_t i, wkind k) {
+    if (k == WF32) { float f; memcpy(&f, p + 4 * i, 4); return f; }
+    uint16_t h = ld16(p + 2 * i);
+    if (k == WF16) return h2f(h);
+    uint32_t u = (uint32_t)h << 16; float f; memcpy(&f, &u, 4); return f;
+}
+/* activations: F32 for F32/BF16 weights, F16 for F16 weights */
+static inline __m256 load_x8(const uint8_t *p, int64_t i, wkind k) {
+    if (k == WF16) return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 2 * i)));
+    return _mm256_loadu_ps((const float *)p + i);
+}
+static inline float load_x1(const uint8_t *p, int64_t i, wkind k) {
+    if (k == WF16) return h2f(ld16(p + 2 * i));
+    float f; memcpy(&f, p + 4 * i, 4); return f;
+}
+
+static inline __attribute__((always_inline)) void tile_float(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w,
+                              size_t ldw, const uint8_t *x, size_t ldx, const wkind k) {
+    const uint8_t *wr[4];
+    row_ptrs(w, ldw, nr, wr);
+    const int64_t n8 = n & ~(int64_t)7;
+    int t = 0;
+    for (; t + 2 <= nt; t += 2) {
+        const uint8_t *x0 = x + (size_t)t * ldx, *x1 = x0 + ldx;
+        __m256 a[4][2];
+        for (int r = 0; r < 4; r++) a[r][0] = a[r][1] = _mm256_setzero_ps();
+        for (int64_t i = 0; i < n8; i += 8) {
+            const __m256 xv0 = load_x8(x0, i, k), xv1 = load_x8(x1, i, k);
+#pragma GCC unroll 4
+            for (int r = 0; r < 4; r++) {
+                const __m256 wv = load_w8(wr[r], i, k);
+                a[r][0] = _mm256_fmadd_ps(wv, xv0, a[r][0]);
+                a[r][1] = _mm256_fmadd_ps(wv, xv1, a[r][1]);
+            }
+        }
+        for (int r = 0; r < nr; r++)
+            for (int u = 0; u < 2; u++) {
+                const uint8_t *xu = u ? x1 : x0;
+                float s = hsum8_ps(a[r][u]);
+                for (int64_t i = n8; i < n; i++) s += load_w1(wr[r], i, k) * load_x1(xu, i, k);
+                y[(t + u) * ldy + r] = s;
+            }
+    }
+    for (; t < nt; t++) {
+        const uint8_t *x0 = x + (size_t)t * ldx;
+        __m256 a[4];
+        for (int r = 0; r < 4; r++) a[r] = _mm256_setzero_ps();
+        for (int64_t i = 0; i < n8; i += 8) {
+            const __m256 xv0 = load_x8(x0, i, k);
+#pragma GCC unroll 4
+            for (int r = 0; r < 4; r++) a[r] = _mm256_fmadd_ps(load_w8(wr[r], i, k), xv0, a[r]);
+        }
+        for (int r = 0; r < nr; r++) {
+            float s = hsum8_ps(a[r]);
+            for (int64_t i = n8; i < n; i++) s += load_w1(wr[r], i, k) * load_x1(x0, i, k);
+            y[t * ldy + r] = s;
+        }
+    }
+}
+
+static void tile_f32(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                     const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
+    tile_float(n, nr, nt, y, ldy, w, ldw, x, ldx, WF32);
+}
+static void tile_f16(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                     const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
+    tile_float(n, nr, nt, y, ldy, w, ldw, x, ldx, WF16);
+}
+static void tile_bf16(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                      const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
+    tile_float(n, nr, nt, y, ldy, w, ldw, x, ldx, WBF16);
+}
 
 vk_tile_fn vk_tile_avx2(int wtype) {
-    (void)wtype;
-    return NULL;
+    switch (wtype) {
+    case VT_F32: return tile_f32;
+    case VT_F16: return tile_f16;
+    case VT_BF16: return tile_bf16;
+    case VT_Q8_0: return tile_q8_0;
+    case VT_Q4_0: return tile_q4_0;
+    case VT_Q4_K: return tile_q4_K;
+    case VT_Q5_K: return tile_q5_K;
+    case VT_Q6_K: return tile_q6_K;
+    default: return NULL;
+    }
 }
+
+/* Single dot products: the 1 x 1 tile. */
+#define DOT1(name, tile) \
+    void name(int64_t n, float *s, const void *w, const void *x) { tile(n, 1, 1, s, 1, w, 0, x, 0); }
+DOT1(vk_dot_f32_avx2, tile_f32)
+DOT1(vk_dot_f16_avx2, tile_f16)
+DOT1(vk_dot_bf16_avx2, tile_bf16)
+DOT1(vk_dot_q8_0_avx2, tile_q8_0)
+DOT1(vk_dot_q4_0_avx2, tile_q4_0)
+DOT1(vk_dot_q4_K_avx2, tile_q4_K)
+DOT1(vk_dot_q5_K_avx2, tile_q5_K)
+DOT1(vk_dot_q6_K_avx2, tile_q6_K)

@@ -1,0 +1,95 @@
+/* src/engine/kv.c — the KV cache and attention over it.
+ *
+ * Layout: k_cache / v_cache [n_layer][n_ctx][n_head_kv * head_dim], float or F16.
+ * F16 reproduces llama.cpp's default cache: K and V are rounded to F16 when stored, the query
+ * is rounded to F16 for q·k, and the softmax probabilities are rounded to F16 before they
+ * weight V (ggml converts a matmul's F32 operand to the F16 weight's vec_dot type).
+ * Softmax as ggml_soft_max_ext: scores * (1/sqrt(head_dim)), max, exp, double sum.
+ *
+ * Query tokens and heads are independent: with several threads they are split between
+ * them, each output computed in the same order whatever the split. */
+#include "engine/model.h"
+#include "engine/ops.h"
+#include <math.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+void kv_store(vers_ctx *c, int l, int pos0, int n, const float *k, const float *v) {
+    const size_t kd = (size_t)c->kv_dim;
+    const size_t base = ((size_t)l * c->n_ctx + (size_t)pos0) * kd;
+    if (c->kv_type == VERS_KV_F32) {
+        memcpy((float *)c->k_cache + base, k, sizeof(float) * kd * (size_t)n);
+        memcpy((float *)c->v_cache + base, v, sizeof(float) * kd * (size_t)n);
+    } else {
+        void (*cvt)(uint16_t *, const float *, int) = vers_simd_enabled() ? ops_f32_to_f16_avx2 : ops_f32_to_f16;
+        cvt((uint16_t *)c->k_cache + base, k, (int)(kd * (size_t)n));
+        cvt((uint16_t *)c->v_cache + base, v, (int)(kd * (size_t)n));
+    }
+}
+
+typedef struct {
+    void (*scores32)(float *, const float *, const float *, size_t, int, int);
+    void (*pv32)(float *, const float *, const float *, size_t, int, int);
+    void (*scores16)(float *, const uint16_t *, const uint16_t *, size_t, int, int);
+    void (*pv16)(float *, const float *, const uint16_t *, size_t, int, int, float *);
+    void (*cvt)(uint16_t *, const float *, int);
+    void (*softmax)(float *, int, float);
+} att_fns;
+
+/* one query head of one token over positions 0..n_kv-1; scratch: att [n_ctx], q16 [D],
+ * acc [16*D] */
+static void attend_one(const vers_ctx *c, const att_fns *f, int l, int n_kv, int g, const float *q,
+                       float *out, float *att, uint16_t *q16, float *acc) {
+    const int D = c->m->info.head_dim;
+    const size_t kd = (size_t)c->kv_dim;
+    const size_t base = (size_t)l * c->n_ctx * kd + (size_t)g * D;
+    const float scale = 1.0f / sqrtf((float)D);
+    if (c->kv_type == VERS_KV_F32) {
+        const float *K = (const float *)c->k_cache + base, *V = (const float *)c->v_cache + base;
+        f->scores32(att, q, K, kd, n_kv, D);
+        f->softmax(att, n_kv, scale);
+        f->pv32(out, att, V, kd, n_kv, D);
+    } else {
+        /* llama.cpp: q and the probabilities rounded to F16, products in tinyBLAS order */
+        const uint16_t *K = (const uint16_t *)c->k_cache + base, *V = (const uint16_t *)c->v_cache + base;
+        f->cvt(q16, q, D);
+        f->scores16(att, q16, K, kd, n_kv, D);
+        f->softmax(att, n_kv, scale);
+        for (int j = 0; j < n_kv; j++) att[j] = vers_f16_to_f32(vers_f32_to_f16(att[j]));
+        f->pv16(out, att, V, kd, n_kv, D, acc);
+    }
+}
+
+void kv_attend(vers_ctx *c, int l, int pos0, int n, const float *q, float *out) {
+    const vers_model_info *hp = &c->m->info;
+    const int H = hp->n_head, D = hp->head_dim, group = hp->n_head / hp->n_head_kv;
+    att_fns f = { ops_scores_f32, ops_pv_f32, ops_scores16_lanes, ops_pv16_lanes, ops_f32_to_f16, ops_softmax };
+    if (vers_simd_enabled()) {
+        att_fns s = { ops_scores_f32_avx2, ops_pv_f32_avx2, ops_scores16_lanes_avx2, ops_pv16_lanes_avx2,
+                      ops_f32_to_f16_avx2, ops_softmax_avx2 };
+        f = s;
+    }
+    const int n_items = n * H;
+    const double work = (double)n_items * (pos0 + n) * D;
+    int nt = c->n_threads < c->n_att_threads ? c->n_threads : c->n_att_threads;
+    if (work < 200000.0 || nt < 2) {
+        for (int it = 0; it < n_items; it++) {
+            int t = it / H, hh = it % H;
+            attend_one(c, &f, l, pos0 + t + 1, hh / group, q + (size_t)it * D, out + (size_t)it * D,
+                       c->att, c->q16, c->pv_acc);
+        }
+        return;
+    }
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (int it = 0; it < n_items; it++) {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        int t = it / H, hh = it % H;
+        attend_one(c, &f, l, pos0 + t + 1, hh / group, q + (size_t)it * D, out + (size_t)it * D,
+                   c->att + (size_t)tid * c->n_ctx, c->q16 + (size_t)tid * D, c->pv_acc + (size_t)tid * 16 * D);
+    }
+}

@@ -1,0 +1,460 @@
+/* tests/test_prosody_check.c — the public prosody API: form files (parsing, errors,
+ * round trip), built-in forms and their lookup, plans (rhyme ids, alternance, refrains,
+ * rentrement, acrostic), scheme detection and form detection on small poems written for
+ * these tests, `vers check` against forms (violations with line numbers), the writer's
+ * line-by-line entry agreeing with the whole-poem check, JSON, hostile input, and the
+ * CLI's exit codes. */
+#include "test.h"
+#include "vers.h"
+#include <sys/wait.h>
+
+static vers_prosody *P;
+
+static vers_analysis *analyse(const char *text, int lang, const vers_form *f) {
+    vers_analyse_opts o = {lang, f, 1};
+    vers_analysis *a = NULL;
+    vers_err err = {0};
+    if (vers_analyse(P, text, strlen(text), &o, &a, &err)) { printf("  analyse: %s\n", err.msg); return NULL; }
+    return a;
+}
+
+static int run(const char *cmd, char *out, size_t outlen) {
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    size_t n = fread(out, 1, outlen - 1, p); out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const char *EN_QUATRAIN =
+    "The river runs beneath the hill,\n"
+    "And carries leaves along the stream;\n"
+    "The evening air is calm and still,\n"
+    "And all the valley seems a dream.\n";
+
+static const char *EN_HAIKU =
+    "morning light on snow\n"
+    "a small bird crosses the field\n"
+    "leaving tiny tracks\n";
+
+static const char *EN_COUPLETS =
+    "I walked along the winding shore\n"
+    "And heard the distant breakers roar;\n"
+    "The gulls were crying overhead,\n"
+    "The western sky was burning red.\n";
+
+static const char *FR_QUATRAIN =
+    "Le soir tombe sans bruit sur la plaine endormie,\n"
+    "Et le vent doucement se couche dans les bois ;\n"
+    "La lune au ciel d'argent semble une pâle amie,\n"
+    "Et le ruisseau lointain murmure à demi-voix.\n";
+
+int main(void) {
+    vers_err err = {0};
+    if (vers_prosody_open(NULL, &P, &err)) { printf("FAIL prosody_open: %s\n", err.msg); return 1; }
+    int have_dict = vers_prosody_warning(P) == NULL;
+
+    T_CASE("form: parse a user form file") {
+        const char *text =
+            "# my form\n"
+            "name: my-form\nlang: fr\ntag: quatrain\n"
+            "stanzas: 4 4 | 8\n"
+            "scheme: ABAB CDCD | ABBA CDDC\n"
+            "syllables: 12 12 12 6\n"
+            "caesura: 6\nalternance: yes\nrhyme: suffisante\n";
+        vers_form *f = NULL;
+        int rc = vers_form_parse(text, strlen(text), "test", &f, &err);
+        T_CHECK(rc == 0, "parse: %s", err.msg);
+        if (f) {
+            T_CHECK(!strcmp(vers_form_name(f), "my-form"), "name %s", vers_form_name(f));
+            T_CHECK(vers_form_lang(f) == VERS_LANG_FR, "lang");
+            T_CHECK(vers_form_alternatives(f, "scheme") == 2, "scheme alternatives");
+            T_CHECK(vers_form_alternatives(f, "stanzas") == 2, "stanza alternatives");
+            /* round trip: format, parse, format again gives the same text */
+            char a[2048], b[2048];
+            vers_form_format(f, a, sizeof a);
+            vers_form *g = NULL;
+            T_CHECK(vers_form_parse(a, strlen(a), "again", &g, &err) == 0, "reparse: %s", err.msg);
+            if (g) { vers_form_format(g, b, sizeof b); T_CHECK(!strcmp(a, b), "round trip:\n%s---\n%s", a, b); }
+            vers_form_free(g);
+            vers_plan *plan = NULL;
+            T_CHECK(vers_form_plan(f, 0, 0, 0, 0, 'f', &plan, &err) == 0, "plan: %s", err.msg);
+            if (plan) {
+                T_CHECK(plan->n_lines == 8, "lines %d", plan->n_lines);
+                T_CHECK(plan->lines[3].syllables == 6 && plan->lines[7].syllables == 6, "syllables cycle");
+                T_CHECK(plan->lines[0].caesura == 6 && plan->lines[3].caesura == 0, "caesura on 12s only");
+                T_CHECK(plan->min_quality == 2, "min quality %d", plan->min_quality);
+                T_CHECK(plan->n_stanzas == 2 && plan->stanza_lines[0] == 4, "stanzas");
+                T_CHECK(plan->lines[4].rhyme == plan->lines[6].rhyme && plan->lines[4].rhyme != plan->lines[0].rhyme, "ids");
+            }
+            vers_plan_free(plan);
+        }
+        vers_form_free(f);
+    }
+
+    T_CASE("form: bad form files are one-line errors") {
+        const char *bad[] = {
+            "name: x\nfoo: bar\n", "name: x\nscheme: AB1B\n", "name: x\nsyllables: 0\n",
+            "name: x\nsyllables: 12-x\n", "name: x\nscheme: ... AB\n", "lang: fr\n",
+            "name: x\nlang: de\n", "name: x\nstanzas: 4 * 4\n", "name: x\nrefrain: 3 1\n",
+            "name: x\nscheme: A|B|C|D|E|F|G|H|I|J|K|L|M|N|O|P|Q\n", "name: x\nscheme:\n",
+            "name: x\nno colon here\n", "name: x\nalternance: maybe\n", "name: x\nrhyme: great\n",
+            "name: x\nlines: -3\n", "name: x\nsyllables: 99\n", "name: bad name!\n",
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            vers_form *f = NULL;
+            vers_err e = {0};
+            int rc = vers_form_parse(bad[i], strlen(bad[i]), "bad.form", &f, &e);
+            T_CHECK(rc == VERS_EFORMAT && !f, "accepted: %s", bad[i]);
+            T_CHECK(!strchr(e.msg, '\n') && !strncmp(e.msg, "bad.form", 8), "message: %s", e.msg);
+            vers_form_free(f);
+        }
+        const char nul[] = "name: x\n\0scheme: AA\n";
+        vers_form *f = NULL;
+        T_CHECK(vers_form_parse(nul, sizeof nul - 1, "nul", &f, &err) == VERS_EFORMAT, "NUL accepted");
+        vers_form_free(f);
+        T_CHECK(vers_form_load("/nonexistent/x.form", &f, &err) == VERS_EIO, "missing file");
+    }
+
+    T_CASE("forms: every built-in parses and plans each alternative") {
+        int n = vers_form_builtin_count();
+        T_CHECK(n >= 15, "only %d built-in forms", n);
+        for (int i = 0; i < n; i++) {
+            vers_form *f = NULL;
+            if (vers_form_builtin_get(i, &f, &err)) { T_CHECK(0, "built-in %d: %s", i, err.msg); continue; }
+            for (int a = 0; a < vers_form_alternatives(f, "scheme"); a++)
+                for (int b = 0; b < vers_form_alternatives(f, "syllables"); b++) {
+                    vers_plan *plan = NULL;
+                    int rc = vers_form_plan(f, 0, a, b, 0, 'f', &plan, &err);
+                    T_CHECK(rc == 0 && plan && plan->n_lines > 0, "%s alt %d/%d: %s", vers_form_name(f), a, b, err.msg);
+                    vers_plan_free(plan);
+                }
+            vers_form_free(f);
+        }
+    }
+
+    T_CASE("forms: lookup by name and language") {
+        struct { const char *name; int lang; const char *want; } q[] = {
+            {"sonnet", VERS_LANG_FR, "sonnet-fr"}, {"sonnet", VERS_LANG_EN, "sonnet-en"},
+            {"haiku", VERS_LANG_EN, "haiku-en"}, {"haiku", VERS_LANG_FR, "haiku-fr"},
+            {"quatrain", VERS_LANG_FR, "quatrain-fr"}, {"villanelle", VERS_LANG_FR, "villanelle"},
+            {"limerick", VERS_LANG_EN, "limerick"}, {"rondeau", VERS_LANG_FR, "rondeau"},
+            {"petrarchan", VERS_LANG_EN, "sonnet-petrarchan"}, {"octosyllabes", VERS_LANG_FR, "octosyllabes"},
+            {"free", VERS_LANG_EN, "free"}, {"couplets", VERS_LANG_EN, "couplets"},
+            {"sonnet-shakespearean", VERS_LANG_AUTO, "sonnet-shakespearean"},
+        };
+        for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+            vers_form *f = NULL;
+            int rc = vers_form_builtin(q[i].name, q[i].lang, &f, &err);
+            T_CHECK(rc == 0 && f && !strcmp(vers_form_name(f), q[i].want), "%s/%d → %s (%s)", q[i].name, q[i].lang,
+                    f ? vers_form_name(f) : "none", err.msg);
+            vers_form_free(f);
+        }
+        vers_form *f = NULL;
+        T_CHECK(vers_form_builtin("ghazal-xyz", VERS_LANG_EN, &f, &err) == VERS_ENOTFOUND && !f, "unknown form found");
+        T_CHECK(vers_form_builtin("limerick", VERS_LANG_FR, &f, &err) == VERS_ENOTFOUND, "limerick is English");
+    }
+
+    T_CASE("plans: sonnet-fr rhymes and alternance") {
+        vers_form *f = NULL;
+        vers_plan *plan = NULL;
+        T_CHECK(vers_form_builtin("sonnet", VERS_LANG_FR, &f, &err) == 0, "%s", err.msg);
+        if (f && vers_form_plan(f, 0, 0, 0, 0, 'f', &plan, &err) == 0) {
+            T_CHECK(plan->n_lines == 14, "%d lines", plan->n_lines);
+            const char *want = "ABBAABBACCDEED";
+            for (int i = 0; i < 14; i++) T_CHECK(plan->lines[i].letter == want[i], "line %d letter %c", i + 1, plan->lines[i].letter);
+            T_CHECK(plan->lines[0].gender == 'f' && plan->lines[1].gender == 'm', "genders %c %c", plan->lines[0].gender, plan->lines[1].gender);
+            for (int i = 1; i < 14; i++)
+                if (plan->lines[i].rhyme != plan->lines[i - 1].rhyme)
+                    T_CHECK(plan->lines[i].gender != plan->lines[i - 1].gender, "alternance broken at line %d", i + 1);
+            T_CHECK(plan->lines[0].syllables == 12 && plan->lines[0].caesura == 6, "alexandrins");
+            T_CHECK(plan->n_stanzas == 4 && plan->stanza_lines[2] == 3, "stanzas");
+        }
+        vers_plan_free(plan);
+        /* a scheme that cannot alternate */
+        vers_form *g = NULL;
+        vers_form_new("x", VERS_LANG_FR, &g, &err);
+        vers_form_set(g, "scheme", "ABCA", &err);
+        vers_form_set(g, "alternance", "yes", &err);
+        plan = NULL;
+        T_CHECK(vers_form_plan(g, 0, 0, 0, 0, 'f', &plan, &err) == VERS_EINVAL && !plan, "ABCA alternates?");
+        vers_form_free(g);
+        vers_form_free(f);
+    }
+
+    T_CASE("plans: repeats, refrains, rentrement, acrostic") {
+        vers_form *f = NULL;
+        vers_plan *plan = NULL;
+        vers_form_builtin("couplets", VERS_LANG_EN, &f, &err);
+        if (f && !vers_form_plan(f, 6, 0, 0, 0, 0, &plan, &err)) {
+            int want[] = {0, 0, 1, 1, 2, 2};
+            for (int i = 0; i < 6; i++) T_CHECK(plan->lines[i].rhyme == want[i], "couplets line %d id %d", i, plan->lines[i].rhyme);
+        }
+        vers_plan_free(plan); plan = NULL;
+        T_CHECK(f && vers_form_plan(f, 1, 0, 0, 0, 0, &plan, &err) == VERS_EINVAL, "1 line of couplets");
+        vers_form_free(f); f = NULL;
+        vers_form_new("tr", VERS_LANG_EN, &f, &err);
+        vers_form_set(f, "scheme", "ABA BCB ...", &err);
+        if (!vers_form_plan(f, 9, 0, 0, 0, 0, &plan, &err)) {
+            const char *want = "ABABCBCDC";
+            for (int i = 0; i < 9; i++) T_CHECK(plan->lines[i].letter == want[i], "terza rima line %d: %c", i + 1, plan->lines[i].letter);
+            T_CHECK(plan->n_stanzas == 3, "stanzas %d", plan->n_stanzas);
+        }
+        vers_plan_free(plan); plan = NULL;
+        vers_form_set(f, "acrostic", "Été", &err);
+        vers_form_set(f, "scheme", "AA ...", &err);
+        if (!vers_form_plan(f, 4, 0, 0, 0, 0, &plan, &err)) {
+            T_CHECK(!strcmp(plan->lines[0].initial, "E") && !strcmp(plan->lines[1].initial, "T") && !strcmp(plan->lines[2].initial, "E")
+                    && !plan->lines[3].initial[0], "acrostic %s %s %s", plan->lines[0].initial, plan->lines[1].initial, plan->lines[2].initial);
+        }
+        vers_plan_free(plan); plan = NULL;
+        T_CHECK(vers_form_plan(f, 2, 0, 0, 0, 0, &plan, &err) == VERS_EINVAL, "acrostic longer than the poem");
+        vers_form_free(f); f = NULL;
+        vers_form_builtin("villanelle", VERS_LANG_EN, &f, &err);
+        if (f && !vers_form_plan(f, 0, 0, 0, 0, 0, &plan, &err)) {
+            T_CHECK(plan->n_lines == 19, "villanelle %d lines", plan->n_lines);
+            T_CHECK(plan->lines[5].refrain_of == 0 && plan->lines[17].refrain_of == 0, "A1");
+            T_CHECK(plan->lines[8].refrain_of == 2 && plan->lines[18].refrain_of == 2, "A2");
+            T_CHECK(plan->lines[0].refrain_of == -1, "line 1 is no refrain");
+        }
+        vers_plan_free(plan); plan = NULL;
+        vers_form_free(f); f = NULL;
+        vers_form_builtin("rondeau", VERS_LANG_FR, &f, &err);
+        if (f && !vers_form_plan(f, 0, 0, 0, 0, 0, &plan, &err)) {
+            T_CHECK(plan->n_lines == 15, "rondeau %d lines", plan->n_lines);
+            T_CHECK(plan->lines[8].rentrement_of == 0 && plan->lines[14].rentrement_of == 0, "rentrement");
+            T_CHECK(plan->lines[8].rhyme == -1 && plan->lines[8].syl_max == 0, "rentrement is free");
+            T_CHECK(plan->lines[9].rhyme == plan->lines[0].rhyme, "third stanza A");
+        }
+        vers_plan_free(plan);
+        vers_form_free(f);
+    }
+
+    if (!have_dict) T_SKIP("analysis: English poems", "no CMU dictionary (run scripts/fetch-cmudict.sh)");
+    else T_CASE("analysis: English quatrain, haiku, couplets") {
+        vers_analysis *a = analyse(EN_QUATRAIN, VERS_LANG_AUTO, NULL);
+        T_CHECK(a && a->lang == VERS_LANG_EN, "lang");
+        if (a) {
+            T_CHECK(!strcmp(a->scheme, "ABAB"), "scheme %s", a->scheme);
+            T_CHECK(a->n_lines == 4 && a->lines[0].scan.syllables == 8, "syllables %d", a->lines[0].scan.syllables);
+            T_CHECK(!strcmp(a->form, "quatrain-en"), "form %s", a->form);
+            T_CHECK(strlen(a->lines[0].scan.stress) == 8, "stress %s", a->lines[0].scan.stress);
+        }
+        vers_analysis_free(a);
+        a = analyse(EN_HAIKU, VERS_LANG_EN, NULL);
+        if (a) {
+            T_CHECK(!strcmp(a->form, "haiku-en"), "form %s", a->form);
+            T_CHECK(a->lines[0].scan.syllables == 5 && a->lines[1].scan.syllables == 7 && a->lines[2].scan.syllables == 5, "5-7-5");
+        }
+        vers_analysis_free(a);
+        a = analyse(EN_COUPLETS, VERS_LANG_EN, NULL);
+        if (a) { T_CHECK(!strcmp(a->scheme, "AABB"), "scheme %s", a->scheme); }
+        vers_analysis_free(a);
+        /* letters run over the whole poem: the second stanza reuses A and B */
+        a = analyse("The day is bright\nAnd I am free\nI sing of light\nBeneath the tree\n\n"
+                    "Come walk tonight\nAnd stay with me\n", VERS_LANG_EN, NULL);
+        if (a) T_CHECK(!strcmp(a->scheme, "ABAB AB"), "scheme %s", a->scheme);
+        vers_analysis_free(a);
+    }
+
+    if (!have_dict) T_SKIP("check: English forms", "no CMU dictionary");
+    else T_CASE("check: English forms, violations with line numbers") {
+        vers_form *f = NULL;
+        vers_form_builtin("haiku", VERS_LANG_EN, &f, &err);
+        vers_analysis *a = analyse(EN_HAIKU, VERS_LANG_EN, f);
+        T_CHECK(a && a->checked && a->ok && a->n_violations == 0, "haiku fails: %s", a && a->n_violations ? a->violations[0].what : "");
+        vers_analysis_free(a);
+        a = analyse("morning light on the snow\na small bird crosses the field\nleaving tiny tracks\n", VERS_LANG_EN, f);
+        T_CHECK(a && !a->ok && a->n_violations == 1 && a->violations[0].line == 1 && !strcmp(a->violations[0].what, "syllables"),
+                "haiku with a 6-syllable line: %d violations", a ? a->n_violations : -1);
+        vers_analysis_free(a);
+        a = analyse("one line only\n", VERS_LANG_EN, f);
+        int found = 0;
+        for (int i = 0; a && i < a->n_violations; i++) found += a->violations[i].line == 0 && !strcmp(a->violations[i].what, "lines");
+        T_CHECK(a && !a->ok && found == 1, "short haiku");
+        vers_analysis_free(a);
+        vers_form_free(f); f = NULL;
+        vers_form_new("custom", VERS_LANG_EN, &f, &err);
+        vers_form_set(f, "scheme", "AABB", &err);
+        a = analyse(EN_QUATRAIN, VERS_LANG_EN, f);
+        T_CHECK(a && !a->ok, "ABAB passes AABB");
+        if (a) {
+            int lines[2] = {0, 0}, k = 0;
+            for (int i = 0; i < a->n_violations && k < 2; i++) if (!strcmp(a->violations[i].what, "rhyme")) lines[k++] = a->violations[i].line;
+            T_CHECK(lines[0] == 2 && lines[1] == 4, "rhyme violations on lines %d, %d", lines[0], lines[1]);
+        }
+        vers_analysis_free(a);
+        vers_form_set(f, "scheme", "ABAB", &err);
+        vers_form_set(f, "syllables", "8", &err);
+        vers_form_set(f, "acrostic", "TATA", &err);
+        a = analyse(EN_QUATRAIN, VERS_LANG_EN, f);
+        T_CHECK(a && a->ok, "quatrain fails ABAB/8/TATA: %s %s", a && a->n_violations ? a->violations[0].what : "", a && a->n_violations ? a->violations[0].found : "");
+        vers_analysis_free(a);
+        vers_form_free(f);
+    }
+
+    T_CASE("analysis: French quatrain, gender, alternance") {
+        vers_analysis *a = analyse(FR_QUATRAIN, VERS_LANG_AUTO, NULL);
+        T_CHECK(a && a->lang == VERS_LANG_FR, "lang");
+        if (a) {
+            T_CHECK(!strcmp(a->scheme, "ABAB"), "scheme %s", a->scheme);
+            T_CHECK(a->lines[0].scan.gender == 'f' && a->lines[1].scan.gender == 'm', "genders %c %c", a->lines[0].scan.gender, a->lines[1].scan.gender);
+            for (int i = 0; i < 4; i++) T_CHECK(a->lines[i].scan.syllables == 12, "line %d: %d syllables", i + 1, a->lines[i].scan.syllables);
+        }
+        vers_analysis_free(a);
+        vers_form *f = NULL;
+        vers_form_builtin("quatrain", VERS_LANG_FR, &f, &err);
+        a = analyse(FR_QUATRAIN, VERS_LANG_FR, f);
+        T_CHECK(a && a->ok, "quatrain-fr fails: %s", a && a->n_violations ? a->violations[0].what : "");
+        vers_analysis_free(a);
+        /* two feminine rhymes in a row break the alternance */
+        a = analyse("Le soir tombe sans bruit sur la plaine endormie,\n"
+                    "Et le vent doucement se couche dans la plaine ;\n"
+                    "La lune au ciel d'argent semble une pâle amie,\n"
+                    "Et le ruisseau lointain murmure avec sa peine.\n", VERS_LANG_FR, f);
+        int alt = 0;
+        for (int i = 0; a && i < a->n_violations; i++) alt += !strcmp(a->violations[i].what, "alternance");
+        T_CHECK(a && !a->ok && alt >= 1, "alternance not reported");
+        vers_analysis_free(a);
+        vers_form_free(f);
+    }
+
+    T_CASE("writer entry: vers_check_line agrees with the whole-poem check") {
+        vers_form *f = NULL;
+        vers_plan *plan = NULL;
+        vers_form_builtin("quatrain", VERS_LANG_FR, &f, &err);
+        if (f && !vers_form_plan(f, 4, 0, 0, 0, 'f', &plan, &err)) {
+            const char *lines[4] = {
+                "Le soir tombe sans bruit sur la plaine endormie,",
+                "Et le vent doucement se couche dans les bois ;",
+                "La lune au ciel d'argent semble une pâle amie,",
+                "Et le ruisseau lointain murmure à demi-voix."};
+            vers_line scans[4];
+            for (int i = 0; i < 4; i++) {
+                vers_violation v[8];
+                int k = vers_check_line(P, plan, i, scans, lines, lines[i], strlen(lines[i]), &scans[i], v, 8);
+                T_CHECK(k == 0, "line %d: %d violations (%s: expected %s, found %s)", i + 1, k, k > 0 ? v[0].what : "",
+                        k > 0 ? v[0].expected : "", k > 0 ? v[0].found : "");
+            }
+            vers_violation v[8];
+            const char *bad = "Et le ruisseau lointain murmure sous la lune.";
+            int k = vers_check_line(P, plan, 3, scans, lines, bad, strlen(bad), NULL, v, 8);
+            T_CHECK(k >= 1, "a line that does not rhyme passes");
+            int done = 0, pending = 0;
+            T_CHECK(vers_count_prefix(P, VERS_LANG_FR, "Le soir tombe", 13, &done, NULL, NULL, &pending) == 0, "prefix");
+            T_CHECK(done == 3 && pending == 1, "prefix count %d pending %d", done, pending);
+        }
+        vers_plan_free(plan);
+        vers_form_free(f);
+    }
+
+    T_CASE("rhyme: quality and the scheme test") {
+        vers_line a, b, c;
+        vers_scan_line(P, VERS_LANG_FR, "sur la plaine endormie", 22, 0, &a);
+        vers_scan_line(P, VERS_LANG_FR, "une pâle amie", 15, 0, &b);
+        vers_scan_line(P, VERS_LANG_FR, "dans les bois", 12, 0, &c);
+        T_CHECK(vers_rhyme_quality(&a, &b) >= 1 && vers_lines_rhyme(&a, &b, 1), "endormie/amie");
+        T_CHECK(vers_rhyme_quality(&a, &c) == 0 && !vers_lines_rhyme(&a, &c, 1), "endormie/bois");
+        vers_scan_line(P, VERS_LANG_FR, "les loix", 7, 0, &a);
+        vers_scan_line(P, VERS_LANG_FR, "les rois", 7, 0, &b);
+        T_CHECK(vers_lines_rhyme(&a, &b, 1), "16th-century loix/rois");
+    }
+
+    T_CASE("json: fields and repaired bytes") {
+        vers_form *f = NULL;
+        vers_form_builtin("quatrain", VERS_LANG_FR, &f, &err);
+        char text[512];
+        snprintf(text, sizeof text, "%s\xff\xfe \"quoted\"\n", FR_QUATRAIN);
+        vers_analysis *a = analyse(text, VERS_LANG_FR, f);
+        char *js = NULL;
+        size_t len = 0;
+        T_CHECK(a && vers_analysis_json(a, &js, &len, &err) == 0 && js, "json");
+        if (js) {
+            const char *keys[] = {"\"lines\":", "\"stanzas\":", "\"scheme\":", "\"form\":", "\"ok\":false", "\"violations\":",
+                                  "\"gender\":\"f\"", "\"syllables\":12", "\"rhyme\":\"A\"", "\"rhyme_key\":", "\\ufffd", "\\\"quoted\\\""};
+            for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) T_CHECK(strstr(js, keys[i]) != NULL, "no %s in %s", keys[i], js);
+            T_CHECK(strlen(js) == len, "length");
+        }
+        free(js);
+        vers_analysis_free(a);
+        vers_form_free(f);
+    }
+
+    T_CASE("hostile input: empty, binary, punctuation, digits, long line, many lines") {
+        vers_analysis *a = analyse("", VERS_LANG_AUTO, NULL);
+        T_CHECK(a && a->n_lines == 0 && a->n_stanzas == 0 && !strcmp(a->scheme, ""), "empty");
+        vers_analysis_free(a);
+        char bin[1024];
+        for (int i = 0; i < 1023; i++) bin[i] = (char)(i * 37 + 11);
+        bin[1023] = 0;
+        vers_analyse_opts o = {VERS_LANG_AUTO, NULL, 1};
+        T_CHECK(vers_analyse(P, bin, sizeof bin, &o, &a, &err) == 0, "binary: %s", err.msg);
+        vers_analysis_free(a);
+        a = analyse("!!! ??? ...\n12 345 6789\n---\n", VERS_LANG_EN, NULL);
+        T_CHECK(a && a->n_lines == 3, "punctuation/digits");
+        vers_analysis_free(a);
+        size_t big = 1 << 20;
+        char *line = malloc(big + 1);
+        for (size_t i = 0; i < big; i++) line[i] = "la mer "[i % 7];
+        line[big] = 0;
+        a = analyse(line, VERS_LANG_FR, NULL);
+        T_CHECK(a && a->n_lines == 1, "1 MB line");
+        vers_analysis_free(a);
+        /* 10,000 lines in one call */
+        size_t n = 10000, cap = n * 40;
+        char *many = malloc(cap), *p = many;
+        for (size_t i = 0; i < n; i++) p += sprintf(p, "%s\n", i % 2 ? "Et le vent se couche dans les bois" : "Le soir tombe sur la plaine");
+        a = analyse(many, VERS_LANG_FR, NULL);
+        T_CHECK(a && a->n_lines == 10000 && strlen(a->scheme) == 10000, "10,000 lines");
+        vers_analysis_free(a);
+        free(many);
+        free(line);
+    }
+
+    T_CASE("cli: vers check exit codes and output") {
+        static char out[1 << 16];
+        char cmd[2048];
+        const char *vers = getenv("VERS_BIN") ? getenv("VERS_BIN") : "build/vers";
+        const char *dir = t_tmpdir();
+        char path[300], spec[300];
+        snprintf(path, sizeof path, "%s/q.txt", dir);
+        snprintf(spec, sizeof spec, "%s/q.form", dir);
+        FILE *fp = fopen(path, "w");
+        if (fp) { fputs(FR_QUATRAIN, fp); fclose(fp); }
+        fp = fopen(spec, "w");
+        if (fp) { fputs("name: mine\nlang: fr\nscheme: ABAB\nsyllables: 12\n", fp); fclose(fp); }
+        snprintf(cmd, sizeof cmd, "%s check %s --form quatrain 2>&1", vers, path);
+        int rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 0 && strstr(out, "ok"), "quatrain: rc %d: %s", rc, out);
+        snprintf(cmd, sizeof cmd, "%s check %s --spec %s 2>&1", vers, path, spec);
+        rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 0, "spec: rc %d: %s", rc, out);
+        snprintf(cmd, sizeof cmd, "%s check %s --form sonnet 2>&1", vers, path);
+        rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 1 && strstr(out, "poem: lines: expected 14 lines, found 4"), "sonnet: rc %d: %s", rc, out);
+        snprintf(cmd, sizeof cmd, "%s check %s --scheme AABB --syllables 10 2>&1", vers, path);
+        rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 1 && strstr(out, "line 1: syllables: expected 10 syllables, found 12") && strstr(out, "line 2: rhyme:"), "AABB/10: rc %d: %s", rc, out);
+        snprintf(cmd, sizeof cmd, "%s check %s --json 2>&1", vers, path);
+        rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 0 && out[0] == '{' && strstr(out, "\"scheme\":\"ABAB\""), "json: rc %d: %s", rc, out);
+        snprintf(cmd, sizeof cmd, "%s check %s --form nosuchform 2>&1", vers, path);
+        rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 2 && !strncmp(out, "vers: ", 6) && strchr(out, '\n') == out + strlen(out) - 1, "unknown form: rc %d: %s", rc, out);
+        snprintf(cmd, sizeof cmd, "%s check /nonexistent/poem.txt 2>&1", vers);
+        rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 2 && !strncmp(out, "vers: /nonexistent/poem.txt: ", 29), "missing file: rc %d: %s", rc, out);
+        snprintf(cmd, sizeof cmd, "%s check %s --scheme 'A1B' 2>&1", vers, path);
+        rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 2, "bad scheme: rc %d: %s", rc, out);
+        snprintf(cmd, sizeof cmd, "%s check --list-forms 2>&1", vers);
+        rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 0 && strstr(out, "sonnet-fr") && strstr(out, "villanelle"), "list: rc %d", rc);
+        snprintf(cmd, sizeof cmd, "printf '' | %s check - --form haiku --lang en 2>&1", vers);
+        rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 1, "empty stdin vs haiku: rc %d: %s", rc, out);
+    }
+
+    vers_prosody_close(P);
+    T_DONE();
+}
