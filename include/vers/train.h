@@ -186,11 +186,13 @@ int vers_plot_log(const char *log_path, const char *svg_path, vers_err *err);
 
 /* ---- benchmark ---- */
 typedef struct vers_train_bench {
-    double tokens_per_s, gflops, peak_gflops, mfu, peak_rss_mb, step_s;
+    double tokens_per_s, gflops, peak_rss_mb, step_s;   /* mean over the timed steps */
     int64_t flop_params;
 } vers_train_bench;
-/* FMA peak of n_threads cores measured with an FMA loop (GFLOP/s). */
+/* FMA peak of n_threads cores measured with an FMA loop (GFLOP/s): 256-bit AVX2 FMA, and
+ * 512-bit AVX-512 FMA (0 when the CPU has none). */
 double vers_fma_peak_gflops(int n_threads);
+double vers_fma_peak_wide_gflops(int n_threads);
 /* Trains the given shape for `steps` steps on random tokens (after one warm-up step). */
 int vers_bench_train(const vers_tconfig *c, int B, int T, int steps, int threads,
                      vers_train_bench *out, vers_err *err);
