@@ -7,6 +7,8 @@
  *   make_random_model -o m.gguf [--dim 288] [--layers 6] [--heads 6] [--kv-heads H]
  *       [--ff 768] [--vocab 32000] [--ctx 512] [--type F32|F16|Q8_0|Q4_0|Q4_K|Q6_K ...]
  *       [--seed 1] [--llama2c m.bin --tok tokenizer.bin]
+ *   make_random_model --from model.gguf --llama2c m.bin --tok tokenizer.bin
+ *       converts an existing llama GGUF (e.g. stories260K) to llama2.c's format instead.
  * Model files are big: write them under /work/scratch, never into the repository. */
 #include "vers.h"
 #include "engine/gguf.h"
@@ -50,11 +52,61 @@ static float *find(const char *name) {
     return NULL;
 }
 
+static int write_bin(const char *bin, int dim, int FF, int L, int H, int KV, int V, int C);
+static int write_tok(const char *tokbin, char **toks, const float *scores, int V);
+
+/* --from: dequantize every tensor of a llama GGUF and write the llama2.c files */
+static int convert(const char *from, const char *bin, const char *tokbin) {
+    gguf_file *g;
+    vers_err err;
+    if (!bin || gguf_open(from, &g, &err)) { fprintf(stderr, "%s: %s\n", from, bin ? err.msg : "need --llama2c"); return 2; }
+    uint32_t dim, FF, L, H, KV, C;
+    if (gguf_get_u32(g, "llama.embedding_length", &dim) || gguf_get_u32(g, "llama.feed_forward_length", &FF) ||
+        gguf_get_u32(g, "llama.block_count", &L) || gguf_get_u32(g, "llama.attention.head_count", &H) ||
+        gguf_get_u32(g, "llama.context_length", &C)) { fprintf(stderr, "%s: not a llama model\n", from); return 2; }
+    if (gguf_get_u32(g, "llama.attention.head_count_kv", &KV)) KV = H;
+    for (uint64_t i = 0; i < g->n_tensors; i++) {
+        const gguf_tensor *t = &g->tensors[i];
+        char nm[64];
+        snprintf(nm, sizeof nm, "%.*s", (int)t->name.len, t->name.ptr);
+        float *f = add(nm, t->ne[0], t->ne[1], 0);
+        for (int64_t r = 0; r < t->ne[1]; r++)
+            vers_to_float(t->type, (const char *)t->data + (size_t)r * vers_row_size(t->type, t->ne[0]), f + r * t->ne[0], t->ne[0]);
+    }
+    const gguf_kv *tk = gguf_get_arr(g, "tokenizer.ggml.tokens");
+    const gguf_kv *sc = gguf_get_arr(g, "tokenizer.ggml.scores");
+    const int V = tk ? (int)tk->arr_n : 0;
+    if (!find("output.weight")) { const gguf_tensor *e = gguf_find_tensor(g, "token_embd.weight");
+        float *o = add("output.weight", e->ne[0], e->ne[1], 0); memcpy(o, find("token_embd.weight"), sizeof(float) * e->ne[0] * e->ne[1]); }
+    int rc = write_bin(bin, (int)dim, (int)FF, (int)L, (int)H, (int)KV, V, (int)C);
+    if (!rc && tokbin && tk) {
+        char **toks = malloc(sizeof(char *) * V);
+        float *scores = malloc(sizeof(float) * V);
+        for (int i = 0; i < V; i++) {
+            gguf_str s = tk->arr_str[i];
+            toks[i] = calloc(s.len + 1, 1);
+            size_t n = 0;
+            for (uint64_t j = 0; j < s.len; j++) {   /* U+2581 -> space */
+                if (j + 2 < s.len && (unsigned char)s.ptr[j] == 0xE2 && (unsigned char)s.ptr[j + 1] == 0x96 &&
+                    (unsigned char)s.ptr[j + 2] == 0x81) { toks[i][n++] = ' '; j += 2; }
+                else toks[i][n++] = s.ptr[j];
+            }
+            scores[i] = sc ? (float)gguf_arr_f64(sc, (uint64_t)i) : 0.0f;
+        }
+        rc = write_tok(tokbin, toks, scores, V);
+        for (int i = 0; i < V; i++) free(toks[i]);
+        free(toks); free(scores);
+    }
+    gguf_close(g);
+    return rc;
+}
+
 int main(int argc, char **argv) {
     static const struct option opts[] = {
         { "dim", 1, 0, 'd' }, { "layers", 1, 0, 'l' }, { "heads", 1, 0, 'H' }, { "kv-heads", 1, 0, 'K' },
         { "ff", 1, 0, 'f' }, { "vocab", 1, 0, 'v' }, { "ctx", 1, 0, 'c' }, { "type", 1, 0, 'T' },
-        { "seed", 1, 0, 's' }, { "llama2c", 1, 0, 'b' }, { "tok", 1, 0, 'k' }, { 0, 0, 0, 0 } };
+        { "seed", 1, 0, 's' }, { "llama2c", 1, 0, 'b' }, { "tok", 1, 0, 'k' }, { "from", 1, 0, 'F' }, { 0, 0, 0, 0 } };
+    const char *from = NULL;
     int dim = 288, L = 6, H = 6, KV = 0, FF = 768, V = 32000, C = 512;
     const char *type = "F32", *out = NULL, *bin = NULL, *tokbin = NULL;
     int c;
@@ -72,9 +124,11 @@ int main(int argc, char **argv) {
         case 's': rng_state = strtoull(optarg, NULL, 10) * 2654435761u + 1; break;
         case 'b': bin = optarg; break;
         case 'k': tokbin = optarg; break;
+        case 'F': from = optarg; break;
         default: fprintf(stderr, "see the header of bench/make_random_model.c\n"); return 2;
         }
     }
+    if (from) return convert(from, bin, tokbin);
     if (!KV) KV = H;
     int wt = vers_type_from_name(type);
     if (!out || wt < 0 || dim % H || H % KV || V < 260) { fprintf(stderr, "make_random_model: bad arguments\n"); return 2; }
@@ -141,41 +195,60 @@ int main(int argc, char **argv) {
     vers_err err;
     if (gguf_writer_write(w, out, &err)) { fprintf(stderr, "%s: %s\n", out, err.msg); return 2; }
     gguf_writer_free(w);
-    if (bin) {   /* llama2.c legacy format: Config, then the arrays in run.c's order */
-        FILE *f = fopen(bin, "wb");
-        if (!f) { fprintf(stderr, "%s: cannot write\n", bin); return 2; }
-        int cfg[7] = { dim, FF, L, H, KV, -V, C };   /* negative vocab: separate classifier */
-        fwrite(cfg, sizeof cfg, 1, f);
-#define PUT(name, n) do { float *p_ = find(name); fwrite(p_, sizeof(float), (size_t)(n), f); } while (0)
-#define PUTL(s, n) for (int l = 0; l < L; l++) { snprintf(nm, sizeof nm, "blk.%d." s ".weight", l); PUT(nm, n); }
-        PUT("token_embd.weight", (size_t)V * dim);
-        PUTL("attn_norm", dim); PUTL("attn_q", (size_t)dim * dim); PUTL("attn_k", (size_t)dim * kvd);
-        PUTL("attn_v", (size_t)dim * kvd); PUTL("attn_output", (size_t)dim * dim); PUTL("ffn_norm", dim);
-        PUTL("ffn_gate", (size_t)dim * FF); PUTL("ffn_down", (size_t)dim * FF); PUTL("ffn_up", (size_t)dim * FF);
-        PUT("output_norm.weight", dim);
-        float *zeros = calloc((size_t)C * hd, sizeof(float));
-        fwrite(zeros, sizeof(float), (size_t)C * hd, f);   /* freq_cis_real + imag (unused) */
-        free(zeros);
-        PUT("output.weight", (size_t)V * dim);
-        fclose(f);
-    }
+    if (bin && write_bin(bin, dim, FF, L, H, KV, V, C)) return 2;
     if (tokbin) {
-        FILE *f = fopen(tokbin, "wb");
-        if (!f) { fprintf(stderr, "%s: cannot write\n", tokbin); return 2; }
-        int maxlen = 16;
-        fwrite(&maxlen, sizeof maxlen, 1, f);
+        char **pieces = malloc(sizeof(char *) * V);
         for (int i = 0; i < V; i++) {
-            char s[32];
-            if (i >= 259) sprintf(s, " t%d", i); else strcpy(s, toks[i]);
-            int len = (int)strlen(s);
-            fwrite(&scores[i], sizeof(float), 1, f);
-            fwrite(&len, sizeof len, 1, f);
-            fwrite(s, 1, (size_t)len, f);
+            pieces[i] = malloc(32);
+            if (i >= 259) sprintf(pieces[i], " t%d", i); else strcpy(pieces[i], toks[i]);
         }
-        fclose(f);
+        if (write_tok(tokbin, pieces, scores, V)) return 2;
+        for (int i = 0; i < V; i++) free(pieces[i]);
+        free(pieces);
     }
     for (int i = 0; i < nT; i++) { free(T[i].f); free(T[i].q); }
     for (int i = 0; i < V; i++) free(toks[i]);
     free(T); free(toks); free(lens); free(scores); free(types);
     return 0;
+}
+
+/* llama2.c legacy format: Config, then the arrays in run.c's order */
+static int write_bin(const char *bin, int dim, int FF, int L, int H, int KV, int V, int C) {
+    const int hd = dim / H, kvd = KV * hd;
+    char nm[64];
+    FILE *f = fopen(bin, "wb");
+    if (!f) { fprintf(stderr, "%s: cannot write\n", bin); return 2; }
+    int cfg[7] = { dim, FF, L, H, KV, -V, C };   /* negative vocab: separate classifier */
+    fwrite(cfg, sizeof cfg, 1, f);
+#define PUT(name, n) do { float *p_ = find(name); if (!p_) { fprintf(stderr, "no %s\n", name); fclose(f); return 2; } \
+                          fwrite(p_, sizeof(float), (size_t)(n), f); } while (0)
+#define PUTL(s, n) for (int l = 0; l < L; l++) { snprintf(nm, sizeof nm, "blk.%d." s ".weight", l); PUT(nm, n); }
+    PUT("token_embd.weight", (size_t)V * dim);
+    PUTL("attn_norm", dim); PUTL("attn_q", (size_t)dim * dim); PUTL("attn_k", (size_t)dim * kvd);
+    PUTL("attn_v", (size_t)dim * kvd); PUTL("attn_output", (size_t)dim * dim); PUTL("ffn_norm", dim);
+    PUTL("ffn_gate", (size_t)dim * FF); PUTL("ffn_down", (size_t)dim * FF); PUTL("ffn_up", (size_t)dim * FF);
+    PUT("output_norm.weight", dim);
+    float *zeros = calloc((size_t)C * hd, sizeof(float));
+    fwrite(zeros, sizeof(float), (size_t)C * hd, f);   /* freq_cis_real + imag (unused by run.c) */
+    free(zeros);
+    PUT("output.weight", (size_t)V * dim);
+#undef PUT
+#undef PUTL
+    return fclose(f) ? 2 : 0;
+}
+
+/* llama2.c tokenizer.bin: max length, then (score, length, bytes) per token */
+static int write_tok(const char *tokbin, char **toks, const float *scores, int V) {
+    FILE *f = fopen(tokbin, "wb");
+    if (!f) { fprintf(stderr, "%s: cannot write\n", tokbin); return 2; }
+    int maxlen = 1;
+    for (int i = 0; i < V; i++) if ((int)strlen(toks[i]) > maxlen) maxlen = (int)strlen(toks[i]);
+    fwrite(&maxlen, sizeof maxlen, 1, f);
+    for (int i = 0; i < V; i++) {
+        int len = (int)strlen(toks[i]);
+        fwrite(&scores[i], sizeof(float), 1, f);
+        fwrite(&len, sizeof len, 1, f);
+        fwrite(toks[i], 1, (size_t)len, f);
+    }
+    return fclose(f) ? 2 : 0;
 }

@@ -30,9 +30,9 @@ void kv_store(vers_ctx *c, int l, int pos0, int n, const float *k, const float *
 }
 
 typedef struct {
-    float (*dot32)(const float *, const float *, int);
-    void (*axpy32)(float *, float, const float *, int);
-    float (*dot16)(const uint16_t *, const uint16_t *, int);
+    void (*scores32)(float *, const float *, const float *, size_t, int, int);
+    void (*pv32)(float *, const float *, const float *, size_t, int, int);
+    void (*scores16)(float *, const uint16_t *, const uint16_t *, size_t, int, int);
     void (*pv16)(float *, const float *, const uint16_t *, size_t, int, int, float *);
     void (*cvt)(uint16_t *, const float *, int);
     void (*softmax)(float *, int, float);
@@ -48,15 +48,14 @@ static void attend_one(const vers_ctx *c, const att_fns *f, int l, int n_kv, int
     const float scale = 1.0f / sqrtf((float)D);
     if (c->kv_type == VERS_KV_F32) {
         const float *K = (const float *)c->k_cache + base, *V = (const float *)c->v_cache + base;
-        for (int j = 0; j < n_kv; j++) att[j] = f->dot32(q, K + (size_t)j * kd, D);
+        f->scores32(att, q, K, kd, n_kv, D);
         f->softmax(att, n_kv, scale);
-        memset(out, 0, sizeof(float) * D);
-        for (int j = 0; j < n_kv; j++) f->axpy32(out, att[j], V + (size_t)j * kd, D);
+        f->pv32(out, att, V, kd, n_kv, D);
     } else {
         /* llama.cpp: q and the probabilities rounded to F16, products in tinyBLAS order */
         const uint16_t *K = (const uint16_t *)c->k_cache + base, *V = (const uint16_t *)c->v_cache + base;
         f->cvt(q16, q, D);
-        for (int j = 0; j < n_kv; j++) att[j] = f->dot16(q16, K + (size_t)j * kd, D);
+        f->scores16(att, q16, K, kd, n_kv, D);
         f->softmax(att, n_kv, scale);
         for (int j = 0; j < n_kv; j++) att[j] = vers_f16_to_f32(vers_f32_to_f16(att[j]));
         f->pv16(out, att, V, kd, n_kv, D, acc);
@@ -66,9 +65,9 @@ static void attend_one(const vers_ctx *c, const att_fns *f, int l, int n_kv, int
 void kv_attend(vers_ctx *c, int l, int pos0, int n, const float *q, float *out) {
     const vers_model_info *hp = &c->m->info;
     const int H = hp->n_head, D = hp->head_dim, group = hp->n_head / hp->n_head_kv;
-    att_fns f = { ops_dot_f32, ops_axpy_f32, ops_dot16_lanes, ops_pv16_lanes, ops_f32_to_f16, ops_softmax };
+    att_fns f = { ops_scores_f32, ops_pv_f32, ops_scores16_lanes, ops_pv16_lanes, ops_f32_to_f16, ops_softmax };
     if (vers_simd_enabled()) {
-        att_fns s = { ops_dot_f32_avx2, ops_axpy_f32_avx2, ops_dot16_lanes_avx2, ops_pv16_lanes_avx2,
+        att_fns s = { ops_scores_f32_avx2, ops_pv_f32_avx2, ops_scores16_lanes_avx2, ops_pv16_lanes_avx2,
                       ops_f32_to_f16_avx2, ops_softmax_avx2 };
         f = s;
     }

@@ -162,3 +162,16 @@ void ops_axpy_f16(float *y, float a, const uint16_t *x, int n) {
 void ops_f32_to_f16(uint16_t *y, const float *x, int n) {
     for (int i = 0; i < n; i++) y[i] = vers_f32_to_f16(x[i]);
 }
+
+void ops_scores_f32(float *att, const float *q, const float *K, size_t stride, int n_kv, int D) {
+    for (int j = 0; j < n_kv; j++) att[j] = ops_dot_f32(q, K + (size_t)j * stride, D);
+}
+
+void ops_pv_f32(float *out, const float *p, const float *V, size_t stride, int n_kv, int D) {
+    for (int d = 0; d < D; d++) out[d] = 0.0f;
+    for (int j = 0; j < n_kv; j++) ops_axpy_f32(out, p[j], V + (size_t)j * stride, D);
+}
+
+void ops_scores16_lanes(float *att, const uint16_t *q, const uint16_t *K, size_t stride, int n_kv, int D) {
+    for (int j = 0; j < n_kv; j++) att[j] = ops_dot16_lanes(q, K + (size_t)j * stride, D);
+}

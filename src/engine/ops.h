@@ -50,6 +50,16 @@ void ops_pv16_lanes_avx2(float *out, const float *p, const uint16_t *V, size_t s
 void ops_softmax_avx2(float *x, int n, float scale);
 void ops_swiglu_avx2(float *g, const float *u, int n);
 
+/* Whole-row attention loops (one call per head and query):
+ *   scores: att[j] = q . K[j*stride ..]  for j < n_kv
+ *   pv:     out[d] = sum_j p[j] * V[j*stride + d] */
+void ops_scores_f32(float *att, const float *q, const float *K, size_t stride, int n_kv, int D);
+void ops_pv_f32(float *out, const float *p, const float *V, size_t stride, int n_kv, int D);
+void ops_scores16_lanes(float *att, const uint16_t *q, const uint16_t *K, size_t stride, int n_kv, int D);
+void ops_scores_f32_avx2(float *att, const float *q, const float *K, size_t stride, int n_kv, int D);
+void ops_pv_f32_avx2(float *out, const float *p, const float *V, size_t stride, int n_kv, int D);
+void ops_scores16_lanes_avx2(float *att, const uint16_t *q, const uint16_t *K, size_t stride, int n_kv, int D);
+
 /* Attention dot products and weighted sums. */
 float ops_dot_f32(const float *a, const float *b, int n);
 float ops_dot_f16(const uint16_t *a, const uint16_t *b, int n);  /* products of halves, float sum */

@@ -99,16 +99,51 @@ static inline float hsum16_avx2(__m256 lo, __m256 hi) {
     return _mm_cvtss_f32(_mm_add_ss(v2, _mm_shuffle_ps(v2, v2, 1)));
 }
 
+/* 8 lanes of v_expf; lanes whose result leaves the normal range take the scalar path */
+static inline __m256 v_expf8(__m256 x, const float *xs, float *out_if_slow, int *slow) {
+    const __m256 r = _mm256_set1_ps(0x1.8p23f);
+    const __m256 z = _mm256_fmadd_ps(x, _mm256_set1_ps(0x1.715476p+0f), r);
+    const __m256 n = _mm256_sub_ps(z, r);
+    const __m256 b = _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.7f7d1cp-20f),
+                                      _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.62e4p-1f), x));
+    const __m256 out_of_range = _mm256_or_ps(_mm256_cmp_ps(n, _mm256_set1_ps(-125.0f), _CMP_LT_OQ),
+                                             _mm256_cmp_ps(n, _mm256_set1_ps(127.0f), _CMP_GT_OQ));
+    if (_mm256_movemask_ps(out_of_range) || _mm256_movemask_ps(_mm256_cmp_ps(x, x, _CMP_UNORD_Q))) {
+        for (int i = 0; i < 8; i++) out_if_slow[i] = v_expf(xs[i]);
+        *slow = 1;
+        return _mm256_loadu_ps(out_if_slow);
+    }
+    const __m256 u = _mm256_mul_ps(b, b);
+    const __m256 j = _mm256_fmadd_ps(
+        _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_set1_ps(0x1.0e4020p-7f), b, _mm256_set1_ps(0x1.573e2ep-5f)), u,
+                        _mm256_fmadd_ps(_mm256_set1_ps(0x1.555e66p-3f), b, _mm256_set1_ps(0x1.fffdb6p-2f))),
+        u, _mm256_fmadd_ps(_mm256_set1_ps(0x1.ffffecp-1f), b, _mm256_set1_ps(1.0f)));
+    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(j, _mm256_castsi256_ps(e));
+}
+
 void ops_softmax_avx2(float *x, int n, float scale) {
     float max = -INFINITY;
     for (int i = 0; i < n; i++) {
         x[i] *= scale;
         if (x[i] > max) max = x[i];
     }
+    const __m256 vmax = _mm256_set1_ps(max);
     double sum = 0.0;
-    for (int i0 = 0; i0 < n; i0 += 16) {
+    int i0 = 0;
+    for (; i0 + 16 <= n; i0 += 16) {
+        float d0[8], d1[8], tmp[8];
+        int slow = 0;
+        for (int h = 0; h < 8; h++) { d0[h] = x[i0 + h] - max; d1[h] = x[i0 + 8 + h] - max; }
+        __m256 e0 = v_expf8(_mm256_sub_ps(_mm256_loadu_ps(x + i0), vmax), d0, tmp, &slow);
+        __m256 e1 = v_expf8(_mm256_sub_ps(_mm256_loadu_ps(x + i0 + 8), vmax), d1, tmp, &slow);
+        _mm256_storeu_ps(x + i0, e0);
+        _mm256_storeu_ps(x + i0 + 8, e1);
+        sum += (double)hsum16_avx2(e0, e1);
+    }
+    if (i0 < n) {
         float blk[16] = { 0 };
-        for (int i = i0; i < i0 + 16 && i < n; i++) blk[i - i0] = x[i] = v_expf(x[i] - max);
+        for (int i = i0; i < n; i++) blk[i - i0] = x[i] = v_expf(x[i] - max);
         sum += (double)hsum16_avx2(_mm256_loadu_ps(blk), _mm256_loadu_ps(blk + 8));
     }
     const __m256 inv = _mm256_set1_ps((float)(1.0 / sum));
@@ -173,4 +208,48 @@ void ops_pv16_lanes_avx2(float *out, const float *p, const uint16_t *V, size_t s
         for (int l = 0; l < 4; l++) v4[l] = v8[l] + v8[l + 4];
         out[d] = (v4[0] + v4[2]) + (v4[1] + v4[3]);
     }
+}
+
+void ops_scores_f32_avx2(float *att, const float *q, const float *K, size_t stride, int n_kv, int D) {
+    if (D == 8) {
+        const __m256 vq = _mm256_loadu_ps(q);
+        for (int j = 0; j < n_kv; j++) att[j] = hsum(_mm256_mul_ps(vq, _mm256_loadu_ps(K + (size_t)j * stride)));
+        return;
+    }
+    for (int j = 0; j < n_kv; j++) att[j] = ops_dot_f32_avx2(q, K + (size_t)j * stride, D);
+}
+
+void ops_pv_f32_avx2(float *out, const float *p, const float *V, size_t stride, int n_kv, int D) {
+    if (D % 8 == 0 && D <= 128) {
+        __m256 acc[16];
+        const int nb = D / 8;
+        for (int b = 0; b < nb; b++) acc[b] = _mm256_setzero_ps();
+        for (int j = 0; j < n_kv; j++) {
+            const __m256 pj = _mm256_set1_ps(p[j]);
+            const float *v = V + (size_t)j * stride;
+            for (int b = 0; b < nb; b++) acc[b] = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + 8 * b), acc[b]);
+        }
+        for (int b = 0; b < nb; b++) _mm256_storeu_ps(out + 8 * b, acc[b]);
+        return;
+    }
+    memset(out, 0, sizeof(float) * (size_t)D);
+    for (int j = 0; j < n_kv; j++) ops_axpy_f32_avx2(out, p[j], V + (size_t)j * stride, D);
+}
+
+void ops_scores16_lanes_avx2(float *att, const uint16_t *q, const uint16_t *K, size_t stride, int n_kv, int D) {
+    if (D % 16 == 0) {
+        for (int j = 0; j < n_kv; j++) {
+            const uint16_t *k = K + (size_t)j * stride;
+            __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
+            for (int i = 0; i < D; i += 16) {
+                lo = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(q + i))),
+                                     _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + i))), lo);
+                hi = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(q + i + 8))),
+                                     _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + i + 8))), hi);
+            }
+            att[j] = hsum16_avx2(lo, hi);
+        }
+        return;
+    }
+    for (int j = 0; j < n_kv; j++) att[j] = ops_dot16_lanes_avx2(q, K + (size_t)j * stride, D);
 }

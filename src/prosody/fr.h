@@ -76,4 +76,10 @@ int fr_syllabify_words(const char *text, size_t len, fr_word *out, int max);
  * diérèses.  Returns 0, or VERS_EINVAL on NULL arguments. */
 int fr_count_prefix(const char *text, size_t len, int *done, int *min_done, int *max_done, int *pending);
 
+/* Whether a caesura can fall after syllable pos (1..) of the line read with target
+ * syllables (0 = usual reading): the pos-th syllable ends a word, is not an e muet, and no
+ * hyphen joins the next word.  fr_line.caesura_ok is fr_caesura(.., 6) for alexandrins;
+ * décasyllabes use pos 4 (4+6) or 5 (5+5). */
+int fr_caesura(const char *text, size_t len, int target, int pos);
+
 #endif

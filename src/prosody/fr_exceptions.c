@@ -77,6 +77,14 @@ static const char *const ment_nouns[] = {
     "comment", "ferment", "sarment", "serment", "tourment",
 };
 
+/* ---- proclitics: words that lean on the next one, so a caesura cannot follow them --- */
+static const char *const proclitics[] = {
+    "au", "aux", "ce", "ces", "cet", "cette", "chez", "dans", "de", "des", "du", "en", "et", "je",
+    "la", "le", "les", "leur", "leurs", "ma", "me", "mes", "mon", "ne", "nos", "notre", "ou", "par",
+    "pour", "que", "qui", "sa", "sans", "se", "ses", "son", "sous", "sur", "ta", "te", "tes", "ton",
+    "tu", "un", "une", "vos", "votre", "à",
+};
+
 static int to_utf8(const unsigned char *w, int n, char *buf, size_t cap) {
     fr_letters_to_utf8(w, n, buf, cap);
     return (int)strlen(buf);
@@ -95,6 +103,13 @@ int fr_h_aspire(const unsigned char *w, int n) {
         if (hit) return 1;
     }
     return 0;
+}
+
+int fr_proclitic(const unsigned char *w, int n) {
+    if (n > 6) return 0;
+    char buf[FR_MAXW * 3 + 1];
+    to_utf8(w, n, buf, sizeof buf);
+    return in_list(proclitics, N_OF(proclitics), buf);
 }
 
 int fr_disjunct_vowel(const unsigned char *w, int n) {
@@ -123,9 +138,8 @@ int fr_ent_not_verb(const unsigned char *w, int n) {
             unsigned q = n >= 6 ? w[n - 6] : 0;
             return q == 'e' || q == 'a';
         }
-        if (p == 'a' && n >= 6 && w[n - 6] == 'i') {                 /* aiment vs vraiment */
-            return n == 8 && (memcmp(w, "vrai", 4) == 0 || memcmp(w, "gaie", 4) == 0);
-        }
+        if (p == 'i' && n >= 6 && w[n - 6] == 'a')                   /* ils aiment vs vraiment */
+            return n == 8 && (memcmp(w, "vrai", 4) == 0 || memcmp(w, "gaim", 4) == 0);
         return fr_is_vowel(p);                                       /* moment, doucement */
     }
     return 0;
@@ -158,6 +172,7 @@ static int cmp_exc(const void *a, const void *b) {
 }
 
 int fr_word_syl_exception(const unsigned char *w, int n, int *syl, int *more, int *less) {
+    if (n < 3 || n > 12) return 0;                      /* the list holds words of 3..12 letters */
     char buf[FR_MAXW * 3 + 1];
     to_utf8(w, n, buf, sizeof buf);
     const char *key = buf;
@@ -199,12 +214,17 @@ int fr_verb_ier(const unsigned char *w, int n) {
 
 /* Exposed for the test that checks every list is sorted. */
 int fr_exception_lists_sorted(void) {
-    const char *const *lists[] = { h_aspire_prefix, disjunct_vowel, ent_sounded, ment_verbs, ment_nouns, ier_verb_stems };
-    size_t ns[] = { N_OF(h_aspire_prefix), N_OF(disjunct_vowel), N_OF(ent_sounded), N_OF(ment_verbs), N_OF(ment_nouns), N_OF(ier_verb_stems) };
+    const char *const *lists[] = { proclitics, h_aspire_prefix, disjunct_vowel, ent_sounded, ment_verbs, ment_nouns, ier_verb_stems };
+    size_t ns[] = { N_OF(proclitics), N_OF(h_aspire_prefix), N_OF(disjunct_vowel), N_OF(ent_sounded), N_OF(ment_verbs), N_OF(ment_nouns), N_OF(ier_verb_stems) };
     for (size_t l = 0; l < N_OF(lists); l++)
         for (size_t i = 1; i < ns[l]; i++)
             if (strcmp(lists[l][i - 1], lists[l][i]) >= 0) return -(int)(l * 1000 + i) - 1;
     for (size_t i = 1; i < N_OF(syl_exceptions); i++)
         if (strcmp(syl_exceptions[i - 1].word, syl_exceptions[i].word) >= 0) return -(int)(9000 + i);
+    for (size_t i = 0; i < N_OF(syl_exceptions); i++) {     /* fr_word_syl_exception skips other lengths */
+        int chars = 0;
+        for (const char *p = syl_exceptions[i].word; *p; p++) chars += ((unsigned char)*p & 0xC0) != 0x80;
+        if (chars < 3 || chars > 12) return -(int)(9500 + i);
+    }
     return 1;
 }

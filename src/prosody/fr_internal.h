@@ -45,7 +45,6 @@ typedef struct fr_wsyl {
     int vowel_start;      /* begins with vowel or h muet */
     int ends_vowel;       /* ends with a sounded vowel (for hiatus) */
     int fem;              /* ends in an e muet (feminine rhyme), counted or not */
-    int nucleus_end[FR_MAXW]; /* letter index just after each counted nucleus (caesura, key) */
 } fr_wsyl;
 void fr_word_syllables(const fr_tok *t, fr_wsyl *s);
 
@@ -54,6 +53,7 @@ int fr_h_aspire(const unsigned char *w, int n);      /* word starts with an aspi
 int fr_ent_not_verb(const unsigned char *w, int n);  /* final -ent is sounded (moment) */
 int fr_word_syl_exception(const unsigned char *w, int n, int *syl, int *more, int *less);
 int fr_verb_ier(const unsigned char *w, int n);      /* i+vowel of an -ier verb form: diérèse */
+int fr_proclitic(const unsigned char *w, int n);    /* article, preposition, clitic: no caesura after it */
 int fr_disjunct_vowel(const unsigned char *w, int n); /* vowel-initial but no elision: onze, oui */
 
 /* Phonetic rhyme key of a word (fr_phonetic.c): phonemes from the last tonic vowel on,

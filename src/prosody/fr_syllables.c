@@ -190,7 +190,7 @@ static int group_nuclei(const unsigned char *w, int n, int stem, int a, int b) {
         else if (ul == 2 && c == 'o' && w[i + 1] != 'e' && w[i + 1] != L_ECIRC) split = dierese_ou(w, n, j);
         else if (ul == 1 && c == 'a') {
             if (d == 'o' && j + 1 < n && w[j + 1] == 'n' && (j + 2 == n || (j + 3 == n && w[j + 2] == 's'))) split = 0; /* paon */
-            else if (d == 'o' && j + 1 < b && w[j + 1] == 'u') split = 0;        /* août */
+            else if (d == 'o' && j + 1 < b && (w[j + 1] == 'u' || w[j + 1] == L_UCIRC)) split = 0;   /* août */
             else split = 1;                                                      /* cha-os, a-érien */
         } else if (ul == 1 && c == 'o') split = !(d == 'e');                     /* po-ète, o-asis */
         else if (ul == 1 && c == 'e') split = !(d == 'a' || d == 'o' || d == L_ACIRC || d == L_OCIRC || d == 'u'); /* geai, Jean */
@@ -247,7 +247,6 @@ void fr_word_syllables(const fr_tok *t, fr_wsyl *s) {
         int a = i;
         while (i < stem && isv[i]) i++;
         int g = group_nuclei(w, n, stem, a, i);
-        for (int q = 0; q < g && syl < FR_MAXW; q++) s->nucleus_end[syl + q] = i;
         syl += g;
     }
     int xs, xm, xl;
@@ -260,7 +259,7 @@ void fr_word_syllables(const fr_tok *t, fr_wsyl *s) {
     unsigned c0 = w[0];
     s->vowel_start = is_v(c0) || (c0 == 'h' && !fr_h_aspire(w, n));
     if (c0 == 'y' && n > 1 && is_v(w[1])) s->vowel_start = n == 4 && memcmp(w, "yeux", 4) == 0;  /* d'yeux, la yole */
-    if (fr_disjunct_vowel(w, n)) s->vowel_start = 0;                         /* le onze, le oui */
+    if ((c0 == 'o' || c0 == 'u' || c0 == 'y') && fr_disjunct_vowel(w, n)) s->vowel_start = 0;                         /* le onze, le oui */
     s->ends_vowel = !t->elided && efin == 0 && !fem && syl > 0 && is_v(w[n - 1]);
     if (n == 2 && w[0] == 'e' && w[1] == 't') s->ends_vowel = 1;             /* et: never a liaison */
 }
@@ -298,6 +297,36 @@ static void scan_words(const char *text, size_t len, line_words *L) {
     for (int i = 0; i < n; i++) L->counted[i] = L->syl[i].syl + efinal_counts(L, i);
 }
 
+/* Whether a caesura can fall after syllable pos: a word's last sounded syllable is the
+ * pos-th, its final e muet (if any) is elided, and the next word is not joined to it by a
+ * hyphen.  delta: optional syllables the chosen count needs (given to the first words that
+ * have them, the usual reading otherwise). */
+static int caesura_after(const line_words *L, int delta, int pos_wanted) {
+    int pos = 0;
+    for (int i = 0; i < L->n; i++) {
+        int c = L->syl[i].syl;
+        if (delta > 0 && L->syl[i].opt_more) { c += 1; delta--; }
+        else if (delta < 0 && L->syl[i].opt_less) { c -= 1; delta++; }
+        pos += c;
+        if (pos == pos_wanted && c > 0)
+            return !efinal_counts(L, i) && i + 1 < L->n && !L->tok[i + 1].hyph_before &&
+                   (L->tok[i].hyph_before || !fr_proclitic(L->tok[i].w, L->tok[i].n));   /* dispersez-les | */
+        pos += efinal_counts(L, i);
+        if (pos >= pos_wanted) return 0;
+    }
+    return 0;
+}
+
+int fr_caesura(const char *text, size_t len, int target, int pos) {
+    if (!text || pos <= 0) return 0;
+    line_words L;
+    scan_words(text, len, &L);
+    int total = 0, more = 0, less = 0;
+    for (int i = 0; i < L.n; i++) { total += L.counted[i]; more += L.syl[i].opt_more; less += L.syl[i].opt_less; }
+    int chosen = target > 0 && target >= total - less && target <= total + more ? target : total;
+    return caesura_after(&L, chosen - total, pos);
+}
+
 int fr_scan_line(const char *text, size_t len, int target, fr_line *out) {
     if (!out) return VERS_EINVAL;
     memset(out, 0, sizeof *out);
@@ -318,26 +347,7 @@ int fr_scan_line(const char *text, size_t len, int target, fr_line *out) {
     out->syllables = total;
     if (target > 0 && target >= out->min_syllables && target <= out->max_syllables) out->syllables = target;
 
-    /* caesura: the usual reading, adjusted by optional syllables only when the chosen
-     * count needs them (first the words of the first hemistich are tried) */
-    if (out->syllables == 12) {
-        int pos = 0;
-        out->caesura_ok = 0;
-        int delta = out->syllables - total;      /* to distribute */
-        for (int i = 0; i < L.n; i++) {
-            int c = L.syl[i].syl;
-            if (delta > 0 && L.syl[i].opt_more) { c += 1; delta--; }
-            else if (delta < 0 && L.syl[i].opt_less) { c -= 1; delta++; }
-            pos += c;
-            if (pos == 6 && c > 0) {
-                int ef = efinal_counts(&L, i);
-                if (!ef && i + 1 < L.n && !L.tok[i + 1].hyph_before) out->caesura_ok = 1;
-                break;
-            }
-            pos += efinal_counts(&L, i);
-            if (pos >= 6) break;
-        }
-    }
+    if (out->syllables == 12) out->caesura_ok = caesura_after(&L, out->syllables - total, 6);
     /* hiatus */
     for (int i = 0; i + 1 < L.n; i++)
         if (L.syl[i].ends_vowel && L.syl[i + 1].vowel_start && !L.tok[i + 1].hyph_before) out->hiatus++;
@@ -350,13 +360,12 @@ int fr_scan_line(const char *text, size_t len, int target, fr_line *out) {
         fr_letters_to_utf8(t->w, t->n, out->last_word, sizeof out->last_word);
         if (enclitic_je(t) && L.n >= 2) {
             /* "que sais-je": the rhyme is heard on sais + je (norvège / sais-je) */
-            fr_tok joined = L.tok[L.n - 2];
-            if (joined.n + 2 <= FR_MAXW) {
-                joined.w[joined.n++] = t->w[0];
-                joined.w[joined.n++] = 'e';
-                joined.w[joined.n] = 0;
-            }
-            fr_rhyme_key(&joined, fem, out->rhyme_key, sizeof out->rhyme_key);
+            char *k = out->rhyme_key;
+            fr_rhyme_key(&L.tok[L.n - 2], 0, k, sizeof out->rhyme_key - 2);
+            size_t kl = strlen(k);
+            k[kl] = t->w[0] == 'j' ? 'Z' : 's';
+            k[kl + 1] = '@';
+            k[kl + 2] = 0;
         } else
             fr_rhyme_key(t, fem, out->rhyme_key, sizeof out->rhyme_key);
     }

@@ -273,7 +273,7 @@ static inline float load_x1(const uint8_t *p, int64_t i, wkind k) {
     float f; memcpy(&f, p + 4 * i, 4); return f;
 }
 
-static inline void tile_float(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w,
+static inline __attribute__((always_inline)) void tile_float(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w,
                               size_t ldw, const uint8_t *x, size_t ldx, const wkind k) {
     const uint8_t *wr[4];
     row_ptrs(w, ldw, nr, wr);
@@ -285,6 +285,7 @@ static inline void tile_float(int64_t n, int nr, int nt, float *y, int64_t ldy, 
         for (int r = 0; r < 4; r++) a[r][0] = a[r][1] = _mm256_setzero_ps();
         for (int64_t i = 0; i < n8; i += 8) {
             const __m256 xv0 = load_x8(x0, i, k), xv1 = load_x8(x1, i, k);
+#pragma GCC unroll 4
             for (int r = 0; r < 4; r++) {
                 const __m256 wv = load_w8(wr[r], i, k);
                 a[r][0] = _mm256_fmadd_ps(wv, xv0, a[r][0]);
@@ -305,6 +306,7 @@ static inline void tile_float(int64_t n, int nr, int nt, float *y, int64_t ldy, 
         for (int r = 0; r < 4; r++) a[r] = _mm256_setzero_ps();
         for (int64_t i = 0; i < n8; i += 8) {
             const __m256 xv0 = load_x8(x0, i, k);
+#pragma GCC unroll 4
             for (int r = 0; r < 4; r++) a[r] = _mm256_fmadd_ps(load_w8(wr[r], i, k), xv0, a[r]);
         }
         for (int r = 0; r < nr; r++) {
