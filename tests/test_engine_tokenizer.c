@@ -156,6 +156,18 @@ static vers_tokenizer *make_spm(void) {
     return t;
 }
 
+/* the same without the dummy prefix (tokenizer.ggml.add_space_prefix = false) */
+static vers_tokenizer *make_spm_noprefix(void) {
+    const char *tok[] = { "<unk>", "<s>", "</s>", "\xe2\x96\x81", "a", "b", "ab", "\xe2\x96\x81" "a" };
+    vers_vocab_desc d;
+    vers_vocab_desc_init(&d);
+    d.model = "llama"; d.n_tokens = 8; d.tokens = tok; d.add_space_prefix = 0; d.add_bos = 0;
+    vers_tokenizer *t = NULL;
+    vers_err e;
+    if (vers_tokenizer_from_arrays(&d, &t, &e)) printf("make_spm_noprefix: %s\n", e.msg);
+    return t;
+}
+
 /* byte-level BPE: the 256 byte characters, merges "h e", "he llo"... and specials */
 static vers_tokenizer *make_bpe(const char *pre) {
     static char chars[256][4];
@@ -353,6 +365,19 @@ int main(void) {
             pc = vers_token_piece(t, 1, 1, &pl);
             T_CHECK(pl == 3 && !memcmp(pc, "<s>", 3), "control piece rendered");
             T_CHECK(vers_token_is_eog(t, 2) && !vers_token_is_eog(t, 1), "eog");
+            vers_tokenizer_free(t);
+        }
+    }
+
+    T_CASE("spm without dummy prefix, without BOS, without byte tokens") {
+        vers_tokenizer *t = make_spm_noprefix();
+        T_CHECK(t != NULL, "built");
+        if (t) {
+            int32_t w1[] = { 6, 7 };                 /* "ab ▁a": no prefix, no BOS */
+            T_CHECK(tok_eq(t, "ab a", 1, 0, w1, 2), "no prefix");
+            int32_t w2[] = { 4, 0, 0 };              /* "é" has no token and no byte tokens: <unk> per byte */
+            T_CHECK(tok_eq(t, "a\xc3\xa9", 1, 0, w2, 3), "unknown bytes -> <unk>");
+            T_CHECK(!vers_tokenizer_adds_bos(t) && !vers_tokenizer_adds_space_prefix(t), "flags");
             vers_tokenizer_free(t);
         }
     }

@@ -382,6 +382,29 @@ int main(int argc, char **argv) {
         size_t big = 1 << 20; char *p = malloc(big);
         if (p) { for (size_t i = 0; i < big; i++) p[i] = (char)(i * 7919 % 251 + 1); T_CHECK(fr_scan_line(p, big, 12, &l) == 0, "1 MB line"); free(p); }
         SYL("1830", 4);
+        /* random byte soup, UTF-8 fragments, long words, many words: never a crash, sane output */
+        static const char *frag[] = { "é", "\xc3", "’", "'", "-", " ", "e", "es", "ent", "h", "y", "ï", "œu", "qu", "gu",
+                                      "ill", "io", "\xff", "0", "99", "—", "«", "a", "x", "\xe2\x80", "ée", "oi", "uy" };
+        unsigned long r = 12345;
+        int nbad = 0;
+        for (int it = 0; it < 3000; it++) {
+            char buf[600]; size_t n = 0;
+            int k = (int)(r % 60); r = r * 6364136223846793005UL + 1442695040888963407UL;
+            for (int q = 0; q < k; q++) {
+                const char *f = frag[(r >> 33) % (sizeof frag / sizeof *frag)];
+                r = r * 6364136223846793005UL + 1442695040888963407UL;
+                size_t fl = strlen(f);
+                if (n + fl < sizeof buf) { memcpy(buf + n, f, fl); n += fl; }
+            }
+            if (fr_scan_line(buf, n, (int)(r % 14), &l) != 0 || l.syllables < 0 || l.min_syllables > l.max_syllables ||
+                strlen(l.rhyme_key) >= sizeof l.rhyme_key || (l.gender != 'm' && l.gender != 'f')) nbad++;
+            int d, mn, mx, pe;
+            for (size_t pl = 0; pl <= n; pl += 7) if (fr_count_prefix(buf, pl, &d, &mn, &mx, &pe) != 0 || d < 0) nbad++;
+        }
+        T_CHECK(nbad == 0, "%d bad results on random input", nbad);
+        char longw[400]; memset(longw, 'a', sizeof longw - 1); longw[sizeof longw - 1] = 0;
+        for (int i = 1; i < 399; i += 2) longw[i] = 'b';
+        T_CHECK(fr_scan_line(longw, strlen(longw), 0, &l) == 0 && l.syllables > 0, "400-letter word");
     }
 
     T_CASE("fr: per-word info and line prefixes for the writer") {
