@@ -121,6 +121,74 @@ static int debug_word(void *ctx, const char *w, size_t n, int ed) {
     return 0;
 }
 
+/* --- rhyme pairs (rhyme/en gold stanzas) ----------------------------------------------- */
+
+typedef struct rhyme_stats { long pos, pos_perfect, pos_any, neg, neg_any, neg_perfect; } rhyme_stats;
+
+static void eval_rhyme_pairs(const en_dict *d, const char *path, rhyme_stats *st) {
+    memset(st, 0, sizeof *st);
+    size_t len;
+    char *buf = t_read_file(path, &len);
+    if (!buf) return;
+    enum { MAXL = 64 };
+    en_line lines[MAXL];
+    char scheme[MAXL + 1] = "";
+    int n = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save);; line = strtok_r(NULL, "\n", &save)) {
+        int header = line && line[0] == '#';
+        if (!line || (header && n > 0)) {
+            /* a stanza ended: score its pairs */
+            if (n > 0 && (int)strlen(scheme) == n)
+                for (int i = 0; i < n; i++)
+                    for (int j = i + 1; j < n; j++) {
+                        int q = en_rhyme_quality_dict(d, &lines[i], &lines[j]);
+                        if (scheme[i] == scheme[j]) {
+                            st->pos++; st->pos_perfect += q >= 2; st->pos_any += q >= 1;
+                            if (show_fails && q == 0)
+                                printf("  RHYME-MISS %s/%s  %s/%s\n", lines[i].last_word, lines[j].last_word, lines[i].rhyme_key, lines[j].rhyme_key);
+                        } else if (show_fails && q >= 2 && q < 3)
+                            printf("  RHYME-FALSE %s/%s  %s/%s\n", lines[i].last_word, lines[j].last_word, lines[i].rhyme_key, lines[j].rhyme_key);
+                        if (scheme[i] == scheme[j]) {}
+                        else { st->neg++; st->neg_any += q >= 1; st->neg_perfect += q >= 2; }
+                    }
+            n = 0;
+            scheme[0] = 0;
+        }
+        if (!line) break;
+        if (header) {
+            if (!strncmp(line, "# scheme: ", 10)) snprintf(scheme, sizeof scheme, "%s", line + 10);
+            continue;
+        }
+        if (n < MAXL) en_scan_line(d, line, strlen(line), 0, &lines[n++]);
+    }
+    free(buf);
+}
+
+/* The guesser against the dictionary: share of dictionary words (every 20th) whose
+ * syllable count it gets right from the spelling alone. */
+static double eval_guesser(const char *dict_path, long *count) {
+    size_t len;
+    char *buf = t_read_file(dict_path, &len);
+    *count = 0;
+    if (!buf) return 0;
+    long ok = 0, k = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save), k++) {
+        if (k % 20) continue;
+        char *sp = strchr(line, ' ');
+        if (!sp || strchr(line, '(') || strchr(line, '\'') || strchr(line, '.') || strchr(line, '-')) continue;
+        int gold = 0;
+        for (char *p = sp; *p; p++) gold += *p >= '0' && *p <= '2';
+        en_pron g;
+        en_guess_pron(line, (size_t)(sp - line), &g);
+        ok += en_pron_syllables(&g) == gold;
+        (*count)++;
+    }
+    free(buf);
+    return *count ? (double)ok / (double)*count : 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && !strcmp(argv[1], "--debug")) {
         en_dict *dd = NULL;
@@ -292,6 +360,16 @@ int main(int argc, char **argv) {
             en_line m = scan(d, "the sun"), n = scan(d, "come"), o = scan(d, "love"), p = scan(d, "prove");
             T_CHECK(en_rhyme_quality(&m, &n) == 1, "sun/come slant");
             T_CHECK(en_rhyme_quality(&o, &p) == 1, "love/prove slant");
+            en_line g1 = scan(d, "Nor all that glisters gold; I give"), l1 = scan(d, "and thus we live");
+            T_CHECK(en_rhyme_quality_dict(d, &g1, &l1) == 2, "give/live with variants");
+            char keys[4][48];
+            T_CHECK(en_rhyme_key_variants(d, "wind", 4, keys, 4) == 2, "wind has two keys");
+            en_line f1 = scan(d, "the fire"), h1 = scan(d, "and higher");
+            T_CHECK(en_rhyme_quality(&f1, &h1) == 2, "fire/higher %s %s", f1.rhyme_key, h1.rhyme_key);
+            en_line e1 = scan(d, "my eyes"), m1 = scan(d, "at moonrise");
+            T_CHECK(en_rhyme_quality(&e1, &m1) == 1, "eyes/moonrise weak");
+            en_line w1 = scan(d, "a word"), s1 = scan(d, "the sword");
+            T_CHECK(en_rhyme_quality(&w1, &s1) >= 1, "word/sword eye rhyme");
         }
     }
 
@@ -339,6 +417,28 @@ int main(int argc, char **argv) {
             print_meter("epg64", &b);
             printf("browning: %d lines; 9-11 syllables %.1f%%, 10 or 11 %.1f%%; with target 10: %.1f%%, %.1f%%\n",
                    bl, 100.0 * b911 / bl, 100.0 * b1011 / bl, 100.0 * t911 / tl, 100.0 * t1011 / tl);
+        }
+        const char *rpath = t_shared("eval/rhyme/en/rhymedata_en.txt");
+        if (rpath) {
+            rhyme_stats rs;
+            eval_rhyme_pairs(d, rpath, &rs);
+            if (verbose)
+                printf("rhyme/en line pairs: rhyming (gold) %ld: quality>=2 %.1f%%, >=1 %.1f%%; "
+                       "not rhyming %ld: quality>=2 %.1f%%, >=1 %.1f%%\n",
+                       rs.pos, 100.0 * rs.pos_perfect / rs.pos, 100.0 * rs.pos_any / rs.pos, rs.neg,
+                       100.0 * rs.neg_perfect / rs.neg, 100.0 * rs.neg_any / rs.neg);
+            T_CASE("en: rhyme keys separate gold rhyming pairs from the others") {
+                T_CHECK(rs.pos > 10000 && rs.pos_any >= 0.85 * rs.pos && rs.neg_perfect <= 0.03 * rs.neg,
+                        "pos %ld/%ld, neg %ld/%ld", rs.pos_any, rs.pos, rs.neg_perfect, rs.neg);
+            }
+        }
+        if (en_dict_path(d)) {
+            long cnt;
+            double acc = eval_guesser(en_dict_path(d), &cnt);
+            if (verbose) printf("guesser: syllable count right on %.1f%% of %ld dictionary words\n", 100.0 * acc, cnt);
+            T_CASE("en: guesser syllable counts >= 85% on dictionary words") {
+                T_CHECK(cnt > 1000 && acc >= 0.85, "%.3f of %ld", acc, cnt);
+            }
         }
         T_CASE("en: fbfv syllables >= 95% exact") {
             T_CHECK(a.lines > 500 && a.exact >= 0.95 * a.lines, "%d/%d", a.exact, a.lines);

@@ -170,7 +170,9 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
         return vers_errorf(err, VERS_ENOMEM, "out of memory");
     }
     vers_line *best_scans = scans + n;
-    for (int i = 0; i < n; i++) { texts[i] = a->lines[i].text; lens[i] = strlen(texts[i]); }
+    int *ids = malloc(sizeof *ids * (size_t)n);
+    if (!ids) { free(scans); free(target); free(texts); free(lens); free(v); free(best_v); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
+    for (int i = 0; i < n; i++) { texts[i] = a->lines[i].text; lens[i] = strlen(texts[i]); ids[i] = a->lines[i].rhyme_id; }
     int best_k = INT_MAX, rc = VERS_OK;
     for (int b = 0; b < n_syl && best_k; b++) {
         int scanned = 0;   /* scans at this alternative's targets, made with its first plan */
@@ -188,7 +190,7 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
                 if (!f->n_syl) for (int i = 0; i < n; i++) scans[i] = a->lines[i].scan;
                 if (rc) { vers_plan_free(plan); vers_errorf(err, rc, "scan failed"); goto done; }
             }
-            check_ctx c = {p, plan, scans, texts, lens, 0, 1};
+            check_ctx c = {p, plan, scans, texts, lens, 0, 1, ids};
             int k = 0;
             for (int i = 0; i < n; i++) {
                 int room = n * 4 - k;
@@ -216,7 +218,7 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
     }
     if (out->oom) rc = vers_errorf(err, VERS_ENOMEM, "out of memory");
 done:
-    free(scans); free(target); free(texts); free(lens); free(v); free(best_v);
+    free(scans); free(target); free(texts); free(lens); free(v); free(best_v); free(ids);
     return rc;
 }
 
@@ -256,7 +258,8 @@ static int detect_match(vers_analysis *a, const vers_form *f, double rhymed_shar
             for (int j = i - 1; j >= 0 && !ok; j--) {
                 if (plan->lines[j].rhyme != pl->rhyme) continue;
                 first = j;
-                ok = vers_lines_rhyme(&a->lines[i].scan, &a->lines[j].scan, min_q);
+                ok = vers_lines_rhyme(&a->lines[i].scan, &a->lines[j].scan, min_q) ||
+                     (a->lines[i].rhyme_id >= 0 && a->lines[i].rhyme_id == a->lines[j].rhyme_id);
             }
             if (first >= 0 && !ok) bad++;
         }

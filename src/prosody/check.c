@@ -77,7 +77,8 @@ int check_plan_line(const check_ctx *c, int i, vers_violation *v, int max_v) {
         for (int j = 0; j < i && !ok; j++) {
             if (plan->lines[j].rhyme != pl->rhyme) continue;
             if (first < 0) first = j;
-            ok = vers_lines_rhyme(L, line_at(c, j), plan->min_quality);
+            ok = vers_lines_rhyme(L, line_at(c, j), plan->min_quality) ||
+                 (c->rhyme_ids && c->rhyme_ids[i] >= 0 && c->rhyme_ids[i] == c->rhyme_ids[j]);
         }
         if (first >= 0 && !ok) {
             char w[48], g[48];
@@ -173,7 +174,7 @@ int vers_check_line(const vers_prosody *p, const vers_plan *plan, int i, const v
     for (int j = 0; j < i; j++) { tx[j] = have_texts ? texts[j] : ""; lens[j] = have_texts && texts[j] ? strlen(texts[j]) : 0; if (!tx[j]) tx[j] = ""; }
     tx[i] = text; lens[i] = len;
     /* without the earlier texts, refrains and rentrements cannot be compared */
-    check_ctx c = {p, plan, all, tx, lens, 1, have_texts};
+    check_ctx c = {p, plan, all, tx, lens, 1, have_texts, NULL};
     int k = check_plan_line(&c, i, v, max_v);
     if (scanned) *scanned = all[i];
     free(all); free(tx); free(lens);

@@ -135,21 +135,35 @@ enum { P_AH = 2, P_AY = 5, P_ER = 11, P_IH = 16, P_IY = 17, P_R = 27, P_NPH = 39
 
 static int en_is_vowel_ph(int ph) { return en_names[ph][0] == 'A' || en_names[ph][0] == 'E' || en_names[ph][0] == 'I' || en_names[ph][0] == 'O' || en_names[ph][0] == 'U'; }
 
-static int en_split(const char *key, int *out, int max) {
-    int n = 0;
-    for (size_t i = 0; key[i] && n < max;) {
-        int found = -1;
-        for (int len = 2; len >= 1 && found < 0; len--) {
-            if (len == 2 && !key[i + 1]) continue;
-            for (int p = 0; p < P_NPH; p++)
-                if ((int)strlen(en_names[p]) == len && !strncmp(en_names[p], key + i, (size_t)len)) { found = p; break; }
-            if (found >= 0) i += (size_t)len;
+/* Splits key[i..] into phonemes; two-letter names first, backtracking when the rest
+ * does not parse ("IHTHHAEL" is IH TH HH AE L, not IH T HH ...). */
+static int en_split_at(const char *key, size_t i, int *out, int n, int max) {
+    if (!key[i]) return n;
+    if (n >= max) return -1;
+    for (int len = 2; len >= 1; len--) {
+        if (len == 2 && !key[i + 1]) continue;
+        for (int p = 0; p < P_NPH; p++) {
+            if ((int)strlen(en_names[p]) != len || strncmp(en_names[p], key + i, (size_t)len)) continue;
+            out[n] = p;
+            int r = en_split_at(key, i + (size_t)len, out, n + 1, max);
+            if (r >= 0) return r;
         }
-        if (found < 0) return -1;
-        out[n++] = found;
     }
+    return -1;
+}
+
+static int en_split(const char *key, int *out, int max) {
+    int n = en_split_at(key, 0, out, 0, max);
+    if (n < 0) return -1;
     /* "fire" AY ER / AY R, "flowers" AW ER Z / AW R Z: a vowel then ER is read as vowel + R */
     for (int i = 1; i < n; i++) if (out[i] == P_ER && en_is_vowel_ph(out[i - 1])) out[i] = P_R;
+    /* ER elsewhere is AH + R, so that "burn" and "scorn" share their coda RN */
+    for (int i = 0; i < n && n < max; i++)
+        if (out[i] == P_ER) {
+            memmove(out + i + 2, out + i + 1, sizeof *out * (size_t)(n - i - 1));
+            out[i] = P_AH; out[i + 1] = P_R;
+            n++;
+        }
     return n;
 }
 
@@ -181,7 +195,7 @@ static int en_score(const vers_line *a, const vers_line *b) {
             return 15;
         /* same coda after the last vowel, one of the two unstressed there ("withal"/"fall",
          * "solitude"/"stood") */
-        if ((ta > 0 || tb > 0) && la > 1 && la == lb && !memcmp(pa + ta + 1, pb + tb + 1, sizeof *pa * (size_t)(la - 1)))
+        if ((ta > 0 || tb > 0 || la > 2) && la > 1 && la == lb && !memcmp(pa + ta + 1, pb + tb + 1, sizeof *pa * (size_t)(la - 1)))
             if (best < 10) best = 10;
     }
     return best;

@@ -124,6 +124,8 @@ typedef struct check_ctx {
     const size_t *lens;
     int absolute_gender;           /* 1: plan genders (writer); 0: alternance rule only */
     int compare_texts;             /* 1: texts of earlier lines known (refrains) */
+    const int *rhyme_ids;          /* detected rhyme groups of the poem (NULL: none): lines the
+                                      scheme detector joined in context count as rhyming */
 } check_ctx;
 /* Violations of line i; returns their count, writes up to max_v. */
 int check_plan_line(const check_ctx *c, int i, vers_violation *v, int max_v);

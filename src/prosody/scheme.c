@@ -18,7 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WINDOW 16
+#define WINDOW 16           /* lines compared backwards when grouping */
+#define REACH 2             /* pairs scored by partition_score: at most this far apart.  Further
+                               pairs are left to the patterns: a sound taken up again two
+                               quatrains later is a new rhyme (ABAB CDCD EFEF, not ABAB CDCD ABAB) */
+#define GAP 4               /* greedy: a class is not joined again after this many lines */
+#define PRIOR_BASE 1.0      /* a known pattern's prior, plus PRIOR_PER_LINE per line: a pattern */
+#define PRIOR_PER_LINE 0.3  /* explains more in a long stanza (a sonnet) than in a couplet */
+#define USUAL_BONUS 3.0     /* a stanza's lean toward its poem's usual scheme (one perfect rhyme) */
 
 char scheme_letter(int g) {
     if (g < 0) return '-';
@@ -63,6 +70,7 @@ static int pattern_class(int p, int i, int m) {
 
 /* Pair weights: what linking (or not linking) two lines with this rhyme score is worth. */
 static double link_gain(int sc) {
+    if (sc >= 30) return 3.0;
     if (sc >= 20) return 3.0;
     if (sc >= 15) return 2.0;
     if (sc >= 10) return 1.0;
@@ -81,7 +89,7 @@ static double apart_cost(int sc) {
 static double partition_score(const int *cls, int m, const int *S) {
     double s = 0;
     for (int i = 0; i < m; i++)
-        for (int d = 1; d <= WINDOW && i + d < m; d++) {
+        for (int d = 1; d <= REACH && i + d < m; d++) {
             int sc = S[i * WINDOW + d - 1];
             if (sc < 0) continue;          /* a line without a rhyme word */
             if (cls[i] == cls[i + d]) s += link_gain(sc);
@@ -93,6 +101,7 @@ static double partition_score(const int *cls, int m, const int *S) {
 /* Greedy grouping of one stanza (classes from 0); lines without words get -1. */
 static void greedy(const vers_line *L, int m, const int *S, int *cls) {
     int *size = calloc((size_t)m + 1, sizeof *size);
+    int *last = calloc((size_t)m + 1, sizeof *last);   /* per class: its latest line */
     int next = 0;
     for (int i = 0; i < m; i++) {
         cls[i] = -1;
@@ -102,10 +111,12 @@ static void greedy(const vers_line *L, int m, const int *S, int *cls) {
             int j = i - d;
             if (cls[j] < 0) continue;
             int sc = S[j * WINDOW + d - 1];
+            if (last && i - last[cls[j]] > GAP) continue;   /* a rhyme taken up again later is a new one */
             if (sc >= 20 && sc > best_sc) { best = j; best_sc = sc; }
         }
         cls[i] = best >= 0 ? cls[best] : next++;
         if (size) size[cls[i]]++;
+        if (last) last[cls[i]] = i;
     }
     /* lone lines: final-syllable rhymes, then slant and eye rhymes */
     for (int tier = 0; size && tier < 2; tier++) {
@@ -124,10 +135,24 @@ static void greedy(const vers_line *L, int m, const int *S, int *cls) {
         }
     }
     free(size);
+    free(last);
 }
 
-/* Detects the scheme of one stanza (lines L[0..m-1]) into cls (classes from 0). */
-static int stanza_scheme(const vers_line *L, int m, int *cls) {
+/* Canonical letters of a partition (relabelled from 'A' in order of first appearance). */
+static void canon_of(const int *cls, int m, char *out) {
+    int seen[64], n = 0;
+    for (int i = 0; i < m; i++) {
+        int k = -1;
+        for (int j = 0; j < n; j++) if (seen[j] == cls[i]) k = j;
+        if (k < 0 && n < 64) { seen[n] = cls[i]; k = n++; }
+        out[i] = (char)(k < 0 ? '?' : k < 26 ? 'A' + k : 'a' + (k - 26) % 26);
+    }
+    out[m] = 0;
+}
+
+/* Detects the scheme of one stanza (lines L[0..m-1]) into cls (classes from 0).
+ * prefer (may be NULL): the poem's usual scheme for stanzas of this length, worth bonus. */
+static int stanza_scheme(const vers_line *L, int m, int *cls, const char *prefer, double bonus) {
     int *S = malloc(sizeof *S * (size_t)m * WINDOW);
     int *cand = malloc(sizeof *cand * (size_t)m);
     if (!S || !cand) { free(S); free(cand); return -1; }
@@ -137,7 +162,9 @@ static int stanza_scheme(const vers_line *L, int m, int *cls) {
             S[i * WINDOW + d - 1] = j < m && L[i].last_word[0] && L[j].last_word[0] ? rhyme_score(&L[i], &L[j]) : -1;
         }
     greedy(L, m, S, cls);
+    char *cb = prefer ? malloc((size_t)m + 1) : NULL;
     double best = partition_score(cls, m, S);
+    if (cb) { canon_of(cls, m, cb); if (!strcmp(cb, prefer)) best += bonus; }
     if (m >= 2) {
         for (int p = 0; p <= N_PATTERNS; p++) {
             int ok = 1;
@@ -147,7 +174,8 @@ static int stanza_scheme(const vers_line *L, int m, int *cls) {
                 else if (!L[i].last_word[0]) cand[i] = -1 - i;   /* no word: a class of its own */
             }
             if (!ok) continue;
-            double sc = partition_score(cand, m, S) + 0.5;   /* the pattern prior */
+            double sc = partition_score(cand, m, S) + PRIOR_BASE + PRIOR_PER_LINE * m;
+            if (cb) { canon_of(cand, m, cb); if (!strcmp(cb, prefer)) sc += bonus; }
             if (sc > best) {
                 best = sc;
                 memcpy(cls, cand, sizeof *cls * (size_t)m);
@@ -156,19 +184,55 @@ static int stanza_scheme(const vers_line *L, int m, int *cls) {
     }
     free(S);
     free(cand);
+    free(cb);
     return 0;
+}
+
+/* The poem's usual scheme for stanzas of m lines: the most frequent canonical scheme
+ * among them when it covers at least half of them (and two stanzas), else NULL. */
+static const char *usual_scheme(char **canon, const int *len, int ns, int m) {
+    int best = -1, best_n = 0, total = 0;
+    for (int a = 0; a < ns; a++) {
+        if (len[a] != m) continue;
+        total++;
+        int c = 0;
+        for (int b = 0; b < ns; b++) if (len[b] == m && !strcmp(canon[a], canon[b])) c++;
+        if (c > best_n) { best_n = c; best = a; }
+    }
+    return best >= 0 && best_n >= 2 && best_n * 2 >= total ? canon[best] : NULL;
 }
 
 int scheme_detect(const vers_line *L, const int *stanza, int n, int *ids) {
     if (n <= 0) return 0;
     int *cls = malloc(sizeof *cls * (size_t)n);
     int *first = malloc(sizeof *first * (size_t)n);   /* per global group: its first line */
-    if (!cls || !first) { free(cls); free(first); return -1; }
-    int n_groups = 0;
+    int *start = malloc(sizeof *start * (size_t)(n + 1)), *len = malloc(sizeof *len * (size_t)(n + 1));
+    char **canon = calloc((size_t)n + 1, sizeof *canon);
+    int rc = -1, ns = 0;
+    if (!cls || !first || !start || !len || !canon) goto out;
     for (int s0 = 0; s0 < n;) {
         int m = 1;
         while (s0 + m < n && stanza[s0 + m] == stanza[s0]) m++;
-        if (stanza_scheme(L + s0, m, cls + s0)) { free(cls); free(first); return -1; }
+        start[ns] = s0; len[ns] = m; ns++;
+        s0 += m;
+    }
+    /* pass 1: each stanza alone */
+    for (int k = 0; k < ns; k++) {
+        if (stanza_scheme(L + start[k], len[k], cls + start[k], NULL, 0)) goto out;
+        if (!(canon[k] = malloc((size_t)len[k] + 1))) goto out;
+        canon_of(cls + start[k], len[k], canon[k]);
+    }
+    /* pass 2: stanzas lean toward the poem's usual scheme for their length */
+    double bonus = USUAL_BONUS;
+    if (ns > 2) {
+        for (int k = 0; k < ns; k++) {
+            const char *pref = usual_scheme(canon, len, ns, len[k]);
+            if (pref && strcmp(pref, canon[k]) && stanza_scheme(L + start[k], len[k], cls + start[k], pref, bonus)) goto out;
+        }
+    }
+    int n_groups = 0;
+    for (int k = 0; k < ns; k++) {
+        int s0 = start[k], m = len[k];
         /* classes of this stanza → global groups: link to an earlier stanza's group when
          * the class's first line rhymes exactly with one of that group's lines nearby */
         for (int i = s0; i < s0 + m; i++) {
@@ -180,7 +244,7 @@ int scheme_detect(const vers_line *L, const int *stanza, int n, int *ids) {
             for (int j = s0 - 1; j >= 0 && i - j <= WINDOW; j--) {
                 if (ids[j] < 0) continue;
                 int taken = 0;      /* two rhymes of one stanza never share a letter */
-                for (int k = s0; k < i && !taken; k++) taken = ids[k] == ids[j];
+                for (int q = s0; q < i && !taken; q++) taken = ids[q] == ids[j];
                 if (taken) continue;
                 int sc = rhyme_score(&L[i], &L[j]);
                 if (sc >= 20 && sc > best) { best = sc; link = ids[j]; }
@@ -188,7 +252,6 @@ int scheme_detect(const vers_line *L, const int *stanza, int n, int *ids) {
             if (link >= 0) ids[i] = link;
             else { first[n_groups] = i; ids[i] = n_groups++; }
         }
-        s0 += m;
     }
     /* renumber in order of first appearance */
     int *map = first;
@@ -199,7 +262,9 @@ int scheme_detect(const vers_line *L, const int *stanza, int n, int *ids) {
         if (map[ids[i]] < 0) map[ids[i]] = next++;
         ids[i] = map[ids[i]];
     }
-    free(cls);
-    free(first);
-    return next;
+    rc = next;
+out:
+    if (canon) for (int k = 0; k < ns; k++) free(canon[k]);
+    free(canon); free(cls); free(first); free(start); free(len);
+    return rc;
 }

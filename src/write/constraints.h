@@ -29,6 +29,8 @@ typedef struct wr_line_state {
     int in_word;                         /* text ends inside a word */
     int after_punct;
     int u8_owed;                         /* continuation bytes the next token must supply */
+    int u8_lead;                         /* the lead byte they complete */
+    int word_nletters;                   /* letters of the current word */
     int word_vg, word_v_last, word_silent_e, word_letters;
     int before_word;                     /* syllables before the current word (estimate) */
     int base_c, base_v;                  /* exact count if the line broke here, before a

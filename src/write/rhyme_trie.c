@@ -53,10 +53,33 @@ const char *wr_default_wordlist(int lang) {
     return access(p, R_OK) == 0 ? p : NULL;
 }
 
+/* Function words end a line badly ("saw an", "went to"): never rhyme words. */
+static const char *const STOP_EN[] = {
+    "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "by", "for", "with",
+    "from", "as", "is", "are", "was", "were", "be", "been", "am", "do", "does", "did", "has", "have",
+    "had", "it", "its", "you", "he", "she", "we", "they", "him", "her", "us", "them", "my", "your",
+    "his", "our", "their", "this", "that", "these", "those", "not", "if", "than", "then", "when",
+    "who", "whom", "which", "what", "can", "could", "would", "should", "will", "shall", "may",
+    "might", "must", "into", "onto", "upon", "s", "t", "ll", "ve", "re", "d", "o", "y", "mr", "mrs",
+    "st", "etc", "isn", "didn", "doesn", "wasn", "aren", "don", "won", "shan", "hadn", "hasn", NULL};
+static const char *const STOP_FR[] = {
+    "le", "la", "les", "un", "une", "des", "du", "de", "et", "ou", "mais", "ni", "car", "donc", "au",
+    "aux", "en", "dans", "par", "pour", "sur", "sous", "avec", "sans", "chez", "ce", "cet", "cette",
+    "ces", "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "notre", "nos", "votre", "vos",
+    "leur", "leurs", "je", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "me", "te", "se",
+    "ne", "que", "qui", "dont", "est", "sont", "suis", "es", "ai", "as", "ont", "lui", "quel",
+    "quelle", "quels", "quelles", "y", "a", "o", NULL};
+
+static int stop_word(const char *w, int len, int lang) {
+    for (const char *const *s = lang == WR_LANG_FR ? STOP_FR : STOP_EN; *s; s++)
+        if ((int)strlen(*s) == len && !memcmp(*s, w, (size_t)len)) return 1;
+    return 0;
+}
+
 /* A word fit to end a line: lower-case letters only (an inner hyphen or apostrophe is not
- * taken: they make poor rhyme words and odd token paths). */
-static int good_word(const char *w, int len) {
-    if (len < 1 || len >= MAX_WORD_BYTES) return 0;
+ * taken: they make poor rhyme words and odd token paths), not a function word. */
+static int good_word(const char *w, int len, int lang) {
+    if (len < 1 || len >= MAX_WORD_BYTES || stop_word(w, len, lang)) return 0;
     int letters = 0;
     for (int i = 0; i < len;) {
         int adv; uint32_t c = wr_utf8_next(w + i, len - i, &adv);
@@ -65,7 +88,7 @@ static int good_word(const char *w, int len) {
         letters++;
         i += adv;
     }
-    return letters >= 2 || (len == 1 && (w[0] == 'a' || w[0] == 'y' || w[0] == 'o'));
+    return letters >= 2;
 }
 
 /* Tokens of " word" whose bytes spell exactly " word", or 0. */
@@ -149,7 +172,7 @@ static int wset_add(wset *s, const char *w, int len) {
 }
 
 /* ---- cache -------------------------------------------------------------------------------- */
-#define CACHE_MAGIC "VRSRHY02"
+#define CACHE_MAGIC "VRSRHY04"
 
 static int cache_save(const wr_rhyme_index *ix, const char *path, uint64_t key) {
     char tmp[1200];
@@ -258,21 +281,22 @@ void wr_rhyme_index_free(wr_rhyme_index *ix) {
     memset(ix, 0, sizeof *ix);
 }
 
-static int collect(wset *set, const wr_tokens *tt, const char *wordlist) {
-    for (int t = 0; t < tt->n; t++) {
+/* The model's whole-word tokens when there is no word list (with one, they are in it or
+ * are not words of the language: an English model's " ter" is no French word). */
+static int collect(wset *set, const wr_tokens *tt, const char *wordlist, int lang) {
+    FILE *f = wordlist ? fopen(wordlist, "r") : NULL;
+    for (int t = 0; t < tt->n && !f; t++) {
         const wr_tokinfo *ti = &tt->info[t];
         if (ti->kind != WR_TOK_WORD || !ti->lead_space || ti->u8_in || ti->u8_out) continue;
         const char *w = wr_tok_text(tt, t) + 1;
         int len = ti->n_bytes - 1;
-        if (good_word(w, len) && wset_add(set, w, len) < 0) return -1;
+        if (good_word(w, len, lang) && wset_add(set, w, len) < 0) return -1;
     }
-    if (!wordlist) return 0;
-    FILE *f = fopen(wordlist, "r");
     if (!f) return 0;
     char line[256];
     while (fgets(line, sizeof line, f)) {
         int len = (int)strcspn(line, "\r\n");
-        if (good_word(line, len) && wset_add(set, line, len) < 0) { fclose(f); return -1; }
+        if (good_word(line, len, lang) && wset_add(set, line, len) < 0) { fclose(f); return -1; }
     }
     fclose(f);
     return 0;
@@ -290,7 +314,7 @@ int wr_rhyme_index_build(wr_rhyme_index *ix, const wr_lm *lm, const wr_tokens *t
         if (cache_load(ix, path, key, tt->n) == 0) return VERS_OK;
     }
     wset set = {0};
-    if (collect(&set, tt, wordlist) < 0) { free(set.w); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
+    if (collect(&set, tt, wordlist, or->lang) < 0) { free(set.w); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
     cand *cs = malloc(sizeof *cs * (set.n + 1));
     if (!cs) { free(set.w); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
     size_t nc = 0;

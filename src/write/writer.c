@@ -161,6 +161,9 @@ static int probe_counts(wr_writer *w, wr_line_state *ls, int lang) {
 /* ---- one line ----------------------------------------------------------------------------- */
 
 typedef struct line_ctx {
+    const wr_plan *plan;
+    int index;
+    const wr_scan *prev_scan;        /* scans of the kept lines before this one */
     const wr_line_plan *lp;
     int lo, hi;                      /* syllable range the search aims at */
     const wr_endset *es;
@@ -187,7 +190,7 @@ static int finish_line(wr_writer *w, const line_ctx *cx, const wr_line_state *ls
     c->text[len] = 0;
     if (ls->end_word < 0) return 0;
     if (w->or->scan(w->or->ud, c->text, len, cx->lp->target, &c->scan) != VERS_OK) return -1;
-    if (!w->or->line_ok(w->or->ud, c->text, len, &c->scan, cx->lp)) return 0;
+    if (!w->or->line_ok(w->or->ud, cx->plan, cx->index, c->text, len, &c->scan, cx->prev_text, cx->prev_scan)) return 0;
     if (cx->lp->syl_hi == 0 && (c->scan.syl < cx->lo || c->scan.syl > cx->hi)) return 0;
     if (cx->partner && !w->or->rhymes(w->or->ud, &c->scan, cx->partner)) return 0;
     char a[WR_LINE_BYTES], b[WR_LINE_BYTES];
@@ -329,7 +332,8 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
 
 /* Rhyme classes a line may end in: its partner's class, or for the first line of a group a
  * class with enough unused words for the whole group and not taken by another group. */
-static int allowed_classes(wr_writer *w, const wr_plan *plan, const line_rec *rec, int i, int *out) {
+static int allowed_classes(wr_writer *w, const wr_plan *plan, const line_rec *rec, int i, int *out,
+                           uint64_t *rng) {
     const wr_rhyme_index *ix = w->ix;
     const wr_line_plan *lp = &plan->lines[i];
     int g = lp->rhyme;
@@ -353,10 +357,20 @@ static int allowed_classes(wr_writer *w, const wr_plan *plan, const line_rec *re
         w->cls_count[wd->cls]++;
     }
     for (int j = 0; j < i; j++)                        /* classes of other groups are taken */
-        if (rec[j].cur >= 0) w->cls_count[ix->words[rec[j].cands[rec[j].cur].end_word].cls] = 0;
+        if (rec[j].cur >= 0 && plan->lines[j].rentrement_of < 0)
+            w->cls_count[ix->words[rec[j].cands[rec[j].cur].end_word].cls] = 0;
     int n = 0;
     for (int c = 0; c < ix->n_cls; c++) if (w->cls_count[c] >= need) out[n++] = c;
-    return n;
+    /* a big index: a random choice of classes, so that the end words offered are many
+     * (enough for the model to choose from) and not always the same ones */
+    int words = 0, m = 0;
+    for (int k = 0; k < n && words < FIT_CAP / 2; k++) {
+        int r = k + (int)(wr_rng_next(rng) % (uint64_t)(n - k));
+        int c = out[r]; out[r] = out[k]; out[k] = c;
+        words += w->cls_count[c];
+        m = k + 1;
+    }
+    return m;
 }
 
 static int cmp_cand(const void *a, const void *b) {
@@ -399,18 +413,52 @@ static void build_theme_bias(wr_writer *w, const char *theme, float bias) {
     }
 }
 
+static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
+                       const int *prompt, int n_prompt, line_rec *rec, float *start_logits,
+                       wr_result *res, const char **prev, wr_scan *prev_scan, int K, vers_err *err);
+
 static int write_once(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
                       const int *prompt, int n_prompt, line_rec *rec, float *start_logits,
                       wr_result *res, vers_err *err) {
-    const int nv = w->nv;
-    const wr_rhyme_index *ix = w->ix;
     int K = par->candidates < 1 ? 1 : par->candidates > MAX_CANDS ? MAX_CANDS : par->candidates;
     int rc;
     if ((rc = w->lm->truncate(w->lm->ud, 0)) != VERS_OK) return vers_errorf(err, rc, "KV truncation failed");
-    float *logits = start_logits;                      /* line i's start logits at i*nv */
-    if ((rc = lm_eval(w, prompt, n_prompt, logits, err))) return rc;
-    int floor_line = 0;                                /* no backing up before this line */
-    const char *prev[256];
+    if ((rc = lm_eval(w, prompt, n_prompt, start_logits, err))) return rc; /* line i's at i*nv */
+    const char **prev = malloc(sizeof *prev * (size_t)(plan->n + 1));
+    wr_scan *prev_scan = malloc(sizeof *prev_scan * (size_t)(plan->n + 1));
+    if (!prev || !prev_scan) { free(prev); free(prev_scan); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
+    rc = write_lines(w, plan, par, rng, prompt, n_prompt, rec, start_logits, res, prev, prev_scan, K, err);
+    free(prev); free(prev_scan);
+    return rc;
+}
+
+/* The opening words of a line, for a rondeau's rentrement: up to the first punctuation
+ * mark, at most four words and never the whole line. */
+static int opening_words(const char *line, char *out, size_t cap) {
+    int n = (int)strlen(line), words = 0, end = -1, in = 0;
+    for (int k = 0; k <= n; k++) {
+        unsigned char ch = k < n ? (unsigned char)line[k] : ' ';
+        int part = ch != ' ' && !strchr(",;:.!?", ch);
+        if (part && !in) words++;
+        if (!part && in) {                                /* a word ends at k */
+            if (words >= 2 && (strchr(",;:.!?", ch) || words == 4)) { end = k; break; }
+            if (words == 2 && end < 0) end = k;           /* fallback: two words */
+        }
+        in = part;
+        if (ch && strchr(",;:.!?", ch) && words >= 1 && end < 0) { end = k; break; }
+    }
+    if (end <= 0 || end >= n || (size_t)end >= cap) return -1;
+    memcpy(out, line, (size_t)end);
+    out[end] = 0;
+    return end;
+}
+
+static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
+                       const int *prompt, int n_prompt, line_rec *rec, float *start_logits,
+                       wr_result *res, const char **prev, wr_scan *prev_scan, int K, vers_err *err) {
+    const int nv = w->nv;
+    const wr_rhyme_index *ix = w->ix;
+    int rc, floor_line = 0, backups = 0;
     int i = 0;
     for (int j = 0; j < plan->n; j++) { rec[j].n_cands = 0; rec[j].cur = -1; rec[j].refrain = 0; }
     while (i < plan->n) {
@@ -430,9 +478,18 @@ static int write_once(wr_writer *w, const wr_plan *plan, const wr_params *par, u
             floor_line = i;
         }
         rec[i].pos = w->lm->n_past(w->lm->ud);
-        if (lp->refrain_of >= 0 && lp->refrain_of < i) {
-            line_rec *src = &rec[lp->refrain_of];
-            rec[i].cands[0] = src->cands[src->cur];
+        if ((lp->refrain_of >= 0 && lp->refrain_of < i) || (lp->rentrement_of >= 0 && lp->rentrement_of < i)) {
+            line_rec *src = &rec[lp->refrain_of >= 0 ? lp->refrain_of : lp->rentrement_of];
+            wr_cand *c = &rec[i].cands[0];
+            *c = src->cands[src->cur];
+            if (lp->refrain_of < 0) {                  /* rentrement: the opening words */
+                int len = opening_words(src->cands[src->cur].text, c->text, sizeof c->text);
+                int nt = len > 0 ? w->lm->tokenize(w->lm->ud, c->text, len, c->toks, MAX_STEPS) : -1;
+                if (nt <= 0) return vers_errorf(err, VERS_EFAIL, "line %d: cannot form the rentrement", i + 1);
+                c->toks[nt++] = w->tt->newline;
+                c->n_tok = nt;
+                if (w->or->scan(w->or->ud, c->text, len, 0, &c->scan)) return vers_errorf(err, VERS_EFAIL, "prosody scan failed");
+            }
             rec[i].n_cands = 1; rec[i].cur = 0; rec[i].refrain = 1;
             float *l1 = i + 1 < plan->n ? start_logits + (size_t)(i + 1) * nv : w->work;
             if ((rc = eval_line(w, &rec[i].cands[0], lp->stanza_end, l1, err))) return rc;
@@ -441,9 +498,15 @@ static int write_once(wr_writer *w, const wr_plan *plan, const wr_params *par, u
         }
         /* used end words: those of the kept lines before this one */
         memset(w->used_word, 0, (size_t)ix->n_words);
-        for (int j = 0; j < i; j++) { w->used_word[rec[j].cands[rec[j].cur].end_word] = 1; prev[j] = rec[j].cands[rec[j].cur].text; }
-        int n_cls = allowed_classes(w, plan, rec, i, w->cls_list);
+        for (int j = 0; j < i; j++) {
+            const wr_cand *c = &rec[j].cands[rec[j].cur];
+            if (plan->lines[j].rentrement_of < 0) w->used_word[c->end_word] = 1;
+            prev[j] = c->text;
+            prev_scan[j] = c->scan;
+        }
+        int n_cls = allowed_classes(w, plan, rec, i, w->cls_list, rng);
         line_ctx cx = {0};
+        cx.plan = plan; cx.index = i; cx.prev_scan = prev_scan;
         cx.lp = lp; cx.lang = plan->lang; cx.prev_text = prev; cx.n_prev = i;
         cx.lo = lp->syl_lo; cx.hi = lp->syl_hi;
         if (cx.hi == 0) { cx.lo = plan->lang == WR_LANG_FR ? 6 : 5; cx.hi = plan->lang == WR_LANG_FR ? 10 : 9; }
@@ -471,7 +534,7 @@ static int write_once(wr_writer *w, const wr_plan *plan, const wr_params *par, u
             /* no line here: take the next candidate of the nearest earlier line that has one */
             int k = i - 1;
             while (k >= floor_line && (rec[k].refrain || rec[k].cur + 1 >= rec[k].n_cands)) k--;
-            if (k < floor_line || res->line_backups >= 4 * plan->n + 16)
+            if (k < floor_line || ++backups > 4 * plan->n + 16)
                 return vers_errorf(err, VERS_EFAIL, "no line %d found within the search budget", i + 1);
             res->line_backups++;
             rec[k].cur++;
