@@ -231,6 +231,33 @@ static void test_hostile(void) {
         k = defaults(); k.name1 = "a.weight"; expect_bad("duplicate tensor name", &k);
         k = defaults(); k.set_off = 1; k.off1 = 64; k.version = 1; k.ne0_0 = 0xFFFFFFFFu; k.ne1_0 = 0xFFFFFFFFu; expect_bad("v1 huge shape", &k);
     }
+    T_CASE("gguf: general.alignment 1 with misaligned tensor data is refused, not read (fuzz finding)") {
+        static const char *names[] = {"b", "bb", "bbb", "bbbb", "bbbbb", "bbbbbb", "bbbbbbb", "bbbbbbbb"};
+        int refused = 0, accepted = 0;
+        for (int i = 0; i < 8; i++) {
+            knobs k = defaults(); k.alignment = 1; k.name1 = names[i];
+            buf b = build(&k);
+            uint8_t *copy = malloc(b.n + 16);
+            uint8_t *al = copy + (16 - (uintptr_t)copy % 16) % 16;   /* 16-aligned copy */
+            memcpy(al, b.p, b.n);
+            gguf_file *g = NULL; vers_err err = {0};
+            int rc = gguf_open_memory(al, b.n, &g, &err);
+            if (rc == VERS_OK) {
+                accepted++;
+                for (uint64_t j = 0; j < g->n_tensors; j++)
+                    T_CHECK((uintptr_t)g->tensors[j].data % 2 == 0, "misaligned tensor accepted");
+                float out[32];
+                const gguf_tensor *t = gguf_find_tensor(g, names[i]);
+                T_CHECK(t && vers_to_float(t->type, t->data, out, 32) == 0, "dequantize");
+            } else {
+                T_CHECK(rc == VERS_EUNSUPPORTED && strstr(err.msg, "aligned"), "rc %d: %s", rc, err.msg);
+                refused++;
+            }
+            gguf_close(g);
+            free(copy); free(b.p);
+        }
+        T_CHECK(refused > 0 && accepted > 0, "refused %d accepted %d (want both cases exercised)", refused, accepted);
+    }
     T_CASE("gguf: random corruption never crashes") {
         knobs k = defaults();
         buf b = build(&k);
