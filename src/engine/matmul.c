@@ -49,7 +49,7 @@ void vers_simd_force(int on) {
 
 /* ---- the product ---- */
 #define SMALL_WORK (32 * 1024)  /* n_out * n_in below which one thread does it all */
-#define ROW_TILE 4               /* output rows per tile (and per thread-split unit) */
+#define ROW_TILE 8               /* output rows per tile (and per thread-split unit) */
 #define TOK_TILE 64              /* tokens per pass over a tile of rows */
 
 typedef struct {
