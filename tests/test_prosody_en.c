@@ -26,6 +26,11 @@ typedef struct meter_stats {
     int lines, exact, within1;
     long gold_syl, aligned_syl, aligned_match;
     int aligned_lines, exact_stress;
+    int tmpl_lines, tmpl_exact;
+    long tmpl_syl, tmpl_match;
+    int npoems;
+    char poem[128][96];
+    int poem_lines[128], poem_ok[128];
 } meter_stats;
 
 /* Splits a TSV line into fields (in place). */
@@ -77,11 +82,46 @@ static void eval_meter(const en_dict *d, const char *path, const char *name, met
             if (best == l.syllables) st->exact_stress++;
         }
         if (abs(l.syllables - gsyl) <= 1) st->within1++;
+        /* with the line's metrical template given (fbfv's met_template column) */
+        if (f[6] && (f[6][0] == '+' || f[6][0] == '-')) {
+            en_line m;
+            en_scan_meter(d, text, strlen(text), f[6], &m);
+            st->tmpl_lines++;
+            if (m.syllables == gsyl) {
+                st->tmpl_exact++;
+                for (int i = 0; gold[i]; i++) st->tmpl_match += gold[i] == m.stress[i];
+                st->tmpl_syl += gsyl;
+            }
+        }
+        /* per-poem exact counts, for the breakdown */
+        if (st->npoems == 0 || strcmp(st->poem[st->npoems - 1], f[0]) != 0) {
+            if (st->npoems < 128) {
+                snprintf(st->poem[st->npoems], sizeof st->poem[0], "%s", f[0]);
+                st->poem_lines[st->npoems] = st->poem_ok[st->npoems] = 0;
+                st->npoems++;
+            }
+        }
+        if (st->npoems > 0) { st->poem_lines[st->npoems - 1]++; st->poem_ok[st->npoems - 1] += ok; }
         if (show_fails && (!ok || best != l.syllables))
             printf("  %s %s %2d/%2d  gold %-16s got %-16s  %s\n", name, ok ? "STRESS" : "COUNT ", l.syllables, gsyl,
                    gold, l.stress, text);
     }
     free(buf);
+}
+
+static void print_template(const char *name, const meter_stats *s) {
+    if (!s->tmpl_lines) return;
+    printf("%s with the metre given (en_scan_meter, met_template): syllables exact %.1f%%, stress aligned %.1f%%\n",
+           name, 100.0 * s->tmpl_exact / s->tmpl_lines, 100.0 * s->tmpl_match / (s->tmpl_syl ? s->tmpl_syl : 1));
+}
+
+static void print_poems(const char *name, const meter_stats *s) {
+    int perfect = 0;
+    for (int i = 0; i < s->npoems; i++) perfect += s->poem_ok[i] == s->poem_lines[i];
+    printf("%s by poem: %d of %d poems all exact; below 85%%:", name, perfect, s->npoems);
+    for (int i = 0; i < s->npoems; i++)
+        if (s->poem_ok[i] < 0.85 * s->poem_lines[i]) printf(" %s %d/%d", s->poem[i], s->poem_ok[i], s->poem_lines[i]);
+    printf("\n");
 }
 
 static void print_meter(const char *name, const meter_stats *s) {
@@ -406,7 +446,7 @@ int main(int argc, char **argv) {
     } else if (!have_dict) {
         T_SKIP("en: eval thresholds", "data/cmudict.txt absent (run scripts/fetch-cmudict.sh)");
     } else {
-        meter_stats a, b;
+        static meter_stats a, b;
         eval_meter(d, fbfv, "fbfv", &a);
         eval_meter(d, epg, "epg64", &b);
         int bl, b911, b1011, tl, t911, t1011;
@@ -415,6 +455,9 @@ int main(int argc, char **argv) {
         if (verbose) {
             print_meter("fbfv", &a);
             print_meter("epg64", &b);
+            print_template("fbfv", &a);
+            print_poems("fbfv", &a);
+            print_poems("epg64", &b);
             printf("browning: %d lines; 9-11 syllables %.1f%%, 10 or 11 %.1f%%; with target 10: %.1f%%, %.1f%%\n",
                    bl, 100.0 * b911 / bl, 100.0 * b1011 / bl, 100.0 * t911 / tl, 100.0 * t1011 / tl);
         }
