@@ -70,6 +70,9 @@ src/prosody/forms_builtin.c: $(wildcard forms/*.form) scripts/gen-forms.sh
 eval: all
 	@scripts/eval-prosody.sh $(BUILD)
 
+eval-write: all $(BUILD)/bench/bench_write
+	@BUILD=$(BUILD) scripts/eval-write.sh
+
 clean:
 	rm -rf build build-san vers
 

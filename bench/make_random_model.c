@@ -155,6 +155,7 @@ int main(int argc, char **argv) {
         else if (i == 1) strcpy(toks[i], "<s>");
         else if (i == 2) strcpy(toks[i], "</s>");
         else if (i < 259) sprintf(toks[i], "<0x%02X>", i - 3);
+        else if (i == 259) strcpy(toks[i], "\xe2\x96\x81");   /* a lone space: run.c's dummy prefix */
         else sprintf(toks[i], "\xe2\x96\x81t%d", i);
         lens[i] = strlen(toks[i]);
         scores[i] = i < 259 ? 0.0f : -(float)(i - 259);
@@ -200,7 +201,9 @@ int main(int argc, char **argv) {
         char **pieces = malloc(sizeof(char *) * V);
         for (int i = 0; i < V; i++) {
             pieces[i] = malloc(32);
-            if (i >= 259) sprintf(pieces[i], " t%d", i); else strcpy(pieces[i], toks[i]);
+            if (i == 259) strcpy(pieces[i], " ");
+            else if (i > 259) sprintf(pieces[i], " t%d", i);
+            else strcpy(pieces[i], toks[i]);
         }
         if (write_tok(tokbin, pieces, scores, V)) return 2;
         for (int i = 0; i < V; i++) free(pieces[i]);

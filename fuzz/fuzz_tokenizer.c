@@ -24,8 +24,8 @@
 static vers_tokenizer *vocabs[6];
 
 static vers_tokenizer *make_spm(void) {
-    static const char *pieces[] = { "\xe2\x96\x81", "a", "b", "ab", "\xe2\x96\x81" "a", "\xe2\x96\x81" "ab",
-        "c", "bc", "\xc3\xa9", "\xe2\x96\x81\xe2\x96\x81", "e", "es", "\xe2\x96\x81" "es" };
+    static const char *pieces[] = { "\xe2\x96\x81", "a", "b", "ab", ("\xe2\x96\x81" "a"), ("\xe2\x96\x81" "ab"),
+        "c", "bc", "\xc3\xa9", "\xe2\x96\x81\xe2\x96\x81", "e", "es", ("\xe2\x96\x81" "es") };
     enum { NP = sizeof pieces / sizeof pieces[0], N = 3 + 256 + NP + 2 };
     static char bytes[256][8];
     const char *tok[N]; float sc[N]; int32_t ty[N];

@@ -2,7 +2,8 @@
 # scripts/setup.sh — installs what vers needs on Debian 12 (run as root, or with sudo),
 # then builds.  Packages: gcc/make/OpenMP, OpenBLAS (trainer), espeak-ng (phonemes),
 # clang + libFuzzer runtime (fuzzing), and the CMU pronouncing dictionary (npm package
-# cmu-pronouncing-dictionary, turned into data/cmudict.txt; Debian 12 has no cmudict package).
+# cmu-pronouncing-dictionary, turned into data/cmudict.txt; Debian 12 has no cmudict package),
+# and the word lists wamerican / wfrench (the writer's rhyme words).
 set -e
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -10,7 +11,7 @@ if command -v apt-get >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
     gcc make libc6-dev libgomp1 libopenblas-dev espeak-ng libespeak-ng-dev \
-    clang libclang-rt-14-dev nodejs npm ca-certificates >/dev/null
+    clang libclang-rt-14-dev nodejs npm ca-certificates wamerican wfrench >/dev/null
 fi
 [ -x scripts/fetch-cmudict.sh ] && scripts/fetch-cmudict.sh || true
 make -j"$(nproc)"

@@ -5,6 +5,7 @@
 #include "engine/gguf.h"
 #include "engine/tensor.h"
 #include <stdint.h>
+#include <sys/wait.h>
 
 /* ---- a small GGUF builder for synthetic files ---- */
 typedef struct { uint8_t *p; size_t n, cap; int v1; } buf;
@@ -229,6 +230,33 @@ static void test_hostile(void) {
         k = defaults(); k.set_off = 1; k.off0 = 0; k.off1 = UINT64_MAX - 31; expect_bad("offset wrapping", &k);
         k = defaults(); k.name1 = "a.weight"; expect_bad("duplicate tensor name", &k);
         k = defaults(); k.set_off = 1; k.off1 = 64; k.version = 1; k.ne0_0 = 0xFFFFFFFFu; k.ne1_0 = 0xFFFFFFFFu; expect_bad("v1 huge shape", &k);
+    }
+    T_CASE("gguf: general.alignment 1 with misaligned tensor data is refused, not read (fuzz finding)") {
+        static const char *names[] = {"b", "bb", "bbb", "bbbb", "bbbbb", "bbbbbb", "bbbbbbb", "bbbbbbbb"};
+        int refused = 0, accepted = 0;
+        for (int i = 0; i < 8; i++) {
+            knobs k = defaults(); k.alignment = 1; k.name1 = names[i];
+            buf b = build(&k);
+            uint8_t *copy = malloc(b.n + 16);
+            uint8_t *al = copy + (16 - (uintptr_t)copy % 16) % 16;   /* 16-aligned copy */
+            memcpy(al, b.p, b.n);
+            gguf_file *g = NULL; vers_err err = {0};
+            int rc = gguf_open_memory(al, b.n, &g, &err);
+            if (rc == VERS_OK) {
+                accepted++;
+                for (uint64_t j = 0; j < g->n_tensors; j++)
+                    T_CHECK((uintptr_t)g->tensors[j].data % 2 == 0, "misaligned tensor accepted");
+                float out[32];
+                const gguf_tensor *t = gguf_find_tensor(g, names[i]);
+                T_CHECK(t && vers_to_float(t->type, t->data, out, 32) == 0, "dequantize");
+            } else {
+                T_CHECK(rc == VERS_EUNSUPPORTED && strstr(err.msg, "aligned"), "rc %d: %s", rc, err.msg);
+                refused++;
+            }
+            gguf_close(g);
+            free(copy); free(b.p);
+        }
+        T_CHECK(refused > 0 && accepted > 0, "refused %d accepted %d (want both cases exercised)", refused, accepted);
     }
     T_CASE("gguf: random corruption never crashes") {
         knobs k = defaults();
@@ -533,6 +561,74 @@ static void test_writer(void) {
     }
 }
 
+static void test_quantize_files(void) {
+    static const char *archs[] = {"llama", "qwen2", "gpt2"};
+    static const char *types[] = {"F16", "Q8_0", "Q4_0", "Q6_K", "Q4_K_M"};
+    if (!t_shared("reference/llamacpp/models/tiny-llama-F32.gguf")) {
+        T_SKIP("gguf: quantize reproduces llama-quantize files", "../shared/reference/llamacpp absent");
+        return;
+    }
+    T_CASE("gguf: gguf_quantize of the tiny F32 models gives llama-quantize's files byte for byte (15 files)") {
+        for (int a = 0; a < 3; a++)
+            for (int t = 0; t < 5; t++) {
+                char rel[256], out[512];
+                snprintf(rel, sizeof rel, "reference/llamacpp/models/tiny-%s-F32.gguf", archs[a]);
+                const char *in = t_shared(rel);
+                snprintf(rel, sizeof rel, "reference/llamacpp/models/tiny-%s-%s.gguf", archs[a], types[t]);
+                const char *want = t_shared(rel);
+                snprintf(out, sizeof out, "%s/q-%s-%s.gguf", t_tmpdir(), archs[a], types[t]);
+                gguf_quantize_stats st; vers_err err = {0};
+                int rc = gguf_quantize(in, out, types[t], 2, &st, &err);
+                T_CHECK(rc == 0, "%s %s: %s", archs[a], types[t], err.msg);
+                size_t n1 = 0, n2 = 0;
+                char *b1 = t_read_file(out, &n1), *b2 = want ? t_read_file(want, &n2) : NULL;
+                T_CHECK(b1 && b2 && n1 == n2 && !memcmp(b1, b2, n1), "%s %s: bytes differ (%zu vs %zu)", archs[a], types[t], n1, n2);
+                free(b1); free(b2);
+                unlink(out);
+            }
+    }
+    T_CASE("gguf: gguf_quantize errors") {
+        vers_err err = {0};
+        const char *in = t_shared("reference/llamacpp/models/tiny-llama-F32.gguf");
+        T_CHECK(gguf_quantize(in, "/tmp/x.gguf", "Q3_K", 1, NULL, &err) == VERS_EINVAL && err.msg[0], "unknown type");
+        T_CHECK(gguf_quantize("/nonexistent.gguf", "/tmp/x.gguf", "Q4_0", 1, NULL, &err) == VERS_EIO, "missing input");
+        T_CHECK(gguf_quantize(in, "/nonexistent-dir/x.gguf", "Q4_0", 1, NULL, &err) == VERS_EIO, "unwritable output");
+    }
+}
+
+/* vers info / vers quantize through the CLI (from the repository root, as tests/run runs). */
+static int run_cmd(const char *cmd, char *out, size_t outlen) {
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    size_t n = fread(out, 1, outlen - 1, p); out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_cli_info(void) {
+    const char *p3 = t_shared("reference/gguf/stories260K.gguf");
+    const char *vers = getenv("VERS_BIN") ? getenv("VERS_BIN") : "build/vers";
+    if (!p3 || access(vers, X_OK)) { T_SKIP("gguf: vers info", "no stories260K or no build/vers"); return; }
+    static char out[1 << 16];
+    char cmd[1024];
+    T_CASE("gguf: vers info text, --json --tensors, errors") {
+        snprintf(cmd, sizeof cmd, "%s info %s", vers, p3);
+        T_CHECK(run_cmd(cmd, out, sizeof out) == 0 && strstr(out, "GGUF version 3") && strstr(out, "llama.context_length") &&
+                strstr(out, "F32       48 tensors"), "text: %.300s", out);
+        snprintf(cmd, sizeof cmd, "%s info --json --tensors %s", vers, p3);
+        T_CHECK(run_cmd(cmd, out, sizeof out) == 0 && strstr(out, "\"version\":3") &&
+                strstr(out, "\"name\":\"blk.4.ffn_norm.weight\",\"type\":\"F32\",\"shape\":[64]") &&
+                strstr(out, "\"tokenizer.ggml.tokens\":{\"type\":\"string\",\"n\":512"), "json: %.300s", out);
+        snprintf(cmd, sizeof cmd, "%s info /etc/hostname 2>&1", vers);
+        T_CHECK(run_cmd(cmd, out, sizeof out) == 2 && !strncmp(out, "vers: /etc/hostname: ", 21) &&
+                strchr(out, '\n') == out + strlen(out) - 1, "bad file: %s", out);
+        snprintf(cmd, sizeof cmd, "%s quantize %s %s/x.gguf Q9 2>&1", vers, p3, t_tmpdir());
+        T_CHECK(run_cmd(cmd, out, sizeof out) == 2 && !strncmp(out, "vers: Q9: unknown type", 22), "bad type: %s", out);
+        snprintf(cmd, sizeof cmd, "%s quantize --json %s %s/x.gguf Q8_0", vers, p3, t_tmpdir());
+        T_CHECK(run_cmd(cmd, out, sizeof out) == 0 && strstr(out, "\"quantized\":37,\"copied\":11,\"fallback\":5"), "quantize stories260K (ffn_down rows of 172 fall back to F16): %s", out);
+    }
+}
+
 static void test_errors_io(void) {
     T_CASE("gguf: missing file and directory give VERS_EIO") {
         gguf_file *g = NULL; vers_err err = {0};
@@ -550,5 +646,7 @@ int main(void) {
     test_llamacpp_files();
     test_errors_io();
     test_writer();
+    test_quantize_files();
+    test_cli_info();
     T_DONE();
 }

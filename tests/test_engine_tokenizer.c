@@ -135,7 +135,7 @@ static vers_tokenizer *load_shared(const char *rel) {
 /* SPM: bytes, a few pieces with scores, two special tokens */
 static vers_tokenizer *make_spm(void) {
     static const char *pieces[] = { "<unk>", "<s>", "</s>", "\xe2\x96\x81", "a", "b", "ab",
-        "\xe2\x96\x81" "a", "\xe2\x96\x81" "ab", "c", "bc", "<fr>", "<sonnet>", "\xc3\xa9" };
+        ("\xe2\x96\x81" "a"), ("\xe2\x96\x81" "ab"), "c", "bc", "<fr>", "<sonnet>", "\xc3\xa9" };
     static const float psc[] = { 0, 0, 0, -1, -2, -2, -1.5f, -1, -0.5f, -2, -0.2f, 0, 0, -3 };
     static const int32_t pty[] = { 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, 4, 1 };
     enum { NP = sizeof pieces / sizeof pieces[0], N = NP + 256 };
@@ -158,7 +158,7 @@ static vers_tokenizer *make_spm(void) {
 
 /* the same without the dummy prefix (tokenizer.ggml.add_space_prefix = false) */
 static vers_tokenizer *make_spm_noprefix(void) {
-    const char *tok[] = { "<unk>", "<s>", "</s>", "\xe2\x96\x81", "a", "b", "ab", "\xe2\x96\x81" "a" };
+    const char *tok[] = { "<unk>", "<s>", "</s>", "\xe2\x96\x81", "a", "b", "ab", ("\xe2\x96\x81" "a") };
     vers_vocab_desc d;
     vers_vocab_desc_init(&d);
     d.model = "llama"; d.n_tokens = 8; d.tokens = tok; d.add_space_prefix = 0; d.add_bos = 0;
@@ -334,18 +334,18 @@ int main(void) {
         T_CHECK(t != NULL, "built");
         if (t) {
             int32_t sp = vers_token_find(t, "\xe2\x96\x81", 3);
-            int32_t ab_ = vers_token_find(t, "\xe2\x96\x81" "ab", 5), c = vers_token_find(t, "c", 1);
+            int32_t ab_ = vers_token_find(t, ("\xe2\x96\x81" "ab"), 5), c = vers_token_find(t, "c", 1);
             int32_t bc = vers_token_find(t, "bc", 2), fr = vers_token_special(t, "<fr>");
             int32_t so = vers_token_special(t, "<sonnet>");
             T_CHECK(fr > 0 && so > 0 && vers_token_special(t, "a") < 0, "special lookup");
             /* " abc": ▁a b c -> "▁ab"(-0.5) vs "bc"(-0.2): bc first, then ▁a (-1) */
-            int32_t w1[] = { 1, vers_token_find(t, "\xe2\x96\x81" "a", 4), bc };
+            int32_t w1[] = { 1, vers_token_find(t, ("\xe2\x96\x81" "a"), 4), bc };
             T_CHECK(tok_eq(t, "abc", 1, 0, w1, 3), "abc");
             int32_t w2[] = { ab_ };
             T_CHECK(tok_eq(t, "ab", 0, 0, w2, 1), "ab");
             int32_t w3[] = { sp, 3 + 0xe2, 3 + 0x82, 3 + 0xac };   /* € by bytes */
             T_CHECK(tok_eq(t, "\xe2\x82\xac", 0, 0, w3, 4), "byte fallback");
-            int32_t sa = vers_token_find(t, "\xe2\x96\x81" "a", 4);
+            int32_t sa = vers_token_find(t, ("\xe2\x96\x81" "a"), 4);
             int32_t w4[] = { 1, fr, sa, c };                       /* prefix space again after <fr> */
             T_CHECK(tok_eq(t, "<fr>ac", 1, 1, w4, 4), "parse_special");
             int32_t *ids; size_t n; vers_err e;
@@ -588,7 +588,7 @@ int main(void) {
         }
         t = load_shared("reference/llama.cpp-vocab/ggml-vocab-phi-3.gguf");
         if (t) {   /* </s> is USER_DEFINED and rstrip in phi-3: matched even without parse_special */
-            int32_t *a, *b; size_t na, nb; vers_err e;
+            int32_t *a = NULL, *b = NULL; size_t na = 0, nb = 0; vers_err e;
             T_CHECK(vers_tokenize(t, "x</s>   y", 9, 0, 0, &a, &na, &e) == 0 &&
                     vers_tokenize(t, "x</s>y", 6, 0, 0, &b, &nb, &e) == 0, "tokenize");
             T_CHECK(ids_eq(a, na, b, nb) && na >= 2 && a[1] == 2, "rstrip after </s>");

@@ -26,6 +26,11 @@ typedef struct meter_stats {
     int lines, exact, within1;
     long gold_syl, aligned_syl, aligned_match;
     int aligned_lines, exact_stress;
+    int tmpl_lines, tmpl_exact;
+    long tmpl_syl, tmpl_match;
+    int npoems;
+    char poem[128][96];
+    int poem_lines[128], poem_ok[128];
 } meter_stats;
 
 /* Splits a TSV line into fields (in place). */
@@ -77,11 +82,46 @@ static void eval_meter(const en_dict *d, const char *path, const char *name, met
             if (best == l.syllables) st->exact_stress++;
         }
         if (abs(l.syllables - gsyl) <= 1) st->within1++;
+        /* with the line's metrical template given (fbfv's met_template column) */
+        if (f[6] && (f[6][0] == '+' || f[6][0] == '-')) {
+            en_line m;
+            en_scan_meter(d, text, strlen(text), f[6], &m);
+            st->tmpl_lines++;
+            if (m.syllables == gsyl) {
+                st->tmpl_exact++;
+                for (int i = 0; gold[i]; i++) st->tmpl_match += gold[i] == m.stress[i];
+                st->tmpl_syl += gsyl;
+            }
+        }
+        /* per-poem exact counts, for the breakdown */
+        if (st->npoems == 0 || strcmp(st->poem[st->npoems - 1], f[0]) != 0) {
+            if (st->npoems < 128) {
+                snprintf(st->poem[st->npoems], sizeof st->poem[0], "%s", f[0]);
+                st->poem_lines[st->npoems] = st->poem_ok[st->npoems] = 0;
+                st->npoems++;
+            }
+        }
+        if (st->npoems > 0) { st->poem_lines[st->npoems - 1]++; st->poem_ok[st->npoems - 1] += ok; }
         if (show_fails && (!ok || best != l.syllables))
             printf("  %s %s %2d/%2d  gold %-16s got %-16s  %s\n", name, ok ? "STRESS" : "COUNT ", l.syllables, gsyl,
                    gold, l.stress, text);
     }
     free(buf);
+}
+
+static void print_template(const char *name, const meter_stats *s) {
+    if (!s->tmpl_lines) return;
+    printf("%s with the metre given (en_scan_meter, met_template): syllables exact %.1f%%, stress aligned %.1f%%\n",
+           name, 100.0 * s->tmpl_exact / s->tmpl_lines, 100.0 * s->tmpl_match / (s->tmpl_syl ? s->tmpl_syl : 1));
+}
+
+static void print_poems(const char *name, const meter_stats *s) {
+    int perfect = 0;
+    for (int i = 0; i < s->npoems; i++) perfect += s->poem_ok[i] == s->poem_lines[i];
+    printf("%s by poem: %d of %d poems all exact; below 85%%:", name, perfect, s->npoems);
+    for (int i = 0; i < s->npoems; i++)
+        if (s->poem_ok[i] < 0.85 * s->poem_lines[i]) printf(" %s %d/%d", s->poem[i], s->poem_ok[i], s->poem_lines[i]);
+    printf("\n");
 }
 
 static void print_meter(const char *name, const meter_stats *s) {
@@ -119,6 +159,74 @@ static int debug_word(void *ctx, const char *w, size_t n, int ed) {
     for (int i = 0; i < k; i++) printf(" %d[%s]", rd[i].nsyl, rd[i].cls);
     printf("\n");
     return 0;
+}
+
+/* --- rhyme pairs (rhyme/en gold stanzas) ----------------------------------------------- */
+
+typedef struct rhyme_stats { long pos, pos_perfect, pos_any, neg, neg_any, neg_perfect; } rhyme_stats;
+
+static void eval_rhyme_pairs(const en_dict *d, const char *path, rhyme_stats *st) {
+    memset(st, 0, sizeof *st);
+    size_t len;
+    char *buf = t_read_file(path, &len);
+    if (!buf) return;
+    enum { MAXL = 64 };
+    en_line lines[MAXL];
+    char scheme[MAXL + 1] = "";
+    int n = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save);; line = strtok_r(NULL, "\n", &save)) {
+        int header = line && line[0] == '#';
+        if (!line || (header && n > 0)) {
+            /* a stanza ended: score its pairs */
+            if (n > 0 && (int)strlen(scheme) == n)
+                for (int i = 0; i < n; i++)
+                    for (int j = i + 1; j < n; j++) {
+                        int q = en_rhyme_quality_dict(d, &lines[i], &lines[j]);
+                        if (scheme[i] == scheme[j]) {
+                            st->pos++; st->pos_perfect += q >= 2; st->pos_any += q >= 1;
+                            if (show_fails && q == 0)
+                                printf("  RHYME-MISS %s/%s  %s/%s\n", lines[i].last_word, lines[j].last_word, lines[i].rhyme_key, lines[j].rhyme_key);
+                        } else if (show_fails && q >= 2 && q < 3)
+                            printf("  RHYME-FALSE %s/%s  %s/%s\n", lines[i].last_word, lines[j].last_word, lines[i].rhyme_key, lines[j].rhyme_key);
+                        if (scheme[i] == scheme[j]) {}
+                        else { st->neg++; st->neg_any += q >= 1; st->neg_perfect += q >= 2; }
+                    }
+            n = 0;
+            scheme[0] = 0;
+        }
+        if (!line) break;
+        if (header) {
+            if (!strncmp(line, "# scheme: ", 10)) snprintf(scheme, sizeof scheme, "%s", line + 10);
+            continue;
+        }
+        if (n < MAXL) en_scan_line(d, line, strlen(line), 0, &lines[n++]);
+    }
+    free(buf);
+}
+
+/* The guesser against the dictionary: share of dictionary words (every 20th) whose
+ * syllable count it gets right from the spelling alone. */
+static double eval_guesser(const char *dict_path, long *count) {
+    size_t len;
+    char *buf = t_read_file(dict_path, &len);
+    *count = 0;
+    if (!buf) return 0;
+    long ok = 0, k = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save), k++) {
+        if (k % 20) continue;
+        char *sp = strchr(line, ' ');
+        if (!sp || strchr(line, '(') || strchr(line, '\'') || strchr(line, '.') || strchr(line, '-')) continue;
+        int gold = 0;
+        for (char *p = sp; *p; p++) gold += *p >= '0' && *p <= '2';
+        en_pron g;
+        en_guess_pron(line, (size_t)(sp - line), &g);
+        ok += en_pron_syllables(&g) == gold;
+        (*count)++;
+    }
+    free(buf);
+    return *count ? (double)ok / (double)*count : 0;
 }
 
 int main(int argc, char **argv) {
@@ -292,6 +400,16 @@ int main(int argc, char **argv) {
             en_line m = scan(d, "the sun"), n = scan(d, "come"), o = scan(d, "love"), p = scan(d, "prove");
             T_CHECK(en_rhyme_quality(&m, &n) == 1, "sun/come slant");
             T_CHECK(en_rhyme_quality(&o, &p) == 1, "love/prove slant");
+            en_line g1 = scan(d, "Nor all that glisters gold; I give"), l1 = scan(d, "and thus we live");
+            T_CHECK(en_rhyme_quality_dict(d, &g1, &l1) == 2, "give/live with variants");
+            char keys[4][48];
+            T_CHECK(en_rhyme_key_variants(d, "wind", 4, keys, 4) == 2, "wind has two keys");
+            en_line f1 = scan(d, "the fire"), h1 = scan(d, "and higher");
+            T_CHECK(en_rhyme_quality(&f1, &h1) == 2, "fire/higher %s %s", f1.rhyme_key, h1.rhyme_key);
+            en_line e1 = scan(d, "my eyes"), m1 = scan(d, "at moonrise");
+            T_CHECK(en_rhyme_quality(&e1, &m1) == 1, "eyes/moonrise weak");
+            en_line w1 = scan(d, "a word"), s1 = scan(d, "the sword");
+            T_CHECK(en_rhyme_quality(&w1, &s1) >= 1, "word/sword eye rhyme");
         }
     }
 
@@ -328,7 +446,7 @@ int main(int argc, char **argv) {
     } else if (!have_dict) {
         T_SKIP("en: eval thresholds", "data/cmudict.txt absent (run scripts/fetch-cmudict.sh)");
     } else {
-        meter_stats a, b;
+        static meter_stats a, b;
         eval_meter(d, fbfv, "fbfv", &a);
         eval_meter(d, epg, "epg64", &b);
         int bl, b911, b1011, tl, t911, t1011;
@@ -337,8 +455,33 @@ int main(int argc, char **argv) {
         if (verbose) {
             print_meter("fbfv", &a);
             print_meter("epg64", &b);
+            print_template("fbfv", &a);
+            print_poems("fbfv", &a);
+            print_poems("epg64", &b);
             printf("browning: %d lines; 9-11 syllables %.1f%%, 10 or 11 %.1f%%; with target 10: %.1f%%, %.1f%%\n",
                    bl, 100.0 * b911 / bl, 100.0 * b1011 / bl, 100.0 * t911 / tl, 100.0 * t1011 / tl);
+        }
+        const char *rpath = t_shared("eval/rhyme/en/rhymedata_en.txt");
+        if (rpath) {
+            rhyme_stats rs;
+            eval_rhyme_pairs(d, rpath, &rs);
+            if (verbose)
+                printf("rhyme/en line pairs: rhyming (gold) %ld: quality>=2 %.1f%%, >=1 %.1f%%; "
+                       "not rhyming %ld: quality>=2 %.1f%%, >=1 %.1f%%\n",
+                       rs.pos, 100.0 * rs.pos_perfect / rs.pos, 100.0 * rs.pos_any / rs.pos, rs.neg,
+                       100.0 * rs.neg_perfect / rs.neg, 100.0 * rs.neg_any / rs.neg);
+            T_CASE("en: rhyme keys separate gold rhyming pairs from the others") {
+                T_CHECK(rs.pos > 10000 && rs.pos_any >= 0.85 * rs.pos && rs.neg_perfect <= 0.03 * rs.neg,
+                        "pos %ld/%ld, neg %ld/%ld", rs.pos_any, rs.pos, rs.neg_perfect, rs.neg);
+            }
+        }
+        if (en_dict_path(d)) {
+            long cnt;
+            double acc = eval_guesser(en_dict_path(d), &cnt);
+            if (verbose) printf("guesser: syllable count right on %.1f%% of %ld dictionary words\n", 100.0 * acc, cnt);
+            T_CASE("en: guesser syllable counts >= 85% on dictionary words") {
+                T_CHECK(cnt > 1000 && acc >= 0.85, "%.3f of %ld", acc, cnt);
+            }
         }
         T_CASE("en: fbfv syllables >= 95% exact") {
             T_CHECK(a.lines > 500 && a.exact >= 0.95 * a.lines, "%d/%d", a.exact, a.lines);

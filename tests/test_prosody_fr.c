@@ -228,6 +228,41 @@ static double eval_schemes(const char *path, const char *label, double *f1_out, 
     return stanzas ? (double)exact / stanzas : 0;
 }
 
+/* Training corpus (../shared/corpus/poetry-fr-*.txt): poems whose whole metrical profile is
+ * one metre (header "@@ meter: alexandrin" ...), from Métrique en ligne.  Never used to tune
+ * the rules: an out-of-sample check.  Adds to *n and *exact. */
+static void eval_corpus(const char *path, tally *by_metre, int *nm, int *n, int *exact, int *exact0) {
+    size_t len; char *buf = t_read_file(path, &len);
+    if (!buf) return;
+    static const struct { const char *name; int syl; } metres[] = {
+        { "alexandrin", 12 }, { "octosyllabe", 8 }, { "décasyllabe", 10 }, { "heptasyllabe", 7 },
+        { "hexasyllabe", 6 }, { "pentasyllabe", 5 }, { "tétrasyllabe", 4 }, { "trisyllabe", 3 } };
+    int metre = 0, in_body = 0, fr = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (strcmp(line, "@@@") == 0) { metre = 0; in_body = 0; fr = 0; continue; }
+        if (strncmp(line, "@@ ", 3) == 0) {
+            in_body = 1;   /* strtok drops the blank line: the body starts after the last header */
+            if (strncmp(line, "@@ lang: fr", 11) == 0) fr = 1;
+            if (strncmp(line, "@@ meter: ", 10) == 0)
+                for (size_t k = 0; k < sizeof metres / sizeof *metres; k++)
+                    if (strcmp(line + 10, metres[k].name) == 0) metre = metres[k].syl;
+            continue;
+        }
+        if (!in_body || !metre || !fr) continue;
+        fr_line l, l0;
+        fr_scan_line(line, strlen(line), metre, &l);
+        fr_scan_line(line, strlen(line), 0, &l0);
+        if (l0.syllables == 0) continue;
+        char name[32]; snprintf(name, sizeof name, "metre %d", metre);
+        tally_add(tally_get(by_metre, nm, name), l.syllables == metre, abs(l.syllables - metre) <= 1);
+        (*n)++; *exact += l.syllables == metre; *exact0 += l0.syllables == metre;
+        if (show_fails && fails_filter && strstr(path, fails_filter) && l.syllables != metre)
+            printf("FAILLINE corpus\t%d\tgot %d [%d..%d]\t%s\n", metre, l.syllables, l.min_syllables, l.max_syllables, line);
+    }
+    free(buf);
+}
+
 int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--report")) report = 1;
@@ -382,6 +417,29 @@ int main(int argc, char **argv) {
         size_t big = 1 << 20; char *p = malloc(big);
         if (p) { for (size_t i = 0; i < big; i++) p[i] = (char)(i * 7919 % 251 + 1); T_CHECK(fr_scan_line(p, big, 12, &l) == 0, "1 MB line"); free(p); }
         SYL("1830", 4);
+        /* random byte soup, UTF-8 fragments, long words, many words: never a crash, sane output */
+        static const char *frag[] = { "é", "\xc3", "’", "'", "-", " ", "e", "es", "ent", "h", "y", "ï", "œu", "qu", "gu",
+                                      "ill", "io", "\xff", "0", "99", "—", "«", "a", "x", "\xe2\x80", "ée", "oi", "uy" };
+        unsigned long r = 12345;
+        int nbad = 0;
+        for (int it = 0; it < 3000; it++) {
+            char buf[600]; size_t n = 0;
+            int k = (int)(r % 60); r = r * 6364136223846793005UL + 1442695040888963407UL;
+            for (int q = 0; q < k; q++) {
+                const char *f = frag[(r >> 33) % (sizeof frag / sizeof *frag)];
+                r = r * 6364136223846793005UL + 1442695040888963407UL;
+                size_t fl = strlen(f);
+                if (n + fl < sizeof buf) { memcpy(buf + n, f, fl); n += fl; }
+            }
+            if (fr_scan_line(buf, n, (int)(r % 14), &l) != 0 || l.syllables < 0 || l.min_syllables > l.max_syllables ||
+                strlen(l.rhyme_key) >= sizeof l.rhyme_key || (l.gender != 'm' && l.gender != 'f')) nbad++;
+            int d, mn, mx, pe;
+            for (size_t pl = 0; pl <= n; pl += 7) if (fr_count_prefix(buf, pl, &d, &mn, &mx, &pe) != 0 || d < 0) nbad++;
+        }
+        T_CHECK(nbad == 0, "%d bad results on random input", nbad);
+        char longw[400]; memset(longw, 'a', sizeof longw - 1); longw[sizeof longw - 1] = 0;
+        for (int i = 1; i < 399; i += 2) longw[i] = 'b';
+        T_CHECK(fr_scan_line(longw, strlen(longw), 0, &l) == 0 && l.syllables > 0, "400-letter word");
     }
 
     T_CASE("fr: per-word info and line prefixes for the writer") {
@@ -433,6 +491,26 @@ int main(int argc, char **argv) {
         T_CHECK(na > 500 && a >= 0.85 && f1a >= 0.90, "fr_metrique schemes %.3f F1 %.3f", a, f1a);
         T_CHECK(nb > 1000 && f1b >= 0.70, "rhyme/fr F1 %.3f", f1b);
         (void)b;
+    }
+    const char *c1 = t_shared("corpus/poetry-fr-01.txt");
+    if (!c1) T_SKIP("fr: out-of-sample corpus check", "../shared/corpus absent");
+    else T_CASE("fr: isometric poems of the training corpus (never tuned on)") {
+        tally by_metre[MAXT]; int nm = 0, n = 0, ex = 0, ex0 = 0;
+        const char *files[] = { "corpus/poetry-fr-01.txt", "corpus/poetry-fr-02.txt", "corpus/poetry-fr-03.txt" };
+        for (int i = 0; i < 3; i++) {
+            const char *pth = t_shared(files[i]);
+            int n1 = n, e1 = ex, z1 = ex0;
+            if (pth) eval_corpus(pth, by_metre, &nm, &n, &ex, &ex0);
+            if (report && n > n1)
+                printf("  %s: %d lines, exact %.2f%% (without target %.2f%%)%s\n", files[i], n - n1, 100.0 * (ex - e1) / (n - n1),
+                       100.0 * (ex0 - z1) / (n - n1), i == 0 ? " (its misses were read to refine rules)" : "");
+        }
+        if (report) {
+            printf("corpus/poetry-fr-*.txt, poems of one metre (out of sample): %d lines, exact %.2f%% (without target %.2f%%)\n",
+                   n, 100.0 * ex / (n ? n : 1), 100.0 * ex0 / (n ? n : 1));
+            tally_print("by metre", by_metre, nm);
+        }
+        T_CHECK(n > 10000 && ex >= 0.97 * n, "corpus exact %d of %d", ex, n);
     }
     T_DONE();
 }

@@ -24,7 +24,7 @@ static int rig_open(rig *r, int lang, const char *cache) {
     if (wr_fake_lm_new(&r->lm, lang, 1234, &e)) return -1;
     wr_simple_oracle(&r->or, lang);
     if (wr_tokens_build(&r->tt, &r->lm, lang, &e)) return -1;
-    if (wr_rhyme_index_build(&r->ix, &r->lm, &r->tt, &r->or, wl, cache, &e)) { printf("index: %s\n", e.msg); return -1; }
+    if (wr_rhyme_index_build(&r->ix, &r->lm, &r->tt, &r->or, NULL, cache, &e)) { printf("index: %s\n", e.msg); return -1; }
     if (wr_writer_new(&r->w, &r->lm, &r->or, &r->tt, &r->ix, &e)) return -1;
     return 0;
 }
@@ -53,7 +53,7 @@ static int clean_text(const char *t, int want_lines) {
     return lines == want_lines;
 }
 
-typedef struct form_case { const char *name; int lang; const char *scheme; int lo, hi; int alt; const int *per_line; } form_case;
+typedef struct form_case { const char *name; int lang; const char *scheme; int lo, hi; int alt; const int *per_line; const int *rentrement; } form_case;
 
 static void run_form(rig *r, const form_case *fc, int seeds, int *ok, int *fail, int *bad) {
     *ok = *fail = *bad = 0;
@@ -63,6 +63,10 @@ static void run_form(rig *r, const form_case *fc, int seeds, int *ok, int *fail,
         if (fc->alt) wr_plan_alternate(&plan);
         if (fc->per_line) for (int i = 0; i < plan.n; i++) {
             plan.lines[i].syl_lo = plan.lines[i].syl_hi = plan.lines[i].target = fc->per_line[i];
+        }
+        for (int k = 0; fc->rentrement && fc->rentrement[k] >= 0; k++) {
+            wr_line_plan *lp = &plan.lines[fc->rentrement[k]];
+            lp->rentrement_of = 0; lp->rhyme = -1; lp->syl_lo = lp->syl_hi = lp->target = 0; lp->gender = 0;
         }
         wr_params p = params((uint64_t)s);
         uint64_t rng = (uint64_t)s * 7919 + 1;
@@ -86,16 +90,18 @@ static void run_form(rig *r, const form_case *fc, int seeds, int *ok, int *fail,
 int main(void) {
     static const int haiku[] = {5, 7, 5};
     static const int limerick[] = {8, 8, 5, 5, 8};
+    static const int rentrement[] = {8, 14, -1};
     const form_case forms[] = {
-        {"en sonnet", WR_LANG_EN, "ABAB CDCD EFEF GG", 10, 10, 0, NULL},
-        {"en quatrain", WR_LANG_EN, "ABAB", 8, 8, 0, NULL},
-        {"en couplets", WR_LANG_EN, "AA BB CC", 8, 10, 0, NULL},
-        {"en haiku", WR_LANG_EN, "---", 5, 7, 0, haiku},
-        {"en limerick", WR_LANG_EN, "AABBA", 5, 9, 0, limerick},
-        {"en villanelle", WR_LANG_EN, "A1bA2 abA1 abA2 abA1 abA2 abA1A2", 10, 10, 0, NULL},
-        {"fr sonnet", WR_LANG_FR, "ABBA ABBA CCD EED", 12, 12, 1, NULL},
-        {"fr quatrain", WR_LANG_FR, "ABAB", 8, 8, 1, NULL},
-        {"fr haiku", WR_LANG_FR, "---", 5, 7, 0, haiku},
+        {"en sonnet", WR_LANG_EN, "ABAB CDCD EFEF GG", 10, 10, 0, NULL, NULL},
+        {"en quatrain", WR_LANG_EN, "ABAB", 8, 8, 0, NULL, NULL},
+        {"en couplets", WR_LANG_EN, "AA BB CC", 8, 10, 0, NULL, NULL},
+        {"en haiku", WR_LANG_EN, "---", 5, 7, 0, haiku, NULL},
+        {"en limerick", WR_LANG_EN, "AABBA", 5, 9, 0, limerick, NULL},
+        {"en villanelle", WR_LANG_EN, "A1bA2 abA1 abA2 abA1 abA2 abA1A2", 10, 10, 0, NULL, NULL},
+        {"fr sonnet", WR_LANG_FR, "ABBA ABBA CCD EED", 12, 12, 1, NULL, NULL},
+        {"fr quatrain", WR_LANG_FR, "ABAB", 8, 8, 1, NULL, NULL},
+        {"fr haiku", WR_LANG_FR, "---", 5, 7, 0, haiku, NULL},
+        {"fr rondeau", WR_LANG_FR, "AABBA AAB- AABBA-", 10, 10, 1, NULL, rentrement},
     };
     rig en, fr;
     const char *cache = t_tmpdir();
@@ -126,31 +132,39 @@ int main(void) {
 
     T_CASE("write: rhyme index groups words by key and reloads from its cache") {
         char wl[512]; snprintf(wl, sizeof wl, "%s/words-0.txt", t_tmpdir());
-        int c = -1, proper = 0;
-        for (int i = 0; i < en.ix.n_words; i++) {
-            const char *w = wr_word_text(&en.ix, &en.ix.words[i]);
+        wr_rhyme_index lix; vers_err e = {0};
+        int rc = wr_rhyme_index_build(&lix, &en.lm, &en.tt, &en.or, wl, cache, &e);
+        T_CHECK(rc == 0, "word-list index: %s", e.msg);
+        int c = -1, proper = 0, light = 0, vocab_only = 0;
+        for (int i = 0; rc == 0 && i < lix.n_words; i++) {
+            const char *w = wr_word_text(&lix, &lix.words[i]);
             if (!strcmp(w, "Boston") || !strcmp(w, "don't")) proper++;
+            if (!strcmp(w, "night")) c = lix.words[i].cls;      /* spelled in two pieces */
+            if (!strcmp(w, "sea")) vocab_only++;                /* a token, not in the list */
         }
         T_CHECK(!proper, "capitalised or elided words indexed");
-        for (int i = 0; i < en.ix.n_words; i++) if (!strcmp(wr_word_text(&en.ix, &en.ix.words[i]), "night")) c = en.ix.words[i].cls;
+        T_CHECK(!vocab_only, "with a word list, vocabulary words outside it are indexed");
         T_CHECK(c >= 0, "night not indexed");
-        int light = 0;
-        if (c >= 0) for (int i = en.ix.cls_start[c]; i < en.ix.cls_start[c + 1]; i++)
-            light |= !strcmp(wr_word_text(&en.ix, &en.ix.words[i]), "light");
+        if (c >= 0) for (int i = lix.cls_start[c]; i < lix.cls_start[c + 1]; i++)
+            light |= !strcmp(wr_word_text(&lix, &lix.words[i]), "light");
         T_CHECK(light, "light not with night");
-        T_CHECK(wr_rhyme_class_find(&en.ix, "ight") == c, "class lookup");
-        wr_rhyme_index again; vers_err e = {0};
-        int rc = wr_rhyme_index_build(&again, &en.lm, &en.tt, &en.or, wl, cache, &e);
+        T_CHECK(c < 0 || wr_rhyme_class_find(&lix, "ight") == c, "class lookup");
+        int stop = 0;
+        for (int i = 0; i < en.ix.n_words; i++) stop |= !strcmp(wr_word_text(&en.ix, &en.ix.words[i]), "the");
+        T_CHECK(!stop, "function word 'the' may end a line");
+        wr_rhyme_index again;
+        rc = wr_rhyme_index_build(&again, &en.lm, &en.tt, &en.or, wl, cache, &e);
         T_CHECK(rc == 0 && again.from_cache, "not loaded from cache (rc %d)", rc);
-        T_CHECK(rc == 0 && again.n_words == en.ix.n_words && !memcmp(again.toks, en.ix.toks, sizeof(int) * en.ix.n_toks), "cache differs");
+        T_CHECK(rc == 0 && again.n_words == lix.n_words && !memcmp(again.toks, lix.toks, sizeof(int) * lix.n_toks), "cache differs");
         if (rc == 0) wr_rhyme_index_free(&again);
         /* a corrupt cache file is rebuilt, not trusted */
         char cmd[600];
         snprintf(cmd, sizeof cmd, "for f in %s/rhyme-en-*.bin; do printf 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' | dd of=$f bs=1 seek=40 conv=notrunc 2>/dev/null; done", cache);
         T_CHECK(system(cmd) == 0, "corrupting cache");
         rc = wr_rhyme_index_build(&again, &en.lm, &en.tt, &en.or, wl, cache, &e);
-        T_CHECK(rc == 0 && !again.from_cache && again.n_words == en.ix.n_words, "corrupt cache trusted");
+        T_CHECK(rc == 0 && !again.from_cache && again.n_words == lix.n_words, "corrupt cache trusted");
         if (rc == 0) wr_rhyme_index_free(&again);
+        wr_rhyme_index_free(&lix);
     }
 
     T_CASE("write: plans from schemes, refrains, alternance, acrostic") {

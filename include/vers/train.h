@@ -1,5 +1,204 @@
-/* include/vers/train.h — public API of the train layer (filled in by that layer's work). */
+/* include/vers/train.h — public API of the train layer: byte-level BPE learning, corpus
+ * preparation, the llama trainer (pretraining and fine-tuning), checkpoints, GGUF export
+ * and loss plots.  See docs/TRAINING.md for the command-line side. */
 #ifndef VERS_TRAIN_H
 #define VERS_TRAIN_H
 #include "vers/common.h"
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- model shape (llama architecture) ---- */
+typedef struct vers_tconfig {
+    int dim;          /* embedding width D */
+    int n_layers;
+    int n_heads;      /* head_dim = dim / n_heads */
+    int n_kv_heads;   /* grouped-query attention: n_heads % n_kv_heads == 0 */
+    int hidden_dim;   /* SwiGLU inner width */
+    int vocab_size;
+    int ctx_len;      /* context length recorded in the GGUF (>= training seq_len) */
+    float rope_theta;
+    float norm_eps;
+    int tied;         /* output projection shares the token embedding */
+} vers_tconfig;
+
+/* A model being trained: parameters, gradients and activations for B x T tokens. */
+typedef struct vers_tmodel vers_tmodel;
+
+/* Allocates a model (parameters initialised from seed: N(0, 0.02), residual projections
+ * scaled by 1/sqrt(2L), norms 1).  B, T: the largest batch the model will run. */
+int vers_tmodel_new(const vers_tconfig *c, int B, int T, uint64_t seed, vers_tmodel **out, vers_err *err);
+void vers_tmodel_free(vers_tmodel *m);
+const vers_tconfig *vers_tmodel_config(const vers_tmodel *m);
+int64_t vers_tmodel_n_params(const vers_tmodel *m);
+/* Parameters in FLOPs accounting: every weight that takes part in a matrix product
+ * (non-embedding weights plus the output head).  Training costs 6 * this per token. */
+int64_t vers_tmodel_n_flop_params(const vers_tmodel *m);
+float *vers_tmodel_params(vers_tmodel *m);
+float *vers_tmodel_grads(vers_tmodel *m);
+/* Forward over tokens[B*T] (B <= the B given at creation).  With targets (-1 = ignore),
+ * returns the mean cross-entropy; without, returns 0 and leaves logits (see below). */
+float vers_tmodel_forward(vers_tmodel *m, const int32_t *tokens, const int32_t *targets, int B, int T);
+/* Backward of the last forward (which must have had targets); adds into the gradients
+ * the gradient of loss * grad_scale (grad_scale = 1/accumulation steps). */
+void vers_tmodel_backward(vers_tmodel *m, const int32_t *tokens, const int32_t *targets, float grad_scale);
+void vers_tmodel_zero_grad(vers_tmodel *m);
+/* Logits of the last forward without targets: [B*T, vocab]. */
+const float *vers_tmodel_logits(const vers_tmodel *m);
+
+/* Parameter tensors in GGUF naming ("token_embd.weight", "blk.0.attn_q.weight", ...). */
+typedef struct vers_tparam {
+    char name[48];
+    int64_t offset;   /* into the parameter array */
+    int64_t ne0, ne1; /* GGUF dims: ne0 = row length (inputs), ne1 = rows (1 for vectors) */
+    int decay;        /* AdamW weight decay applies (matrices other than the embedding) */
+} vers_tparam;
+/* Number of tensors, and tensor i (0 <= i < n). */
+int vers_tmodel_n_tensors(const vers_tmodel *m);
+const vers_tparam *vers_tmodel_tensor(const vers_tmodel *m, int i);
+
+/* Uses at most n threads (OpenMP and OpenBLAS). */
+void vers_train_set_threads(int n);
+
+/* ---- tokenizer (byte-level BPE, GGUF "gpt2" model, "gpt-2" pre-tokenizer) ---- */
+typedef struct vers_bpe vers_bpe;
+#define VERS_BPE_N_SPECIAL 19
+/* The special tokens, in id order 0..18: <|bos|> <|eos|> <fr> <en> <prose> <poem> <sonnet>
+ * <haiku> <limerick> <quatrain> <villanelle> <rondeau> <couplets> <ballad> <ode> <free>
+ * <title> </title> <|pad|>  (byte tokens follow, then merges). */
+extern const char *const vers_bpe_specials[VERS_BPE_N_SPECIAL];
+enum { VERS_TOK_BOS = 0, VERS_TOK_EOS = 1, VERS_TOK_FR = 2, VERS_TOK_EN = 3,
+       VERS_TOK_PROSE = 4, VERS_TOK_POEM = 5, VERS_TOK_TITLE = 16, VERS_TOK_TITLE_END = 17 };
+
+/* Learns merges from text chunks until vocab_size tokens (specials + 256 bytes + merges).
+ * Fails (VERS_EINVAL) when the text cannot support that many merges. */
+int vers_bpe_train(const char *const *texts, const size_t *lens, int n_texts, int vocab_size,
+                   vers_bpe **out, vers_err *err);
+/* Loads tokens/types/merges (bytes_to_unicode spelling, as in GGUF). */
+int vers_bpe_from_vocab(const char *const *tokens, const size_t *tok_lens, const int32_t *types,
+                        int n_tokens, const char *const *merges, const size_t *merge_lens,
+                        int n_merges, vers_bpe **out, vers_err *err);
+void vers_bpe_free(vers_bpe *b);
+int vers_bpe_vocab_size(const vers_bpe *b);
+/* Encodes ordinary text (special-token spellings are NOT recognised).  Appends to *ids
+ * (realloc'd, *n and *cap updated). */
+int vers_bpe_encode(const vers_bpe *b, const char *text, size_t len, int32_t **ids, size_t *n, size_t *cap);
+/* Decodes ids into bytes (specials are written as their spelling).  Returns the byte count
+ * (which may exceed cap: then call again with a larger buffer). */
+size_t vers_bpe_decode(const vers_bpe *b, const int32_t *ids, size_t n, char *out, size_t cap);
+/* Id of a special-token spelling, or -1. */
+int vers_bpe_special_id(const vers_bpe *b, const char *spelling);
+/* Views for GGUF export: token i's spelling (bytes_to_unicode form), type, merge j. */
+int vers_bpe_n_merges(const vers_bpe *b);
+const char *vers_bpe_token(const vers_bpe *b, int id, size_t *len);
+int32_t vers_bpe_token_type(const vers_bpe *b, int id);
+const char *vers_bpe_merge(const vers_bpe *b, int j, size_t *len);
+/* Serialises into / from a flat buffer (used by checkpoints and the tokenizer file). */
+int vers_bpe_save(const vers_bpe *b, const char *path, vers_err *err);   /* GGUF-free .vtok */
+int vers_bpe_load(const char *path, vers_bpe **out, vers_err *err);
+uint64_t vers_bpe_hash(const vers_bpe *b);
+
+/* ---- corpus ---- */
+/* One training document's pieces.  Filled by the record parser. */
+typedef struct vers_doc {
+    const char *lang, *kind, *form, *title;   /* NUL-terminated, may be "" */
+    size_t lang_len, kind_len, form_len, title_len;
+    const char *body; size_t body_len;
+} vers_doc;
+/* Calls fn for every record of a corpus file in memory (plain text without "@@" headers is
+ * one document).  Returns VERS_EFORMAT with the line number on malformed records, or what
+ * fn returns if non-zero. */
+int vers_corpus_parse(const char *buf, size_t len, int (*fn)(const vers_doc *d, void *ctx),
+                      void *ctx, vers_err *err);
+/* Reads a corpus file, checking it is non-empty UTF-8 text (binary files refused). */
+int vers_corpus_read(const char *path, char **buf, size_t *len, vers_err *err);
+/* Tokenizes a document as <|bos|><lang><form><title>title</title>\nbody<|eos|>. */
+int vers_doc_tokenize(const vers_bpe *b, const vers_doc *d, int32_t **ids, size_t *n, size_t *cap);
+
+/* Token file: every document tokenized once, split train/val by document. */
+typedef struct vers_tokens {
+    int32_t *train; size_t n_train;
+    int32_t *val; size_t n_val;
+    int64_t n_docs_train, n_docs_val;
+    uint64_t key;            /* hash of tokenizer, corpus contents and split settings */
+    char sha256[16][65];     /* hex SHA-256 of each corpus file (first 16) */
+    int n_files;
+} vers_tokens;
+typedef struct vers_data_opts {
+    const char *const *files; int n_files;
+    double val_frac;          /* share of documents held out (0.02) */
+    uint64_t seed;            /* document split seed */
+    const char *cache_path;   /* token file (reused when its key matches); NULL: none */
+    const char *upsample;     /* e.g. "fr:poem=3": repeat matching documents (train only) */
+} vers_data_opts;
+int vers_tokens_build(const vers_bpe *b, const vers_data_opts *o, vers_tokens *out, vers_err *err);
+void vers_tokens_free(vers_tokens *t);
+
+/* ---- training ---- */
+typedef struct vers_train_opts {
+    int batch, seq_len, accum;        /* tokens per step = batch * seq_len * accum */
+    int64_t steps, warmup;
+    float lr, min_lr_frac, weight_decay, beta1, beta2, eps, clip;
+    int decay_all;                    /* also decay norms and embeddings */
+    int eval_every, eval_batches;     /* validation loss every N steps over M batches */
+    int ckpt_every;                   /* steps between checkpoints (0: only at end/signal) */
+    uint64_t seed;
+    int threads;
+    const char *ckpt_path;            /* checkpoint file (written atomically) */
+    const char *log_path;             /* CSV (".csv") or JSONL (else) per-step log; NULL none */
+    FILE *progress;                   /* progress output (stderr); NULL silent */
+    int progress_tty;                 /* 1: one updating line; 0: plain log lines */
+    int log_every;                    /* plain progress line every N steps */
+    volatile int *stop_flag;          /* set by a signal handler: checkpoint and return */
+    int64_t stop_after;               /* testing: stop (with checkpoint) after this step; 0 none */
+} vers_train_opts;
+void vers_train_opts_default(vers_train_opts *o);
+
+/* The state of a run: model, optimizer, step, RNG, tokenizer, recipe text. */
+typedef struct vers_trainer vers_trainer;
+int vers_trainer_new(const vers_tconfig *c, const vers_train_opts *o, const vers_bpe *tok,
+                     vers_trainer **out, vers_err *err);
+/* Starts from the weights of a llama GGUF (F32/F16/BF16), its tokenizer taken over. */
+int vers_trainer_new_from_gguf(const char *path, const vers_train_opts *o, vers_trainer **out,
+                               vers_err *err);
+int vers_trainer_resume(const char *ckpt_path, const vers_train_opts *o, vers_trainer **out,
+                        vers_err *err);
+void vers_trainer_free(vers_trainer *t);
+vers_tmodel *vers_trainer_model(vers_trainer *t);
+const vers_bpe *vers_trainer_tokenizer(const vers_trainer *t);
+int64_t vers_trainer_step(const vers_trainer *t);
+/* Records free-form provenance (corpus checksums, recipe) stored in checkpoints/GGUF. */
+int vers_trainer_set_note(vers_trainer *t, const char *key, const char *value);
+/* Trains on data until opts.steps; returns VERS_OK, VERS_EFAIL on non-finite loss (the
+ * last good checkpoint kept, message says the step), or an I/O error.  *stopped is set
+ * when a stop flag ended the run early. */
+int vers_trainer_run(vers_trainer *t, const vers_tokens *data, int *stopped, vers_err *err);
+/* Mean validation loss over the fixed evaluation windows. */
+float vers_trainer_eval(vers_trainer *t, const vers_tokens *data);
+float vers_trainer_last_val(const vers_trainer *t);
+/* Checkpoint: weights, AdamW moments, step, RNG, options; atomic and checksummed. */
+int vers_trainer_save(vers_trainer *t, const char *path, vers_err *err);
+
+/* ---- export and plots ---- */
+/* Writes a GGUF v3 llama model (type: VT_F32, VT_F16 or VT_Q8_0 for the matrices). */
+int vers_trainer_export(vers_trainer *t, const char *path, int type, vers_err *err);
+/* SVG of the train/val loss curves of a training log (CSV or JSONL written by the run). */
+int vers_plot_log(const char *log_path, const char *svg_path, vers_err *err);
+
+/* ---- benchmark ---- */
+typedef struct vers_train_bench {
+    double tokens_per_s, gflops, peak_rss_mb, step_s;   /* mean over the timed steps */
+    double best_step_s;         /* fastest step */
+    double cpu_s;               /* process CPU seconds per step (all threads) */
+    double gflops_per_cpu_s;    /* work per CPU second: / per-core peak = MFU while running */
+    int64_t flop_params;
+} vers_train_bench;
+/* FMA peak of n_threads cores measured with an FMA loop (GFLOP/s): 256-bit AVX2 FMA, and
+ * 512-bit AVX-512 FMA (0 when the CPU has none). */
+double vers_fma_peak_gflops(int n_threads);
+double vers_fma_peak_wide_gflops(int n_threads);
+/* Per-core FMA peak per second of thread CPU time (wide: AVX-512), robust to other load. */
+double vers_fma_core_peak_gflops(int wide);
+/* Trains the given shape for `steps` steps on random tokens (after one warm-up step). */
+int vers_bench_train(const vers_tconfig *c, int B, int T, int steps, int threads,
+                     vers_train_bench *out, vers_err *err);
 #endif

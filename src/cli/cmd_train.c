@@ -1,12 +1,193 @@
-/* src/cli/cmd_train.c — `vers train` (placeholder until its layer lands). */
+/* src/cli/cmd_train.c — `vers train`: pretrains a llama model from corpus files with a
+ * learned tokenizer, fine-tunes a GGUF (--init), or continues a checkpoint (--resume).
+ * SIGINT/SIGTERM write a checkpoint and stop; --export writes the GGUF at the end. */
 #include "cli.h"
-#include <string.h>
+#include "engine/tensor.h"
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile int g_stop;   /* set by SIGINT/SIGTERM; the loop checkpoints and returns */
+static void on_signal(int sig) { (void)sig; g_stop = 1; }
+
+static void usage(FILE *f) {
+    fprintf(f,
+        "usage: vers train [options] CORPUS...\n"
+        "  start:   --tokenizer FILE.vtok (new model) | --init MODEL.gguf (fine-tune) | --resume\n"
+        "  files:   -c, --checkpoint FILE (train.ckpt)  --log FILE (train.csv; .jsonl for JSON lines)\n"
+        "           --tokens FILE (token cache; CHECKPOINT.tokens)  --export OUT.gguf  --export-type f32|f16|q8_0\n"
+        "  model:   --dim 384 --layers 6 --heads 6 --kv-heads H --hidden 1024 --ctx T --rope-theta 10000\n"
+        "           --untied (separate output matrix; default tied to the embedding)\n"
+        "  train:   --batch 8 --seq 256 --accum 1 --steps 1000 --warmup 100 --lr 1e-3 --min-lr 0.1 (fraction)\n"
+        "           --wd 0.1 --decay-all --clip 1.0 --eval-every 100 --eval-batches 8 --ckpt-every 200\n"
+        "           --val-frac 0.02 --upsample fr:poem=3,... --seed 1 -t, --threads N --json\n");
+}
+
+enum { O_TOK = 1000, O_INIT, O_RESUME, O_LOG, O_TOKENS, O_EXPORT, O_EXPTYPE, O_DIM, O_LAYERS, O_HEADS, O_KVH,
+       O_HIDDEN, O_CTX, O_THETA, O_UNTIED, O_BATCH, O_SEQ, O_ACCUM, O_STEPS, O_WARMUP, O_LR, O_MINLR, O_WD,
+       O_DECAYALL, O_CLIP, O_EVAL, O_EVALB, O_CKEVERY, O_VALFRAC, O_UPS, O_SEED, O_JSON };
+
+static int bad(const char *opt) { return cli_error("train", "%s: bad value", opt); }
+static int lib_error(const vers_err *e) { fprintf(stderr, "vers: %s\n", e->msg); return 2; }
 
 int cmd_train(int argc, char **argv) {
-    if (argc > 1 && !strcmp(argv[1], "--help")) {
-        printf("usage: vers train [options]\n(not yet available in this build)\n");
-        return 0;
+    static const struct option opts[] = {
+        {"tokenizer", required_argument, 0, O_TOK}, {"init", required_argument, 0, O_INIT},
+        {"resume", no_argument, 0, O_RESUME}, {"checkpoint", required_argument, 0, 'c'},
+        {"log", required_argument, 0, O_LOG}, {"tokens", required_argument, 0, O_TOKENS},
+        {"export", required_argument, 0, O_EXPORT}, {"export-type", required_argument, 0, O_EXPTYPE},
+        {"dim", required_argument, 0, O_DIM}, {"layers", required_argument, 0, O_LAYERS},
+        {"heads", required_argument, 0, O_HEADS}, {"kv-heads", required_argument, 0, O_KVH},
+        {"hidden", required_argument, 0, O_HIDDEN}, {"ctx", required_argument, 0, O_CTX},
+        {"rope-theta", required_argument, 0, O_THETA}, {"untied", no_argument, 0, O_UNTIED},
+        {"batch", required_argument, 0, O_BATCH}, {"seq", required_argument, 0, O_SEQ},
+        {"accum", required_argument, 0, O_ACCUM}, {"steps", required_argument, 0, O_STEPS},
+        {"warmup", required_argument, 0, O_WARMUP}, {"lr", required_argument, 0, O_LR},
+        {"min-lr", required_argument, 0, O_MINLR}, {"wd", required_argument, 0, O_WD},
+        {"decay-all", no_argument, 0, O_DECAYALL}, {"clip", required_argument, 0, O_CLIP},
+        {"eval-every", required_argument, 0, O_EVAL}, {"eval-batches", required_argument, 0, O_EVALB},
+        {"ckpt-every", required_argument, 0, O_CKEVERY}, {"val-frac", required_argument, 0, O_VALFRAC},
+        {"upsample", required_argument, 0, O_UPS}, {"seed", required_argument, 0, O_SEED},
+        {"threads", required_argument, 0, 't'}, {"json", no_argument, 0, O_JSON},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    vers_train_opts o;
+    vers_train_opts_default(&o);
+    o.threads = vers_n_cores() > 2 ? 2 : vers_n_cores();
+    vers_tconfig cfg = {384, 6, 6, 0, 1024, 0, 0, 10000.0f, 1e-5f, 1};
+    const char *tokp = NULL, *init = NULL, *ckpt = "train.ckpt", *logp = "train.csv", *tokens = NULL, *exportp = NULL, *ups = NULL;
+    int resume = 0, json = 0, exptype = VT_F16, c, steps_given = 0;
+    double valfrac = 0.02;
+    long v; double d;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:t:h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_TOK: tokp = optarg; break;
+        case O_INIT: init = optarg; break;
+        case O_RESUME: resume = 1; break;
+        case 'c': ckpt = optarg; break;
+        case O_LOG: logp = optarg; break;
+        case O_TOKENS: tokens = optarg; break;
+        case O_EXPORT: exportp = optarg; break;
+        case O_EXPTYPE:
+            if (!strcasecmp(optarg, "f32")) exptype = VT_F32;
+            else if (!strcasecmp(optarg, "f16")) exptype = VT_F16;
+            else if (!strcasecmp(optarg, "q8_0")) exptype = VT_Q8_0;
+            else return bad("--export-type");
+            break;
+#define INTOPT(K, field, lo, hi) case K: if (cli_parse_int(optarg, lo, hi, &v)) return bad(#field); field = (int)v; break;
+        INTOPT(O_DIM, cfg.dim, 2, 65536)
+        INTOPT(O_LAYERS, cfg.n_layers, 1, 1024)
+        INTOPT(O_HEADS, cfg.n_heads, 1, 1024)
+        INTOPT(O_KVH, cfg.n_kv_heads, 1, 1024)
+        INTOPT(O_HIDDEN, cfg.hidden_dim, 1, 1 << 20)
+        INTOPT(O_CTX, cfg.ctx_len, 2, 1 << 20)
+        INTOPT(O_BATCH, o.batch, 1, 1 << 16)
+        INTOPT(O_SEQ, o.seq_len, 2, 1 << 20)
+        INTOPT(O_ACCUM, o.accum, 1, 1 << 16)
+        INTOPT(O_EVAL, o.eval_every, 0, 1 << 30)
+        INTOPT(O_EVALB, o.eval_batches, 1, 1 << 20)
+        INTOPT(O_CKEVERY, o.ckpt_every, 0, 1 << 30)
+        INTOPT(O_SEED, o.seed, 0, 0x7fffffffL)
+        INTOPT('t', o.threads, 1, 256)
+#undef INTOPT
+        case O_STEPS: if (cli_parse_int(optarg, 1, 1L << 40, &v)) return bad("--steps"); o.steps = v; steps_given = 1; break;
+        case O_WARMUP: if (cli_parse_int(optarg, 0, 1L << 40, &v)) return bad("--warmup"); o.warmup = v; break;
+        case O_THETA: if (cli_parse_float(optarg, &d) || !(d > 0)) return bad("--rope-theta"); cfg.rope_theta = (float)d; break;
+        case O_LR: if (cli_parse_float(optarg, &d) || !(d > 0)) return bad("--lr"); o.lr = (float)d; break;
+        case O_MINLR: if (cli_parse_float(optarg, &d) || !(d >= 0 && d <= 1)) return bad("--min-lr"); o.min_lr_frac = (float)d; break;
+        case O_WD: if (cli_parse_float(optarg, &d) || !(d >= 0)) return bad("--wd"); o.weight_decay = (float)d; break;
+        case O_CLIP: if (cli_parse_float(optarg, &d) || !(d >= 0)) return bad("--clip"); o.clip = (float)d; break;
+        case O_VALFRAC: if (cli_parse_float(optarg, &d) || !(d >= 0 && d < 1)) return bad("--val-frac"); valfrac = d; break;
+        case O_UNTIED: cfg.tied = 0; break;
+        case O_DECAYALL: o.decay_all = 1; break;
+        case O_UPS: ups = optarg; break;
+        case O_JSON: json = 1; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
     }
-    return cli_error("train", "not yet available in this build");
+    int nf = argc - optind;
+    if (nf <= 0) return cli_error("train", "no corpus files given (vers train --help)");
+    if ((resume != 0) + (init != NULL) + (tokp != NULL) != 1)
+        return cli_error("train", "give exactly one of --tokenizer (new model), --init MODEL.gguf or --resume");
+    char tokbuf[4200];
+    if (!tokens) { snprintf(tokbuf, sizeof tokbuf, "%s.tokens", ckpt); tokens = tokbuf; }
+    o.ckpt_path = ckpt; o.log_path = logp; o.stop_flag = &g_stop;
+    o.progress = stderr; o.progress_tty = isatty(2);
+
+    /* from here on a signal asks for a checkpoint at the next step (also during loading) */
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    vers_err err;
+    vers_trainer *t = NULL;
+    if (resume) {
+        vers_train_opts ro = o;
+        if (!steps_given) ro.steps = 0;
+        if (vers_trainer_resume(ckpt, &ro, &t, &err)) return lib_error(&err);
+    } else if (init) {
+        if (vers_trainer_new_from_gguf(init, &o, &t, &err)) return lib_error(&err);
+    } else {
+        vers_bpe *tok = NULL;
+        if (vers_bpe_load(tokp, &tok, &err)) return lib_error(&err);
+        cfg.vocab_size = vers_bpe_vocab_size(tok);
+        if (!cfg.n_kv_heads) cfg.n_kv_heads = cfg.n_heads;
+        if (!cfg.ctx_len) cfg.ctx_len = o.seq_len;
+        int rc = vers_trainer_new(&cfg, &o, tok, &t, &err);
+        vers_bpe_free(tok);
+        if (rc) return cli_error("train", "%s", err.msg);
+    }
+    const vers_bpe *tok = vers_trainer_tokenizer(t);
+    if (!tok) { vers_trainer_free(t); return cli_error(ckpt, "the checkpoint holds no tokenizer"); }
+    vers_data_opts dopt = {(const char *const *)argv + optind, nf, valfrac, 1, tokens, ups};
+    vers_tokens data;
+    if (vers_tokens_build(tok, &dopt, &data, &err)) { vers_trainer_free(t); return lib_error(&err); }
+    /* provenance for the GGUF */
+    {
+        char buf[16 * 80 + 64] = "", names[2048] = "";
+        for (int i = 0; i < data.n_files; i++) {
+            const char *b = strrchr(argv[optind + i], '/'); b = b ? b + 1 : argv[optind + i];
+            size_t l = strlen(buf);
+            snprintf(buf + l, sizeof buf - l, "%s%s", i ? "," : "", data.sha256[i]);
+            l = strlen(names);
+            snprintf(names + l, sizeof names - l, "%s%s", i ? "," : "", b);
+        }
+        vers_trainer_set_note(t, "vers.corpus.files", names);
+        vers_trainer_set_note(t, "vers.corpus.sha256", buf);
+        char tk[96];
+        snprintf(tk, sizeof tk, "%zu train / %zu val tokens, %lld / %lld documents", data.n_train, data.n_val,
+                 (long long)data.n_docs_train, (long long)data.n_docs_val);
+        vers_trainer_set_note(t, "vers.corpus.tokens", tk);
+        if (ups) vers_trainer_set_note(t, "vers.corpus.upsample", ups);
+    }
+    vers_tmodel *m = vers_trainer_model(t);
+    const vers_tconfig *mc = vers_tmodel_config(m);
+    long long tps = (long long)o.batch * o.seq_len * o.accum;
+    fprintf(stderr, "vers train: %.2fM parameters (dim %d, %d layers, %d/%d heads, ffn %d, vocab %d%s); "
+                    "%lld tokens/step; data %zu train / %zu val tokens; from step %lld\n",
+            vers_tmodel_n_params(m) / 1e6, mc->dim, mc->n_layers, mc->n_heads, mc->n_kv_heads, mc->hidden_dim,
+            mc->vocab_size, mc->tied ? ", tied" : "", tps, data.n_train, data.n_val, (long long)vers_trainer_step(t));
+    int stopped = 0;
+    int rc = vers_trainer_run(t, &data, &stopped, &err);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    int ret = 0;
+    if (rc == VERS_EFAIL) { fprintf(stderr, "vers: train: %s\n", err.msg); ret = 1; }
+    else if (rc) ret = lib_error(&err);
+    else if (stopped) {
+        fprintf(stderr, "vers train: stopped at step %lld; checkpoint %s (continue with --resume)\n", (long long)vers_trainer_step(t), ckpt);
+        ret = 1;
+    } else if (exportp) {
+        if (vers_trainer_export(t, exportp, exptype, &err)) ret = lib_error(&err);
+        else fprintf(stderr, "vers train: wrote %s\n", exportp);
+    }
+    if (json && !rc)
+        printf("{\"step\":%lld,\"val_loss\":%.6f,\"checkpoint\":\"%s\",\"stopped\":%s}\n", (long long)vers_trainer_step(t),
+               isfinite(vers_trainer_last_val(t)) ? vers_trainer_last_val(t) : -1.0, ckpt, stopped ? "true" : "false");
+    vers_tokens_free(&data);
+    vers_trainer_free(t);
+    return ret;
 }

@@ -343,6 +343,16 @@ static int gguf_parse(gguf_file *g, vers_err *err) {
                                NAME_ARG(t->name), (unsigned long long)t->offset, t->nbytes);
         }
         t->data = g->base + g->data_offset + t->offset;
+        /* Kernels read blocks and floats in place: the data must sit at an address aligned
+         * for its type (a legal file with general.alignment 1 or 2 may not be). */
+        const size_t ts = vers_type_get(t->type)->type_size;
+        const uintptr_t need = ts & 7 ? (uintptr_t)(ts & (~ts + 1)) : 8;
+        if ((uintptr_t)t->data % need != 0) {
+            free(sp);
+            return vers_errorf(err, VERS_EUNSUPPORTED, "tensor " NAME_FMT ": data at file offset %zu is not %u-byte aligned for %s (general.alignment %u)",
+                               NAME_ARG(t->name), (size_t)((const uint8_t *)t->data - g->base), (unsigned)need,
+                               vers_type_name(t->type), g->alignment);
+        }
         sp[i].off = t->offset; sp[i].end = t->offset + t->nbytes; sp[i].idx = i;
     }
     qsort(sp, n_tensors, sizeof *sp, span_cmp);

@@ -99,4 +99,12 @@ int gguf_writer_copy_kvs(gguf_writer *w, const gguf_file *g, const char *const *
 int gguf_writer_add_tensor(gguf_writer *w, const char *name, int type, int n_dims,
                            const int64_t *ne, const void *data);
 int gguf_writer_write(gguf_writer *w, const char *path, vers_err *err);
+
+/* ---- quantization of a model file (vers quantize; gguf_quantize.c) ----
+ * type: F32 F16 BF16 Q8_0 Q4_0 Q4_K Q5_K Q6_K Q4_K_M Q5_K_M.  Per-tensor types, tensor
+ * order and metadata as llama-quantize writes them (same bytes from the same F32 file). */
+typedef struct { int n_quantized, n_copied, n_fallback; } gguf_quantize_stats;
+int gguf_quantize(const char *in_path, const char *out_path, const char *type, int n_threads,
+                  gguf_quantize_stats *st, vers_err *err);
+const char *gguf_quantize_types(void);   /* "F32 F16 ..." */
 #endif

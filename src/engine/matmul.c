@@ -49,7 +49,7 @@ void vers_simd_force(int on) {
 
 /* ---- the product ---- */
 #define SMALL_WORK (32 * 1024)  /* n_out * n_in below which one thread does it all */
-#define ROW_TILE 4               /* output rows per tile (and per thread-split unit) */
+#define ROW_TILE 8               /* output rows per tile (and per thread-split unit) */
 #define TOK_TILE 64              /* tokens per pass over a tile of rows */
 
 typedef struct {
@@ -60,6 +60,7 @@ typedef struct {
     int64_t n_in, n_out, n_tok;
     vers_vec_dot_fn dot;
     vk_tile_fn tile;
+    int rowwise;                 /* one token, float weights: rows one after another */
 } mm_job;
 
 /* Rows [r0, r1) for all tokens. */
@@ -69,6 +70,16 @@ static void mm_rows(const mm_job *j, int64_t r0, int64_t r1) {
         for (int64_t r = r0; r < r1; r += ROW_TILE) {
             const int nr = (int)(r1 - r < ROW_TILE ? r1 - r : ROW_TILE);
             const uint8_t *w = j->W + (size_t)r * j->wrow;
+            if (j->tile && j->rowwise && t1 - t0 == 1) {
+                /* one token, float weights: rows one after another (the same arithmetic as
+                 * the 4-row tile, whose lanes are per row) stream the weights in order: up to
+                 * 2.5x faster than 4 interleaved rows when the matrix is not in the cache.
+                 * (Quantized tiles have a per-call cost that makes this slower for them.) */
+                for (int k = 0; k < nr; k++)
+                    j->tile(j->n_in, 1, 1, j->y + t0 * j->n_out + r + k, j->n_out,
+                            w + (size_t)k * j->wrow, j->wrow, j->xq + (size_t)t0 * j->xrow, j->xrow);
+                continue;
+            }
             if (j->tile) {
                 j->tile(j->n_in, nr, (int)(t1 - t0), j->y + t0 * j->n_out + r, j->n_out,
                         w, j->wrow, j->xq + (size_t)t0 * j->xrow, j->xrow);
@@ -109,6 +120,8 @@ void vers_matmul(float *y, const void *W, int wtype, const float *x,
     j.xrow = vers_row_size(tt->vec_dot_type, n_in);
     j.dot = simd && tt->vec_dot_simd ? tt->vec_dot_simd : tt->vec_dot;
     j.tile = simd ? vk_tile_avx2(wtype) : NULL;
+    j.rowwise = (wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16) &&
+                (double)n_out * (double)j.wrow >= (double)(1 << 18);   /* larger than half an L2 */
 
     uint8_t *buf = NULL;
     const int convert = tt->vec_dot_type != VT_F32;
@@ -168,6 +181,8 @@ void vers_matmul_prepared(float *y, const void *W, int wtype, const void *xq,
     j.xrow = vers_row_size(tt->vec_dot_type, n_in);
     j.dot = simd && tt->vec_dot_simd ? tt->vec_dot_simd : tt->vec_dot;
     j.tile = simd ? vk_tile_avx2(wtype) : NULL;
+    j.rowwise = (wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16) &&
+                (double)n_out * (double)j.wrow >= (double)(1 << 18);   /* larger than half an L2 */
     j.xq = xq;
     int nth = n_threads < 1 ? 1 : n_threads;
     if ((double)n_out * (double)n_in * (double)n_tok < SMALL_WORK) nth = 1;

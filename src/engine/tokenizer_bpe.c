@@ -321,6 +321,7 @@ static int bpe_word(const vers_tokenizer *t, work *k, size_t n, vtok_ids *out) {
         int32_t id = vtok_find(t, w, n);
         if (id >= 0) return vtok_push(out, id);
     }
+    if (n > (size_t)INT32_MAX) return VERS_ENOMEM;      /* symbol indices are int */
     if (n > k->sy_cap) {
         sym *sy = realloc(k->sy, n * sizeof *sy);
         if (!sy) return VERS_ENOMEM;

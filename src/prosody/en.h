@@ -68,7 +68,19 @@ int en_word_rhyme_key(const en_dict *d, const char *word, size_t len, char *key,
  * returns the number of syllables.  Monosyllables: '0' for function words, '1' otherwise. */
 int en_word_stress(const en_dict *d, const char *word, size_t len, char *out, size_t size);
 
-/* 0 none, 1 slant/assonance, 2 perfect, 3 identical word (not a good rhyme). */
+/* 0 none, 1 slant/assonance, 2 perfect, 3 identical word (not a good rhyme).
+ * Perfect: same phonemes from the stressed vowel on (ER after a vowel counts as R: fire /
+ * higher).  Slant: a weak rhyme on the last syllable (eyes / moonrise, sea / mystery, -y with
+ * "I"), the same vowel with agreeing final consonants (time / line), consonance (love /
+ * prove), or an eye rhyme (word / sword, love / move). */
 int en_rhyme_quality(const en_line *a, const en_line *b);
+
+/* Rhyme keys of every dictionary pronunciation of a word (the usual one first, distinct
+ * keys only; "live" → IHV, AYV; "wind" → IHND, AYND); returns how many (0: no letters). */
+int en_rhyme_key_variants(const en_dict *d, const char *word, size_t len, char keys[][48], int max);
+
+/* en_rhyme_quality, also trying the other pronunciations of the two last words (live /
+ * give, again / plain, wind / mind): the best quality found. */
+int en_rhyme_quality_dict(const en_dict *d, const en_line *a, const en_line *b);
 
 #endif

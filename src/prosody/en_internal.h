@@ -37,6 +37,10 @@ typedef struct en_pron {
  * Fills up to max variants, returns how many (0 = not in the dictionary). */
 int en_dict_lookup(const en_dict *d, const char *w, size_t len, en_pron *out, int max);
 
+/* Pronunciations of a normalised word (dictionary, spelled elisions, apostrophes,
+ * old spellings, morphology, else the guesser); returns how many (≥ 1 for a word). */
+int en_pronounce(const en_dict *d, const char *w, size_t len, int accented_ed, en_pron *out, int max);
+
 /* Rule-based letter-to-sound for a normalised word: a plausible ARPAbet pronunciation with
  * stress (syllable count by vowel groups with English spelling rules, stress by suffix). */
 void en_guess_pron(const char *w, size_t len, en_pron *out);

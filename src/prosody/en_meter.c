@@ -17,7 +17,9 @@
  * Dynamic programming over words: for each reading of a word a 4×3 table gives the best
  * path through its syllables from the state before it (S, W1, W2, start) to the state
  * after; the line's DP combines them, with the syllable count in the state when a count
- * is asked for.  With a template (en_scan_meter) the positions are given instead.
+ * is asked for.  With a template (en_scan_meter) the count aims at its length and a
+ * position that disagrees with the template pays a little (C_OFF_TEMPLATE): the template
+ * decides the ambiguous syllables, the words' own stresses still win.
  * The cheapest parse decides: lexical stress stays, the ambiguous syllables
  * (monosyllables, secondary stresses, promotable ones) take their position's value. */
 #include "prosody/en_internal.h"
@@ -32,6 +34,7 @@ enum {
     C_U_IN_S = 15, C_UPROM_IN_S = 6,
     C_DOUBLE_W = 6, C_CLASH = 15, C_END_W2 = 4,
     R_VARIANT = 10, R_SYNCOPE = 9, R_PROCLITIC = 9, R_HIATUS = 9, R_DOUBLE = 18,
+    C_OFF_TEMPLATE = 2,
     INF = 1 << 28,
 };
 
@@ -83,41 +86,46 @@ static int trans(int a, int b) {
     }
 }
 
-/* Best path through one reading: T[q0][qe] cost, M[q0][qe] its strong-position mask. */
-typedef struct word_table { int T[NQ][3]; uint32_t M[NQ][3]; } word_table;
+/* Strength the template gives absolute syllable j (past its end: the last foot repeats). */
+static int templ_strong(const char *tpos, int tl, int j) {
+    if (j < tl) return tpos[j];
+    return tl >= 2 ? tpos[tl - 2 + ((j - tl) & 1)] : 0;
+}
 
-static void build_table(const en_reading *r, word_table *wt) {
-    for (int q0 = 0; q0 < NQ; q0++) {
-        int cost[3], ncost[3];
-        uint32_t mask[3], nmask[3];
-        for (int q = 0; q < 3; q++) { cost[q] = INF; mask[q] = 0; }
-        for (int k = 0; k < r->nsyl; k++) {
-            for (int q = 0; q < 3; q++) { ncost[q] = INF; nmask[q] = 0; }
-            for (int b = 0; b < 3; b++) {
-                int sc = cost_in(r->cls, r->nsyl, k, b == Q_S);
-                for (int a = 0; a < NQ; a++) {
-                    int base = k == 0 ? (a == q0 ? 0 : INF) : (a < 3 ? cost[a] : INF);
-                    if (base >= INF) continue;
-                    int t = trans(a, b);
-                    if (t >= INF) continue;
-                    int v = base + t + sc;
-                    if (v < ncost[b]) {
-                        ncost[b] = v;
-                        nmask[b] = (k == 0 ? 0 : mask[a]) | (b == Q_S ? 1u << k : 0);
-                    }
+/* Best path through one reading's syllables from state q0 to each end state: cost T[qe],
+ * strong-position mask M[qe].  With a template, a position that disagrees with it at
+ * absolute index abs0 + k costs C_OFF_TEMPLATE. */
+static void word_path(const en_reading *r, int q0, const char *tpos, int tl, int abs0, int T[3], uint32_t M[3]) {
+    int cost[3], ncost[3];
+    uint32_t mask[3], nmask[3];
+    for (int q = 0; q < 3; q++) { cost[q] = INF; mask[q] = 0; }
+    for (int k = 0; k < r->nsyl; k++) {
+        int ts = tpos ? templ_strong(tpos, tl, abs0 + k) : -1;
+        for (int q = 0; q < 3; q++) { ncost[q] = INF; nmask[q] = 0; }
+        for (int b = 0; b < 3; b++) {
+            int sc = cost_in(r->cls, r->nsyl, k, b == Q_S) + (ts >= 0 && ts != (b == Q_S) ? C_OFF_TEMPLATE : 0);
+            for (int a = 0; a < NQ; a++) {
+                int base = k == 0 ? (a == q0 ? 0 : INF) : (a < 3 ? cost[a] : INF);
+                if (base >= INF) continue;
+                int t = trans(a, b);
+                if (t >= INF) continue;
+                int v = base + t + sc;
+                if (v < ncost[b]) {
+                    ncost[b] = v;
+                    nmask[b] = (k == 0 ? 0 : mask[a]) | (b == Q_S ? 1u << k : 0);
                 }
             }
-            memcpy(cost, ncost, sizeof cost);
-            memcpy(mask, nmask, sizeof mask);
         }
-        for (int q = 0; q < 3; q++) { wt->T[q0][q] = cost[q]; wt->M[q0][q] = mask[q]; }
+        memcpy(cost, ncost, sizeof cost);
+        memcpy(mask, nmask, sizeof mask);
     }
+    for (int q = 0; q < 3; q++) { T[q] = cost[q]; M[q] = mask[q]; }
 }
 
 #define MW 64     /* words fitted */
 #define CW 24     /* syllable-count cells per word boundary (target mode) */
 
-typedef struct back { signed char r, q0; unsigned char rel; } back;
+typedef struct back { signed char r, q0; unsigned char rel; uint32_t mask; } back;
 
 int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, int *choice,
                    char *stress, int stress_size) {
@@ -140,10 +148,8 @@ int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, int
         pmin[i + 1] = pmin[i] + mn;
     }
     int ncell = counted ? CW : 1;
-    static const int zero = 0; (void)zero;
     int cost[2][CW][NQ];
     back bk[MW][CW][NQ];
-    word_table tabs[MW][4];
     for (int c = 0; c < ncell; c++) for (int q = 0; q < NQ; q++) cost[0][c][q] = INF;
     cost[0][0][Q_START] = 0;
     for (int i = 0; i < nw; i++) {
@@ -152,7 +158,10 @@ int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, int
         int nrd = w[i].nrd < 4 ? w[i].nrd : 4;
         for (int r = 0; r < nrd; r++) {
             const en_reading *rd = &w[i].rd[r];
-            if (!tl) build_table(rd, &tabs[i][r]);
+            int T[NQ][3];
+            uint32_t M[NQ][3];
+            if (!tl && rd->nsyl > 0)   /* no template: the word's paths do not depend on where it starts */
+                for (int q0 = 0; q0 < NQ; q0++) word_path(rd, q0, NULL, 0, 0, T[q0], M[q0]);
             int rc = reading_cost(rd);
             for (int c = 0; c < ncell; c++) {
                 int nc = counted ? c + pmin[i] + rd->nsyl - pmin[i + 1] : 0;
@@ -162,25 +171,15 @@ int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, int
                     if (base >= INF) continue;
                     if (rd->nsyl == 0) {
                         int v = base + rc;
-                        if (v < nxt[nc][q0]) { nxt[nc][q0] = v; bk[i][nc][q0] = (back){(signed char)r, (signed char)q0, (unsigned char)c}; }
+                        if (v < nxt[nc][q0]) { nxt[nc][q0] = v; bk[i][nc][q0] = (back){(signed char)r, (signed char)q0, (unsigned char)c, 0}; }
                         continue;
                     }
-                    if (tl) {
-                        /* template: positions by absolute syllable index; past its end, alternate */
-                        int abs0 = c + pmin[i], v = base + rc;
-                        for (int k = 0; k < rd->nsyl; k++) {
-                            int j = abs0 + k;
-                            int strong = j < tl ? tpos[j] : tl >= 2 ? tpos[tl - 2 + ((j - tl) & 1)] : 0;
-                            v += cost_in(rd->cls, rd->nsyl, k, strong);
-                        }
-                        if (v < nxt[nc][Q_S]) { nxt[nc][Q_S] = v; bk[i][nc][Q_S] = (back){(signed char)r, (signed char)q0, (unsigned char)c}; }
-                        continue;
-                    }
+                    if (tl) word_path(rd, q0, tpos, tl, c + pmin[i], T[q0], M[q0]);
                     for (int qe = 0; qe < 3; qe++) {
-                        int t = tabs[i][r].T[q0][qe];
+                        int t = T[q0][qe];
                         if (t >= INF) continue;
                         int v = base + rc + t;
-                        if (v < nxt[nc][qe]) { nxt[nc][qe] = v; bk[i][nc][qe] = (back){(signed char)r, (signed char)q0, (unsigned char)c}; }
+                        if (v < nxt[nc][qe]) { nxt[nc][qe] = v; bk[i][nc][qe] = (back){(signed char)r, (signed char)q0, (unsigned char)c, M[q0][qe]}; }
                     }
                 }
             }
@@ -196,43 +195,22 @@ int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, int
             int dist = counted ? (c + pmin[nw] > target ? c + pmin[nw] - target : target - c - pmin[nw]) : 0;
             if (dist < bd || (dist == bd && v < bv)) { bd = dist; bv = v; bc = c; bq = q; }
         }
-    if (bc < 0) {   /* cannot happen: the usual readings always parse; be safe */
-        for (int i = 0; i < nw; i++) choice[i] = 0;
-        bc = 0; bq = Q_START;
-    } else {
+    uint32_t masks[MW];
+    for (int i = 0; i < nw; i++) { choice[i] = 0; masks[i] = 0; }
+    if (bc >= 0)
         for (int i = nw - 1, c = bc, q = bq; i >= 0; i--) {
             back b = bk[i][c][q];
-            choice[i] = b.r < 0 ? 0 : b.r;
+            if (b.r < 0) break;   /* cannot happen on a finite path */
+            choice[i] = b.r;
+            masks[i] = b.mask;
             c = b.rel; q = b.q0;
         }
-    }
-    /* second pass: rebuild the masks forward and write the stresses */
-    int n = 0, q = Q_START;
-    int states[MW + 1];
-    {   /* recover the boundary states along the chosen path */
-        int c = bc, qq = bq;
-        states[nw] = bq;
-        for (int i = nw - 1; i >= 0; i--) { back b = bk[i][c][qq]; states[i] = b.r < 0 ? Q_START : b.q0; c = b.rel; qq = states[i]; }
-    }
-    int total = 0;
+    int n = 0, total = 0;
     for (int i = 0; i < nw; i++) {
         const en_reading *rd = &w[i].rd[choice[i]];
         total += rd->nsyl;
-        q = states[i];
-        uint32_t mask = 0;
-        if (rd->nsyl > 0) {
-            if (tl) {
-                for (int k = 0; k < rd->nsyl; k++) {
-                    int j = n + k;
-                    int strong = j < tl ? tpos[j] : tl >= 2 ? tpos[tl - 2 + ((j - tl) & 1)] : 0;
-                    if (strong) mask |= 1u << k;
-                }
-            } else {
-                mask = tabs[i][choice[i]].M[q][states[i + 1] < 3 ? states[i + 1] : Q_S];
-            }
-        }
         for (int k = 0; k < rd->nsyl; k++, n++)
-            if (n < stress_size - 1) stress[n] = realise(rd->cls, rd->nsyl, k, (mask >> k) & 1);
+            if (n < stress_size - 1) stress[n] = realise(rd->cls, rd->nsyl, k, (masks[i] >> k) & 1);
     }
     if (stress_size > 0) stress[n < stress_size - 1 ? n : stress_size - 1] = 0;
     return total;

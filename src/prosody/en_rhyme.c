@@ -6,6 +6,7 @@
  * is also what the dictionary almost always means. */
 #include "prosody/en_internal.h"
 #include <string.h>
+#include <stdio.h>
 #include <strings.h>
 
 int en_pron_rhyme_key(const en_pron *p, char *key, size_t size, int *feminine) {
@@ -50,6 +51,9 @@ static int split_key(const char *key, int *out, int max) {
         if (found < 0) return -1;
         out[n++] = found;
     }
+    /* "fire" AY ER and AY R, "flowers" AW ER Z and AW R Z are one rhyme: ER after a vowel
+     * is read as R */
+    for (int i = 1; i < n; i++) if (out[i] == EN_ER && en_phone_is_vowel(out[i - 1])) out[i] = EN_R;
     return n;
 }
 
@@ -68,6 +72,25 @@ static int cons_class(int ph) {
     }
 }
 
+/* The spelled rime of a word: its letters from the last vowel group on, a final silent
+ * e kept with the group before it ("love" → "ove", "sword" → "ord").  NULL if none. */
+static size_t spelled_rime(const char *w, char *out, size_t size) {
+    size_t n = strlen(w);
+    if (n >= 4 && w[n - 1] == 's' && w[n - 2] != 's') n--;            /* removes → remove */
+    else if (n >= 4 && w[n - 1] == 'd' && w[n - 2] == 'e') n--;       /* loved → love */
+    size_t end = n;
+    if (n >= 3 && w[n - 1] == 'e' && !strchr("aeiouy", w[n - 2])) end = n - 1;
+    size_t i = end;
+    while (i > 0 && !strchr("aeiouy", w[i - 1])) i--;           /* the coda */
+    if (i == 0) return 0;
+    while (i > 1 && strchr("aeiouy", w[i - 2])) i--;            /* the vowel group */
+    size_t k = n - (i - 1);
+    if (k + 1 > size) return 0;
+    memcpy(out, w + i - 1, k);
+    out[k] = 0;
+    return k;
+}
+
 int en_rhyme_quality(const en_line *a, const en_line *b) {
     if (!a || !b || !a->rhyme_key[0] || !b->rhyme_key[0]) return 0;
     if (a->last_word[0] && strcasecmp(a->last_word, b->last_word) == 0) return 3;
@@ -75,14 +98,31 @@ int en_rhyme_quality(const en_line *a, const en_line *b) {
     int pa[32], pb[32];
     int na = split_key(a->rhyme_key, pa, 32), nb = split_key(b->rhyme_key, pb, 32);
     if (na <= 0 || nb <= 0) return 0;
+    if (na == nb && !memcmp(pa, pb, sizeof *pa * (size_t)na)) return 2;
     /* consonants after the stressed vowel */
     int ca[32], cb[32], nca = 0, ncb = 0;
     for (int i = 1; i < na; i++) if (!en_phone_is_vowel(pa[i])) ca[nca++] = cons_class(pa[i]);
     for (int i = 1; i < nb; i++) if (!en_phone_is_vowel(pb[i])) cb[ncb++] = cons_class(pb[i]);
+    /* Weak rhymes: the last syllables agree, one of them stressed ("eyes" / moon-RISE,
+     * "sea" / mys-te-RY); and the older convention of -y rhyming with "I" (ec-sta-sy / lie). */
+    int la = na - 1, lb = nb - 1;
+    while (la > 0 && !en_phone_is_vowel(pa[la])) la--;
+    while (lb > 0 && !en_phone_is_vowel(pb[lb])) lb--;
+    int a_masc = la == 0, b_masc = lb == 0;
+    if ((a_masc || b_masc) && !(a_masc && b_masc) && na - la == nb - lb) {
+        int eq = !memcmp(pa + la, pb + lb, sizeof *pa * (size_t)(na - la));
+        int y_i = na - la == nb - lb && ((pa[la] == EN_IY && pb[lb] == EN_AY && !a_masc) || (pb[lb] == EN_IY && pa[la] == EN_AY && !b_masc)) &&
+                  !memcmp(pa + la + 1, pb + lb + 1, sizeof *pa * (size_t)(na - la - 1));
+        if (eq || y_i) return 1;
+    }
+    /* eye rhymes, common in older verse: love/move, word/sword, regard/heard's cousins */
+    char ra[64], rb[64];
+    if (spelled_rime(a->last_word, ra, sizeof ra) >= 3 && spelled_rime(b->last_word, rb, sizeof rb) >= 3 &&
+        strcmp(ra, rb) == 0) return 1;
     int same_vowel = pa[0] == pb[0];
     /* the final consonant decides most near rhymes */
     int same_coda = (nca == 0 && ncb == 0) || (nca > 0 && ncb > 0 && ca[nca - 1] == cb[ncb - 1]);
-    if (same_vowel && same_coda) return 1;          /* "time/line", "grave/gate" would need...*/
+    if (same_vowel && same_coda) return 1;          /* "time/line": nasal codas agree */
     if (same_vowel && (nca == 0 || ncb == 0)) return 1;
     if (!same_vowel && nca > 0 && nca == ncb) {
         int eq = 1;
@@ -90,4 +130,23 @@ int en_rhyme_quality(const en_line *a, const en_line *b) {
         if (eq && pa[na - 1] == pb[nb - 1]) return 1; /* consonance: "love/prove" */
     }
     return 0;
+}
+
+int en_rhyme_quality_dict(const en_dict *d, const en_line *a, const en_line *b) {
+    int q = en_rhyme_quality(a, b);
+    if (q >= 2 || !d || !a || !b) return q;
+    char ka[EN_MAX_PRONS][48], kb[EN_MAX_PRONS][48];
+    int na = en_rhyme_key_variants(d, a->last_word, strlen(a->last_word), ka, EN_MAX_PRONS);
+    int nb = en_rhyme_key_variants(d, b->last_word, strlen(b->last_word), kb, EN_MAX_PRONS);
+    if (na <= 1 && nb <= 1) return q;
+    en_line x = *a, y = *b;
+    for (int i = 0; i < (na ? na : 1); i++)
+        for (int j = 0; j < (nb ? nb : 1); j++) {
+            if (na) memcpy(x.rhyme_key, ka[i], sizeof x.rhyme_key);
+            if (nb) memcpy(y.rhyme_key, kb[j], sizeof y.rhyme_key);
+            int v = en_rhyme_quality(&x, &y);
+            if (v > q) q = v;
+            if (q >= 2) return q;
+        }
+    return q;
 }

@@ -177,3 +177,38 @@ int en_word_rhyme_key(const en_dict *d, const char *word, size_t len, char *key,
     if (c.last.n == 0) return 0;
     return en_pron_rhyme_key(&c.last, key, size, feminine);
 }
+
+/* --- all rhyme keys of a word ----------------------------------------------------------- */
+
+typedef struct last_ctx { char w[EN_MAX_WORD + 1]; size_t n; int ed; } last_ctx;
+
+static int last_cb(void *vctx, const char *w, size_t n, int accented_ed) {
+    last_ctx *c = vctx;
+    if (n > EN_MAX_WORD) n = EN_MAX_WORD;
+    memcpy(c->w, w, n);
+    c->n = n;
+    c->ed = accented_ed;
+    return 0;
+}
+
+int en_rhyme_key_variants(const en_dict *d, const char *word, size_t len, char keys[][48], int max) {
+    if (!word || !keys || max <= 0) return 0;
+    last_ctx c = {.n = 0};
+    en_split_words(word, len, last_cb, &c);
+    if (c.n == 0) return 0;
+    en_pron p[EN_MAX_PRONS];
+    int k = en_pronounce(d, c.w, c.n, c.ed, p, EN_MAX_PRONS), nk = 0;
+    /* the usual key first: the one en_scan_line reports */
+    en_reading rd[EN_READINGS];
+    en_pron usual;
+    if (en_word_readings(d, c.w, c.n, c.ed, rd, EN_READINGS, &usual) > 0 && usual.n > 0)
+        if (en_pron_rhyme_key(&usual, keys[0], 48, NULL) > 0) nk = 1;
+    for (int i = 0; i < k && nk < max; i++) {
+        char key[48];
+        if (en_pron_rhyme_key(&p[i], key, sizeof key, NULL) <= 0) continue;
+        int dup = 0;
+        for (int j = 0; j < nk; j++) dup |= strcmp(keys[j], key) == 0;
+        if (!dup) memcpy(keys[nk++], key, sizeof key);
+    }
+    return nk;
+}

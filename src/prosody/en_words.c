@@ -199,7 +199,7 @@ static int morph_lookup(const en_dict *d, const char *w, size_t n, en_pron *out,
 
 /* Looks a word up, with the fall-backs for words that carry their own spelling tricks.
  * Returns the number of prons (≥ 1: the guesser always answers). */
-static int pronounce(const en_dict *d, const char *w, size_t n, int accented_ed, en_pron *out, int max) {
+int en_pronounce(const en_dict *d, const char *w, size_t n, int accented_ed, en_pron *out, int max) {
     char buf[EN_MAX_WORD + 4];
     int k;
     if (n == 0) return 0;
@@ -222,13 +222,13 @@ static int pronounce(const en_dict *d, const char *w, size_t n, int accented_ed,
     }
     k = en_dict_lookup(d, w, n, out, max);
     if (k) return k;
-    if (w[0] == '\'') return pronounce(d, w + 1, n - 1, 0, out, max);   /* an opening quote */
+    if (w[0] == '\'') return en_pronounce(d, w + 1, n - 1, 0, out, max);   /* an opening quote */
     const char *ap = memchr(w, '\'', n);
     if (ap) {
         size_t a = (size_t)(ap - w);
         /* possessive 's / s' : the word, plus a sibilant syllable only after a sibilant */
         if ((a == n - 2 && w[n - 1] == 's') || a == n - 1) {
-            int kk = pronounce(d, w, a, 0, out, max);
+            int kk = en_pronounce(d, w, a, 0, out, max);
             if (a == n - 2 && kk > 0) {
                 for (int i = 0; i < kk; i++) {
                     en_pron *p = &out[i];
@@ -376,7 +376,7 @@ static int fire_like(const char *w, size_t n, const en_pron *p) {
 
 int en_word_readings(const en_dict *d, const char *w, size_t n, int accented_ed, en_reading *rd, int max, en_pron *usual) {
     en_pron prons[EN_MAX_PRONS];
-    int k = pronounce(d, w, n, accented_ed, prons, EN_MAX_PRONS);
+    int k = en_pronounce(d, w, n, accented_ed, prons, EN_MAX_PRONS);
     int nr = 0;
     if (usual) { if (k > 0) *usual = prons[0]; else usual->n = 0; }
     if (k == 0) return 0;

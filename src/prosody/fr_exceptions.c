@@ -26,9 +26,9 @@ static const char *const h_aspire_prefix[] = {
     "heurt", "hibou", "hideu", "hisse", "hisser", "hiérarch", "hobereau", "hoch", "hollandais",
     "hollande", "homard", "hongr", "honni", "honte", "honteu", "hoquet", "horde", "hors", "hotte",
     "houblon", "houe", "houille", "houl", "houp", "hourra", "hourvari", "housse", "houx", "hublot",
-    "huche", "hue", "huer", "huguenot", "huit", "hulotte", "hume", "humer", "hune", "huppe", "hure",
-    "hurl", "hussard", "hutte", "hâle", "hâlé", "hât", "hâtif", "hâtiv", "hérault", "héraut",
-    "hériss", "hérisson", "hérissé", "héron", "héros", "hêtre",
+    "huche", "hue", "huer", "huguenot", "huit", "hulotte", "humer", "humé", "hun", "hune", "huppe",
+    "hure", "hurl", "hussard", "hutte", "hâle", "hâlé", "hât", "hâtif", "hâtiv", "hérault",
+    "héraut", "hériss", "hérisson", "hérissé", "héron", "héros", "hêtre",
 };
 
 /* ---- words beginning with a vowel that take no elision (le onze, le oui) ------------- */
@@ -139,7 +139,7 @@ int fr_ent_not_verb(const unsigned char *w, int n) {
             return q == 'e' || q == 'a';
         }
         if (p == 'i' && n >= 6 && w[n - 6] == 'a')                   /* ils aiment vs vraiment */
-            return n == 8 && (memcmp(w, "vrai", 4) == 0 || memcmp(w, "gaim", 4) == 0);
+            return (n == 8 && memcmp(w, "vrai", 4) == 0) || (n == 7 && memcmp(w, "gaim", 4) == 0);
         return fr_is_vowel(p);                                       /* moment, doucement */
     }
     return 0;
@@ -150,11 +150,13 @@ int fr_ent_not_verb(const unsigned char *w, int n) {
 typedef struct syl_exc { const char *word; signed char syl, more, less; } syl_exc;
 static const syl_exc syl_exceptions[] = {
     { "adieux", 2, 0, 0 }, { "ancien", 2, 1, 0 }, { "ancienne", 2, 1, 0 }, { "anciennes", 2, 1, 0 },
-    { "anciens", 2, 1, 0 }, { "aïeux", 2, 1, 0 }, { "cieux", 1, 0, 0 }, { "deum", 2, 0, 0 },
-    { "diable", 1, 0, 0 }, { "diables", 1, 0, 0 }, { "dieux", 1, 0, 0 }, { "duègne", 1, 0, 0 },
-    { "duègnes", 1, 0, 0 }, { "essieux", 2, 0, 0 }, { "fier", 1, 1, 0 }, { "fiers", 1, 1, 0 },
-    { "fouet", 1, 0, 0 }, { "fouets", 1, 0, 0 }, { "hier", 1, 1, 0 }, { "impatient", 4, 0, 0 },
-    { "juan", 1, 0, 0 }, { "lieux", 1, 0, 0 }, { "marionnette", 3, 0, 0 },
+    { "anciens", 2, 1, 0 }, { "aïeux", 2, 1, 0 }, { "bréviaire", 2, 1, 0 },
+    { "bréviaires", 2, 1, 0 }, { "cieux", 1, 0, 0 }, { "deum", 2, 0, 0 }, { "diable", 1, 1, 0 },
+    { "diables", 1, 1, 0 }, { "diacre", 1, 0, 0 }, { "diacres", 1, 0, 0 }, { "dieux", 1, 0, 0 },
+    { "duègne", 1, 0, 0 }, { "duègnes", 1, 0, 0 }, { "essieux", 2, 0, 0 }, { "fier", 1, 1, 0 },
+    { "fiers", 1, 1, 0 }, { "fiévreuse", 3, 0, 0 }, { "fiévreuses", 3, 0, 0 },
+    { "fiévreux", 3, 0, 0 }, { "fouet", 1, 1, 0 }, { "fouets", 1, 1, 0 }, { "hier", 1, 1, 0 },
+    { "impatient", 4, 0, 0 }, { "juan", 1, 0, 0 }, { "lieux", 1, 0, 0 }, { "marionnette", 3, 0, 0 },
     { "marionnettes", 3, 0, 0 }, { "messieurs", 2, 0, 0 }, { "mieux", 1, 0, 0 },
     { "milieux", 2, 0, 0 }, { "monsieur", 2, 0, 0 }, { "ouest", 1, 0, 0 }, { "oui", 1, 0, 0 },
     { "ouï", 2, 0, 0 }, { "patient", 3, 0, 0 }, { "pays", 2, 0, 0 }, { "paysage", 3, 0, 0 },
@@ -162,9 +164,9 @@ static const syl_exc syl_exceptions[] = {
     { "paysannes", 3, 0, 0 }, { "paysans", 3, 0, 0 }, { "piastre", 1, 0, 0 },
     { "piastres", 1, 0, 0 }, { "quotidien", 4, 0, 0 }, { "quotidienne", 4, 0, 0 },
     { "quotidiennes", 4, 0, 0 }, { "quotidiens", 4, 0, 0 }, { "quotient", 3, 0, 0 },
-    { "vaurien", 2, 0, 0 }, { "vauriens", 2, 0, 0 }, { "vieil", 1, 0, 0 }, { "vieux", 1, 0, 0 },
-    { "viol", 1, 1, 0 }, { "viols", 1, 1, 0 }, { "écuelle", 2, 0, 0 }, { "écuelles", 2, 0, 0 },
-    { "épieux", 2, 0, 0 }, { "étions", 2, 0, 0 },
+    { "toast", 1, 0, 0 }, { "toasts", 1, 0, 0 }, { "vaurien", 2, 0, 0 }, { "vauriens", 2, 0, 0 },
+    { "vieil", 1, 0, 0 }, { "vieux", 1, 0, 0 }, { "viol", 1, 1, 0 }, { "viols", 1, 1, 0 },
+    { "écuelle", 2, 0, 0 }, { "écuelles", 2, 0, 0 }, { "épieux", 2, 0, 0 }, { "étions", 2, 0, 0 },
 };
 
 static int cmp_exc(const void *a, const void *b) {

@@ -44,8 +44,7 @@ int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t c
     if (n >= 2 && w[n - 2] == 'e' && w[n - 1] == 'r' && !word_in(w8, er_sounded, sizeof er_sounded / sizeof *er_sounded)) er_e = 1;
     if (n >= 4 && w[n - 3] == 'e' && w[n - 2] == 'r' && w[n - 1] == 's') {
         /* -ers: rochers [e], but vers, univers, fers, hivers [ɛʁ] */
-        static const char *const ers_sounded[] = { "vers", "univers", "travers", "envers", "revers",
-            "pervers", "divers", "tiers", "devers", "dévers", "convers" };
+        static const char *const ers_sounded[] = { "vers" };                              /* univers, travers */
         char base[FR_MAXW * 3 + 1];
         fr_letters_to_utf8(w, n - 1, base, sizeof base);
         int sounded = word_in(base, er_sounded, sizeof er_sounded / sizeof *er_sounded);
@@ -53,6 +52,7 @@ int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t c
             size_t m = strlen(ers_sounded[k]), l = strlen(w8);
             if (l >= m && strcmp(w8 + l - m, ers_sounded[k]) == 0) sounded = 1;
         }
+        if (strcmp(w8, "tiers") == 0) sounded = 1;
         if (!sounded) er_e = 2;
     }
     if (strcmp(w8, "eu") == 0 || strcmp(w8, "eus") == 0 || strcmp(w8, "eut") == 0 || strcmp(w8, "eût") == 0) { snprintf(out, cap, "y"); return 1; }
@@ -86,7 +86,7 @@ int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t c
             if (c1 == 'm' && c2 == 'n' && i >= 1 && w[i - 1] == 'd') { PUT('a'); i++; break; }   /* damne */
             if (c1 == 'y' && c2 && !isv(c2)) { PUT('E'); i++; break; }                         /* ayme (old spelling) */
             if ((c1 == 'i' || c1 == L_ICIRC) && !(c2 && (c2 == 'n' || c2 == 'm') && !isv(c3) && c3 != c2)) {
-                if (c2 == 'l' && (i + 3 >= end || c3 == 'l')) { PUT('a'); PUT('j'); i += (c3 == 'l') ? 3 : 2; break; } /* travail */
+                if (c2 == 'l' && (i + 3 >= end || c3 == 'l' || (c3 == 's' && i + 4 == end))) { PUT('a'); PUT('j'); i += (c3 == 'l') ? 3 : 2; break; } /* travail(s) */
                 int fin = i + 2 >= end;
                 PUT(fin && end == n ? 'e' : 'E'); i++; break;                                   /* j'ai, mais */
             }
@@ -107,13 +107,13 @@ int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t c
             if (c1 == 'm' && c2 == 'm' && ((i == 1 && w[0] == 'f') || (c3 == 'e' && i + 5 < n && w[i + 4] == 'n' && w[i + 5] == 't'))) {
                 PUT('a'); break;                                                               /* femme, ardemment */
             }
-            if (c1 == 'u' && c2 == 'i' && c3 == 'l') { PUT('9'); PUT('j'); i += (i + 4 < end && w[i + 4] == 'l') ? 4 : 3; break; } /* deuil, feuille */
+            if (c1 == 'u' && c2 == 'i' && c3 == 'l') { PUT('9'); PUT('j'); i += (i + 4 < end && w[i + 4] == 'l') ? 4 : 3; if (i + 1 < end && w[i + 1] == 's' && i + 2 == end) i++; break; } /* deuil(s), feuille */
             if (c1 == 'i' && c2 == 'l' && i >= 2 && w[i - 1] == 'u' && (w[i - 2] == 'c' || w[i - 2] == 'g')) {
                 PUT('9'); PUT('j'); i += (c3 == 'l') ? 3 : 2; break;                              /* orgueil, cueille */
             }
             if (c1 == 'u' || c1 == L_UCIRC) { PUT('9'); i++; break; }
             if (c1 == 'i' && (c2 == 'n' || c2 == 'm') && !isv(c3) && c3 != c2) { PUT('I'); i += 2; break; }
-            if (c1 == 'i' || c1 == L_ICIRC) { if (c2 == 'l' && (i + 3 >= end || c3 == 'l')) { PUT('E'); PUT('j'); i += (c3 == 'l') ? 3 : 2; break; } PUT('E'); i++; break; }
+            if (c1 == 'i' || c1 == L_ICIRC) { if (c2 == 'l' && (i + 3 >= end || c3 == 'l' || (c3 == 's' && i + 4 == end))) { PUT('E'); PUT('j'); i += (c3 == 'l') ? 3 : 2; break; } PUT('E'); i++; break; }
             if (c1 == 'y' && isv(c2)) { PUT('E'); PUT('j'); i++; break; }
             if ((c1 == 'n' || c1 == 'm') && !isv(c2) && c2 != c1 && c2 != 'h') {
                 int after_i = i > 0 && (w[i - 1] == 'i' || w[i - 1] == 'y' || w[i - 1] == L_EACUTE);

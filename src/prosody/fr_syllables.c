@@ -40,7 +40,7 @@ static void classify(const unsigned char *w, int n, unsigned char *isv) {
             int pv = i > 0 && isv[i - 1];
             int nv = nx && is_v(nx);
             if (nv && pv) isv[i] = 0;                  /* voyage: the vowel before keeps its nucleus */
-            if (nv && i == 0) isv[i] = 0;              /* yeux, yole, yatagan: glide */
+            if (nv && i == 0 && !(nx == 'e' && n >= 4 && w[2] == 'u' && w[3] == 's')) isv[i] = 0;  /* yeux, yole: glide; y-euse */
         }
     }
 }
@@ -63,9 +63,9 @@ static int is_verb_ions(const unsigned char *w, int n) {
     if (s < 1) return 0;
     unsigned p = w[s - 1], pp = s >= 2 ? w[s - 2] : 0;
     switch (p) {
-    case 'v': case 'm': case 'd': case 'y': case 'b': case 'f': case 'h': case 'u': case 'i': case 'l': return 1;
+    case 'v': case 'm': case 'd': case 'y': case 'b': case 'f': case 'h': case 'u': case 'i': case 'l': case 'c': return 1;
     case 'r': return is_v(pp);
-    case 'n': return pp == 'e' || pp == 'n';
+    case 'n': return pp == 'e' || pp == 'n' || !is_v(pp);   /* venions, tournions; not opinions, unions */
     case 'g': return pp == 'n';
     case 'p': return pp == 'p';
     case 's':
@@ -80,12 +80,17 @@ static int is_verb_ions(const unsigned char *w, int n) {
     }
 }
 
-/* Diérèse (1) or synérèse (0) of i/y at index i followed by the vowel unit at j. */
+/* Diérèse (1), synérèse (0) or either (OPT: synérèse read, diérèse allowed) of i/y at
+ * index i followed by the vowel unit at j. */
+#define OPT 2
 static int dierese_i(const unsigned char *w, int n, int a, int i, int j) {
     unsigned c = w[i], d = w[j];
     unsigned p = i > 0 ? w[i - 1] : 0;
     if (i != a) return 0;                                            /* after a vowel: glide */
-    if (i >= 2 && is_liquid(p) && is_stop(w[i - 2])) return 1;       /* ouvri-er, pri-ère */
+    if (i >= 2 && is_liquid(p) && is_stop(w[i - 2])) {               /* ouvri-er, pri-ère */
+        if ((d == 'o') && j + 3 == n && w[j + 1] == 'n' && w[j + 2] == 's' && is_verb_ions(w, n)) return OPT; /* nous offri-ons */
+        return 1;
+    }
     if (i == 0 || (i == 1 && p == 'h')) return 1;                    /* iode, hiérarchie, hyène */
     if (i >= 2 && p == 'u' && w[i - 2] == 'q' &&
         (d == L_EACUTE || d == L_EGRAVE || (d == 'e' && j + 1 < n && w[j + 1] == 't'))) return 1; /* inqui-et */
@@ -93,37 +98,44 @@ static int dierese_i(const unsigned char *w, int n, int a, int i, int j) {
     if (d == 'e' && j + 1 < n && w[j + 1] == 'u') {                  /* ieu */
         unsigned f = j + 2 < n ? w[j + 2] : 0;
         if (f == 'x' || f == 's') return 1;                          /* mystéri-eux, radi-euse */
-        if (f == 'r' && i >= 2 && p == 'r' && w[i - 2] == L_EACUTE) return 1;   /* intéri-eur */
+        if (f == 'r' && p == 'r' && (i == 1 || is_v(w[i - 2]))) return 1;      /* intéri-eur, ri-eur */
         return 0;
     }
     if (d == 'o' || d == L_OCIRC) {
         if (j + 1 < n && w[j + 1] == 'n') {
-            if (j + 3 == n && w[j + 2] == 's' && is_verb_ions(w, n)) return 0;  /* nous étions */
+            if (j + 3 == n && w[j + 2] == 's' && fr_verb_ier(w, i + 1) && !(n == 7 && memcmp(w, "allions", 7) == 0))
+                return 1;                                            /* glorifi-ons, ni-ons (not nous allions) */
+            if (j + 3 == n && w[j + 2] == 's' && is_verb_ions(w, n)) return 0;   /* nous étions */
             return 1;                                                /* nati-on, li-on */
         }
-        if (p == 'p' || p == 'f' || (p == 'r' && i >= 2 && w[i - 2] == 'r')) return 0;  /* pioche, fiole, carriole */
+        if (p == 'p' || p == 'f' || p == 'k' || (p == 'r' && i >= 2 && w[i - 2] == 'r')) return 0;  /* pioche, fiole, kiosque */
         return 1;                                                    /* vi-olon, chari-ot, lori-ot */
     }
+    if (d == 'a' && p == 'd' && i == 1 && j + 1 < n && w[j + 1] == 'b') return OPT;   /* diable, diabolique */
     if (d == 'a' || d == L_ACIRC || d == L_AGRAVE || d == 'u') return 1;   /* di-amant, mendi-ant */
     if (d == 'e' && j + 1 < n && w[j + 1] == 'n') {                  /* -ien */
         int k = j + 2;
         unsigned f = k < n ? w[k] : 0;
         if (f == 'c' || f == L_CCED) return 1;                       /* sci-ence, pati-ence */
-        int tail = f == 0 || (f == 's' && k + 1 == n) || (f == 't' && k + 1 == n) ||
+        int tail = f == 0 || (f == 's' && k + 1 == n) || f == 't' ||
                    (f == 'n' && k + 1 < n && w[k + 1] == 'e') || (f == 't' && k + 1 < n && w[k + 1] == 'a');
         if (!tail) return 0;                                         /* viendra, bientôt */
         if (p == 'r' && i >= 2 && is_v(w[i - 2])) return 1;           /* ori-ent, aéri-en, histori-en */
         if (p == 'l' || p == 'g' || p == 'p') return 1;              /* li-en, itali-en */
+        if ((p == 'n' || p == 'm' || p == 's' || p == 'd' || (p == 'b' && w[i - 2] != 'm')) && i >= 2) return OPT;  /* plutoni-en, bohémi-en, prussi-en,
+                                                                        gardi-en: poets vary (not mien, sien) */
         if (p == 'c' && i >= 2 && w[i - 2] == 'i') return 1;         /* musici-en */
         return 0;                                                    /* bien, chien, gardien, tient */
     }
-    if (d == L_EACUTE && j + 1 < n && w[j + 1] == 't') return 1;     /* soci-été, pi-été */
+    if (d == L_EACUTE && j + 2 < n && w[j + 1] == 't' && w[j + 2] == L_EACUTE) return 1;  /* soci-été, pi-été */
     if (d == 'e' && j + 1 < n && w[j + 1] == 'l' && (j + 2 == n || (j + 3 == n && w[j + 2] == 's'))) {
         if (p == 't') return 1;                                      /* essenti-el */
         if (p == 'c' && i >= 2) return 1;                            /* artifici-el, not ciel */
+        if (p == 'r' && i >= 2 && is_v(w[i - 2])) return 1;          /* immatéri-el, Ari-el */
         return 0;
     }
-    if (d == 'a' || (d == 'a' && j + 1 < n && w[j + 1] == 'i')) return 1;
+    if (d == 'e' && j + 2 < n && w[j + 1] == 't' && w[j + 2] == 't' && (p == 'l' || p == 'r')) return 1;  /* ari-ette, Juli-ette (miette, serviette: one) */
+    if (d == 'e' && j + 2 < n && w[j + 1] == 's' && w[j + 2] == 's') return 1;  /* li-esse, hardi-esse */
     /* -ier verbs: li-er, li-ez, confi-é (not fière, fierté, lierre, relief) */
     if ((d == L_EACUTE || (d == 'e' && j + 2 == n && (w[j + 1] == 'r' || w[j + 1] == 'z'))) && fr_verb_ier(w, i + 1)) return 1;
     return 0;                                                        /* pitié, premier, lumière */
@@ -139,6 +151,8 @@ static int dierese_u(const unsigned char *w, int n, int a, int i, int j) {
         if (p == 'r' && f == 'n') return 1;                          /* ru-ine */
         if ((p == 'l' || p == 'r') && f == 'd') return 1;            /* flu-ide, dru-ide */
         if (f == 't' && j + 2 < n && w[j + 2] == L_EACUTE) return 1; /* fatu-ité */
+        if (p == 's' && f == 'c') return 1;                          /* su-icide */
+        if (p == 'r' && i >= 2 && w[i - 2] == 'b' && (f == 's' || f == 'r')) return 1;  /* bru-issement, bru-ire */
         return 0;                                                    /* nuit, lui, bruit */
     }
     return 1;                                                        /* tu-er, nu-age, cru-el */
@@ -150,6 +164,7 @@ static int dierese_ou(const unsigned char *w, int n, int j) {
     if (d == 'i' && f == 'l') return 0;                              /* fenouil, mouiller */
     if (d == 'e' && f == 's' && j + 2 < n && w[j + 2] == 't') return 0;  /* ouest */
     if (d == 'a' && f == 't') return 0;                              /* ouate */
+    if (d == 'e' && f == 't' && j + 2 < n && w[j + 2] == 't' && j >= 3 && w[j - 3] == 'f') return 0;  /* fouetter (alou-ette) */
     return 1;                                                        /* jou-er, jou-ir, lou-ange */
 }
 
@@ -168,7 +183,7 @@ static int unit_len(const unsigned char *w, int i, int b) {
 }
 
 /* Number of nuclei in the vowel group [a, b) of w (n letters of the whole word). */
-static int group_nuclei(const unsigned char *w, int n, int stem, int a, int b) {
+static int group_nuclei(const unsigned char *w, int n, int stem, int a, int b, int *more) {
     /* an unaccented e after a vowel and before consonant + vowel is silent:
      * oubli(e)rai, dévou(e)ment, gai(e)té, fé(e)rie, tu(e)rie */
     if (b - a >= 2 && w[b - 1] == 'e' && b + 1 < stem && !is_v(w[b]) && w[b] != 'x' && is_v(w[b + 1]) &&
@@ -181,7 +196,7 @@ static int group_nuclei(const unsigned char *w, int n, int stem, int a, int b) {
         int j = i + ul;
         if (j >= b) break;
         unsigned c = w[i], d = w[j];
-        int split;
+        int split;   /* 0, 1, or OPT */
         if (is_trema(d)) split = 1;
         else if (ul == 1 && is_e_acc(c)) split = 1;                              /* ré-el, cré-a */
         else if (ul == 1 && c == L_IUML) split = 0;                             /* naïa-de, aïeux: glide */
@@ -196,10 +211,12 @@ static int group_nuclei(const unsigned char *w, int n, int stem, int a, int b) {
         else if (ul == 1 && c == 'e') split = !(d == 'a' || d == 'o' || d == L_ACIRC || d == L_OCIRC || d == 'u'); /* geai, Jean */
         else {                                                                   /* digraph + vowel */
             if (d == 'e') split = (j + 1 < n && w[j + 1] == 't');                /* bleu-et; else e muet */
+            else if (d == 'i' && c == 'e' && w[i + 1] == 'u' && !(j + 1 < n && w[j + 1] == 'l')) split = 1;  /* bleu-ir */
             else if (d == 'i' || d == 'y') split = 0;
             else split = 1;
         }
-        count += split;
+        if (split == OPT) (*more)++;
+        else count += split;
         i = j;
     }
     return count;
@@ -246,7 +263,7 @@ void fr_word_syllables(const fr_tok *t, fr_wsyl *s) {
         if (!isv[i]) { i++; continue; }
         int a = i;
         while (i < stem && isv[i]) i++;
-        int g = group_nuclei(w, n, stem, a, i);
+        int g = group_nuclei(w, n, stem, a, i, &more);
         syl += g;
     }
     int xs, xm, xl;
@@ -258,7 +275,7 @@ void fr_word_syllables(const fr_tok *t, fr_wsyl *s) {
     s->fem = fem;
     unsigned c0 = w[0];
     s->vowel_start = is_v(c0) || (c0 == 'h' && !fr_h_aspire(w, n));
-    if (c0 == 'y' && n > 1 && is_v(w[1])) s->vowel_start = n == 4 && memcmp(w, "yeux", 4) == 0;  /* d'yeux, la yole */
+    if (c0 == 'y' && n > 1 && is_v(w[1])) s->vowel_start = isv[0] || (n == 4 && memcmp(w, "yeux", 4) == 0);  /* d'yeux, l'yeuse, la yole */
     if ((c0 == 'o' || c0 == 'u' || c0 == 'y') && fr_disjunct_vowel(w, n)) s->vowel_start = 0;                         /* le onze, le oui */
     s->ends_vowel = !t->elided && efin == 0 && !fem && syl > 0 && is_v(w[n - 1]);
     if (n == 2 && w[0] == 'e' && w[1] == 't') s->ends_vowel = 1;             /* et: never a liaison */

@@ -31,17 +31,21 @@ int wr_ls_append(wr_line_state *ls, const wr_tokens *tt, int tok) {
         ls->word_start = ls->len + (ti->lead_space && ls->len > 0 ? 1 : 0);
         ls->word_vg = ti->vg; ls->word_v_last = ti->v_last; ls->word_silent_e = ti->silent_e;
         ls->word_letters = 1;
+        ls->word_nletters = ti->n_letters;
+        ls->word_spaced = ti->lead_space;
         ls->in_word = 1; ls->after_punct = 0;
     } else {                                            /* continues the word */
         ls->word_vg += ti->vg - (ls->word_v_last && ti->v_first ? 1 : 0);
         if (ti->vg || ti->v_first) ls->word_v_last = ti->v_last;
         if (ti->n_bytes > ti->u8_in) ls->word_silent_e = ti->silent_e;
         ls->word_letters++;
+        ls->word_nletters += ti->n_letters;
     }
     memcpy(ls->text + ls->len, b, (size_t)n);
     ls->len += n;
     ls->text[ls->len] = 0;
     ls->u8_owed = ti->u8_out;
+    ls->u8_lead = ti->u8_lead;
     ls->base_c = ls->base_v = -1;
     return 0;
 }
@@ -61,7 +65,7 @@ int wr_est_continue(const wr_line_state *ls, const wr_tokinfo *ti, int lang) {
 }
 
 int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, int lang,
-                 int hi, int min_end, int caesura, uint32_t acrostic) {
+                 int hi, int min_end, int caesura, uint32_t acrostic, int closable) {
     int allowed = 0;
     int at_start = ls->len == 0;
     int base = ls->base_c >= 0 ? ls->base_c : ls->before_word;   /* count if a word starts now */
@@ -70,7 +74,8 @@ int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, in
         int ok = 0;
         if (ti->kind == WR_TOK_WORD) {
             if (ls->u8_owed) {
-                ok = ti->u8_in == ls->u8_owed && !ti->lead_space;
+                ok = ti->u8_in == ls->u8_owed && !ti->lead_space && wr_u8_pair_ok((unsigned)ls->u8_lead, ti->u8_cont) &&
+                     !ti->caps_inside && ls->word_nletters + ti->n_letters <= 20;
                 if (ok) {
                     int after = ls->before_word + wr_est_continue(ls, ti, lang);
                     ok = after + min_end <= hi;
@@ -78,18 +83,22 @@ int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, in
             } else if (ti->u8_in) {
                 ok = 0;
             } else if (at_start || ti->lead_space) {
+                if (!closable) { logits[t] = -INFINITY; continue; }
                 int after = (at_start ? 0 : base) + wr_est_start(ti);
-                ok = after + min_end <= hi;
+                ok = after + min_end <= hi && !ti->caps_inside;
                 if (ok && at_start && acrostic) ok = ti->first_letter == acrostic;
+                /* a line opens on a word: a spaced token or a capital, not the tail of a word */
+                if (ok && at_start && !ti->lead_space && !ti->caps_first) ok = 0;
                 if (ok && caesura && !at_start && base < caesura && after > caesura) ok = 0;
             } else if (!ls->after_punct) {
                 int after = ls->before_word + wr_est_continue(ls, ti, lang);
-                ok = after + min_end <= hi;
+                ok = after + min_end <= hi && !ti->caps_first && !ti->caps_inside &&
+                     ls->word_nletters + ti->n_letters <= 20;
                 if (ok && caesura && ls->before_word < caesura && after > caesura) ok = 0;
             }
         } else if (ti->kind == WR_TOK_PUNCT) {
             /* one mark after a word, never at the start; the count must leave room still */
-            ok = !at_start && !ls->after_punct && !ls->u8_owed && ls->in_word &&
+            ok = !at_start && !ls->after_punct && !ls->u8_owed && ls->in_word && closable &&
                  ls->n_punct_done < 3 && base + min_end <= hi && ti->punct != ':';
         }
         if (!ok) logits[t] = -INFINITY;

@@ -36,6 +36,8 @@ static const char *words_fr[] = {
     "encore", "aurore", "dore", "sonore", "vague", "bague", "soir", "espoir", "noir", "voir",
     "ciel", "terre", "pierre", "lumière", "prière", "rivière", "chanson", "frisson", "maison",
     "saison", "raison", "horizon", "silence", "danse", "lance", "immense", "songe", "plonge",
+    "image", "page", "voyage", "plage", "cage", "mirage", "feuillage", "moisson", "buisson",
+    "gazon", "prison", "vallon", "glaçon", "pardon", "tendre", "cendre", "descendre", "attendre",
     NULL};
 
 typedef struct fake {
@@ -148,8 +150,8 @@ int wr_fake_lm_new(wr_lm *lm, int lang, uint64_t seed, vers_err *err) {
     for (int i = 0; i < nw; i++) {
         const char *w = W[i];
         int l = (int)strlen(w);
-        if (i % 3 != 2 || l < 4) f->tok[n++] = dup2(" ", w, l);      /* whole word */
-        if (l >= 4) {                                                 /* and in two pieces */
+        f->tok[n++] = dup2(" ", w, l);                                /* whole word */
+        if (l >= 4 && i % 3 == 2) {                                  /* and in two pieces */
             int cut = l / 2;
             while (cut < l && ((unsigned char)w[cut] & 0xC0) == 0x80) cut++;
             int have = 0;

@@ -36,7 +36,7 @@ int wr_plan_from_scheme(wr_plan *p, const char *scheme, int syl_lo, int syl_hi, 
         wr_line_plan *lp = &p->lines[p->n];
         lp->syl_lo = syl_lo; lp->syl_hi = syl_hi;
         lp->target = syl_hi;
-        lp->rhyme = -1; lp->refrain_of = -1;
+        lp->rhyme = -1; lp->refrain_of = -1; lp->rentrement_of = -1;
         if (ch == '-' || ch == '.') { s++; p->n++; continue; }
         if (!isalpha(ch)) { wr_plan_free(p); return vers_errorf(err, VERS_EINVAL, "bad character '%c' in rhyme scheme", ch); }
         int key = tolower(ch);

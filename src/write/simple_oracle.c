@@ -126,10 +126,23 @@ static int simple_rhymes(void *ud, const wr_scan *a, const wr_scan *b) {
     return a->rhyme_key[0] && !strcmp(a->rhyme_key, b->rhyme_key) && a->gender == b->gender;
 }
 
-static int simple_line_ok(void *ud, const char *text, int len, const wr_scan *s, const wr_line_plan *lp) {
-    (void)ud; (void)text; (void)len;
+static int plan_line_ok(const wr_scan *s, const wr_line_plan *lp) {
     if (lp->syl_hi > 0 && (s->syl < lp->syl_lo || s->syl > lp->syl_hi)) return 0;
     if (lp->gender && s->gender != lp->gender) return 0;
+    return 1;
+}
+
+static int simple_line_ok(void *ud, const wr_plan *plan, int i, const char *text, int len, const wr_scan *s,
+                          const char *const *prev_texts, const wr_scan *prev_scans) {
+    (void)ud; (void)text; (void)len; (void)prev_texts;
+    const wr_line_plan *lp = &plan->lines[i];
+    if (!plan_line_ok(s, lp)) return 0;
+    for (int j = 0; j < i; j++) {
+        const wr_line_plan *pj = &plan->lines[j];
+        if (pj->rhyme < 0 || lp->rhyme < 0 || pj->refrain_of >= 0 || pj->rentrement_of >= 0) continue;
+        int rh = simple_rhymes(ud, s, &prev_scans[j]);
+        if ((pj->rhyme == lp->rhyme) != rh) return 0;
+    }
     return 1;
 }
 
@@ -164,7 +177,7 @@ static int simple_check(void *ud, const char *poem, size_t len, const wr_plan *p
         if (memchr(line[k], '<', (size_t)llen[k])) { snprintf(why, whylen, "line %d: control text", k + 1); return 0; }
         simple_scan(ud, line[k], llen[k], 0, &sc[k]);
         last_word(line[k], llen[k], ew[k], 40);
-        if (!simple_line_ok(ud, line[k], llen[k], &sc[k], lp)) {
+        if (lp->rentrement_of < 0 && !plan_line_ok(&sc[k], lp)) {
             snprintf(why, whylen, "line %d: %d syllables gender %c, expected %d-%d %c", k + 1, sc[k].syl,
                      sc[k].gender ? sc[k].gender : '-', lp->syl_lo, lp->syl_hi, lp->gender ? lp->gender : '-');
             return 0;
@@ -175,13 +188,21 @@ static int simple_check(void *ud, const char *poem, size_t len, const wr_plan *p
             for (int j = 0; j < llen[k]; j += adv) { c = wr_utf8_next(line[k] + j, llen[k] - j, &adv); if (adv <= 0 || wr_is_letter(c)) break; }
             if (wr_lower(c) != lp->acrostic) { snprintf(why, whylen, "line %d: acrostic letter", k + 1); return 0; }
         }
+        if (lp->rentrement_of >= 0) {
+            int j = lp->rentrement_of;
+            if (llen[k] > llen[j] || memcmp(line[j], line[k], (size_t)llen[k]) ||
+                (llen[k] < llen[j] && wr_is_letter((unsigned char)line[j][llen[k]]))) {
+                snprintf(why, whylen, "line %d: rentrement differs", k + 1); return 0;
+            }
+            continue;
+        }
         if (lp->refrain_of >= 0) {
             int j = lp->refrain_of;
             if (llen[j] != llen[k] || memcmp(line[j], line[k], (size_t)llen[k])) { snprintf(why, whylen, "line %d: refrain differs", k + 1); return 0; }
             continue;
         }
         for (int j = 0; j < k; j++) {
-            if (plan->lines[j].refrain_of >= 0) continue;
+            if (plan->lines[j].refrain_of >= 0 || plan->lines[j].rentrement_of >= 0) continue;
             if (!strcmp(ew[j], ew[k])) { snprintf(why, whylen, "line %d: end word \"%s\" repeated", k + 1, ew[k]); return 0; }
             if (llen[j] == llen[k] && !memcmp(line[j], line[k], (size_t)llen[k])) { snprintf(why, whylen, "line %d: repeats line %d", k + 1, j + 1); return 0; }
             int same = lp->rhyme >= 0 && plan->lines[j].rhyme == lp->rhyme;

@@ -50,6 +50,14 @@ int wr_is_vowel(uint32_t c, int lang) {
     return 0;
 }
 
+int wr_u8_pair_ok(unsigned lead, unsigned cont) {
+    if (lead == 0xC3) return cont >= 0x80 && cont <= 0xBF && cont != 0x97 && cont != 0xB7;
+    if (lead == 0xC5) return cont == 0x92 || cont == 0x93 || cont == 0xB8;
+    return 0;
+}
+
+static int is_upper(uint32_t c) { return wr_lower(c) != c; }
+
 static int is_apostrophe(uint32_t c) { return c == '\'' || c == 0x2019; }
 
 int wr_word_estimate(const char *w, int len, int lang) {
@@ -82,6 +90,8 @@ static int classify(wr_tokinfo *ti, const char *b, int n, int lang) {
     /* continuation bytes first: the tail of a character begun by the previous token */
     while (i < n && ((unsigned char)b[i] & 0xC0) == 0x80 && i < 3) i++;
     ti->u8_in = (uint8_t)i;
+    if (i > 1) return WR_TOK_BAD;                                  /* only 2-byte letters split */
+    if (i == 1) { ti->u8_cont = (uint8_t)b[0]; ti->n_letters = 1; }
     if (i == 0 && b[0] == ' ') { ti->lead_space = 1; i = 1; }
     if (i >= n && ti->u8_in == 0) return WR_TOK_BAD;               /* a bare space */
     if (ti->lead_space && n == 2 && strchr(",.;:!?", b[1]) && b[1]) return WR_TOK_BAD;
@@ -97,9 +107,10 @@ static int classify(wr_tokinfo *ti, const char *b, int n, int lang) {
         int need = (u[0] >= 0xF0) ? 4 : (u[0] >= 0xE0) ? 3 : (u[0] >= 0xC0) ? 2 : 1;
         if (u[0] >= 0x80 && u[0] < 0xC0) return WR_TOK_BAD;        /* stray continuation */
         if (i + need > n) {                                        /* character left open */
-            for (int k = 1; k < n - i; k++) if ((u[k] & 0xC0) != 0x80) return WR_TOK_BAD;
-            if (need == 4 || u[0] < 0xC3 || u[0] > 0xC5) return WR_TOK_BAD; /* only Latin letters */
-            ti->u8_out = (uint8_t)(need - (n - i));
+            if (need != 2 || (u[0] != 0xC3 && u[0] != 0xC5)) return WR_TOK_BAD; /* only Latin letters */
+            ti->u8_out = 1;
+            ti->u8_lead = u[0];
+            if (ti->n_letters < 255) ti->n_letters++;
             letters++;
             prev_v = 0;
             break;
@@ -109,6 +120,8 @@ static int classify(wr_tokinfo *ti, const char *b, int n, int lang) {
         i += adv;
         if (wr_is_letter(c)) {
             uint32_t lc = wr_lower(c);
+            if (is_upper(c)) { if (letters == 0) ti->caps_first = 1; else ti->caps_inside = 1; }
+            if (ti->n_letters < 255) ti->n_letters++;
             if (!ti->first_letter && letters == 0) ti->first_letter = lc;
             int v = wr_is_vowel(lc, lang);
             if (letters == 0) ti->v_first = (uint8_t)v;

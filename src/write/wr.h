@@ -43,6 +43,7 @@ typedef struct wr_lm {
 
 /* ---- prosody --------------------------------------------------------------------------- */
 enum { WR_LANG_EN = 0, WR_LANG_FR = 1 };
+#define WR_MAX_SYL_PLAN 40     /* most syllables a line may ask for */
 
 typedef struct wr_scan {
     int syl;                   /* metrical syllables (the count the check uses) */
@@ -50,6 +51,7 @@ typedef struct wr_scan {
     int gender;                /* 'm', 'f' or 0 */
     int caesura_ok;            /* 1 when the line has a valid caesura (or none asked) */
     char rhyme_key[48];        /* phonetic ending; "" when the line has no word */
+    _Alignas(8) unsigned char ext[320]; /* the binding's own analysis of the line */
 } wr_scan;
 
 typedef struct wr_line_plan {
@@ -58,6 +60,7 @@ typedef struct wr_line_plan {
     int rhyme;                 /* rhyme group, -1 none */
     int gender;                /* required gender 'm'/'f', 0 any */
     int refrain_of;            /* index of an earlier line this one repeats, -1 none */
+    int rentrement_of;         /* index of a line whose opening words this one repeats, -1 */
     int stanza_end;            /* a blank line follows */
     uint32_t acrostic;         /* required first letter (lower-case code point), 0 none */
     int caesura;               /* syllable after which the caesura falls, 0 none */
@@ -68,7 +71,7 @@ typedef struct wr_plan {
     wr_line_plan *lines;
     int n_groups;              /* rhyme groups 0..n_groups-1 */
     int lang;                  /* WR_LANG_* */
-    char form[32];             /* form name as the check knows it ("" for a custom plan) */
+    char form[64];             /* form name as the check knows it ("" for a custom plan) */
     char tag[32];              /* control tag of the form, e.g. "<sonnet>" ("" none) */
 } wr_plan;
 
@@ -80,8 +83,10 @@ typedef struct wr_oracle {
     int (*scan)(void *ud, const char *text, int len, int target, wr_scan *out);
     /* 1 when two scanned lines rhyme by the check's rule. */
     int (*rhymes)(void *ud, const wr_scan *a, const wr_scan *b);
-    /* 1 when a scanned line meets its plan line (syllables, gender, caesura). */
-    int (*line_ok)(void *ud, const char *text, int len, const wr_scan *s, const wr_line_plan *lp);
+    /* 1 when line i (text, scanned as s) meets line i of the plan given the lines before it
+     * (prev_texts / prev_scans, i entries): syllables, gender, alternance, caesura, rhyme. */
+    int (*line_ok)(void *ud, const wr_plan *plan, int i, const char *text, int len, const wr_scan *s,
+                   const char *const *prev_texts, const wr_scan *prev_scans);
     /* Final verdict on the whole poem: 1 passes, 0 fails (why filled), <0 error. */
     int (*check_poem)(void *ud, const char *poem, size_t len, const wr_plan *plan,
                       char *why, size_t whylen);
@@ -97,7 +102,12 @@ typedef struct wr_tokinfo {
     uint8_t v_first, v_last;   /* begins / ends with a vowel letter */
     uint8_t silent_e;          /* ends with e after a consonant (English silent e) */
     uint8_t u8_in;             /* continuation bytes it starts with (completing a char) */
-    uint8_t u8_out;            /* continuation bytes still owed after it */
+    uint8_t u8_out;            /* continuation bytes still owed after it (0 or 1) */
+    uint8_t u8_lead;           /* the lead byte it leaves open (u8_out) */
+    uint8_t u8_cont;           /* the continuation byte it starts with (u8_in) */
+    uint8_t caps_first;        /* its first letter is upper case */
+    uint8_t caps_inside;       /* an upper-case letter after its first letter */
+    uint8_t n_letters;
     uint32_t first_letter;     /* lower-cased first letter code point (0 none/unknown) */
     uint8_t punct;             /* the punctuation byte for WR_TOK_PUNCT */
     uint8_t n_bytes;
@@ -123,6 +133,8 @@ uint32_t wr_utf8_next(const char *s, int len, int *adv);
 uint32_t wr_lower(uint32_t c);
 int wr_is_letter(uint32_t c);
 int wr_is_vowel(uint32_t c, int lang);
+/* 1 when lead byte + continuation byte make a letter the writer allows (Latin-1 letters, œ). */
+int wr_u8_pair_ok(unsigned lead, unsigned cont);
 
 /* ---- rhyme index (rhyme_trie.c) ---------------------------------------------------------- */
 typedef struct wr_word {
@@ -142,6 +154,10 @@ typedef struct wr_rhyme_index {
     uint32_t *cls_key;         /* offset into text of each class's rhyme key */
     char *text; size_t text_len;
     int32_t *toks; size_t n_toks;
+    /* lexicon: every word of the word list and the vocabulary (lower case), so that a word
+     * spelled in several pieces can be required to be a word */
+    char *lex_text; size_t lex_len;  /* NUL-terminated words */
+    uint32_t *lex_slot; uint32_t lex_cap; /* open addressing: offset + 1 into lex_text, 0 empty */
     int from_cache;
 } wr_rhyme_index;
 
@@ -153,6 +169,10 @@ int  wr_rhyme_index_build(wr_rhyme_index *ix, const wr_lm *lm, const wr_tokens *
                           vers_err *err);
 void wr_rhyme_index_free(wr_rhyme_index *ix);
 static inline const char *wr_word_text(const wr_rhyme_index *ix, const wr_word *w) { return ix->text + w->text_off; }
+/* 1 for a function word of the language ("the", "to"; "le", "de"), lower case. */
+int wr_is_stop_word(const char *w, int len, int lang);
+/* 1 when the word (any case, UTF-8) is in the lexicon, or when there is no lexicon. */
+int wr_lexicon_has(const wr_rhyme_index *ix, const char *w, int len);
 /* Class whose key equals key, or -1. */
 int wr_rhyme_class_find(const wr_rhyme_index *ix, const char *key);
 /* Default cache directory ($XDG_CACHE_HOME/vers or ~/.cache/vers) into buf; 0 ok. */

@@ -57,6 +57,7 @@ struct wr_writer {
     int *alive;                      /* (MAX_STEPS+1) x FIT_CAP: end words still spelled */
     int *fit;                        /* FIT_CAP */
     unsigned char *entry;            /* nv: tokens that begin a fitting end word */
+    unsigned char *tok_is_word;      /* nv: the token alone (after its space) is a word */
     unsigned char *used_word;        /* n_words */
     int *cls_list;                   /* n_cls */
     int *cls_count;                  /* n_cls */
@@ -77,10 +78,22 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
     w->alive = malloc(sizeof(int) * FIT_CAP * (MAX_STEPS + 1));
     w->fit = malloc(sizeof(int) * FIT_CAP);
     w->entry = calloc(nv, 1);
+    w->tok_is_word = calloc(nv, 1);
+    /* word lists hold abbreviations ("sh", "gr"): a token counts as a word when it is a
+     * function word, or a listed word of four letters or more */
+    if (w->tok_is_word)
+        for (int t = 0; t < w->nv; t++) {
+            const wr_tokinfo *ti = &tt->info[t];
+            if (ti->kind != WR_TOK_WORD || !ti->lead_space || ti->u8_out || ti->u8_in) continue;
+            const char *s = wr_tok_text(tt, t) + 1;
+            int len = ti->n_bytes - 1;
+            w->tok_is_word[t] = (unsigned char)(wr_is_stop_word(s, len, or->lang) ||
+                                                (ti->n_letters >= 4 && ix->lex_cap && wr_lexicon_has(ix, s, len)));
+        }
     w->used_word = calloc((size_t)ix->n_words + 1, 1);
     w->cls_list = malloc(sizeof(int) * ((size_t)ix->n_cls + 1));
     w->cls_count = malloc(sizeof(int) * ((size_t)ix->n_cls + 1));
-    if (!w->work || !w->bias || !w->step_logits || !w->alive || !w->fit || !w->entry ||
+    if (!w->work || !w->bias || !w->step_logits || !w->alive || !w->fit || !w->entry || !w->tok_is_word ||
         !w->used_word || !w->cls_list || !w->cls_count) {
         wr_writer_free(w);
         return vers_errorf(err, VERS_ENOMEM, "out of memory");
@@ -92,7 +105,7 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
 void wr_writer_free(wr_writer *w) {
     if (!w) return;
     free(w->work); free(w->bias); free(w->step_logits); free(w->alive); free(w->fit);
-    free(w->entry); free(w->used_word); free(w->cls_list); free(w->cls_count);
+    free(w->entry); free(w->tok_is_word); free(w->used_word); free(w->cls_list); free(w->cls_count);
     free(w);
 }
 
@@ -161,6 +174,9 @@ static int probe_counts(wr_writer *w, wr_line_state *ls, int lang) {
 /* ---- one line ----------------------------------------------------------------------------- */
 
 typedef struct line_ctx {
+    const wr_plan *plan;
+    int index;
+    const wr_scan *prev_scan;        /* scans of the kept lines before this one */
     const wr_line_plan *lp;
     int lo, hi;                      /* syllable range the search aims at */
     const wr_endset *es;
@@ -168,6 +184,9 @@ typedef struct line_ctx {
     int lang;
     const char **prev_text;          /* earlier lines, to refuse copies */
     int n_prev;
+    int last;                        /* the poem's last line */
+    double prune;                    /* give up a candidate whose mean log-prob falls this far
+                                        below the best one's (-INFINITY: never) */
 } line_ctx;
 
 static void norm_line(const char *s, char *out, size_t cap) {
@@ -187,7 +206,7 @@ static int finish_line(wr_writer *w, const line_ctx *cx, const wr_line_state *ls
     c->text[len] = 0;
     if (ls->end_word < 0) return 0;
     if (w->or->scan(w->or->ud, c->text, len, cx->lp->target, &c->scan) != VERS_OK) return -1;
-    if (!w->or->line_ok(w->or->ud, c->text, len, &c->scan, cx->lp)) return 0;
+    if (!w->or->line_ok(w->or->ud, cx->plan, cx->index, c->text, len, &c->scan, cx->prev_text, cx->prev_scan)) return 0;
     if (cx->lp->syl_hi == 0 && (c->scan.syl < cx->lo || c->scan.syl > cx->hi)) return 0;
     if (cx->partner && !w->or->rhymes(w->or->ud, &c->scan, cx->partner)) return 0;
     char a[WR_LINE_BYTES], b[WR_LINE_BYTES];
@@ -201,7 +220,7 @@ static int finish_line(wr_writer *w, const line_ctx *cx, const wr_line_state *ls
 }
 
 /* One attempt at a line from the current KV position (p0) and logits l0.  1: candidate in *c;
- * 0: dead end; <0: error. */
+ * 0: dead end; 2: abandoned as worse than a candidate already found; <0: error. */
 static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, const float *l0,
                         uint64_t *rng, wr_cand *c, vers_err *err) {
     const wr_tokens *tt = w->tt;
@@ -222,23 +241,42 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
         memcpy(x, logits, sizeof(float) * (size_t)nv);
         int *alive = w->alive + (size_t)step * FIT_CAP;
         if (ls->mode == WR_MODE_FREE) {
-            int can_end = ls->len > 0 && !ls->u8_owed && ls->in_word;
+            /* a word spelled in pieces (or begun by a piece, at the line's start) must be a
+             * word before another begins */
+            int closable = 1;
+            if (ls->in_word && !ls->u8_owed && ls->len - ls->word_start == 1) {
+                /* one-letter words: only the real ones */
+                char c1 = (char)(ls->text[ls->word_start] | 32);
+                closable = c1 == 'a' || (cx->lang == WR_LANG_EN ? (c1 == 'i' || c1 == 'o') : c1 == 'y');
+            } else if (ls->in_word && (ls->word_letters >= 2 || !ls->word_spaced) && !ls->u8_owed) {
+                int a = ls->word_start;
+                for (int k = ls->word_start; k < ls->len; k++) if (ls->text[k] == '\'') a = k + 1;
+                closable = a >= ls->len || wr_lexicon_has(ix, ls->text + a, ls->len - a);
+            }
+            int can_end = ls->len > 0 && !ls->u8_owed && ls->in_word && closable;
             if (ls->len > 0 && !ls->u8_owed && probe_counts(w, ls, cx->lang) < 0) {
                 vers_errorf(err, VERS_EFAIL, "prosody scan failed");
                 return -1;
             }
             n_allowed = wr_mask_free(x, tt, ls, cx->lang, cx->hi, cx->es->min_syl,
-                                     cx->lp->caesura, ls->len == 0 ? cx->lp->acrostic : 0);
+                                     cx->lp->caesura, ls->len == 0 ? cx->lp->acrostic : 0, closable);
             if (can_end) {
                 n_fit = wr_endset_fits(cx->es, ix, ls->base_c, ls->base_v, cx->lo, cx->hi, w->fit, FIT_CAP);
+                int kept = 0;
                 for (int k = 0; k < n_fit; k++) {
-                    int t0 = ix->toks[ix->words[w->fit[k]].tok_off];
+                    const wr_word *wd = &ix->words[w->fit[k]];
+                    int t0 = ix->toks[wd->tok_off];
+                    /* " the" begins "theatre", but a model that says " the" means the word:
+                     * a token that is a word itself enters only its own end word */
+                    if (wd->n_tok > 1 && w->tok_is_word[t0]) continue;
+                    w->fit[kept++] = w->fit[k];
                     if (!w->entry[t0]) {
                         w->entry[t0] = 1;
                         if (x[t0] == -INFINITY) n_allowed++;
                         x[t0] = logits[t0];
                     }
                 }
+                n_fit = kept;
             }
             for (int t = 0; t < nv && par->theme_bias != 0.0f; t++)
                 if (w->bias[t] != 0.0f && x[t] != -INFINITY) x[t] += w->bias[t];
@@ -254,8 +292,12 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
                     } else complete = 1;
                 }
                 if (complete)
-                    for (int t = 0; t < nv; t++)
-                        if (tt->info[t].kind == WR_TOK_PUNCT && tt->info[t].punct != ':' && x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
+                    for (int t = 0; t < nv; t++) {
+                        int p = tt->info[t].kind == WR_TOK_PUNCT ? tt->info[t].punct : 0;
+                        /* the poem ends on a full stop, not a comma */
+                        if (!p || p == ':' || (cx->last && (p == ',' || p == ';'))) continue;
+                        if (x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
+                    }
             } else complete = 1;
             if (complete) { if (x[tt->newline] == -INFINITY) n_allowed++; x[tt->newline] = logits[tt->newline]; }
         }
@@ -306,6 +348,12 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
         for (int k = 0; k < n_fit; k++) w->entry[ix->toks[ix->words[w->fit[k]].tok_off]] = 0;
         w->step_tok[step] = t;
         w->step_lp[step] = log_softmax_at(logits, nv, t);
+        if (step >= 8 && cx->prune > -INFINITY) {
+            /* a candidate already far behind the best one is not worth finishing */
+            double sum = 0.0;
+            for (int k = 0; k <= step; k++) sum += w->step_lp[k];
+            if (sum / (step + 1) < cx->prune) return 2;
+        }
         if (finished) {
             int r = finish_line(w, cx, &next, c);
             if (r < 0) { vers_errorf(err, VERS_EFAIL, "prosody scan failed"); return -1; }
@@ -329,7 +377,8 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
 
 /* Rhyme classes a line may end in: its partner's class, or for the first line of a group a
  * class with enough unused words for the whole group and not taken by another group. */
-static int allowed_classes(wr_writer *w, const wr_plan *plan, const line_rec *rec, int i, int *out) {
+static int allowed_classes(wr_writer *w, const wr_plan *plan, const line_rec *rec, int i, int *out,
+                           uint64_t *rng) {
     const wr_rhyme_index *ix = w->ix;
     const wr_line_plan *lp = &plan->lines[i];
     int g = lp->rhyme;
@@ -350,13 +399,24 @@ static int allowed_classes(wr_writer *w, const wr_plan *plan, const line_rec *re
         const wr_word *wd = &ix->words[k];
         if (w->used_word[k] || wd->syl < 1) continue;
         if (lp->gender && wd->gender && wd->gender != lp->gender) continue;
+        if (wd->n_tok > 1 && w->tok_is_word[ix->toks[wd->tok_off]]) continue;   /* not enterable */
         w->cls_count[wd->cls]++;
     }
     for (int j = 0; j < i; j++)                        /* classes of other groups are taken */
-        if (rec[j].cur >= 0) w->cls_count[ix->words[rec[j].cands[rec[j].cur].end_word].cls] = 0;
+        if (rec[j].cur >= 0 && plan->lines[j].rentrement_of < 0)
+            w->cls_count[ix->words[rec[j].cands[rec[j].cur].end_word].cls] = 0;
     int n = 0;
     for (int c = 0; c < ix->n_cls; c++) if (w->cls_count[c] >= need) out[n++] = c;
-    return n;
+    /* a big index: a random choice of classes, so that the end words offered are many
+     * (enough for the model to choose from) and not always the same ones */
+    int words = 0, m = 0;
+    for (int k = 0; k < n && words < FIT_CAP / 2; k++) {
+        int r = k + (int)(wr_rng_next(rng) % (uint64_t)(n - k));
+        int c = out[r]; out[r] = out[k]; out[k] = c;
+        words += w->cls_count[c];
+        m = k + 1;
+    }
+    return m;
 }
 
 static int cmp_cand(const void *a, const void *b) {
@@ -399,18 +459,52 @@ static void build_theme_bias(wr_writer *w, const char *theme, float bias) {
     }
 }
 
+static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
+                       const int *prompt, int n_prompt, line_rec *rec, float *start_logits,
+                       wr_result *res, const char **prev, wr_scan *prev_scan, int K, vers_err *err);
+
 static int write_once(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
                       const int *prompt, int n_prompt, line_rec *rec, float *start_logits,
                       wr_result *res, vers_err *err) {
-    const int nv = w->nv;
-    const wr_rhyme_index *ix = w->ix;
     int K = par->candidates < 1 ? 1 : par->candidates > MAX_CANDS ? MAX_CANDS : par->candidates;
     int rc;
     if ((rc = w->lm->truncate(w->lm->ud, 0)) != VERS_OK) return vers_errorf(err, rc, "KV truncation failed");
-    float *logits = start_logits;                      /* line i's start logits at i*nv */
-    if ((rc = lm_eval(w, prompt, n_prompt, logits, err))) return rc;
-    int floor_line = 0;                                /* no backing up before this line */
-    const char *prev[256];
+    if ((rc = lm_eval(w, prompt, n_prompt, start_logits, err))) return rc; /* line i's at i*nv */
+    const char **prev = malloc(sizeof *prev * (size_t)(plan->n + 1));
+    wr_scan *prev_scan = malloc(sizeof *prev_scan * (size_t)(plan->n + 1));
+    if (!prev || !prev_scan) { free(prev); free(prev_scan); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
+    rc = write_lines(w, plan, par, rng, prompt, n_prompt, rec, start_logits, res, prev, prev_scan, K, err);
+    free(prev); free(prev_scan);
+    return rc;
+}
+
+/* The opening words of a line, for a rondeau's rentrement: up to the first punctuation
+ * mark, at most four words and never the whole line. */
+static int opening_words(const char *line, char *out, size_t cap) {
+    int n = (int)strlen(line), words = 0, end = -1, in = 0;
+    for (int k = 0; k <= n; k++) {
+        unsigned char ch = k < n ? (unsigned char)line[k] : ' ';
+        int part = ch != ' ' && !strchr(",;:.!?", ch);
+        if (part && !in) words++;
+        if (!part && in) {                                /* a word ends at k */
+            if (words >= 2 && (strchr(",;:.!?", ch) || words == 4)) { end = k; break; }
+            if (words == 2 && end < 0) end = k;           /* fallback: two words */
+        }
+        in = part;
+        if (ch && strchr(",;:.!?", ch) && words >= 1 && end < 0) { end = k; break; }
+    }
+    if (end <= 0 || end >= n || (size_t)end >= cap) return -1;
+    memcpy(out, line, (size_t)end);
+    out[end] = 0;
+    return end;
+}
+
+static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
+                       const int *prompt, int n_prompt, line_rec *rec, float *start_logits,
+                       wr_result *res, const char **prev, wr_scan *prev_scan, int K, vers_err *err) {
+    const int nv = w->nv;
+    const wr_rhyme_index *ix = w->ix;
+    int rc, floor_line = 0, backups = 0;
     int i = 0;
     for (int j = 0; j < plan->n; j++) { rec[j].n_cands = 0; rec[j].cur = -1; rec[j].refrain = 0; }
     while (i < plan->n) {
@@ -430,9 +524,18 @@ static int write_once(wr_writer *w, const wr_plan *plan, const wr_params *par, u
             floor_line = i;
         }
         rec[i].pos = w->lm->n_past(w->lm->ud);
-        if (lp->refrain_of >= 0 && lp->refrain_of < i) {
-            line_rec *src = &rec[lp->refrain_of];
-            rec[i].cands[0] = src->cands[src->cur];
+        if ((lp->refrain_of >= 0 && lp->refrain_of < i) || (lp->rentrement_of >= 0 && lp->rentrement_of < i)) {
+            line_rec *src = &rec[lp->refrain_of >= 0 ? lp->refrain_of : lp->rentrement_of];
+            wr_cand *c = &rec[i].cands[0];
+            *c = src->cands[src->cur];
+            if (lp->refrain_of < 0) {                  /* rentrement: the opening words */
+                int len = opening_words(src->cands[src->cur].text, c->text, sizeof c->text);
+                int nt = len > 0 ? w->lm->tokenize(w->lm->ud, c->text, len, c->toks, MAX_STEPS) : -1;
+                if (nt <= 0) return vers_errorf(err, VERS_EFAIL, "line %d: cannot form the rentrement", i + 1);
+                c->toks[nt++] = w->tt->newline;
+                c->n_tok = nt;
+                if (w->or->scan(w->or->ud, c->text, len, 0, &c->scan)) return vers_errorf(err, VERS_EFAIL, "prosody scan failed");
+            }
             rec[i].n_cands = 1; rec[i].cur = 0; rec[i].refrain = 1;
             float *l1 = i + 1 < plan->n ? start_logits + (size_t)(i + 1) * nv : w->work;
             if ((rc = eval_line(w, &rec[i].cands[0], lp->stanza_end, l1, err))) return rc;
@@ -441,9 +544,16 @@ static int write_once(wr_writer *w, const wr_plan *plan, const wr_params *par, u
         }
         /* used end words: those of the kept lines before this one */
         memset(w->used_word, 0, (size_t)ix->n_words);
-        for (int j = 0; j < i; j++) { w->used_word[rec[j].cands[rec[j].cur].end_word] = 1; prev[j] = rec[j].cands[rec[j].cur].text; }
-        int n_cls = allowed_classes(w, plan, rec, i, w->cls_list);
+        for (int j = 0; j < i; j++) {
+            const wr_cand *c = &rec[j].cands[rec[j].cur];
+            if (plan->lines[j].rentrement_of < 0) w->used_word[c->end_word] = 1;
+            prev[j] = c->text;
+            prev_scan[j] = c->scan;
+        }
+        int n_cls = allowed_classes(w, plan, rec, i, w->cls_list, rng);
         line_ctx cx = {0};
+        cx.plan = plan; cx.index = i; cx.prev_scan = prev_scan;
+        cx.last = i + 1 == plan->n;
         cx.lp = lp; cx.lang = plan->lang; cx.prev_text = prev; cx.n_prev = i;
         cx.lo = lp->syl_lo; cx.hi = lp->syl_hi;
         if (cx.hi == 0) { cx.lo = plan->lang == WR_LANG_FR ? 6 : 5; cx.hi = plan->lang == WR_LANG_FR ? 10 : 9; }
@@ -455,23 +565,31 @@ static int write_once(wr_writer *w, const wr_plan *plan, const wr_params *par, u
         cx.es = &es;
         rec[i].n_cands = 0;
         int last_ok = -1;
-        for (int a = 0; es.n > 0 && a < par->max_attempts && rec[i].n_cands < K; a++) {
+        cx.prune = -INFINITY;
+        int pruned = 0;
+        for (int a = 0; es.n > 0 && a < par->max_attempts && rec[i].n_cands + pruned < K; a++) {
             if ((rc = w->lm->truncate(w->lm->ud, rec[i].pos))) { wr_endset_free(&es); return vers_errorf(err, rc, "KV truncation failed"); }
             res->line_attempts++;
             wr_cand *c = &rec[i].cands[rec[i].n_cands];
             int r = line_attempt(w, &cx, par, l0, rng, c, err);
             if (r < 0) { wr_endset_free(&es); return err && err->code ? err->code : VERS_EFAIL; }
+            if (r == 2) pruned++;                      /* worse than a candidate we have */
             if (r == 1) {
                 c->score = cand_score(w, c);
                 last_ok = rec[i].n_cands++;
+                double mean = c->lp / c->n_tok - 0.75;
+                if (mean > cx.prune) cx.prune = mean;
             }
         }
+        if (getenv("VERS_WRITE_DEBUG"))
+            fprintf(stderr, "line %d: classes %d end words %d (min syl %d) candidates %d pruned %d\n",
+                    i + 1, n_cls, es.n, es.min_syl, rec[i].n_cands, pruned);
         wr_endset_free(&es);
         if (rec[i].n_cands == 0) {
             /* no line here: take the next candidate of the nearest earlier line that has one */
             int k = i - 1;
             while (k >= floor_line && (rec[k].refrain || rec[k].cur + 1 >= rec[k].n_cands)) k--;
-            if (k < floor_line || res->line_backups >= 4 * plan->n + 16)
+            if (k < floor_line || ++backups > 4 * plan->n + 16)
                 return vers_errorf(err, VERS_EFAIL, "no line %d found within the search budget", i + 1);
             res->line_backups++;
             rec[k].cur++;

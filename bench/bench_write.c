@@ -1,0 +1,174 @@
+/* bench/bench_write.c — speed and quality of `vers write`, per form.
+ *
+ *   build/bench/bench_write -m MODEL [-t THREADS] [-n SEEDS] [--lang en|fr|all] [FORM ...]
+ *
+ * For each form it writes SEEDS poems (seeds 1..SEEDS) and prints one line: poems found
+ * (success rate), mean and median wall seconds per poem, mean CPU seconds per poem (all
+ * threads; the one to read on a busy machine), mean model log-probability per token,
+ * distinct-2 (distinct word bigrams / all bigrams, over all poems of the form), the rate of
+ * lines whose end word was already used in the poem (refrains excluded), and the mean number
+ * of model evaluations per poem.  The rhyme index is built (or loaded from its cache) before
+ * the clock starts.  scripts/eval-write.sh runs it; docs/EVALUATION.md and docs/BENCHMARKS.md
+ * record its output. */
+#include "vers.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ctype.h>
+#include <time.h>
+
+static double cpu_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+typedef struct form_run { const char *lang, *form; } form_run;
+
+static const form_run ALL[] = {
+    {"en", "sonnet"}, {"en", "sonnet-petrarchan"}, {"en", "haiku"}, {"en", "limerick"},
+    {"en", "villanelle"}, {"en", "quatrain"}, {"en", "couplets"}, {"en", "ballad"},
+    {"en", "blank-verse"}, {"en", "terza-rima"}, {"en", "free"},
+    {"fr", "sonnet"}, {"fr", "quatrain"}, {"fr", "haiku"}, {"fr", "rondeau"},
+    {"fr", "octosyllabes"}, {"fr", "alexandrins"}, {"fr", "free"},
+};
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* words of a poem, lower-cased, one string per word; lines separated by "\n" entries */
+static int words_of(const char *t, char (*w)[32], int cap) {
+    int n = 0;
+    for (const char *p = t; *p && n < cap;) {
+        if (*p == '\n') { if (n > 0 && strcmp(w[n - 1], "\n")) strcpy(w[n++], "\n"); p++; continue; }
+        if (!(isalpha((unsigned char)*p) || (unsigned char)*p >= 0x80)) { p++; continue; }
+        int l = 0;
+        while (*p && (isalpha((unsigned char)*p) || (unsigned char)*p >= 0x80 || *p == '\'')) {
+            if (l < 31) w[n][l++] = (char)tolower((unsigned char)*p);
+            p++;
+        }
+        w[n][l] = 0; n++;
+    }
+    return n;
+}
+
+#define MAXW 4096
+typedef struct bigrams { char (*k)[64]; int cap, n; } bigrams;
+static int bigram_add(bigrams *b, const char *x, const char *y) {
+    char key[64];
+    snprintf(key, sizeof key, "%.31s %.31s", x, y);
+    for (int i = 0; i < b->n; i++) if (!strcmp(b->k[i], key)) return 0;
+    if (b->n == b->cap) {
+        int nc = b->cap ? 2 * b->cap : 1024;
+        char (*nk)[64] = realloc(b->k, sizeof *nk * (size_t)nc);
+        if (!nk) return 0;
+        b->k = nk; b->cap = nc;
+    }
+    strcpy(b->k[b->n++], key);
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    const char *model = getenv("VERS_MODEL");
+    const char *lang_sel = "all";
+    int threads = 2, seeds = 20, nf = 0;
+    form_run sel[64];
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-m") && i + 1 < argc) model = argv[++i];
+        else if (!strcmp(argv[i], "-t") && i + 1 < argc) threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "-n") && i + 1 < argc) seeds = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--lang") && i + 1 < argc) lang_sel = argv[++i];
+        else if (argv[i][0] != '-' && nf < 64) {
+            char *c = strchr(argv[i], ':');     /* en:sonnet */
+            if (c) { *c = 0; sel[nf].lang = argv[i]; sel[nf].form = c + 1; }
+            else { sel[nf].lang = NULL; sel[nf].form = argv[i]; }
+            nf++;
+        } else { fprintf(stderr, "usage: bench_write -m MODEL [-t N] [-n SEEDS] [--lang en|fr|all] [LANG:FORM ...]\n"); return 2; }
+    }
+    if (!model) { fprintf(stderr, "bench_write: give -m MODEL\n"); return 2; }
+    if (seeds < 1) seeds = 1;
+    if (nf == 0)
+        for (size_t k = 0; k < sizeof ALL / sizeof ALL[0]; k++)
+            if (!strcmp(lang_sel, "all") || !strcmp(lang_sel, ALL[k].lang)) sel[nf++] = ALL[k];
+    vers_err err = {0};
+    vers_writer *w;
+    if (vers_writer_open(model, threads, &w, &err)) { fprintf(stderr, "bench_write: %s: %s\n", model, err.msg); return 2; }
+    /* warm-up: the rhyme indexes are built or loaded outside the timings */
+    for (int l = 0; l < 2; l++) {
+        vers_write_opts o = vers_write_default_opts();
+        o.lang = l ? "fr" : "en"; o.form = "haiku"; o.seed = 999; o.budget = 2000;
+        vers_poem_out p;
+        vers_write(w, &o, 0, &p, &err);
+        vers_poem_out_free(&p);
+    }
+    printf("model %s, %d threads, %d seeds per form\n", model, threads, seeds);
+    printf("%-4s %-18s %7s %8s %8s %8s %9s %9s %8s %8s\n", "lang", "form", "found", "mean_s", "median_s",
+           "cpu_s", "logp/tok", "distinct2", "rep_end", "evals");
+    int total_ok = 0, total = 0;
+    static char words[MAXW][32];
+    for (int f = 0; f < nf; f++) {
+        double *secs = calloc((size_t)seeds, sizeof *secs);
+        bigrams bg = {0};
+        int ok = 0, n_big = 0, end_lines = 0, end_rep = 0, tok = 0;
+        double lp = 0, sum_s = 0, sum_cpu = 0;
+        long evals = 0;
+        for (int s = 1; s <= seeds; s++) {
+            vers_write_opts o = vers_write_default_opts();
+            o.lang = sel[f].lang; o.form = sel[f].form; o.seed = (uint64_t)s;
+            vers_poem_out p;
+            memset(&err, 0, sizeof err);
+            double c0 = cpu_now();
+            int rc = vers_write(w, &o, 0, &p, &err);
+            sum_cpu += cpu_now() - c0;
+            total++;
+            sum_s += p.seconds;
+            secs[s - 1] = p.seconds;
+            evals += p.evals;
+            if (rc == VERS_OK) {
+                ok++;
+                tok += p.n_tokens; lp += p.logprob;
+                int n = words_of(p.text, words, MAXW);
+                for (int i = 0; i + 1 < n; i++) {
+                    if (!strcmp(words[i], "\n") || !strcmp(words[i + 1], "\n")) continue;
+                    n_big++; bigram_add(&bg, words[i], words[i + 1]);
+                }
+                /* end words: the word before each "\n"; a line equal to an earlier one
+                 * (refrain) is not counted */
+                char seen_end[256][32]; int n_end = 0;
+                const char *line = p.text;
+                char seen_lines[256][160]; int n_lines = 0;
+                for (int i = 0; i < n; i++) {
+                    if (strcmp(words[i], "\n") || i == 0) continue;
+                    const char *nl = strchr(line, '\n');
+                    size_t ll = nl ? (size_t)(nl - line) : strlen(line);
+                    char cur[160]; snprintf(cur, sizeof cur, "%.*s", (int)(ll < 159 ? ll : 159), line);
+                    line = nl ? nl + 1 : line + ll;
+                    while (*line == '\n') line++;
+                    int refrain = 0;
+                    for (int k = 0; k < n_lines; k++) if (!strncmp(seen_lines[k], cur, strlen(cur)) || !strncmp(cur, seen_lines[k], strlen(cur))) refrain = 1;
+                    if (n_lines < 256) snprintf(seen_lines[n_lines++], 160, "%s", cur);
+                    if (refrain) continue;
+                    end_lines++;
+                    int rep = 0;
+                    for (int k = 0; k < n_end; k++) if (!strcmp(seen_end[k], words[i - 1])) rep = 1;
+                    end_rep += rep;
+                    if (n_end < 256) snprintf(seen_end[n_end++], 32, "%s", words[i - 1]);
+                }
+            }
+            vers_poem_out_free(&p);
+        }
+        qsort(secs, (size_t)seeds, sizeof *secs, cmp_d);
+        printf("%-4s %-18s %3d/%-3d %8.3f %8.3f %8.3f %9.3f %9.3f %8.3f %8ld\n", sel[f].lang ? sel[f].lang : "-",
+               sel[f].form, ok, seeds, sum_s / seeds, secs[seeds / 2], sum_cpu / seeds, tok ? lp / tok : 0.0,
+               n_big ? (double)bg.n / n_big : 0.0, end_lines ? (double)end_rep / end_lines : 0.0,
+               evals / seeds);
+        fflush(stdout);
+        total_ok += ok;
+        free(bg.k); free(secs);
+    }
+    printf("total: %d/%d poems found\n", total_ok, total);
+    vers_writer_close(w);
+    return 0;
+}

@@ -1,0 +1,271 @@
+/* src/train/layers.c — forward/backward pairs of the llama layers the trainer runs
+ * (shapes in layers.h).  Matrix products go through OpenBLAS cblas_sgemm; the rest are
+ * plain loops split over rows (or columns, for reductions over rows) with OpenMP, so the
+ * result is the same at any thread count. */
+#include "train/layers.h"
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+#include <omp.h>
+
+void embedding_forward(float *out, const int32_t *tok, const float *emb, int N, int C) {
+    for (int n = 0; n < N; n++) memcpy(out + (int64_t)n * C, emb + (int64_t)tok[n] * C, sizeof(float) * C);
+}
+
+void embedding_backward(float *demb, const float *dout, const int32_t *tok, int N, int C) {
+    for (int n = 0; n < N; n++) {
+        float *d = demb + (int64_t)tok[n] * C;
+        const float *g = dout + (int64_t)n * C;
+        for (int c = 0; c < C; c++) d[c] += g[c];
+    }
+}
+
+void rmsnorm_forward(float *out, float *rstd, const float *x, const float *w, int N, int C, float eps) {
+#pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        const float *xn = x + (int64_t)n * C;
+        float *o = out + (int64_t)n * C;
+        double ss = 0;
+        for (int c = 0; c < C; c++) ss += (double)xn[c] * xn[c];
+        float r = (float)(1.0 / sqrt(ss / C + eps));
+        rstd[n] = r;
+        for (int c = 0; c < C; c++) o[c] = xn[c] * r * w[c];
+    }
+}
+
+void rmsnorm_backward(float *dx, float *dw, const float *dout, const float *x, const float *w,
+                      const float *rstd, int N, int C) {
+    /* dw[c] = sum_n dout*x*rstd: split over columns so each sum keeps its order */
+#pragma omp parallel for schedule(static)
+    for (int c = 0; c < C; c++) {
+        float s = 0;
+        for (int n = 0; n < N; n++) s += dout[(int64_t)n * C + c] * x[(int64_t)n * C + c] * rstd[n];
+        dw[c] += s;
+    }
+    /* dx = rstd * (g - x * rstd^2 * mean(g*x)),  g = w*dout */
+#pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        const float *xn = x + (int64_t)n * C, *dn = dout + (int64_t)n * C;
+        float *dxn = dx + (int64_t)n * C;
+        float r = rstd[n], dot = 0;
+        for (int c = 0; c < C; c++) dot += w[c] * dn[c] * xn[c];
+        float k = r * r * r * dot / C;
+        for (int c = 0; c < C; c++) dxn[c] += r * w[c] * dn[c] - k * xn[c];
+    }
+}
+
+/* Every thread runs a single-threaded sgemm on its own block of output rows or columns:
+ * OpenBLAS's own threads and OpenMP's spinning workers would otherwise fight over the
+ * cores, and each output element is computed the same way whatever the split. */
+static void split_range(int n, int parts, int i, int align, int *lo, int *cnt) {
+    int units = (n + align - 1) / align;
+    int a = (int)((int64_t)units * i / parts), b = (int)((int64_t)units * (i + 1) / parts);
+    *lo = a * align; int hi = b * align > n ? n : b * align;
+    *cnt = hi > *lo ? hi - *lo : 0;
+}
+
+void matmul_forward(float *y, const float *x, const float *W, int N, int Ni, int O) {
+#pragma omp parallel
+    {
+        int nt = omp_get_num_threads(), lo, cnt;
+        if (N >= 64 * nt) {     /* split tokens */
+            split_range(N, nt, omp_get_thread_num(), 16, &lo, &cnt);
+            if (cnt) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cnt, O, Ni, 1.0f,
+                                 x + (int64_t)lo * Ni, Ni, W, Ni, 0.0f, y + (int64_t)lo * O, O);
+        } else {                /* split outputs */
+            split_range(O, nt, omp_get_thread_num(), 16, &lo, &cnt);
+            if (cnt) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, cnt, Ni, 1.0f,
+                                 x, Ni, W + (int64_t)lo * Ni, Ni, 0.0f, y + lo, O);
+        }
+    }
+}
+
+void matmul_backward(float *dx, float *dW, const float *dy, const float *x, const float *W,
+                     int N, int Ni, int O, int accumulate_dx) {
+#pragma omp parallel
+    {
+        int nt = omp_get_num_threads(), it = omp_get_thread_num(), lo, cnt;
+        /* dx[N,Ni] = dy W: split tokens */
+        if (dx) {
+            split_range(N, nt, it, 16, &lo, &cnt);
+            if (cnt) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cnt, Ni, O, 1.0f,
+                                 dy + (int64_t)lo * O, O, W, Ni, accumulate_dx ? 1.0f : 0.0f,
+                                 dx + (int64_t)lo * Ni, Ni);
+        }
+        /* dW[O,Ni] += dy^T x: split output rows (the sum over tokens stays whole) */
+        split_range(O, nt, it, 16, &lo, &cnt);
+        if (cnt) cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cnt, Ni, N, 1.0f,
+                             dy + lo, O, x, Ni, 1.0f, dW + (int64_t)lo * Ni, Ni);
+    }
+}
+
+/* Angles as ggml computes them for mode NORM: theta_i = pos * base^(-2i/hd), the power
+ * taken step by step in float (theta *= theta_scale) like ggml_rope. */
+static void rope_rotate(float *x, int ld, const int *pos, int N, int n_head, int hd, float base, float sign) {
+    float theta_scale = powf(base, -2.0f / (float)hd);
+#pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        float theta = (float)pos[n];
+        float cs[512], sn[512];
+        int half = hd / 2;
+        for (int i = 0; i < half && i < 512; i++) {
+            cs[i] = cosf(theta); sn[i] = sign * sinf(theta);
+            theta *= theta_scale;
+        }
+        for (int h = 0; h < n_head; h++) {
+            float *v = x + (int64_t)n * ld + (int64_t)h * hd;
+            for (int i = 0; i < half; i++) {
+                float x0 = v[2 * i], x1 = v[2 * i + 1];
+                v[2 * i] = x0 * cs[i] - x1 * sn[i];
+                v[2 * i + 1] = x0 * sn[i] + x1 * cs[i];
+            }
+        }
+    }
+}
+
+void rope_forward(float *x, int ld, const int *pos, int N, int n_head, int hd, float theta) {
+    rope_rotate(x, ld, pos, N, n_head, hd, theta, 1.0f);
+}
+
+void rope_backward(float *dx, int ld, const int *pos, int N, int n_head, int hd, float theta) {
+    rope_rotate(dx, ld, pos, N, n_head, hd, theta, -1.0f);
+}
+
+/* Query rows are taken in blocks of ATT_BLOCK: block i only needs keys 0 .. end of block i,
+ * which skips most of the masked upper triangle while keeping the products large. */
+#define ATT_BLOCK 64
+
+void attention_forward(float *out, float *att, const float *qkv, int B, int T, int H, int KVH, int hd) {
+    const int D = H * hd, KVD = KVH * hd, ld = D + 2 * KVD, grp = H / KVH;
+    const float scale = 1.0f / sqrtf((float)hd);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int bh = 0; bh < B * H; bh++) {
+        int b = bh / H, h = bh % H, kh = h / grp;
+        const float *q = qkv + (int64_t)b * T * ld + h * hd;
+        const float *k = qkv + (int64_t)b * T * ld + D + kh * hd;
+        const float *v = qkv + (int64_t)b * T * ld + D + KVD + kh * hd;
+        float *P = att + (int64_t)bh * T * T;
+        float *o = out + (int64_t)b * T * D + h * hd;
+        for (int t0 = 0; t0 < T; t0 += ATT_BLOCK) {
+            int tb = T - t0 < ATT_BLOCK ? T - t0 : ATT_BLOCK, nk = t0 + tb;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tb, nk, hd, scale,
+                        q + (int64_t)t0 * ld, ld, k, ld, 0.0f, P + (int64_t)t0 * T, T);
+            for (int t = t0; t < t0 + tb; t++) {
+                float *p = P + (int64_t)t * T, mx = -INFINITY, sum = 0;
+                for (int s = 0; s <= t; s++) if (p[s] > mx) mx = p[s];
+                for (int s = 0; s <= t; s++) { p[s] = expf(p[s] - mx); sum += p[s]; }
+                float inv = 1.0f / sum;
+                for (int s = 0; s <= t; s++) p[s] *= inv;
+                for (int s = t + 1; s < T; s++) p[s] = 0.0f;
+            }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, tb, hd, nk, 1.0f,
+                        P + (int64_t)t0 * T, T, v, ld, 0.0f, o + (int64_t)t0 * D, D);
+        }
+    }
+}
+
+void attention_backward(float *dqkv, const float *dout, const float *qkv, const float *att,
+                        int B, int T, int H, int KVH, int hd, float *scratch) {
+    const int D = H * hd, KVD = KVH * hd, ld = D + 2 * KVD, grp = H / KVH;
+    const float scale = 1.0f / sqrtf((float)hd);
+    /* one task per (sequence, kv head): the heads sharing a k/v head add into the same
+     * dk/dv rows, so they run in order inside one task */
+    int nt = omp_get_max_threads() > ATT_MAX_THREADS ? ATT_MAX_THREADS : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (int bk = 0; bk < B * KVH; bk++) {
+        int b = bk / KVH, kh = bk % KVH;
+        float *dP = scratch + (int64_t)omp_get_thread_num() * T * T;
+        const float *k = qkv + (int64_t)b * T * ld + D + kh * hd;
+        const float *v = qkv + (int64_t)b * T * ld + D + KVD + kh * hd;
+        float *dk = dqkv + (int64_t)b * T * ld + D + kh * hd;
+        float *dv = dqkv + (int64_t)b * T * ld + D + KVD + kh * hd;
+        for (int t = 0; t < T; t++) {
+            memset(dk + (int64_t)t * ld, 0, sizeof(float) * hd);
+            memset(dv + (int64_t)t * ld, 0, sizeof(float) * hd);
+        }
+        for (int h = kh * grp; h < (kh + 1) * grp; h++) {
+            const float *q = qkv + (int64_t)b * T * ld + h * hd;
+            float *dq = dqkv + (int64_t)b * T * ld + h * hd;
+            const float *P = att + ((int64_t)b * H + h) * T * T;
+            const float *dO = dout + (int64_t)b * T * D + h * hd;
+            for (int t0 = 0; t0 < T; t0 += ATT_BLOCK) {
+                int tb = T - t0 < ATT_BLOCK ? T - t0 : ATT_BLOCK, nk = t0 + tb;
+                const float *Pb = P + (int64_t)t0 * T;
+                float *dPb = dP + (int64_t)t0 * T;
+                /* dV[0:nk] += P[blk,0:nk]^T dO[blk];  dP[blk,0:nk] = dO[blk] V[0:nk]^T */
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, nk, hd, tb, 1.0f,
+                            Pb, T, dO + (int64_t)t0 * D, D, 1.0f, dv, ld);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tb, nk, hd, 1.0f,
+                            dO + (int64_t)t0 * D, D, v, ld, 0.0f, dPb, T);
+                /* softmax backward: dS = P * (dP - sum(P*dP)) * scale */
+                for (int t = t0; t < t0 + tb; t++) {
+                    const float *p = P + (int64_t)t * T;
+                    float *d = dP + (int64_t)t * T, dot = 0;
+                    for (int s = 0; s <= t; s++) dot += p[s] * d[s];
+                    for (int s = 0; s <= t; s++) d[s] = p[s] * (d[s] - dot) * scale;
+                    for (int s = t + 1; s < nk; s++) d[s] = 0.0f;
+                }
+                /* dQ[blk] = dS K[0:nk];  dK[0:nk] += dS^T Q[blk] */
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, tb, hd, nk, 1.0f,
+                            dPb, T, k, ld, 0.0f, dq + (int64_t)t0 * ld, ld);
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, nk, hd, tb, 1.0f,
+                            dPb, T, q + (int64_t)t0 * ld, ld, 1.0f, dk, ld);
+            }
+        }
+    }
+}
+
+void swiglu_forward(float *out, const float *h13, int N, int F) {
+#pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        const float *g = h13 + (int64_t)n * 2 * F, *u = g + F;
+        float *o = out + (int64_t)n * F;
+        for (int i = 0; i < F; i++) o[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+    }
+}
+
+void swiglu_backward(float *dh13, const float *dout, const float *h13, int N, int F) {
+#pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        const float *g = h13 + (int64_t)n * 2 * F, *u = g + F, *d = dout + (int64_t)n * F;
+        float *dg = dh13 + (int64_t)n * 2 * F, *du = dg + F;
+        for (int i = 0; i < F; i++) {
+            float s = 1.0f / (1.0f + expf(-g[i]));
+            float silu = g[i] * s;
+            du[i] = d[i] * silu;
+            dg[i] = d[i] * u[i] * s * (1.0f + g[i] * (1.0f - s));
+        }
+    }
+}
+
+void residual_add(float *x, const float *y, int64_t n) {
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; i++) x[i] += y[i];
+}
+
+void crossentropy_forward(float *probs, float *losses, const int32_t *targets, int N, int V) {
+#pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        float *p = probs + (int64_t)n * V, mx = -INFINITY;
+        int t = targets[n];
+        for (int i = 0; i < V; i++) if (p[i] > mx) mx = p[i];
+        float lt = t >= 0 ? p[t] : 0.0f;
+        double sum = 0;
+        for (int i = 0; i < V; i++) { p[i] = expf(p[i] - mx); sum += p[i]; }
+        float inv = (float)(1.0 / sum);
+        for (int i = 0; i < V; i++) p[i] *= inv;
+        /* -log p[t] = log(sum) - (logit[t] - max), computed before rounding p */
+        losses[n] = t >= 0 ? (float)(log(sum) - (double)(lt - mx)) : 0.0f;
+    }
+}
+
+void crossentropy_backward(float *probs, const int32_t *targets, int N, int V, float scale) {
+#pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        float *p = probs + (int64_t)n * V;
+        int t = targets[n];
+        if (t < 0) { memset(p, 0, sizeof(float) * V); continue; }
+        for (int i = 0; i < V; i++) p[i] *= scale;
+        p[t] -= scale;
+    }
+}

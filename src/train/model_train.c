@@ -1,0 +1,229 @@
+/* src/train/model_train.c — the llama model as the trainer runs it: parameter layout,
+ * initialisation, and the whole-model forward and backward built from layers.c.
+ *
+ * Per layer:  xn1 = rmsnorm(x); qkv = xn1 Wqkv^T; rope(q, k); a = attention(q, k, v);
+ *             h = x + a Wo^T; xn2 = rmsnorm(h); g|u = xn2 W13^T; x' = h + (silu(g)*u) W2^T
+ * Head:       logits = rmsnorm(x_L) Wout^T  (Wout = token embedding when tied). */
+#include "train/internal.h"
+#include "train/layers.h"
+#include <cblas.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void vers_train_set_threads(int n) {
+    if (n < 1) n = 1;
+    omp_set_num_threads(n);
+    openblas_set_num_threads(1);   /* threads come from OpenMP: see layers.c */
+}
+
+int tconfig_check(const vers_tconfig *c, vers_err *err) {
+    if (c->dim <= 0 || c->n_layers <= 0 || c->n_heads <= 0 || c->n_kv_heads <= 0 ||
+        c->hidden_dim <= 0 || c->vocab_size <= 0 || c->ctx_len <= 0)
+        return vers_errorf(err, VERS_EINVAL, "model shape: every size must be positive");
+    if (c->dim % c->n_heads) return vers_errorf(err, VERS_EINVAL, "dim %d is not a multiple of n_heads %d", c->dim, c->n_heads);
+    if (c->n_heads % c->n_kv_heads) return vers_errorf(err, VERS_EINVAL, "n_heads %d is not a multiple of n_kv_heads %d", c->n_heads, c->n_kv_heads);
+    if ((c->dim / c->n_heads) % 2) return vers_errorf(err, VERS_EINVAL, "head dim %d must be even (RoPE pairs)", c->dim / c->n_heads);
+    if (c->dim / c->n_heads > 1024) return vers_errorf(err, VERS_EINVAL, "head dim %d too large", c->dim / c->n_heads);
+    if ((int64_t)c->dim * c->n_layers * c->hidden_dim > ((int64_t)1 << 40) || c->vocab_size > (1 << 24))
+        return vers_errorf(err, VERS_EINVAL, "model shape too large");
+    if (!(c->rope_theta > 0) || !(c->norm_eps > 0)) return vers_errorf(err, VERS_EINVAL, "rope_theta and norm_eps must be positive");
+    return VERS_OK;
+}
+
+static void add_tensor(vers_tmodel *m, const char *name, int64_t off, int64_t ne0, int64_t ne1, int decay) {
+    vers_tparam *t = &m->tensors[m->n_tensors++];
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->offset = off; t->ne0 = ne0; t->ne1 = ne1; t->decay = decay;
+}
+
+void vers_tmodel_free(vers_tmodel *m) {
+    if (!m) return;
+    free(m->params); free(m->grads); free(m->tensors); free(m->pos);
+    float **bufs[] = {&m->resid, &m->rstd1, &m->xn1, &m->qkv, &m->att, &m->atty, &m->resid_mid,
+                      &m->rstd2, &m->xn2, &m->h13, &m->hg, &m->rstdf, &m->xnf, &m->logits,
+                      &m->losses, &m->dresid, &m->dxn, &m->dqkv, &m->datty, &m->dh13, &m->dhg,
+                      &m->att_scratch};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(*bufs[i]);
+    free(m);
+}
+
+static float *falloc(int64_t n, int *fail) {
+    if (n <= 0) n = 1;
+    float *p = NULL;
+    if (posix_memalign((void **)&p, 64, (size_t)n * sizeof(float))) { *fail = 1; return NULL; }
+    return p;
+}
+
+int vers_tmodel_new(const vers_tconfig *c, int B, int T, uint64_t seed, vers_tmodel **out, vers_err *err) {
+    *out = NULL;
+    int rc = tconfig_check(c, err);
+    if (rc) return rc;
+    if (B <= 0 || T <= 0 || T > c->ctx_len) return vers_errorf(err, VERS_EINVAL, "batch %d x %d does not fit the context %d", B, T, c->ctx_len);
+    vers_tmodel *m = calloc(1, sizeof *m);
+    if (!m) return vers_errorf(err, VERS_ENOMEM, "out of memory");
+    m->c = *c;
+    const int64_t D = c->dim, F = c->hidden_dim, V = c->vocab_size, L = c->n_layers;
+    m->hd = c->dim / c->n_heads;
+    m->kvd = m->hd * c->n_kv_heads;
+    m->qkv_ld = c->dim + 2 * m->kvd;
+    tlayer_off *lo = &m->lo;
+    lo->attn_norm = 0; lo->wqkv = D; lo->wo = lo->wqkv + (int64_t)m->qkv_ld * D;
+    lo->ffn_norm = lo->wo + D * D; lo->w13 = lo->ffn_norm + D; lo->w2 = lo->w13 + 2 * F * D;
+    lo->size = lo->w2 + D * F;
+    m->off_emb = 0; m->off_layers = V * D; m->off_out_norm = m->off_layers + L * lo->size;
+    m->off_out = m->off_out_norm + D;
+    m->n_params = m->off_out + (c->tied ? 0 : V * D);
+
+    m->tensors = calloc((size_t)(3 + 9 * L), sizeof *m->tensors);
+    if (!m->tensors) { vers_tmodel_free(m); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
+    add_tensor(m, "token_embd.weight", m->off_emb, D, V, 0);
+    char nm[48];
+    for (int l = 0; l < L; l++) {
+        int64_t b = m->off_layers + l * lo->size;
+#define T_(suffix, off, ne0, ne1, dec) snprintf(nm, sizeof nm, "blk.%d." suffix, l), add_tensor(m, nm, b + (off), ne0, ne1, dec)
+        T_("attn_norm.weight", lo->attn_norm, D, 1, 0);
+        T_("attn_q.weight", lo->wqkv, D, D, 1);
+        T_("attn_k.weight", lo->wqkv + D * D, D, m->kvd, 1);
+        T_("attn_v.weight", lo->wqkv + (D + m->kvd) * D, D, m->kvd, 1);
+        T_("attn_output.weight", lo->wo, D, D, 1);
+        T_("ffn_norm.weight", lo->ffn_norm, D, 1, 0);
+        T_("ffn_gate.weight", lo->w13, D, F, 1);
+        T_("ffn_up.weight", lo->w13 + F * D, D, F, 1);
+        T_("ffn_down.weight", lo->w2, F, D, 1);
+#undef T_
+    }
+    add_tensor(m, "output_norm.weight", m->off_out_norm, D, 1, 0);
+    if (!c->tied) add_tensor(m, "output.weight", m->off_out, D, V, 1);
+
+    int fail = 0;
+    m->Bmax = B; m->Tmax = T;
+    const int64_t N = (int64_t)B * T;
+    m->params = falloc(m->n_params, &fail);
+    m->grads = falloc(m->n_params, &fail);
+    m->pos = malloc(sizeof(int) * N);
+    if (!m->pos) fail = 1;
+    m->resid = falloc((L + 1) * N * D, &fail);
+    m->rstd1 = falloc(L * N, &fail); m->xn1 = falloc(L * N * D, &fail);
+    m->qkv = falloc(L * N * m->qkv_ld, &fail);
+    m->att = falloc(L * (int64_t)B * c->n_heads * T * T, &fail);
+    m->atty = falloc(L * N * D, &fail); m->resid_mid = falloc(L * N * D, &fail);
+    m->rstd2 = falloc(L * N, &fail); m->xn2 = falloc(L * N * D, &fail);
+    m->h13 = falloc(L * N * 2 * F, &fail); m->hg = falloc(L * N * F, &fail);
+    m->rstdf = falloc(N, &fail); m->xnf = falloc(N * D, &fail);
+    m->logits = falloc(N * V, &fail); m->losses = falloc(N, &fail);
+    m->dresid = falloc(N * D, &fail); m->dxn = falloc(N * D, &fail);
+    m->dqkv = falloc(N * m->qkv_ld, &fail); m->datty = falloc(N * D, &fail);
+    m->dh13 = falloc(N * 2 * F, &fail); m->dhg = falloc(N * F, &fail);
+    m->att_scratch = falloc((int64_t)ATT_MAX_THREADS * T * T, &fail);
+    if (fail) { vers_tmodel_free(m); return vers_errorf(err, VERS_ENOMEM, "out of memory for a %lld-parameter model at batch %d x %d", (long long)m->n_params, B, T); }
+
+    /* initialisation: N(0, 0.02); projections into the residual stream scaled by
+     * 1/sqrt(2L) (GPT-2); norms 1 */
+    trng r; trng_seed(&r, seed ^ 0x5eed1417ULL);
+    const float sd = 0.02f, sd_res = 0.02f / sqrtf(2.0f * (float)L);
+    for (int i = 0; i < m->n_tensors; i++) {
+        vers_tparam *t = &m->tensors[i];
+        float *p = m->params + t->offset;
+        int64_t n = t->ne0 * t->ne1;
+        if (t->ne1 == 1) { for (int64_t j = 0; j < n; j++) p[j] = 1.0f; continue; }
+        float s = (strstr(t->name, "attn_output") || strstr(t->name, "ffn_down")) ? sd_res : sd;
+        for (int64_t j = 0; j < n; j++) p[j] = (float)trng_normal(&r) * s;
+    }
+    memset(m->grads, 0, sizeof(float) * m->n_params);
+    *out = m;
+    return VERS_OK;
+}
+
+const vers_tconfig *vers_tmodel_config(const vers_tmodel *m) { return &m->c; }
+int64_t vers_tmodel_n_params(const vers_tmodel *m) { return m->n_params; }
+int64_t vers_tmodel_n_flop_params(const vers_tmodel *m) {
+    /* everything but the norms and the input embedding, plus the output head */
+    int64_t D = m->c.dim, V = m->c.vocab_size, L = m->c.n_layers;
+    return L * (m->lo.size - 2 * D) + V * D;
+}
+float *vers_tmodel_params(vers_tmodel *m) { return m->params; }
+float *vers_tmodel_grads(vers_tmodel *m) { return m->grads; }
+const float *vers_tmodel_logits(const vers_tmodel *m) { return m->logits; }
+int vers_tmodel_n_tensors(const vers_tmodel *m) { return m->n_tensors; }
+const vers_tparam *vers_tmodel_tensor(const vers_tmodel *m, int i) {
+    return i >= 0 && i < m->n_tensors ? &m->tensors[i] : NULL;
+}
+
+void vers_tmodel_zero_grad(vers_tmodel *m) {
+    float *g = m->grads; int64_t n = m->n_params;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; i++) g[i] = 0.0f;
+}
+
+float vers_tmodel_forward(vers_tmodel *m, const int32_t *tokens, const int32_t *targets, int B, int T) {
+    const vers_tconfig *c = &m->c;
+    const int D = c->dim, F = c->hidden_dim, V = c->vocab_size, L = c->n_layers, H = c->n_heads;
+    const int N = B * T, ld = m->qkv_ld;
+    m->B = B; m->T = T;
+    for (int n = 0; n < N; n++) m->pos[n] = n % T;
+    embedding_forward(m->resid, tokens, m->params + m->off_emb, N, D);
+    for (int l = 0; l < L; l++) {
+        float *x = m->resid + (int64_t)l * N * D, *xo = x + (int64_t)N * D;
+        float *rstd1 = m->rstd1 + (int64_t)l * N, *xn1 = m->xn1 + (int64_t)l * N * D;
+        float *qkv = m->qkv + (int64_t)l * N * ld, *att = m->att + (int64_t)l * B * H * T * T;
+        float *atty = m->atty + (int64_t)l * N * D, *hmid = m->resid_mid + (int64_t)l * N * D;
+        float *rstd2 = m->rstd2 + (int64_t)l * N, *xn2 = m->xn2 + (int64_t)l * N * D;
+        float *h13 = m->h13 + (int64_t)l * N * 2 * F, *hg = m->hg + (int64_t)l * N * F;
+        rmsnorm_forward(xn1, rstd1, x, TM_W(m, l, attn_norm), N, D, c->norm_eps);
+        matmul_forward(qkv, xn1, TM_W(m, l, wqkv), N, D, ld);
+        rope_forward(qkv, ld, m->pos, N, H, m->hd, c->rope_theta);
+        rope_forward(qkv + D, ld, m->pos, N, c->n_kv_heads, m->hd, c->rope_theta);
+        attention_forward(atty, att, qkv, B, T, H, c->n_kv_heads, m->hd);
+        matmul_forward(hmid, atty, TM_W(m, l, wo), N, D, D);
+        residual_add(hmid, x, (int64_t)N * D);
+        rmsnorm_forward(xn2, rstd2, hmid, TM_W(m, l, ffn_norm), N, D, c->norm_eps);
+        matmul_forward(h13, xn2, TM_W(m, l, w13), N, D, 2 * F);
+        swiglu_forward(hg, h13, N, F);
+        matmul_forward(xo, hg, TM_W(m, l, w2), N, F, D);
+        residual_add(xo, hmid, (int64_t)N * D);
+    }
+    rmsnorm_forward(m->xnf, m->rstdf, m->resid + (int64_t)L * N * D, m->params + m->off_out_norm, N, D, c->norm_eps);
+    matmul_forward(m->logits, m->xnf, tm_out_w(m), N, D, V);
+    if (!targets) return 0.0f;
+    crossentropy_forward(m->logits, m->losses, targets, N, V);
+    double s = 0; int cnt = 0;
+    for (int n = 0; n < N; n++) if (targets[n] >= 0) { s += m->losses[n]; cnt++; }
+    return cnt ? (float)(s / cnt) : 0.0f;
+}
+
+void vers_tmodel_backward(vers_tmodel *m, const int32_t *tokens, const int32_t *targets, float grad_scale) {
+    const vers_tconfig *c = &m->c;
+    const int D = c->dim, F = c->hidden_dim, V = c->vocab_size, L = c->n_layers, H = c->n_heads;
+    const int B = m->B, T = m->T, N = B * T, ld = m->qkv_ld;
+    int cnt = 0;
+    for (int n = 0; n < N; n++) cnt += targets[n] >= 0;
+    if (!cnt) return;
+    crossentropy_backward(m->logits, targets, N, V, grad_scale / (float)cnt);
+    matmul_backward(m->dxn, tm_out_g(m), m->logits, m->xnf, tm_out_w(m), N, D, V, 0);
+    memset(m->dresid, 0, sizeof(float) * (size_t)N * D);
+    rmsnorm_backward(m->dresid, m->grads + m->off_out_norm, m->dxn, m->resid + (int64_t)L * N * D,
+                     m->params + m->off_out_norm, m->rstdf, N, D);
+    for (int l = L - 1; l >= 0; l--) {
+        float *x = m->resid + (int64_t)l * N * D;
+        float *rstd1 = m->rstd1 + (int64_t)l * N, *xn1 = m->xn1 + (int64_t)l * N * D;
+        float *qkv = m->qkv + (int64_t)l * N * ld, *att = m->att + (int64_t)l * B * H * T * T;
+        float *atty = m->atty + (int64_t)l * N * D, *hmid = m->resid_mid + (int64_t)l * N * D;
+        float *rstd2 = m->rstd2 + (int64_t)l * N, *xn2 = m->xn2 + (int64_t)l * N * D;
+        float *h13 = m->h13 + (int64_t)l * N * 2 * F, *hg = m->hg + (int64_t)l * N * F;
+        /* x' = h + hg W2^T: dresid flows on to h unchanged */
+        matmul_backward(m->dhg, TM_G(m, l, w2), m->dresid, hg, TM_W(m, l, w2), N, F, D, 0);
+        swiglu_backward(m->dh13, m->dhg, h13, N, F);
+        matmul_backward(m->dxn, TM_G(m, l, w13), m->dh13, xn2, TM_W(m, l, w13), N, D, 2 * F, 0);
+        rmsnorm_backward(m->dresid, TM_G(m, l, ffn_norm), m->dxn, hmid, TM_W(m, l, ffn_norm), rstd2, N, D);
+        /* h = x + atty Wo^T */
+        matmul_backward(m->datty, TM_G(m, l, wo), m->dresid, atty, TM_W(m, l, wo), N, D, D, 0);
+        attention_backward(m->dqkv, m->datty, qkv, att, B, T, H, c->n_kv_heads, m->hd, m->att_scratch);
+        rope_backward(m->dqkv, ld, m->pos, N, H, m->hd, c->rope_theta);
+        rope_backward(m->dqkv + D, ld, m->pos, N, c->n_kv_heads, m->hd, c->rope_theta);
+        matmul_backward(m->dxn, TM_G(m, l, wqkv), m->dqkv, xn1, TM_W(m, l, wqkv), N, D, ld, 0);
+        rmsnorm_backward(m->dresid, TM_G(m, l, attn_norm), m->dxn, x, TM_W(m, l, attn_norm), rstd1, N, D);
+    }
+    embedding_backward(m->grads + m->off_emb, m->dresid, tokens, N, D);
+}

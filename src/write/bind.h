@@ -1,0 +1,35 @@
+/* src/write/bind.h — the writer's two interfaces bound to the real layers: wr_lm over the
+ * engine (bind_engine.c) and wr_oracle over the prosody API (bind_prosody.c), whose final
+ * check is vers_analyse with the requested form: the check `vers check` runs. */
+#ifndef VERS_WR_BIND_H
+#define VERS_WR_BIND_H
+#include "write/wr.h"
+#include "vers/engine.h"
+#include "vers/tokenizer.h"
+#include "vers/prosody.h"
+
+typedef struct wr_engine_lm {
+    wr_lm lm;
+    vers_model *model;
+    vers_ctx *ctx;
+    vers_tokenizer *tok;
+    int n_vocab;
+} wr_engine_lm;
+
+int  wr_engine_lm_open(wr_engine_lm *e, const char *path, int n_threads, vers_err *err);
+void wr_engine_lm_close(wr_engine_lm *e);
+
+typedef struct wr_prosody_oracle {
+    wr_oracle or;
+    const vers_prosody *p;
+    int vlang;                       /* VERS_LANG_EN / VERS_LANG_FR */
+    const vers_plan *plan;           /* the request being written (line_ok, rhymes) */
+    const vers_form *form;           /* its form (final check) */
+    vers_line *lines; int cap_lines; /* scratch for vers_check_line */
+} wr_prosody_oracle;
+
+void wr_prosody_oracle_init(wr_prosody_oracle *po, const vers_prosody *p, int lang /* WR_LANG_* */);
+void wr_prosody_oracle_free(wr_prosody_oracle *po);
+/* A wr_plan from the prosody layer's plan of a form. */
+int  wr_plan_from_vers(wr_plan *out, const vers_plan *vp, const char *tag, vers_err *err);
+#endif

@@ -1,0 +1,85 @@
+/* src/write/bind_engine.c — the writer's language model (wr_lm) over the engine: a GGUF
+ * model, one context (KV cache) and the model's tokenizer.  Token bytes are the pieces the
+ * tokenizer decodes to ("▁the" → " the", <0x0A> → "\n", GPT-2 "Ġthe" → " the"); control,
+ * unknown and unused tokens have none (-1), so the writer never emits them. */
+#include "write/bind.h"
+#include <stdlib.h>
+#include <string.h>
+
+static int e_eval(void *ud, const int *toks, int n, float *logits, vers_err *err) {
+    wr_engine_lm *e = ud;
+    int rc = vers_decode(e->ctx, (const int32_t *)toks, n, 0, err);
+    if (rc) return rc;
+    const float *l = vers_ctx_logits(e->ctx, -1);
+    if (!l) return vers_errorf(err, VERS_EFAIL, "the model produced no logits");
+    memcpy(logits, l, sizeof(float) * (size_t)e->n_vocab);
+    return VERS_OK;
+}
+
+static int e_truncate(void *ud, int n) { return vers_ctx_truncate(((wr_engine_lm *)ud)->ctx, n); }
+static int e_n_past(void *ud) { return vers_ctx_pos(((wr_engine_lm *)ud)->ctx); }
+
+static int e_tokenize(void *ud, const char *text, int len, int *out, int cap) {
+    wr_engine_lm *e = ud;
+    int32_t *ids = NULL; size_t n = 0;
+    vers_err err = {0};
+    if (vers_tokenize(e->tok, text, (size_t)len, 0, 0, &ids, &n, &err)) return -1;
+    if (n > (size_t)cap) { free(ids); return -1; }
+    for (size_t i = 0; i < n; i++) out[i] = ids[i];
+    free(ids);
+    return (int)n;
+}
+
+static int e_token_bytes(void *ud, int t, char *buf, int cap) {
+    wr_engine_lm *e = ud;
+    int type = vers_token_type(e->tok, t);
+    if (type != VERS_TOKEN_NORMAL && type != VERS_TOKEN_BYTE) return -1;
+    size_t len = 0;
+    const char *p = vers_token_piece(e->tok, t, 0, &len);
+    if (!p || len == 0 || len > (size_t)cap) return -1;
+    memcpy(buf, p, len);
+    return (int)len;
+}
+
+static int e_special(void *ud, const char *text) {
+    return vers_token_special(((wr_engine_lm *)ud)->tok, text);
+}
+
+int wr_engine_lm_open(wr_engine_lm *e, const char *path, int n_threads, vers_err *err) {
+    memset(e, 0, sizeof *e);
+    vers_model_params mp = {n_threads};
+    int rc = vers_model_load(path, &mp, &e->model, err);
+    if (rc) return rc;
+    if ((rc = vers_tokenizer_from_gguf(vers_model_gguf(e->model), &e->tok, err))) goto fail;
+    vers_ctx_params cp = vers_ctx_default_params();
+    int train_ctx = vers_model_get_info(e->model)->n_ctx_train;
+    cp.n_ctx = train_ctx > 0 && train_ctx < 2048 ? train_ctx : 2048;
+    /* a model this small decodes a token faster than threads can be woken for it */
+    if (vers_model_get_info(e->model)->n_params < 2000000) n_threads = 1;
+    cp.n_threads = n_threads;
+    if ((rc = vers_ctx_new(e->model, &cp, &e->ctx, err))) goto fail;
+    e->n_vocab = vers_model_n_vocab(e->model);
+    if ((int)vers_tokenizer_n_vocab(e->tok) < e->n_vocab) e->n_vocab = (int)vers_tokenizer_n_vocab(e->tok);
+    wr_lm *lm = &e->lm;
+    lm->ud = e;
+    lm->n_vocab = e->n_vocab;
+    lm->n_ctx = vers_ctx_n_ctx(e->ctx);
+    lm->bos = vers_tokenizer_adds_bos(e->tok) ? vers_token_bos(e->tok) : -1;
+    lm->eval = e_eval;
+    lm->truncate = e_truncate;
+    lm->n_past = e_n_past;
+    lm->tokenize = e_tokenize;
+    lm->token_bytes = e_token_bytes;
+    lm->special = e_special;
+    return VERS_OK;
+fail:
+    wr_engine_lm_close(e);
+    return rc;
+}
+
+void wr_engine_lm_close(wr_engine_lm *e) {
+    if (e->ctx) vers_ctx_free(e->ctx);
+    if (e->tok) vers_tokenizer_free(e->tok);
+    if (e->model) vers_model_free(e->model);
+    memset(e, 0, sizeof *e);
+}

@@ -1,0 +1,114 @@
+/* tests/test_write_cli.c — `vers write` end to end with real models: stories260K (the
+ * engine, its SentencePiece tokenizer, the prosody layer) and the tiny llama / qwen2 / gpt2
+ * models of llama.cpp.  Every poem printed is piped into `vers check` with the same form
+ * (exit 0 required); not-found poems exit 1 with a message; seeds reproduce; impossible
+ * or malformed requests exit 2 with one line. */
+#include "test.h"
+#include <sys/wait.h>
+
+static int run(const char *cmd, char *out, size_t outlen) {
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    size_t n = fread(out, 1, outlen - 1, p); out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const char *vers;
+
+/* writes a poem (one run) and checks it with vers check; returns 0 found+passes, 1 not found, -1 broken */
+static int write_and_check(const char *model, const char *args, const char *check_args, char *poem, size_t cap) {
+    char cmd[2048], out[1 << 14];
+    char path[512];
+    snprintf(path, sizeof path, "%s/poem.txt", t_tmpdir());
+    snprintf(cmd, sizeof cmd, "%s write -m %s %s >%s 2>/dev/null; echo $?", vers, model, args, path);
+    run(cmd, out, sizeof out);
+    int rc = atoi(out);
+    size_t len = 0;
+    char *text = t_read_file(path, &len);
+    if (poem && text) snprintf(poem, cap, "%s", text);
+    if (rc == 1) { int empty = !text || len == 0; free(text); return empty ? 1 : -1; }
+    if (rc != 0 || !text || len == 0) { free(text); return -1; }
+    free(text);
+    snprintf(cmd, sizeof cmd, "%s check %s %s >/dev/null 2>&1; echo $?", vers, check_args, path);
+    run(cmd, out, sizeof out);
+    return atoi(out) == 0 ? 0 : -1;
+}
+
+int main(void) {
+    vers = getenv("VERS_BIN") ? getenv("VERS_BIN") : "build/vers";
+    const char *m = t_shared("reference/gguf/stories260K.gguf");
+    char out[1 << 16], cmd[2048];
+    static char poem[1 << 14], poem2[1 << 14];
+    setenv("XDG_CACHE_HOME", t_tmpdir(), 1);
+    int quick = getenv("VERS_SANITIZE") != NULL;
+
+    T_CASE("write cli: impossible requests exit 2 with one line") {
+        const char *bad[] = {
+            "--syllables 0", "--lines 3 --scheme ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            "--form no-such-form", "--lang xx", "--temp -1", "-n 0", "--form sonnet --spec /nonexistent",
+            "--spec /nonexistent/form"};
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            snprintf(cmd, sizeof cmd, "%s write -m %s %s 2>&1", vers, m ? m : "/nonexistent.gguf", bad[i]);
+            int rc = run(cmd, out, sizeof out);
+            T_CHECK(rc == 2, "'%s': exit %d: %s", bad[i], rc, out);
+            T_CHECK(!strncmp(out, "vers: ", 6) && strchr(out, '\n') == out + strlen(out) - 1, "'%s': not one line: %s", bad[i], out);
+        }
+        snprintf(cmd, sizeof cmd, "%s write -m /nonexistent.gguf --form haiku 2>&1", vers);
+        T_CHECK(run(cmd, out, sizeof out) == 2, "missing model: %s", out);
+    }
+    if (!m) { T_SKIP("write cli: stories260K", "../shared/reference/gguf/stories260K.gguf absent"); T_DONE(); }
+
+    /* each run loads the model and the pronouncing dictionary: few runs here; the breadth of
+     * forms x seeds is in test_write_forms, in one process */
+    struct { const char *args, *check; } forms[] = {
+        {"--lang en --form sonnet --theme 'the sea' --seed 1", "--lang en --form sonnet"},
+        {"--lang fr --form sonnet --theme 'la mer' --seed 1", "--lang fr --form sonnet"},
+        {"--lang en --form villanelle --seed 2", "--lang en --form villanelle"},
+        {"--lang fr --form rondeau --seed 2", "--lang fr --form rondeau"},
+        {"--lang en --form quatrain --acrostic moon --seed 3", "--lang en --form quatrain --acrostic moon"},
+    };
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        if (quick && f >= 2) break;
+        char name[256];
+        snprintf(name, sizeof name, "write cli: stories260K %s passes vers check", forms[f].args);
+        T_CASE(name) {
+            int r = write_and_check(m, forms[f].args, forms[f].check, poem, sizeof poem);
+            T_CHECK(r == 0, "not found or broken (%d):\n%s", r, poem);
+        }
+    }
+
+    if (!quick) T_CASE("write cli: same seed, same poem, at any thread count") {
+        int a = write_and_check(m, "--lang en --form haiku --seed 11 -t 1", "--lang en --form haiku", poem, sizeof poem);
+        int b = write_and_check(m, "--lang en --form haiku --seed 11 -t 2", "--lang en --form haiku", poem2, sizeof poem2);
+        T_CHECK(a == 0 && b == 0, "not found (%d %d)", a, b);
+        T_CHECK(!strcmp(poem, poem2), "differ:\n%s---\n%s", poem, poem2);
+        write_and_check(m, "--lang en --form haiku --seed 12", "--lang en --form haiku", poem2, sizeof poem2);
+        T_CHECK(strcmp(poem, poem2), "seed 12 gave seed 11's poem");
+    }
+
+    T_CASE("write cli: --json and -n") {
+        snprintf(cmd, sizeof cmd, "%s write -m %s --lang en --form haiku --seed 4 -n 2 --json 2>/dev/null", vers, m);
+        int rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 0 || rc == 1, "exit %d", rc);
+        int objs = 0;
+        for (char *p = out; (p = strstr(p, "\"scores\":{")); p++) objs++;
+        T_CHECK(rc != 0 || objs == 2, "%d poems", objs);
+        T_CHECK(!strncmp(out, "{\"text\":", 8) && strstr(out, "\"analysis\":{") && strstr(out, "\"logprob_per_token\""), "json: %.300s", out);
+    }
+
+    const char *tiny[] = {"reference/llamacpp/models/tiny-llama-F32.gguf", "reference/llamacpp/models/tiny-qwen2-Q8_0.gguf",
+                          "reference/llamacpp/models/tiny-gpt2-F16.gguf"};
+    for (size_t k = 0; k < sizeof tiny / sizeof tiny[0]; k++) {
+        const char *tm = t_shared(tiny[k]);
+        char name[256];
+        snprintf(name, sizeof name, "write cli: %s writes a checked haiku", tiny[k]);
+        if (!tm || quick) { T_SKIP(name, tm ? "skipped under the sanitizers (slow)" : "model absent"); continue; }
+        T_CASE(name) {
+            int r1 = write_and_check(tm, "--lang en --form haiku --seed 1 --budget 20000", "--lang en --form haiku", poem, sizeof poem);
+            T_CHECK(r1 >= 0, "haiku broken:\n%s", poem);
+            T_CHECK(r1 == 0, "haiku not found");
+        }
+    }
+    T_DONE();
+}
