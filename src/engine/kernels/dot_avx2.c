@@ -4,6 +4,8 @@
  * add latency (decode).  Compiled with -mavx2 -mfma -mf16c; called only when the CPU has
  * them (vers_simd_enabled).
  *
+ * Tiles take up to 8 rows: Q8_0/Q4_0 run 8 rows x 1 token (decode) or 4 rows x 2 tokens
+ * (prompt); the others 4 rows at a time.
  * Quantized types keep one float accumulator lane per weight row: per block the exact
  * integer sums of the 4 rows are reduced into one vector, converted, scaled by d_w * d_x
  * and added — the scalar twin's operations in the same order, so the results are equal
@@ -51,63 +53,113 @@ static inline void row_ptrs(const uint8_t *w, size_t ldw, int nr, const uint8_t 
     for (int r = 0; r < 4; r++) wr[r] = w + (size_t)(r < nr ? r : 0) * ldw;
 }
 
-/* ---- Q8_0 x Q8_0 ---- */
-static void tile_q8_0(int64_t n, int nr, int nt, float *y, int64_t ldy,
-                      const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
-    const int64_t nb = n / QK8_0;
-    const uint8_t *wr[4];
-    row_ptrs(w, ldw, nr, wr);
-    const __m256i ones = _mm256_set1_epi16(1);
-    for (int t = 0; t < nt; t++) {
-        const block_q8_0 *xb = (const block_q8_0 *)(x + (size_t)t * ldx);
-        __m128 acc = _mm_setzero_ps();
-        for (int64_t b = 0; b < nb; b++) {
-            const __m256i xv = _mm256_loadu_si256((const __m256i *)xb[b].qs);
-            __m256i s[4];
-            for (int r = 0; r < 4; r++) {
-                const block_q8_0 *wb = (const block_q8_0 *)wr[r] + b;
-                const __m256i wv = _mm256_loadu_si256((const __m256i *)wb->qs);
-                /* |w| * (x * sign(w)): u8 x s8 pairs; |x| <= 127 so no saturation */
-                const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv));
-                s[r] = _mm256_madd_epi16(p, ones);
-            }
-            const __m128i is = hsum4_epi32(s[0], s[1], s[2], s[3]);
-            const __m128 d = _mm_mul_ps(load_d4(wr, (size_t)b * sizeof(block_q8_0)), _mm_set1_ps(h2f(xb[b].d)));
-            acc = _mm_add_ps(acc, _mm_mul_ps(_mm_cvtepi32_ps(is), d));
-        }
-        store_rows(y + t * ldy, acc, nr);
-    }
+/* ---- Q8_0 / Q4_0 x Q8_0: 4 rows x 2 tokens per step ----
+ * The 8 integer block sums (4 rows x 2 tokens) are reduced into one vector
+ * [t0: r0 r1 r2 r3 | t1: r0 r1 r2 r3], converted and scaled at once; each lane then
+ * takes acc += (float)isum * (d_w * d_x), the scalar twin's operation. */
+static inline __m256i hsum8x8_epi32(__m256i a0, __m256i a1, __m256i a2, __m256i a3,
+                                    __m256i b0, __m256i b1, __m256i b2, __m256i b3) {
+    const __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(a0, a1), _mm256_hadd_epi32(a2, a3));
+    const __m256i b = _mm256_hadd_epi32(_mm256_hadd_epi32(b0, b1), _mm256_hadd_epi32(b2, b3));
+    return _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
 }
 
-/* ---- Q4_0 x Q8_0 ---- */
+/* One block of Q8_0 (q4 = 0) or Q4_0 (q4 = 1) weights against one Q8_0 activation block:
+ * 8 x int32 partial sums.  Q8_0: |w| * (x * sign(w)) as u8 x s8 pairs (|x| <= 127, so
+ * maddubs never saturates).  Q4_0: nibbles 0..15 times x, minus 8 sum(x) (the c vector). */
+typedef struct { __m256i v, a; } wblk;   /* weight bytes, and |w| (Q8_0) */
+
+static inline wblk load_wblk(const uint8_t *row, int64_t b, const int q4, __m256i m4) {
+    wblk r;
+    if (q4) {
+        const __m128i q = _mm_loadu_si128((const __m128i *)((const block_q4_0 *)row + b)->qs);
+        r.v = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), m4);
+        r.a = r.v;
+    } else {
+        r.v = _mm256_loadu_si256((const __m256i *)((const block_q8_0 *)row + b)->qs);
+        r.a = _mm256_sign_epi8(r.v, r.v);
+    }
+    return r;
+}
+static inline __m256i blk_dot(wblk w, __m256i xv, __m256i c, const int q4, __m256i ones) {
+    if (q4) return _mm256_sub_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(w.v, xv), ones), c);
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(w.a, _mm256_sign_epi8(xv, w.v)), ones);
+}
+
+/* 8 rows x 1 token (decode). */
+static inline void q0_8x1(int64_t nb, const uint8_t *const wr[8], const block_q8_0 *xb, float *y, int nr,
+                          const int q4) {
+    const __m256i ones = _mm256_set1_epi16(1), m4 = _mm256_set1_epi8(0x0F), eight = _mm256_set1_epi8(8);
+    const size_t bsz = q4 ? sizeof(block_q4_0) : sizeof(block_q8_0);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const __m256i xv = _mm256_loadu_si256((const __m256i *)xb[b].qs);
+        const __m256i c = q4 ? _mm256_madd_epi16(_mm256_maddubs_epi16(eight, xv), ones) : ones;
+        const __m256i is = hsum8x8_epi32(
+            blk_dot(load_wblk(wr[0], b, q4, m4), xv, c, q4, ones), blk_dot(load_wblk(wr[1], b, q4, m4), xv, c, q4, ones),
+            blk_dot(load_wblk(wr[2], b, q4, m4), xv, c, q4, ones), blk_dot(load_wblk(wr[3], b, q4, m4), xv, c, q4, ones),
+            blk_dot(load_wblk(wr[4], b, q4, m4), xv, c, q4, ones), blk_dot(load_wblk(wr[5], b, q4, m4), xv, c, q4, ones),
+            blk_dot(load_wblk(wr[6], b, q4, m4), xv, c, q4, ones), blk_dot(load_wblk(wr[7], b, q4, m4), xv, c, q4, ones));
+        const __m256 dw = _mm256_set_m128(load_d4(wr + 4, (size_t)b * bsz), load_d4(wr, (size_t)b * bsz));
+        const __m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(h2f(xb[b].d)));
+        acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_cvtepi32_ps(is), d));
+    }
+    float tmp[8];
+    _mm256_storeu_ps(tmp, acc);
+    for (int r = 0; r < nr; r++) y[r] = tmp[r];
+}
+
+/* 4 rows x 2 tokens (prompt): the weight blocks are unpacked once for both tokens. */
+static inline void q0_4x2(int64_t nb, const uint8_t *const wr[4], const block_q8_0 *x0, const block_q8_0 *x1,
+                          float *y0, float *y1, int nr, const int q4) {
+    const __m256i ones = _mm256_set1_epi16(1), m4 = _mm256_set1_epi8(0x0F), eight = _mm256_set1_epi8(8);
+    const size_t bsz = q4 ? sizeof(block_q4_0) : sizeof(block_q8_0);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const wblk w0 = load_wblk(wr[0], b, q4, m4), w1 = load_wblk(wr[1], b, q4, m4);
+        const wblk w2 = load_wblk(wr[2], b, q4, m4), w3 = load_wblk(wr[3], b, q4, m4);
+        const __m256i xa = _mm256_loadu_si256((const __m256i *)x0[b].qs);
+        const __m256i xb = _mm256_loadu_si256((const __m256i *)x1[b].qs);
+        const __m256i ca = q4 ? _mm256_madd_epi16(_mm256_maddubs_epi16(eight, xa), ones) : ones;
+        const __m256i cb = q4 ? _mm256_madd_epi16(_mm256_maddubs_epi16(eight, xb), ones) : ones;
+        const __m256i is = hsum8x8_epi32(blk_dot(w0, xa, ca, q4, ones), blk_dot(w1, xa, ca, q4, ones),
+                                         blk_dot(w2, xa, ca, q4, ones), blk_dot(w3, xa, ca, q4, ones),
+                                         blk_dot(w0, xb, cb, q4, ones), blk_dot(w1, xb, cb, q4, ones),
+                                         blk_dot(w2, xb, cb, q4, ones), blk_dot(w3, xb, cb, q4, ones));
+        const __m128 dw = load_d4(wr, (size_t)b * bsz);
+        const __m256 dx = _mm256_set_m128(_mm_set1_ps(h2f(x1[b].d)), _mm_set1_ps(h2f(x0[b].d)));
+        acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_cvtepi32_ps(is), _mm256_mul_ps(_mm256_set_m128(dw, dw), dx)));
+    }
+    float tmp[8];
+    _mm256_storeu_ps(tmp, acc);
+    for (int r = 0; r < nr; r++) { y0[r] = tmp[r]; y1[r] = tmp[4 + r]; }
+}
+
+/* Up to 8 rows: token pairs through 4 x 2, a last odd token (or decode) through 8 x 1. */
+static inline void tile_q0(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
+                           const uint8_t *x, size_t ldx, const int q4) {
+    const int64_t nb = n / 32;
+    const uint8_t *wr[8];
+    for (int r = 0; r < 8; r++) wr[r] = w + (size_t)(r < nr ? r : 0) * ldw;
+    int t = 0;
+    for (; t + 2 <= nt; t += 2) {
+        const block_q8_0 *x0 = (const block_q8_0 *)(x + (size_t)t * ldx), *x1 = (const block_q8_0 *)(x + (size_t)(t + 1) * ldx);
+        for (int r0 = 0; r0 < nr; r0 += 4) {
+            const uint8_t *w4[4];
+            for (int r = 0; r < 4; r++) w4[r] = wr[r0 + r < nr ? r0 + r : r0];
+            q0_4x2(nb, w4, x0, x1, y + t * ldy + r0, y + (t + 1) * ldy + r0, nr - r0 < 4 ? nr - r0 : 4, q4);
+        }
+    }
+    for (; t < nt; t++) q0_8x1(nb, wr, (const block_q8_0 *)(x + (size_t)t * ldx), y + t * ldy, nr, q4);
+}
+
+static void tile_q8_0(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                      const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
+    tile_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 0);
+}
 static void tile_q4_0(int64_t n, int nr, int nt, float *y, int64_t ldy,
                       const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
-    const int64_t nb = n / QK4_0;
-    const uint8_t *wr[4];
-    row_ptrs(w, ldw, nr, wr);
-    const __m256i ones = _mm256_set1_epi16(1);
-    const __m256i m4 = _mm256_set1_epi8(0x0F);
-    const __m256i eight = _mm256_set1_epi8(8);
-    for (int t = 0; t < nt; t++) {
-        const block_q8_0 *xb = (const block_q8_0 *)(x + (size_t)t * ldx);
-        __m128 acc = _mm_setzero_ps();
-        for (int64_t b = 0; b < nb; b++) {
-            const __m256i xv = _mm256_loadu_si256((const __m256i *)xb[b].qs);
-            /* sum (q - 8) x = sum q x - 8 sum x */
-            const __m256i c = _mm256_madd_epi16(_mm256_maddubs_epi16(eight, xv), ones);
-            __m256i s[4];
-            for (int r = 0; r < 4; r++) {
-                const block_q4_0 *wb = (const block_q4_0 *)wr[r] + b;
-                const __m128i q = _mm_loadu_si128((const __m128i *)wb->qs);
-                const __m256i wv = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), m4);
-                s[r] = _mm256_sub_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(wv, xv), ones), c);
-            }
-            const __m128i is = hsum4_epi32(s[0], s[1], s[2], s[3]);
-            const __m128 d = _mm_mul_ps(load_d4(wr, (size_t)b * sizeof(block_q4_0)), _mm_set1_ps(h2f(xb[b].d)));
-            acc = _mm_add_ps(acc, _mm_mul_ps(_mm_cvtepi32_ps(is), d));
-        }
-        store_rows(y + t * ldy, acc, nr);
-    }
+    tile_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 1);
 }
 
 /* ---- K-quants x Q8_K ---- */
@@ -181,11 +233,11 @@ static inline void tile_q45_K(int64_t n, int nr, int nt, float *y, int64_t ldy, 
     }
 }
 
-static void tile_q4_K(int64_t n, int nr, int nt, float *y, int64_t ldy,
+static void tile_q4_K_4(int64_t n, int nr, int nt, float *y, int64_t ldy,
                       const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
     tile_q45_K(n, nr, nt, y, ldy, w, ldw, x, ldx, 0);
 }
-static void tile_q5_K(int64_t n, int nr, int nt, float *y, int64_t ldy,
+static void tile_q5_K_4(int64_t n, int nr, int nt, float *y, int64_t ldy,
                       const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
     tile_q45_K(n, nr, nt, y, ldy, w, ldw, x, ldx, 1);
 }
@@ -194,7 +246,7 @@ static inline __m256i scale_pair(int8_t a, int8_t b) {
     return _mm256_set_m128i(_mm_set1_epi16(b), _mm_set1_epi16(a));
 }
 
-static void tile_q6_K(int64_t n, int nr, int nt, float *y, int64_t ldy,
+static void tile_q6_K_4(int64_t n, int nr, int nt, float *y, int64_t ldy,
                       const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
     const int64_t nb = n / QK_K;
     const uint8_t *wr[4];
@@ -317,18 +369,32 @@ static inline __attribute__((always_inline)) void tile_float(int64_t n, int nr, 
     }
 }
 
-static void tile_f32(int64_t n, int nr, int nt, float *y, int64_t ldy,
+static void tile_f32_4(int64_t n, int nr, int nt, float *y, int64_t ldy,
                      const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
     tile_float(n, nr, nt, y, ldy, w, ldw, x, ldx, WF32);
 }
-static void tile_f16(int64_t n, int nr, int nt, float *y, int64_t ldy,
+static void tile_f16_4(int64_t n, int nr, int nt, float *y, int64_t ldy,
                      const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
     tile_float(n, nr, nt, y, ldy, w, ldw, x, ldx, WF16);
 }
-static void tile_bf16(int64_t n, int nr, int nt, float *y, int64_t ldy,
+static void tile_bf16_4(int64_t n, int nr, int nt, float *y, int64_t ldy,
                       const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
     tile_float(n, nr, nt, y, ldy, w, ldw, x, ldx, WBF16);
 }
+
+/* 8-row tiles from 4-row kernels */
+#define SPLIT8(name) \
+    static void name(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw, \
+                     const uint8_t *x, size_t ldx) { \
+        for (int r0 = 0; r0 < nr; r0 += 4) \
+            name##_4(n, nr - r0 < 4 ? nr - r0 : 4, nt, y + r0, ldy, w + (size_t)r0 * ldw, ldw, x, ldx); \
+    }
+SPLIT8(tile_q4_K)
+SPLIT8(tile_q5_K)
+SPLIT8(tile_q6_K)
+SPLIT8(tile_f32)
+SPLIT8(tile_f16)
+SPLIT8(tile_bf16)
 
 vk_tile_fn vk_tile_avx2(int wtype) {
     switch (wtype) {

@@ -71,7 +71,7 @@ void vk_dot_q4_K_avx2(int64_t n, float *s, const void *w, const void *x);
 void vk_dot_q5_K_avx2(int64_t n, float *s, const void *w, const void *x);
 void vk_dot_q6_K_avx2(int64_t n, float *s, const void *w, const void *x);
 
-/* Tile kernels: y[t*ldy + r] = dot(row r of w, token t of x) for r < nr (<= 4), t < nt,
+/* Tile kernels: y[t*ldy + r] = dot(row r of w, token t of x) for r < nr (<= 8), t < nt,
  * each output computed exactly as the type's vec_dot computes it.  NULL: no tile kernel
  * (the caller loops over vec_dot). */
 typedef void (*vk_tile_fn)(int64_t n, int nr, int nt, float *y, int64_t ldy,
