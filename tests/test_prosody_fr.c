@@ -508,7 +508,7 @@ int main(int argc, char **argv) {
                        100.0 * (ex0 - z1) / (n - n1), i == 0 ? " (its misses were read to refine rules)" : "");
         }
         if (report) {
-            printf("corpus/poetry-fr-*.txt, poems of one metre (out of sample): %d lines, exact %.2f%% (without target %.2f%%)\n",
+            printf("corpus/poetry-fr-*.txt, poems of one metre (not the eval sets): %d lines, exact %.2f%% (without target %.2f%%)\n",
                    n, 100.0 * ex / (n ? n : 1), 100.0 * ex0 / (n ? n : 1));
             tally_print("by metre", by_metre, nm);
         }
