@@ -3,7 +3,8 @@
  *   build/bench/bench_write -m MODEL [-t THREADS] [-n SEEDS] [--lang en|fr|all] [FORM ...]
  *
  * For each form it writes SEEDS poems (seeds 1..SEEDS) and prints one line: poems found
- * (success rate), mean and median seconds per poem, mean model log-probability per token,
+ * (success rate), mean and median wall seconds per poem, mean CPU seconds per poem (all
+ * threads; the one to read on a busy machine), mean model log-probability per token,
  * distinct-2 (distinct word bigrams / all bigrams, over all poems of the form), the rate of
  * lines whose end word was already used in the poem (refrains excluded), and the mean number
  * of model evaluations per poem.  The rhyme index is built (or loaded from its cache) before
@@ -14,6 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ctype.h>
+#include <time.h>
+
+static double cpu_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 typedef struct form_run { const char *lang, *form; } form_run;
 
@@ -96,22 +104,24 @@ int main(int argc, char **argv) {
         vers_poem_out_free(&p);
     }
     printf("model %s, %d threads, %d seeds per form\n", model, threads, seeds);
-    printf("%-4s %-18s %7s %8s %8s %9s %9s %8s %8s\n", "lang", "form", "found", "mean_s", "median_s",
-           "logp/tok", "distinct2", "rep_end", "evals");
+    printf("%-4s %-18s %7s %8s %8s %8s %9s %9s %8s %8s\n", "lang", "form", "found", "mean_s", "median_s",
+           "cpu_s", "logp/tok", "distinct2", "rep_end", "evals");
     int total_ok = 0, total = 0;
     static char words[MAXW][32];
     for (int f = 0; f < nf; f++) {
         double *secs = calloc((size_t)seeds, sizeof *secs);
         bigrams bg = {0};
         int ok = 0, n_big = 0, end_lines = 0, end_rep = 0, tok = 0;
-        double lp = 0, sum_s = 0;
+        double lp = 0, sum_s = 0, sum_cpu = 0;
         long evals = 0;
         for (int s = 1; s <= seeds; s++) {
             vers_write_opts o = vers_write_default_opts();
             o.lang = sel[f].lang; o.form = sel[f].form; o.seed = (uint64_t)s;
             vers_poem_out p;
             memset(&err, 0, sizeof err);
+            double c0 = cpu_now();
             int rc = vers_write(w, &o, 0, &p, &err);
+            sum_cpu += cpu_now() - c0;
             total++;
             sum_s += p.seconds;
             secs[s - 1] = p.seconds;
@@ -150,8 +160,8 @@ int main(int argc, char **argv) {
             vers_poem_out_free(&p);
         }
         qsort(secs, (size_t)seeds, sizeof *secs, cmp_d);
-        printf("%-4s %-18s %3d/%-3d %8.3f %8.3f %9.3f %9.3f %8.3f %8ld\n", sel[f].lang ? sel[f].lang : "-",
-               sel[f].form, ok, seeds, sum_s / seeds, secs[seeds / 2], tok ? lp / tok : 0.0,
+        printf("%-4s %-18s %3d/%-3d %8.3f %8.3f %8.3f %9.3f %9.3f %8.3f %8ld\n", sel[f].lang ? sel[f].lang : "-",
+               sel[f].form, ok, seeds, sum_s / seeds, secs[seeds / 2], sum_cpu / seeds, tok ? lp / tok : 0.0,
                n_big ? (double)bg.n / n_big : 0.0, end_lines ? (double)end_rep / end_lines : 0.0,
                evals / seeds);
         fflush(stdout);

@@ -133,17 +133,20 @@ static void check_model(int tied, int kvh) {
     for (int i = 0; i < m->n_tensors; i++) {
         vers_tparam *t = &m->tensors[i];
         int64_t n = t->ne0 * t->ne1;
-        double *fd = malloc(sizeof(double) * n), *an = malloc(sizeof(double) * n);
-        for (int64_t j = 0; j < n; j++) {
+        /* up to 40 entries per tensor (all of the small ones), chosen at random */
+        int64_t ns = n < 40 ? n : 40;
+        double *fd = malloc(sizeof(double) * ns), *an = malloc(sizeof(double) * ns);
+        for (int64_t q = 0; q < ns; q++) {
+            int64_t j = n <= 40 ? q : (int64_t)trng_below(&R, (uint64_t)n);
             double h = 1e-5, save = p[t->offset + j];
             p[t->offset + j] = save + h; double lp = d_model_loss(m, p, tok, tg, B, T);
             p[t->offset + j] = save - h; double lm = d_model_loss(m, p, tok, tg, B, T);
             p[t->offset + j] = save;
-            fd[j] = (lp - lm) / (2 * h);
-            an[j] = m->grads[t->offset + j];
+            fd[q] = (lp - lm) / (2 * h);
+            an[q] = m->grads[t->offset + j];
         }
         char what[96]; snprintf(what, sizeof what, "model%s%s %s", tied ? " tied" : "", kvh < 4 ? " gqa" : "", t->name);
-        double e = relerr(an, fd, n);
+        double e = relerr(an, fd, ns);
         if (strstr(t->name, "blk.0") || !strstr(t->name, "blk.")) report(what, e);
         else if (e > worst) worst = e;
         T_CHECK(e < 1e-3, "%s: rel err %.2e", what, e);
@@ -228,8 +231,8 @@ int main(void) {
         free(xd);
     }
     T_CASE("grad: attention (causal, GQA 4 heads / 2 kv)") {
-        const int B = 2, T = 70, H = 4, KVH = 2, hd = 4, D = 16, ld = D + 2 * KVH * hd, NN = B * T;
-        /* T = 70 crosses the 64-row query block of attention_forward */
+        const int B = 1, T = 67, H = 4, KVH = 2, hd = 4, D = 16, ld = D + 2 * KVH * hd, NN = B * T;
+        /* T = 67 crosses the 64-row query block of attention_forward */
         float *qkv = malloc(sizeof(float) * NN * ld), *dout = malloc(sizeof(float) * NN * D);
         float *out = malloc(sizeof(float) * NN * D), *att = malloc(sizeof(float) * B * H * T * T);
         float *dqkv = malloc(sizeof(float) * NN * ld), *scr = malloc(sizeof(float) * ATT_MAX_THREADS * T * T);

@@ -119,6 +119,19 @@ int main(void) {
         printf("  40 steps: loss %.6f -> %.6f, identical with a resume at step 20\n", a[0], na ? a[na - 1] : 0);
         free(a); free(b);
     }
+    T_CASE("train: 2 threads give the same losses as 1 thread") {
+        char plog3[600]; snprintf(plog3, sizeof plog3, "%s/c.csv", dir);
+        vers_trainer *t = NULL; int stopped = 0;
+        vers_train_opts to = o; to.threads = 2; to.log_path = plog3; to.ckpt_path = NULL; to.stop_after = 10;
+        T_CHECK(vers_trainer_new(&c, &to, tok, &t, &err) == 0 && vers_trainer_run(t, &data, &stopped, &err) == 0, "%s", err.msg);
+        vers_trainer_free(t);
+        int na, nc;
+        double *a = read_losses(plog, &na), *b = read_losses(plog3, &nc);
+        int same = nc == 10 && na >= 10;
+        for (int i = 0; same && i < 10; i++) same = a[i] == b[i];
+        T_CHECK(same, "losses differ between 1 and 2 threads");
+        free(a); free(b);
+    }
     o.log_path = NULL; o.stop_after = 0;
     T_CASE("train: corrupt or truncated checkpoint refused with a message") {
         size_t n; char *raw = t_read_file(pck, &n);

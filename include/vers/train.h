@@ -187,12 +187,17 @@ int vers_plot_log(const char *log_path, const char *svg_path, vers_err *err);
 /* ---- benchmark ---- */
 typedef struct vers_train_bench {
     double tokens_per_s, gflops, peak_rss_mb, step_s;   /* mean over the timed steps */
+    double best_step_s;         /* fastest step */
+    double cpu_s;               /* process CPU seconds per step (all threads) */
+    double gflops_per_cpu_s;    /* work per CPU second: / per-core peak = MFU while running */
     int64_t flop_params;
 } vers_train_bench;
 /* FMA peak of n_threads cores measured with an FMA loop (GFLOP/s): 256-bit AVX2 FMA, and
  * 512-bit AVX-512 FMA (0 when the CPU has none). */
 double vers_fma_peak_gflops(int n_threads);
 double vers_fma_peak_wide_gflops(int n_threads);
+/* Per-core FMA peak per second of thread CPU time (wide: AVX-512), robust to other load. */
+double vers_fma_core_peak_gflops(int wide);
 /* Trains the given shape for `steps` steps on random tokens (after one warm-up step). */
 int vers_bench_train(const vers_tconfig *c, int B, int T, int steps, int threads,
                      vers_train_bench *out, vers_err *err);

@@ -25,6 +25,9 @@
 CLI_COMMANDS(CLI_DECLARE)
 #undef CLI_DECLARE
 
+/* `vers bench train` (src/cli/bench_train.c), reached from cmd_bench. */
+int cli_bench_train(int argc, char **argv);
+
 /* Prints "vers: WHAT: message" on stderr and returns 2 (use: return cli_error(...)). */
 int cli_error(const char *what, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -69,6 +69,7 @@ static long rss_kib(void) {
 }
 
 int cmd_bench(int argc, char **argv) {
+    if (argc > 1 && !strcmp(argv[1], "train")) return cli_bench_train(argc - 1, argv + 1);
     enum { O_JSON = 256, O_KV };
     static const struct option opts[] = {
         { "model", required_argument, 0, 'm' }, { "threads", required_argument, 0, 't' },

@@ -119,6 +119,9 @@ int cmd_train(int argc, char **argv) {
     o.ckpt_path = ckpt; o.log_path = logp; o.stop_flag = &g_stop;
     o.progress = stderr; o.progress_tty = isatty(2);
 
+    /* from here on a signal asks for a checkpoint at the next step (also during loading) */
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
     vers_err err;
     vers_trainer *t = NULL;
     if (resume) {
@@ -167,8 +170,6 @@ int cmd_train(int argc, char **argv) {
                     "%lld tokens/step; data %zu train / %zu val tokens; from step %lld\n",
             vers_tmodel_n_params(m) / 1e6, mc->dim, mc->n_layers, mc->n_heads, mc->n_kv_heads, mc->hidden_dim,
             mc->vocab_size, mc->tied ? ", tied" : "", tps, data.n_train, data.n_val, (long long)vers_trainer_step(t));
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
     int stopped = 0;
     int rc = vers_trainer_run(t, &data, &stopped, &err);
     signal(SIGINT, SIG_DFL);

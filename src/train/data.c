@@ -206,18 +206,42 @@ static int build_doc(const vers_doc *d, void *ctx) {
 
 void vers_tokens_free(vers_tokens *t) { free(t->train); free(t->val); memset(t, 0, sizeof *t); }
 
-#define TOK_MAGIC "VERSTOK1"
+#define TOK_MAGIC "VERSTOK2"
+/* token arrays are stored as u16 when every id fits (vocabularies up to 65536) */
+static int read_ids(FILE *f, int32_t *dst, uint64_t n, uint32_t width) {
+    if (width == 4) return fread(dst, 4, n, f) == n ? 0 : -1;
+    uint16_t buf[4096];
+    for (uint64_t i = 0; i < n;) {
+        size_t k = n - i < 4096 ? (size_t)(n - i) : 4096;
+        if (fread(buf, 2, k, f) != k) return -1;
+        for (size_t j = 0; j < k; j++) dst[i + j] = buf[j];
+        i += k;
+    }
+    return 0;
+}
+static int write_ids(FILE *f, const int32_t *src, uint64_t n, uint32_t width) {
+    if (width == 4) return fwrite(src, 4, n, f) == n ? 0 : -1;
+    uint16_t buf[4096];
+    for (uint64_t i = 0; i < n;) {
+        size_t k = n - i < 4096 ? (size_t)(n - i) : 4096;
+        for (size_t j = 0; j < k; j++) buf[j] = (uint16_t)src[i + j];
+        if (fwrite(buf, 2, k, f) != k) return -1;
+        i += k;
+    }
+    return 0;
+}
 static int cache_load(const char *path, uint64_t key, vers_tokens *t) {
     FILE *f = fopen(path, "rb");
     if (!f) return -1;
-    char magic[8]; uint64_t k, ntr, nva; int64_t dtr, dva; int rc = -1;
+    char magic[8]; uint64_t k, ntr, nva; int64_t dtr, dva; uint32_t width; int rc = -1;
     if (fread(magic, 8, 1, f) != 1 || memcmp(magic, TOK_MAGIC, 8) || fread(&k, 8, 1, f) != 1 || k != key ||
         fread(&ntr, 8, 1, f) != 1 || fread(&nva, 8, 1, f) != 1 || fread(&dtr, 8, 1, f) != 1 || fread(&dva, 8, 1, f) != 1 ||
+        fread(&width, 4, 1, f) != 1 || (width != 2 && width != 4) ||
         ntr > ((uint64_t)1 << 36) || nva > ((uint64_t)1 << 36)) goto out;
     t->train = malloc((ntr ? ntr : 1) * 4); t->val = malloc((nva ? nva : 1) * 4);
     if (!t->train || !t->val) goto out;
     uint64_t h, hh = FNV_INIT;
-    if (fread(t->train, 4, ntr, f) != ntr || fread(t->val, 4, nva, f) != nva || fread(&h, 8, 1, f) != 1) goto out;
+    if (read_ids(f, t->train, ntr, width) || read_ids(f, t->val, nva, width) || fread(&h, 8, 1, f) != 1) goto out;
     hh = fnv1a(hh, t->train, ntr * 4); hh = fnv1a(hh, t->val, nva * 4);
     if (hh != h) goto out;
     t->n_train = ntr; t->n_val = nva; t->n_docs_train = dtr; t->n_docs_val = dva;
@@ -236,9 +260,13 @@ static int cache_save(const char *path, uint64_t key, const vers_tokens *t) {
     uint64_t ntr = t->n_train, nva = t->n_val, h = FNV_INIT;
     int64_t dtr = t->n_docs_train, dva = t->n_docs_val;
     h = fnv1a(h, t->train, ntr * 4); h = fnv1a(h, t->val, nva * 4);
+    uint32_t width = 2;
+    for (uint64_t i = 0; i < ntr && width == 2; i++) if (t->train[i] > 65535) width = 4;
+    for (uint64_t i = 0; i < nva && width == 2; i++) if (t->val[i] > 65535) width = 4;
     int bad = fwrite(TOK_MAGIC, 8, 1, f) != 1 || fwrite(&key, 8, 1, f) != 1 || fwrite(&ntr, 8, 1, f) != 1 ||
               fwrite(&nva, 8, 1, f) != 1 || fwrite(&dtr, 8, 1, f) != 1 || fwrite(&dva, 8, 1, f) != 1 ||
-              fwrite(t->train, 4, ntr, f) != ntr || fwrite(t->val, 4, nva, f) != nva || fwrite(&h, 8, 1, f) != 1;
+              fwrite(&width, 4, 1, f) != 1 || write_ids(f, t->train, ntr, width) || write_ids(f, t->val, nva, width) ||
+              fwrite(&h, 8, 1, f) != 1;
     bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, path)) { remove(tmp); return -1; }

@@ -32,6 +32,7 @@ int wr_ls_append(wr_line_state *ls, const wr_tokens *tt, int tok) {
         ls->word_vg = ti->vg; ls->word_v_last = ti->v_last; ls->word_silent_e = ti->silent_e;
         ls->word_letters = 1;
         ls->word_nletters = ti->n_letters;
+        ls->word_spaced = ti->lead_space;
         ls->in_word = 1; ls->after_punct = 0;
     } else {                                            /* continues the word */
         ls->word_vg += ti->vg - (ls->word_v_last && ti->v_first ? 1 : 0);
@@ -64,7 +65,7 @@ int wr_est_continue(const wr_line_state *ls, const wr_tokinfo *ti, int lang) {
 }
 
 int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, int lang,
-                 int hi, int min_end, int caesura, uint32_t acrostic) {
+                 int hi, int min_end, int caesura, uint32_t acrostic, int closable) {
     int allowed = 0;
     int at_start = ls->len == 0;
     int base = ls->base_c >= 0 ? ls->base_c : ls->before_word;   /* count if a word starts now */
@@ -82,9 +83,12 @@ int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, in
             } else if (ti->u8_in) {
                 ok = 0;
             } else if (at_start || ti->lead_space) {
+                if (!closable) { logits[t] = -INFINITY; continue; }
                 int after = (at_start ? 0 : base) + wr_est_start(ti);
                 ok = after + min_end <= hi && !ti->caps_inside;
                 if (ok && at_start && acrostic) ok = ti->first_letter == acrostic;
+                /* a line opens on a word: a spaced token or a capital, not the tail of a word */
+                if (ok && at_start && !ti->lead_space && !ti->caps_first) ok = 0;
                 if (ok && caesura && !at_start && base < caesura && after > caesura) ok = 0;
             } else if (!ls->after_punct) {
                 int after = ls->before_word + wr_est_continue(ls, ti, lang);
@@ -94,7 +98,7 @@ int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, in
             }
         } else if (ti->kind == WR_TOK_PUNCT) {
             /* one mark after a word, never at the start; the count must leave room still */
-            ok = !at_start && !ls->after_punct && !ls->u8_owed && ls->in_word &&
+            ok = !at_start && !ls->after_punct && !ls->u8_owed && ls->in_word && closable &&
                  ls->n_punct_done < 3 && base + min_end <= hi && ti->punct != ':';
         }
         if (!ok) logits[t] = -INFINITY;

@@ -31,6 +31,7 @@ typedef struct wr_line_state {
     int u8_owed;                         /* continuation bytes the next token must supply */
     int u8_lead;                         /* the lead byte they complete */
     int word_nletters;                   /* letters of the current word */
+    int word_spaced;                     /* it began with a token that has a leading space */
     int word_vg, word_v_last, word_silent_e, word_letters;
     int before_word;                     /* syllables before the current word (estimate) */
     int base_c, base_v;                  /* exact count if the line broke here, before a
@@ -53,9 +54,10 @@ int  wr_est_start(const wr_tokinfo *ti);
 
 /* Masks logits (sets forbidden ones to -INFINITY) for a FREE-mode step:
  * budget hi = most syllables, min_end = fewest syllables an end word needs, caesura (0 none),
- * acrostic letter (0 none, only at line start).  Returns the number of allowed tokens. */
+ * acrostic letter (0 none, only at line start); closable = 0 when the current word (spelled
+ * in pieces) is no word yet, so that it must go on.  Returns the number of allowed tokens. */
 int  wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, int lang,
-                  int hi, int min_end, int caesura, uint32_t acrostic);
+                  int hi, int min_end, int caesura, uint32_t acrostic, int closable);
 
 /* End set building. */
 int  wr_endset_build(wr_endset *es, const wr_rhyme_index *ix, const int *allowed_cls, int n_cls_allowed,

@@ -70,7 +70,34 @@ static const char *const STOP_FR[] = {
     "ne", "que", "qui", "dont", "est", "sont", "suis", "es", "ai", "as", "ont", "lui", "quel",
     "quelle", "quels", "quelles", "y", "a", "o", NULL};
 
-static int stop_word(const char *w, int len, int lang) {
+/* Word lists carry slurs; the writer never offers them as rhyme words nor accepts them
+ * spelled in pieces. */
+static const char *const BLOCKED[] = {
+    "nigger", "niggers", "nigga", "niggas", "niggard", "niggardly", "faggot", "faggots", "fag",
+    "fags", "fagging", "fagot", "fagots", "faggoting", "kike", "kikes", "spic", "spics", "chink", "chinks", "wetback", "wetbacks", "gook",
+    "gooks", "coon", "coons", "darkie", "darky", "retard", "retards", "tranny", "dyke", "dykes",
+    "cunt", "cunts", "whore", "whores", "slut", "sluts", "bitch", "bitches", "twat", "wank",
+    "nègre", "nègres", "négresse", "pédé", "pédés", "salope", "salopes", "pute", "putes",
+    "enculé", "enculés", "bougnoule", "bougnoules", "youpin", "youpins", "bicot", "bicots",
+    "gouine", "gouines", "connard", "connards", "connasse", "tapette", NULL};
+
+static int blocked_word(const char *w, int len) {
+    char low[MAX_WORD_BYTES * 2];
+    int n = 0;
+    for (int i = 0; i < len && n + 4 < (int)sizeof low;) {
+        int adv; uint32_t c = wr_lower(wr_utf8_next(w + i, len - i, &adv));
+        if (adv <= 0) return 0;
+        i += adv;
+        if (c < 0x80) low[n++] = (char)c;
+        else if (c < 0x800) { low[n++] = (char)(0xC0 | (c >> 6)); low[n++] = (char)(0x80 | (c & 0x3F)); }
+        else return 0;
+    }
+    for (const char *const *b = BLOCKED; *b; b++)
+        if ((int)strlen(*b) == n && !memcmp(*b, low, (size_t)n)) return 1;
+    return 0;
+}
+
+int wr_is_stop_word(const char *w, int len, int lang) {
     for (const char *const *s = lang == WR_LANG_FR ? STOP_FR : STOP_EN; *s; s++)
         if ((int)strlen(*s) == len && !memcmp(*s, w, (size_t)len)) return 1;
     return 0;
@@ -79,7 +106,7 @@ static int stop_word(const char *w, int len, int lang) {
 /* A word fit to end a line: lower-case letters only (an inner hyphen or apostrophe is not
  * taken: they make poor rhyme words and odd token paths), not a function word. */
 static int good_word(const char *w, int len, int lang) {
-    if (len < 1 || len >= MAX_WORD_BYTES || stop_word(w, len, lang)) return 0;
+    if (len < 1 || len >= MAX_WORD_BYTES || wr_is_stop_word(w, len, lang) || blocked_word(w, len)) return 0;
     int letters = 0;
     for (int i = 0; i < len;) {
         int adv; uint32_t c = wr_utf8_next(w + i, len - i, &adv);
@@ -171,8 +198,64 @@ static int wset_add(wset *s, const char *w, int len) {
     return 1;
 }
 
+/* ---- lexicon ------------------------------------------------------------------------------ */
+
+/* lower-cases a UTF-8 word (ASCII and Latin-1 letters) into out; returns its length or -1 */
+static int lower_word(const char *w, int len, char *out, int cap) {
+    int n = 0;
+    for (int i = 0; i < len;) {
+        int adv; uint32_t c = wr_lower(wr_utf8_next(w + i, len - i, &adv));
+        if (adv <= 0) return -1;
+        i += adv;
+        if (c < 0x80) { if (n + 1 >= cap) return -1; out[n++] = (char)c; }
+        else if (c < 0x800) { if (n + 2 >= cap) return -1; out[n++] = (char)(0xC0 | (c >> 6)); out[n++] = (char)(0x80 | (c & 0x3F)); }
+        else { if (n + 3 >= cap) return -1; out[n++] = (char)(0xE0 | (c >> 12)); out[n++] = (char)(0x80 | ((c >> 6) & 0x3F)); out[n++] = (char)(0x80 | (c & 0x3F)); }
+    }
+    out[n] = 0;
+    return n;
+}
+
+int wr_lexicon_has(const wr_rhyme_index *ix, const char *w, int len) {
+    if (!ix->lex_cap) return 1;
+    char buf[MAX_WORD_BYTES * 2];
+    int n = lower_word(w, len, buf, (int)sizeof buf);
+    if (n <= 0) return 0;
+    uint64_t h = fnv(0xcbf29ce484222325ull, buf, (size_t)n);
+    for (uint32_t j = (uint32_t)h & (ix->lex_cap - 1), k = 0; k < ix->lex_cap; j = (j + 1) & (ix->lex_cap - 1), k++) {
+        uint32_t o = ix->lex_slot[j];
+        if (!o) return 0;
+        if (!strcmp(ix->lex_text + o - 1, buf)) return 1;
+    }
+    return 0;
+}
+
+static int lexicon_build(wr_rhyme_index *ix, const wset *lex) {
+    uint32_t cap = 1024;
+    while (cap < lex->n * 2 + 2) cap *= 2;
+    size_t len = 1;
+    for (size_t i = 0; i < lex->cap; i++) if (lex->w[i][0]) len += strlen(lex->w[i]) + 1;
+    ix->lex_slot = calloc(cap, sizeof *ix->lex_slot);
+    ix->lex_text = malloc(len);
+    if (!ix->lex_slot || !ix->lex_text) return -1;
+    ix->lex_cap = cap;
+    size_t at = 1;
+    ix->lex_text[0] = 0;
+    for (size_t i = 0; i < lex->cap; i++) {
+        if (!lex->w[i][0]) continue;
+        size_t l = strlen(lex->w[i]);
+        memcpy(ix->lex_text + at, lex->w[i], l + 1);
+        uint64_t h = fnv(0xcbf29ce484222325ull, lex->w[i], l);
+        uint32_t j = (uint32_t)h & (cap - 1);
+        while (ix->lex_slot[j]) j = (j + 1) & (cap - 1);
+        ix->lex_slot[j] = (uint32_t)at + 1;
+        at += l + 1;
+    }
+    ix->lex_len = at;
+    return 0;
+}
+
 /* ---- cache -------------------------------------------------------------------------------- */
-#define CACHE_MAGIC "VRSRHY04"
+#define CACHE_MAGIC "VRSRHY07"
 
 static int cache_save(const wr_rhyme_index *ix, const char *path, uint64_t key) {
     char tmp[1200];
@@ -192,6 +275,10 @@ static int cache_save(const wr_rhyme_index *ix, const char *path, uint64_t key) 
     ok = ok && fwrite(ix->cls_key, 4, (size_t)ix->n_cls, f) == (size_t)ix->n_cls;
     ok = ok && fwrite(ix->text, 1, ix->text_len, f) == ix->text_len;
     ok = ok && fwrite(ix->toks, 4, ix->n_toks, f) == ix->n_toks;
+    uint64_t lh[2] = {ix->lex_cap, ix->lex_len};
+    ok = ok && fwrite(lh, 8, 2, f) == 2;
+    ok = ok && fwrite(ix->lex_slot, 4, ix->lex_cap, f) == ix->lex_cap;
+    ok = ok && fwrite(ix->lex_text, 1, ix->lex_len, f) == ix->lex_len;
     ok = (fclose(f) == 0) && ok;
     if (!ok || rename(tmp, path) != 0) { unlink(tmp); return -1; }
     return 0;
@@ -227,6 +314,19 @@ static int cache_load(wr_rhyme_index *ix, const char *path, uint64_t key, int n_
     ok = ok && fread(ix->cls_key, 4, (size_t)ix->n_cls, f) == (size_t)ix->n_cls;
     ok = ok && fread(ix->text, 1, ix->text_len, f) == ix->text_len;
     ok = ok && fread(ix->toks, 4, ix->n_toks, f) == ix->n_toks;
+    uint64_t lh[2] = {0, 0};
+    ok = ok && fread(lh, 8, 2, f) == 2 && lh[0] <= (1u << 26) && (lh[0] & (lh[0] - 1)) == 0 && lh[1] <= (1u << 28) &&
+         (lh[0] == 0) == (lh[1] == 0);
+    if (ok && lh[0]) {
+        ix->lex_cap = (uint32_t)lh[0]; ix->lex_len = (size_t)lh[1];
+        ix->lex_slot = malloc(sizeof *ix->lex_slot * ix->lex_cap);
+        ix->lex_text = malloc(ix->lex_len + 1);
+        ok = ix->lex_slot && ix->lex_text &&
+             fread(ix->lex_slot, 4, ix->lex_cap, f) == ix->lex_cap &&
+             fread(ix->lex_text, 1, ix->lex_len, f) == ix->lex_len &&
+             ix->lex_text[ix->lex_len - 1] == 0;
+        for (uint32_t j = 0; ok && j < ix->lex_cap; j++) if (ix->lex_slot[j] > ix->lex_len) ok = 0;
+    }
     fclose(f);
     if (ok) ok = ix->text_len > 0 && ix->text[ix->text_len - 1] == 0;
     if (ok) ok = ix->cls_start[0] == 0 && ix->cls_start[ix->n_cls] == ix->n_words;
@@ -278,25 +378,35 @@ int wr_rhyme_class_find(const wr_rhyme_index *ix, const char *key) {
 
 void wr_rhyme_index_free(wr_rhyme_index *ix) {
     free(ix->words); free(ix->cls_start); free(ix->cls_key); free(ix->text); free(ix->toks);
+    free(ix->lex_slot); free(ix->lex_text);
     memset(ix, 0, sizeof *ix);
 }
 
 /* The model's whole-word tokens when there is no word list (with one, they are in it or
  * are not words of the language: an English model's " ter" is no French word). */
-static int collect(wset *set, const wr_tokens *tt, const char *wordlist, int lang) {
+static int lex_add(wset *lex, const char *w, int len) {
+    char buf[MAX_WORD_BYTES];
+    for (int i = 0; i < len; i++) if (w[i] == '\'' || w[i] == '-' || (unsigned char)w[i] < 'A') return 0;
+    if (blocked_word(w, len)) return 0;
+    int n = lower_word(w, len, buf, (int)sizeof buf);
+    return n > 0 ? wset_add(lex, buf, n) : 0;
+}
+
+static int collect(wset *set, wset *lex, const wr_tokens *tt, const char *wordlist, int lang) {
     FILE *f = wordlist ? fopen(wordlist, "r") : NULL;
-    for (int t = 0; t < tt->n && !f; t++) {
+    for (int t = 0; t < tt->n; t++) {
         const wr_tokinfo *ti = &tt->info[t];
         if (ti->kind != WR_TOK_WORD || !ti->lead_space || ti->u8_in || ti->u8_out) continue;
         const char *w = wr_tok_text(tt, t) + 1;
         int len = ti->n_bytes - 1;
-        if (good_word(w, len, lang) && wset_add(set, w, len) < 0) return -1;
+        if (lex_add(lex, w, len) < 0) return -1;
+        if (!f && good_word(w, len, lang) && wset_add(set, w, len) < 0) return -1;
     }
     if (!f) return 0;
     char line[256];
     while (fgets(line, sizeof line, f)) {
         int len = (int)strcspn(line, "\r\n");
-        if (good_word(line, len, lang) && wset_add(set, line, len) < 0) { fclose(f); return -1; }
+        if (lex_add(lex, line, len) < 0 || (good_word(line, len, lang) && wset_add(set, line, len) < 0)) { fclose(f); return -1; }
     }
     fclose(f);
     return 0;
@@ -313,10 +423,14 @@ int wr_rhyme_index_build(wr_rhyme_index *ix, const wr_lm *lm, const wr_tokens *t
                  or->lang == WR_LANG_FR ? "fr" : "en", (unsigned long long)key);
         if (cache_load(ix, path, key, tt->n) == 0) return VERS_OK;
     }
-    wset set = {0};
-    if (collect(&set, tt, wordlist, or->lang) < 0) { free(set.w); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
+    wset set = {0}, lex = {0};
+    if (collect(&set, &lex, tt, wordlist, or->lang) < 0 || (wordlist && lexicon_build(ix, &lex) < 0)) {
+        free(set.w); free(lex.w); wr_rhyme_index_free(ix);
+        return vers_errorf(err, VERS_ENOMEM, "out of memory");
+    }
+    free(lex.w);
     cand *cs = malloc(sizeof *cs * (set.n + 1));
-    if (!cs) { free(set.w); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
+    if (!cs) { free(set.w); wr_rhyme_index_free(ix); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
     size_t nc = 0;
     for (size_t i = 0; i < set.cap; i++) {
         if (!set.w[i][0]) continue;

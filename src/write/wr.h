@@ -154,6 +154,10 @@ typedef struct wr_rhyme_index {
     uint32_t *cls_key;         /* offset into text of each class's rhyme key */
     char *text; size_t text_len;
     int32_t *toks; size_t n_toks;
+    /* lexicon: every word of the word list and the vocabulary (lower case), so that a word
+     * spelled in several pieces can be required to be a word */
+    char *lex_text; size_t lex_len;  /* NUL-terminated words */
+    uint32_t *lex_slot; uint32_t lex_cap; /* open addressing: offset + 1 into lex_text, 0 empty */
     int from_cache;
 } wr_rhyme_index;
 
@@ -165,6 +169,10 @@ int  wr_rhyme_index_build(wr_rhyme_index *ix, const wr_lm *lm, const wr_tokens *
                           vers_err *err);
 void wr_rhyme_index_free(wr_rhyme_index *ix);
 static inline const char *wr_word_text(const wr_rhyme_index *ix, const wr_word *w) { return ix->text + w->text_off; }
+/* 1 for a function word of the language ("the", "to"; "le", "de"), lower case. */
+int wr_is_stop_word(const char *w, int len, int lang);
+/* 1 when the word (any case, UTF-8) is in the lexicon, or when there is no lexicon. */
+int wr_lexicon_has(const wr_rhyme_index *ix, const char *w, int len);
 /* Class whose key equals key, or -1. */
 int wr_rhyme_class_find(const wr_rhyme_index *ix, const char *key);
 /* Default cache directory ($XDG_CACHE_HOME/vers or ~/.cache/vers) into buf; 0 ok. */

@@ -57,6 +57,7 @@ struct wr_writer {
     int *alive;                      /* (MAX_STEPS+1) x FIT_CAP: end words still spelled */
     int *fit;                        /* FIT_CAP */
     unsigned char *entry;            /* nv: tokens that begin a fitting end word */
+    unsigned char *tok_is_word;      /* nv: the token alone (after its space) is a word */
     unsigned char *used_word;        /* n_words */
     int *cls_list;                   /* n_cls */
     int *cls_count;                  /* n_cls */
@@ -77,10 +78,22 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
     w->alive = malloc(sizeof(int) * FIT_CAP * (MAX_STEPS + 1));
     w->fit = malloc(sizeof(int) * FIT_CAP);
     w->entry = calloc(nv, 1);
+    w->tok_is_word = calloc(nv, 1);
+    /* word lists hold abbreviations ("sh", "gr"): a token counts as a word when it is a
+     * function word, or a listed word of four letters or more */
+    if (w->tok_is_word)
+        for (int t = 0; t < w->nv; t++) {
+            const wr_tokinfo *ti = &tt->info[t];
+            if (ti->kind != WR_TOK_WORD || !ti->lead_space || ti->u8_out || ti->u8_in) continue;
+            const char *s = wr_tok_text(tt, t) + 1;
+            int len = ti->n_bytes - 1;
+            w->tok_is_word[t] = (unsigned char)(wr_is_stop_word(s, len, or->lang) ||
+                                                (ti->n_letters >= 4 && ix->lex_cap && wr_lexicon_has(ix, s, len)));
+        }
     w->used_word = calloc((size_t)ix->n_words + 1, 1);
     w->cls_list = malloc(sizeof(int) * ((size_t)ix->n_cls + 1));
     w->cls_count = malloc(sizeof(int) * ((size_t)ix->n_cls + 1));
-    if (!w->work || !w->bias || !w->step_logits || !w->alive || !w->fit || !w->entry ||
+    if (!w->work || !w->bias || !w->step_logits || !w->alive || !w->fit || !w->entry || !w->tok_is_word ||
         !w->used_word || !w->cls_list || !w->cls_count) {
         wr_writer_free(w);
         return vers_errorf(err, VERS_ENOMEM, "out of memory");
@@ -92,7 +105,7 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
 void wr_writer_free(wr_writer *w) {
     if (!w) return;
     free(w->work); free(w->bias); free(w->step_logits); free(w->alive); free(w->fit);
-    free(w->entry); free(w->used_word); free(w->cls_list); free(w->cls_count);
+    free(w->entry); free(w->tok_is_word); free(w->used_word); free(w->cls_list); free(w->cls_count);
     free(w);
 }
 
@@ -171,6 +184,9 @@ typedef struct line_ctx {
     int lang;
     const char **prev_text;          /* earlier lines, to refuse copies */
     int n_prev;
+    int last;                        /* the poem's last line */
+    double prune;                    /* give up a candidate whose mean log-prob falls this far
+                                        below the best one's (-INFINITY: never) */
 } line_ctx;
 
 static void norm_line(const char *s, char *out, size_t cap) {
@@ -204,7 +220,7 @@ static int finish_line(wr_writer *w, const line_ctx *cx, const wr_line_state *ls
 }
 
 /* One attempt at a line from the current KV position (p0) and logits l0.  1: candidate in *c;
- * 0: dead end; <0: error. */
+ * 0: dead end; 2: abandoned as worse than a candidate already found; <0: error. */
 static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, const float *l0,
                         uint64_t *rng, wr_cand *c, vers_err *err) {
     const wr_tokens *tt = w->tt;
@@ -225,23 +241,42 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
         memcpy(x, logits, sizeof(float) * (size_t)nv);
         int *alive = w->alive + (size_t)step * FIT_CAP;
         if (ls->mode == WR_MODE_FREE) {
-            int can_end = ls->len > 0 && !ls->u8_owed && ls->in_word;
+            /* a word spelled in pieces (or begun by a piece, at the line's start) must be a
+             * word before another begins */
+            int closable = 1;
+            if (ls->in_word && !ls->u8_owed && ls->len - ls->word_start == 1) {
+                /* one-letter words: only the real ones */
+                char c1 = (char)(ls->text[ls->word_start] | 32);
+                closable = c1 == 'a' || (cx->lang == WR_LANG_EN ? (c1 == 'i' || c1 == 'o') : c1 == 'y');
+            } else if (ls->in_word && (ls->word_letters >= 2 || !ls->word_spaced) && !ls->u8_owed) {
+                int a = ls->word_start;
+                for (int k = ls->word_start; k < ls->len; k++) if (ls->text[k] == '\'') a = k + 1;
+                closable = a >= ls->len || wr_lexicon_has(ix, ls->text + a, ls->len - a);
+            }
+            int can_end = ls->len > 0 && !ls->u8_owed && ls->in_word && closable;
             if (ls->len > 0 && !ls->u8_owed && probe_counts(w, ls, cx->lang) < 0) {
                 vers_errorf(err, VERS_EFAIL, "prosody scan failed");
                 return -1;
             }
             n_allowed = wr_mask_free(x, tt, ls, cx->lang, cx->hi, cx->es->min_syl,
-                                     cx->lp->caesura, ls->len == 0 ? cx->lp->acrostic : 0);
+                                     cx->lp->caesura, ls->len == 0 ? cx->lp->acrostic : 0, closable);
             if (can_end) {
                 n_fit = wr_endset_fits(cx->es, ix, ls->base_c, ls->base_v, cx->lo, cx->hi, w->fit, FIT_CAP);
+                int kept = 0;
                 for (int k = 0; k < n_fit; k++) {
-                    int t0 = ix->toks[ix->words[w->fit[k]].tok_off];
+                    const wr_word *wd = &ix->words[w->fit[k]];
+                    int t0 = ix->toks[wd->tok_off];
+                    /* " the" begins "theatre", but a model that says " the" means the word:
+                     * a token that is a word itself enters only its own end word */
+                    if (wd->n_tok > 1 && w->tok_is_word[t0]) continue;
+                    w->fit[kept++] = w->fit[k];
                     if (!w->entry[t0]) {
                         w->entry[t0] = 1;
                         if (x[t0] == -INFINITY) n_allowed++;
                         x[t0] = logits[t0];
                     }
                 }
+                n_fit = kept;
             }
             for (int t = 0; t < nv && par->theme_bias != 0.0f; t++)
                 if (w->bias[t] != 0.0f && x[t] != -INFINITY) x[t] += w->bias[t];
@@ -257,8 +292,12 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
                     } else complete = 1;
                 }
                 if (complete)
-                    for (int t = 0; t < nv; t++)
-                        if (tt->info[t].kind == WR_TOK_PUNCT && tt->info[t].punct != ':' && x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
+                    for (int t = 0; t < nv; t++) {
+                        int p = tt->info[t].kind == WR_TOK_PUNCT ? tt->info[t].punct : 0;
+                        /* the poem ends on a full stop, not a comma */
+                        if (!p || p == ':' || (cx->last && (p == ',' || p == ';'))) continue;
+                        if (x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
+                    }
             } else complete = 1;
             if (complete) { if (x[tt->newline] == -INFINITY) n_allowed++; x[tt->newline] = logits[tt->newline]; }
         }
@@ -309,6 +348,12 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
         for (int k = 0; k < n_fit; k++) w->entry[ix->toks[ix->words[w->fit[k]].tok_off]] = 0;
         w->step_tok[step] = t;
         w->step_lp[step] = log_softmax_at(logits, nv, t);
+        if (step >= 8 && cx->prune > -INFINITY) {
+            /* a candidate already far behind the best one is not worth finishing */
+            double sum = 0.0;
+            for (int k = 0; k <= step; k++) sum += w->step_lp[k];
+            if (sum / (step + 1) < cx->prune) return 2;
+        }
         if (finished) {
             int r = finish_line(w, cx, &next, c);
             if (r < 0) { vers_errorf(err, VERS_EFAIL, "prosody scan failed"); return -1; }
@@ -354,6 +399,7 @@ static int allowed_classes(wr_writer *w, const wr_plan *plan, const line_rec *re
         const wr_word *wd = &ix->words[k];
         if (w->used_word[k] || wd->syl < 1) continue;
         if (lp->gender && wd->gender && wd->gender != lp->gender) continue;
+        if (wd->n_tok > 1 && w->tok_is_word[ix->toks[wd->tok_off]]) continue;   /* not enterable */
         w->cls_count[wd->cls]++;
     }
     for (int j = 0; j < i; j++)                        /* classes of other groups are taken */
@@ -507,6 +553,7 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
         int n_cls = allowed_classes(w, plan, rec, i, w->cls_list, rng);
         line_ctx cx = {0};
         cx.plan = plan; cx.index = i; cx.prev_scan = prev_scan;
+        cx.last = i + 1 == plan->n;
         cx.lp = lp; cx.lang = plan->lang; cx.prev_text = prev; cx.n_prev = i;
         cx.lo = lp->syl_lo; cx.hi = lp->syl_hi;
         if (cx.hi == 0) { cx.lo = plan->lang == WR_LANG_FR ? 6 : 5; cx.hi = plan->lang == WR_LANG_FR ? 10 : 9; }
@@ -518,17 +565,25 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
         cx.es = &es;
         rec[i].n_cands = 0;
         int last_ok = -1;
-        for (int a = 0; es.n > 0 && a < par->max_attempts && rec[i].n_cands < K; a++) {
+        cx.prune = -INFINITY;
+        int pruned = 0;
+        for (int a = 0; es.n > 0 && a < par->max_attempts && rec[i].n_cands + pruned < K; a++) {
             if ((rc = w->lm->truncate(w->lm->ud, rec[i].pos))) { wr_endset_free(&es); return vers_errorf(err, rc, "KV truncation failed"); }
             res->line_attempts++;
             wr_cand *c = &rec[i].cands[rec[i].n_cands];
             int r = line_attempt(w, &cx, par, l0, rng, c, err);
             if (r < 0) { wr_endset_free(&es); return err && err->code ? err->code : VERS_EFAIL; }
+            if (r == 2) pruned++;                      /* worse than a candidate we have */
             if (r == 1) {
                 c->score = cand_score(w, c);
                 last_ok = rec[i].n_cands++;
+                double mean = c->lp / c->n_tok - 0.75;
+                if (mean > cx.prune) cx.prune = mean;
             }
         }
+        if (getenv("VERS_WRITE_DEBUG"))
+            fprintf(stderr, "line %d: classes %d end words %d (min syl %d) candidates %d pruned %d\n",
+                    i + 1, n_cls, es.n, es.min_syl, rec[i].n_cands, pruned);
         wr_endset_free(&es);
         if (rec[i].n_cands == 0) {
             /* no line here: take the next candidate of the nearest earlier line that has one */

@@ -1,0 +1,88 @@
+/* tests/test_train_cli.c — the trainer's commands end to end: tokenizer-train, train
+ * (with --export), SIGINT checkpoint + --resume, export, plot; bad input gives exit 2 and
+ * one line on stderr. */
+#include "test.h"
+#include <signal.h>
+#include <sys/wait.h>
+
+static int run(const char *cmd, char *out, size_t outlen) {
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    size_t n = fread(out, 1, outlen - 1, p); out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+static int one_line(const char *s) { const char *nl = strchr(s, '\n'); return nl && nl[1] == 0; }
+
+int main(void) {
+    static char out[1 << 16];
+    const char *vers = getenv("VERS_BIN") ? getenv("VERS_BIN") : "build/vers";
+    const char *dir = t_tmpdir();
+    char cmd[4096], corpus[512];
+    snprintf(corpus, sizeof corpus, "%s/c.txt", dir);
+    FILE *f = fopen(corpus, "w");
+    for (int i = 0; i < 60; i++)
+        fprintf(f, "@@ id: p%d\n@@ lang: %s\n@@ kind: poem\n@@ title: Poème %d\n\nLe vent se lève, il faut tenter de vivre ;\n"
+                   "The wind is rising — we must try to live.\nL’air immense ouvre et referme mon livre,\n"
+                   "And waves dare burst in powder from the rocks!\n@@@\n", i, i % 2 ? "fr" : "en", i);
+    fclose(f);
+    T_CASE("cli: tokenizer-train writes a tokenizer") {
+        snprintf(cmd, sizeof cmd, "cd %s && %s/%s tokenizer-train -v 320 -o tok.vtok c.txt 2>&1", dir, getcwd(out, 4096), vers);
+        int rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 0 && strstr(out, "320 tokens"), "rc %d: %s", rc, out);
+    }
+    char bin[1024];
+    snprintf(bin, sizeof bin, "%s/%s", getcwd(out, 1024), vers);
+    const char *shape = "--dim 32 --layers 1 --heads 2 --hidden 64 --batch 2 --seq 32 --eval-every 5 --eval-batches 1 -t 1";
+    T_CASE("cli: train --export writes a checkpoint, a log and a GGUF; plot draws the log") {
+        snprintf(cmd, sizeof cmd, "cd %s && %s train --tokenizer tok.vtok %s --steps 10 --export m.gguf --json c.txt 2>/dev/null", dir, bin, shape);
+        int rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 0 && strstr(out, "\"step\":10"), "train rc %d: %s", rc, out);
+        snprintf(cmd, sizeof cmd, "cd %s && test -s train.ckpt && test -s m.gguf && test -s train.csv && %s plot train.csv 2>&1 && grep -c polyline train.csv.svg", dir, bin);
+        rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 0 && strstr(out, "\n2\n"), "plot rc %d: %s", rc, out);
+        snprintf(cmd, sizeof cmd, "cd %s && %s export train.ckpt q.gguf --type q8_0 2>&1 && %s info q.gguf 2>&1 | head -3", dir, bin, bin);
+        rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 0, "export rc %d: %s", rc, out);
+    }
+    T_CASE("cli: SIGINT checkpoints and stops (exit 1); --resume continues") {
+        snprintf(cmd, sizeof cmd, "cd %s && exec %s train --tokenizer tok.vtok %s --steps 100000 -c int.ckpt --log int.csv c.txt 2>int.err", dir, bin, shape);
+        pid_t pid = fork();
+        if (pid == 0) { execl("/bin/sh", "sh", "-c", cmd, (char *)NULL); _exit(127); }
+        char logp[600]; snprintf(logp, sizeof logp, "%s/int.csv", dir);
+        for (int i = 0; i < 300; i++) {   /* wait until some steps are logged */
+            size_t n = 0; char *s = t_read_file(logp, &n); int rows = 0;
+            for (size_t k = 0; s && k < n; k++) rows += s[k] == '\n';
+            free(s);
+            if (rows > 5) break;
+            usleep(20000);
+        }
+        kill(pid, SIGINT);
+        int st; waitpid(pid, &st, 0);
+        T_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+        snprintf(cmd, sizeof cmd, "cd %s && cat int.err | tail -1", dir);
+        run(cmd, out, sizeof out);
+        T_CHECK(strstr(out, "stopped at step") && strstr(out, "--resume"), "message: %s", out);
+        snprintf(cmd, sizeof cmd, "cd %s && %s train --resume -c int.ckpt --log int.csv --steps 3000000 --json c.txt 2>/dev/null & "
+                                  "sleep 0.3; kill -TERM $! ; wait $!; echo rc=$?", dir, bin);
+        run(cmd, out, sizeof out);
+        T_CHECK(strstr(out, "rc=1"), "resume then SIGTERM: %s", out);
+    }
+    T_CASE("cli: bad input is exit 2 with one line") {
+        const char *bad[][2] = {
+            {"train --tokenizer tok.vtok missing.txt", "missing.txt"},
+            {"train --tokenizer c.txt c.txt", "c.txt"},
+            {"train --init c.txt c.txt", "c.txt"},
+            {"train --resume -c c.txt c.txt", "c.txt"},
+            {"tokenizer-train -v 100000 c.txt", "too large"},
+            {"export nothere.ckpt x.gguf", "nothere.ckpt"},
+            {"plot c.txt", "c.txt"},
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            snprintf(cmd, sizeof cmd, "cd %s && %s %s 2>&1 >/dev/null", dir, bin, bad[i][0]);
+            int rc = run(cmd, out, sizeof out);
+            T_CHECK(rc == 2 && one_line(out) && strstr(out, bad[i][1]) && !strncmp(out, "vers: ", 6), "'%s': rc %d: %s", bad[i][0], rc, out);
+        }
+    }
+    T_DONE();
+}
