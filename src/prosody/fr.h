@@ -32,8 +32,10 @@ typedef struct fr_line {
     int min_syllables, max_syllables; /* range allowed by optional diérèse/synérèse */
     char gender;          /* 'm' or 'f' (rhyme gender: feminine = ends in e muet: -e, -es, -ent of verbs) */
     char rhyme_key[48];   /* phonetic ending from the last tonic vowel on (alphabet above, ASCII) */
-    int caesura_ok;       /* for 12 syllables: the 6th syllable ends a word and isn't an e muet (1), else 0 */
-    int hiatus;           /* count of hiatus (vowel + vowel across words, forbidden classically) */
+    int caesura_ok;       /* for 12 syllables: the 6th syllable ends a word and isn't an e muet (1), else 0
+                           * (nor a proclitic: see fr_caesura) */
+    int hiatus;           /* count of hiatus (vowel + vowel across words, forbidden classically;
+                           * after ô, ah, oh, eh and "y" tolerated) */
     char last_word[64];   /* last word, lower-cased UTF-8 */
 } fr_line;
 
