@@ -390,6 +390,13 @@ int main(void) {
         vers_analyse_opts o = {VERS_LANG_AUTO, NULL, 1};
         T_CHECK(vers_analyse(P, bin, sizeof bin, &o, &a, &err) == 0, "binary: %s", err.msg);
         vers_analysis_free(a);
+        /* an overlong UTF-8 encoding of a digit once looped forever in the French reader */
+        a = analyse("abc \xe0\x80\xb1 def\n\xc0\xb1 2\n", VERS_LANG_FR, NULL);
+        T_CHECK(a && a->n_lines == 2, "overlong digits (fr)");
+        vers_analysis_free(a);
+        a = analyse("abc \xe0\x80\xb1 def\n\xc0\xb1 2\n", VERS_LANG_EN, NULL);
+        T_CHECK(a && a->n_lines == 2, "overlong digits (en)");
+        vers_analysis_free(a);
         a = analyse("!!! ??? ...\n12 345 6789\n---\n", VERS_LANG_EN, NULL);
         T_CHECK(a && a->n_lines == 3, "punctuation/digits");
         vers_analysis_free(a);

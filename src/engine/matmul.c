@@ -120,7 +120,8 @@ void vers_matmul(float *y, const void *W, int wtype, const float *x,
     j.xrow = vers_row_size(tt->vec_dot_type, n_in);
     j.dot = simd && tt->vec_dot_simd ? tt->vec_dot_simd : tt->vec_dot;
     j.tile = simd ? vk_tile_avx2(wtype) : NULL;
-    j.rowwise = wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16;
+    j.rowwise = (wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16) &&
+                (double)n_out * (double)j.wrow >= (double)(1 << 18);   /* larger than half an L2 */
 
     uint8_t *buf = NULL;
     const int convert = tt->vec_dot_type != VT_F32;
@@ -180,7 +181,8 @@ void vers_matmul_prepared(float *y, const void *W, int wtype, const void *xq,
     j.xrow = vers_row_size(tt->vec_dot_type, n_in);
     j.dot = simd && tt->vec_dot_simd ? tt->vec_dot_simd : tt->vec_dot;
     j.tile = simd ? vk_tile_avx2(wtype) : NULL;
-    j.rowwise = wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16;
+    j.rowwise = (wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16) &&
+                (double)n_out * (double)j.wrow >= (double)(1 << 18);   /* larger than half an L2 */
     j.xq = xq;
     int nth = n_threads < 1 ? 1 : n_threads;
     if ((double)n_out * (double)n_in * (double)n_tok < SMALL_WORK) nth = 1;

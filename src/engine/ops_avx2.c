@@ -220,6 +220,19 @@ void ops_scores_f32_avx2(float *att, const float *q, const float *K, size_t stri
 }
 
 void ops_pv_f32_avx2(float *out, const float *p, const float *V, size_t stride, int n_kv, int D) {
+    if (D == 8) {   /* tiny heads: four independent chains over positions */
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        int j = 0;
+        for (; j + 4 <= n_kv; j += 4) {
+            a0 = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), _mm256_loadu_ps(V + (size_t)j * stride), a0);
+            a1 = _mm256_fmadd_ps(_mm256_set1_ps(p[j + 1]), _mm256_loadu_ps(V + (size_t)(j + 1) * stride), a1);
+            a2 = _mm256_fmadd_ps(_mm256_set1_ps(p[j + 2]), _mm256_loadu_ps(V + (size_t)(j + 2) * stride), a2);
+            a3 = _mm256_fmadd_ps(_mm256_set1_ps(p[j + 3]), _mm256_loadu_ps(V + (size_t)(j + 3) * stride), a3);
+        }
+        for (; j < n_kv; j++) a0 = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), _mm256_loadu_ps(V + (size_t)j * stride), a0);
+        _mm256_storeu_ps(out, _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+        return;
+    }
     if (D % 8 == 0 && D <= 128) {
         __m256 acc[16];
         const int nb = D / 8;

@@ -26,9 +26,9 @@ static const char *const h_aspire_prefix[] = {
     "heurt", "hibou", "hideu", "hisse", "hisser", "hiérarch", "hobereau", "hoch", "hollandais",
     "hollande", "homard", "hongr", "honni", "honte", "honteu", "hoquet", "horde", "hors", "hotte",
     "houblon", "houe", "houille", "houl", "houp", "hourra", "hourvari", "housse", "houx", "hublot",
-    "huche", "hue", "huer", "huguenot", "huit", "hulotte", "hume", "humer", "hune", "huppe", "hure",
-    "hurl", "hussard", "hutte", "hâle", "hâlé", "hât", "hâtif", "hâtiv", "hérault", "héraut",
-    "hériss", "hérisson", "hérissé", "héron", "héros", "hêtre",
+    "huche", "hue", "huer", "huguenot", "huit", "hulotte", "humer", "humé", "hun", "hune", "huppe",
+    "hure", "hurl", "hussard", "hutte", "hâle", "hâlé", "hât", "hâtif", "hâtiv", "hérault",
+    "héraut", "hériss", "hérisson", "hérissé", "héron", "héros", "hêtre",
 };
 
 /* ---- words beginning with a vowel that take no elision (le onze, le oui) ------------- */
@@ -164,9 +164,9 @@ static const syl_exc syl_exceptions[] = {
     { "paysannes", 3, 0, 0 }, { "paysans", 3, 0, 0 }, { "piastre", 1, 0, 0 },
     { "piastres", 1, 0, 0 }, { "quotidien", 4, 0, 0 }, { "quotidienne", 4, 0, 0 },
     { "quotidiennes", 4, 0, 0 }, { "quotidiens", 4, 0, 0 }, { "quotient", 3, 0, 0 },
-    { "vaurien", 2, 0, 0 }, { "vauriens", 2, 0, 0 }, { "vieil", 1, 0, 0 }, { "vieux", 1, 0, 0 },
-    { "viol", 1, 1, 0 }, { "viols", 1, 1, 0 }, { "écuelle", 2, 0, 0 }, { "écuelles", 2, 0, 0 },
-    { "épieux", 2, 0, 0 }, { "étions", 2, 0, 0 },
+    { "toast", 1, 0, 0 }, { "toasts", 1, 0, 0 }, { "vaurien", 2, 0, 0 }, { "vauriens", 2, 0, 0 },
+    { "vieil", 1, 0, 0 }, { "vieux", 1, 0, 0 }, { "viol", 1, 1, 0 }, { "viols", 1, 1, 0 },
+    { "écuelle", 2, 0, 0 }, { "écuelles", 2, 0, 0 }, { "épieux", 2, 0, 0 }, { "étions", 2, 0, 0 },
 };
 
 static int cmp_exc(const void *a, const void *b) {

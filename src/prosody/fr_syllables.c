@@ -65,7 +65,7 @@ static int is_verb_ions(const unsigned char *w, int n) {
     switch (p) {
     case 'v': case 'm': case 'd': case 'y': case 'b': case 'f': case 'h': case 'u': case 'i': case 'l': case 'c': return 1;
     case 'r': return is_v(pp);
-    case 'n': return pp == 'e' || pp == 'n';
+    case 'n': return pp == 'e' || pp == 'n' || !is_v(pp);   /* venions, tournions; not opinions, unions */
     case 'g': return pp == 'n';
     case 'p': return pp == 'p';
     case 's':
@@ -87,7 +87,10 @@ static int dierese_i(const unsigned char *w, int n, int a, int i, int j) {
     unsigned c = w[i], d = w[j];
     unsigned p = i > 0 ? w[i - 1] : 0;
     if (i != a) return 0;                                            /* after a vowel: glide */
-    if (i >= 2 && is_liquid(p) && is_stop(w[i - 2])) return 1;       /* ouvri-er, pri-ère */
+    if (i >= 2 && is_liquid(p) && is_stop(w[i - 2])) {               /* ouvri-er, pri-ère */
+        if ((d == 'o') && j + 3 == n && w[j + 1] == 'n' && w[j + 2] == 's' && is_verb_ions(w, n)) return OPT; /* nous offri-ons */
+        return 1;
+    }
     if (i == 0 || (i == 1 && p == 'h')) return 1;                    /* iode, hiérarchie, hyène */
     if (i >= 2 && p == 'u' && w[i - 2] == 'q' &&
         (d == L_EACUTE || d == L_EGRAVE || (d == 'e' && j + 1 < n && w[j + 1] == 't'))) return 1; /* inqui-et */
@@ -95,12 +98,14 @@ static int dierese_i(const unsigned char *w, int n, int a, int i, int j) {
     if (d == 'e' && j + 1 < n && w[j + 1] == 'u') {                  /* ieu */
         unsigned f = j + 2 < n ? w[j + 2] : 0;
         if (f == 'x' || f == 's') return 1;                          /* mystéri-eux, radi-euse */
-        if (f == 'r' && i >= 2 && p == 'r' && w[i - 2] == L_EACUTE) return 1;   /* intéri-eur */
+        if (f == 'r' && p == 'r' && (i == 1 || is_v(w[i - 2]))) return 1;      /* intéri-eur, ri-eur */
         return 0;
     }
     if (d == 'o' || d == L_OCIRC) {
         if (j + 1 < n && w[j + 1] == 'n') {
-            if (j + 3 == n && w[j + 2] == 's' && !fr_verb_ier(w, i + 1) && is_verb_ions(w, n)) return 0;  /* nous étions; glorifi-ons */
+            if (j + 3 == n && w[j + 2] == 's' && fr_verb_ier(w, i + 1) && !(n == 7 && memcmp(w, "allions", 7) == 0))
+                return 1;                                            /* glorifi-ons, ni-ons (not nous allions) */
+            if (j + 3 == n && w[j + 2] == 's' && is_verb_ions(w, n)) return 0;   /* nous étions */
             return 1;                                                /* nati-on, li-on */
         }
         if (p == 'p' || p == 'f' || p == 'k' || (p == 'r' && i >= 2 && w[i - 2] == 'r')) return 0;  /* pioche, fiole, kiosque */
@@ -117,7 +122,7 @@ static int dierese_i(const unsigned char *w, int n, int a, int i, int j) {
         if (!tail) return 0;                                         /* viendra, bientôt */
         if (p == 'r' && i >= 2 && is_v(w[i - 2])) return 1;           /* ori-ent, aéri-en, histori-en */
         if (p == 'l' || p == 'g' || p == 'p') return 1;              /* li-en, itali-en */
-        if ((p == 'n' || p == 'm' || p == 's' || p == 'd') && i >= 2) return OPT;  /* plutoni-en, bohémi-en, prussi-en,
+        if ((p == 'n' || p == 'm' || p == 's' || p == 'd' || (p == 'b' && w[i - 2] != 'm')) && i >= 2) return OPT;  /* plutoni-en, bohémi-en, prussi-en,
                                                                         gardi-en: poets vary (not mien, sien) */
         if (p == 'c' && i >= 2 && w[i - 2] == 'i') return 1;         /* musici-en */
         return 0;                                                    /* bien, chien, gardien, tient */
@@ -129,7 +134,8 @@ static int dierese_i(const unsigned char *w, int n, int a, int i, int j) {
         if (p == 'r' && i >= 2 && is_v(w[i - 2])) return 1;          /* immatéri-el, Ari-el */
         return 0;
     }
-    if (d == 'e' && p == 'r' && i >= 2 && is_v(w[i - 2]) && j + 2 < n && w[j + 1] == 't' && w[j + 2] == 't') return 1; /* ari-ette */
+    if (d == 'e' && j + 2 < n && w[j + 1] == 't' && w[j + 2] == 't' && (p == 'l' || p == 'r')) return 1;  /* ari-ette, Juli-ette (miette, serviette: one) */
+    if (d == 'e' && j + 2 < n && w[j + 1] == 's' && w[j + 2] == 's') return 1;  /* li-esse, hardi-esse */
     /* -ier verbs: li-er, li-ez, confi-é (not fière, fierté, lierre, relief) */
     if ((d == L_EACUTE || (d == 'e' && j + 2 == n && (w[j + 1] == 'r' || w[j + 1] == 'z'))) && fr_verb_ier(w, i + 1)) return 1;
     return 0;                                                        /* pitié, premier, lumière */
@@ -158,6 +164,7 @@ static int dierese_ou(const unsigned char *w, int n, int j) {
     if (d == 'i' && f == 'l') return 0;                              /* fenouil, mouiller */
     if (d == 'e' && f == 's' && j + 2 < n && w[j + 2] == 't') return 0;  /* ouest */
     if (d == 'a' && f == 't') return 0;                              /* ouate */
+    if (d == 'e' && f == 't' && j + 2 < n && w[j + 2] == 't' && j >= 3 && w[j - 3] == 'f') return 0;  /* fouetter (alou-ette) */
     return 1;                                                        /* jou-er, jou-ir, lou-ange */
 }
 
@@ -204,6 +211,7 @@ static int group_nuclei(const unsigned char *w, int n, int stem, int a, int b, i
         else if (ul == 1 && c == 'e') split = !(d == 'a' || d == 'o' || d == L_ACIRC || d == L_OCIRC || d == 'u'); /* geai, Jean */
         else {                                                                   /* digraph + vowel */
             if (d == 'e') split = (j + 1 < n && w[j + 1] == 't');                /* bleu-et; else e muet */
+            else if (d == 'i' && c == 'e' && w[i + 1] == 'u' && !(j + 1 < n && w[j + 1] == 'l')) split = 1;  /* bleu-ir */
             else if (d == 'i' || d == 'y') split = 0;
             else split = 1;
         }

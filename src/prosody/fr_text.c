@@ -118,7 +118,7 @@ int fr_tokenize(const char *text, size_t len, fr_tok *out, int max) {
     int hyph = 0;
     while (i < len) {
         unsigned cp; int k = utf8_next(s, i, len, &cp);
-        if (cp >= '0' && cp <= '9') {                      /* a number: read it out */
+        if (k == 1 && cp >= '0' && cp <= '9') {            /* a number (ASCII digits only: an overlong UTF-8 '1' must not loop) */
             size_t j = i; unsigned long v = 0; int digits = 0;
             while (j < len && s[j] >= '0' && s[j] <= '9') { if (digits < 6) v = v * 10 + (s[j] - '0'); digits++; j++; }
             char words[256] = "";
