@@ -384,7 +384,7 @@ int vers_analyse(const vers_prosody *p, const char *text, size_t len,
     if (rc) { vers_errorf(err, rc, "scan failed"); goto fail; }
 
     for (int i = 0; i < n; i++) scans[i] = a->lines[i].scan;
-    if (scheme_detect(scans, stanza, n, ids) < 0) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
+    if (scheme_detect(p, scans, stanza, n, ids) < 0) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
     a->scheme = malloc((size_t)n + (size_t)a->n_stanzas + 1);
     if (!a->scheme) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
     size_t at = 0;

@@ -167,10 +167,11 @@ static int en_split(const char *key, int *out, int max) {
     return n;
 }
 
-static int en_score(const vers_line *a, const vers_line *b) {
+static int en_score(const vers_prosody *p, const vers_line *a, const vers_line *b) {
     en_line x, y;
     to_en(a, &x); to_en(b, &y);
-    int q = en_rhyme_quality(&x, &y);
+    /* with the dictionary, the other pronunciations of both words count too (live/give) */
+    int q = p && p->en ? en_rhyme_quality_dict(p->en, &x, &y) : en_rhyme_quality(&x, &y);
     if (q >= 3) return 30;
     if (q == 2) return 20;
     int pa[32], pb[32];
@@ -237,15 +238,17 @@ static int fr_score(const vers_line *a, const vers_line *b) {
     return 0;
 }
 
-int rhyme_score(const vers_line *a, const vers_line *b) {
+int rhyme_score_in(const vers_prosody *p, const vers_line *a, const vers_line *b) {
     if (!a || !b || a->lang != b->lang || !a->last_word[0] || !b->last_word[0]) return 0;
-    int sc = a->lang == VERS_LANG_FR ? fr_score(a, b) : en_score(a, b);
+    int sc = a->lang == VERS_LANG_FR ? fr_score(a, b) : en_score(p, a, b);
     if (sc) return sc;
     char ka[64], kb[64];
     eye_key(a->last_word, a->lang, ka, sizeof ka);
     eye_key(b->last_word, b->lang, kb, sizeof kb);
     return ka[0] && !strcmp(ka, kb) ? 5 : 0;
 }
+
+int rhyme_score(const vers_line *a, const vers_line *b) { return rhyme_score_in(NULL, a, b); }
 
 int vers_rhyme_quality(const vers_line *a, const vers_line *b) {
     int sc = rhyme_score(a, b);
