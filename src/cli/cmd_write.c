@@ -125,6 +125,9 @@ int cmd_write(int argc, char **argv) {
         }
         if (r) { rc = cli_error("write", "%s", err.msg); vers_poem_out_free(&p); break; }
         if (json) {
+            /* one poem per line: the analysis's layout newlines (never inside its strings,
+             * where they are escaped) become spaces */
+            for (char *q = p.analysis_json; q && *q; q++) if (*q == '\n' || *q == '\r') *q = ' ';
             printf("{\"text\":");
             json_str(stdout, p.text);
             printf(",\"form\":");
