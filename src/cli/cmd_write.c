@@ -63,6 +63,7 @@ int cmd_write(int argc, char **argv) {
     double d;
     int json = 0, c;
     optind = 1;
+    opterr = 0;                      /* our own one-line message below */
     while ((c = getopt_long(argc, argv, "m:n:t:h", opts, NULL)) != -1) {
         switch (c) {
         case 'l': o.lang = optarg; break;
