@@ -9,6 +9,7 @@
 #include "prosody/en.h"
 #include "prosody/en_internal.h"
 #include <string.h>
+#include <pthread.h>
 
 static int verbose, show_fails;
 
@@ -149,6 +150,20 @@ static void eval_browning(const en_dict *d, const char *path, int target, int *l
             printf("  BROWNING %2d [%d-%d] %s  %s\n", l.syllables, l.min_syllables, l.max_syllables, l.stress, line);
     }
     free(buf);
+}
+
+/* Threads share one dictionary: every thread must see the same scans. */
+static const char *const thread_lines[] = {
+    "Shall I compare thee to a summer's day?", "Tyger! tyger! burning bright",
+    "And Heaven's glory o'er the mountain", "The sick'ning stars fade off th' ethereal plain",
+    "Volley'd and thunder'd", "O Captain! my Captain! our fearful trip is done,",
+};
+typedef struct thread_arg { const en_dict *d; en_line out[6]; } thread_arg;
+static void *thread_main(void *v) {
+    thread_arg *a = v;
+    for (int rep = 0; rep < 200; rep++)
+        for (int i = 0; i < 6; i++) en_scan_line(a->d, thread_lines[i], strlen(thread_lines[i]), rep & 1 ? 10 : 0, &a->out[i]);
+    return NULL;
 }
 
 /* --debug TEXT: each word's readings, then the line's scan (for looking at failures). */
@@ -411,6 +426,47 @@ int main(int argc, char **argv) {
             en_line w1 = scan(d, "a word"), s1 = scan(d, "the sword");
             T_CHECK(en_rhyme_quality(&w1, &s1) >= 1, "word/sword eye rhyme");
         }
+    }
+
+    T_CASE("en: one dictionary shared by threads gives the same scans") {
+        thread_arg a[2] = {{.d = d}, {.d = d}};
+        pthread_t th[2];
+        int started = 0;
+        for (int t = 0; t < 2; t++) started += pthread_create(&th[t], NULL, thread_main, &a[t]) == 0;
+        for (int t = 0; t < started; t++) pthread_join(th[t], NULL);
+        T_CHECK(started == 2, "threads");
+        for (int i = 0; i < 6 && started == 2; i++) {
+            en_line one;
+            en_scan_line(d, thread_lines[i], strlen(thread_lines[i]), 10, &one);
+            T_CHECK(!memcmp(&a[0].out[i], &a[1].out[i], sizeof one) && !memcmp(&one, &a[0].out[i], sizeof one), "line %d", i);
+        }
+    }
+
+    T_CASE("en: elisions, -èd, numbers and feminine endings in lines") {
+        en_line l = scan(d, "The sick’ning stars fade off th’ ethereal plain;");
+        T_CHECK(l.syllables == 10 || l.syllables == 11, "sick'ning/th': %d", l.syllables);
+        l = scan(d, "My belovèd is mine");
+        T_CHECK(l.syllables == 6, "belovèd: %d", l.syllables);
+        l = scan(d, "In 1850 we were young");
+        T_CHECK(l.syllables == 8, "1850 in a line: %d", l.syllables);
+        l = scan(d, "5 Sharp violins proclaim");
+        T_CHECK(l.syllables == 6, "line number skipped: %d", l.syllables);
+        l = scan(d, "What dread hand? & what dread feet?");
+        T_CHECK(l.syllables == 7, "&: %d", l.syllables);
+        l = scan(d, "A thing of beauty is a joy for ever:");
+        T_CHECK(l.syllables == 11 && l.feminine && l.stress[10] == '0', "feminine ever: %d %s", l.syllables, l.stress);
+        l = scan(d, "the flower");
+        T_CHECK(l.min_syllables == 2 && l.max_syllables == 3, "flower range %d-%d", l.min_syllables, l.max_syllables);
+        en_line t;
+        const char *s = "The flower that smiles to-day";
+        en_scan_line(d, s, strlen(s), 6, &t);
+        T_CHECK(t.syllables == 6 && strlen(t.stress) == 6, "target picks flow'r: %d %s", t.syllables, t.stress);
+        char st[16];
+        T_CHECK(en_word_stress(d, "beautiful", 9, st, sizeof st) == 3 && !strcmp(st, "100"), "word stress %s", st);
+        T_CHECK(en_word_stress(d, "the", 3, st, sizeof st) == 1 && !strcmp(st, "0"), "function word %s", st);
+        int fem = 0;
+        char key[48];
+        T_CHECK(en_word_rhyme_key(d, "Mountain,", 9, key, sizeof key, &fem) > 0 && fem && !strcmp(key, "AWNTAHN"), "mountain %s", key);
     }
 
     T_CASE("en: hostile input never crashes and stays bounded") {

@@ -69,9 +69,9 @@ static void print_analysis(const vers_analysis *a) {
         else
             printf("%4d %3d %c %c  %s\n", i + 1, l->scan.syllables, l->scan.gender, l->letter, l->text);
     }
-    printf("lang: %s\nstanzas:", vers_lang_name(a->lang));
+    printf("lang: %s\nstanzas: %d (lines:", vers_lang_name(a->lang), a->n_stanzas);
     for (int s = 0; s < a->n_stanzas; s++) printf(" %d", a->stanza_lines[s]);
-    printf("\nscheme: %s\nform: %s\n", a->scheme, a->form[0] ? a->form : "-");
+    printf(")\nscheme: %s\nform: %s\n", a->scheme, a->form[0] ? a->form : "-");
 }
 
 int cmd_check(int argc, char **argv) {

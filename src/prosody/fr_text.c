@@ -22,17 +22,21 @@ int fr_is_vowel(unsigned c) {
 }
 
 /* Decodes one UTF-8 sequence at s[i..n); returns its length (1 for an invalid byte, with
- * *cp = 0xFFFD). */
+ * *cp = 0xFFFD).  Overlong forms, surrogates and code points past U+10FFFF are invalid,
+ * so a decoded ASCII value always comes from that one ASCII byte. */
 static int utf8_next(const unsigned char *s, size_t i, size_t n, unsigned *cp) {
     unsigned c = s[i];
     if (c < 0x80) { *cp = c; return 1; }
-    int k = c >= 0xF0 && c < 0xF8 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-    if (k == 0 || (c >= 0xE0 && c >= 0xF8) || i + (size_t)k > n) { *cp = 0xFFFD; return 1; }
+    int k = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    if (k == 0 || i + (size_t)k > n) { *cp = 0xFFFD; return 1; }
     unsigned v = c & (k == 2 ? 0x1F : k == 3 ? 0x0F : 0x07);
     for (int j = 1; j < k; j++) {
         unsigned b = s[i + (size_t)j];
         if ((b & 0xC0) != 0x80) { *cp = 0xFFFD; return 1; }
         v = (v << 6) | (b & 0x3F);
+    }
+    if ((k == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) || (k == 4 && (v < 0x10000 || v > 0x10FFFF))) {
+        *cp = 0xFFFD; return 1;
     }
     *cp = v;
     return k;

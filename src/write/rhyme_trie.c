@@ -255,7 +255,7 @@ static int lexicon_build(wr_rhyme_index *ix, const wset *lex) {
 }
 
 /* ---- cache -------------------------------------------------------------------------------- */
-#define CACHE_MAGIC "VRSRHY07"
+#define CACHE_MAGIC "VRSRHY08"
 
 static int cache_save(const wr_rhyme_index *ix, const char *path, uint64_t key) {
     char tmp[1200];
@@ -409,6 +409,16 @@ static int collect(wset *set, wset *lex, const wr_tokens *tt, const char *wordli
         if (lex_add(lex, line, len) < 0 || (good_word(line, len, lang) && wset_add(set, line, len) < 0)) { fclose(f); return -1; }
     }
     fclose(f);
+    /* the lexicon also takes the other language's words: a model that writes English words
+     * into a French poem is not blocked for it (the rhyme words stay French) */
+    const char *other = wr_default_wordlist(lang == WR_LANG_FR ? WR_LANG_EN : WR_LANG_FR);
+    if (other && (f = fopen(other, "r"))) {
+        while (fgets(line, sizeof line, f)) {
+            int len = (int)strcspn(line, "\r\n");
+            if (lex_add(lex, line, len) < 0) { fclose(f); return -1; }
+        }
+        fclose(f);
+    }
     return 0;
 }
 
