@@ -1,7 +1,9 @@
 /* bench/bench_matmul.c — speed of vers_matmul per weight type.
  *
- *   build/bench/bench_matmul [THREADS] [--quick]
+ *   build/bench/bench_matmul [THREADS] [--quick] [--cpu-time]
  *
+ * --cpu-time measures process CPU time instead of wall time: with 1 thread on a shared,
+ * loaded machine it gives the kernels' own speed (what a quiet core would do).
  * decode: n_tok = 1 over a set of weight matrices larger than the last-level cache (so the
  *   figure is memory bound): prints GB/s of weights streamed.
  * prompt: n_tok = 512 on the shapes of a 24M llama (dim 288, ffn 768) and a 134M one
@@ -13,9 +15,10 @@
 #include <string.h>
 #include <time.h>
 
+static int use_cpu_time;
 static double now(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(use_cpu_time ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
@@ -42,11 +45,13 @@ int main(int argc, char **argv) {
     int nth = 2, quick = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) quick = 1;
+        else if (!strcmp(argv[i], "--cpu-time")) use_cpu_time = 1;
         else nth = atoi(argv[i]) > 0 ? atoi(argv[i]) : 1;
     }
     const int types[] = {VT_F32, VT_F16, VT_BF16, VT_Q8_0, VT_Q4_0, VT_Q4_K, VT_Q5_K, VT_Q6_K};
     const int ntypes = (int)(sizeof types / sizeof types[0]);
-    printf("vers_matmul, %d thread(s), simd %s\n", nth, vers_simd_enabled() ? "avx2" : "off");
+    printf("vers_matmul, %d thread(s), simd %s, %s time\n", nth, vers_simd_enabled() ? "avx2" : "off",
+           use_cpu_time ? "CPU" : "wall");
     printf("%-5s %14s %16s %16s %12s\n", "type", "decode GB/s", "pp512 d288 GF/s", "pp512 d768 GF/s", "tiny ns");
     for (int k = 0; k < ntypes; k++) {
         const int t = types[k];

@@ -344,6 +344,9 @@ int main(int argc, char **argv) {
         fr_scan_line("un ami", 6, 0, &l); T_CHECK(l.hiatus == 0, "un ami: no hiatus");
         fr_scan_line("la joie et", 10, 0, &l); T_CHECK(l.hiatus == 0, "joie et: elision, no hiatus");
         fr_scan_line("si haut", 7, 0, &l); T_CHECK(l.hiatus == 0, "h aspiré is a consonant");
+        fr_scan_line("il y a", 6, 0, &l); T_CHECK(l.hiatus == 0, "il y a tolerated");
+        fr_scan_line("ô âme", strlen("ô âme"), 0, &l); T_CHECK(l.hiatus == 0, "ô + vowel tolerated");
+        fr_scan_line("si elle", 7, 0, &l); T_CHECK(l.hiatus == 1, "si elle");
         SYL("que sais-je", 2);          /* -je at line end: mute, feminine */
         T_CHECK(gender("que sais-je") == 'f', "sais-je feminine");
         KEYEQ("la Norvège", "que sais-je");

@@ -1,7 +1,8 @@
 /* tests/test_train_export.c — trainer -> GGUF -> engine: the exported model reproduces
  * the trainer's logits through the engine (F32 within 1e-4; F16/Q8_0 reported), the
  * engine's gpt2 tokenizer encodes exactly as the trainer's BPE, --init reads the file back
- * into identical weights, and a model of another architecture is refused. */
+ * into identical weights, a SentencePiece llama (stories260K) is fine-tuned, checkpointed
+ * and exported, and a model of another architecture is refused. */
 #include "test.h"
 #include "vers/train.h"
 #include "vers/engine.h"
@@ -160,6 +161,59 @@ int main(void) {
             T_CHECK(gguf_get_str(g, "tokenizer.ggml.pre", &s) == 0 && gguf_str_eq(s, "gpt-2"), "pre");
             gguf_close(g);
         }
+    }
+    const char *st = t_shared("reference/gguf/stories260K.gguf");
+    if (!st) T_SKIP("export: fine-tune a SentencePiece llama (stories260K)", "../shared/reference/gguf/stories260K.gguf absent");
+    else T_CASE("export: fine-tune a SentencePiece llama (stories260K): train, checkpoint, export, engine logits") {
+        char pst[512], pck[512];
+        snprintf(pst, sizeof pst, "%s/st.gguf", dir); snprintf(pck, sizeof pck, "%s/st.ckpt", dir);
+        vers_train_opts so = o;
+        so.batch = 2; so.seq_len = 32; so.steps = 3; so.ckpt_path = pck;
+        vers_trainer *u = NULL;
+        T_CHECK(vers_trainer_new_from_gguf(st, &so, &u, &err) == 0, "init: %s", err.msg);
+        vers_tokens sd = {0};
+        char path[512]; snprintf(path, sizeof path, "%s/story.txt", dir);
+        FILE *f = fopen(path, "w");
+        for (int i = 0; i < 20; i++) fprintf(f, "Once upon a time, a cat sat by the sea and sang %d songs.\n", i);
+        fclose(f);
+        const char *files[1] = {path};
+        vers_data_opts dopt = {files, 1, 0.0, 1, NULL, NULL};
+        if (u) T_CHECK(vers_trainer_tokens_build(u, &dopt, &sd, &err) == 0 && sd.n_train > 100, "tokens: %s", err.msg);
+        if (u && sd.n_train > 100) {
+            T_CHECK(sd.train[0] == 1 && sd.train[1] != 1, "document does not start with the model's <s>: %d %d", sd.train[0], sd.train[1]);
+            T_CHECK(vers_trainer_run(u, &sd, &stopped, &err) == 0, "run: %s", err.msg);
+            vers_trainer_free(u); u = NULL;
+            vers_train_opts ro = so; ro.steps = 0;
+            T_CHECK(vers_trainer_resume(pck, &ro, &u, &err) == 0, "resume: %s", err.msg);
+        }
+        if (u) {
+            T_CHECK(vers_trainer_export(u, pst, VT_F32, &err) == 0, "export: %s", err.msg);
+            vers_tmodel *um = vers_trainer_model(u);
+            int32_t q[16]; for (int i = 0; i < 16; i++) q[i] = sd.train[i];
+            vers_tmodel_forward(um, q, NULL, 1, 16);
+            const float *tl = vers_tmodel_logits(um);
+            vers_model *em = NULL; vers_ctx *ctx = NULL; double md = 0;
+            T_CHECK(vers_model_load(pst, NULL, &em, &err) == 0, "load: %s", err.msg);
+            if (em && vers_ctx_new(em, NULL, &ctx, &err) == 0 && vers_decode(ctx, q, 16, 1, &err) == 0) {
+                int nv = vers_model_n_vocab(em);
+                for (int i = 0; i < 16; i++) for (int v = 0; v < nv; v++) md = fmax(md, fabs(vers_ctx_logits(ctx, i)[v] - tl[i * nv + v]));
+                printf("  stories260K fine-tuned 3 steps: max |engine - trainer| = %.2e\n", md);
+                T_CHECK(md < 1e-4, "max diff %.3e", md);
+            } else T_CHECK(0, "engine: %s", err.msg);
+            vers_ctx_free(ctx); vers_model_free(em);
+            vers_tokenizer *a = NULL, *b = NULL;
+            T_CHECK(vers_tokenizer_load(st, &a, &err) == 0 && vers_tokenizer_load(pst, &b, &err) == 0, "tokenizers");
+            if (a && b) {
+                const char *txt = "Once upon a time, Œdipe — “quoted” — sat.";
+                int32_t *ia = NULL, *ib = NULL; size_t na = 0, nb = 0;
+                vers_tokenize(a, txt, strlen(txt), 1, 0, &ia, &na, &err); vers_tokenize(b, txt, strlen(txt), 1, 0, &ib, &nb, &err);
+                T_CHECK(na == nb && na > 0 && !memcmp(ia, ib, na * 4), "exported tokenizer differs");
+                free(ia); free(ib);
+            }
+            vers_tokenizer_free(a); vers_tokenizer_free(b);
+        }
+        vers_tokens_free(&sd);
+        vers_trainer_free(u);
     }
     free(ref); free(ids);
     vers_trainer_free(t);

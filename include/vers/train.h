@@ -131,6 +131,11 @@ typedef struct vers_data_opts {
     const char *upsample;     /* e.g. "fr:poem=3": repeat matching documents (train only) */
 } vers_data_opts;
 int vers_tokens_build(const vers_bpe *b, const vers_data_opts *o, vers_tokens *out, vers_err *err);
+/* The same with the engine's tokenizer of a model that is not ours (fine-tuning a model
+ * with, e.g., a SentencePiece vocabulary): <|bos|>/<|eos|> are its bos/eos, our control
+ * tags are used only where its vocabulary has them, title and body are one text. */
+struct vers_tokenizer;
+int vers_tokens_build_engine(const struct vers_tokenizer *t, const vers_data_opts *o, vers_tokens *out, vers_err *err);
 void vers_tokens_free(vers_tokens *t);
 
 /* ---- training ---- */
@@ -165,6 +170,8 @@ int vers_trainer_resume(const char *ckpt_path, const vers_train_opts *o, vers_tr
 void vers_trainer_free(vers_trainer *t);
 vers_tmodel *vers_trainer_model(vers_trainer *t);
 const vers_bpe *vers_trainer_tokenizer(const vers_trainer *t);
+/* Tokenizes corpus files with the run's tokenizer (ours, or the init model's). */
+int vers_trainer_tokens_build(const vers_trainer *t, const vers_data_opts *o, vers_tokens *out, vers_err *err);
 int64_t vers_trainer_step(const vers_trainer *t);
 /* Records free-form provenance (corpus checksums, recipe) stored in checkpoints/GGUF. */
 int vers_trainer_set_note(vers_trainer *t, const char *key, const char *value);

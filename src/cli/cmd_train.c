@@ -140,11 +140,9 @@ int cmd_train(int argc, char **argv) {
         vers_bpe_free(tok);
         if (rc) return cli_error("train", "%s", err.msg);
     }
-    const vers_bpe *tok = vers_trainer_tokenizer(t);
-    if (!tok) { vers_trainer_free(t); return cli_error(ckpt, "the checkpoint holds no tokenizer"); }
     vers_data_opts dopt = {(const char *const *)argv + optind, nf, valfrac, 1, tokens, ups};
     vers_tokens data;
-    if (vers_tokens_build(tok, &dopt, &data, &err)) { vers_trainer_free(t); return lib_error(&err); }
+    if (vers_trainer_tokens_build(t, &dopt, &data, &err)) { vers_trainer_free(t); return lib_error(&err); }
     /* provenance for the GGUF */
     {
         char buf[16 * 80 + 64] = "", names[2048] = "";

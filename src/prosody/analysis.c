@@ -255,8 +255,7 @@ static int detect_match(vers_analysis *a, const vers_form *f, double rhymed_shar
             const vers_plan_line *pl = &plan->lines[i];
             if (pl->rhyme < 0) continue;
             int first = -1, ok = 0;
-            for (int j = i - 1; j >= 0 && !ok; j--) {
-                if (plan->lines[j].rhyme != pl->rhyme) continue;
+            for (int j = pl->rhyme_prev, k2 = i; j >= 0 && j < k2 && !ok; k2 = j, j = plan->lines[j].rhyme_prev) {
                 first = j;
                 ok = vers_lines_rhyme(&a->lines[i].scan, &a->lines[j].scan, min_q) ||
                      (a->lines[i].rhyme_id >= 0 && a->lines[i].rhyme_id == a->lines[j].rhyme_id);
@@ -384,7 +383,7 @@ int vers_analyse(const vers_prosody *p, const char *text, size_t len,
     if (rc) { vers_errorf(err, rc, "scan failed"); goto fail; }
 
     for (int i = 0; i < n; i++) scans[i] = a->lines[i].scan;
-    if (scheme_detect(scans, stanza, n, ids) < 0) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
+    if (scheme_detect(p, scans, stanza, n, ids) < 0) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
     a->scheme = malloc((size_t)n + (size_t)a->n_stanzas + 1);
     if (!a->scheme) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
     size_t at = 0;

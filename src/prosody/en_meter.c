@@ -33,7 +33,7 @@ enum {
     C_P_IN_W = 20, C_S_IN_W = 3, C_C_IN_W = 7, C_F_IN_S = 5,
     C_U_IN_S = 15, C_UPROM_IN_S = 6,
     C_DOUBLE_W = 6, C_CLASH = 15, C_END_W2 = 4,
-    R_VARIANT = 10, R_SYNCOPE = 9, R_PROCLITIC = 9, R_HIATUS = 9, R_DOUBLE = 18,
+    R_VARIANT = 20, R_SYNCOPE = 9, R_PROCLITIC = 9, R_HIATUS = 9, R_DOUBLE = 18,
     C_OFF_TEMPLATE = 2,
     INF = 1 << 28,
 };

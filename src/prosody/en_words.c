@@ -137,14 +137,16 @@ static int old_spelling_lookup(const en_dict *d, const char *w, size_t n, en_pro
  * measure-less, love-th), prefixes (un-lovely), compounds (where-of).  Returns 1 when
  * found.  depth bounds the recursion (un-love-li-ness). */
 static int morph_lookup(const en_dict *d, const char *w, size_t n, en_pron *out, int depth) {
-    static const struct { const char *suf, *ph; int kind; } sufs[] = {
-        /* kind: 0 fixed phonemes, 1 -ed, 2 -s/-es */
-        {"ness", "N AH0 S", 0}, {"less", "L AH0 S", 0}, {"ful", "F AH0 L", 0}, {"fully", "F AH0 L IY0", 0},
-        {"ment", "M AH0 N T", 0}, {"ments", "M AH0 N T S", 0}, {"ly", "L IY0", 0}, {"ing", "IH0 NG", 0},
-        {"ings", "IH0 NG Z", 0}, {"eth", "IH0 TH", 0}, {"est", "IH0 S T", 0}, {"st", "S T", 0}, {"th", "TH", 0},
-        {"er", "ER0", 0}, {"ers", "ER0 Z", 0}, {"dom", "D AH0 M", 0}, {"hood", "HH UH2 D", 0},
-        {"like", "L AY2 K", 0}, {"ship", "SH IH2 P", 0}, {"some", "S AH0 M", 0}, {"ward", "W ER0 D", 0},
-        {"wards", "W ER0 D Z", 0}, {"ed", "", 1}, {"d", "", 1}, {"es", "", 2}, {"s", "", 2},
+    static const struct { const char *suf, *ph; int kind, min_stem; } sufs[] = {
+        /* kind: 0 fixed phonemes, 1 -ed, 2 -s/-es; min_stem: letters the stem needs
+         * (short stems are common before -less, -ness, -ful, -ly: sun-less, sad-ness) */
+        {"nesse", "N AH0 S", 0, 3}, {"ness", "N AH0 S", 0, 3}, {"less", "L AH0 S", 0, 3}, {"ful", "F AH0 L", 0, 3},
+        {"fully", "F AH0 L IY0", 0, 3}, {"ment", "M AH0 N T", 0, 4}, {"ments", "M AH0 N T S", 0, 4},
+        {"ly", "L IY0", 0, 3}, {"ing", "IH0 NG", 0, 3}, {"ings", "IH0 NG Z", 0, 3}, {"eth", "IH0 TH", 0, 3},
+        {"est", "IH0 S T", 0, 3}, {"st", "S T", 0, 4}, {"th", "TH", 0, 4}, {"er", "ER0", 0, 4}, {"ers", "ER0 Z", 0, 4},
+        {"dom", "D AH0 M", 0, 4}, {"hood", "HH UH2 D", 0, 4}, {"like", "L AY2 K", 0, 4}, {"ship", "SH IH2 P", 0, 4},
+        {"some", "S AH0 M", 0, 4}, {"ward", "W ER0 D", 0, 4}, {"wards", "W ER0 D Z", 0, 4},
+        {"ed", "", 1, 3}, {"d", "", 1, 3}, {"es", "", 2, 3}, {"s", "", 2, 3},
     };
     static const struct { const char *pre, *ph; } pres[] = {
         {"un", "AH0 N"}, {"re", "R IY0"}, {"dis", "D IH0 S"}, {"mis", "M IH0 S"}, {"over", "OW2 V ER0"},
@@ -155,7 +157,7 @@ static int morph_lookup(const en_dict *d, const char *w, size_t n, en_pron *out,
     for (size_t i = 0; i < sizeof sufs / sizeof sufs[0]; i++) {
         size_t sl = strlen(sufs[i].suf);
         /* inflections take short stems (sob-s, lov-eth); derivations need 4 letters */
-        size_t minstem = sufs[i].kind || !strcmp(sufs[i].suf, "eth") || !strcmp(sufs[i].suf, "est") ? 3 : 4;
+        size_t minstem = sufs[i].min_stem;
         if (n < sl + minstem || memcmp(w + n - sl, sufs[i].suf, sl) != 0) continue;
         en_pron st;
         if (!lookup_stem(d, w, n - sl, &st) && !morph_lookup(d, w, n - sl, &st, depth + 1)) continue;

@@ -11,7 +11,7 @@
  *     fr_scan_line picks the count that fits the target (min_syllables..max_syllables);
  *   - rhyme key: a phonetic transcription (ASCII alphabet below) of the line's last word from
  *     its last tonic vowel on; gender m/f.
- * Speed: a 12-syllable line scans in about a microsecond (bench/bench_prosody_fr.c).
+ * Speed: a 12-syllable line scans in 2-5 microseconds on one core (bench/bench_prosody_fr.c).
  *
  * Phoneme alphabet of rhyme_key (one ASCII character per phoneme):
  *   vowels  a (a, â)  e (é)  E (è, ê, ai)  i  o (o, au, eau, ô)  u (ou)  y (u)  9 (eu)
@@ -32,8 +32,10 @@ typedef struct fr_line {
     int min_syllables, max_syllables; /* range allowed by optional diérèse/synérèse */
     char gender;          /* 'm' or 'f' (rhyme gender: feminine = ends in e muet: -e, -es, -ent of verbs) */
     char rhyme_key[48];   /* phonetic ending from the last tonic vowel on (alphabet above, ASCII) */
-    int caesura_ok;       /* for 12 syllables: the 6th syllable ends a word and isn't an e muet (1), else 0 */
-    int hiatus;           /* count of hiatus (vowel + vowel across words, forbidden classically) */
+    int caesura_ok;       /* for 12 syllables: the 6th syllable ends a word and isn't an e muet (1), else 0
+                           * (nor a proclitic: see fr_caesura) */
+    int hiatus;           /* count of hiatus (vowel + vowel across words, forbidden classically;
+                           * after ô, ah, oh, eh and "y" tolerated) */
     char last_word[64];   /* last word, lower-cased UTF-8 */
 } fr_line;
 
@@ -57,15 +59,16 @@ int fr_rhyme_quality(const fr_line *a, const fr_line *b);
 typedef struct fr_word {
     int start, len;       /* byte span of the word in the text scanned */
     int syllables;        /* syllables without the final e muet, usual reading */
-    int optional;         /* extra syllables a diérèse may add (0 or 1, e.g. "lion" 1+1) */
-    int optional_less;    /* syllables a synérèse may remove (0 or 1, e.g. "hier" may be 1) */
+    int optional;         /* extra syllables a diérèse may add (0 or 1: "hier" 1+1, "gardien" 2+1) */
+    int optional_less;    /* syllables a synérèse may remove (0 or 1; no word of the lists uses it yet) */
     char e_final;         /* 0 none, 1 final -e (elidable), 2 final -es / verb -ent (not elidable) */
     char vowel_start;     /* 1: begins with a vowel or h muet (elides a preceding bare -e) */
     char ends_vowel;      /* 1: ends in a sounded vowel (hiatus when the next word starts with one) */
 } fr_word;
 
-/* Splits text into words (letters, apostrophes and hyphens join: "l'amour" is l' + amour,
- * "peut-être" one word) and fills up to max entries of out.  Returns the number of words
+/* Splits text into words (an apostrophe ends a word: "l'amour" is l' + amour; a hyphen
+ * separates words: "dis-je" is dis + je; digits are read out as number words, each word
+ * spanning the digits) and fills up to max entries of out.  Returns the number of words
  * found (may exceed max: only max were written), or -1 when text is NULL. */
 int fr_syllabify_words(const char *text, size_t len, fr_word *out, int max);
 
@@ -77,8 +80,9 @@ int fr_syllabify_words(const char *text, size_t len, fr_word *out, int max);
 int fr_count_prefix(const char *text, size_t len, int *done, int *min_done, int *max_done, int *pending);
 
 /* Whether a caesura can fall after syllable pos (1..) of the line read with target
- * syllables (0 = usual reading): the pos-th syllable ends a word, is not an e muet, and no
- * hyphen joins the next word.  fr_line.caesura_ok is fr_caesura(.., 6) for alexandrins;
+ * syllables (0 = usual reading): the pos-th syllable ends a word, is not an e muet, no
+ * hyphen joins the next word, and the word is not a proclitic (article, preposition,
+ * clitic pronoun: "tous les | aspects" has none).  fr_line.caesura_ok is fr_caesura(.., 6) for alexandrins;
  * décasyllabes use pos 4 (4+6) or 5 (5+5). */
 int fr_caesura(const char *text, size_t len, int target, int pos);
 

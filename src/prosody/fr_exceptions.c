@@ -22,13 +22,13 @@ static const char *const h_aspire_prefix[] = {
     "hanche", "hangar", "hanneton", "hant", "happe", "happer", "harangu", "haras", "harass",
     "harcel", "harcèl", "hardi", "harem", "hareng", "hargn", "haricot", "harnach", "harnais",
     "harpe", "harpie", "harpon", "hasard", "haschisch", "hase", "hauban", "haubert", "hausse",
-    "haut", "havane", "havre", "hay", "haï", "hennir", "henniss", "hernie", "hersant", "herse",
-    "heurt", "hibou", "hideu", "hisse", "hisser", "hiérarch", "hobereau", "hoch", "hollandais",
-    "hollande", "homard", "hongr", "honni", "honte", "honteu", "hoquet", "horde", "hors", "hotte",
-    "houblon", "houe", "houille", "houl", "houp", "hourra", "hourvari", "housse", "houx", "hublot",
-    "huche", "hue", "huer", "huguenot", "huit", "hulotte", "humer", "humé", "hun", "hune", "huppe",
-    "hure", "hurl", "hussard", "hutte", "hâle", "hâlé", "hât", "hâtif", "hâtiv", "hérault",
-    "héraut", "hériss", "hérisson", "hérissé", "héron", "héros", "hêtre",
+    "haut", "havane", "havre", "hay", "haï", "hennir", "henniss", "henri", "hernie", "hersant",
+    "herse", "heurt", "hibou", "hideu", "hisse", "hisser", "hiérarch", "hobereau", "hoch",
+    "hollandais", "hollande", "homard", "hongr", "honni", "honte", "honteu", "hoquet", "horde",
+    "hors", "hotte", "houblon", "houe", "houille", "houl", "houp", "hourra", "hourvari", "housse",
+    "houx", "hublot", "huche", "hue", "huer", "huguenot", "huit", "hulotte", "humer", "humé", "hun",
+    "hune", "huppe", "hure", "hurl", "hussard", "hutte", "hâle", "hâlé", "hât", "hâtif", "hâtiv",
+    "hérault", "héraut", "hériss", "hérisson", "hérissé", "héron", "héros", "hêtre",
 };
 
 /* ---- words beginning with a vowel that take no elision (le onze, le oui) ------------- */

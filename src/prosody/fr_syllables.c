@@ -292,6 +292,16 @@ typedef struct line_words {
     int counted[FR_MAXTOK];   /* syllables each word contributes, its final e included */
 } line_words;
 
+/* Interjections (ô, ah, oh, eh, hé, ha, ho) and "y" (il y a) before a vowel are
+ * tolerated by classical usage. */
+static int hiatus_tolerated(const fr_tok *t) {
+    const unsigned char *w = t->w;
+    if (t->n == 1) return w[0] == L_OCIRC || w[0] == 'y';
+    if (t->n == 2 && w[1] == 'h') return w[0] == 'a' || w[0] == 'o' || w[0] == 'e';
+    if (t->n == 2 && w[0] == 'h') return w[1] == 'a' || w[1] == 'o' || w[1] == L_EACUTE;
+    return 0;
+}
+
 /* "-je", "-ce" after a hyphen (dis-je, est-ce): their e stays mute at line end. */
 static int enclitic_je(const fr_tok *t) {
     return t->hyph_before && t->n == 2 && (t->w[0] == 'j' || t->w[0] == 'c') && t->w[1] == 'e';
@@ -367,7 +377,8 @@ int fr_scan_line(const char *text, size_t len, int target, fr_line *out) {
     if (out->syllables == 12) out->caesura_ok = caesura_after(&L, out->syllables - total, 6);
     /* hiatus */
     for (int i = 0; i + 1 < L.n; i++)
-        if (L.syl[i].ends_vowel && L.syl[i + 1].vowel_start && !L.tok[i + 1].hyph_before) out->hiatus++;
+        if (L.syl[i].ends_vowel && L.syl[i + 1].vowel_start && !L.tok[i + 1].hyph_before && !hiatus_tolerated(&L.tok[i]))
+            out->hiatus++;
     /* last word: gender, rhyme */
     if (L.n > 0) {
         const fr_tok *t = &L.tok[L.n - 1];

@@ -143,7 +143,8 @@ static int en_split_at(const char *key, size_t i, int *out, int n, int max) {
     for (int len = 2; len >= 1; len--) {
         if (len == 2 && !key[i + 1]) continue;
         for (int p = 0; p < P_NPH; p++) {
-            if ((int)strlen(en_names[p]) != len || strncmp(en_names[p], key + i, (size_t)len)) continue;
+            const char *nm = en_names[p];
+            if ((nm[1] ? 2 : 1) != len || nm[0] != key[i] || (len == 2 && nm[1] != key[i + 1])) continue;
             out[n] = p;
             int r = en_split_at(key, i + (size_t)len, out, n + 1, max);
             if (r >= 0) return r;
@@ -167,10 +168,11 @@ static int en_split(const char *key, int *out, int max) {
     return n;
 }
 
-static int en_score(const vers_line *a, const vers_line *b) {
+static int en_score(const vers_prosody *p, const vers_line *a, const vers_line *b) {
     en_line x, y;
     to_en(a, &x); to_en(b, &y);
-    int q = en_rhyme_quality(&x, &y);
+    /* with the dictionary, the other pronunciations of both words count too (live/give) */
+    int q = p && p->en ? en_rhyme_quality_dict(p->en, &x, &y) : en_rhyme_quality(&x, &y);
     if (q >= 3) return 30;
     if (q == 2) return 20;
     int pa[32], pb[32];
@@ -237,15 +239,17 @@ static int fr_score(const vers_line *a, const vers_line *b) {
     return 0;
 }
 
-int rhyme_score(const vers_line *a, const vers_line *b) {
+int rhyme_score_in(const vers_prosody *p, const vers_line *a, const vers_line *b) {
     if (!a || !b || a->lang != b->lang || !a->last_word[0] || !b->last_word[0]) return 0;
-    int sc = a->lang == VERS_LANG_FR ? fr_score(a, b) : en_score(a, b);
+    int sc = a->lang == VERS_LANG_FR ? fr_score(a, b) : en_score(p, a, b);
     if (sc) return sc;
     char ka[64], kb[64];
     eye_key(a->last_word, a->lang, ka, sizeof ka);
     eye_key(b->last_word, b->lang, kb, sizeof kb);
     return ka[0] && !strcmp(ka, kb) ? 5 : 0;
 }
+
+int rhyme_score(const vers_line *a, const vers_line *b) { return rhyme_score_in(NULL, a, b); }
 
 int vers_rhyme_quality(const vers_line *a, const vers_line *b) {
     int sc = rhyme_score(a, b);

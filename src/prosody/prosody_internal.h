@@ -104,6 +104,8 @@ int fr_caesura_at(const char *text, size_t len, int n);
  * (FR 21-23 by richness), 15 same final syllable / normalised key (wrenched rhymes,
  * dictionary variants, older spellings), 10 slant (EN), 5 eye rhyme, 0 none. */
 int rhyme_score(const vers_line *a, const vers_line *b);
+/* The same with the context's dictionary (English: every pronunciation of both words). */
+int rhyme_score_in(const vers_prosody *p, const vers_line *a, const vers_line *b);
 /* Older French spelling of a word modernised (see prosody.c); 1 when it changed. */
 int fr_modern_spelling(const char *w, char *out, size_t size);
 
@@ -111,7 +113,7 @@ int fr_modern_spelling(const char *w, char *out, size_t size);
 /* Groups lines into rhyme groups over the whole poem: ids[i] = group (-1 for a line
  * without rhyme word), numbered in order of first appearance.  stanza[i] = the line's
  * stanza.  Returns the number of groups, or -1 on allocation failure. */
-int scheme_detect(const vers_line *lines, const int *stanza, int n, int *ids);
+int scheme_detect(const vers_prosody *p, const vers_line *lines, const int *stanza, int n, int *ids);
 /* Letter shown for group id g. */
 char scheme_letter(int g);
 

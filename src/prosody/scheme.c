@@ -73,8 +73,8 @@ static double link_gain(int sc) {
     if (sc >= 30) return 3.0;
     if (sc >= 20) return 3.0;
     if (sc >= 15) return 2.0;
-    if (sc >= 10) return 1.0;
-    if (sc >= 5) return 1.0;
+    if (sc >= 10) return 0.5;
+    if (sc >= 5) return 0.5;
     return -2.5;
 }
 static double apart_cost(int sc) {
@@ -152,24 +152,24 @@ static void canon_of(const int *cls, int m, char *out) {
 
 /* Detects the scheme of one stanza (lines L[0..m-1]) into cls (classes from 0).
  * prefer (may be NULL): the poem's usual scheme for stanzas of this length, worth bonus. */
-static int stanza_scheme(const vers_line *L, int m, int *cls, const char *prefer, double bonus) {
+static int stanza_scheme(const vers_prosody *p, const vers_line *L, int m, int *cls, const char *prefer, double bonus) {
     int *S = malloc(sizeof *S * (size_t)m * WINDOW);
     int *cand = malloc(sizeof *cand * (size_t)m);
     if (!S || !cand) { free(S); free(cand); return -1; }
     for (int i = 0; i < m; i++)
         for (int d = 1; d <= WINDOW; d++) {
             int j = i + d;
-            S[i * WINDOW + d - 1] = j < m && L[i].last_word[0] && L[j].last_word[0] ? rhyme_score(&L[i], &L[j]) : -1;
+            S[i * WINDOW + d - 1] = j < m && L[i].last_word[0] && L[j].last_word[0] ? rhyme_score_in(p, &L[i], &L[j]) : -1;
         }
     greedy(L, m, S, cls);
     char *cb = prefer ? malloc((size_t)m + 1) : NULL;
     double best = partition_score(cls, m, S);
     if (cb) { canon_of(cls, m, cb); if (!strcmp(cb, prefer)) best += bonus; }
     if (m >= 2) {
-        for (int p = 0; p <= N_PATTERNS; p++) {
+        for (int pt = 0; pt <= N_PATTERNS; pt++) {
             int ok = 1;
             for (int i = 0; i < m && ok; i++) {
-                cand[i] = pattern_class(p, i, m);
+                cand[i] = pattern_class(pt, i, m);
                 if (cand[i] == -2) ok = 0;
                 else if (!L[i].last_word[0]) cand[i] = -1 - i;   /* no word: a class of its own */
             }
@@ -188,21 +188,30 @@ static int stanza_scheme(const vers_line *L, int m, int *cls, const char *prefer
     return 0;
 }
 
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
 /* The poem's usual scheme for stanzas of m lines: the most frequent canonical scheme
- * among them when it covers at least half of them (and two stanzas), else NULL. */
+ * among them when it covers at least half of them (and two stanzas), else NULL.
+ * Sorted, so that a poem of thousands of stanzas stays fast. */
 static const char *usual_scheme(char **canon, const int *len, int ns, int m) {
-    int best = -1, best_n = 0, total = 0;
-    for (int a = 0; a < ns; a++) {
-        if (len[a] != m) continue;
-        total++;
-        int c = 0;
-        for (int b = 0; b < ns; b++) if (len[b] == m && !strcmp(canon[a], canon[b])) c++;
-        if (c > best_n) { best_n = c; best = a; }
+    char **v = malloc(sizeof *v * (size_t)ns);
+    if (!v) return NULL;
+    int total = 0;
+    for (int a = 0; a < ns; a++) if (len[a] == m) v[total++] = canon[a];
+    qsort(v, (size_t)total, sizeof *v, cmp_str);
+    const char *best = NULL;
+    int best_n = 0;
+    for (int a = 0; a < total;) {
+        int b = a + 1;
+        while (b < total && !strcmp(v[a], v[b])) b++;
+        if (b - a > best_n) { best_n = b - a; best = v[a]; }
+        a = b;
     }
-    return best >= 0 && best_n >= 2 && best_n * 2 >= total ? canon[best] : NULL;
+    free(v);
+    return best && best_n >= 2 && best_n * 2 >= total ? best : NULL;
 }
 
-int scheme_detect(const vers_line *L, const int *stanza, int n, int *ids) {
+int scheme_detect(const vers_prosody *p, const vers_line *L, const int *stanza, int n, int *ids) {
     if (n <= 0) return 0;
     int *cls = malloc(sizeof *cls * (size_t)n);
     int *first = malloc(sizeof *first * (size_t)n);   /* per global group: its first line */
@@ -218,16 +227,27 @@ int scheme_detect(const vers_line *L, const int *stanza, int n, int *ids) {
     }
     /* pass 1: each stanza alone */
     for (int k = 0; k < ns; k++) {
-        if (stanza_scheme(L + start[k], len[k], cls + start[k], NULL, 0)) goto out;
+        if (stanza_scheme(p, L + start[k], len[k], cls + start[k], NULL, 0)) goto out;
         if (!(canon[k] = malloc((size_t)len[k] + 1))) goto out;
         canon_of(cls + start[k], len[k], canon[k]);
     }
     /* pass 2: stanzas lean toward the poem's usual scheme for their length */
     double bonus = USUAL_BONUS;
     if (ns > 2) {
+        /* the usual scheme of each stanza length, found once per length */
+        enum { N_MEMO = 32 };
+        int memo_len[N_MEMO], n_memo = 0;
+        const char *memo_pref[N_MEMO];
         for (int k = 0; k < ns; k++) {
-            const char *pref = usual_scheme(canon, len, ns, len[k]);
-            if (pref && strcmp(pref, canon[k]) && stanza_scheme(L + start[k], len[k], cls + start[k], pref, bonus)) goto out;
+            const char *pref = NULL;
+            int hit = -1;
+            for (int q = 0; q < n_memo; q++) if (memo_len[q] == len[k]) hit = q;
+            if (hit >= 0) pref = memo_pref[hit];
+            else {
+                pref = usual_scheme(canon, len, ns, len[k]);
+                if (n_memo < N_MEMO) { memo_len[n_memo] = len[k]; memo_pref[n_memo++] = pref; }
+            }
+            if (pref && strcmp(pref, canon[k]) && stanza_scheme(p, L + start[k], len[k], cls + start[k], pref, bonus)) goto out;
         }
     }
     int n_groups = 0;
@@ -246,7 +266,7 @@ int scheme_detect(const vers_line *L, const int *stanza, int n, int *ids) {
                 int taken = 0;      /* two rhymes of one stanza never share a letter */
                 for (int q = s0; q < i && !taken; q++) taken = ids[q] == ids[j];
                 if (taken) continue;
-                int sc = rhyme_score(&L[i], &L[j]);
+                int sc = rhyme_score_in(p, &L[i], &L[j]);
                 if (sc >= 20 && sc > best) { best = sc; link = ids[j]; }
             }
             if (link >= 0) ids[i] = link;

@@ -200,6 +200,16 @@ int checkpoint_load(const char *path, const vers_train_opts *over, vers_trainer 
         if (!kk || !vv || vers_trainer_set_note(t, kk, vv)) { free(kk); free(vv); rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto out; }
         free(kk); free(vv);
     }
+    if (!t->tok) {   /* a run on another model's tokenizer: read it again from its GGUF */
+        const char *src = NULL;
+        for (int i = 0; i < t->n_notes; i++) if (!strcmp(t->note_k[i], "vers.train.tokenizer_gguf")) src = t->note_v[i];
+        if (src) {
+            char *copy = strdup(src);
+            int arc = copy ? trainer_attach_gguf_tokenizer(t, copy, &e2) : VERS_ENOMEM;
+            free(copy);
+            if (arc) { rc = vers_errorf(err, arc, "%s: the run's tokenizer cannot be read: %s", path, e2.msg); goto out; }
+        }
+    }
     uint64_t np = cr_u64(&r);
     if (r.bad || np != (uint64_t)t->m->n_params || (n - 16 - r.pos) != np * 12) {
         vers_errorf(err, rc, "%s: parameter section does not match the model shape", path); goto out;

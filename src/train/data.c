@@ -9,6 +9,7 @@
  * covers the tokenizer, the corpus bytes and the split settings. */
 #include "train/internal.h"
 #include "train/bpe.h"
+#include "vers/tokenizer.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,9 +150,29 @@ int vers_doc_tokenize(const vers_bpe *b, const vers_doc *d, int32_t **ids, size_
     return rc;
 }
 
+/* A document for a model whose vocabulary is not ours: its bos/eos, whichever of our
+ * control tags it has, and title + "\n" + body tokenized as one text (a SentencePiece
+ * tokenizer adds its dummy-prefix space once, at the start). */
+static int engine_doc_tokenize(const vers_tokenizer *t, const vers_doc *d, int32_t **ids, size_t *n, size_t *cap) {
+    int rc = push_id(ids, n, cap, vers_token_bos(t));
+    if (!rc && eqn(d->lang, d->lang_len, "fr")) rc = push_id(ids, n, cap, vers_token_special(t, "<fr>"));
+    if (!rc && eqn(d->lang, d->lang_len, "en")) rc = push_id(ids, n, cap, vers_token_special(t, "<en>"));
+    size_t tl = d->title_len ? d->title_len + 1 : 0;
+    char *text = malloc(tl + d->body_len + 1);
+    if (!text) return VERS_ENOMEM;
+    if (tl) { memcpy(text, d->title, d->title_len); text[d->title_len] = '\n'; }
+    memcpy(text + tl, d->body, d->body_len);
+    int32_t *tok = NULL; size_t nt = 0;
+    if (!rc && vers_tokenize(t, text, tl + d->body_len, 0, 0, &tok, &nt, NULL)) rc = VERS_ENOMEM;
+    for (size_t i = 0; !rc && i < nt; i++) rc = push_id(ids, n, cap, tok[i]);
+    if (!rc) rc = push_id(ids, n, cap, vers_token_eos(t));
+    free(tok); free(text);
+    return rc;
+}
+
 /* ---- building the token streams ---- */
 typedef struct {
-    const vers_bpe *b; const vers_data_opts *o;
+    const vers_bpe *b; const vers_tokenizer *et; const vers_data_opts *o;
     int file; int64_t doc;
     int32_t *tmp; size_t ntmp, captmp;
     int32_t *tr; size_t ntr, captr;
@@ -192,7 +213,8 @@ static int append(int32_t **dst, size_t *n, size_t *cap, const int32_t *src, siz
 static int build_doc(const vers_doc *d, void *ctx) {
     build_ctx *c = ctx;
     c->ntmp = 0;
-    int rc = vers_doc_tokenize(c->b, d, &c->tmp, &c->ntmp, &c->captmp);
+    int rc = c->b ? vers_doc_tokenize(c->b, d, &c->tmp, &c->ntmp, &c->captmp)
+                  : engine_doc_tokenize(c->et, d, &c->tmp, &c->ntmp, &c->captmp);
     if (rc) return rc;
     uint64_t h = c->o->seed * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)c->file << 40) ^ (uint64_t)c->doc;
     trng r; trng_seed(&r, h);
@@ -273,7 +295,25 @@ static int cache_save(const char *path, uint64_t key, const vers_tokens *t) {
     return 0;
 }
 
+static int tokens_build(const vers_bpe *b, const vers_tokenizer *et, const vers_data_opts *o, vers_tokens *out, vers_err *err);
 int vers_tokens_build(const vers_bpe *b, const vers_data_opts *o, vers_tokens *out, vers_err *err) {
+    return tokens_build(b, NULL, o, out, err);
+}
+int vers_tokens_build_engine(const vers_tokenizer *et, const vers_data_opts *o, vers_tokens *out, vers_err *err) {
+    return tokens_build(NULL, et, o, out, err);
+}
+
+static uint64_t engine_tok_hash(const vers_tokenizer *t) {
+    uint64_t h = fnv1a(FNV_INIT, vers_tokenizer_model(t), strlen(vers_tokenizer_model(t)));
+    for (uint32_t i = 0; i < vers_tokenizer_n_vocab(t); i++) {
+        size_t l; const char *s = vers_token_text(t, (int32_t)i, &l);
+        if (s) h = fnv1a(h, s, l);
+        h = fnv1a(h, "\0", 1);
+    }
+    return h;
+}
+
+static int tokens_build(const vers_bpe *b, const vers_tokenizer *et, const vers_data_opts *o, vers_tokens *out, vers_err *err) {
     memset(out, 0, sizeof *out);
     if (o->n_files <= 0) return vers_errorf(err, VERS_EINVAL, "no corpus files given");
     if (!(o->val_frac >= 0 && o->val_frac < 1)) return vers_errorf(err, VERS_EINVAL, "validation share must be in [0, 1)");
@@ -281,7 +321,7 @@ int vers_tokens_build(const vers_bpe *b, const vers_data_opts *o, vers_tokens *o
     size_t *lens = calloc((size_t)o->n_files, sizeof *lens);
     if (!bufs || !lens) { free(bufs); free(lens); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
     int rc = 0;
-    uint64_t key = fnv1a(FNV_INIT, "tok1", 4), th = vers_bpe_hash(b);
+    uint64_t key = fnv1a(FNV_INIT, "tok1", 4), th = b ? vers_bpe_hash(b) : engine_tok_hash(et);
     key = fnv1a(key, &th, 8);
     for (int i = 0; i < o->n_files && !rc; i++) {
         vers_err e2;
@@ -295,7 +335,7 @@ int vers_tokens_build(const vers_bpe *b, const vers_data_opts *o, vers_tokens *o
     out->key = key;
     if (!rc && o->cache_path && cache_load(o->cache_path, key, out) == 0) goto done;
     if (!rc) {
-        build_ctx c = {.b = b, .o = o};
+        build_ctx c = {.b = b, .et = et, .o = o};
         for (int i = 0; i < o->n_files && !rc; i++) {
             c.file = i; c.doc = 0;
             vers_err e2 = {0};

@@ -18,7 +18,7 @@
 int vers_trainer_export(vers_trainer *t, const char *path, int type, vers_err *err) {
     if (type != VT_F32 && type != VT_F16 && type != VT_Q8_0)
         return vers_errorf(err, VERS_EINVAL, "export type must be F32, F16 or Q8_0");
-    if (!t->tok) return vers_errorf(err, VERS_EINVAL, "the run has no tokenizer to export");
+    if (!t->tok && !t->tok_gguf) return vers_errorf(err, VERS_EINVAL, "the run has no tokenizer to export");
     const vers_tmodel *m = t->m;
     const vers_tconfig *c = &m->c;
     gguf_writer *w = gguf_writer_new();
@@ -26,6 +26,19 @@ int vers_trainer_export(vers_trainer *t, const char *path, int type, vers_err *e
     void **bufs = calloc((size_t)m->n_tensors, sizeof *bufs);
     int rc = bufs ? 0 : VERS_ENOMEM;
     char note[256];
+    if (!t->tok && !rc) {
+        /* another model's tokenizer: every key of its GGUF first (tokenizer.ggml.*), ours
+         * below replace the rest */
+        gguf_file *g = NULL;
+        vers_err e2;
+        if ((rc = gguf_open(t->tok_gguf, &g, &e2))) {
+            vers_errorf(err, rc, "%s: the tokenizer's model %s: %s", path, t->tok_gguf, e2.msg);
+            gguf_writer_free(w); free(bufs);
+            return rc;
+        }
+        rc = gguf_writer_copy_kvs(w, g, NULL);
+        gguf_close(g);
+    }
 #define CK(x) do { if (!rc && (x)) rc = VERS_ENOMEM; } while (0)
     CK(gguf_writer_set_str(w, "general.architecture", "llama"));
     CK(gguf_writer_set_str(w, "general.name", "vers"));
@@ -41,28 +54,30 @@ int vers_trainer_export(vers_trainer *t, const char *path, int type, vers_err *e
     CK(gguf_writer_set_f32(w, "llama.attention.layer_norm_rms_epsilon", c->norm_eps));
     CK(gguf_writer_set_u32(w, "llama.vocab_size", (uint32_t)c->vocab_size));
     /* tokenizer: padded with unused control tokens when the model's vocabulary is larger */
-    int nt = vers_bpe_vocab_size(t->tok), nm = vers_bpe_n_merges(t->tok), nv = c->vocab_size;
+    int nt = t->tok ? vers_bpe_vocab_size(t->tok) : 0, nm = t->tok ? vers_bpe_n_merges(t->tok) : 0, nv = t->tok ? c->vocab_size : 0;
     const char **ts = calloc((size_t)nv, sizeof *ts), **ms = calloc((size_t)nm + 1, sizeof *ms);
     size_t *tl = calloc((size_t)nv, sizeof *tl), *ml = calloc((size_t)nm + 1, sizeof *ml);
     int32_t *ty = calloc((size_t)nv, sizeof *ty);
     char (*pad)[24] = nv > nt ? calloc((size_t)(nv - nt), sizeof *pad) : NULL;
-    if (!ts || !ms || !tl || !ml || !ty || (nv > nt && !pad)) rc = VERS_ENOMEM;
-    if (!rc) {
+    if (!ms || !ml || (nv && (!ts || !tl || !ty)) || (nv > nt && !pad)) rc = VERS_ENOMEM;
+    if (!rc && t->tok) {
         for (int i = 0; i < nt; i++) { ts[i] = vers_bpe_token(t->tok, i, &tl[i]); ty[i] = vers_bpe_token_type(t->tok, i); }
         for (int i = nt; i < nv; i++) { snprintf(pad[i - nt], sizeof pad[0], "<|unused%d|>", i - nt); ts[i] = pad[i - nt]; tl[i] = strlen(ts[i]); ty[i] = 5; }
         for (int j = 0; j < nm; j++) ms[j] = vers_bpe_merge(t->tok, j, &ml[j]);
     }
-    CK(gguf_writer_set_str(w, "tokenizer.ggml.model", "gpt2"));
-    CK(gguf_writer_set_str(w, "tokenizer.ggml.pre", "gpt-2"));
-    CK(gguf_writer_set_arr_str(w, "tokenizer.ggml.tokens", ts, tl, (uint64_t)nv));
-    CK(gguf_writer_set_arr_i32(w, "tokenizer.ggml.token_type", ty, (uint64_t)nv));
-    CK(gguf_writer_set_arr_str(w, "tokenizer.ggml.merges", ms, ml, (uint64_t)nm));
-    int bos = t->tok->special[VERS_TOK_BOS], eos = t->tok->special[VERS_TOK_EOS], padid = vers_bpe_special_id(t->tok, "<|pad|>");
-    if (bos >= 0) CK(gguf_writer_set_u32(w, "tokenizer.ggml.bos_token_id", (uint32_t)bos));
-    if (eos >= 0) CK(gguf_writer_set_u32(w, "tokenizer.ggml.eos_token_id", (uint32_t)eos));
-    if (padid >= 0) CK(gguf_writer_set_u32(w, "tokenizer.ggml.padding_token_id", (uint32_t)padid));
-    CK(gguf_writer_set_bool(w, "tokenizer.ggml.add_bos_token", bos >= 0));
-    CK(gguf_writer_set_bool(w, "tokenizer.ggml.add_eos_token", 0));
+    if (t->tok) {
+        CK(gguf_writer_set_str(w, "tokenizer.ggml.model", "gpt2"));
+        CK(gguf_writer_set_str(w, "tokenizer.ggml.pre", "gpt-2"));
+        CK(gguf_writer_set_arr_str(w, "tokenizer.ggml.tokens", ts, tl, (uint64_t)nv));
+        CK(gguf_writer_set_arr_i32(w, "tokenizer.ggml.token_type", ty, (uint64_t)nv));
+        CK(gguf_writer_set_arr_str(w, "tokenizer.ggml.merges", ms, ml, (uint64_t)nm));
+        int bos = t->tok->special[VERS_TOK_BOS], eos = t->tok->special[VERS_TOK_EOS], padid = vers_bpe_special_id(t->tok, "<|pad|>");
+        if (bos >= 0) CK(gguf_writer_set_u32(w, "tokenizer.ggml.bos_token_id", (uint32_t)bos));
+        if (eos >= 0) CK(gguf_writer_set_u32(w, "tokenizer.ggml.eos_token_id", (uint32_t)eos));
+        if (padid >= 0) CK(gguf_writer_set_u32(w, "tokenizer.ggml.padding_token_id", (uint32_t)padid));
+        CK(gguf_writer_set_bool(w, "tokenizer.ggml.add_bos_token", bos >= 0));
+        CK(gguf_writer_set_bool(w, "tokenizer.ggml.add_eos_token", 0));
+    }
     /* provenance */
     CK(gguf_writer_set_u64(w, "vers.train.steps", (uint64_t)t->step));
     CK(gguf_writer_set_u64(w, "vers.train.tokens", (uint64_t)t->tokens_seen));

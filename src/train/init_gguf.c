@@ -7,11 +7,26 @@
 #include "train/bpe.h"
 #include "engine/gguf.h"
 #include "engine/tensor.h"
+#include "vers/tokenizer.h"
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- init from a GGUF ---- */
+int trainer_attach_gguf_tokenizer(vers_trainer *t, const char *path, vers_err *err) {
+    char full[PATH_MAX];
+    if (!realpath(path, full)) return vers_errorf(err, VERS_EIO, "%s: cannot resolve the path", path);
+    vers_err e2;
+    int rc = vers_tokenizer_load(full, &t->etok, &e2);
+    if (rc) return vers_errorf(err, rc, "%s: tokenizer: %s", path, e2.msg);
+    free(t->tok_gguf);
+    if (!(t->tok_gguf = strdup(full))) return vers_errorf(err, VERS_ENOMEM, "out of memory");
+    if (vers_tokenizer_n_vocab(t->etok) > (uint32_t)t->m->c.vocab_size)
+        return vers_errorf(err, VERS_EFORMAT, "%s: tokenizer larger than the embedding", path);
+    return vers_trainer_set_note(t, "vers.train.tokenizer_gguf", full) ? vers_errorf(err, VERS_ENOMEM, "out of memory") : 0;
+}
+
 static int get_u32(const gguf_file *g, const char *k, uint32_t *v, uint32_t dflt, int required) {
     int rc = gguf_get_u32(g, k, v);
     if (rc == VERS_ENOTFOUND && !required) { *v = dflt; return 0; }
@@ -48,46 +63,48 @@ int vers_trainer_new_from_gguf(const char *path, const vers_train_opts *o, vers_
     if (!get_u32(g, "llama.rope.dimension_count", &rot, D / H, 0) && rot != D / H) {
         rc = vers_errorf(err, VERS_EUNSUPPORTED, "%s: partial RoPE (%u of %u dims) is not supported by the trainer", path, rot, D / H); goto out;
     }
-    /* tokenizer */
-    if (gguf_get_str(g, "tokenizer.ggml.model", &s) || !gguf_str_eq(s, "gpt2")) {
-        rc = vers_errorf(err, VERS_EUNSUPPORTED, "%s: the trainer needs a byte-level BPE ('gpt2') tokenizer", path); goto out;
-    }
-    const gguf_kv *kt = gguf_get_arr(g, "tokenizer.ggml.tokens"), *ktt = gguf_get_arr(g, "tokenizer.ggml.token_type"),
-                  *km = gguf_get_arr(g, "tokenizer.ggml.merges");
-    if (!kt || kt->arr_type != GGUF_STRING || !kt->arr_str || (km && (km->arr_type != GGUF_STRING || !km->arr_str)) ||
-        (ktt && ktt->arr_n != kt->arr_n) || kt->arr_n > (1u << 24)) {
-        rc = vers_errorf(err, VERS_EFORMAT, "%s: tokenizer arrays missing or malformed", path); goto out;
-    }
-    {
-        int n = (int)kt->arr_n, nm = km ? (int)km->arr_n : 0;
-        const char **ts = calloc((size_t)n, sizeof *ts), **ms = calloc((size_t)nm + 1, sizeof *ms);
-        size_t *tl = calloc((size_t)n, sizeof *tl), *ml = calloc((size_t)nm + 1, sizeof *ml);
-        int32_t *ty = calloc((size_t)n, sizeof *ty);
-        if (!ts || !ms || !tl || !ml || !ty) rc = VERS_ENOMEM;
-        else {
-            for (int i = 0; i < n; i++) { ts[i] = kt->arr_str[i].ptr; tl[i] = kt->arr_str[i].len; ty[i] = ktt ? (int32_t)gguf_arr_i64(ktt, (uint64_t)i) : 1; }
-            for (int j = 0; j < nm; j++) { ms[j] = km->arr_str[j].ptr; ml[j] = km->arr_str[j].len; }
-            rc = vers_bpe_from_vocab(ts, tl, ty, n, ms, ml, nm, &tok, &e2);
-            if (rc) vers_errorf(err, rc, "%s: %s", path, e2.msg);
+    /* tokenizer: byte-level BPE becomes ours (checkpointed with the run); any other
+     * (SentencePiece) stays the engine's, read again from this file when needed */
+    int foreign = gguf_get_str(g, "tokenizer.ggml.model", &s) || !gguf_str_eq(s, "gpt2");
+    if (!foreign) {
+        const gguf_kv *kt = gguf_get_arr(g, "tokenizer.ggml.tokens"), *ktt = gguf_get_arr(g, "tokenizer.ggml.token_type"),
+                      *km = gguf_get_arr(g, "tokenizer.ggml.merges");
+        if (!kt || kt->arr_type != GGUF_STRING || !kt->arr_str || (km && (km->arr_type != GGUF_STRING || !km->arr_str)) ||
+            (ktt && ktt->arr_n != kt->arr_n) || kt->arr_n > (1u << 24)) {
+            rc = vers_errorf(err, VERS_EFORMAT, "%s: tokenizer arrays missing or malformed", path); goto out;
         }
-        free(ts); free(ms); free(tl); free(ml); free(ty);
-        if (rc == VERS_ENOMEM) vers_errorf(err, rc, "out of memory");
-        if (rc) goto out;
-        uint32_t id;
-        if (!gguf_get_u32(g, "tokenizer.ggml.bos_token_id", &id) && id < (uint32_t)n) tok->special[VERS_TOK_BOS] = (int32_t)id;
-        if (!gguf_get_u32(g, "tokenizer.ggml.eos_token_id", &id) && id < (uint32_t)n) tok->special[VERS_TOK_EOS] = (int32_t)id;
+        {
+            int n = (int)kt->arr_n, nm = km ? (int)km->arr_n : 0;
+            const char **ts = calloc((size_t)n, sizeof *ts), **ms = calloc((size_t)nm + 1, sizeof *ms);
+            size_t *tl = calloc((size_t)n, sizeof *tl), *ml = calloc((size_t)nm + 1, sizeof *ml);
+            int32_t *ty = calloc((size_t)n, sizeof *ty);
+            if (!ts || !ms || !tl || !ml || !ty) rc = VERS_ENOMEM;
+            else {
+                for (int i = 0; i < n; i++) { ts[i] = kt->arr_str[i].ptr; tl[i] = kt->arr_str[i].len; ty[i] = ktt ? (int32_t)gguf_arr_i64(ktt, (uint64_t)i) : 1; }
+                for (int j = 0; j < nm; j++) { ms[j] = km->arr_str[j].ptr; ml[j] = km->arr_str[j].len; }
+                rc = vers_bpe_from_vocab(ts, tl, ty, n, ms, ml, nm, &tok, &e2);
+                if (rc) vers_errorf(err, rc, "%s: %s", path, e2.msg);
+            }
+            free(ts); free(ms); free(tl); free(ml); free(ty);
+            if (rc == VERS_ENOMEM) vers_errorf(err, rc, "out of memory");
+            if (rc) goto out;
+            uint32_t id;
+            if (!gguf_get_u32(g, "tokenizer.ggml.bos_token_id", &id) && id < (uint32_t)n) tok->special[VERS_TOK_BOS] = (int32_t)id;
+            if (!gguf_get_u32(g, "tokenizer.ggml.eos_token_id", &id) && id < (uint32_t)n) tok->special[VERS_TOK_EOS] = (int32_t)id;
+        }
     }
     const gguf_tensor *emb = gguf_find_tensor(g, "token_embd.weight");
     if (!emb || emb->n_dims != 2 || emb->ne[0] != D) { rc = vers_errorf(err, VERS_EFORMAT, "%s: token_embd.weight missing or of the wrong shape", path); goto out; }
     vers_tconfig c = {(int)D, (int)L, (int)H, (int)KVH, (int)F, (int)emb->ne[1], (int)ctx, theta, eps,
                       gguf_find_tensor(g, "output.weight") == NULL};
-    if (vers_bpe_vocab_size(tok) > c.vocab_size) { rc = vers_errorf(err, VERS_EFORMAT, "%s: tokenizer larger than the embedding", path); goto out; }
+    if (tok && vers_bpe_vocab_size(tok) > c.vocab_size) { rc = vers_errorf(err, VERS_EFORMAT, "%s: tokenizer larger than the embedding", path); goto out; }
     vers_train_opts oo = *o;
     if (oo.seq_len > c.ctx_len) oo.seq_len = c.ctx_len;
     if ((rc = vers_trainer_new(&c, &oo, tok, &t, &e2))) { vers_errorf(err, rc, "%s: %s", path, e2.msg); goto out; }
-    /* the tokenizer copy loses bos/eos overrides: carry them */
-    t->tok->special[VERS_TOK_BOS] = tok->special[VERS_TOK_BOS];
-    t->tok->special[VERS_TOK_EOS] = tok->special[VERS_TOK_EOS];
+    if (tok) {   /* the tokenizer copy loses bos/eos overrides: carry them */
+        t->tok->special[VERS_TOK_BOS] = tok->special[VERS_TOK_BOS];
+        t->tok->special[VERS_TOK_EOS] = tok->special[VERS_TOK_EOS];
+    } else if ((rc = trainer_attach_gguf_tokenizer(t, path, err))) goto out;
     vers_tmodel *m = t->m;
     for (int i = 0; i < m->n_tensors; i++) {
         const vers_tparam *p = &m->tensors[i];

@@ -5,6 +5,7 @@
  * checkpoint. */
 #include "train/trainer.h"
 #include "train/adamw.h"
+#include "vers/tokenizer.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,7 @@ int vers_trainer_new(const vers_tconfig *c, const vers_train_opts *o, const vers
 void vers_trainer_free(vers_trainer *t) {
     if (!t) return;
     vers_tmodel_free(t->m); vers_bpe_free(t->tok);
+    vers_tokenizer_free(t->etok); free(t->tok_gguf);
     free(t->am); free(t->av); free(t->btok); free(t->btg);
     for (int i = 0; i < t->n_notes; i++) { free(t->note_k[i]); free(t->note_v[i]); }
     free(t);
@@ -88,6 +90,12 @@ void vers_trainer_free(vers_trainer *t) {
 vers_tmodel *vers_trainer_model(vers_trainer *t) { return t->m; }
 const vers_bpe *vers_trainer_tokenizer(const vers_trainer *t) { return t->tok; }
 int64_t vers_trainer_step(const vers_trainer *t) { return t->step; }
+
+int vers_trainer_tokens_build(const vers_trainer *t, const vers_data_opts *o, vers_tokens *out, vers_err *err) {
+    if (t->tok) return vers_tokens_build(t->tok, o, out, err);
+    if (t->etok) return vers_tokens_build_engine(t->etok, o, out, err);
+    return vers_errorf(err, VERS_EINVAL, "the run has no tokenizer");
+}
 float vers_trainer_last_val(const vers_trainer *t) { return t->last_val; }
 
 int vers_trainer_set_note(vers_trainer *t, const char *key, const char *value) {

@@ -9,7 +9,9 @@
 struct vers_trainer {
     vers_tmodel *m;
     vers_train_opts o;
-    vers_bpe *tok;
+    vers_bpe *tok;                  /* our byte-level BPE (NULL when etok is used) */
+    struct vers_tokenizer *etok;    /* another model's tokenizer (e.g. SentencePiece), from --init */
+    char *tok_gguf;                 /* the GGUF that holds etok's metadata (export copies it) */
     float *am, *av;                 /* AdamW moments */
     int64_t step;                   /* optimizer steps done */
     trng rng;                       /* batch sampling */
@@ -25,6 +27,8 @@ struct vers_trainer {
 
 /* Allocates moments and batch buffers for a trainer whose model and options are set. */
 int trainer_alloc_state(vers_trainer *t, vers_err *err);
+/* Loads etok from path and remembers the path (init_gguf.c). */
+int trainer_attach_gguf_tokenizer(vers_trainer *t, const char *path, vers_err *err);
 /* Checkpoint I/O (checkpoint.c). */
 int checkpoint_load(const char *path, const vers_train_opts *o, vers_trainer **out, vers_err *err);
 #endif

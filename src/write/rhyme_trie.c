@@ -277,8 +277,10 @@ static int cache_save(const wr_rhyme_index *ix, const char *path, uint64_t key) 
     ok = ok && fwrite(ix->toks, 4, ix->n_toks, f) == ix->n_toks;
     uint64_t lh[2] = {ix->lex_cap, ix->lex_len};
     ok = ok && fwrite(lh, 8, 2, f) == 2;
-    ok = ok && fwrite(ix->lex_slot, 4, ix->lex_cap, f) == ix->lex_cap;
-    ok = ok && fwrite(ix->lex_text, 1, ix->lex_len, f) == ix->lex_len;
+    if (ix->lex_cap) {                         /* no lexicon without a word list */
+        ok = ok && fwrite(ix->lex_slot, 4, ix->lex_cap, f) == ix->lex_cap;
+        ok = ok && fwrite(ix->lex_text, 1, ix->lex_len, f) == ix->lex_len;
+    }
     ok = (fclose(f) == 0) && ok;
     if (!ok || rename(tmp, path) != 0) { unlink(tmp); return -1; }
     return 0;

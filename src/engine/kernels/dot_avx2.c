@@ -382,6 +382,128 @@ static void tile_bf16_4(int64_t n, int nr, int nt, float *y, int64_t ldy,
     tile_float(n, nr, nt, y, ldy, w, ldw, x, ldx, WBF16);
 }
 
+/* ---- K-quants, 4 rows x 2 tokens (prompt): scales and nibbles unpacked once ---- */
+static inline void q45_K_4x2(int64_t nb, const uint8_t *const wr[4], const block_q8_K *xa, const block_q8_K *xb,
+                             float *y0, float *y1, int nr, const int q5) {
+    const size_t bsz = q5 ? sizeof(block_q5_K) : sizeof(block_q4_K);
+    const __m256i m4 = _mm256_set1_epi8(0x0F), one8 = _mm256_set1_epi8(1);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const __m128i bsa = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)xa[b].bsums),
+                                           _mm_loadu_si128((const __m128i *)xa[b].bsums + 1));
+        const __m128i bsb = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)xb[b].bsums),
+                                           _mm_loadu_si128((const __m128i *)xb[b].bsums + 1));
+        __m256i sa[4], sb[4];
+        int32_t mins[8];
+        for (int r = 0; r < 4; r++) {
+            const uint8_t *blk = wr[r] + (size_t)b * bsz;
+            uint8_t sm[16];
+            unpack_k4_scales(blk + 4, sm);
+            const __m128i mv = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)(sm + 8)));
+            __m128i ma = _mm_madd_epi16(mv, bsa), mb = _mm_madd_epi16(mv, bsb);
+            ma = _mm_add_epi32(ma, _mm_shuffle_epi32(ma, 0x4E));
+            mb = _mm_add_epi32(mb, _mm_shuffle_epi32(mb, 0x4E));
+            mins[r] = _mm_cvtsi128_si32(_mm_add_epi32(ma, _mm_shuffle_epi32(ma, 0xB1)));
+            mins[4 + r] = _mm_cvtsi128_si32(_mm_add_epi32(mb, _mm_shuffle_epi32(mb, 0xB1)));
+            const uint8_t *qs = q5 ? blk + 4 + 12 + 32 : blk + 4 + 12;
+            const __m256i hb = q5 ? _mm256_loadu_si256((const __m256i *)(blk + 4 + 12)) : _mm256_setzero_si256();
+            __m256i suma = _mm256_setzero_si256(), sumb = _mm256_setzero_si256();
+            for (int j = 0; j < 4; j++) {
+                const __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * j));
+                __m256i lo = _mm256_and_si256(q, m4);
+                __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+                if (q5) {
+                    lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * j), one8), 4));
+                    hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * j + 1), one8), 4));
+                }
+                const __m256i sc0 = _mm256_set1_epi16(sm[2 * j]), sc1 = _mm256_set1_epi16(sm[2 * j + 1]);
+                const int8_t *qa = xa[b].qs + 64 * j, *qb = xb[b].qs + 64 * j;
+                suma = _mm256_add_epi32(suma, _mm256_madd_epi16(_mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)qa)), sc0));
+                suma = _mm256_add_epi32(suma, _mm256_madd_epi16(_mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(qa + 32))), sc1));
+                sumb = _mm256_add_epi32(sumb, _mm256_madd_epi16(_mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)qb)), sc0));
+                sumb = _mm256_add_epi32(sumb, _mm256_madd_epi16(_mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(qb + 32))), sc1));
+            }
+            sa[r] = suma; sb[r] = sumb;
+        }
+        const __m256i is = hsum8x8_epi32(sa[0], sa[1], sa[2], sa[3], sb[0], sb[1], sb[2], sb[3]);
+        const __m256 yd = _mm256_set_m128(_mm_set1_ps(xb[b].d), _mm_set1_ps(xa[b].d));
+        const __m128 dw = load_d4(wr, (size_t)b * bsz), dm = load_d4(wr, (size_t)b * bsz + 2);
+        const __m256 d = _mm256_mul_ps(_mm256_set_m128(dw, dw), yd);
+        const __m256 dmin = _mm256_mul_ps(_mm256_set_m128(dm, dm), yd);
+        acc = _mm256_add_ps(acc, _mm256_mul_ps(d, _mm256_cvtepi32_ps(is)));
+        acc = _mm256_sub_ps(acc, _mm256_mul_ps(dmin, _mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)mins))));
+    }
+    float tmp[8];
+    _mm256_storeu_ps(tmp, acc);
+    for (int r = 0; r < nr; r++) { y0[r] = tmp[r]; y1[r] = tmp[4 + r]; }
+}
+
+static inline void q6_K_4x2(int64_t nb, const uint8_t *const wr[4], const block_q8_K *xa, const block_q8_K *xb,
+                            float *y0, float *y1, int nr) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(3);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const __m256i bsa = _mm256_loadu_si256((const __m256i *)xa[b].bsums);
+        const __m256i bsb = _mm256_loadu_si256((const __m256i *)xb[b].bsums);
+        __m256i sa[4], sb[4];
+        for (int r = 0; r < 4; r++) {
+            const block_q6_K *wb = (const block_q6_K *)wr[r] + b;
+            const int8_t *sc = wb->scales;
+            const __m256i scv = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
+            __m256i suma = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(scv, bsa), 5));
+            __m256i sumb = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(scv, bsb), 5));
+            const uint8_t *ql = wb->ql, *qh = wb->qh;
+            const int8_t *qa = xa[b].qs, *qb = xb[b].qs;
+            for (int h = 0; h < 2; h++) {
+                const __m256i l0 = _mm256_loadu_si256((const __m256i *)ql);
+                const __m256i l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+                const __m256i hh = _mm256_loadu_si256((const __m256i *)qh);
+                const __m256i q[4] = {
+                    _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_slli_epi16(_mm256_and_si256(hh, m2), 4)),
+                    _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 2), m2), 4)),
+                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 4), m2), 4)),
+                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 6), m2), 4))};
+                for (int k = 0; k < 4; k++) {
+                    const __m256i scp = scale_pair(sc[2 * k], sc[2 * k + 1]);
+                    suma = _mm256_add_epi32(suma, _mm256_madd_epi16(_mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)(qa + 32 * k))), scp));
+                    sumb = _mm256_add_epi32(sumb, _mm256_madd_epi16(_mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)(qb + 32 * k))), scp));
+                }
+                ql += 64; qh += 32; qa += 128; qb += 128; sc += 8;
+            }
+            sa[r] = suma; sb[r] = sumb;
+        }
+        const __m256i is = hsum8x8_epi32(sa[0], sa[1], sa[2], sa[3], sb[0], sb[1], sb[2], sb[3]);
+        const __m128 dw = load_d4(wr, (size_t)b * sizeof(block_q6_K) + offsetof(block_q6_K, d));
+        const __m256 d = _mm256_mul_ps(_mm256_set_m128(dw, dw), _mm256_set_m128(_mm_set1_ps(xb[b].d), _mm_set1_ps(xa[b].d)));
+        acc = _mm256_add_ps(acc, _mm256_mul_ps(d, _mm256_cvtepi32_ps(is)));
+    }
+    float tmp[8];
+    _mm256_storeu_ps(tmp, acc);
+    for (int r = 0; r < nr; r++) { y0[r] = tmp[r]; y1[r] = tmp[4 + r]; }
+}
+
+/* K-quant tiles: token pairs through 4 x 2, a last odd token (or decode) through 4 x 1. */
+#define KTILE(name, pair_call, single) \
+    static void name(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw, \
+                     const uint8_t *x, size_t ldx) { \
+        const int64_t nb = n / QK_K; \
+        for (int r0 = 0; r0 < nr; r0 += 4) { \
+            const int nr4 = nr - r0 < 4 ? nr - r0 : 4; \
+            const uint8_t *wr[4]; \
+            row_ptrs(w + (size_t)r0 * ldw, ldw, nr4, wr); \
+            int t = 0; \
+            for (; t + 2 <= nt; t += 2) { \
+                const block_q8_K *xa = (const block_q8_K *)(x + (size_t)t * ldx); \
+                const block_q8_K *xb = (const block_q8_K *)(x + (size_t)(t + 1) * ldx); \
+                pair_call; \
+            } \
+            if (t < nt) single(n, nr4, 1, y + t * ldy + r0, ldy, w + (size_t)r0 * ldw, ldw, x + (size_t)t * ldx, ldx); \
+        } \
+    }
+KTILE(tile_q4_K, q45_K_4x2(nb, wr, xa, xb, y + t * ldy + r0, y + (t + 1) * ldy + r0, nr4, 0), tile_q4_K_4)
+KTILE(tile_q5_K, q45_K_4x2(nb, wr, xa, xb, y + t * ldy + r0, y + (t + 1) * ldy + r0, nr4, 1), tile_q5_K_4)
+KTILE(tile_q6_K, q6_K_4x2(nb, wr, xa, xb, y + t * ldy + r0, y + (t + 1) * ldy + r0, nr4), tile_q6_K_4)
+
 /* 8-row tiles from 4-row kernels */
 #define SPLIT8(name) \
     static void name(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw, \
@@ -389,9 +511,6 @@ static void tile_bf16_4(int64_t n, int nr, int nt, float *y, int64_t ldy,
         for (int r0 = 0; r0 < nr; r0 += 4) \
             name##_4(n, nr - r0 < 4 ? nr - r0 : 4, nt, y + r0, ldy, w + (size_t)r0 * ldw, ldw, x, ldx); \
     }
-SPLIT8(tile_q4_K)
-SPLIT8(tile_q5_K)
-SPLIT8(tile_q6_K)
 SPLIT8(tile_f32)
 SPLIT8(tile_f16)
 SPLIT8(tile_bf16)
