@@ -9,11 +9,9 @@
  *    context copy; bad token ids and a full context refused. */
 #include "test.h"
 #include "vers.h"
-#if __has_include("vers/tokenizer.h")
 #include "vers/tokenizer.h"
-#define HAVE_TOKENIZER 1
-#endif
 #include "engine/gguf.h"
+#include "engine/tensor.h"
 #include <math.h>
 #include <stdint.h>
 #include <ctype.h>
@@ -249,7 +247,7 @@ static const ref_model REFS[] = {
     { "tiny-gpt2-Q6_K", 0, 3e-5, 0, 0.15 },    { "tiny-gpt2-Q4_K_M", 0, 3e-5, 0, 0.15 },
 };
 
-static __attribute__((unused)) const char *PROMPTS[4] = { "p1_en_prose.txt", "p2_en_verse.txt", "p3_fr_verse.txt", "p4_newlines.txt" };
+static const char *PROMPTS[4] = { "p1_en_prose.txt", "p2_en_verse.txt", "p3_fr_verse.txt", "p4_newlines.txt" };
 
 /* Smallest step whose MARGINS gap is below lim for (model, prompt); 32 if none. */
 static int margin_limit(const char *margins, const char *model, int prompt, double lim) {
@@ -283,19 +281,12 @@ static void test_llamacpp(void) {
         vers_model *m = NULL; vers_err err;
         int rc = vers_model_load(gpath, NULL, &m, &err);
         if (rc == VERS_EUNSUPPORTED) { T_SKIP(name, err.msg); continue; }
-#ifdef HAVE_TOKENIZER
         vers_tokenizer *tk = NULL;
         if (!rc && vers_tokenizer_from_gguf(vers_model_gguf(m), &tk, &err)) tk = NULL;
-#else
-        void *tk = NULL;
-        (void)tk;
-#endif
         T_CASE(name) {
             T_CHECK(rc == 0, "load: %s", err.msg);
             if (rc) break;
-#ifdef HAVE_TOKENIZER
             T_CHECK(tk != NULL, "tokenizer: %s", err.msg);
-#endif
             char *js = t_read_file(jpath, NULL);
             const int nv = vers_model_n_vocab(m);
             double *buf = malloc(sizeof(double) * 4096);
@@ -306,7 +297,6 @@ static void test_llamacpp(void) {
                 T_CHECK(nt > 0, "json tokens");
                 if (nt <= 0) break;
                 for (int i = 0; i < nt; i++) toks[i] = (int32_t)buf[i];
-#ifdef HAVE_TOKENIZER
                 if (tk) {   /* our tokenizer gives llama.cpp's prompt ids */
                     char pf[200];
                     snprintf(pf, sizeof pf, "reference/llamacpp/prompts/%s", PROMPTS[pr]);
@@ -318,7 +308,6 @@ static void test_llamacpp(void) {
                             "prompt %d: token ids differ from llama.cpp's", pr + 1);
                     free(ours); free(ptxt);
                 }
-#endif
                 int nl = json_array(js, "\"last_logits\":", pr, buf, 4096);
                 T_CHECK(nl == nv, "json logits %d vs vocab %d", nl, nv);
                 double want[1024];
@@ -365,9 +354,7 @@ static void test_llamacpp(void) {
             free(buf);
             free(js);
         }
-#ifdef HAVE_TOKENIZER
         vers_tokenizer_free(tk);
-#endif
         vers_model_free(m);
     }
     free(margins);
@@ -513,7 +500,7 @@ static char *run_cmd(const char *cmd, size_t *len) {
     return b;
 }
 
-static __attribute__((unused)) void test_cli(const char *argv0) {
+static void test_cli(const char *argv0) {
     char vers[1024];
     snprintf(vers, sizeof vers, "%s", argv0);
     char *sl = strrchr(vers, '/');
@@ -528,7 +515,7 @@ static __attribute__((unused)) void test_cli(const char *argv0) {
     static const char *prompts[6] = { "", "Once upon a time", "The little girl", "Lily and Tom", "One day, a", "The sun" };
     T_CASE("vers generate --temp 0: the 6 golden texts and ids of run.c, byte for byte") {
         for (int r = 0; r < 6; r++) {
-            char cmd[2048], gp[256];
+            char cmd[4096], gp[256];
             int n_gen = 257 - GOLDEN[r].n_prompt;
             for (int ids = 0; ids < 2; ids++) {
                 snprintf(cmd, sizeof cmd, "'%s' generate -m '%s' -p '%s' -n %d --temp 0 -t %d%s", vers, model, prompts[r],
@@ -543,7 +530,7 @@ static __attribute__((unused)) void test_cli(const char *argv0) {
         }
     }
     T_CASE("vers generate --rng llama2c --seed 133742 --temp 1 --top-p 0.9 == run.c's sample") {
-        char cmd[2048];
+        char cmd[4096];
         snprintf(cmd, sizeof cmd, "'%s' generate -m '%s' -p 'Once upon a time' -n 252 --rng llama2c --seed 133742 "
                  "--temp 1 --top-p 0.9", vers, model);
         size_t gl = 0, ol = 0;
@@ -554,7 +541,7 @@ static __attribute__((unused)) void test_cli(const char *argv0) {
         free(want); free(got);
     }
     T_CASE("vers generate/perplexity/bench: bad input gives exit 2 and one line") {
-        char cmd[2048];
+        char cmd[4096];
         snprintf(cmd, sizeof cmd, "'%s' generate -m /nonexistent.gguf -p x 2>&1; echo \"rc=$?\"", vers);
         size_t ol = 0;
         char *got = run_cmd(cmd, &ol);
@@ -570,7 +557,7 @@ static __attribute__((unused)) void test_cli(const char *argv0) {
         free(got);
     }
     T_CASE("vers perplexity --json on a golden story: finite, < vocab, bits per byte > 0") {
-        char cmd[2048];
+        char cmd[4096];
         const char *txt = t_shared("reference/golden/greedy_once_upon_a_time_n256.txt");
         snprintf(cmd, sizeof cmd, "'%s' perplexity -m '%s' -f '%s' --json", vers, model, txt ? txt : "/x");
         size_t ol = 0;
@@ -584,6 +571,115 @@ static __attribute__((unused)) void test_cli(const char *argv0) {
     }
 }
 
+/* ---------- hostile or inconsistent model files ---------- */
+
+typedef struct {
+    const char *arch;
+    int E, H, KV, F, V, C, rot;       /* rot: rope.dimension_count (0 = omit) */
+    const char *drop;                 /* tensor to leave out */
+    const char *bad;                  /* tensor written with a wrong shape */
+    int omit_blocks;                  /* leave out block_count */
+    int embd_1d;                      /* token_embd as a 1-D tensor */
+} tiny_spec;
+
+static float tiny_data[1 << 16];
+
+static int write_tiny(const char *path, const tiny_spec *sp) {
+    gguf_writer *w = gguf_writer_new();
+    if (!w) return -1;
+    char key[128];
+    gguf_writer_set_str(w, "general.architecture", sp->arch);
+#define U32(k, v) (snprintf(key, sizeof key, "%s." k, sp->arch), gguf_writer_set_u32(w, key, (uint32_t)(v)))
+    U32("embedding_length", sp->E);
+    if (!sp->omit_blocks) U32("block_count", 1);
+    U32("attention.head_count", sp->H);
+    U32("attention.head_count_kv", sp->KV);
+    U32("feed_forward_length", sp->F);
+    U32("context_length", sp->C);
+    if (sp->rot) U32("rope.dimension_count", sp->rot);
+#undef U32
+    snprintf(key, sizeof key, "%s.attention.layer_norm_rms_epsilon", sp->arch);
+    gguf_writer_set_f32(w, key, 1e-5f);
+    const int D = sp->H ? sp->E / sp->H : 1;
+    struct { const char *name; int64_t ne0, ne1; } t[] = {
+        { "token_embd.weight", sp->E, sp->V }, { "output_norm.weight", sp->E, 1 },
+        { "blk.0.attn_norm.weight", sp->E, 1 }, { "blk.0.ffn_norm.weight", sp->E, 1 },
+        { "blk.0.attn_q.weight", sp->E, sp->E }, { "blk.0.attn_k.weight", sp->E, (int64_t)sp->KV * D },
+        { "blk.0.attn_v.weight", sp->E, (int64_t)sp->KV * D }, { "blk.0.attn_output.weight", sp->E, sp->E },
+        { "blk.0.ffn_gate.weight", sp->E, sp->F }, { "blk.0.ffn_up.weight", sp->E, sp->F },
+        { "blk.0.ffn_down.weight", sp->F, sp->E },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        if (sp->drop && !strcmp(sp->drop, t[i].name)) continue;
+        int64_t ne[2] = { t[i].ne0, t[i].ne1 };
+        if (sp->bad && !strcmp(sp->bad, t[i].name)) ne[1] += 1;
+        int nd = ne[1] > 1 || i == 0 ? 2 : 1;
+        if (i == 0 && sp->embd_1d) { ne[0] *= ne[1]; ne[1] = 1; nd = 1; }
+        if (gguf_writer_add_tensor(w, t[i].name, VT_F32, nd, ne, tiny_data)) { gguf_writer_free(w); return -1; }
+    }
+    vers_err err;
+    int rc = gguf_writer_write(w, path, &err);
+    gguf_writer_free(w);
+    return rc;
+}
+
+static void test_hostile(void) {
+    for (int i = 0; i < (1 << 16); i++) tiny_data[i] = (float)((i * 37 % 101) - 50) / 200.0f;
+    const tiny_spec ok = { "llama", 32, 4, 2, 48, 64, 32, 8, NULL, NULL, 0, 0 };
+    struct { const char *what; tiny_spec sp; int code; const char *msg; } cases[] = {
+        { "valid tiny llama", ok, 0, NULL },
+        { "attn_q one row too many", ok, VERS_EFORMAT, "blk.0.attn_q.weight" },
+        { "ffn_down missing", ok, VERS_EFORMAT, "missing tensor blk.0.ffn_down.weight" },
+        { "head_count not dividing the width", ok, VERS_EFORMAT, "head_count" },
+        { "head_count_kv not dividing head_count", ok, VERS_EFORMAT, "head_count_kv" },
+        { "unknown architecture", ok, VERS_EUNSUPPORTED, "architecture" },
+        { "block_count missing", ok, VERS_EFORMAT, "block_count" },
+        { "odd rope dimension", ok, VERS_EFORMAT, "rope.dimension_count" },
+        { "rope dimension above the head size", ok, VERS_EFORMAT, "rope.dimension_count" },
+        { "context_length 0", ok, VERS_EFORMAT, "context_length" },
+        { "token_embd 1-D", ok, VERS_EFORMAT, "token_embd" },
+        { "head_count 0", ok, VERS_EFORMAT, "head_count" },
+    };
+    cases[1].sp.bad = "blk.0.attn_q.weight";
+    cases[2].sp.drop = "blk.0.ffn_down.weight";
+    cases[3].sp.H = 5;
+    cases[4].sp.KV = 3;
+    cases[5].sp.arch = "mamba";
+    cases[6].sp.omit_blocks = 1;
+    cases[7].sp.rot = 7;
+    cases[8].sp.rot = 16;
+    cases[9].sp.C = 0;
+    cases[10].sp.embd_1d = 1;
+    cases[11].sp.H = 0;
+    char path[512];
+    snprintf(path, sizeof path, "%s/tiny.gguf", t_tmpdir());
+    T_CASE("model files with bad hyperparameters or tensors: one-line error, right code, no crash") {
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            if (write_tiny(path, &cases[i].sp)) { T_CHECK(0, "%s: cannot write the test file", cases[i].what); continue; }
+            vers_model *m = NULL;
+            vers_err err = { 0, "" };
+            int rc = vers_model_load(path, NULL, &m, &err);
+            T_CHECK(rc == cases[i].code, "%s: code %d, want %d (%s)", cases[i].what, rc, cases[i].code, err.msg);
+            if (cases[i].msg) T_CHECK(strstr(err.msg, cases[i].msg) && !strchr(err.msg, '\n'), "%s: message '%s'", cases[i].what, err.msg);
+            if (rc == 0) {
+                const vers_model_info *hp = vers_model_get_info(m);
+                T_CHECK(hp->tied_output && hp->n_vocab == 64 && hp->head_dim == 8 && hp->n_rot == 8, "hparams");
+                vers_ctx *c = NULL;
+                int32_t toks[3] = { 1, 5, 63 };
+                T_CHECK(vers_ctx_new(m, NULL, &c, &err) == 0 && vers_ctx_n_ctx(c) == 32, "ctx");
+                T_CHECK(c && vers_decode(c, toks, 3, 0, &err) == 0, "decode");
+                const float *l = c ? vers_ctx_logits(c, -1) : NULL;
+                int finite = l != NULL;
+                for (int k = 0; l && k < 64; k++) finite &= isfinite(l[k]);
+                T_CHECK(finite, "logits not finite");
+                vers_ctx_free(c);
+            }
+            vers_model_free(m);
+        }
+        unlink(path);
+    }
+}
+
 int main(int argc, char **argv) {
     (void)argc;
     test_stories("reference/gguf/stories260K.gguf", "v3");
@@ -591,11 +687,7 @@ int main(int argc, char **argv) {
     test_llamacpp();
     test_state();
     test_threads();
-#ifdef HAVE_TOKENIZER
+    test_hostile();
     test_cli(argv[0]);
-#else
-    (void)argv;
-    T_SKIP("vers generate vs run.c", "tokenizer not in this build yet");
-#endif
     T_DONE();
 }

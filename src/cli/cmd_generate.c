@@ -2,10 +2,7 @@
  * Prints the prompt and its continuation (llama.cpp/llama2.c style), streamed a line at a
  * time, then one newline; or, with --ids, the token ids fed and generated, one per line. */
 #include "cli.h"
-#if __has_include("vers/tokenizer.h")
 #include "vers/tokenizer.h"
-#define HAVE_TOKENIZER 1
-#endif
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifdef HAVE_TOKENIZER
 static void usage(FILE *f) {
     fprintf(f,
         "usage: vers generate [-m MODEL] [-p TEXT | -f FILE] [-n N] [options]\n"
@@ -235,9 +231,3 @@ done:
     free(text);
     return rc;
 }
-#else
-int cmd_generate(int argc, char **argv) {
-    if (argc > 1 && !strcmp(argv[1], "--help")) { printf("usage: vers generate (needs the tokenizer)\n"); return 0; }
-    return cli_error("generate", "not available in this build (no tokenizer)");
-}
-#endif

@@ -5,10 +5,7 @@
  * which is then not scored) and every token is scored by the logits before it.  Prints the
  * perplexity exp(mean NLL) and bits per byte = sum NLL / ln 2 / bytes of the text. */
 #include "cli.h"
-#if __has_include("vers/tokenizer.h")
 #include "vers/tokenizer.h"
-#define HAVE_TOKENIZER 1
-#endif
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,7 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#ifdef HAVE_TOKENIZER
 static void usage(FILE *f) {
     fprintf(f,
         "usage: vers perplexity [-m MODEL] -f FILE [-c N] [-t N] [--kv f32|f16] [--json]\n"
@@ -161,9 +157,3 @@ done:
     free(text);
     return rc;
 }
-#else
-int cmd_perplexity(int argc, char **argv) {
-    if (argc > 1 && !strcmp(argv[1], "--help")) { printf("usage: vers perplexity (needs the tokenizer)\n"); return 0; }
-    return cli_error("perplexity", "not available in this build (no tokenizer)");
-}
-#endif
