@@ -124,6 +124,7 @@ typedef struct vers_plan_line {
     int refrain_of;          /* -1, or the 0-based index of the line this one repeats */
     int rentrement_of;       /* -1, or the index of the line whose opening words it repeats */
     char initial[8];         /* acrostic: required first letter (UTF-8, upper case), "" free */
+    int rhyme_prev;          /* the nearest earlier line with the same rhyme id, -1 none */
 } vers_plan_line;
 
 typedef struct vers_plan {

@@ -255,8 +255,7 @@ static int detect_match(vers_analysis *a, const vers_form *f, double rhymed_shar
             const vers_plan_line *pl = &plan->lines[i];
             if (pl->rhyme < 0) continue;
             int first = -1, ok = 0;
-            for (int j = i - 1; j >= 0 && !ok; j--) {
-                if (plan->lines[j].rhyme != pl->rhyme) continue;
+            for (int j = pl->rhyme_prev, k2 = i; j >= 0 && j < k2 && !ok; k2 = j, j = plan->lines[j].rhyme_prev) {
                 first = j;
                 ok = vers_lines_rhyme(&a->lines[i].scan, &a->lines[j].scan, min_q) ||
                      (a->lines[i].rhyme_id >= 0 && a->lines[i].rhyme_id == a->lines[j].rhyme_id);

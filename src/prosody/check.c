@@ -74,9 +74,9 @@ int check_plan_line(const check_ctx *c, int i, vers_violation *v, int max_v) {
 
     if (pl->rhyme >= 0) {
         int first = -1, ok = 0;
-        for (int j = 0; j < i && !ok; j++) {
-            if (plan->lines[j].rhyme != pl->rhyme) continue;
-            if (first < 0) first = j;
+        /* (j must decrease: a plan built by hand with zeroed links cannot loop) */
+        for (int j = pl->rhyme_prev, k2 = i; j >= 0 && j < k2 && !ok; k2 = j, j = plan->lines[j].rhyme_prev) {
+            first = j;   /* ends as the earliest line of the rhyme, the one messages name */
             ok = vers_lines_rhyme(L, line_at(c, j), plan->min_quality) ||
                  (c->rhyme_ids && c->rhyme_ids[i] >= 0 && c->rhyme_ids[i] == c->rhyme_ids[j]);
         }

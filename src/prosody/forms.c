@@ -220,6 +220,21 @@ int form_plan(const vers_form *f, int n_lines, int alt_scheme, int alt_syllables
         }
     }
 
+    /* chains of lines sharing a rhyme id (checks walk them instead of the whole poem) */
+    {
+        int max_id = -1;
+        for (int i = 0; i < n; i++) if (plan->lines[i].rhyme > max_id) max_id = plan->lines[i].rhyme;
+        int *last = malloc(sizeof *last * (size_t)(max_id + 2));
+        if (!last) return plan_fail(plan, err, VERS_ENOMEM, "out of memory");
+        for (int g = 0; g <= max_id; g++) last[g] = -1;
+        for (int i = 0; i < n; i++) {
+            int id = plan->lines[i].rhyme;
+            plan->lines[i].rhyme_prev = id >= 0 ? last[id] : -1;
+            if (id >= 0) last[id] = i;
+        }
+        free(last);
+    }
+
     /* alternance of rhyme genders (French) */
     if (f->alternance) {
         int rc = alternate_genders(plan, first_gender == 'm' ? 'm' : 'f', msg, sizeof msg);

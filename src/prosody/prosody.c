@@ -143,7 +143,8 @@ static int en_split_at(const char *key, size_t i, int *out, int n, int max) {
     for (int len = 2; len >= 1; len--) {
         if (len == 2 && !key[i + 1]) continue;
         for (int p = 0; p < P_NPH; p++) {
-            if ((int)strlen(en_names[p]) != len || strncmp(en_names[p], key + i, (size_t)len)) continue;
+            const char *nm = en_names[p];
+            if ((nm[1] ? 2 : 1) != len || nm[0] != key[i] || (len == 2 && nm[1] != key[i + 1])) continue;
             out[n] = p;
             int r = en_split_at(key, i + (size_t)len, out, n + 1, max);
             if (r >= 0) return r;

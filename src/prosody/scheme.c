@@ -188,18 +188,27 @@ static int stanza_scheme(const vers_prosody *p, const vers_line *L, int m, int *
     return 0;
 }
 
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
 /* The poem's usual scheme for stanzas of m lines: the most frequent canonical scheme
- * among them when it covers at least half of them (and two stanzas), else NULL. */
+ * among them when it covers at least half of them (and two stanzas), else NULL.
+ * Sorted, so that a poem of thousands of stanzas stays fast. */
 static const char *usual_scheme(char **canon, const int *len, int ns, int m) {
-    int best = -1, best_n = 0, total = 0;
-    for (int a = 0; a < ns; a++) {
-        if (len[a] != m) continue;
-        total++;
-        int c = 0;
-        for (int b = 0; b < ns; b++) if (len[b] == m && !strcmp(canon[a], canon[b])) c++;
-        if (c > best_n) { best_n = c; best = a; }
+    char **v = malloc(sizeof *v * (size_t)ns);
+    if (!v) return NULL;
+    int total = 0;
+    for (int a = 0; a < ns; a++) if (len[a] == m) v[total++] = canon[a];
+    qsort(v, (size_t)total, sizeof *v, cmp_str);
+    const char *best = NULL;
+    int best_n = 0;
+    for (int a = 0; a < total;) {
+        int b = a + 1;
+        while (b < total && !strcmp(v[a], v[b])) b++;
+        if (b - a > best_n) { best_n = b - a; best = v[a]; }
+        a = b;
     }
-    return best >= 0 && best_n >= 2 && best_n * 2 >= total ? canon[best] : NULL;
+    free(v);
+    return best && best_n >= 2 && best_n * 2 >= total ? best : NULL;
 }
 
 int scheme_detect(const vers_prosody *p, const vers_line *L, const int *stanza, int n, int *ids) {
@@ -225,8 +234,19 @@ int scheme_detect(const vers_prosody *p, const vers_line *L, const int *stanza, 
     /* pass 2: stanzas lean toward the poem's usual scheme for their length */
     double bonus = USUAL_BONUS;
     if (ns > 2) {
+        /* the usual scheme of each stanza length, found once per length */
+        enum { N_MEMO = 32 };
+        int memo_len[N_MEMO], n_memo = 0;
+        const char *memo_pref[N_MEMO];
         for (int k = 0; k < ns; k++) {
-            const char *pref = usual_scheme(canon, len, ns, len[k]);
+            const char *pref = NULL;
+            int hit = -1;
+            for (int q = 0; q < n_memo; q++) if (memo_len[q] == len[k]) hit = q;
+            if (hit >= 0) pref = memo_pref[hit];
+            else {
+                pref = usual_scheme(canon, len, ns, len[k]);
+                if (n_memo < N_MEMO) { memo_len[n_memo] = len[k]; memo_pref[n_memo++] = pref; }
+            }
             if (pref && strcmp(pref, canon[k]) && stanza_scheme(p, L + start[k], len[k], cls + start[k], pref, bonus)) goto out;
         }
     }
