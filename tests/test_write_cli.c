@@ -94,6 +94,9 @@ int main(void) {
         int objs = 0;
         for (char *p = out; (p = strstr(p, "\"scores\":{")); p++) objs++;
         T_CHECK(rc != 0 || objs == 2, "%d poems", objs);
+        int lines = 0;
+        for (char *p = out; *p; p++) lines += *p == '\n';
+        T_CHECK(rc != 0 || lines == 2, "not one JSON object per line: %d lines", lines);
         T_CHECK(!strncmp(out, "{\"text\":", 8) && strstr(out, "\"analysis\":{") && strstr(out, "\"logprob_per_token\""), "json: %.300s", out);
     }
 

@@ -63,6 +63,7 @@ int cmd_write(int argc, char **argv) {
     double d;
     int json = 0, c;
     optind = 1;
+    opterr = 0;                      /* our own one-line message below */
     while ((c = getopt_long(argc, argv, "m:n:t:h", opts, NULL)) != -1) {
         switch (c) {
         case 'l': o.lang = optarg; break;
@@ -125,6 +126,9 @@ int cmd_write(int argc, char **argv) {
         }
         if (r) { rc = cli_error("write", "%s", err.msg); vers_poem_out_free(&p); break; }
         if (json) {
+            /* one poem per line: the analysis's layout newlines (never inside its strings,
+             * where they are escaped) become spaces */
+            for (char *q = p.analysis_json; q && *q; q++) if (*q == '\n' || *q == '\r') *q = ' ';
             printf("{\"text\":");
             json_str(stdout, p.text);
             printf(",\"form\":");
