@@ -80,6 +80,7 @@ clean:
 
 # libFuzzer targets: every fuzz/*.c becomes build-fuzz/<name>, built with clang and
 # ASan+UBSan together with the library sources (run them as docs/RELIABILITY.md says).
+# OpenMP pragmas are not compiled (serial); -lgomp provides omp_get_thread_num() etc.
 FUZZ_SRC   := $(sort $(wildcard fuzz/*.c))
 FUZZ_CC    ?= clang
 FUZZ_FLAGS ?= -O1 -g -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -mavx2 -mfma -mf16c \
@@ -87,4 +88,4 @@ FUZZ_FLAGS ?= -O1 -g -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -mavx2 -mfma -mf16c 
 fuzz: $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 build-fuzz/%: fuzz/%.c $(LIB_SRC)
 	@mkdir -p build-fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) -lopenblas -lm -lpthread
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) -lopenblas -lgomp -lm -lpthread

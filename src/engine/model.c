@@ -283,12 +283,45 @@ int model_mm_threads(const vers_ctx *c, int64_t n_in, int64_t n_out, int64_t n_t
     return n_in * n_out * n_tok >= (1 << 16) ? c->n_threads : 1;
 }
 
+void model_matmul_n(vers_ctx *c, int n_w, float *const *ys, const vers_weight *const *ws,
+                    const float *const *biases, const float *x, int n_tok) {
+    int converted = -1;   /* vec_dot_type now in c->xq */
+    for (int i = 0; i < n_w; i++) {
+        const vers_weight *w = ws[i];
+        const int vt = vers_type_get(w->type)->vec_dot_type;
+        const int nt = model_mm_threads(c, w->n_in, w->n_out, n_tok);
+        if (vt == VT_F32) {
+            vers_matmul(ys[i], w->data, w->type, x, w->n_in, w->n_out, n_tok, nt);
+        } else {
+            if (vt != converted) {
+                vers_act_convert(w->type, x, c->xq, w->n_in, n_tok);
+                converted = vt;
+            }
+            vers_matmul_prepared(ys[i], w->data, w->type, c->xq, w->n_in, w->n_out, n_tok, nt);
+        }
+        if (biases && biases[i])
+            for (int t = 0; t < n_tok; t++) ops_add(ys[i] + (size_t)t * w->n_out, biases[i], (int)w->n_out);
+    }
+}
+
 void model_matmul(vers_ctx *c, float *y, const vers_weight *w, const float *x, int n_tok,
                   const float *bias) {
-    vers_matmul(y, w->data, w->type, x, w->n_in, w->n_out, n_tok,
-                model_mm_threads(c, w->n_in, w->n_out, n_tok));
-    if (bias)
-        for (int t = 0; t < n_tok; t++) ops_add(y + (size_t)t * w->n_out, bias, (int)w->n_out);
+    model_matmul_n(c, 1, &y, &w, &bias, x, n_tok);
+}
+
+/* bytes of the widest activation row any weight of m needs */
+static size_t max_act_row(const vers_model *m) {
+    size_t mx = vers_act_row_size(m->output.type, m->output.n_in);
+    for (int l = 0; l < m->info.n_layer; l++) {
+        const model_layer *L = &m->layers[l];
+        const vers_weight *w[] = { &L->wq, &L->wk, &L->wv, &L->wqkv, &L->wo, &L->w_gate, &L->w_up, &L->w_down };
+        for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+            if (!w[i]->data) continue;
+            size_t r = vers_act_row_size(w[i]->type, w[i]->n_in);
+            if (r > mx) mx = r;
+        }
+    }
+    return mx;
 }
 
 int model_embed(const vers_model *m, const int32_t *tok, int n, float *x) {
@@ -311,7 +344,7 @@ void vers_ctx_free(vers_ctx *c) {
     if (!c) return;
     free(c->k_cache); free(c->v_cache); free(c->written);
     free(c->x); free(c->xb); free(c->xb2); free(c->q); free(c->k); free(c->v); free(c->qkv);
-    free(c->att_out); free(c->hb); free(c->hb2); free(c->rope_cs); free(c->att); free(c->q16); free(c->pv_acc);
+    free(c->att_out); free(c->hb); free(c->hb2); free(c->rope_cs); free(c->att); free(c->q16); free(c->pv_acc); free(c->xq);
     free(c->logits);
     free(c);
 }
@@ -355,11 +388,13 @@ int vers_ctx_new(vers_model *m, const vers_ctx_params *params, vers_ctx **out, v
     c->att = alloc_f((size_t)c->n_att_threads * c->n_ctx, 4);
     c->q16 = alloc_f((size_t)c->n_att_threads * hp->head_dim, 2);
     c->pv_acc = alloc_f((size_t)c->n_att_threads * 16 * hp->head_dim, 4);
+    c->xq_row = max_act_row(m);
+    c->xq = alloc_f(B * c->xq_row, 1);
     c->logits_cap = 1;
     c->logits = alloc_f((size_t)hp->n_vocab, 4);
     if (!c->k_cache || !c->v_cache || !c->written || !c->x || !c->xb || !c->xb2 || !c->q || !c->k ||
         !c->v || (hp->arch == VERS_ARCH_GPT2 && !c->qkv) || !c->att_out || !c->hb || !c->hb2 ||
-        !c->rope_cs || !c->att || !c->q16 || !c->pv_acc || !c->logits) {
+        !c->rope_cs || !c->att || !c->q16 || !c->pv_acc || !c->xq || !c->logits) {
         vers_ctx_free(c);
         return vers_errorf(err, VERS_ENOMEM, "out of memory for a context of %d positions", p.n_ctx);
     }

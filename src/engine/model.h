@@ -55,6 +55,8 @@ struct vers_ctx {
     float *att;              /* [n_att_threads][n_ctx] scores */
     uint16_t *q16;           /* [n_att_threads][head_dim] */
     float *pv_acc;           /* [n_att_threads][16][head_dim] lane accumulators */
+    void *xq;                /* [n_batch] activation rows converted for the weights' kernels */
+    size_t xq_row;           /* bytes of the widest converted row */
     float *logits;           /* [logits_cap][n_vocab] */
     int logits_cap;
     int n_logits;            /* rows of the last decode kept in logits */
@@ -77,6 +79,10 @@ int model_mm_threads(const vers_ctx *c, int64_t n_in, int64_t n_out, int64_t n_t
 /* y[n_tok][n_out] = x[n_tok][n_in] W^T (+ bias) */
 void model_matmul(vers_ctx *c, float *y, const vers_weight *w, const float *x, int n_tok,
                   const float *bias);
+/* Several products of the same input (Q, K, V; gate, up): the activations are converted
+ * once per kernel input type, into the context's buffer (no allocation). */
+void model_matmul_n(vers_ctx *c, int n_w, float *const *ys, const vers_weight *const *ws,
+                    const float *const *biases, const float *x, int n_tok);
 /* the input embedding rows of n tokens */
 int model_embed(const vers_model *m, const int32_t *tok, int n, float *x);
 #endif

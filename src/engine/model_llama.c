@@ -30,9 +30,12 @@ int model_forward_llama(vers_ctx *c, const int32_t *tok, int n, int out_first, f
         const model_layer *L = &m->layers[l];
         for (int t = 0; t < n; t++)
             ops_rmsnorm(h + (size_t)t * E, x + (size_t)t * E, L->attn_norm, E, hp->norm_eps);
-        model_matmul(c, c->q, &L->wq, h, n, L->bq);
-        model_matmul(c, c->k, &L->wk, h, n, L->bk);
-        model_matmul(c, c->v, &L->wv, h, n, L->bv);
+        {
+            float *ys[3] = { c->q, c->k, c->v };
+            const vers_weight *ws[3] = { &L->wq, &L->wk, &L->wv };
+            const float *bs[3] = { L->bq, L->bk, L->bv };
+            model_matmul_n(c, 3, ys, ws, bs, h, n);
+        }
         for (int t = 0; t < n; t++) {
             const float *cs = c->rope_cs + (size_t)t * R;
             ops_rope(c->q + (size_t)t * QD, H, D, R, cs, m->neox);
@@ -45,8 +48,11 @@ int model_forward_llama(vers_ctx *c, const int32_t *tok, int n, int out_first, f
 
         for (int t = 0; t < n; t++)
             ops_rmsnorm(h + (size_t)t * E, x + (size_t)t * E, L->ffn_norm, E, hp->norm_eps);
-        model_matmul(c, c->hb, &L->w_gate, h, n, NULL);
-        model_matmul(c, c->hb2, &L->w_up, h, n, NULL);
+        {
+            float *ys[2] = { c->hb, c->hb2 };
+            const vers_weight *ws[2] = { &L->w_gate, &L->w_up };
+            model_matmul_n(c, 2, ys, ws, NULL, h, n);
+        }
         void (*swiglu)(float *, const float *, int) = vers_simd_enabled() ? ops_swiglu_avx2 : ops_swiglu;
         for (int t = 0; t < n; t++) swiglu(c->hb + (size_t)t * F, c->hb2 + (size_t)t * F, F);
         model_matmul(c, h2, &L->w_down, c->hb, n, NULL);

@@ -7,8 +7,10 @@
  *     P primary stress of a polysyllable      U unstressed syllable of a polysyllable
  *     S secondary stress of a polysyllable    C content monosyllable   F function monosyllable
  * The spelling is honoured: o'er, e'en, ne'er, th', 'tis, -'d, -'st, heav'n are already
- * elided (and counted as written), -èd is a syllable.  Everything is looked up in O(1)
- * and no memory is allocated, so the writer can call it for every token. */
+ * elided (and counted as written), -èd is a syllable.  Words CMUdict lacks are tried as
+ * Early Modern spellings (vnto, ouer, sleepe), then by morphology (kindle-s, measure-less,
+ * un-lovely, where-of), and last go to the guesser (en_guess.c).  Everything is a few hash
+ * lookups and no memory is allocated, so the writer can call it for every token. */
 #include "prosody/en_internal.h"
 #include <string.h>
 
