@@ -8,6 +8,7 @@
 #include "engine/tokenizer_internal.h"
 #include "engine/gguf.h"
 #include <stdint.h>
+#include <sys/wait.h>
 
 /* ---------- the .inp / .out format (VOCABS.md) ---------- */
 
@@ -291,7 +292,18 @@ static int gguf_vocab(int what, vers_tokenizer **t, vers_err *e) {
     return rc;
 }
 
-int main(void) {
+/* Runs a shell command, returns its exit code and its output (stdout + stderr). */
+static int run_cmd(const char *cmd, char *out, size_t cap) {
+    FILE *f = popen(cmd, "r");
+    if (!f) return -1;
+    size_t n = fread(out, 1, cap - 1, f);
+    out[n] = 0;
+    int st = pclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int main(int argc, char **argv) {
+    (void)argc;
     T_CASE("unicode: categories, white space, UTF-8 rules, GPT-2 byte map") {
         T_CHECK(vu_is_letter('a') && vu_is_letter(0xe9) && vu_is_letter(0x4e00) && !vu_is_letter('1'), "letters");
         T_CHECK(vu_is_number('7') && vu_is_number(0x00b2) && vu_is_number(0x0660), "numbers");
@@ -595,6 +607,36 @@ int main(void) {
             free(a); free(b);
             vers_tokenizer_free(t);
         }
+    }
+    /* the CLI next to this test program: build/tests/x -> build/vers */
+    char vers[512];
+    snprintf(vers, sizeof vers, "%s", argv[0]);
+    char *slash = strrchr(vers, '/');
+    if (slash) { *slash = 0; slash = strrchr(vers, '/'); }
+    if (slash) snprintf(slash, sizeof vers - (size_t)(slash - vers), "/vers");
+    const char *st = t_shared("reference/gguf/stories260K.gguf");
+    if (!slash || access(vers, X_OK) != 0) T_SKIP("vers tokenize CLI", "vers binary not built");
+    else if (!st) T_SKIP("vers tokenize CLI", "../shared/reference absent");
+    else T_CASE("vers tokenize CLI: --ids, --json, -f -, --no-bos, errors") {
+        char cmd[2048], out[8192];
+        snprintf(cmd, sizeof cmd, "%s tokenize -m %s -p 'Once upon a time' --ids 2>&1", vers, st);
+        T_CHECK(run_cmd(cmd, out, sizeof out) == 0 && !strcmp(out, "1 403 407 261 378\n"), "--ids: %s", out);
+        snprintf(cmd, sizeof cmd, "printf 'The sun' | %s tokenize -m %s -f - --no-bos --ids 2>&1", vers, st);
+        T_CHECK(run_cmd(cmd, out, sizeof out) == 0 && !strcmp(out, "291 262 379\n"), "-f - --no-bos: %s", out);
+        snprintf(cmd, sizeof cmd, "%s tokenize -m %s -p 'Lily' --json 2>&1", vers, st);
+        T_CHECK(run_cmd(cmd, out, sizeof out) == 0 && strstr(out, "\"tokenizer\": \"llama\"") &&
+                strstr(out, "{\"id\": 1, \"piece\": \"<s>\"}"), "--json: %s", out);
+        snprintf(cmd, sizeof cmd, "%s tokenize -m %s -p 'a\tb' 2>&1", vers, st);
+        T_CHECK(run_cmd(cmd, out, sizeof out) == 0 && strstr(out, "     1 -> '<s>'\n") && strstr(out, "\\t"), "lines: %s", out);
+        snprintf(cmd, sizeof cmd, "%s tokenize --help 2>&1", vers);
+        T_CHECK(run_cmd(cmd, out, sizeof out) == 0 && !strncmp(out, "usage: vers tokenize", 20), "--help: %s", out);
+        snprintf(cmd, sizeof cmd, "%s tokenize -m /nonexistent.gguf -p x 2>&1", vers);
+        T_CHECK(run_cmd(cmd, out, sizeof out) == 2 && !strncmp(out, "vers: ", 6) && strchr(out, '\n') == out + strlen(out) - 1,
+                "missing model: %s", out);
+        snprintf(cmd, sizeof cmd, "%s tokenize -m %s 2>&1", vers, st);
+        T_CHECK(run_cmd(cmd, out, sizeof out) == 2 && !strncmp(out, "vers: ", 6), "no text: %s", out);
+        snprintf(cmd, sizeof cmd, "%s tokenize -m %s -p x --bogus 2>/dev/null", vers, st);
+        T_CHECK(run_cmd(cmd, out, sizeof out) == 2, "bad option");
     }
     T_DONE();
 }

@@ -36,6 +36,21 @@ int en_pron_rhyme_key(const en_pron *p, char *key, size_t size, int *feminine) {
     return (int)k;
 }
 
+/* Consonant classes for near rhymes: voiced/voiceless pairs and nasals match. */
+static int cons_class(int ph) {
+    switch (ph) {
+    case EN_P: case EN_B: return 1;
+    case EN_T: case EN_D: return 2;
+    case EN_K: case EN_G: return 3;
+    case EN_F: case EN_V: return 4;
+    case EN_TH: case EN_DH: return 5;
+    case EN_S: case EN_Z: return 6;
+    case EN_SH: case EN_ZH: case EN_CH: case EN_JH: return 7;
+    case EN_M: case EN_N: case EN_NG: return 8;
+    default: return 20 + ph;
+    }
+}
+
 /* Splits a joined key back into phoneme indices (greedy two letters first). */
 static int split_key(const char *key, int *out, int max) {
     int n = 0;
@@ -55,21 +70,6 @@ static int split_key(const char *key, int *out, int max) {
      * is read as R */
     for (int i = 1; i < n; i++) if (out[i] == EN_ER && en_phone_is_vowel(out[i - 1])) out[i] = EN_R;
     return n;
-}
-
-/* Consonant classes for near rhymes: voiced/voiceless pairs and nasals match. */
-static int cons_class(int ph) {
-    switch (ph) {
-    case EN_P: case EN_B: return 1;
-    case EN_T: case EN_D: return 2;
-    case EN_K: case EN_G: return 3;
-    case EN_F: case EN_V: return 4;
-    case EN_TH: case EN_DH: return 5;
-    case EN_S: case EN_Z: return 6;
-    case EN_SH: case EN_ZH: case EN_CH: case EN_JH: return 7;
-    case EN_M: case EN_N: case EN_NG: return 8;
-    default: return 20 + ph;
-    }
 }
 
 /* The spelled rime of a word: its letters from the last vowel group on, a final silent
@@ -110,7 +110,9 @@ int en_rhyme_quality(const en_line *a, const en_line *b) {
     while (lb > 0 && !en_phone_is_vowel(pb[lb])) lb--;
     int a_masc = la == 0, b_masc = lb == 0;
     if ((a_masc || b_masc) && !(a_masc && b_masc) && na - la == nb - lb) {
-        int eq = !memcmp(pa + la, pb + lb, sizeof *pa * (size_t)(na - la));
+        /* same vowel, final consonants alike up to voicing (sacrifice / thighs) */
+        int eq = pa[la] == pb[lb];
+        for (int k = 1; eq && k < na - la; k++) eq = cons_class(pa[la + k]) == cons_class(pb[lb + k]);
         int y_i = na - la == nb - lb && ((pa[la] == EN_IY && pb[lb] == EN_AY && !a_masc) || (pb[lb] == EN_IY && pa[la] == EN_AY && !b_masc)) &&
                   !memcmp(pa + la + 1, pb + lb + 1, sizeof *pa * (size_t)(na - la - 1));
         if (eq || y_i) return 1;
