@@ -406,7 +406,10 @@ static int allowed_classes(wr_writer *w, const wr_plan *plan, const line_rec *re
         if (rec[j].cur >= 0 && plan->lines[j].rentrement_of < 0)
             w->cls_count[ix->words[rec[j].cands[rec[j].cur].end_word].cls] = 0;
     int n = 0;
-    for (int c = 0; c < ix->n_cls; c++) if (w->cls_count[c] >= need) out[n++] = c;
+    /* a margin: some words of a class will not fit the later lines' syllables */
+    int want = need > 1 ? 2 * need : 1;
+    for (int c = 0; c < ix->n_cls; c++) if (w->cls_count[c] >= want) out[n++] = c;
+    if (n == 0) for (int c = 0; c < ix->n_cls; c++) if (w->cls_count[c] >= need) out[n++] = c;
     /* a big index: a random choice of classes, so that the end words offered are many
      * (enough for the model to choose from) and not always the same ones */
     int words = 0, m = 0;

@@ -34,12 +34,13 @@ static inline __m128i hsum4_epi32(__m256i a, __m256i b, __m256i c, __m256i d) {
     return _mm_add_epi32(_mm256_castsi256_si128(abcd), _mm256_extracti128_si256(abcd, 1));
 }
 
-/* ((a0+a4)+(a2+a6)) + ((a1+a5)+(a3+a7)): the order of dot_scalar.c's hsum8. */
-static inline float hsum8_ps(__m256 v) {
-    __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-    __m128 s1 = _mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1));
-    return _mm_cvtss_f32(s1);
+/* Lane sums of 8 vectors at once, each ((v0+v1)+(v2+v3)) + ((v4+v5)+(v6+v7)) — the order
+ * of dot_scalar.c's hsum8 — as [sum(a0) .. sum(a3) | sum(b0) .. sum(b3)]. */
+static inline __m256 hsum8x8_ps(__m256 a0, __m256 a1, __m256 a2, __m256 a3,
+                                __m256 b0, __m256 b1, __m256 b2, __m256 b3) {
+    const __m256 a = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
+    const __m256 b = _mm256_hadd_ps(_mm256_hadd_ps(b0, b1), _mm256_hadd_ps(b2, b3));
+    return _mm256_add_ps(_mm256_permute2f128_ps(a, b, 0x20), _mm256_permute2f128_ps(a, b, 0x31));
 }
 
 static inline void store_rows(float *y, __m128 acc, int nr) {
@@ -344,10 +345,12 @@ static inline __attribute__((always_inline)) void tile_float(int64_t n, int nr, 
                 a[r][1] = _mm256_fmadd_ps(wv, xv1, a[r][1]);
             }
         }
+        float h[8];
+        _mm256_storeu_ps(h, hsum8x8_ps(a[0][0], a[1][0], a[2][0], a[3][0], a[0][1], a[1][1], a[2][1], a[3][1]));
         for (int r = 0; r < nr; r++)
             for (int u = 0; u < 2; u++) {
                 const uint8_t *xu = u ? x1 : x0;
-                float s = hsum8_ps(a[r][u]);
+                float s = h[4 * u + r];
                 for (int64_t i = n8; i < n; i++) s += load_w1(wr[r], i, k) * load_x1(xu, i, k);
                 y[(t + u) * ldy + r] = s;
             }
@@ -361,8 +364,11 @@ static inline __attribute__((always_inline)) void tile_float(int64_t n, int nr, 
 #pragma GCC unroll 4
             for (int r = 0; r < 4; r++) a[r] = _mm256_fmadd_ps(load_w8(wr[r], i, k), xv0, a[r]);
         }
+        float h[8];
+        const __m256 z = _mm256_setzero_ps();
+        _mm256_storeu_ps(h, hsum8x8_ps(a[0], a[1], a[2], a[3], z, z, z, z));
         for (int r = 0; r < nr; r++) {
-            float s = hsum8_ps(a[r]);
+            float s = h[r];
             for (int64_t i = n8; i < n; i++) s += load_w1(wr[r], i, k) * load_x1(x0, i, k);
             y[t * ldy + r] = s;
         }

@@ -8,8 +8,9 @@
 #include "engine/kernels/kernels.h"
 #include <string.h>
 
+/* the reduction order of the AVX2 kernels (hadd tree) */
 static inline float hsum8(const float a[8]) {
-    return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
+    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
 void vk_dot_f32_scalar(int64_t n, float *s, const void *w, const void *x) {
