@@ -35,6 +35,11 @@ static void mask_all(void *ud, float *lg, int n) {
     for (int i = 0; i < n; i++) lg[i] = -INFINITY;
 }
 
+static vers_sampler *mk6(vers_sampler_params p) {
+    vers_sampler *s = NULL; vers_err e;
+    return vers_sampler_new(&p, 6, &s, &e) == VERS_OK ? s : NULL;
+}
+
 int main(void) {
     float lg[NV];
     for (int i = 0; i < NV; i++) lg[i] = (float)i * 0.25f;   /* token 15 best */
@@ -200,6 +205,18 @@ int main(void) {
         for (int i = 0; i < 64; i++) diff += seq[i] != vers_sampler_sample(b, lg);
         T_CHECK(diff > 0, "seed 43 == seed 42");
         vers_sampler_free(a); vers_sampler_free(b);
+    }
+    T_CASE("fuzz regression: a tiny temperature overflowing to inf gives the argmax, never -1") {
+        /* found by fuzz/fuzz_sampler: x/temp overflowed to +inf, softmax made NaN and the
+         * sampler read logits[-1] */
+        float big[6] = {3e30f, -1e30f, 2e30f, 0.0f, -INFINITY, NAN};
+        vers_sampler_params p = vers_sampler_default_params();
+        p.temp = 1e-30f; p.top_k = 3; p.seed = 7;
+        vers_sampler *a = mk6(p);
+        for (int i = 0; i < 8; i++) { int t = vers_sampler_sample(a, big); T_CHECK(t == 0, "got %d", t); }
+        float dead[6] = {-INFINITY, NAN, -INFINITY, -INFINITY, NAN, -INFINITY};
+        T_CHECK(vers_sampler_sample(a, dead) == -1, "all masked must give -1");
+        vers_sampler_free(a);
     }
     T_DONE();
 }

@@ -118,7 +118,9 @@ int vers_sampler_new(const vers_sampler_params *p, int n_vocab, vers_sampler **o
 void vers_sampler_free(vers_sampler *s);
 /* Picks a token from logits (n_vocab floats, not modified).  Steps, in order: hook, logit
  * bias, repetition penalty, then greedy if temp <= 0; else logits / temp, top-k, min-p
- * (drop p < min_p * p_max), softmax, top-p (llama2.c's rule), one uniform draw. */
+ * (drop p < min_p * p_max), softmax, top-p (llama2.c's rule), one uniform draw.
+ * Returns a token id in [0, n_vocab), or -1 when no token is left (every logit is -inf or
+ * NaN after the hook, bias and penalty: the caller's mask allowed nothing). */
 int vers_sampler_sample(vers_sampler *s, const float *logits);
 /* Records a token in the repetition window (call for prompt and generated tokens). */
 void vers_sampler_accept(vers_sampler *s, int32_t token);

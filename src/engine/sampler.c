@@ -211,7 +211,12 @@ int vers_sampler_sample(vers_sampler *s, const float *logits) {
     for (int i = 0; i < n; i++) x[i] /= s->p.temp;
     if (s->p.top_k > 0 && s->p.top_k < n) top_k_mask(s, x, n, s->p.top_k);
     /* softmax, as run.c: float max, expf, sequential float sum, divide */
-    float max = x[argmax(x, n)];
+    /* Dividing by a tiny temperature can overflow to +inf (or make NaN from inf/inf):
+     * the distribution is then degenerate, so the first maximum is the answer. */
+    for (int i = 0; i < n; i++) if (x[i] != x[i]) x[i] = -INFINITY;
+    const int top = argmax(x, n);
+    if (top < 0 || isinf(x[top])) return top < 0 ? best : top;
+    float max = x[top];
     float sum = 0.0f;
     for (int i = 0; i < n; i++) { x[i] = expf(x[i] - max); sum += x[i]; }
     for (int i = 0; i < n; i++) x[i] /= sum;
@@ -220,7 +225,7 @@ int vers_sampler_sample(vers_sampler *s, const float *logits) {
         for (int i = 0; i < n; i++) if (x[i] > pmax) pmax = x[i];
         const float cut = s->p.min_p * pmax;
         float kept = 0.0f;
-        for (int i = 0; i < n; i++) { if (x[i] < cut) x[i] = 0.0f; kept += x[i]; }
+        for (int i = 0; i < n; i++) { if (x[i] < cut && x[i] < pmax) x[i] = 0.0f; kept += x[i]; }  /* min_p > 1 keeps the top */
         for (int i = 0; i < n; i++) x[i] /= kept;
     }
     s->probs_valid = 1;
