@@ -89,3 +89,7 @@ fuzz: $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 build-fuzz/%: fuzz/%.c $(LIB_SRC)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) -lopenblas -lgomp -lm -lpthread
+
+# The shipped model's recipe (docs/TRAINING.md).
+model: all
+	scripts/train-default-model.sh
