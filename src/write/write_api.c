@@ -29,7 +29,7 @@ vers_write_opts vers_write_default_opts(void) {
     memset(&o, 0, sizeof o);
     o.temp = 0.8f;
     o.candidates = 3;
-    o.budget = 60000;
+    o.budget = 200000;
     return o;
 }
 
@@ -162,13 +162,22 @@ int vers_write(vers_writer *w, const vers_write_opts *o, int index, vers_poem_ou
     par.min_p = 0.02f;
     par.candidates = o->candidates > 0 ? o->candidates : 3;
     par.max_attempts = 8 * par.candidates;
-    par.budget = o->budget > 0 ? o->budget : 60000;
+    par.budget = o->budget > 0 ? o->budget : 200000;
     par.theme = o->theme;
     par.theme_bias = 1.0f;
     wr_result res = {0};
-    rc = wr_write(s->w, &plan, &par, &rng, &res, err);
+    /* A search that dead-ends often succeeds from another start: up to four independent
+     * searches (seeded from the same rng, so still reproducible), half the budget each. */
+    const long total_budget = par.budget;
+    par.budget = total_budget / 2 > 0 ? total_budget / 2 : 1;
+    for (int attempt = 0; attempt < 4; attempt++) {
+        rc = wr_write(s->w, &plan, &par, &rng, &res, err);
+        if (rc != VERS_EFAIL) break;
+        out->restarts += 1;
+        if (attempt < 3) { wr_result_free(&res); memset(&res, 0, sizeof res); }
+    }
     out->line_attempts = res.line_attempts; out->line_backups = res.line_backups;
-    out->restarts = res.poem_restarts; out->evals = res.evals;
+    out->restarts += res.poem_restarts; out->evals = res.evals;
     if (rc == VERS_OK) {
         out->text = res.text; res.text = NULL;
         out->n_tokens = res.n_tokens; out->logprob = res.logprob;

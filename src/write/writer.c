@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_STEPS 48
 #define MAX_BACK 24
@@ -221,6 +222,35 @@ static int finish_line(wr_writer *w, const line_ctx *cx, const wr_line_state *ls
 
 /* One attempt at a line from the current KV position (p0) and logits l0.  1: candidate in *c;
  * 0: dead end; 2: abandoned as worse than a candidate already found; <0: error. */
+/* Whether a word spelled so far may end here.  Apostrophes split it into parts (l'amour,
+ * o'er, heav'n, lion's): every earlier part of four letters or more must be a lexicon word (or, for
+ * elisions such as heav'n, the part + "e" + the next part must be); the last part must be a
+ * lexicon word.  Checking only the last part let glued pieces such as "greenfddlr'd"
+ * through. */
+
+static int word_closable(const wr_rhyme_index *ix, const char *w, int len) {
+    int a = 0, parts = 0;
+    for (int k = 0; k <= len; k++) {
+        if (k < len && w[k] != '\'') continue;
+        int n = k - a;
+        if (++parts > 3) return 0;
+        if (k == len) return n == 0 || wr_lexicon_has(ix, w + a, n);  /* the last part, as before */
+        /* an earlier part: short ones are clitics (l', qu', o', th'), longer ones must be words
+         * or an elision (heav'n = heaven) */
+        if (n >= 4 && !wr_lexicon_has(ix, w + a, n)) {
+            int b = k + 1, e = b;
+            while (e < len && w[e] != '\'') e++;
+            char buf[96];
+            if (n + 1 + (e - b) >= (int)sizeof buf) return 0;
+            memcpy(buf, w + a, (size_t)n); buf[n] = 'e';
+            memcpy(buf + n + 1, w + b, (size_t)(e - b));
+            if (!wr_lexicon_has(ix, buf, n + 1 + (e - b))) return 0;
+        }
+        a = k + 1;
+    }
+    return 1;
+}
+
 static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, const float *l0,
                         uint64_t *rng, wr_cand *c, vers_err *err) {
     const wr_tokens *tt = w->tt;
@@ -249,9 +279,7 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
                 char c1 = (char)(ls->text[ls->word_start] | 32);
                 closable = c1 == 'a' || (cx->lang == WR_LANG_EN ? (c1 == 'i' || c1 == 'o') : c1 == 'y');
             } else if (ls->in_word && (ls->word_letters >= 2 || !ls->word_spaced) && !ls->u8_owed) {
-                int a = ls->word_start;
-                for (int k = ls->word_start; k < ls->len; k++) if (ls->text[k] == '\'') a = k + 1;
-                closable = a >= ls->len || wr_lexicon_has(ix, ls->text + a, ls->len - a);
+                closable = word_closable(ix, ls->text + ls->word_start, ls->len - ls->word_start);
             }
             int can_end = ls->len > 0 && !ls->u8_owed && ls->in_word && closable;
             if (ls->len > 0 && !ls->u8_owed && probe_counts(w, ls, cx->lang) < 0) {
