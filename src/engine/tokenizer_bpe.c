@@ -12,6 +12,7 @@
  *      has a rank; each final symbol becomes its token (or, if it is none, the tokens of its
  *      single bytes, when those exist). */
 #include "tokenizer_internal.h"
+#include "bigram_heap.h"
 #include "unicode.h"
 #include <stdlib.h>
 #include <string.h>
@@ -263,41 +264,7 @@ static int before(const bigram *a, const bigram *b) {
     return a->rank < b->rank || (a->rank == b->rank && a->left < b->left);
 }
 
-typedef struct { bigram *v; size_t n, cap; } heap;
-
-static int heap_push(heap *h, bigram b) {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 64;
-        bigram *v = realloc(h->v, cap * sizeof *v);
-        if (!v) return VERS_ENOMEM;
-        h->v = v; h->cap = cap;
-    }
-    size_t i = h->n++;
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!before(&b, &h->v[p])) break;
-        h->v[i] = h->v[p];
-        i = p;
-    }
-    h->v[i] = b;
-    return VERS_OK;
-}
-
-static bigram heap_pop(heap *h) {
-    bigram top = h->v[0], last = h->v[--h->n];
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        const bigram *best = &last;
-        if (l < h->n && before(&h->v[l], best)) { m = l; best = &h->v[l]; }
-        if (r < h->n && before(&h->v[r], best)) { m = r; }
-        if (m == i) break;
-        h->v[i] = h->v[m];
-        i = m;
-    }
-    if (h->n) h->v[i] = last;
-    return top;
-}
+BIGRAM_HEAP_DEFINE(bigram, before)
 
 typedef struct {
     sym *sy; size_t sy_cap;

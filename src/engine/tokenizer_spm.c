@@ -8,6 +8,7 @@
  * merged symbol is a token by construction, so that path only ever meets single characters
  * that were never merged and falls through to the bytes: we go to the bytes directly. */
 #include "tokenizer_internal.h"
+#include "bigram_heap.h"
 #include "unicode.h"
 #include <stdlib.h>
 #include <string.h>
@@ -20,41 +21,7 @@ static int before(const bigram *a, const bigram *b) {
     return a->score > b->score || (a->score == b->score && a->left < b->left);
 }
 
-typedef struct { bigram *v; size_t n, cap; } heap;
-
-static int heap_push(heap *h, bigram b) {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 64;
-        bigram *v = realloc(h->v, cap * sizeof *v);
-        if (!v) return VERS_ENOMEM;
-        h->v = v; h->cap = cap;
-    }
-    size_t i = h->n++;
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!before(&b, &h->v[p])) break;
-        h->v[i] = h->v[p];
-        i = p;
-    }
-    h->v[i] = b;
-    return VERS_OK;
-}
-
-static bigram heap_pop(heap *h) {
-    bigram top = h->v[0], last = h->v[--h->n];
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        const bigram *best = &last;
-        if (l < h->n && before(&h->v[l], best)) { m = l; best = &h->v[l]; }
-        if (r < h->n && before(&h->v[r], best)) { m = r; }
-        if (m == i) break;
-        h->v[i] = h->v[m];
-        i = m;
-    }
-    if (h->n) h->v[i] = last;
-    return top;
-}
+BIGRAM_HEAP_DEFINE(bigram, before)
 
 static int try_add(const vers_tokenizer *t, const char *s, sym *sy, heap *h, int left, int right) {
     if (left < 0 || right < 0) return VERS_OK;
