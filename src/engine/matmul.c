@@ -108,20 +108,28 @@ static void convert_rows(const vers_type_traits *vt, const float *x, uint8_t *xq
     for (int64_t t = t0; t < t1; t++) vt->from_float_act(x + t * n_in, xq + (size_t)t * xrow, n_in);
 }
 
+/* The job both entry points describe: row sizes, kernels chosen for this CPU, and whether
+ * float weights are large enough to stream row by row. */
+static void mm_job_init(mm_job *j, const vers_type_traits *tt, float *y, const void *W, int wtype,
+                        int64_t n_in, int64_t n_out, int64_t n_tok) {
+    const int simd = vers_simd_enabled();
+    memset(j, 0, sizeof *j);
+    j->y = y; j->W = W; j->n_in = n_in; j->n_out = n_out; j->n_tok = n_tok;
+    j->wrow = vers_row_size(wtype, n_in);
+    j->xrow = vers_row_size(tt->vec_dot_type, n_in);
+    j->dot = simd && tt->vec_dot_simd ? tt->vec_dot_simd : tt->vec_dot;
+    j->tile = simd ? vk_tile_avx2(wtype) : NULL;
+    j->rowwise = (wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16) &&
+                 (double)n_out * (double)j->wrow >= (double)(1 << 18);   /* larger than half an L2 */
+}
+
 void vers_matmul(float *y, const void *W, int wtype, const float *x,
                  int64_t n_in, int64_t n_out, int64_t n_tok, int n_threads) {
     const vers_type_traits *tt = vers_type_get(wtype);
     if (!tt || !tt->vec_dot || n_in <= 0 || n_out <= 0 || n_tok <= 0 || n_in % tt->blck_size) return;
     const vers_type_traits *vt = vers_type_get(tt->vec_dot_type);
-    const int simd = vers_simd_enabled();
-    mm_job j = {0};
-    j.y = y; j.W = W; j.n_in = n_in; j.n_out = n_out; j.n_tok = n_tok;
-    j.wrow = vers_row_size(wtype, n_in);
-    j.xrow = vers_row_size(tt->vec_dot_type, n_in);
-    j.dot = simd && tt->vec_dot_simd ? tt->vec_dot_simd : tt->vec_dot;
-    j.tile = simd ? vk_tile_avx2(wtype) : NULL;
-    j.rowwise = (wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16) &&
-                (double)n_out * (double)j.wrow >= (double)(1 << 18);   /* larger than half an L2 */
+    mm_job j;
+    mm_job_init(&j, tt, y, W, wtype, n_in, n_out, n_tok);
 
     uint8_t *buf = NULL;
     const int convert = tt->vec_dot_type != VT_F32;
@@ -174,15 +182,8 @@ void vers_matmul_prepared(float *y, const void *W, int wtype, const void *xq,
                           int64_t n_in, int64_t n_out, int64_t n_tok, int n_threads) {
     const vers_type_traits *tt = vers_type_get(wtype);
     if (!tt || !tt->vec_dot || n_in <= 0 || n_out <= 0 || n_tok <= 0 || n_in % tt->blck_size) return;
-    const int simd = vers_simd_enabled();
-    mm_job j = {0};
-    j.y = y; j.W = W; j.n_in = n_in; j.n_out = n_out; j.n_tok = n_tok;
-    j.wrow = vers_row_size(wtype, n_in);
-    j.xrow = vers_row_size(tt->vec_dot_type, n_in);
-    j.dot = simd && tt->vec_dot_simd ? tt->vec_dot_simd : tt->vec_dot;
-    j.tile = simd ? vk_tile_avx2(wtype) : NULL;
-    j.rowwise = (wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16) &&
-                (double)n_out * (double)j.wrow >= (double)(1 << 18);   /* larger than half an L2 */
+    mm_job j;
+    mm_job_init(&j, tt, y, W, wtype, n_in, n_out, n_tok);
     j.xq = xq;
     int nth = n_threads < 1 ? 1 : n_threads;
     if ((double)n_out * (double)n_in * (double)n_tok < SMALL_WORK) nth = 1;
