@@ -8,10 +8,15 @@ set -e
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 if command -v apt-get >/dev/null 2>&1; then
+  # nodejs/npm only when the machine has no npm: a machine whose Node.js came from
+  # NodeSource already ships npm inside its nodejs package, which conflicts with
+  # Debian's npm package (apt-get then refuses the whole install).
+  NODE_PKGS=""
+  command -v npm >/dev/null 2>&1 || NODE_PKGS="nodejs npm"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
     gcc make libc6-dev libgomp1 libopenblas-dev espeak-ng libespeak-ng-dev \
-    clang libclang-rt-14-dev nodejs npm ca-certificates wamerican wfrench >/dev/null
+    clang libclang-rt-14-dev ca-certificates wamerican wfrench $NODE_PKGS >/dev/null
 fi
 [ -x scripts/fetch-cmudict.sh ] && scripts/fetch-cmudict.sh || true
 make -j"$(nproc)"
