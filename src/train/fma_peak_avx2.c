@@ -4,15 +4,24 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-#define NACC 12
+/* The accumulators are named variables, not an array: with an array gcc -O2 keeps them
+ * in memory (load, FMA, store per step), which measures the store-forwarding latency, not
+ * the FMA pipes (it read half the true peak on an EPYC). */
+#define FMA12(F, B, C) \
+    a0 = F(a0, B, C); a1 = F(a1, B, C); a2 = F(a2, B, C); a3 = F(a3, B, C); \
+    a4 = F(a4, B, C); a5 = F(a5, B, C); a6 = F(a6, B, C); a7 = F(a7, B, C); \
+    a8 = F(a8, B, C); a9 = F(a9, B, C); a10 = F(a10, B, C); a11 = F(a11, B, C)
 
 float fma_loop_avx2(int64_t iters) {
-    __m256 acc[NACC], b = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-6f);
-    for (int k = 0; k < NACC; k++) acc[k] = _mm256_set1_ps((float)k);
-    for (int64_t i = 0; i < iters; i++)
-        for (int k = 0; k < NACC; k++) acc[k] = _mm256_fmadd_ps(acc[k], b, c);
-    __m256 s = acc[0];
-    for (int k = 1; k < NACC; k++) s = _mm256_add_ps(s, acc[k]);
+    __m256 b = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-6f);
+    __m256 a0 = _mm256_set1_ps(0), a1 = _mm256_set1_ps(1), a2 = _mm256_set1_ps(2),
+           a3 = _mm256_set1_ps(3), a4 = _mm256_set1_ps(4), a5 = _mm256_set1_ps(5),
+           a6 = _mm256_set1_ps(6), a7 = _mm256_set1_ps(7), a8 = _mm256_set1_ps(8),
+           a9 = _mm256_set1_ps(9), a10 = _mm256_set1_ps(10), a11 = _mm256_set1_ps(11);
+    for (int64_t i = 0; i < iters; i++) { FMA12(_mm256_fmadd_ps, b, c); }
+    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
+                             _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)));
+    s = _mm256_add_ps(s, _mm256_add_ps(_mm256_add_ps(a8, a9), _mm256_add_ps(a10, a11)));
     float out[8];
     _mm256_storeu_ps(out, s);
     return out[0];
@@ -20,11 +29,14 @@ float fma_loop_avx2(int64_t iters) {
 
 __attribute__((target("avx512f")))
 float fma_loop_avx512(int64_t iters) {
-    __m512 acc[NACC], b = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-6f);
-    for (int k = 0; k < NACC; k++) acc[k] = _mm512_set1_ps((float)k);
-    for (int64_t i = 0; i < iters; i++)
-        for (int k = 0; k < NACC; k++) acc[k] = _mm512_fmadd_ps(acc[k], b, c);
-    __m512 s = acc[0];
-    for (int k = 1; k < NACC; k++) s = _mm512_add_ps(s, acc[k]);
+    __m512 b = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-6f);
+    __m512 a0 = _mm512_set1_ps(0), a1 = _mm512_set1_ps(1), a2 = _mm512_set1_ps(2),
+           a3 = _mm512_set1_ps(3), a4 = _mm512_set1_ps(4), a5 = _mm512_set1_ps(5),
+           a6 = _mm512_set1_ps(6), a7 = _mm512_set1_ps(7), a8 = _mm512_set1_ps(8),
+           a9 = _mm512_set1_ps(9), a10 = _mm512_set1_ps(10), a11 = _mm512_set1_ps(11);
+    for (int64_t i = 0; i < iters; i++) { FMA12(_mm512_fmadd_ps, b, c); }
+    __m512 s = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
+                             _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7)));
+    s = _mm512_add_ps(s, _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)));
     return _mm512_reduce_add_ps(s);
 }
