@@ -45,6 +45,16 @@ int main(void) {
         rc = run(cmd, out, sizeof out);
         T_CHECK(rc == 0, "export rc %d: %s", rc, out);
     }
+    T_CASE("cli: a fine-tune (--init) keeps its start's recipe and corpus as vers.init.*, and its own command") {
+        snprintf(cmd, sizeof cmd, "cd %s && %s train --init m.gguf -c ft.ckpt --log ft.csv --batch 2 --seq 32 --steps 2 -t 1 "
+                                  "--export ft.gguf c.txt 2>/dev/null && %s info ft.gguf 2>&1", dir, bin, bin);
+        int rc = run(cmd, out, sizeof out);
+        T_CHECK(rc == 0, "fine-tune rc %d: %s", rc, out);
+        T_CHECK(strstr(out, "vers.init.train.steps") && strstr(out, "\"10\""), "start's steps missing: %s", out);
+        T_CHECK(strstr(out, "vers.init.corpus.sha256") && strstr(out, "vers.init.train.recipe"), "start's corpus/recipe missing");
+        T_CHECK(strstr(out, "vers.train.command") && strstr(out, "\"vers train --init m.gguf"), "own command missing");
+        T_CHECK(strstr(out, "vers.train.init") && strstr(out, "\"m.gguf\""), "init name missing");
+    }
     T_CASE("cli: SIGINT checkpoints and stops (exit 1); --resume continues") {
         snprintf(cmd, sizeof cmd, "cd %s && exec %s train --tokenizer tok.vtok %s --steps 100000 -c int.ckpt --log int.csv c.txt 2>int.err", dir, bin, shape);
         pid_t pid = fork();

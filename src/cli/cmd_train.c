@@ -160,6 +160,17 @@ int cmd_train(int argc, char **argv) {
                  (long long)data.n_docs_train, (long long)data.n_docs_val);
         vers_trainer_set_note(t, "vers.corpus.tokens", tk);
         if (ups) vers_trainer_set_note(t, "vers.corpus.upsample", ups);
+        if (!resume) {   /* the command that started the run (a resume keeps the original) */
+            char cmd[1024] = "vers train";
+            for (int i = 1; i < argc; i++) {
+                const char *a = argv[i], *b = strrchr(a, '/');
+                if (i >= optind && b) a = b + 1;   /* corpus files by name, as vers.corpus.files */
+                size_t l = strlen(cmd);
+                if (l + strlen(a) + 6 >= sizeof cmd) { snprintf(cmd + l, sizeof cmd - l, " ..."); break; }
+                snprintf(cmd + l, sizeof cmd - l, " %s", a);
+            }
+            vers_trainer_set_note(t, "vers.train.command", cmd);
+        }
     }
     vers_tmodel *m = vers_trainer_model(t);
     const vers_tconfig *mc = vers_tmodel_config(m);

@@ -33,6 +33,34 @@ static int get_u32(const gguf_file *g, const char *k, uint32_t *v, uint32_t dflt
     return rc;
 }
 
+/* The init model's own history (vers.train.*, vers.corpus.*: its recipe, steps, losses,
+ * corpus checksums) is kept as vers.init.* notes, so that a fine-tuned model still says
+ * how its starting point was made.  One level only: the init model's vers.init.* keys
+ * are not nested further. */
+static void carry_provenance(const gguf_file *g, vers_trainer *t) {
+    for (uint64_t i = 0; i < g->n_kv; i++) {
+        const gguf_kv *kv = &g->kv[i];
+        const char *k = kv->key.ptr;
+        size_t kl = (size_t)kv->key.len;
+        if (kl < 12 || kl > 200 || memcmp(k, "vers.", 5) || !memcmp(k, "vers.init.", 10)) continue;
+        char key[256], val[2048];
+        snprintf(key, sizeof key, "vers.init.%.*s", (int)(kl - 5), k + 5);
+        switch (kv->type) {
+        case GGUF_STRING:
+            snprintf(val, sizeof val, "%.*s", (int)(kv->str.len < 2000 ? kv->str.len : 2000), kv->str.ptr); break;
+        case GGUF_UINT64: case GGUF_UINT32: case GGUF_INT64: case GGUF_INT32: {
+            int64_t x = 0;
+            if (kv->type == GGUF_UINT32 || kv->type == GGUF_INT32) { int32_t y; memcpy(&y, kv->data, 4); x = kv->type == GGUF_UINT32 ? (int64_t)(uint32_t)y : y; }
+            else memcpy(&x, kv->data, 8);
+            snprintf(val, sizeof val, "%lld", (long long)x); break;
+        }
+        case GGUF_FLOAT32: { float f; memcpy(&f, kv->data, 4); snprintf(val, sizeof val, "%.6g", f); break; }
+        default: continue;
+        }
+        if (vers_trainer_set_note(t, key, val)) return;   /* table full: keep what fits */
+    }
+}
+
 int vers_trainer_new_from_gguf(const char *path, const vers_train_opts *o, vers_trainer **out, vers_err *err) {
     *out = NULL;
     gguf_file *g = NULL;
@@ -127,6 +155,7 @@ int vers_trainer_new_from_gguf(const char *path, const vers_train_opts *o, vers_
         const char *base = strrchr(path, '/');
         vers_trainer_set_note(t, "vers.train.init", base ? base + 1 : path);
     }
+    carry_provenance(g, t);
     *out = t; t = NULL;
 out:
     vers_trainer_free(t);
