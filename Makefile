@@ -73,6 +73,11 @@ eval: all
 eval-write: all $(BUILD)/bench/bench_write
 	@BUILD=$(BUILD) scripts/eval-write.sh
 
+# The shipped model's figures (docs/EVALUATION.md): held-out bits per byte, unseen verse,
+# writer success per form, copying.  make eval-model [MODEL=m.gguf] [BEFORE=pre.gguf] [N=10]
+eval-model: all $(BUILD)/bench/copy_rate
+	@BUILD=$(BUILD) scripts/eval-model.sh $(MODEL) $(BEFORE)
+
 clean:
 	rm -rf build build-san vers
 

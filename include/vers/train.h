@@ -137,6 +137,40 @@ int vers_tokens_build(const vers_bpe *b, const vers_data_opts *o, vers_tokens *o
 struct vers_tokenizer;
 int vers_tokens_build_engine(const struct vers_tokenizer *t, const vers_data_opts *o, vers_tokens *out, vers_err *err);
 void vers_tokens_free(vers_tokens *t);
+/* The trainer's train/validation split: 1 when record doc_no (0-based, in file order) of
+ * corpus file file_no (0-based position in the corpus list) is held out for validation.
+ * vers_tokens_build* and held-out evaluation both decide with this function. */
+int vers_doc_is_val(uint64_t seed, double val_frac, int file_no, int64_t doc_no);
+
+/* ---- held-out evaluation (vers perplexity --heldout; heldout.c) ---- */
+/* Calls fn for every held-out document of the corpus files (the trainer's split for that
+ * seed and share), in file and record order; files are read one at a time. */
+int vers_heldout_each(const char *const *files, int n_files, uint64_t seed, double val_frac,
+                      int (*fn)(const vers_doc *d, int file_no, int64_t doc_no, void *ctx),
+                      void *ctx, vers_err *err);
+/* How documents are laid out for a model.  A byte-level BPE vocabulary with our control
+ * tokens (<|bos|> <fr> <en> <poem> <prose> <title> </title>) gets the trainer's format,
+ * made by vers_doc_tokenize; any other vocabulary gets BOS + "TITLE\nBODY" as one text
+ * (BOS + "BODY" without a title). */
+struct gguf_file;
+typedef struct vers_doc_format vers_doc_format;
+int vers_doc_format_new(const struct gguf_file *g, const struct vers_tokenizer *t,
+                        vers_doc_format **out, vers_err *err);
+void vers_doc_format_free(vers_doc_format *f);
+int vers_doc_format_is_vers(const vers_doc_format *f);   /* 1: the trainer's control format */
+/* Tokens of d (appended to *ids from *n = 0), with ids[*body_start, *body_end) the tokens
+ * of its body (a token straddling the title/body boundary counts as body). */
+int vers_doc_format_tokens(const vers_doc_format *f, const vers_doc *d, int32_t **ids, size_t *n,
+                           size_t *cap, size_t *body_start, size_t *body_end);
+/* Adds to *nll and *count the -log p (nats) of ids[first, last) given the tokens before
+ * them.  A sequence longer than window is read in windows of window tokens whose starts
+ * advance by stride (0: window / 2); each token is scored once, in the first window where
+ * it is not at the start, so it sees at least window - stride tokens of context (all of
+ * them when it is within the first window).  Windows are raw slices (no BOS added), as
+ * the trainer's training windows. */
+struct vers_ctx;
+int vers_score_tokens(struct vers_ctx *c, const int32_t *ids, size_t n, size_t first, size_t last,
+                      int window, int stride, double *nll, size_t *count, vers_err *err);
 
 /* ---- training ---- */
 typedef struct vers_train_opts {

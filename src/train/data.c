@@ -210,16 +210,23 @@ static int append(int32_t **dst, size_t *n, size_t *cap, const int32_t *src, siz
     return 0;
 }
 
+/* The split: a seeded hash of (seed, file number, record number).  The one definition used
+ * by the trainer (below) and by held-out evaluation (heldout.c), so they never diverge. */
+int vers_doc_is_val(uint64_t seed, double val_frac, int file_no, int64_t doc_no) {
+    uint64_t h = seed * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)file_no << 40) ^ (uint64_t)doc_no;
+    trng r; trng_seed(&r, h);
+    return trng_uniform(&r) < val_frac;
+}
+
 static int build_doc(const vers_doc *d, void *ctx) {
     build_ctx *c = ctx;
     c->ntmp = 0;
     int rc = c->b ? vers_doc_tokenize(c->b, d, &c->tmp, &c->ntmp, &c->captmp)
                   : engine_doc_tokenize(c->et, d, &c->tmp, &c->ntmp, &c->captmp);
     if (rc) return rc;
-    uint64_t h = c->o->seed * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)c->file << 40) ^ (uint64_t)c->doc;
-    trng r; trng_seed(&r, h);
+    int val = vers_doc_is_val(c->o->seed, c->o->val_frac, c->file, c->doc);
     c->doc++;
-    if (trng_uniform(&r) < c->o->val_frac) { c->ndva++; return append(&c->va, &c->nva, &c->capva, c->tmp, c->ntmp); }
+    if (val) { c->ndva++; return append(&c->va, &c->nva, &c->capva, c->tmp, c->ntmp); }
     int f = upsample_factor(c->o->upsample, d);
     c->ndtr++;
     for (int i = 0; i < f && !rc; i++) rc = append(&c->tr, &c->ntr, &c->captr, c->tmp, c->ntmp);
