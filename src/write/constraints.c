@@ -15,6 +15,7 @@ void wr_ls_init(wr_line_state *ls) {
     memset(ls, 0, sizeof *ls);
     ls->base_c = ls->base_v = -1;
     ls->end_word = -1;
+    ls->caes_c = ls->caes_v = -1;
 }
 
 int wr_ls_append(wr_line_state *ls, const wr_tokens *tt, int tok) {
@@ -47,6 +48,7 @@ int wr_ls_append(wr_line_state *ls, const wr_tokens *tt, int tok) {
     ls->u8_owed = ti->u8_out;
     ls->u8_lead = ti->u8_lead;
     ls->base_c = ls->base_v = -1;
+    ls->caes_c = ls->caes_v = -1;
     return 0;
 }
 
@@ -65,10 +67,13 @@ int wr_est_continue(const wr_line_state *ls, const wr_tokinfo *ti, int lang) {
 }
 
 int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, int lang,
-                 int hi, int min_end, int caesura, uint32_t acrostic, int closable) {
+                 int hi, int min_end, int caesura, uint32_t acrostic, int closable,
+                 const unsigned char *start_ok) {
     int allowed = 0;
     int at_start = ls->len == 0;
     int base = ls->base_c >= 0 ? ls->base_c : ls->before_word;   /* count if a word starts now */
+    int base_v = ls->base_v >= 0 ? ls->base_v : base;
+    int caes = caesura && !ls->caes_done ? caesura : 0;          /* still to be placed */
     for (int t = 0; t < tt->n; t++) {
         const wr_tokinfo *ti = &tt->info[t];
         int ok = 0;
@@ -83,18 +88,22 @@ int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, in
             } else if (ti->u8_in) {
                 ok = 0;
             } else if (at_start || ti->lead_space) {
-                if (!closable) { logits[t] = -INFINITY; continue; }
-                int after = (at_start ? 0 : base) + wr_est_start(ti);
+                if (!closable || (start_ok && !start_ok[t])) { logits[t] = -INFINITY; continue; }
+                int b = at_start ? 0 : ti->v_first ? base_v : base;
+                int after = b + wr_est_start(ti);
                 ok = after + min_end <= hi && !ti->caps_inside;
                 if (ok && at_start && acrostic) ok = ti->first_letter == acrostic;
                 /* a line opens on a word: a spaced token or a capital, not the tail of a word */
                 if (ok && at_start && !ti->lead_space && !ti->caps_first) ok = 0;
-                if (ok && caesura && !at_start && base < caesura && after > caesura) ok = 0;
+                /* the caesura: a word begins before it or right on it (a valid one), and does
+                 * not look as if it will run across it */
+                if (ok && caes && !at_start) ok = (ti->v_first ? ls->caes_v : ls->caes_c) > 0;
+                if (ok && caes && b < caes && after > caes) ok = 0;
             } else if (!ls->after_punct) {
                 int after = ls->before_word + wr_est_continue(ls, ti, lang);
                 ok = after + min_end <= hi && !ti->caps_first && !ti->caps_inside &&
                      ls->word_nletters + ti->n_letters <= 20;
-                if (ok && caesura && ls->before_word < caesura && after > caesura) ok = 0;
+                if (ok && caes && ls->before_word < caes && after > caes) ok = 0;
             }
         } else if (ti->kind == WR_TOK_PUNCT) {
             /* one mark after a word, never at the start; the count must leave room still */

@@ -41,6 +41,10 @@ typedef struct wr_line_state {
     int n_alive;                         /* end words still matching (END mode) */
     int end_word;                        /* chosen end word index once complete, else -1 */
     int n_punct_done;
+    /* French caesura: caes_done once a word boundary fell on it; before that, whether a
+     * consonant- / vowel-initial word may begin here (its count stays before the caesura or
+     * lands on a valid one); -1 = not computed */
+    int caes_done, caes_c, caes_v;
 } wr_line_state;
 
 void wr_ls_init(wr_line_state *ls);
@@ -55,9 +59,12 @@ int  wr_est_start(const wr_tokinfo *ti);
 /* Masks logits (sets forbidden ones to -INFINITY) for a FREE-mode step:
  * budget hi = most syllables, min_end = fewest syllables an end word needs, caesura (0 none),
  * acrostic letter (0 none, only at line start); closable = 0 when the current word (spelled
- * in pieces) is no word yet, so that it must go on.  Returns the number of allowed tokens. */
+ * in pieces) is no word yet, so that it must go on; start_ok (NULL: all) marks the tokens
+ * that can begin a word of the language.  With a caesura the gates ls->caes_c / caes_v must
+ * be computed (writer.c) before a new word may begin.  Returns the number of allowed tokens. */
 int  wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, int lang,
-                  int hi, int min_end, int caesura, uint32_t acrostic, int closable);
+                  int hi, int min_end, int caesura, uint32_t acrostic, int closable,
+                  const unsigned char *start_ok);
 
 /* End set building. */
 int  wr_endset_build(wr_endset *es, const wr_rhyme_index *ix, const int *allowed_cls, int n_cls_allowed,

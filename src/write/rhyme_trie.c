@@ -1,14 +1,16 @@
 /* src/write/rhyme_trie.c — the rhyme index: every word the model can spell that may end a
  * verse line, as a token path, with its syllables, gender and rhyme class.
  *
- * Words come from the model's own whole-word tokens and from the system word list of the
- * language (Debian's wamerican / wfrench).  Each is tokenized as " word" (the way it follows
+ * Words come from the system word list of the language (Debian's wamerican / wfrench; the
+ * model's own whole-word tokens when there is none).  Each is tokenized as " word" (the way it follows
  * another word), scanned by the prosody oracle as a one-word line (its line-final count,
  * gender and rhyme key), and grouped with the words of equal rhyme key.  Inside a class the
  * words are sorted by token path, so the words sharing a prefix are a contiguous range: the
  * writer walks that implicit trie token by token.  Building costs a second or two for a big
- * word list, so the index is cached under $XDG_CACHE_HOME/vers (or ~/.cache/vers), keyed by
- * a checksum of the tokenizer, the word list and the oracle's answers on probe words. */
+ * word list, so the index — with the language's lexicon (lexicon.c) — is cached under
+ * $XDG_CACHE_HOME/vers (or ~/.cache/vers), one file per language and tokenizer, keyed by a
+ * checksum of the tokenizer, the language, the word list and the oracle's answers on probe
+ * words. */
 #include "write/wr.h"
 #include <errno.h>
 #include <stdio.h>
@@ -70,33 +72,6 @@ static const char *const STOP_FR[] = {
     "ne", "que", "qui", "dont", "est", "sont", "suis", "es", "ai", "as", "ont", "lui", "quel",
     "quelle", "quels", "quelles", "y", "a", "o", NULL};
 
-/* Word lists carry slurs; the writer never offers them as rhyme words nor accepts them
- * spelled in pieces. */
-static const char *const BLOCKED[] = {
-    "nigger", "niggers", "nigga", "niggas", "niggard", "niggardly", "faggot", "faggots", "fag",
-    "fags", "fagging", "fagot", "fagots", "faggoting", "kike", "kikes", "spic", "spics", "chink", "chinks", "wetback", "wetbacks", "gook",
-    "gooks", "coon", "coons", "darkie", "darky", "retard", "retards", "tranny", "dyke", "dykes",
-    "cunt", "cunts", "whore", "whores", "slut", "sluts", "bitch", "bitches", "twat", "wank",
-    "nègre", "nègres", "négresse", "pédé", "pédés", "salope", "salopes", "pute", "putes",
-    "enculé", "enculés", "bougnoule", "bougnoules", "youpin", "youpins", "bicot", "bicots",
-    "gouine", "gouines", "connard", "connards", "connasse", "tapette", NULL};
-
-static int blocked_word(const char *w, int len) {
-    char low[MAX_WORD_BYTES * 2];
-    int n = 0;
-    for (int i = 0; i < len && n + 4 < (int)sizeof low;) {
-        int adv; uint32_t c = wr_lower(wr_utf8_next(w + i, len - i, &adv));
-        if (adv <= 0) return 0;
-        i += adv;
-        if (c < 0x80) low[n++] = (char)c;
-        else if (c < 0x800) { low[n++] = (char)(0xC0 | (c >> 6)); low[n++] = (char)(0x80 | (c & 0x3F)); }
-        else return 0;
-    }
-    for (const char *const *b = BLOCKED; *b; b++)
-        if ((int)strlen(*b) == n && !memcmp(*b, low, (size_t)n)) return 1;
-    return 0;
-}
-
 int wr_is_stop_word(const char *w, int len, int lang) {
     for (const char *const *s = lang == WR_LANG_FR ? STOP_FR : STOP_EN; *s; s++)
         if ((int)strlen(*s) == len && !memcmp(*s, w, (size_t)len)) return 1;
@@ -106,7 +81,7 @@ int wr_is_stop_word(const char *w, int len, int lang) {
 /* A word fit to end a line: lower-case letters only (an inner hyphen or apostrophe is not
  * taken: they make poor rhyme words and odd token paths), not a function word. */
 static int good_word(const char *w, int len, int lang) {
-    if (len < 1 || len >= MAX_WORD_BYTES || wr_is_stop_word(w, len, lang) || blocked_word(w, len)) return 0;
+    if (len < 1 || len >= MAX_WORD_BYTES || wr_is_stop_word(w, len, lang) || wr_is_blocked_word(w, len)) return 0;
     int letters = 0;
     for (int i = 0; i < len;) {
         int adv; uint32_t c = wr_utf8_next(w + i, len - i, &adv);
@@ -198,145 +173,136 @@ static int wset_add(wset *s, const char *w, int len) {
     return 1;
 }
 
-/* ---- lexicon ------------------------------------------------------------------------------ */
-
-/* lower-cases a UTF-8 word (ASCII and Latin-1 letters) into out; returns its length or -1 */
-static int lower_word(const char *w, int len, char *out, int cap) {
-    int n = 0;
-    for (int i = 0; i < len;) {
-        int adv; uint32_t c = wr_lower(wr_utf8_next(w + i, len - i, &adv));
-        if (adv <= 0) return -1;
-        i += adv;
-        if (c < 0x80) { if (n + 1 >= cap) return -1; out[n++] = (char)c; }
-        else if (c < 0x800) { if (n + 2 >= cap) return -1; out[n++] = (char)(0xC0 | (c >> 6)); out[n++] = (char)(0x80 | (c & 0x3F)); }
-        else { if (n + 3 >= cap) return -1; out[n++] = (char)(0xE0 | (c >> 12)); out[n++] = (char)(0x80 | ((c >> 6) & 0x3F)); out[n++] = (char)(0x80 | (c & 0x3F)); }
-    }
-    out[n] = 0;
-    return n;
-}
-
-int wr_lexicon_has(const wr_rhyme_index *ix, const char *w, int len) {
-    if (!ix->lex_cap) return 1;
-    char buf[MAX_WORD_BYTES * 2];
-    int n = lower_word(w, len, buf, (int)sizeof buf);
-    if (n <= 0) return 0;
-    uint64_t h = fnv(0xcbf29ce484222325ull, buf, (size_t)n);
-    for (uint32_t j = (uint32_t)h & (ix->lex_cap - 1), k = 0; k < ix->lex_cap; j = (j + 1) & (ix->lex_cap - 1), k++) {
-        uint32_t o = ix->lex_slot[j];
-        if (!o) return 0;
-        if (!strcmp(ix->lex_text + o - 1, buf)) return 1;
-    }
-    return 0;
-}
-
-static int lexicon_build(wr_rhyme_index *ix, const wset *lex) {
-    uint32_t cap = 1024;
-    while (cap < lex->n * 2 + 2) cap *= 2;
-    size_t len = 1;
-    for (size_t i = 0; i < lex->cap; i++) if (lex->w[i][0]) len += strlen(lex->w[i]) + 1;
-    ix->lex_slot = calloc(cap, sizeof *ix->lex_slot);
-    ix->lex_text = malloc(len);
-    if (!ix->lex_slot || !ix->lex_text) return -1;
-    ix->lex_cap = cap;
-    size_t at = 1;
-    ix->lex_text[0] = 0;
-    for (size_t i = 0; i < lex->cap; i++) {
-        if (!lex->w[i][0]) continue;
-        size_t l = strlen(lex->w[i]);
-        memcpy(ix->lex_text + at, lex->w[i], l + 1);
-        uint64_t h = fnv(0xcbf29ce484222325ull, lex->w[i], l);
-        uint32_t j = (uint32_t)h & (cap - 1);
-        while (ix->lex_slot[j]) j = (j + 1) & (cap - 1);
-        ix->lex_slot[j] = (uint32_t)at + 1;
-        at += l + 1;
-    }
-    ix->lex_len = at;
-    return 0;
-}
-
 /* ---- cache -------------------------------------------------------------------------------- */
-#define CACHE_MAGIC "VRSRHY08"
+/* File: magic, key (what the index was built from), payload length, payload checksum, payload.
+ * The payload is checked whole before it is parsed, and every count and offset in it is
+ * checked again while parsing: any mismatch means "rebuild", never a crash. */
+#define CACHE_MAGIC "VRSRHY09"
+
+typedef struct buf { unsigned char *p; size_t n, cap; int bad; } buf;
+
+static void put(buf *b, const void *src, size_t n) {
+    if (b->bad) return;
+    if (b->n + n > b->cap) {
+        size_t nc = b->cap ? b->cap : 1 << 16;
+        while (nc < b->n + n) nc *= 2;
+        unsigned char *np = realloc(b->p, nc);
+        if (!np) { b->bad = 1; return; }
+        b->p = np; b->cap = nc;
+    }
+    memcpy(b->p + b->n, src, n);
+    b->n += n;
+}
+
+/* 8 bytes per step: checks a payload of megabytes in about a millisecond */
+static uint64_t payload_sum(const unsigned char *p, size_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v; memcpy(&v, p + i, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdull; h ^= h >> 29;
+    }
+    for (; i < n; i++) { h = (h ^ p[i]) * 0x100000001b3ull; }
+    h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53ull; h ^= h >> 33;
+    return h;
+}
 
 static int cache_save(const wr_rhyme_index *ix, const char *path, uint64_t key) {
-    char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return -1;
+    buf b = {0};
     uint32_t hdr[4] = {(uint32_t)ix->n_words, (uint32_t)ix->n_cls, (uint32_t)ix->text_len, (uint32_t)ix->n_toks};
-    int ok = fwrite(CACHE_MAGIC, 1, 8, f) == 8 && fwrite(&key, 8, 1, f) == 1 && fwrite(hdr, 4, 4, f) == 4;
-    for (int i = 0; ok && i < ix->n_words; i++) {
+    put(&b, hdr, sizeof hdr);
+    for (int i = 0; i < ix->n_words; i++) {
         const wr_word *w = &ix->words[i];
         uint32_t rec[4] = {w->text_off, w->tok_off,
                            (uint32_t)w->n_tok | (uint32_t)w->syl << 8 | (uint32_t)w->gender << 16 | (uint32_t)w->vowel_initial << 24,
                            (uint32_t)w->cls};
-        ok = fwrite(rec, 4, 4, f) == 4;
+        put(&b, rec, sizeof rec);
     }
-    ok = ok && fwrite(ix->cls_start, 4, (size_t)ix->n_cls + 1, f) == (size_t)ix->n_cls + 1;
-    ok = ok && fwrite(ix->cls_key, 4, (size_t)ix->n_cls, f) == (size_t)ix->n_cls;
-    ok = ok && fwrite(ix->text, 1, ix->text_len, f) == ix->text_len;
-    ok = ok && fwrite(ix->toks, 4, ix->n_toks, f) == ix->n_toks;
-    uint64_t lh[2] = {ix->lex_cap, ix->lex_len};
-    ok = ok && fwrite(lh, 8, 2, f) == 2;
-    if (ix->lex_cap) {                         /* no lexicon without a word list */
-        ok = ok && fwrite(ix->lex_slot, 4, ix->lex_cap, f) == ix->lex_cap;
-        ok = ok && fwrite(ix->lex_text, 1, ix->lex_len, f) == ix->lex_len;
-    }
+    put(&b, ix->cls_start, 4 * ((size_t)ix->n_cls + 1));
+    put(&b, ix->cls_key, 4 * (size_t)ix->n_cls);
+    put(&b, ix->text, ix->text_len);
+    put(&b, ix->toks, 4 * ix->n_toks);
+    uint64_t ll = ix->lex.n ? ix->lex.len : 0;
+    put(&b, &ll, 8);
+    if (ll) put(&b, ix->lex.text, ll);
+    if (b.bad) { free(b.p); return -1; }
+    uint64_t head[2] = {b.n, payload_sum(b.p, b.n)};
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) { free(b.p); return -1; }
+    int ok = fwrite(CACHE_MAGIC, 1, 8, f) == 8 && fwrite(&key, 8, 1, f) == 1 && fwrite(head, 8, 2, f) == 2 &&
+             fwrite(b.p, 1, b.n, f) == b.n;
+    free(b.p);
     ok = (fclose(f) == 0) && ok;
     if (!ok || rename(tmp, path) != 0) { unlink(tmp); return -1; }
     return 0;
 }
 
-/* Loads and validates every offset; any mismatch means "rebuild", never a crash. */
-static int cache_load(wr_rhyme_index *ix, const char *path, uint64_t key, int n_vocab) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    char magic[8]; uint64_t k; uint32_t hdr[4];
-    int ok = fread(magic, 1, 8, f) == 8 && !memcmp(magic, CACHE_MAGIC, 8) &&
-             fread(&k, 8, 1, f) == 1 && k == key && fread(hdr, 4, 4, f) == 4;
-    if (ok && (hdr[0] > (1u << 24) || hdr[1] > hdr[0] + 1 || hdr[2] > (1u << 28) || hdr[3] > (1u << 26))) ok = 0;
-    if (!ok) { fclose(f); return -1; }
+typedef struct rd { const unsigned char *p; size_t n, at; } rd;
+static int take(rd *r, void *dst, size_t n) {
+    if (n > r->n - r->at) return -1;
+    memcpy(dst, r->p + r->at, n);
+    r->at += n;
+    return 0;
+}
+
+static int cache_parse(wr_rhyme_index *ix, rd *r, int n_vocab, int lang) {
+    uint32_t hdr[4];
+    if (take(r, hdr, sizeof hdr)) return -1;
+    if (hdr[0] > (1u << 24) || hdr[1] > hdr[0] + 1 || hdr[2] > (1u << 28) || hdr[3] > (1u << 26) || hdr[2] == 0) return -1;
     ix->n_words = (int)hdr[0]; ix->n_cls = (int)hdr[1]; ix->text_len = hdr[2]; ix->n_toks = hdr[3];
     ix->words = calloc((size_t)ix->n_words + 1, sizeof *ix->words);
     ix->cls_start = calloc((size_t)ix->n_cls + 1, sizeof *ix->cls_start);
     ix->cls_key = calloc((size_t)ix->n_cls + 1, sizeof *ix->cls_key);
     ix->text = malloc(ix->text_len + 1);
     ix->toks = malloc(sizeof *ix->toks * (ix->n_toks + 1));
-    ok = ix->words && ix->cls_start && ix->cls_key && ix->text && ix->toks;
-    for (int i = 0; ok && i < ix->n_words; i++) {
+    if (!ix->words || !ix->cls_start || !ix->cls_key || !ix->text || !ix->toks) return -1;
+    for (int i = 0; i < ix->n_words; i++) {
         uint32_t rec[4];
-        if (fread(rec, 4, 4, f) != 4) { ok = 0; break; }
+        if (take(r, rec, sizeof rec)) return -1;
         wr_word *w = &ix->words[i];
         w->text_off = rec[0]; w->tok_off = rec[1];
         w->n_tok = rec[2] & 0xFF; w->syl = (rec[2] >> 8) & 0xFF; w->gender = (rec[2] >> 16) & 0xFF;
         w->vowel_initial = (rec[2] >> 24) & 0xFF; w->cls = (int32_t)rec[3];
         if (w->text_off >= ix->text_len || w->n_tok < 1 || w->n_tok > MAX_WORD_TOKENS ||
-            (size_t)w->tok_off + w->n_tok > ix->n_toks || w->cls < 0 || w->cls >= ix->n_cls) ok = 0;
+            (size_t)w->tok_off + w->n_tok > ix->n_toks || w->cls < 0 || w->cls >= ix->n_cls) return -1;
     }
-    ok = ok && fread(ix->cls_start, 4, (size_t)ix->n_cls + 1, f) == (size_t)ix->n_cls + 1;
-    ok = ok && fread(ix->cls_key, 4, (size_t)ix->n_cls, f) == (size_t)ix->n_cls;
-    ok = ok && fread(ix->text, 1, ix->text_len, f) == ix->text_len;
-    ok = ok && fread(ix->toks, 4, ix->n_toks, f) == ix->n_toks;
-    uint64_t lh[2] = {0, 0};
-    ok = ok && fread(lh, 8, 2, f) == 2 && lh[0] <= (1u << 26) && (lh[0] & (lh[0] - 1)) == 0 && lh[1] <= (1u << 28) &&
-         (lh[0] == 0) == (lh[1] == 0);
-    if (ok && lh[0]) {
-        ix->lex_cap = (uint32_t)lh[0]; ix->lex_len = (size_t)lh[1];
-        ix->lex_slot = malloc(sizeof *ix->lex_slot * ix->lex_cap);
-        ix->lex_text = malloc(ix->lex_len + 1);
-        ok = ix->lex_slot && ix->lex_text &&
-             fread(ix->lex_slot, 4, ix->lex_cap, f) == ix->lex_cap &&
-             fread(ix->lex_text, 1, ix->lex_len, f) == ix->lex_len &&
-             ix->lex_text[ix->lex_len - 1] == 0;
-        for (uint32_t j = 0; ok && j < ix->lex_cap; j++) if (ix->lex_slot[j] > ix->lex_len) ok = 0;
+    if (take(r, ix->cls_start, 4 * ((size_t)ix->n_cls + 1)) || take(r, ix->cls_key, 4 * (size_t)ix->n_cls) ||
+        take(r, ix->text, ix->text_len) || take(r, ix->toks, 4 * ix->n_toks)) return -1;
+    if (ix->text[ix->text_len - 1] != 0) return -1;
+    if (ix->cls_start[0] != 0 || ix->cls_start[ix->n_cls] != ix->n_words) return -1;
+    for (int c = 0; c < ix->n_cls; c++) {
+        if (ix->cls_start[c] > ix->cls_start[c + 1] || ix->cls_key[c] >= ix->text_len) return -1;
+        for (int i = ix->cls_start[c]; i < ix->cls_start[c + 1]; i++) if (ix->words[i].cls != c) return -1;
     }
+    for (size_t i = 0; i < ix->n_toks; i++) if (ix->toks[i] < 0 || ix->toks[i] >= n_vocab) return -1;
+    uint64_t ll;
+    if (take(r, &ll, 8) || ll > (1u << 28)) return -1;
+    if (ll) {
+        ix->lex.lang = lang;
+        ix->lex.len = (size_t)ll;
+        if (!(ix->lex.text = malloc(ix->lex.len + 1)) || take(r, ix->lex.text, ix->lex.len)) return -1;
+        if (wr_lexicon_index(&ix->lex) < 0) return -1;        /* checks it is sorted and terminated */
+    }
+    return r->at == r->n ? 0 : -1;
+}
+
+static int cache_load(wr_rhyme_index *ix, const char *path, uint64_t key, int n_vocab, int lang) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    char magic[8]; uint64_t k, head[2];
+    unsigned char *p = NULL;
+    int ok = fread(magic, 1, 8, f) == 8 && !memcmp(magic, CACHE_MAGIC, 8) &&
+             fread(&k, 8, 1, f) == 1 && k == key && fread(head, 8, 2, f) == 2 && head[0] < (1ull << 30);
+    if (ok) ok = (p = malloc(head[0] + 1)) != NULL && fread(p, 1, head[0], f) == head[0] && fgetc(f) == EOF &&
+                 payload_sum(p, head[0]) == head[1];
     fclose(f);
-    if (ok) ok = ix->text_len > 0 && ix->text[ix->text_len - 1] == 0;
-    if (ok) ok = ix->cls_start[0] == 0 && ix->cls_start[ix->n_cls] == ix->n_words;
-    for (int c = 0; ok && c < ix->n_cls; c++) {
-        if (ix->cls_start[c] > ix->cls_start[c + 1] || ix->cls_key[c] >= ix->text_len) ok = 0;
-        for (int i = ix->cls_start[c]; ok && i < ix->cls_start[c + 1]; i++) if (ix->words[i].cls != c) ok = 0;
+    if (ok) {
+        rd r = {p, head[0], 0};
+        ok = cache_parse(ix, &r, n_vocab, lang) == 0;
     }
-    for (size_t i = 0; ok && i < ix->n_toks; i++) if (ix->toks[i] < 0 || ix->toks[i] >= n_vocab) ok = 0;
+    free(p);
     if (!ok) { wr_rhyme_index_free(ix); return -1; }
     ix->from_cache = 1;
     return 0;
@@ -380,47 +346,30 @@ int wr_rhyme_class_find(const wr_rhyme_index *ix, const char *key) {
 
 void wr_rhyme_index_free(wr_rhyme_index *ix) {
     free(ix->words); free(ix->cls_start); free(ix->cls_key); free(ix->text); free(ix->toks);
-    free(ix->lex_slot); free(ix->lex_text);
+    wr_lexicon_free(&ix->lex);
     memset(ix, 0, sizeof *ix);
 }
 
-/* The model's whole-word tokens when there is no word list (with one, they are in it or
- * are not words of the language: an English model's " ter" is no French word). */
-static int lex_add(wset *lex, const char *w, int len) {
-    char buf[MAX_WORD_BYTES];
-    for (int i = 0; i < len; i++) if (w[i] == '\'' || w[i] == '-' || (unsigned char)w[i] < 'A') return 0;
-    if (blocked_word(w, len)) return 0;
-    int n = lower_word(w, len, buf, (int)sizeof buf);
-    return n > 0 ? wset_add(lex, buf, n) : 0;
-}
-
-static int collect(wset *set, wset *lex, const wr_tokens *tt, const char *wordlist, int lang) {
+/* Rhyme-word candidates: the word list's words, or without one the model's whole-word
+ * tokens. */
+static int collect(wset *set, const wr_tokens *tt, const char *wordlist, int lang) {
     FILE *f = wordlist ? fopen(wordlist, "r") : NULL;
-    for (int t = 0; t < tt->n; t++) {
-        const wr_tokinfo *ti = &tt->info[t];
-        if (ti->kind != WR_TOK_WORD || !ti->lead_space || ti->u8_in || ti->u8_out) continue;
-        const char *w = wr_tok_text(tt, t) + 1;
-        int len = ti->n_bytes - 1;
-        if (lex_add(lex, w, len) < 0) return -1;
-        if (!f && good_word(w, len, lang) && wset_add(set, w, len) < 0) return -1;
+    if (!f) {
+        for (int t = 0; t < tt->n; t++) {
+            const wr_tokinfo *ti = &tt->info[t];
+            if (ti->kind != WR_TOK_WORD || !ti->lead_space || ti->u8_in || ti->u8_out) continue;
+            const char *w = wr_tok_text(tt, t) + 1;
+            int len = ti->n_bytes - 1;
+            if (good_word(w, len, lang) && wset_add(set, w, len) < 0) return -1;
+        }
+        return 0;
     }
-    if (!f) return 0;
     char line[256];
     while (fgets(line, sizeof line, f)) {
         int len = (int)strcspn(line, "\r\n");
-        if (lex_add(lex, line, len) < 0 || (good_word(line, len, lang) && wset_add(set, line, len) < 0)) { fclose(f); return -1; }
+        if (good_word(line, len, lang) && wset_add(set, line, len) < 0) { fclose(f); return -1; }
     }
     fclose(f);
-    /* the lexicon also takes the other language's words: a model that writes English words
-     * into a French poem is not blocked for it (the rhyme words stay French) */
-    const char *other = wr_default_wordlist(lang == WR_LANG_FR ? WR_LANG_EN : WR_LANG_FR);
-    if (other && (f = fopen(other, "r"))) {
-        while (fgets(line, sizeof line, f)) {
-            int len = (int)strcspn(line, "\r\n");
-            if (lex_add(lex, line, len) < 0) { fclose(f); return -1; }
-        }
-        fclose(f);
-    }
     return 0;
 }
 
@@ -433,14 +382,19 @@ int wr_rhyme_index_build(wr_rhyme_index *ix, const wr_lm *lm, const wr_tokens *t
     if (cache_dir) {
         snprintf(path, sizeof path, "%s/rhyme-%s-%016llx.bin", cache_dir,
                  or->lang == WR_LANG_FR ? "fr" : "en", (unsigned long long)key);
-        if (cache_load(ix, path, key, tt->n) == 0) return VERS_OK;
+        if (cache_load(ix, path, key, tt->n, or->lang) == 0) return VERS_OK;
     }
-    wset set = {0}, lex = {0};
-    if (collect(&set, &lex, tt, wordlist, or->lang) < 0 || (wordlist && lexicon_build(ix, &lex) < 0)) {
-        free(set.w); free(lex.w); wr_rhyme_index_free(ix);
+    wset set = {0};
+    /* the lexicon is the word list of this language only: a French poem takes no English
+     * words, an English one no French */
+    if (wordlist && wr_lexicon_load_list(&ix->lex, wordlist, or->lang) < 0) {
+        wr_rhyme_index_free(ix);
+        return vers_errorf(err, VERS_EIO, "%s: cannot read the word list", wordlist);
+    }
+    if (collect(&set, tt, wordlist, or->lang) < 0) {
+        free(set.w); wr_rhyme_index_free(ix);
         return vers_errorf(err, VERS_ENOMEM, "out of memory");
     }
-    free(lex.w);
     cand *cs = malloc(sizeof *cs * (set.n + 1));
     if (!cs) { free(set.w); wr_rhyme_index_free(ix); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
     size_t nc = 0;

@@ -136,6 +136,39 @@ int wr_is_vowel(uint32_t c, int lang);
 /* 1 when lead byte + continuation byte make a letter the writer allows (Latin-1 letters, œ). */
 int wr_u8_pair_ok(unsigned lead, unsigned cont);
 
+/* ---- lexicon (lexicon.c) ------------------------------------------------------------------ */
+/* The words of one language (its system word list), normalised by wr_norm_word and sorted:
+ * text holds them NUL-terminated in byte order after a leading NUL; sorted[i] is the offset
+ * of the i-th.  n == 0: no lexicon, every word allowed. */
+typedef struct wr_lexicon {
+    int lang;
+    uint32_t n;
+    char *text; size_t len;
+    uint32_t *sorted;
+} wr_lexicon;
+
+/* Lower case, œ → oe, æ → ae, ’ → '; a final lone UTF-8 lead byte is kept.  Returns the
+ * length written to out (NUL-terminated) or -1. */
+int  wr_norm_word(const char *w, int len, char *out, int cap);
+/* Reads a word list (one word a line); 0 ok, -1 unreadable, empty or out of memory. */
+int  wr_lexicon_load_list(wr_lexicon *lx, const char *path, int lang);
+/* Rebuilds lx->sorted from lx->text (after a cache load); -1 when text is not a valid,
+ * strictly sorted word sequence. */
+int  wr_lexicon_index(wr_lexicon *lx);
+void wr_lexicon_free(wr_lexicon *lx);
+/* 1 for a slur of the block list (any case): never a rhyme word, never in a lexicon. */
+int  wr_is_blocked_word(const char *w, int len);
+/* 1 when the word (any case, UTF-8) is in the lexicon, or when there is no lexicon. */
+int  wr_lexicon_has(const wr_lexicon *lx, const char *w, int len);
+/* 1 when some word of the lexicon begins with these letters (or no lexicon). */
+int  wr_lexicon_prefix(const wr_lexicon *lx, const char *w, int len);
+/* 1 when w is a word of the language: a listed word, or parts joined by apostrophes and
+ * hyphens by the language's rules (l'âme, jusqu'au, dis-moi; he'd, lion's, heav'n);
+ * one-letter words only when real (a, à, y, ô; a, i, o), with or without a lexicon. */
+int  wr_word_ok(const wr_lexicon *lx, int lang, const char *w, int len);
+/* 1 when w (a word being spelled, possibly ending inside a letter) can still become one. */
+int  wr_word_viable(const wr_lexicon *lx, int lang, const char *w, int len);
+
 /* ---- rhyme index (rhyme_trie.c) ---------------------------------------------------------- */
 typedef struct wr_word {
     uint32_t text_off;         /* into idx->text, NUL-terminated, no leading space */
@@ -154,10 +187,9 @@ typedef struct wr_rhyme_index {
     uint32_t *cls_key;         /* offset into text of each class's rhyme key */
     char *text; size_t text_len;
     int32_t *toks; size_t n_toks;
-    /* lexicon: every word of the word list and the vocabulary (lower case), so that a word
-     * spelled in several pieces can be required to be a word */
-    char *lex_text; size_t lex_len;  /* NUL-terminated words */
-    uint32_t *lex_slot; uint32_t lex_cap; /* open addressing: offset + 1 into lex_text, 0 empty */
+    /* the lexicon of the index's language (empty without a word list): every word of a line
+     * must be one of its words */
+    wr_lexicon lex;
     int from_cache;
 } wr_rhyme_index;
 
@@ -171,8 +203,6 @@ void wr_rhyme_index_free(wr_rhyme_index *ix);
 static inline const char *wr_word_text(const wr_rhyme_index *ix, const wr_word *w) { return ix->text + w->text_off; }
 /* 1 for a function word of the language ("the", "to"; "le", "de"), lower case. */
 int wr_is_stop_word(const char *w, int len, int lang);
-/* 1 when the word (any case, UTF-8) is in the lexicon, or when there is no lexicon. */
-int wr_lexicon_has(const wr_rhyme_index *ix, const char *w, int len);
 /* Class whose key equals key, or -1. */
 int wr_rhyme_class_find(const wr_rhyme_index *ix, const char *key);
 /* Default cache directory ($XDG_CACHE_HOME/vers or ~/.cache/vers) into buf; 0 ok. */
@@ -197,6 +227,25 @@ int  wr_plan_acrostic(wr_plan *p, const char *word, vers_err *err);
  * otherwise a plain-text preamble.  Returns the count or -1 on error (err filled). */
 int wr_prompt_tokens(const wr_lm *lm, const wr_plan *plan, const char *theme, int *out, int cap,
                      char *preamble_text, size_t preamble_cap, vers_err *err);
+
+/* ---- drawing tokens (draw.c) ------------------------------------------------------------ */
+/* A draw from masked logits (-INFINITY = forbidden) at a temperature with a min-p cut, from
+ * which tokens can be refused one by one without a new pass over the vocabulary. */
+typedef struct wr_draw {
+    int *idx; double *wt;      /* the tokens within min-p of the best, and their weights */
+    int n, cap, best;
+    int live;                  /* entries not refused (a refused one keeps weight 0) */
+    int picked;                /* list index of the last pick */
+    double sum;
+} wr_draw;
+int  wr_draw_init(wr_draw *d, int n_vocab);
+void wr_draw_free(wr_draw *d);
+/* Builds the list from x; returns its length (0: nothing allowed). */
+int  wr_draw_prepare(wr_draw *d, const float *x, int n, float temp, float min_p);
+/* A token from the list (one uniform draw), or -1 when it is empty. */
+int  wr_draw_pick(wr_draw *d, uint64_t *rng);
+/* Forbids t (x[t] = -INFINITY) and takes it out of the list. */
+void wr_draw_refuse(wr_draw *d, float *x, int n, int t, float temp, float min_p);
 
 /* ---- writer (writer.c) ------------------------------------------------------------------- */
 typedef struct wr_params {

@@ -22,6 +22,7 @@
 #define MAX_BACK 24
 #define FIT_CAP 4096
 #define MAX_CANDS 8
+#define MAX_REFUSED 32        /* word pieces refused in one step before pieces are given up */
 
 typedef struct wr_cand {
     char text[WR_LINE_BYTES];
@@ -59,11 +60,16 @@ struct wr_writer {
     int *fit;                        /* FIT_CAP */
     unsigned char *entry;            /* nv: tokens that begin a fitting end word */
     unsigned char *tok_is_word;      /* nv: the token alone (after its space) is a word */
+    unsigned char *start_ok;         /* nv: the token can begin a word of the language */
+    wr_draw draw;
     unsigned char *used_word;        /* n_words */
     int *cls_list;                   /* n_cls */
     int *cls_count;                  /* n_cls */
     long evals, budget;
     char prompt_text[1024];
+    /* where the evaluations went (printed with VERS_WRITE_DEBUG) */
+    int why;
+    long st_refused, st_steps, st_ok, st_dead, st_maxback, st_reject[5], st_pruned, st_reeval, st_prompt, st_back_steps;
 };
 
 int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const wr_tokens *tt,
@@ -80,6 +86,7 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
     w->fit = malloc(sizeof(int) * FIT_CAP);
     w->entry = calloc(nv, 1);
     w->tok_is_word = calloc(nv, 1);
+    w->start_ok = calloc(nv, 1);
     /* word lists hold abbreviations ("sh", "gr"): a token counts as a word when it is a
      * function word, or a listed word of four letters or more */
     if (w->tok_is_word)
@@ -89,12 +96,20 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
             const char *s = wr_tok_text(tt, t) + 1;
             int len = ti->n_bytes - 1;
             w->tok_is_word[t] = (unsigned char)(wr_is_stop_word(s, len, or->lang) ||
-                                                (ti->n_letters >= 4 && ix->lex_cap && wr_lexicon_has(ix, s, len)));
+                                                (ti->n_letters >= 4 && ix->lex.n && wr_lexicon_has(&ix->lex, s, len)));
+        }
+    if (w->start_ok)
+        for (int t = 0; t < w->nv; t++) {
+            const wr_tokinfo *ti = &tt->info[t];
+            if (ti->kind != WR_TOK_WORD || ti->u8_in) continue;
+            const char *s = wr_tok_text(tt, t) + ti->lead_space;
+            w->start_ok[t] = (unsigned char)wr_word_viable(&ix->lex, or->lang, s, ti->n_bytes - ti->lead_space);
         }
     w->used_word = calloc((size_t)ix->n_words + 1, 1);
     w->cls_list = malloc(sizeof(int) * ((size_t)ix->n_cls + 1));
     w->cls_count = malloc(sizeof(int) * ((size_t)ix->n_cls + 1));
-    if (!w->work || !w->bias || !w->step_logits || !w->alive || !w->fit || !w->entry || !w->tok_is_word ||
+    int draw_rc = wr_draw_init(&w->draw, w->nv);
+    if (draw_rc || !w->work || !w->bias || !w->step_logits || !w->alive || !w->fit || !w->entry || !w->tok_is_word || !w->start_ok ||
         !w->used_word || !w->cls_list || !w->cls_count) {
         wr_writer_free(w);
         return vers_errorf(err, VERS_ENOMEM, "out of memory");
@@ -106,7 +121,7 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
 void wr_writer_free(wr_writer *w) {
     if (!w) return;
     free(w->work); free(w->bias); free(w->step_logits); free(w->alive); free(w->fit);
-    free(w->entry); free(w->tok_is_word); free(w->used_word); free(w->cls_list); free(w->cls_count);
+    free(w->entry); free(w->tok_is_word); free(w->start_ok); wr_draw_free(&w->draw); free(w->used_word); free(w->cls_list); free(w->cls_count);
     free(w);
 }
 
@@ -120,26 +135,6 @@ static int lm_eval(wr_writer *w, const int *toks, int n, float *logits, vers_err
         return vers_errorf(err, VERS_EFAIL, "the poem does not fit the model's context of %d tokens", w->lm->n_ctx);
     w->evals += n;
     return w->lm->eval(w->lm->ud, toks, n, logits, err);
-}
-
-/* Samples from masked logits at temperature temp, keeping tokens within min_p of the best. */
-static int sample(const float *x, int n, float temp, float min_p, uint64_t *rng) {
-    int best = -1;
-    float mx = -INFINITY;
-    for (int i = 0; i < n; i++) if (x[i] > mx) { mx = x[i]; best = i; }
-    if (best < 0 || temp <= 0.0f) return best;
-    float cut = mx + temp * logf(min_p > 0.0f ? min_p : 1e-9f);
-    double sum = 0.0;
-    for (int i = 0; i < n; i++) if (x[i] >= cut) sum += exp((double)(x[i] - mx) / temp);
-    double r = wr_rng_unif(rng) * sum, acc = 0.0;
-    int last = best;
-    for (int i = 0; i < n; i++) {
-        if (x[i] < cut) continue;
-        acc += exp((double)(x[i] - mx) / temp);
-        last = i;
-        if (acc > r) return i;
-    }
-    return last;
 }
 
 static double log_softmax_at(const float *x, int n, int t) {
@@ -170,6 +165,20 @@ static int probe_counts(wr_writer *w, wr_line_state *ls, int lang) {
     }
     if (lang != WR_LANG_FR) ls->base_v = ls->base_c;
     return 0;
+}
+
+/* Whether a caesura after syllable c can fall at the end of the line so far, before a
+ * consonant- or vowel-initial word: the line is completed with one-syllable words to its
+ * target and scanned whole, so the ear decides (e muet at the caesura, a proclitic before
+ * it).  1 when it can or when the ear cannot tell. */
+static int caesura_test(wr_writer *w, const wr_line_state *ls, int vowel, int c, int target) {
+    if (target <= c || target - c > 16) return 1;
+    char buf[WR_LINE_BYTES + 80];
+    int n = snprintf(buf, sizeof buf, "%s %s", ls->text, vowel ? "or" : "pas");
+    for (int k = 1; k < target - c && n + 5 < (int)sizeof buf; k++) n += snprintf(buf + n, sizeof buf - (size_t)n, " pas");
+    wr_scan s;
+    if (w->or->scan(w->or->ud, buf, n, target, &s) != VERS_OK || s.syl != target) return 1;
+    return s.caesura_ok ? 1 : 0;
 }
 
 /* ---- one line ----------------------------------------------------------------------------- */
@@ -205,11 +214,15 @@ static int finish_line(wr_writer *w, const line_ctx *cx, const wr_line_state *ls
     while (len > 0 && ls->text[len - 1] == ' ') len--;
     memcpy(c->text, ls->text, (size_t)len);
     c->text[len] = 0;
-    if (ls->end_word < 0) return 0;
+    if (ls->end_word < 0) { w->why = 0; return 0; }
     if (w->or->scan(w->or->ud, c->text, len, cx->lp->target, &c->scan) != VERS_OK) return -1;
+    w->why = 1;
     if (!w->or->line_ok(w->or->ud, cx->plan, cx->index, c->text, len, &c->scan, cx->prev_text, cx->prev_scan)) return 0;
+    w->why = 2;
     if (cx->lp->syl_hi == 0 && (c->scan.syl < cx->lo || c->scan.syl > cx->hi)) return 0;
+    w->why = 3;
     if (cx->partner && !w->or->rhymes(w->or->ud, &c->scan, cx->partner)) return 0;
+    w->why = 4;
     char a[WR_LINE_BYTES], b[WR_LINE_BYTES];
     norm_line(c->text, a, sizeof a);
     for (int i = 0; i < cx->n_prev; i++) {
@@ -220,37 +233,18 @@ static int finish_line(wr_writer *w, const line_ctx *cx, const wr_line_state *ls
     return 1;
 }
 
-/* One attempt at a line from the current KV position (p0) and logits l0.  1: candidate in *c;
- * 0: dead end; 2: abandoned as worse than a candidate already found; <0: error. */
-/* Whether a word spelled so far may end here.  Apostrophes split it into parts (l'amour,
- * o'er, heav'n, lion's): every earlier part of four letters or more must be a lexicon word (or, for
- * elisions such as heav'n, the part + "e" + the next part must be); the last part must be a
- * lexicon word.  Checking only the last part let glued pieces such as "greenfddlr'd"
- * through. */
-
-static int word_closable(const wr_rhyme_index *ix, const char *w, int len) {
-    int a = 0, parts = 0;
-    for (int k = 0; k <= len; k++) {
-        if (k < len && w[k] != '\'') continue;
-        int n = k - a;
-        if (++parts > 3) return 0;
-        if (k == len) return n == 0 || wr_lexicon_has(ix, w + a, n);  /* the last part, as before */
-        /* an earlier part: short ones are clitics (l', qu', o', th'), longer ones must be words
-         * or an elision (heav'n = heaven) */
-        if (n >= 4 && !wr_lexicon_has(ix, w + a, n)) {
-            int b = k + 1, e = b;
-            while (e < len && w[e] != '\'') e++;
-            char buf[96];
-            if (n + 1 + (e - b) >= (int)sizeof buf) return 0;
-            memcpy(buf, w + a, (size_t)n); buf[n] = 'e';
-            memcpy(buf + n + 1, w + b, (size_t)(e - b));
-            if (!wr_lexicon_has(ix, buf, n + 1 + (e - b))) return 0;
-        }
-        a = k + 1;
-    }
-    return 1;
+/* The current word if token t continued it: can it still become a word of the language? */
+static int piece_viable(const wr_writer *w, const wr_line_state *ls, int t) {
+    char buf[WR_LINE_BYTES + 64];
+    int n = ls->len - ls->word_start, nb = w->tt->info[t].n_bytes;
+    if (n < 0 || n + nb >= (int)sizeof buf) return 0;
+    memcpy(buf, ls->text + ls->word_start, (size_t)n);
+    memcpy(buf + n, wr_tok_text(w->tt, t), (size_t)nb);
+    return wr_word_viable(&w->ix->lex, w->or->lang, buf, n + nb);
 }
 
+/* One attempt at a line from the current KV position (p0) and logits l0.  1: candidate in *c;
+ * 0: dead end; 2: abandoned as worse than a candidate already found; <0: error. */
 static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, const float *l0,
                         uint64_t *rng, wr_cand *c, vers_err *err) {
     const wr_tokens *tt = w->tt;
@@ -274,22 +268,36 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
             /* a word spelled in pieces (or begun by a piece, at the line's start) must be a
              * word before another begins */
             int closable = 1;
-            if (ls->in_word && !ls->u8_owed && ls->len - ls->word_start == 1) {
-                /* one-letter words: only the real ones */
-                char c1 = (char)(ls->text[ls->word_start] | 32);
-                closable = c1 == 'a' || (cx->lang == WR_LANG_EN ? (c1 == 'i' || c1 == 'o') : c1 == 'y');
-            } else if (ls->in_word && (ls->word_letters >= 2 || !ls->word_spaced) && !ls->u8_owed) {
-                closable = word_closable(ix, ls->text + ls->word_start, ls->len - ls->word_start);
-            }
+            if (ls->in_word && !ls->u8_owed)
+                closable = wr_word_ok(&ix->lex, cx->lang, ls->text + ls->word_start, ls->len - ls->word_start);
             int can_end = ls->len > 0 && !ls->u8_owed && ls->in_word && closable;
             if (ls->len > 0 && !ls->u8_owed && probe_counts(w, ls, cx->lang) < 0) {
                 vers_errorf(err, VERS_EFAIL, "prosody scan failed");
                 return -1;
             }
+            const int caes = cx->lp->caesura > 0 && cx->lang == WR_LANG_FR && !ls->caes_done ? cx->lp->caesura : 0;
+            int lost = 0;
+            if (caes && ls->len > 0 && !ls->u8_owed && ls->base_c >= 0) {
+                /* a word boundary past the caesura without one: the line is lost, back up */
+                lost = ls->base_c > caes && ls->base_v > caes;
+                if (ls->caes_c < 0) {
+                    ls->caes_c = ls->base_c < caes ? 1 : ls->base_c > caes ? 0 : caesura_test(w, ls, 0, caes, cx->lp->target);
+                    ls->caes_v = ls->base_v < caes ? 1 : ls->base_v > caes ? 0 : caesura_test(w, ls, 1, caes, cx->lp->target);
+                }
+            }
+            if (lost) {
+                for (int t = 0; t < nv; t++) x[t] = -INFINITY;
+                can_end = 0;
+            } else
             n_allowed = wr_mask_free(x, tt, ls, cx->lang, cx->hi, cx->es->min_syl,
-                                     cx->lp->caesura, ls->len == 0 ? cx->lp->acrostic : 0, closable);
+                                     caes, ls->len == 0 ? cx->lp->acrostic : 0, closable, w->start_ok);
             if (can_end) {
-                n_fit = wr_endset_fits(cx->es, ix, ls->base_c, ls->base_v, cx->lo, cx->hi, w->fit, FIT_CAP);
+                int bc = ls->base_c, bv = ls->base_v;
+                if (caes) {                          /* an end word may only follow the caesura */
+                    if (!(bc == caes && ls->caes_c > 0)) bc = -1;
+                    if (!(bv == caes && ls->caes_v > 0)) bv = -1;
+                }
+                n_fit = wr_endset_fits(cx->es, ix, bc, bv, cx->lo, cx->hi, w->fit, FIT_CAP);
                 int kept = 0;
                 for (int k = 0; k < n_fit; k++) {
                     const wr_word *wd = &ix->words[w->fit[k]];
@@ -333,12 +341,38 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
             int t = w->ban[step][k];
             if (x[t] != -INFINITY) { x[t] = -INFINITY; n_allowed--; }
         }
-        int t = n_allowed > 0 ? sample(x, nv, par->temp, par->min_p, rng) : -1;
-        if (t < 0 || x[t] == -INFINITY) {
+        int t = -1;
+        int n_refused = 0;
+        w->st_steps++;
+        if (n_allowed > 0 && wr_draw_prepare(&w->draw, x, nv, par->temp, par->min_p) > 0)
+            for (;;) {
+                t = wr_draw_pick(&w->draw, rng);
+                if (t < 0 || x[t] == -INFINITY) { t = -1; break; }
+                /* a piece that no word of the language continues is refused here rather than
+                 * masked: checking the few tokens drawn is cheaper than checking them all */
+                const wr_tokinfo *ti = &tt->info[t];
+                const int tr = t;
+                if (ls->mode == WR_MODE_FREE && ti->kind == WR_TOK_WORD && ls->len > 0 && !ti->lead_space &&
+                    !ls->after_punct && !w->entry[t] && !piece_viable(w, ls, t)) {
+                    w->st_refused++;
+                    t = -1;
+                    if (++n_refused < MAX_REFUSED) {
+                        wr_draw_refuse(&w->draw, x, nv, tr, par->temp, par->min_p);
+                        continue;
+                    }
+                    /* the model wants pieces no word continues: the word ends here or never */
+                    for (int u = 0; u < nv; u++)
+                        if (tt->info[u].kind == WR_TOK_WORD && !tt->info[u].lead_space && !w->entry[u]) x[u] = -INFINITY;
+                    if (wr_draw_prepare(&w->draw, x, nv, par->temp, par->min_p) > 0) continue;
+                    break;
+                }
+                break;
+            }
+        if (t < 0) {
             /* dead end: back up one token and forbid it there */
             for (int k = 0; k < n_fit; k++) w->entry[ix->toks[ix->words[w->fit[k]].tok_off]] = 0;
             if (step == 0 || n_back >= MAX_BACK) return 0;
-            step--; n_back++;
+            step--; n_back++; w->st_back_steps++;
             if (w->n_ban[step] <= MAX_BACK) w->ban[step][w->n_ban[step]++] = w->step_tok[step];
             if (w->lm->truncate(w->lm->ud, p0 + step) != VERS_OK) { vers_errorf(err, VERS_EFAIL, "KV truncation failed"); return -1; }
             continue;
@@ -348,6 +382,7 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
         int finished = 0;
         if (ls->mode == WR_MODE_FREE && w->entry[t]) {
             next.mode = WR_MODE_END; next.depth = 1; next.n_alive = 0;
+            next.caes_done = 1;
             for (int k = 0; k < n_fit; k++) {
                 const wr_word *wd = &ix->words[w->fit[k]];
                 if (ix->toks[wd->tok_off] == t) next_alive[next.n_alive++] = w->fit[k];
@@ -370,8 +405,12 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
             finished = 1;
         } else {
             if (wr_ls_append(&next, tt, t) < 0) return 0;
-            if (tt->info[t].kind == WR_TOK_WORD && (tt->info[t].lead_space || ls->len == 0 || ls->after_punct))
-                next.before_word = ls->len == 0 ? 0 : (ls->base_c >= 0 ? ls->base_c : ls->before_word);
+            if (tt->info[t].kind == WR_TOK_WORD && (tt->info[t].lead_space || ls->len == 0 || ls->after_punct)) {
+                int bc = ls->base_c >= 0 ? ls->base_c : ls->before_word;
+                int b = tt->info[t].v_first && ls->base_v >= 0 ? ls->base_v : bc;
+                next.before_word = ls->len == 0 ? 0 : b;
+                if (ls->len > 0 && cx->lp->caesura > 0 && b == cx->lp->caesura) next.caes_done = 1;
+            }
         }
         for (int k = 0; k < n_fit; k++) w->entry[ix->toks[ix->words[w->fit[k]].tok_off]] = 0;
         w->step_tok[step] = t;
@@ -465,6 +504,7 @@ static double cand_score(const wr_writer *w, const wr_cand *c) {
 }
 
 static int eval_line(wr_writer *w, const wr_cand *c, int stanza_end, float *logits, vers_err *err) {
+    w->st_reeval += c->n_tok + (stanza_end ? 1 : 0);
     int rc = lm_eval(w, c->toks, c->n_tok, logits, err);
     if (!rc && stanza_end) rc = lm_eval(w, &w->tt->newline, 1, logits, err);
     return rc;
@@ -500,6 +540,7 @@ static int write_once(wr_writer *w, const wr_plan *plan, const wr_params *par, u
     int K = par->candidates < 1 ? 1 : par->candidates > MAX_CANDS ? MAX_CANDS : par->candidates;
     int rc;
     if ((rc = w->lm->truncate(w->lm->ud, 0)) != VERS_OK) return vers_errorf(err, rc, "KV truncation failed");
+    w->st_prompt += n_prompt;
     if ((rc = lm_eval(w, prompt, n_prompt, start_logits, err))) return rc; /* line i's at i*nv */
     const char **prev = malloc(sizeof *prev * (size_t)(plan->n + 1));
     wr_scan *prev_scan = malloc(sizeof *prev_scan * (size_t)(plan->n + 1));
@@ -602,9 +643,17 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
             if ((rc = w->lm->truncate(w->lm->ud, rec[i].pos))) { wr_endset_free(&es); return vers_errorf(err, rc, "KV truncation failed"); }
             res->line_attempts++;
             wr_cand *c = &rec[i].cands[rec[i].n_cands];
+            long e0 = w->evals;
+            w->why = -1;
             int r = line_attempt(w, &cx, par, l0, rng, c, err);
+            long de = w->evals - e0;
+            if (r == 1) w->st_ok += de;
+            else if (r == 2) w->st_pruned += de;
+            else if (r == 0 && w->why < 0) w->st_dead += de;
+            else if (r == 0) w->st_reject[w->why] += de;
             if (r < 0) { wr_endset_free(&es); return err && err->code ? err->code : VERS_EFAIL; }
             if (r == 2) pruned++;                      /* worse than a candidate we have */
+            if (r != 1) last_ok = -1;                  /* the cache no longer ends with it */
             if (r == 1) {
                 c->score = cand_score(w, c);
                 last_ok = rec[i].n_cands++;
@@ -631,12 +680,16 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
             i = k + 1;
             continue;
         }
-        /* keep the best; the KV cache holds the last candidate, so re-read the best if needed */
-        wr_cand last = rec[i].cands[last_ok];
+        /* keep the best; when the last attempt was a candidate the KV cache ends with it, else
+         * the best is read again */
+        int tail = last_ok;
+        wr_cand last;
+        if (tail >= 0) last = rec[i].cands[tail];
         qsort(rec[i].cands, (size_t)rec[i].n_cands, sizeof(wr_cand), cmp_cand);
         rec[i].cur = 0;
         float *l1 = i + 1 < plan->n ? start_logits + (size_t)(i + 1) * nv : w->work;
-        if (!lp->stanza_end && !strcmp(last.text, rec[i].cands[0].text) && last.n_tok == rec[i].cands[0].n_tok) {
+        if (tail >= 0 && !lp->stanza_end && !strcmp(last.text, rec[i].cands[0].text) && last.n_tok == rec[i].cands[0].n_tok &&
+            !memcmp(last.toks, rec[i].cands[0].toks, sizeof(int) * (size_t)last.n_tok)) {
             /* the cache already ends with this line: its logits are in w->work */
             if (i + 1 < plan->n) memcpy(l1, w->work, sizeof(float) * (size_t)nv);
         } else {
@@ -672,7 +725,7 @@ int wr_write(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *
     if (!plan || plan->n <= 0) return vers_errorf(err, VERS_EINVAL, "empty poem plan");
     for (int i = 0; i < plan->n; i++) {
         const wr_line_plan *lp = &plan->lines[i];
-        if (lp->syl_hi < 0 || lp->syl_lo > lp->syl_hi || (lp->syl_hi > 0 && lp->syl_hi < 1))
+        if (lp->syl_hi < 0 || lp->syl_lo > lp->syl_hi)
             return vers_errorf(err, VERS_EINVAL, "line %d: impossible syllable count", i + 1);
         if (lp->syl_hi > WR_MAX_SYL) return vers_errorf(err, VERS_EINVAL, "line %d: more than %d syllables", i + 1, WR_MAX_SYL);
     }
@@ -684,6 +737,8 @@ int wr_write(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *
     float *start_logits = malloc(sizeof(float) * (size_t)w->nv * ((size_t)plan->n + 1));
     if (!rec || !start_logits) { free(rec); free(start_logits); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
     w->evals = 0;
+    w->st_steps = w->st_refused = w->st_ok = w->st_dead = w->st_maxback = w->st_pruned = w->st_reeval = w->st_prompt = w->st_back_steps = 0;
+    memset(w->st_reject, 0, sizeof w->st_reject);
     w->budget = par->budget > 0 ? par->budget : 200000;
     int rc = VERS_EFAIL;
     char why[512] = "";
@@ -708,6 +763,10 @@ int wr_write(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *
         free(res->text); res->text = NULL;
     }
     res->evals = w->evals;
+    if (getenv("VERS_WRITE_DEBUG"))
+        fprintf(stderr, "steps %ld refused %ld evals %ld: ok %ld pruned %ld dead %ld (back steps %ld) reject noend %ld lineok %ld range %ld rhyme %ld copy %ld reeval %ld prompt %ld\n",
+                w->st_steps, w->st_refused, w->evals, w->st_ok, w->st_pruned, w->st_dead, w->st_back_steps, w->st_reject[0], w->st_reject[1],
+                w->st_reject[2], w->st_reject[3], w->st_reject[4], w->st_reeval, w->st_prompt);
     free(rec); free(start_logits);
     return rc;
 }
