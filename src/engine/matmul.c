@@ -60,11 +60,17 @@ typedef struct {
     int64_t n_in, n_out, n_tok;
     vers_vec_dot_fn dot;
     vk_tile_fn tile;
+    vk_gemm_fn gemm;             /* several tokens: the kernel's own blocked product */
     int rowwise;                 /* one token, float weights: rows one after another */
 } mm_job;
 
 /* Rows [r0, r1) for all tokens. */
 static void mm_rows(const mm_job *j, int64_t r0, int64_t r1) {
+    if (j->gemm && j->n_tok > 1) {
+        if (r1 > r0)
+            j->gemm(j->n_in, r1 - r0, j->n_tok, j->y + r0, j->n_out, j->W + (size_t)r0 * j->wrow, j->wrow, j->xq, j->xrow);
+        return;
+    }
     for (int64_t t0 = 0; t0 < j->n_tok; t0 += TOK_TILE) {
         const int64_t t1 = t0 + TOK_TILE < j->n_tok ? t0 + TOK_TILE : j->n_tok;
         for (int64_t r = r0; r < r1; r += ROW_TILE) {
@@ -119,6 +125,7 @@ static void mm_job_init(mm_job *j, const vers_type_traits *tt, float *y, const v
     j->xrow = vers_row_size(tt->vec_dot_type, n_in);
     j->dot = simd && tt->vec_dot_simd ? tt->vec_dot_simd : tt->vec_dot;
     j->tile = simd ? vk_tile_avx2(wtype) : NULL;
+    j->gemm = simd ? vk_gemm_avx2(wtype) : NULL;
     j->rowwise = (wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16) &&
                  (double)n_out * (double)j->wrow >= (double)(1 << 18);   /* larger than half an L2 */
 }

@@ -60,8 +60,12 @@ static inline void row_ptrs(const uint8_t *w, size_t ldw, int nr, const uint8_t 
  * takes acc += (float)isum * (d_w * d_x), the scalar twin's operation. */
 static inline __m256i hsum8x8_epi32(__m256i a0, __m256i a1, __m256i a2, __m256i a3,
                                     __m256i b0, __m256i b1, __m256i b2, __m256i b3) {
-    const __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(a0, a1), _mm256_hadd_epi32(a2, a3));
-    const __m256i b = _mm256_hadd_epi32(_mm256_hadd_epi32(b0, b1), _mm256_hadd_epi32(b2, b3));
+#define P2(x, y) _mm256_add_epi32(_mm256_unpacklo_epi32(x, y), _mm256_unpackhi_epi32(x, y))
+#define P4(x, y) _mm256_add_epi32(_mm256_unpacklo_epi64(x, y), _mm256_unpackhi_epi64(x, y))
+    const __m256i a = P4(P2(a0, a1), P2(a2, a3));
+    const __m256i b = P4(P2(b0, b1), P2(b2, b3));
+#undef P2
+#undef P4
     return _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
 }
 
@@ -84,6 +88,11 @@ static inline wblk load_wblk(const uint8_t *row, int64_t b, const int q4, __m256
 }
 static inline __m256i blk_dot(wblk w, __m256i xv, __m256i c, const int q4, __m256i ones) {
     if (q4) return _mm256_sub_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(w.v, xv), ones), c);
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(w.a, _mm256_sign_epi8(xv, w.v)), ones);
+}
+/* the same without Q4_0's -8 sum(x) (subtracted later from the exact sum) */
+static inline __m256i blk_dot_raw(wblk w, __m256i xv, const int q4, __m256i ones) {
+    if (q4) return _mm256_madd_epi16(_mm256_maddubs_epi16(w.v, xv), ones);
     return _mm256_madd_epi16(_mm256_maddubs_epi16(w.a, _mm256_sign_epi8(xv, w.v)), ones);
 }
 
@@ -110,48 +119,218 @@ static inline void q0_8x1(int64_t nb, const uint8_t *const wr[8], const block_q8
     for (int r = 0; r < nr; r++) y[r] = tmp[r];
 }
 
-/* 4 rows x 2 tokens (prompt): the weight blocks are unpacked once for both tokens. */
-static inline void q0_4x2(int64_t nb, const uint8_t *const wr[4], const block_q8_0 *x0, const block_q8_0 *x1,
-                          float *y0, float *y1, int nr, const int q4) {
-    const __m256i ones = _mm256_set1_epi16(1), m4 = _mm256_set1_epi8(0x0F), eight = _mm256_set1_epi8(8);
-    const size_t bsz = q4 ? sizeof(block_q4_0) : sizeof(block_q8_0);
-    __m256 acc = _mm256_setzero_ps();
-    for (int64_t b = 0; b < nb; b++) {
-        const wblk w0 = load_wblk(wr[0], b, q4, m4), w1 = load_wblk(wr[1], b, q4, m4);
-        const wblk w2 = load_wblk(wr[2], b, q4, m4), w3 = load_wblk(wr[3], b, q4, m4);
-        const __m256i xa = _mm256_loadu_si256((const __m256i *)x0[b].qs);
-        const __m256i xb = _mm256_loadu_si256((const __m256i *)x1[b].qs);
-        const __m256i ca = q4 ? _mm256_madd_epi16(_mm256_maddubs_epi16(eight, xa), ones) : ones;
-        const __m256i cb = q4 ? _mm256_madd_epi16(_mm256_maddubs_epi16(eight, xb), ones) : ones;
-        const __m256i is = hsum8x8_epi32(blk_dot(w0, xa, ca, q4, ones), blk_dot(w1, xa, ca, q4, ones),
-                                         blk_dot(w2, xa, ca, q4, ones), blk_dot(w3, xa, ca, q4, ones),
-                                         blk_dot(w0, xb, cb, q4, ones), blk_dot(w1, xb, cb, q4, ones),
-                                         blk_dot(w2, xb, cb, q4, ones), blk_dot(w3, xb, cb, q4, ones));
-        const __m128 dw = load_d4(wr, (size_t)b * bsz);
-        const __m256 dx = _mm256_set_m128(_mm_set1_ps(h2f(x1[b].d)), _mm_set1_ps(h2f(x0[b].d)));
-        acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_cvtepi32_ps(is), _mm256_mul_ps(_mm256_set_m128(dw, dw), dx)));
+/* ---- Q8_0 / Q4_0 prompt tile: 8 rows interleaved ----
+ * For a chunk of blocks, the 8 weight rows of the tile are rearranged once (for all the
+ * tokens of the tile) so that register j of block b holds bytes 4j..4j+3 of the 8 rows (row
+ * r in int32 lane r).  A token's bytes 4j..4j+3, broadcast to all lanes, then give with one
+ * maddubs (+ madd) the partial sums of all 8 rows at once, lane r for row r: no horizontal
+ * reduction.  Q4_0 keeps the nibbles 0..15 and sums the 8 maddubs results in int16 (each
+ * pair sum is at most 2 * 15 * 127, eight of them 30480 < 32767), then subtracts 8 sum(x);
+ * Q8_0 multiplies |w| by x * sign(w).  Both give the exact integer block sums, scaled and
+ * accumulated over the blocks in order exactly as the single dot product does. */
+#define IL_KC 8     /* blocks per chunk (256 values) */
+#define IL_NT 64    /* tokens per tile at most (mm_rows passes up to 64) */
+
+typedef struct {
+    __m256i w[IL_KC][8];    /* Q4_0: nibbles; Q8_0: signed bytes */
+    __m256i a[IL_KC][8];    /* Q8_0: |w| */
+    __m256 d[IL_KC];        /* the 8 rows' d */
+} il_tile;
+
+/* 8 x 8 int32 transpose: g[j] lane r = r[r] lane j. */
+static inline void transpose8_epi32(const __m256i r[8], __m256i g[8]) {
+    __m256i t[8], u[8];
+    for (int k = 0; k < 4; k++) {
+        t[2 * k] = _mm256_unpacklo_epi32(r[2 * k], r[2 * k + 1]);
+        t[2 * k + 1] = _mm256_unpackhi_epi32(r[2 * k], r[2 * k + 1]);
     }
-    float tmp[8];
-    _mm256_storeu_ps(tmp, acc);
-    for (int r = 0; r < nr; r++) { y0[r] = tmp[r]; y1[r] = tmp[4 + r]; }
+    for (int k = 0; k < 2; k++) {
+        u[4 * k + 0] = _mm256_unpacklo_epi64(t[4 * k], t[4 * k + 2]);
+        u[4 * k + 1] = _mm256_unpackhi_epi64(t[4 * k], t[4 * k + 2]);
+        u[4 * k + 2] = _mm256_unpacklo_epi64(t[4 * k + 1], t[4 * k + 3]);
+        u[4 * k + 3] = _mm256_unpackhi_epi64(t[4 * k + 1], t[4 * k + 3]);
+    }
+    for (int k = 0; k < 4; k++) {
+        g[k] = _mm256_permute2x128_si256(u[k], u[4 + k], 0x20);
+        g[4 + k] = _mm256_permute2x128_si256(u[k], u[4 + k], 0x31);
+    }
 }
 
-/* Up to 8 rows: token pairs through 4 x 2, a last odd token (or decode) through 8 x 1. */
-static inline void tile_q0(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
-                           const uint8_t *x, size_t ldx, const int q4) {
+static inline __attribute__((always_inline)) void il_pack(il_tile *T, const uint8_t *const wr[8], int64_t k0, int64_t kc, const int q4) {
+    const size_t bsz = q4 ? sizeof(block_q4_0) : sizeof(block_q8_0);
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    for (int64_t b = 0; b < kc; b++) {
+        const size_t off = (size_t)(k0 + b) * bsz;
+        __m256i r[8];
+        for (int k = 0; k < 8; k++) {
+            if (q4) {
+                const __m128i q = _mm_loadu_si128((const __m128i *)(wr[k] + off + 2));
+                r[k] = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), m4);
+            } else {
+                r[k] = _mm256_loadu_si256((const __m256i *)(wr[k] + off + 2));
+            }
+        }
+        transpose8_epi32(r, T->w[b]);
+        if (!q4)
+            for (int j = 0; j < 8; j++) T->a[b][j] = _mm256_sign_epi8(T->w[b][j], T->w[b][j]);
+        T->d[b] = _mm256_cvtph_ps(_mm_setr_epi16((short)ld16(wr[0] + off), (short)ld16(wr[1] + off),
+                                                 (short)ld16(wr[2] + off), (short)ld16(wr[3] + off),
+                                                 (short)ld16(wr[4] + off), (short)ld16(wr[5] + off),
+                                                 (short)ld16(wr[6] + off), (short)ld16(wr[7] + off)));
+    }
+}
+
+static inline __m256i bcast32(const int8_t *p) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return _mm256_set1_epi32(v);
+}
+
+/* Exact integer sums of one block for the 8 rows against one token's block. */
+static inline __attribute__((always_inline)) __m256i il_block_isum(const il_tile *T, int64_t b, const block_q8_0 *xb, const int q4) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    if (q4) {
+        __m256i s = _mm256_setzero_si256();
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++) s = _mm256_add_epi16(s, _mm256_maddubs_epi16(T->w[b][j], bcast32(xb->qs + 4 * j)));
+        return _mm256_madd_epi16(s, ones);
+    }
+    __m256i s = _mm256_setzero_si256();
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; j++)
+        s = _mm256_add_epi32(s, _mm256_madd_epi16(_mm256_maddubs_epi16(T->a[b][j],
+                                _mm256_sign_epi8(bcast32(xb->qs + 4 * j), T->w[b][j])), ones));
+    return s;
+}
+
+/* The same for two tokens at once (the weight registers loaded once for both). */
+static inline __attribute__((always_inline)) void il_block_isum2(const il_tile *T, int64_t b, const block_q8_0 *x0,
+                                                                 const block_q8_0 *x1, __m256i *i0, __m256i *i1, const int q4) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256();
+    if (q4) {
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++) {
+            const __m256i wj = T->w[b][j];
+            s0 = _mm256_add_epi16(s0, _mm256_maddubs_epi16(wj, bcast32(x0->qs + 4 * j)));
+            s1 = _mm256_add_epi16(s1, _mm256_maddubs_epi16(wj, bcast32(x1->qs + 4 * j)));
+        }
+        *i0 = _mm256_madd_epi16(s0, ones);
+        *i1 = _mm256_madd_epi16(s1, ones);
+        return;
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; j++) {
+        const __m256i wj = T->w[b][j], aj = T->a[b][j];
+        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(_mm256_maddubs_epi16(aj, _mm256_sign_epi8(bcast32(x0->qs + 4 * j), wj)), ones));
+        s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(_mm256_maddubs_epi16(aj, _mm256_sign_epi8(bcast32(x1->qs + 4 * j), wj)), ones));
+    }
+    *i0 = s0;
+    *i1 = s1;
+}
+
+/* The 8 row sums of a token so far (rn rows stored in y), or zeros at the first chunk. */
+static inline __m256 il_load_acc(const float *y, int rn, int first) {
+    if (first) return _mm256_setzero_ps();
+    if (rn == 8) return _mm256_loadu_ps(y);
+    float tmp[8] = {0};
+    memcpy(tmp, y, sizeof(float) * (size_t)rn);
+    return _mm256_loadu_ps(tmp);
+}
+static inline void il_store_acc(float *y, int rn, __m256 a) {
+    if (rn == 8) { _mm256_storeu_ps(y, a); return; }
+    float tmp[8];
+    _mm256_storeu_ps(tmp, a);
+    memcpy(y, tmp, sizeof(float) * (size_t)rn);
+}
+
+/* Prompt product: rows [0, nr) x tokens [0, nt), y[t * ldy + r].  Loops: chunks of IL_NT
+ * tokens, chunks of IL_KC blocks (the tokens' scales and Q4_0's 8 sum(x) computed once for
+ * all rows), tiles of 8 rows (packed once for the chunk's tokens); the 8 row sums of a token
+ * are carried across block chunks in y. */
+static inline __attribute__((always_inline)) void gemm_q0(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w,
+                           size_t ldw, const uint8_t *x, size_t ldx, const int q4) {
     const int64_t nb = n / 32;
-    const uint8_t *wr[8];
-    for (int r = 0; r < 8; r++) wr[r] = w + (size_t)(r < nr ? r : 0) * ldw;
-    int t = 0;
-    for (; t + 2 <= nt; t += 2) {
-        const block_q8_0 *x0 = (const block_q8_0 *)(x + (size_t)t * ldx), *x1 = (const block_q8_0 *)(x + (size_t)(t + 1) * ldx);
-        for (int r0 = 0; r0 < nr; r0 += 4) {
-            const uint8_t *w4[4];
-            for (int r = 0; r < 4; r++) w4[r] = wr[r0 + r < nr ? r0 + r : r0];
-            q0_4x2(nb, w4, x0, x1, y + t * ldy + r0, y + (t + 1) * ldy + r0, nr - r0 < 4 ? nr - r0 : 4, q4);
+    const __m256i ones = _mm256_set1_epi16(1), eight = _mm256_set1_epi8(8);
+    il_tile T;
+    float dx[IL_NT][IL_KC];
+    int32_t cx[IL_NT][IL_KC];
+    for (int64_t t0 = 0; t0 < nt; t0 += IL_NT) {
+        const int64_t mt = nt - t0 < IL_NT ? nt - t0 : IL_NT;
+        for (int64_t k0 = 0; k0 < nb; k0 += IL_KC) {
+            const int64_t kc = nb - k0 < IL_KC ? nb - k0 : IL_KC;
+            for (int64_t t = 0; t < mt; t++) {
+                const block_q8_0 *xt = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
+                for (int64_t b = 0; b < kc; b++) {
+                    dx[t][b] = h2f(xt[b].d);
+                    if (q4) {
+                        const __m256i c = _mm256_madd_epi16(_mm256_maddubs_epi16(eight, _mm256_loadu_si256((const __m256i *)xt[b].qs)), ones);
+                        __m128i c4 = _mm_add_epi32(_mm256_castsi256_si128(c), _mm256_extracti128_si256(c, 1));
+                        c4 = _mm_add_epi32(c4, _mm_shuffle_epi32(c4, 0x4E));
+                        c4 = _mm_add_epi32(c4, _mm_shuffle_epi32(c4, 0xB1));
+                        cx[t][b] = _mm_cvtsi128_si32(c4);
+                    }
+                }
+            }
+            for (int64_t r0 = 0; r0 < nr; r0 += 8) {
+                const int rn = nr - r0 < 8 ? (int)(nr - r0) : 8;
+                const uint8_t *wr[8];
+                for (int r = 0; r < 8; r++) wr[r] = w + (size_t)(r0 + (r < rn ? r : 0)) * ldw;
+                il_pack(&T, wr, k0, kc, q4);
+                int64_t t = 0;
+                for (; t + 2 <= mt; t += 2) {
+                    const block_q8_0 *xa = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
+                    const block_q8_0 *xb = (const block_q8_0 *)(x + (size_t)(t0 + t + 1) * ldx) + k0;
+                    float *ya = y + (t0 + t) * ldy + r0, *yb = ya + ldy;
+                    __m256 a0 = il_load_acc(ya, rn, k0 == 0), a1 = il_load_acc(yb, rn, k0 == 0);
+                    for (int64_t b = 0; b < kc; b++) {
+                        __m256i i0, i1;
+                        il_block_isum2(&T, b, xa + b, xb + b, &i0, &i1, q4);
+                        if (q4) {
+                            i0 = _mm256_sub_epi32(i0, _mm256_set1_epi32(cx[t][b]));
+                            i1 = _mm256_sub_epi32(i1, _mm256_set1_epi32(cx[t + 1][b]));
+                        }
+                        a0 = _mm256_add_ps(a0, _mm256_mul_ps(_mm256_cvtepi32_ps(i0), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t][b]))));
+                        a1 = _mm256_add_ps(a1, _mm256_mul_ps(_mm256_cvtepi32_ps(i1), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t + 1][b]))));
+                    }
+                    il_store_acc(ya, rn, a0);
+                    il_store_acc(yb, rn, a1);
+                }
+                for (; t < mt; t++) {
+                    const block_q8_0 *xt = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
+                    float *yt = y + (t0 + t) * ldy + r0;
+                    __m256 a = il_load_acc(yt, rn, k0 == 0);
+                    for (int64_t b = 0; b < kc; b++) {
+                        __m256i is = il_block_isum(&T, b, xt + b, q4);
+                        if (q4) is = _mm256_sub_epi32(is, _mm256_set1_epi32(cx[t][b]));
+                        a = _mm256_add_ps(a, _mm256_mul_ps(_mm256_cvtepi32_ps(is), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t][b]))));
+                    }
+                    il_store_acc(yt, rn, a);
+                }
+            }
         }
     }
-    for (; t < nt; t++) q0_8x1(nb, wr, (const block_q8_0 *)(x + (size_t)t * ldx), y + t * ldy, nr, q4);
+}
+
+static void gemm_q8_0(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
+                      const uint8_t *x, size_t ldx) {
+    gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 0);
+}
+static void gemm_q4_0(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
+                      const uint8_t *x, size_t ldx) {
+    gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 1);
+}
+
+/* Up to 8 rows: several tokens through the prompt product, one token (decode) through 8 x 1. */
+static inline void tile_q0(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
+                           const uint8_t *x, size_t ldx, const int q4) {
+    if (nt > 1) {
+        gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, q4);
+        return;
+    }
+    const uint8_t *wr[8];
+    for (int r = 0; r < 8; r++) wr[r] = w + (size_t)(r < nr ? r : 0) * ldw;
+    q0_8x1(n / 32, wr, (const block_q8_0 *)x, y, nr, q4);
 }
 
 static void tile_q8_0(int64_t n, int nr, int nt, float *y, int64_t ldy,
@@ -520,6 +699,14 @@ KTILE(tile_q6_K, q6_K_4x2(nb, wr, xa, xb, y + t * ldy + r0, y + (t + 1) * ldy + 
 SPLIT8(tile_f32)
 SPLIT8(tile_f16)
 SPLIT8(tile_bf16)
+
+vk_gemm_fn vk_gemm_avx2(int wtype) {
+    switch (wtype) {
+    case VT_Q8_0: return gemm_q8_0;
+    case VT_Q4_0: return gemm_q4_0;
+    default: return NULL;
+    }
+}
 
 vk_tile_fn vk_tile_avx2(int wtype) {
     switch (wtype) {

@@ -51,6 +51,15 @@ void vk_q6_K_from_float(const float *src, void *dst, int64_t n);
 void vk_q8_K_to_float(const void *src, float *dst, int64_t n);
 void vk_q8_K_from_float(const float *src, void *dst, int64_t n);      /* ggml quantize_row_q8_K_ref */
 
+/* scalar bodies of the converters above that have AVX2 twins (quants_avx2.c: same bytes;
+ * the public names dispatch on vers_simd_enabled()) */
+void vk_f16_from_float_scalar(const float *src, void *dst, int64_t n);
+void vk_q8_0_from_float_act_scalar(const float *src, void *dst, int64_t n);
+void vk_q8_K_from_float_scalar(const float *src, void *dst, int64_t n);
+void vk_f16_from_float_avx2(const float *src, void *dst, int64_t n);
+void vk_q8_0_from_float_act_avx2(const float *src, void *dst, int64_t n);
+void vk_q8_K_from_float_avx2(const float *src, void *dst, int64_t n);
+
 /* dot_scalar.c */
 void vk_dot_f32_scalar(int64_t n, float *s, const void *w, const void *x);
 void vk_dot_f16_scalar(int64_t n, float *s, const void *w, const void *x);
@@ -77,6 +86,13 @@ void vk_dot_q6_K_avx2(int64_t n, float *s, const void *w, const void *x);
 typedef void (*vk_tile_fn)(int64_t n, int nr, int nt, float *y, int64_t ldy,
                            const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
 vk_tile_fn vk_tile_avx2(int wtype);
+
+/* Prompt products: y[t*ldy + r] for all r < nr, t < nt (any sizes), each output computed
+ * exactly as the type's vec_dot computes it; the kernel does its own blocking (rows
+ * rearranged once per block of tokens).  NULL: use the tile kernel. */
+typedef void (*vk_gemm_fn)(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy,
+                           const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
+vk_gemm_fn vk_gemm_avx2(int wtype);
 
 /* F16 <-> F32 as in tensor.h, inline for the kernels */
 float vers_f16_to_f32(uint16_t h);

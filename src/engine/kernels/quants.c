@@ -6,6 +6,7 @@
  * bytes as llama-quantize.  Activation quantizers (*_from_float_act) reproduce ggml-cpu's
  * x86 path, which is what the dot products of llama.cpp see. */
 #include "engine/kernels/kernels.h"
+#include "engine/tensor.h"
 #include <math.h>
 #include <string.h>
 
@@ -21,7 +22,7 @@ void vk_f16_to_float(const void *src, float *dst, int64_t n) {
     const uint8_t *p = src;
     for (int64_t i = 0; i < n; i++) { uint16_t h; memcpy(&h, p + 2 * i, 2); dst[i] = vers_f16_to_f32(h); }
 }
-void vk_f16_from_float(const float *src, void *dst, int64_t n) {
+void vk_f16_from_float_scalar(const float *src, void *dst, int64_t n) {
     uint8_t *p = dst;
     for (int64_t i = 0; i < n; i++) { uint16_t h = vers_f32_to_f16(src[i]); memcpy(p + 2 * i, &h, 2); }
 }
@@ -81,7 +82,7 @@ void vk_q8_0_from_float(const float *src, void *dst, int64_t n) {
 }
 
 /* ggml-cpu's AVX2 quantize_row_q8_0: scale 127/amax, round half to even. */
-void vk_q8_0_from_float_act(const float *src, void *dst, int64_t n) {
+void vk_q8_0_from_float_act_scalar(const float *src, void *dst, int64_t n) {
     block_q8_0 *y = dst;
     for (int64_t i = 0; i < n / QK8_0; i++) {
         const float *x = src + i * QK8_0;
@@ -451,7 +452,7 @@ void vk_q6_K_to_float(const void *src, float *dst, int64_t n) {
 }
 
 /* ---- Q8_K (activations of K-quant dot products) ---- */
-void vk_q8_K_from_float(const float *src, void *dst, int64_t n) {
+void vk_q8_K_from_float_scalar(const float *src, void *dst, int64_t n) {
     block_q8_K *y = dst;
     for (int64_t i = 0; i < n / QK_K; i++) {
         const float *x = src + i * QK_K;
@@ -484,4 +485,18 @@ void vk_q8_K_to_float(const void *src, float *dst, int64_t n) {
     const block_q8_K *x = src;
     for (int64_t i = 0; i < n / QK_K; i++)
         for (int j = 0; j < QK_K; j++) dst[i * QK_K + j] = x[i].d * x[i].qs[j];
+}
+
+/* ---- dispatch to the AVX2 twins (quants_avx2.c; same bytes) ---- */
+void vk_f16_from_float(const float *src, void *dst, int64_t n) {
+    if (vers_simd_enabled()) vk_f16_from_float_avx2(src, dst, n);
+    else vk_f16_from_float_scalar(src, dst, n);
+}
+void vk_q8_0_from_float_act(const float *src, void *dst, int64_t n) {
+    if (vers_simd_enabled()) vk_q8_0_from_float_act_avx2(src, dst, n);
+    else vk_q8_0_from_float_act_scalar(src, dst, n);
+}
+void vk_q8_K_from_float(const float *src, void *dst, int64_t n) {
+    if (vers_simd_enabled()) vk_q8_K_from_float_avx2(src, dst, n);
+    else vk_q8_K_from_float_scalar(src, dst, n);
 }

@@ -1,0 +1,81 @@
+#!/bin/sh
+# bench/engine_vs_llamacpp.sh — vers against llama.cpp's llama-bench on the same GGUF files,
+# side by side (vers then llama.cpp for each file), printed as one markdown table.
+#
+#   bench/engine_vs_llamacpp.sh LLAMA_CPP_BUILD_DIR [SCRATCH]
+#
+# LLAMA_CPP_BUILD_DIR is an existing llama.cpp build (this script never builds llama.cpp):
+# its bin/llama-bench is run.  Model files are written under SCRATCH (default
+# /work/scratch/vers-vs-llamacpp), never into the repository, and reused when present.
+#
+# Models (random weights, bench/make_random_model, vocabulary 32000, untied output; every
+# matrix width a multiple of 256 so that K-quants apply to every tensor):
+#   24m   dim 256, 9 layers, 4 heads (head dim 64), ffn 768    24.0M parameters
+#   134m  dim 768, 12 layers, 12 heads (head dim 64), ffn 2048 134.1M parameters
+# each converted by `vers quantize` to Q4_K_M Q6_K Q8_0 Q4_0 F16 (and kept as F32).
+#
+# Both engines: THREADS threads (default 2), prompt 512 tokens in one batch (pp512) and 128
+# tokens generated one at a time (tg128), F16 KV cache (llama.cpp's default; vers --kv f16),
+# REPS repetitions (default 3); the figures are means (vers: mean of REPS, llama-bench:
+# avg_ts).  Environment: THREADS, REPS, MODELS ("24m 134m"), TYPES ("Q4_K_M Q6_K Q8_0 Q4_0
+# F16"), PP (512), TG (128).  A smoke run: REPS=1 PP=64 TG=16 MODELS=24m TYPES=Q8_0.
+set -e
+LCPP=${1:?usage: bench/engine_vs_llamacpp.sh LLAMA_CPP_BUILD_DIR [SCRATCH]}
+S=${2:-/work/scratch/vers-vs-llamacpp}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+V=$ROOT/build/vers
+MK=$ROOT/build/bench/make_random_model
+LB=$LCPP/bin/llama-bench
+THREADS=${THREADS:-2}
+REPS=${REPS:-3}
+MODELS=${MODELS:-24m 134m}
+TYPES=${TYPES:-Q4_K_M Q6_K Q8_0 Q4_0 F16}
+PP=${PP:-512}
+TG=${TG:-128}
+[ -x "$LB" ] || { echo "no llama-bench at $LB (build llama.cpp there first)" >&2; exit 2; }
+[ -x "$V" ] && [ -x "$MK" ] || { echo "build vers first: make all build/bench/make_random_model" >&2; exit 2; }
+mkdir -p "$S"
+
+shape() {   # name -> make_random_model options
+  case $1 in
+    24m) echo "--dim 256 --layers 9 --heads 4 --ff 768" ;;
+    134m) echo "--dim 768 --layers 12 --heads 12 --ff 2048" ;;
+    *) echo "unknown model $1" >&2; exit 2 ;;
+  esac
+}
+
+# vers bench --json -> "tg pp" (means)
+vers_run() {
+  "$V" bench -m "$1" -t "$THREADS" -p "$PP" -n "$TG" -r "$REPS" --kv f16 --json |
+    sed -n 's/.*"pp_tps_mean":\([0-9.]*\).*"tg_tps_mean":\([0-9.]*\).*/\2 \1/p'
+}
+# llama-bench csv -> "tg pp" (avg_ts of the two tests)
+lcpp_run() {
+  "$LB" -m "$1" -t "$THREADS" -p "$PP" -n "$TG" -r "$REPS" -o csv 2>/dev/null | awk -F'"?,"?' '
+    NR == 1 { for (i = 1; i <= NF; i++) { gsub(/"/, "", $i); col[$i] = i }; next }
+    { np = $col["n_prompt"]; ng = $col["n_gen"]; ts = $col["avg_ts"]; gsub(/"/, "", ts)
+      if (ng > 0) tg = ts; else if (np > 0) pp = ts }
+    END { printf "%s %s\n", tg, pp }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "–" }'; }
+
+echo "## $(date -u '+%F %H:%M') UTC, $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "threads $THREADS, pp$PP / tg$TG, F16 KV cache, mean of $REPS; llama.cpp: $LB"
+echo
+echo "| model | type | vers tg$TG | llama.cpp tg$TG | tg ratio | vers pp$PP | llama.cpp pp$PP | pp ratio |"
+echo "|---|---|---|---|---|---|---|---|"
+for m in $MODELS; do
+  f32=$S/r$m-F32.gguf
+  # shellcheck disable=SC2046
+  [ -f "$f32" ] || "$MK" -o "$f32" $(shape "$m") --vocab 32000 --ctx 1024 >/dev/null
+  for t in $TYPES; do
+    f=$S/r$m-$t.gguf
+    [ "$t" = F32 ] || [ -f "$f" ] || "$V" quantize -t "$THREADS" "$f32" "$f" "$t" >/dev/null
+    set -- $(vers_run "$f") ; vtg=${1:-0} vpp=${2:-0}
+    set -- $(lcpp_run "$f") ; ltg=${1:-0} lpp=${2:-0}
+    printf '| %s | %s | %.1f | %.1f | %s | %.1f | %.1f | %s |\n' "$m" "$t" "$vtg" "$ltg" "$(ratio "$vtg" "$ltg")" \
+      "$vpp" "$lpp" "$(ratio "$vpp" "$lpp")"
+  done
+done
+echo
+echo "ratio = vers / llama.cpp (above 1: vers faster)."
