@@ -597,6 +597,14 @@ static int opening_words(const char *line, char *out, size_t cap) {
     return end;
 }
 
+/* Upper-cases the first letter of a line (ASCII, Latin-1, œ). */
+static void capitalise(char *s, size_t len) {
+    unsigned char *u = (unsigned char *)s;
+    if (len >= 1 && u[0] >= 'a' && u[0] <= 'z') u[0] = (unsigned char)(u[0] - 32);
+    else if (len >= 2 && u[0] == 0xC3 && u[1] >= 0xA0 && u[1] <= 0xBE && u[1] != 0xB7) u[1] = (unsigned char)(u[1] - 0x20);
+    else if (len >= 2 && u[0] == 0xC5 && u[1] == 0x93) u[1] = 0x92;
+}
+
 static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
                        const int *prompt, int n_prompt, line_rec *rec, float *start_logits,
                        wr_result *res, const char **prev, wr_scan *prev_scan, int K, vers_err *err) {
@@ -770,7 +778,9 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
     for (int j = 0; j < plan->n; j++) {
         const wr_cand *c = &rec[j].cands[rec[j].cur];
         size_t l = strlen(c->text);
-        memcpy(text + n, c->text, l); n += l;
+        memcpy(text + n, c->text, l);
+        capitalise(text + n, l);                         /* a verse line opens on a capital */
+        n += l;
         text[n++] = '\n';
         if (plan->lines[j].stanza_end && j + 1 < plan->n) text[n++] = '\n';
         if (!rec[j].refrain) { res->n_tokens += c->n_tok; res->logprob += c->lp; }
