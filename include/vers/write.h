@@ -31,7 +31,7 @@ typedef struct vers_write_opts {
     uint64_t seed;
     float temp;                /* sampling temperature (default 0.8) */
     int candidates;            /* candidate lines sampled per line (default 3) */
-    long budget;               /* token evaluations per poem before giving up (default 200000) */
+    long budget;               /* token evaluations per poem before giving up (default 40000) */
 } vers_write_opts;
 
 vers_write_opts vers_write_default_opts(void);

@@ -29,7 +29,7 @@ static void usage(FILE *f) {
         "  --temp T          sampling temperature (default 0.8)\n"
         "  -n, --count N     number of poems (default 1)\n"
         "  --candidates K    candidate lines sampled per line (default 3)\n"
-        "  --budget N        model evaluations per poem before giving up (default 200000)\n"
+        "  --budget N        model evaluations per poem before giving up (default 40000)\n"
         "  --json            one JSON object per poem: text, analysis, scores\n"
         "  -t, --threads N   threads (default: cores)\n");
 }

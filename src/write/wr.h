@@ -258,6 +258,7 @@ typedef struct wr_params {
     long budget;               /* token evaluations for one poem before giving up */
     const char *theme;         /* words that get a logit bias and may not be copied */
     float theme_bias;          /* logit bias on theme word tokens (default 1.0) */
+    float word_bias;           /* logit bias on tokens that are whole words of the language (1.0) */
 } wr_params;
 
 typedef struct wr_result {

@@ -29,7 +29,7 @@ vers_write_opts vers_write_default_opts(void) {
     memset(&o, 0, sizeof o);
     o.temp = 0.8f;
     o.candidates = 3;
-    o.budget = 200000;
+    o.budget = 40000;
     return o;
 }
 
@@ -162,22 +162,29 @@ int vers_write(vers_writer *w, const vers_write_opts *o, int index, vers_poem_ou
     par.min_p = 0.02f;
     par.candidates = o->candidates > 0 ? o->candidates : 3;
     par.max_attempts = 8 * par.candidates;
-    par.budget = o->budget > 0 ? o->budget : 200000;
+    par.budget = o->budget > 0 ? o->budget : 40000;
     par.theme = o->theme;
     par.theme_bias = 1.0f;
+    par.word_bias = 1.0f;
     wr_result res = {0};
     /* A search that dead-ends often succeeds from another start: up to four independent
-     * searches (seeded from the same rng, so still reproducible), half the budget each. */
+     * searches (seeded from the same rng, so still reproducible) share the budget, each
+     * taking half of what is left (the last all of it). */
     const long total_budget = par.budget;
-    par.budget = total_budget / 2 > 0 ? total_budget / 2 : 1;
-    for (int attempt = 0; attempt < 4; attempt++) {
+    long used = 0;
+    int attempts = 0, backups = 0;
+    for (int attempt = 0; attempt < 4 && (attempt == 0 || total_budget - used >= 100); attempt++) {
+        long left = total_budget - used;
+        par.budget = attempt < 3 ? left / 2 : left;
+        if (attempt > 0) { wr_result_free(&res); memset(&res, 0, sizeof res); }
         rc = wr_write(s->w, &plan, &par, &rng, &res, err);
+        used += res.evals;
+        attempts += res.line_attempts; backups += res.line_backups;
+        out->restarts += res.poem_restarts;
         if (rc != VERS_EFAIL) break;
         out->restarts += 1;
-        if (attempt < 3) { wr_result_free(&res); memset(&res, 0, sizeof res); }
     }
-    out->line_attempts = res.line_attempts; out->line_backups = res.line_backups;
-    out->restarts += res.poem_restarts; out->evals = res.evals;
+    out->line_attempts = attempts; out->line_backups = backups; out->evals = used;
     if (rc == VERS_OK) {
         out->text = res.text; res.text = NULL;
         out->n_tokens = res.n_tokens; out->logprob = res.logprob;

@@ -69,6 +69,7 @@ struct wr_writer {
     unsigned char *entry;            /* nv: tokens that begin a fitting end word */
     unsigned char *tok_is_word;      /* nv: the token alone (after its space) is a word */
     unsigned char *start_ok;         /* nv: the token can begin a word of the language */
+    unsigned char *whole_word;       /* nv: the token (after its space) is a word of the language */
     wr_draw draw;
     unsigned char *used_word;        /* n_words */
     int *cls_list;                   /* n_cls */
@@ -96,6 +97,7 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
     w->entry = calloc(nv, 1);
     w->tok_is_word = calloc(nv, 1);
     w->start_ok = calloc(nv, 1);
+    w->whole_word = calloc(nv, 1);
     /* word lists hold abbreviations ("sh", "gr"): a token counts as a word when it is a
      * function word, or a listed word of four letters or more */
     if (w->tok_is_word)
@@ -113,13 +115,15 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
             if (ti->kind != WR_TOK_WORD || ti->u8_in) continue;
             const char *s = wr_tok_text(tt, t) + ti->lead_space;
             w->start_ok[t] = (unsigned char)wr_word_viable(&ix->lex, or->lang, s, ti->n_bytes - ti->lead_space);
+            if (w->whole_word && ti->lead_space && !ti->u8_out && ix->lex.n)
+                w->whole_word[t] = (unsigned char)wr_word_ok(&ix->lex, or->lang, s, ti->n_bytes - 1);
         }
     w->used_word = calloc((size_t)ix->n_words + 1, 1);
     w->cls_list = malloc(sizeof(int) * ((size_t)ix->n_cls + 1));
     w->cls_count = malloc(sizeof(int) * ((size_t)ix->n_cls + 1));
     w->cls_bad = calloc((size_t)ix->n_cls + 1, 1);
     int draw_rc = wr_draw_init(&w->draw, w->nv);
-    if (draw_rc || !w->work || !w->bias || !w->step_logits || !w->alive || !w->fit || !w->entry || !w->tok_is_word || !w->start_ok ||
+    if (draw_rc || !w->work || !w->bias || !w->step_logits || !w->alive || !w->fit || !w->entry || !w->tok_is_word || !w->start_ok || !w->whole_word ||
         !w->used_word || !w->cls_list || !w->cls_count || !w->cls_bad) {
         wr_writer_free(w);
         return vers_errorf(err, VERS_ENOMEM, "out of memory");
@@ -131,7 +135,7 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
 void wr_writer_free(wr_writer *w) {
     if (!w) return;
     free(w->work); free(w->bias); free(w->step_logits); free(w->alive); free(w->fit);
-    free(w->entry); free(w->tok_is_word); free(w->start_ok); wr_draw_free(&w->draw); free(w->used_word); free(w->cls_list); free(w->cls_count); free(w->cls_bad);
+    free(w->entry); free(w->tok_is_word); free(w->start_ok); free(w->whole_word); wr_draw_free(&w->draw); free(w->used_word); free(w->cls_list); free(w->cls_count); free(w->cls_bad);
     free(w);
 }
 
@@ -324,7 +328,7 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
                 }
                 n_fit = kept;
             }
-            for (int t = 0; t < nv && par->theme_bias != 0.0f; t++)
+            for (int t = 0; t < nv; t++)
                 if (w->bias[t] != 0.0f && x[t] != -INFINITY) x[t] += w->bias[t];
         } else {
             for (int t = 0; t < nv; t++) x[t] = -INFINITY;
@@ -536,8 +540,11 @@ static int eval_line(wr_writer *w, const wr_cand *c, int from, int stanza_end, f
     return rc;
 }
 
-static void build_theme_bias(wr_writer *w, const char *theme, float bias) {
+static void build_theme_bias(wr_writer *w, const char *theme, float bias, float word_bias) {
     memset(w->bias, 0, sizeof(float) * (size_t)w->nv);
+    /* a whole word of the language is favoured over a piece that starts one: fewer words
+     * spelled in pieces, fewer pieces refused and dead ends */
+    for (int t = 0; t < w->nv; t++) if (w->whole_word[t]) w->bias[t] = word_bias;
     if (!theme || bias == 0.0f) return;
     const char *s = theme;
     while (*s) {
@@ -550,7 +557,7 @@ static void build_theme_bias(wr_writer *w, const char *theme, float bias) {
             buf[0] = ' '; memcpy(buf + 1, s, (size_t)len);
             int n = w->lm->tokenize(w->lm->ud, buf, len + 1, toks, 16);
             if (n > 0 && toks[0] >= 0 && toks[0] < w->nv && w->tt->info[toks[0]].kind == WR_TOK_WORD)
-                w->bias[toks[0]] = bias;
+                w->bias[toks[0]] += bias;
         }
         s = e;
     }
@@ -804,7 +811,7 @@ int wr_write(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *
     int prompt[512];
     int n_prompt = wr_prompt_tokens(w->lm, plan, par->theme, prompt, 512, w->prompt_text, sizeof w->prompt_text, err);
     if (n_prompt < 0) return err && err->code ? err->code : VERS_EFAIL;
-    build_theme_bias(w, par->theme, par->theme_bias);
+    build_theme_bias(w, par->theme, par->theme_bias, par->word_bias);
     line_rec *rec = calloc((size_t)plan->n, sizeof *rec);
     float *start_logits = malloc(sizeof(float) * (size_t)w->nv * ((size_t)plan->n + 1));
     if (!rec || !start_logits) { free(rec); free(start_logits); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
