@@ -39,11 +39,16 @@ TMP=$(mktemp -d /tmp/vers-eval-model.XXXXXX) || exit 2
 trap 'rm -rf "$TMP"' EXIT INT TERM
 say() { echo "eval-model: $*" >&2; }
 now() { date +%s.%N; }
+# CPU seconds (user + system) of this shell's finished children, from the output of `times`
+# saved in a file (`times` must run in this shell itself: a subshell starts from zero)
+cpu_of() {
+  awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); sub("s", "", a[2]); t += a[1] * 60 + a[2] } print t }' "$1"
+}
 
 echo "## Model evaluation: $(basename "$MODEL")"
 echo
 echo "\`scripts/eval-model.sh $MODEL${BEFORE:+ $BEFORE}\` (N=$N seeds per form, $COPY_POEMS poems for copying," \
-     "$T threads, $(date -u +%Y-%m-%d))."
+     "threads $T, $(date -u +%Y-%m-%d))."
 echo
 
 # ---- (a) held-out documents ----
@@ -114,41 +119,43 @@ PER=$(( (COPY_POEMS + N_FORMS - 1) / N_FORMS ))
 : >"$TMP/poems.txt"
 echo "### (c) The writer with $(basename "$MODEL"): success over seeds 1..$N"
 echo
-echo "| form | success | mean s/poem | mean s/success | failures |"
+echo "| form | success | mean wall s/poem | mean CPU s/poem | failures |"
 echo "|---|---|---|---|---|"
 for f in $FORMS; do
   lang=${f%%:*}; rest=${f#*:}; form=${rest%%:*}; label=$(echo "${rest#*:}" | tr _ ' ')
-  ok=0; tries=0; tsum=0; tok=0; got=0; seed=1; fails=""
+  ok=0; tries=0; tsum=0; csum=0; got=0; seed=1; fails=""
   max=$N; [ $((2 * PER)) -gt "$max" ] && max=$((2 * PER))
   while [ "$seed" -le "$max" ]; do
     [ "$seed" -gt "$N" ] && [ "$got" -ge "$PER" ] && break
-    t0=$(now)
+    times >"$TMP/times0"; t0=$(now)
     "$V" write --lang "$lang" --form "$form" --seed "$seed" -m "$MODEL" -t "$T" >"$TMP/poem.txt" 2>"$TMP/err"
     rc=$?
-    dt=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+    t1=$(now); times >"$TMP/times1"
+    dt=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    dc=$(awk -v a="$(cpu_of "$TMP/times0")" -v b="$(cpu_of "$TMP/times1")" 'BEGIN { printf "%.3f", b - a }')
     good=0
     if [ $rc -eq 0 ] && [ -s "$TMP/poem.txt" ]; then
       if "$V" check --lang "$lang" --form "$form" "$TMP/poem.txt" >"$TMP/check.txt" 2>&1; then good=1
       else say "$label seed $seed: printed poem fails vers check: $(head -1 "$TMP/check.txt")"; fi
     fi
     if [ "$seed" -le "$N" ]; then
-      tries=$((tries + 1)); tsum=$(awk -v a="$tsum" -v b="$dt" 'BEGIN { print a + b }')
-      if [ $good -eq 1 ]; then ok=$((ok + 1)); tok=$(awk -v a="$tok" -v b="$dt" 'BEGIN { print a + b }')
-      else fails="$fails $seed(rc $rc)"; fi
+      tries=$((tries + 1))
+      tsum=$(awk -v a="$tsum" -v b="$dt" 'BEGIN { print a + b }'); csum=$(awk -v a="$csum" -v b="$dc" 'BEGIN { print a + b }')
+      if [ $good -eq 1 ]; then ok=$((ok + 1)); else fails="$fails $seed(rc $rc)"; fi
     fi
     if [ $good -eq 1 ] && [ "$got" -lt "$PER" ]; then
       { echo "# $label seed $seed"; cat "$TMP/poem.txt"; echo; } >>"$TMP/poems.txt"
       got=$((got + 1))
     fi
-    say "$label seed $seed: rc $rc, check $good, ${dt} s"
+    say "$label seed $seed: rc $rc, check $good, ${dt} s wall, ${dc} s CPU"
     seed=$((seed + 1))
   done
-  awk -v l="$label" -v ok="$ok" -v n="$tries" -v ts="$tsum" -v tk="$tok" -v f="$fails" 'BEGIN {
-    printf "| %s | %d/%d (%.0f%%) | %.1f | %s | %s |\n", l, ok, n, n ? 100 * ok / n : 0, n ? ts / n : 0,
-           ok ? sprintf("%.1f", tk / ok) : "-", f == "" ? "none" : "seeds" f }'
+  awk -v l="$label" -v ok="$ok" -v n="$tries" -v ts="$tsum" -v cs="$csum" -v f="$fails" 'BEGIN {
+    printf "| %s | %d/%d (%.0f%%) | %.1f | %.1f | %s |\n", l, ok, n, n ? 100 * ok / n : 0, n ? ts / n : 0,
+           n ? cs / n : 0, f == "" ? "none" : "seeds" f }'
 done
 echo
-echo "Wall time per \`vers write\` run with $T threads (model load included), on this machine as it was loaded at the time."
+echo "Per \`vers write\` run (model load included), threads $T: wall time on this machine as it was loaded at the time, and the process's CPU time (user + system, all threads; steadier under load)."
 echo
 
 echo "### (d) Copying: generated poems against the training corpus"

@@ -173,7 +173,7 @@ int main(void) {
         if (ok_lex) {
             static const char *fr_yes[] = {"l'âme", "L'Âme", "jusqu'au", "aujourd'hui", "dis-moi", "a-t-il", "cœur",
                                            "qu'il", "peut-être", "Étoile", "à", "y", "c'est", NULL};
-            static const char *fr_no[] = {"the", "heart", "night", "l'", "xq", "l'heart", "greenfddlr'd", "b",
+            static const char *fr_no[] = {"the", "and", "heart", "night", "l'", "xq", "l'heart", "greenfddlr'd", "b",
                                           "lovely", "dis-night", NULL};
             static const char *en_yes[] = {"heav'n", "heav'n's", "lion's", "o'er", "he'd", "lovers'", "night", "I", "well-known",
                                            "ev'ry", NULL};

@@ -36,7 +36,7 @@ static void usage(FILE *f) {
         "  --heldout          score the documents `vers train` held out for validation from the\n"
         "                     CORPUS files, given in the order they were given to vers train\n"
         "                     (the split depends on each file's position and record number)\n"
-        "      --seed N       split seed (default 1, what vers train uses)\n"
+        "      --seed N       split seed (default 1: vers train always splits with seed 1)\n"
         "      --val-frac F   held-out share of documents (default 0.02, vers train's default)\n"
         "      --max-docs N   score only the first N held-out documents of each file\n"
         "      --stride N     long documents: window starts advance by N tokens (default\n"

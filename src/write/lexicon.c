@@ -118,6 +118,21 @@ int wr_lexicon_index(wr_lexicon *lx) {
     return 0;
 }
 
+/* Words of one list that are far more often the other language's words: a French list holds
+ * "and", "in", "have" (rare loans), an English one "la", "est"; a model drifting into the
+ * other language writes them, so the lexicon leaves them out. */
+static const char *const FOREIGN_IN_FR[] = {"and", "but", "in", "for", "have", "if", "must", "do", "am", "are",
+                                            "the", "of", "to", "with", "is", "it", NULL};
+static const char *const FOREIGN_IN_EN[] = {"la", "le", "les", "des", "de", "du", "une", "et", "est", "qui", "que",
+                                            "dans", "avec", "mais", "nous", "vous", "je", "il", "elle", "mes",
+                                            NULL};
+
+static int foreign_word(const char *w, int lang) {
+    for (const char *const *f = lang == WR_LANG_FR ? FOREIGN_IN_FR : FOREIGN_IN_EN; *f; f++)
+        if (!strcmp(*f, w)) return 1;
+    return 0;
+}
+
 int wr_lexicon_load_list(wr_lexicon *lx, const char *path, int lang) {
     memset(lx, 0, sizeof *lx);
     lx->lang = lang;
@@ -134,7 +149,7 @@ int wr_lexicon_load_list(wr_lexicon *lx, const char *path, int lang) {
         int l = (int)strcspn(line, "\r\n");
         if (!lex_entry_ok(line, l)) continue;
         int n = wr_norm_word(line, l, norm, LEX_MAX_WORD);
-        if (n <= 0) continue;
+        if (n <= 0 || foreign_word(norm, lang)) continue;
         if (len + (size_t)n + 1 > cap) {
             char *nt = realloc(text, cap * 2);
             if (!nt) goto out;

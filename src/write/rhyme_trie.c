@@ -310,6 +310,9 @@ static int cache_load(wr_rhyme_index *ix, const char *path, uint64_t key, int n_
 
 static uint64_t index_key(const wr_tokens *tt, const wr_oracle *or, const char *wordlist) {
     uint64_t h = fnv(0xcbf29ce484222325ull, &tt->checksum, 8);
+    /* what the lexicon and the rhyme words keep from a word list changes with the code */
+    const uint32_t rules = WR_LEXICON_RULES;
+    h = fnv(h, &rules, sizeof rules);
     h = fnv(h, &or->lang, sizeof or->lang);
     if (wordlist) {
         struct stat st;

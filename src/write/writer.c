@@ -22,6 +22,7 @@
 #define MAX_BACK 24
 #define FIT_CAP 4096
 #define MAX_CANDS 8
+#define THIN_CLASS 40         /* end words left below which a dead end blames the rhyme class */
 #define MAX_REFUSED 32        /* word pieces refused in one step before pieces are given up */
 
 typedef struct wr_cand {
@@ -54,6 +55,13 @@ struct wr_writer {
     wr_line_state step_state[MAX_STEPS + 1];
     int step_tok[MAX_STEPS + 1];
     double step_lp[MAX_STEPS + 1];
+    double step_lse[MAX_STEPS + 1];  /* log-sum-exp of step_logits[s], when lse_ok[s] */
+    unsigned char lse_ok[MAX_STEPS + 1];
+    /* the tokens after the line's start that the KV cache holds (path_tok[0..path_n)); the
+     * logits after path_tok[s] are step_logits[s + 1].  A new attempt that begins the same
+     * way reuses them instead of evaluating the model again. */
+    int path_tok[MAX_STEPS + 1];
+    int path_n;
     int ban[MAX_STEPS + 1][MAX_BACK + 1];
     int n_ban[MAX_STEPS + 1];
     int *alive;                      /* (MAX_STEPS+1) x FIT_CAP: end words still spelled */
@@ -65,11 +73,12 @@ struct wr_writer {
     unsigned char *used_word;        /* n_words */
     int *cls_list;                   /* n_cls */
     int *cls_count;                  /* n_cls */
+    unsigned char *cls_bad;          /* n_cls: classes that ran short in this search */
     long evals, budget;
     char prompt_text[1024];
     /* where the evaluations went (printed with VERS_WRITE_DEBUG) */
     int why;
-    long st_refused, st_steps, st_ok, st_dead, st_maxback, st_reject[5], st_pruned, st_reeval, st_prompt, st_back_steps;
+    long st_shared, st_refused, st_steps, st_ok, st_dead, st_maxback, st_reject[5], st_pruned, st_reeval, st_prompt, st_back_steps;
 };
 
 int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const wr_tokens *tt,
@@ -108,9 +117,10 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
     w->used_word = calloc((size_t)ix->n_words + 1, 1);
     w->cls_list = malloc(sizeof(int) * ((size_t)ix->n_cls + 1));
     w->cls_count = malloc(sizeof(int) * ((size_t)ix->n_cls + 1));
+    w->cls_bad = calloc((size_t)ix->n_cls + 1, 1);
     int draw_rc = wr_draw_init(&w->draw, w->nv);
     if (draw_rc || !w->work || !w->bias || !w->step_logits || !w->alive || !w->fit || !w->entry || !w->tok_is_word || !w->start_ok ||
-        !w->used_word || !w->cls_list || !w->cls_count) {
+        !w->used_word || !w->cls_list || !w->cls_count || !w->cls_bad) {
         wr_writer_free(w);
         return vers_errorf(err, VERS_ENOMEM, "out of memory");
     }
@@ -121,7 +131,7 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
 void wr_writer_free(wr_writer *w) {
     if (!w) return;
     free(w->work); free(w->bias); free(w->step_logits); free(w->alive); free(w->fit);
-    free(w->entry); free(w->tok_is_word); free(w->start_ok); wr_draw_free(&w->draw); free(w->used_word); free(w->cls_list); free(w->cls_count);
+    free(w->entry); free(w->tok_is_word); free(w->start_ok); wr_draw_free(&w->draw); free(w->used_word); free(w->cls_list); free(w->cls_count); free(w->cls_bad);
     free(w);
 }
 
@@ -137,12 +147,12 @@ static int lm_eval(wr_writer *w, const int *toks, int n, float *logits, vers_err
     return w->lm->eval(w->lm->ud, toks, n, logits, err);
 }
 
-static double log_softmax_at(const float *x, int n, int t) {
+static double log_sum_exp(const float *x, int n) {
     float mx = -INFINITY;
     for (int i = 0; i < n; i++) if (x[i] > mx) mx = x[i];
     double s = 0.0;
     for (int i = 0; i < n; i++) s += exp((double)(x[i] - mx));
-    return (double)(x[t] - mx) - log(s);
+    return (double)mx + log(s);
 }
 
 /* ---- exact counts from the oracle --------------------------------------------------------- */
@@ -245,15 +255,15 @@ static int piece_viable(const wr_writer *w, const wr_line_state *ls, int t) {
 
 /* One attempt at a line from the current KV position (p0) and logits l0.  1: candidate in *c;
  * 0: dead end; 2: abandoned as worse than a candidate already found; <0: error. */
-static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, const float *l0,
+static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, const float *l0, int p0,
                         uint64_t *rng, wr_cand *c, vers_err *err) {
     const wr_tokens *tt = w->tt;
     const wr_rhyme_index *ix = w->ix;
     const int nv = w->nv;
-    const int p0 = w->lm->n_past(w->lm->ud);
     int step = 0, n_back = 0;
     wr_line_state *ls;
     memcpy(w->step_logits, l0, sizeof(float) * (size_t)nv);
+    w->lse_ok[0] = 0;
     wr_ls_init(&w->step_state[0]);
     w->n_ban[0] = 0;
     for (;;) {
@@ -374,7 +384,7 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
             if (step == 0 || n_back >= MAX_BACK) return 0;
             step--; n_back++; w->st_back_steps++;
             if (w->n_ban[step] <= MAX_BACK) w->ban[step][w->n_ban[step]++] = w->step_tok[step];
-            if (w->lm->truncate(w->lm->ud, p0 + step) != VERS_OK) { vers_errorf(err, VERS_EFAIL, "KV truncation failed"); return -1; }
+            if (w->path_n > step) w->path_n = step;
             continue;
         }
         wr_line_state next = *ls;
@@ -414,7 +424,8 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
         }
         for (int k = 0; k < n_fit; k++) w->entry[ix->toks[ix->words[w->fit[k]].tok_off]] = 0;
         w->step_tok[step] = t;
-        w->step_lp[step] = log_softmax_at(logits, nv, t);
+        if (!w->lse_ok[step]) { w->step_lse[step] = log_sum_exp(logits, nv); w->lse_ok[step] = 1; }
+        w->step_lp[step] = (double)logits[t] - w->step_lse[step];
         if (step >= 8 && cx->prune > -INFINITY) {
             /* a candidate already far behind the best one is not worth finishing */
             double sum = 0.0;
@@ -429,11 +440,22 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
             c->lp = 0.0;
             for (int k = 0; k <= step; k++) { c->toks[k] = w->step_tok[k]; c->lp += w->step_lp[k]; }
             /* the line break is evaluated so that the next line starts after it */
+            if (w->lm->truncate(w->lm->ud, p0 + step) != VERS_OK) { vers_errorf(err, VERS_EFAIL, "KV truncation failed"); return -1; }
+            if (w->path_n > step) w->path_n = step;
             if (lm_eval(w, &t, 1, w->work, err)) return -1;
             return 1;
         }
         if (step + 1 >= MAX_STEPS) return 0;
-        if (lm_eval(w, &t, 1, w->step_logits + (size_t)(step + 1) * nv, err)) return -1;
+        if (step < w->path_n && w->path_tok[step] == t) {
+            /* an earlier attempt at this line began the same way: its cache and logits serve */
+            w->st_shared++;
+        } else {
+            if (w->lm->truncate(w->lm->ud, p0 + step) != VERS_OK) { vers_errorf(err, VERS_EFAIL, "KV truncation failed"); return -1; }
+            if (lm_eval(w, &t, 1, w->step_logits + (size_t)(step + 1) * nv, err)) return -1;
+            w->lse_ok[step + 1] = 0;
+            w->path_tok[step] = t;
+            w->path_n = step + 1;
+        }
         step++;
         w->step_state[step] = next;
         w->n_ban[step] = 0;
@@ -473,10 +495,12 @@ static int allowed_classes(wr_writer *w, const wr_plan *plan, const line_rec *re
         if (rec[j].cur >= 0 && plan->lines[j].rentrement_of < 0)
             w->cls_count[ix->words[rec[j].cands[rec[j].cur].end_word].cls] = 0;
     int n = 0;
-    /* a margin: some words of a class will not fit the later lines' syllables */
-    int want = need > 1 ? 2 * need : 1;
-    for (int c = 0; c < ix->n_cls; c++) if (w->cls_count[c] >= want) out[n++] = c;
-    if (n == 0) for (int c = 0; c < ix->n_cls; c++) if (w->cls_count[c] >= need) out[n++] = c;
+    /* a margin: some words of a class will not fit the later lines' syllables, and the model
+     * will not want most of them; a class that already dead-ended a line is tried last */
+    int want[3] = {need > 1 ? 4 * need + 8 : 1, need > 1 ? 2 * need : 1, need};
+    for (int pass = 0; pass < 6 && n == 0; pass++)
+        for (int c = 0; c < ix->n_cls; c++)
+            if (w->cls_count[c] >= want[pass % 3] && (pass >= 3 || !w->cls_bad[c])) out[n++] = c;
     /* a big index: a random choice of classes, so that the end words offered are many
      * (enough for the model to choose from) and not always the same ones */
     int words = 0, m = 0;
@@ -503,9 +527,11 @@ static double cand_score(const wr_writer *w, const wr_cand *c) {
     return s;
 }
 
-static int eval_line(wr_writer *w, const wr_cand *c, int stanza_end, float *logits, vers_err *err) {
-    w->st_reeval += c->n_tok + (stanza_end ? 1 : 0);
-    int rc = lm_eval(w, c->toks, c->n_tok, logits, err);
+/* Evaluates a kept line's tokens from `from` on (the cache holds those before), and the
+ * stanza's blank line; the logits after it go to logits. */
+static int eval_line(wr_writer *w, const wr_cand *c, int from, int stanza_end, float *logits, vers_err *err) {
+    w->st_reeval += c->n_tok - from + (stanza_end ? 1 : 0);
+    int rc = lm_eval(w, c->toks + from, c->n_tok - from, logits, err);
     if (!rc && stanza_end) rc = lm_eval(w, &w->tt->newline, 1, logits, err);
     return rc;
 }
@@ -571,6 +597,14 @@ static int opening_words(const char *line, char *out, size_t cap) {
     return end;
 }
 
+/* Upper-cases the first letter of a line (ASCII, Latin-1, œ). */
+static void capitalise(char *s, size_t len) {
+    unsigned char *u = (unsigned char *)s;
+    if (len >= 1 && u[0] >= 'a' && u[0] <= 'z') u[0] = (unsigned char)(u[0] - 32);
+    else if (len >= 2 && u[0] == 0xC3 && u[1] >= 0xA0 && u[1] <= 0xBE && u[1] != 0xB7) u[1] = (unsigned char)(u[1] - 0x20);
+    else if (len >= 2 && u[0] == 0xC5 && u[1] == 0x93) u[1] = 0x92;
+}
+
 static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
                        const int *prompt, int n_prompt, line_rec *rec, float *start_logits,
                        wr_result *res, const char **prev, wr_scan *prev_scan, int K, vers_err *err) {
@@ -579,6 +613,7 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
     int rc, floor_line = 0, backups = 0;
     int i = 0;
     for (int j = 0; j < plan->n; j++) { rec[j].n_cands = 0; rec[j].cur = -1; rec[j].refrain = 0; }
+    memset(w->cls_bad, 0, (size_t)ix->n_cls);
     while (i < plan->n) {
         const wr_line_plan *lp = &plan->lines[i];
         float *l0 = start_logits + (size_t)i * nv;
@@ -592,10 +627,11 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
                 first--; used += rec[first].cands[rec[first].cur].n_tok + 1;
             }
             for (int j = first; j < i; j++)
-                if ((rc = eval_line(w, &rec[j].cands[rec[j].cur], plan->lines[j].stanza_end, l0, err))) return rc;
+                if ((rc = eval_line(w, &rec[j].cands[rec[j].cur], 0, plan->lines[j].stanza_end, l0, err))) return rc;
             floor_line = i;
         }
         rec[i].pos = w->lm->n_past(w->lm->ud);
+        w->path_n = 0;
         if ((lp->refrain_of >= 0 && lp->refrain_of < i) || (lp->rentrement_of >= 0 && lp->rentrement_of < i)) {
             line_rec *src = &rec[lp->refrain_of >= 0 ? lp->refrain_of : lp->rentrement_of];
             wr_cand *c = &rec[i].cands[0];
@@ -610,7 +646,7 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
             }
             rec[i].n_cands = 1; rec[i].cur = 0; rec[i].refrain = 1;
             float *l1 = i + 1 < plan->n ? start_logits + (size_t)(i + 1) * nv : w->work;
-            if ((rc = eval_line(w, &rec[i].cands[0], lp->stanza_end, l1, err))) return rc;
+            if ((rc = eval_line(w, &rec[i].cands[0], 0, lp->stanza_end, l1, err))) return rc;
             i++;
             continue;
         }
@@ -637,15 +673,21 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
         cx.es = &es;
         rec[i].n_cands = 0;
         int last_ok = -1;
+        /* the group's first line (it chose the class) and whether the class is thin here */
+        int head = -1;
+        if (lp->rhyme >= 0)
+            for (int j = 0; j < i && head < 0; j++)
+                if (plan->lines[j].rhyme == lp->rhyme && !rec[j].refrain && plan->lines[j].rentrement_of < 0) head = j;
+        const int thin = head >= 0 && es.n < THIN_CLASS;
         cx.prune = -INFINITY;
         int pruned = 0;
         for (int a = 0; es.n > 0 && a < par->max_attempts && rec[i].n_cands + pruned < K; a++) {
-            if ((rc = w->lm->truncate(w->lm->ud, rec[i].pos))) { wr_endset_free(&es); return vers_errorf(err, rc, "KV truncation failed"); }
+            if (thin && a >= par->max_attempts / 3 && rec[i].n_cands + pruned == 0) break;   /* see below */
             res->line_attempts++;
             wr_cand *c = &rec[i].cands[rec[i].n_cands];
             long e0 = w->evals;
             w->why = -1;
-            int r = line_attempt(w, &cx, par, l0, rng, c, err);
+            int r = line_attempt(w, &cx, par, l0, rec[i].pos, rng, c, err);
             long de = w->evals - e0;
             if (r == 1) w->st_ok += de;
             else if (r == 2) w->st_pruned += de;
@@ -665,6 +707,30 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
             fprintf(stderr, "line %d: classes %d end words %d (min syl %d) candidates %d pruned %d\n",
                     i + 1, n_cls, es.n, es.min_syl, rec[i].n_cands, pruned);
         wr_endset_free(&es);
+        if (rec[i].n_cands == 0 && head >= floor_line && thin && backups < 4 * plan->n + 16) {
+            /* the group's rhyme class runs short: it was chosen by the group's first line, so
+             * that line is written again (or its next candidate of another class taken), and the
+             * class is offered last from now on */
+            backups++;
+            res->line_backups++;
+            const line_rec *h = &rec[head];
+            w->cls_bad[ix->words[h->cands[h->cur].end_word].cls] = 1;
+            int next = -1;
+            for (int k = h->cur + 1; k < h->n_cands && next < 0; k++)
+                if (!w->cls_bad[ix->words[h->cands[k].end_word].cls]) next = k;
+            for (int j = head + 1; j <= i; j++) { rec[j].n_cands = 0; rec[j].cur = -1; }
+            if ((rc = w->lm->truncate(w->lm->ud, rec[head].pos))) return vers_errorf(err, rc, "KV truncation failed");
+            if (next >= 0) {
+                rec[head].cur = next;
+                float *l1 = start_logits + (size_t)(head + 1) * nv;
+                if ((rc = eval_line(w, &rec[head].cands[next], 0, plan->lines[head].stanza_end, l1, err))) return rc;
+                i = head + 1;
+            } else {
+                rec[head].n_cands = 0; rec[head].cur = -1;
+                i = head;
+            }
+            continue;
+        }
         if (rec[i].n_cands == 0) {
             /* no line here: take the next candidate of the nearest earlier line that has one */
             int k = i - 1;
@@ -676,7 +742,7 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
             for (int j = k + 1; j <= i; j++) { rec[j].n_cands = 0; rec[j].cur = -1; }
             if ((rc = w->lm->truncate(w->lm->ud, rec[k].pos))) return vers_errorf(err, rc, "KV truncation failed");
             float *l1 = start_logits + (size_t)(k + 1) * nv;
-            if ((rc = eval_line(w, &rec[k].cands[rec[k].cur], plan->lines[k].stanza_end, l1, err))) return rc;
+            if ((rc = eval_line(w, &rec[k].cands[rec[k].cur], 0, plan->lines[k].stanza_end, l1, err))) return rc;
             i = k + 1;
             continue;
         }
@@ -693,8 +759,12 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
             /* the cache already ends with this line: its logits are in w->work */
             if (i + 1 < plan->n) memcpy(l1, w->work, sizeof(float) * (size_t)nv);
         } else {
-            if ((rc = w->lm->truncate(w->lm->ud, rec[i].pos))) return vers_errorf(err, rc, "KV truncation failed");
-            if ((rc = eval_line(w, &rec[i].cands[0], lp->stanza_end, l1, err))) return rc;
+            /* the cache still holds the start the best shares with the last attempt */
+            const wr_cand *b = &rec[i].cands[0];
+            int common = 0;
+            while (common < w->path_n && common < b->n_tok - 1 && b->toks[common] == w->path_tok[common]) common++;
+            if ((rc = w->lm->truncate(w->lm->ud, rec[i].pos + common))) return vers_errorf(err, rc, "KV truncation failed");
+            if ((rc = eval_line(w, b, common, lp->stanza_end, l1, err))) return rc;
         }
         i++;
     }
@@ -708,7 +778,9 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
     for (int j = 0; j < plan->n; j++) {
         const wr_cand *c = &rec[j].cands[rec[j].cur];
         size_t l = strlen(c->text);
-        memcpy(text + n, c->text, l); n += l;
+        memcpy(text + n, c->text, l);
+        capitalise(text + n, l);                         /* a verse line opens on a capital */
+        n += l;
         text[n++] = '\n';
         if (plan->lines[j].stanza_end && j + 1 < plan->n) text[n++] = '\n';
         if (!rec[j].refrain) { res->n_tokens += c->n_tok; res->logprob += c->lp; }
@@ -737,7 +809,7 @@ int wr_write(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *
     float *start_logits = malloc(sizeof(float) * (size_t)w->nv * ((size_t)plan->n + 1));
     if (!rec || !start_logits) { free(rec); free(start_logits); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
     w->evals = 0;
-    w->st_steps = w->st_refused = w->st_ok = w->st_dead = w->st_maxback = w->st_pruned = w->st_reeval = w->st_prompt = w->st_back_steps = 0;
+    w->st_shared = w->st_steps = w->st_refused = w->st_ok = w->st_dead = w->st_maxback = w->st_pruned = w->st_reeval = w->st_prompt = w->st_back_steps = 0;
     memset(w->st_reject, 0, sizeof w->st_reject);
     w->budget = par->budget > 0 ? par->budget : 200000;
     int rc = VERS_EFAIL;
@@ -764,8 +836,8 @@ int wr_write(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *
     }
     res->evals = w->evals;
     if (getenv("VERS_WRITE_DEBUG"))
-        fprintf(stderr, "steps %ld refused %ld evals %ld: ok %ld pruned %ld dead %ld (back steps %ld) reject noend %ld lineok %ld range %ld rhyme %ld copy %ld reeval %ld prompt %ld\n",
-                w->st_steps, w->st_refused, w->evals, w->st_ok, w->st_pruned, w->st_dead, w->st_back_steps, w->st_reject[0], w->st_reject[1],
+        fprintf(stderr, "shared %ld steps %ld refused %ld evals %ld: ok %ld pruned %ld dead %ld (back steps %ld) reject noend %ld lineok %ld range %ld rhyme %ld copy %ld reeval %ld prompt %ld\n",
+                w->st_shared, w->st_steps, w->st_refused, w->evals, w->st_ok, w->st_pruned, w->st_dead, w->st_back_steps, w->st_reject[0], w->st_reject[1],
                 w->st_reject[2], w->st_reject[3], w->st_reject[4], w->st_reeval, w->st_prompt);
     free(rec); free(start_logits);
     return rc;
