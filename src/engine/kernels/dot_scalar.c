@@ -38,46 +38,67 @@ static inline float reduce16(const float l[16]) {
 }
 
 /* 4 x 16 lanes over the first n & ~63 elements, folded and reduced */
-static inline float gemv_body(int64_t n, const uint8_t *w, const uint8_t *x, const int f16) {
-    float acc[4][16] = {{0}};
-    const int64_t np = n & ~(int64_t)63;
-    for (int64_t i = 0; i < np; i += 64)
-        for (int j = 0; j < 4; j++)
-            for (int l = 0; l < 16; l++) {
-                const int64_t k = i + 16 * j + l;
-                acc[j][l] = f16 ? fmaf(h2f(w + 2 * k), h2f(x + 2 * k), acc[j][l])
-                                : fmaf(ldf(w + 4 * k), ldf(x + 4 * k), acc[j][l]);
-            }
-    for (int l = 0; l < 16; l++) {
-        acc[0][l] += acc[2][l];
-        acc[1][l] += acc[3][l];
+#define GEMV_BODY(name, attr)                                                                         \
+    static attr float name(int64_t n, const uint8_t *w, const uint8_t *x, const int f16) {             \
+        float acc[4][16] = {{0}};                                                                     \
+        const int64_t np = n & ~(int64_t)63;                                                          \
+        for (int64_t i = 0; i < np; i += 64)                                                          \
+            for (int j = 0; j < 4; j++)                                                               \
+                for (int l = 0; l < 16; l++) {                                                        \
+                    const int64_t k = i + 16 * j + l;                                                 \
+                    acc[j][l] = f16 ? fmaf(h2f(w + 2 * k), h2f(x + 2 * k), acc[j][l])                 \
+                                    : fmaf(ldf(w + 4 * k), ldf(x + 4 * k), acc[j][l]);                \
+                }                                                                                     \
+        for (int l = 0; l < 16; l++) {                                                                \
+            acc[0][l] += acc[2][l];                                                                   \
+            acc[1][l] += acc[3][l];                                                                   \
+        }                                                                                             \
+        for (int l = 0; l < 16; l++) acc[0][l] += acc[1][l];                                          \
+        return reduce16(acc[0]);                                                                      \
     }
-    for (int l = 0; l < 16; l++) acc[0][l] += acc[1][l];
-    return reduce16(acc[0]);
+/* tinyBLAS order (n % 16 == 0) */
+#define DOT16_BODY(name, attr)                                                                        \
+    static attr float name(int64_t n, const uint8_t *w, const uint8_t *x, const int f16) {             \
+        float l[16] = {0};                                                                            \
+        for (int64_t k = 0; k < n; k++)                                                               \
+            l[k & 15] = f16 ? fmaf(h2f(w + 2 * k), h2f(x + 2 * k), l[k & 15])                         \
+                            : fmaf(ldf(w + 4 * k), ldf(x + 4 * k), l[k & 15]);                        \
+        return reduce16(l);                                                                           \
+    }
+/* fmaf is exact whatever computes it: where the CPU has FMA the same C code is compiled to
+ * use the instruction instead of a libm call (10x faster; the results are the same bits) */
+GEMV_BODY(gemv_body_lib, )
+DOT16_BODY(dot16_body_lib, )
+#if defined(__x86_64__) && defined(__GNUC__)
+GEMV_BODY(gemv_body_fma, __attribute__((target("fma"))))
+DOT16_BODY(dot16_body_fma, __attribute__((target("fma"))))
+static int have_fma(void) {
+    static int v = -1;
+    if (v < 0) { __builtin_cpu_init(); v = __builtin_cpu_supports("fma") ? 1 : 0; }
+    return v;
 }
+#define GEMV(n, w, x, f16) (have_fma() ? gemv_body_fma(n, w, x, f16) : gemv_body_lib(n, w, x, f16))
+#define DOT16(n, w, x, f16) (have_fma() ? dot16_body_fma(n, w, x, f16) : dot16_body_lib(n, w, x, f16))
+#else
+#define GEMV(n, w, x, f16) gemv_body_lib(n, w, x, f16)
+#define DOT16(n, w, x, f16) dot16_body_lib(n, w, x, f16)
+#endif
 
 void vk_dot_f32_scalar(int64_t n, float *s, const void *w, const void *x) {
-    float sum = gemv_body(n, w, x, 0);
+    float sum = GEMV(n, w, x, 0);
     for (int64_t k = n & ~(int64_t)63; k < n; k++) sum = fmaf(ldf((const uint8_t *)w + 4 * k), ldf((const uint8_t *)x + 4 * k), sum);
     *s = sum;
 }
 
 void vk_dot_f16_scalar(int64_t n, float *s, const void *w, const void *x) {
-    double sum = gemv_body(n, w, x, 1);
+    double sum = GEMV(n, w, x, 1);
     for (int64_t k = n & ~(int64_t)63; k < n; k++)
         sum += (double)(h2f((const uint8_t *)w + 2 * k) * h2f((const uint8_t *)x + 2 * k));
     *s = (float)sum;
 }
 
-/* tinyBLAS order (n % 16 == 0) */
-static inline float dot16_body(int64_t n, const uint8_t *w, const uint8_t *x, const int f16) {
-    float l[16] = {0};
-    for (int64_t k = 0; k < n; k++)
-        l[k & 15] = f16 ? fmaf(h2f(w + 2 * k), h2f(x + 2 * k), l[k & 15]) : fmaf(ldf(w + 4 * k), ldf(x + 4 * k), l[k & 15]);
-    return reduce16(l);
-}
-void vk_dot16_f32_scalar(int64_t n, float *s, const void *w, const void *x) { *s = dot16_body(n, w, x, 0); }
-void vk_dot16_f16_scalar(int64_t n, float *s, const void *w, const void *x) { *s = dot16_body(n, w, x, 1); }
+void vk_dot16_f32_scalar(int64_t n, float *s, const void *w, const void *x) { *s = DOT16(n, w, x, 0); }
+void vk_dot16_f16_scalar(int64_t n, float *s, const void *w, const void *x) { *s = DOT16(n, w, x, 1); }
 
 static inline float b2f(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); uint32_t u = (uint32_t)h << 16; float f; memcpy(&f, &u, 4); return f; }
 
