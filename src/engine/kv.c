@@ -92,7 +92,7 @@ void kv_attend(vers_ctx *c, int l, int pos0, int n, const float *q, float *out) 
         }
         return;
     }
-#pragma omp parallel for num_threads(nt) schedule(static)
+#pragma omp parallel for num_threads(nt) schedule(static, 1)   /* token t costs t + 1 positions: deal them round robin */
     for (int it = 0; it < n_items; it++) {
         int tid = 0;
 #ifdef _OPENMP
