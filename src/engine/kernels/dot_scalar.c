@@ -42,13 +42,20 @@ static inline float reduce16(const float l[16]) {
     static attr float name(int64_t n, const uint8_t *w, const uint8_t *x, const int f16) {             \
         float acc[4][16] = {{0}};                                                                     \
         const int64_t np = n & ~(int64_t)63;                                                          \
-        for (int64_t i = 0; i < np; i += 64)                                                          \
-            for (int j = 0; j < 4; j++)                                                               \
-                for (int l = 0; l < 16; l++) {                                                        \
-                    const int64_t k = i + 16 * j + l;                                                 \
-                    acc[j][l] = f16 ? fmaf(h2f(w + 2 * k), h2f(x + 2 * k), acc[j][l])                 \
-                                    : fmaf(ldf(w + 4 * k), ldf(x + 4 * k), acc[j][l]);                \
-                }                                                                                     \
+        if (f16) {                                                                                    \
+            const uint16_t *a = (const uint16_t *)w, *b = (const uint16_t *)x;                        \
+            for (int64_t i = 0; i < np; i += 64)                                                      \
+                for (int j = 0; j < 4; j++)                                                           \
+                    for (int l = 0; l < 16; l++)                                                      \
+                        acc[j][l] = fmaf(vers_f16_to_f32(a[i + 16 * j + l]),                          \
+                                         vers_f16_to_f32(b[i + 16 * j + l]), acc[j][l]);              \
+        } else {                                                                                      \
+            const float *a = (const float *)w, *b = (const float *)x;                                 \
+            for (int64_t i = 0; i < np; i += 64)                                                      \
+                for (int j = 0; j < 4; j++)                                                           \
+                    for (int l = 0; l < 16; l++)                                                      \
+                        acc[j][l] = fmaf(a[i + 16 * j + l], b[i + 16 * j + l], acc[j][l]);            \
+        }                                                                                             \
         for (int l = 0; l < 16; l++) {                                                                \
             acc[0][l] += acc[2][l];                                                                   \
             acc[1][l] += acc[3][l];                                                                   \
