@@ -3,13 +3,16 @@
  * Layout: k_cache / v_cache [n_layer][n_ctx][n_head_kv * head_dim], float or F16.
  * F16 reproduces llama.cpp's default cache: K and V are rounded to F16 when stored, the query
  * is rounded to F16 for q·k, and the softmax probabilities are rounded to F16 before they
- * weight V (ggml converts a matmul's F32 operand to the F16 weight's vec_dot type).
+ * weight V (ggml converts a matmul's F32 operand to the F16 weight's vec_dot type).  A batch of
+ * several tokens sums q·k and p·v in tinyBLAS's lane order, a single token in
+ * ggml_vec_dot_f16's (kernels/attn.c), as llama.cpp does.
  * Softmax as ggml_soft_max_ext: scores * (1/sqrt(head_dim)), max, exp, double sum.
  *
  * Query tokens and heads are independent: with several threads they are split between
  * them, each output computed in the same order whatever the split. */
 #include "engine/model.h"
 #include "engine/ops.h"
+#include "engine/kernels/kernels.h"
 #include <math.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -41,7 +44,7 @@ typedef struct {
 /* one query head of one token over positions 0..n_kv-1; scratch: att [n_ctx], q16 [D],
  * acc [16*D] */
 static void attend_one(const vers_ctx *c, const att_fns *f, int l, int n_kv, int g, const float *q,
-                       float *out, float *att, uint16_t *q16, float *acc) {
+                       float *out, float *att, uint16_t *q16, float *acc, int single) {
     const int D = c->m->info.head_dim;
     const size_t kd = (size_t)c->kv_dim;
     const size_t base = (size_t)l * c->n_ctx * kd + (size_t)g * D;
@@ -55,10 +58,17 @@ static void attend_one(const vers_ctx *c, const att_fns *f, int l, int n_kv, int
         /* llama.cpp: q and the probabilities rounded to F16, products in tinyBLAS order */
         const uint16_t *K = (const uint16_t *)c->k_cache + base, *V = (const uint16_t *)c->v_cache + base;
         f->cvt(q16, q, D);
-        f->scores16(att, q16, K, kd, n_kv, D);
+        if (single) {   /* one token in the batch: ggml_vec_dot_f16's order (kernels/attn.c) */
+            const int simd = vers_simd_enabled();
+            for (int j = 0; j < n_kv; j++)
+                (simd ? vk_dot_f16_avx2 : vk_dot_f16_scalar)(D, &att[j], K + (size_t)j * kd, q16);
+        } else {
+            f->scores16(att, q16, K, kd, n_kv, D);
+        }
         f->softmax(att, n_kv, scale);
         for (int j = 0; j < n_kv; j++) att[j] = vers_f16_to_f32(vers_f32_to_f16(att[j]));
-        f->pv16(out, att, V, kd, n_kv, D, acc);
+        if (single) (vers_simd_enabled() ? vk_attn_pv_f16_avx2 : vk_attn_pv_f16_scalar)(D, n_kv, att, V, kd, out);
+        else f->pv16(out, att, V, kd, n_kv, D, acc);
     }
 }
 
@@ -78,11 +88,11 @@ void kv_attend(vers_ctx *c, int l, int pos0, int n, const float *q, float *out) 
         for (int it = 0; it < n_items; it++) {
             int t = it / H, hh = it % H;
             attend_one(c, &f, l, pos0 + t + 1, hh / group, q + (size_t)it * D, out + (size_t)it * D,
-                       c->att, c->q16, c->pv_acc);
+                       c->att, c->q16, c->pv_acc, n == 1);
         }
         return;
     }
-#pragma omp parallel for num_threads(nt) schedule(static)
+#pragma omp parallel for num_threads(nt) schedule(static, 1)   /* token t costs t + 1 positions: deal them round robin */
     for (int it = 0; it < n_items; it++) {
         int tid = 0;
 #ifdef _OPENMP
@@ -90,6 +100,6 @@ void kv_attend(vers_ctx *c, int l, int pos0, int n, const float *q, float *out) 
 #endif
         int t = it / H, hh = it % H;
         attend_one(c, &f, l, pos0 + t + 1, hh / group, q + (size_t)it * D, out + (size_t)it * D,
-                   c->att + (size_t)tid * c->n_ctx, c->q16 + (size_t)tid * D, c->pv_acc + (size_t)tid * 16 * D);
+                   c->att + (size_t)tid * c->n_ctx, c->q16 + (size_t)tid * D, c->pv_acc + (size_t)tid * 16 * D, n == 1);
     }
 }

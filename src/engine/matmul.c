@@ -126,6 +126,15 @@ static void mm_job_init(mm_job *j, const vers_type_traits *tt, float *y, const v
     j->dot = simd && tt->vec_dot_simd ? tt->vec_dot_simd : tt->vec_dot;
     j->tile = simd ? vk_tile_avx2(wtype) : NULL;
     j->gemm = simd ? vk_gemm_avx2(wtype) : NULL;
+    /* F32/F16 batches that llama.cpp hands to tinyBLAS (>= 2 tokens, n_in % 16 == 0, rows
+     * % 4 == 0) are summed in its order, one token or other shapes in ggml_vec_dot's
+     * (kernels/dot_scalar.c): the F16 KV cache rounds the results, so the order shows. */
+    if ((wtype == VT_F32 || wtype == VT_F16) && n_tok >= 2 && n_in % 16 == 0 && n_out % 4 == 0) {
+        j->dot = simd ? (wtype == VT_F32 ? vk_dot16_f32_avx2 : vk_dot16_f16_avx2)
+                      : (wtype == VT_F32 ? vk_dot16_f32_scalar : vk_dot16_f16_scalar);
+        j->tile = NULL;
+        j->gemm = simd ? vk_gemm16_avx2(wtype) : NULL;
+    }
     j->rowwise = (wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16) &&
                  (double)n_out * (double)j->wrow >= (double)(1 << 18);   /* larger than half an L2 */
 }

@@ -42,12 +42,17 @@ int model_forward_gpt2(vers_ctx *c, const int32_t *tok, int n, int out_first, fl
         model_matmul(c, h2, &L->wo, c->att_out, n, L->bo);
         ops_add(x, h2, n * E);
 
-        for (int t = 0; t < n; t++)
-            ops_layernorm(h + (size_t)t * E, x + (size_t)t * E, L->ffn_norm, L->ffn_norm_b, E, hp->norm_eps);
-        model_matmul(c, c->hb, &L->w_up, h, n, L->b_up);
-        ops_gelu(c->hb, n * F, m->gelu_table);
-        model_matmul(c, h2, &L->w_down, c->hb, n, L->b_down);
-        ops_add(x, h2, n * E);
+        /* last layer: only the tokens whose logits are wanted go on, as llama.cpp's
+         * inp_out_ids (less work; the FFN products then take its single-token path) */
+        const int t0 = l == hp->n_layer - 1 ? out_first : 0, nf = n - t0;
+        if (nf <= 0) continue;
+        float *xf = x + (size_t)t0 * E;
+        for (int t = 0; t < nf; t++)
+            ops_layernorm(h + (size_t)t * E, xf + (size_t)t * E, L->ffn_norm, L->ffn_norm_b, E, hp->norm_eps);
+        model_matmul(c, c->hb, &L->w_up, h, nf, L->b_up);
+        ops_gelu(c->hb, nf * F, m->gelu_table);
+        model_matmul(c, h2, &L->w_down, c->hb, nf, L->b_down);
+        ops_add(xf, h2, nf * E);
     }
     const int n_out = n - out_first;
     if (n_out <= 0) return VERS_OK;

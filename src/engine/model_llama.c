@@ -46,17 +46,22 @@ int model_forward_llama(vers_ctx *c, const int32_t *tok, int n, int out_first, f
         model_matmul(c, h2, &L->wo, c->att_out, n, NULL);
         ops_add(x, h2, n * E);
 
-        for (int t = 0; t < n; t++)
-            ops_rmsnorm(h + (size_t)t * E, x + (size_t)t * E, L->ffn_norm, E, hp->norm_eps);
+        /* last layer: only the tokens whose logits are wanted go on, as llama.cpp's
+         * inp_out_ids (less work; the FFN products then take its single-token path) */
+        const int t0 = l == hp->n_layer - 1 ? out_first : 0, nf = n - t0;
+        if (nf <= 0) continue;
+        float *xf = x + (size_t)t0 * E;
+        for (int t = 0; t < nf; t++)
+            ops_rmsnorm(h + (size_t)t * E, xf + (size_t)t * E, L->ffn_norm, E, hp->norm_eps);
         {
             float *ys[2] = { c->hb, c->hb2 };
             const vers_weight *ws[2] = { &L->w_gate, &L->w_up };
-            model_matmul_n(c, 2, ys, ws, NULL, h, n);
+            model_matmul_n(c, 2, ys, ws, NULL, h, nf);
         }
         void (*swiglu)(float *, const float *, int) = vers_simd_enabled() ? ops_swiglu_avx2 : ops_swiglu;
-        for (int t = 0; t < n; t++) swiglu(c->hb + (size_t)t * F, c->hb2 + (size_t)t * F, F);
-        model_matmul(c, h2, &L->w_down, c->hb, n, NULL);
-        ops_add(x, h2, n * E);
+        for (int t = 0; t < nf; t++) swiglu(c->hb + (size_t)t * F, c->hb2 + (size_t)t * F, F);
+        model_matmul(c, h2, &L->w_down, c->hb, nf, NULL);
+        ops_add(xf, h2, nf * E);
     }
     const int n_out = n - out_first;
     if (n_out <= 0) return VERS_OK;

@@ -3,9 +3,10 @@
  *
  * Quantized types: per block an exact integer sum, then acc += (float)isum * (d_w * d_x)
  * in block order — the AVX2 twins do the same operations, so results agree bit for bit.
- * Float types: 8 partial sums (lane i % 8) added pairwise at the end, the shape of the
- * AVX2 loop; the AVX2 twin uses FMA, so these agree to rounding only. */
+ * F32 and F16: llama.cpp's summation orders with fmaf, which the AVX2 twins reproduce bit
+ * for bit.  BF16: 8 partial sums; its AVX2 twin uses FMA, so these agree to rounding only. */
 #include "engine/kernels/kernels.h"
+#include <math.h>
 #include <string.h>
 
 /* the reduction order of the AVX2 kernels (hadd tree) */
@@ -13,31 +14,103 @@ static inline float hsum8(const float a[8]) {
     return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
-void vk_dot_f32_scalar(int64_t n, float *s, const void *w, const void *x) {
-    const float *a = w, *b = x;
-    float acc[8] = {0};
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int k = 0; k < 8; k++) acc[k] += a[i + k] * b[i + k];
-    float sum = hsum8(acc);
-    for (; i < n; i++) sum += a[i] * b[i];
-    *s = sum;
+/* ---- F32 and F16: llama.cpp's two summation orders ----
+ * ggml (the AVX-512 build that made the reference data) sums a float dot product in one of
+ * two orders, and the F16 KV cache then rounds the results to half precision, so the order
+ * shows in the logits (docs/BENCHMARKS.md):
+ *  - one token (ggml_vec_dot_f32/_f16): 4 accumulators of 16 lanes over steps of 64
+ *    elements with FMA, folded 0+2, 1+3, 0+1, then reduced like _mm512_reduce_add_ps
+ *    (16 -> 8 -> 4 -> 2 -> 1 halves); the n % 64 leftovers added one by one (F32: fmaf into
+ *    the float sum; F16: float products into a double sum);
+ *  - batches (llamafile's tinyBLAS, when the batch has >= 2 tokens, n % 16 == 0 and the
+ *    row count % 4 == 0): one accumulator of 16 lanes, lane i taking k = i mod 16 with FMA,
+ *    then the same 16-lane reduction.
+ * F16 weights meet F16 activations (ggml's vec_dot_type), products taken in float. */
+static inline float h2f(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); return vers_f16_to_f32(h); }
+static inline float ldf(const uint8_t *p) { float f; memcpy(&f, p, 4); return f; }
+
+/* _mm512_reduce_add_ps's order */
+static inline float reduce16(const float l[16]) {
+    float v8[8], v4[4];
+    for (int i = 0; i < 8; i++) v8[i] = l[i + 8] + l[i];
+    for (int i = 0; i < 4; i++) v4[i] = v8[i + 4] + v8[i];
+    return (v4[0] + v4[2]) + (v4[1] + v4[3]);
 }
 
-static inline float h2f(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); return vers_f16_to_f32(h); }
-static inline float b2f(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); uint32_t u = (uint32_t)h << 16; float f; memcpy(&f, &u, 4); return f; }
+/* 4 x 16 lanes over the first n & ~63 elements, folded and reduced */
+#define GEMV_BODY(name, attr)                                                                         \
+    static attr float name(int64_t n, const uint8_t *w, const uint8_t *x, const int f16) {             \
+        float acc[4][16] = {{0}};                                                                     \
+        const int64_t np = n & ~(int64_t)63;                                                          \
+        if (f16) {                                                                                    \
+            const uint16_t *a = (const uint16_t *)w, *b = (const uint16_t *)x;                        \
+            for (int64_t i = 0; i < np; i += 64)                                                      \
+                for (int j = 0; j < 4; j++)                                                           \
+                    for (int l = 0; l < 16; l++)                                                      \
+                        acc[j][l] = fmaf(vers_f16_to_f32(a[i + 16 * j + l]),                          \
+                                         vers_f16_to_f32(b[i + 16 * j + l]), acc[j][l]);              \
+        } else {                                                                                      \
+            const float *a = (const float *)w, *b = (const float *)x;                                 \
+            for (int64_t i = 0; i < np; i += 64)                                                      \
+                for (int j = 0; j < 4; j++)                                                           \
+                    for (int l = 0; l < 16; l++)                                                      \
+                        acc[j][l] = fmaf(a[i + 16 * j + l], b[i + 16 * j + l], acc[j][l]);            \
+        }                                                                                             \
+        for (int l = 0; l < 16; l++) {                                                                \
+            acc[0][l] += acc[2][l];                                                                   \
+            acc[1][l] += acc[3][l];                                                                   \
+        }                                                                                             \
+        for (int l = 0; l < 16; l++) acc[0][l] += acc[1][l];                                          \
+        return reduce16(acc[0]);                                                                      \
+    }
+/* tinyBLAS order (n % 16 == 0) */
+#define DOT16_BODY(name, attr)                                                                        \
+    static attr float name(int64_t n, const uint8_t *w, const uint8_t *x, const int f16) {             \
+        float l[16] = {0};                                                                            \
+        for (int64_t k = 0; k < n; k++)                                                               \
+            l[k & 15] = f16 ? fmaf(h2f(w + 2 * k), h2f(x + 2 * k), l[k & 15])                         \
+                            : fmaf(ldf(w + 4 * k), ldf(x + 4 * k), l[k & 15]);                        \
+        return reduce16(l);                                                                           \
+    }
+/* fmaf is exact whatever computes it: where the CPU has FMA the same C code is compiled to
+ * use the instruction instead of a libm call (10x faster; the results are the same bits) */
+GEMV_BODY(gemv_body_lib, )
+DOT16_BODY(dot16_body_lib, )
+#if defined(__x86_64__) && defined(__GNUC__)
+GEMV_BODY(gemv_body_fma, __attribute__((target("fma"))))
+DOT16_BODY(dot16_body_fma, __attribute__((target("fma"))))
+static int have_fma(void) {
+    static int v = -1;
+    if (v < 0) { __builtin_cpu_init(); v = __builtin_cpu_supports("fma") ? 1 : 0; }
+    return v;
+}
+#define GEMV(n, w, x, f16) (have_fma() ? gemv_body_fma(n, w, x, f16) : gemv_body_lib(n, w, x, f16))
+#define DOT16(n, w, x, f16) (have_fma() ? dot16_body_fma(n, w, x, f16) : dot16_body_lib(n, w, x, f16))
+#else
+#define GEMV(n, w, x, f16) gemv_body_lib(n, w, x, f16)
+#define DOT16(n, w, x, f16) dot16_body_lib(n, w, x, f16)
+#endif
+
+void vk_dot_f32_scalar(int64_t n, float *s, const void *w, const void *x) {
+    float sum = GEMV(n, w, x, 0);
+    for (int64_t k = n & ~(int64_t)63; k < n; k++) sum = fmaf(ldf((const uint8_t *)w + 4 * k), ldf((const uint8_t *)x + 4 * k), sum);
+    *s = sum;
+}
 
 void vk_dot_f16_scalar(int64_t n, float *s, const void *w, const void *x) {
-    const uint8_t *a = w, *b = x;
-    float acc[8] = {0};
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int k = 0; k < 8; k++) acc[k] += h2f(a + 2 * (i + k)) * h2f(b + 2 * (i + k));
-    float sum = hsum8(acc);
-    for (; i < n; i++) sum += h2f(a + 2 * i) * h2f(b + 2 * i);
-    *s = sum;
+    double sum = GEMV(n, w, x, 1);
+    for (int64_t k = n & ~(int64_t)63; k < n; k++)
+        sum += (double)(h2f((const uint8_t *)w + 2 * k) * h2f((const uint8_t *)x + 2 * k));
+    *s = (float)sum;
 }
 
+void vk_dot16_f32_scalar(int64_t n, float *s, const void *w, const void *x) { *s = DOT16(n, w, x, 0); }
+void vk_dot16_f16_scalar(int64_t n, float *s, const void *w, const void *x) { *s = DOT16(n, w, x, 1); }
+
+static inline float b2f(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); uint32_t u = (uint32_t)h << 16; float f; memcpy(&f, &u, 4); return f; }
+
+/* BF16 x F32 activations: 8 partial sums (lane i % 8) added pairwise, the shape of the AVX2
+ * loop (which uses FMA: the two agree to rounding only). */
 void vk_dot_bf16_scalar(int64_t n, float *s, const void *w, const void *x) {
     const uint8_t *a = w;
     const float *b = x;

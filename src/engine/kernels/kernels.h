@@ -70,6 +70,21 @@ void vk_dot_q4_K_scalar(int64_t n, float *s, const void *w, const void *x);
 void vk_dot_q5_K_scalar(int64_t n, float *s, const void *w, const void *x);
 void vk_dot_q6_K_scalar(int64_t n, float *s, const void *w, const void *x);
 
+/* Prompt products: y[t*ldy + r] for all r < nr, t < nt (any sizes), each output computed
+ * exactly as the type's vec_dot computes it; the kernel does its own blocking (rows
+ * rearranged once per block of tokens).  NULL: use the tile kernel. */
+typedef void (*vk_gemm_fn)(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy,
+                           const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
+vk_gemm_fn vk_gemm_avx2(int wtype);
+
+/* tinyBLAS's order for batches (see dot_scalar.c; n % 16 == 0) */
+void vk_dot16_f32_scalar(int64_t n, float *s, const void *w, const void *x);
+void vk_dot16_f16_scalar(int64_t n, float *s, const void *w, const void *x);
+void vk_dot16_f32_avx2(int64_t n, float *s, const void *w, const void *x);
+void vk_dot16_f16_avx2(int64_t n, float *s, const void *w, const void *x);
+/* batched products in that order: rows in groups of 4 (nr % 4 == 0), any token count */
+vk_gemm_fn vk_gemm16_avx2(int wtype);
+
 /* dot_avx2.c (compiled with -mavx2 -mfma -mf16c; call only when the CPU has them) */
 void vk_dot_f32_avx2(int64_t n, float *s, const void *w, const void *x);
 void vk_dot_f16_avx2(int64_t n, float *s, const void *w, const void *x);
@@ -87,12 +102,11 @@ typedef void (*vk_tile_fn)(int64_t n, int nr, int nt, float *y, int64_t ldy,
                            const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
 vk_tile_fn vk_tile_avx2(int wtype);
 
-/* Prompt products: y[t*ldy + r] for all r < nr, t < nt (any sizes), each output computed
- * exactly as the type's vec_dot computes it; the kernel does its own blocking (rows
- * rearranged once per block of tokens).  NULL: use the tile kernel. */
-typedef void (*vk_gemm_fn)(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy,
-                           const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
-vk_gemm_fn vk_gemm_avx2(int wtype);
+
+
+/* attn.c / attn_avx2.c: p·v of one decoded token over an F16 cache, llama.cpp's order */
+void vk_attn_pv_f16_scalar(int D, int n_kv, const float *p, const uint16_t *V, size_t ldv, float *out);
+void vk_attn_pv_f16_avx2(int D, int n_kv, const float *p, const uint16_t *V, size_t ldv, float *out);
 
 /* F16 <-> F32 as in tensor.h, inline for the kernels */
 float vers_f16_to_f32(uint16_t h);
