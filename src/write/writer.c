@@ -79,7 +79,7 @@ struct wr_writer {
     char prompt_text[1024];
     /* where the evaluations went (printed with VERS_WRITE_DEBUG) */
     int why;
-    long st_shared, st_refused, st_steps, st_ok, st_dead, st_maxback, st_reject[5], st_pruned, st_reeval, st_prompt, st_back_steps;
+    long st_shared, st_refused, st_steps, st_ok, st_dead, st_reject[5], st_pruned, st_reeval, st_prompt, st_back_steps;
 };
 
 int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const wr_tokens *tt,
@@ -816,7 +816,7 @@ int wr_write(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *
     float *start_logits = malloc(sizeof(float) * (size_t)w->nv * ((size_t)plan->n + 1));
     if (!rec || !start_logits) { free(rec); free(start_logits); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
     w->evals = 0;
-    w->st_shared = w->st_steps = w->st_refused = w->st_ok = w->st_dead = w->st_maxback = w->st_pruned = w->st_reeval = w->st_prompt = w->st_back_steps = 0;
+    w->st_shared = w->st_steps = w->st_refused = w->st_ok = w->st_dead = w->st_pruned = w->st_reeval = w->st_prompt = w->st_back_steps = 0;
     memset(w->st_reject, 0, sizeof w->st_reject);
     w->budget = par->budget > 0 ? par->budget : 200000;
     int rc = VERS_EFAIL;
