@@ -12,6 +12,7 @@
 #include <string.h>
 #include <stdarg.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 static int t_passed, t_failed, t_skipped, t_case_failed, t_in_case;
 static __attribute__((unused)) const char *t_case_name;
@@ -72,4 +73,14 @@ static __attribute__((unused)) const char *t_tmpdir(void) {
     if (!dir[0]) { snprintf(dir, sizeof dir, "/tmp/vers-test-XXXXXX"); if (!mkdtemp(dir)) snprintf(dir, sizeof dir, "/tmp"); }
     return dir;
 }
+/* Runs a shell command, captures up to outlen-1 bytes of its stdout; returns its exit status
+ * (-1 when it did not exit normally). */
+static __attribute__((unused)) int t_run(const char *cmd, char *out, size_t outlen) {
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    size_t n = fread(out, 1, outlen - 1, p); out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 #endif

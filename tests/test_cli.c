@@ -2,13 +2,6 @@
 #include "test.h"
 #include <sys/wait.h>
 
-static int run(const char *cmd, char *out, size_t outlen) {
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1;
-    size_t n = fread(out, 1, outlen - 1, p); out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 int main(void) {
     static char out[1 << 16];
@@ -20,14 +13,14 @@ int main(void) {
         char name[64]; snprintf(name, sizeof name, "cli: %s --help exits 0", cmds[i]);
         T_CASE(name) {
             snprintf(cmd, sizeof cmd, "%s %s --help 2>&1", vers, cmds[i]);
-            int rc = run(cmd, out, sizeof out);
+            int rc = t_run(cmd, out, sizeof out);
             T_CHECK(rc == 0, "exit %d", rc);
             T_CHECK(strstr(out, "usage") != NULL, "no usage line: %s", out);
         }
     }
     T_CASE("cli: unknown command exits 2 with one line") {
         snprintf(cmd, sizeof cmd, "%s frobnicate 2>&1", vers);
-        int rc = run(cmd, out, sizeof out);
+        int rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 2, "exit %d", rc);
         T_CHECK(!strncmp(out, "vers: frobnicate: ", 18), "message: %s", out);
         T_CHECK(strchr(out, '\n') == out + strlen(out) - 1, "not one line: %s", out);

@@ -103,13 +103,6 @@ static double json_num(const char *s, const char *after, const char *key) {
     return p ? atof(p + strlen(key)) : NAN;
 }
 
-static int run(const char *cmd, char *out, size_t outlen) {
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1;
-    size_t n = fread(out, 1, outlen - 1, p); out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static void write_text(const char *path, const char *s) {
     FILE *f = fopen(path, "w");
@@ -262,7 +255,7 @@ int main(void) {
         static char cmd[4096], out[1 << 16];
         snprintf(cmd, sizeof cmd, "%s perplexity --heldout --json -m %s -t 1 --seed 7 --val-frac 0.3 %s %s %s 2>&1",
                  bin, model, files[0], files[1], files[2]);
-        int rc = run(cmd, out, sizeof out);
+        int rc = t_run(cmd, out, sizeof out);
         double docs = json_num(out, "\"all\":", "\"docs\":"), bpb = json_num(out, "\"all\":", "\"bits_per_byte\":");
         double tokens = json_num(out, "\"all\":", "\"tokens\":");
         double want = sc.nll / log(2.0) / (double)sc.bytes;
@@ -275,7 +268,7 @@ int main(void) {
         /* --max-docs 1: one document per file that has any */
         snprintf(cmd, sizeof cmd, "%s perplexity --heldout --max-docs 1 -m %s -t 1 --seed 7 --val-frac 0.3 %s %s 2>&1",
                  bin, model, files[0], files[2]);
-        rc = run(cmd, out, sizeof out);
+        rc = t_run(cmd, out, sizeof out);
         const char *all = strstr(out, "\nall ");
         long long nd = -1;
         if (all) sscanf(all, " all %lld", &nd);
@@ -286,13 +279,13 @@ int main(void) {
         const char *bin = getenv("VERS_BIN") ? getenv("VERS_BIN") : "build/vers";
         static char cmd[4096], out[4096];
         snprintf(cmd, sizeof cmd, "%s perplexity --heldout -m %s 2>&1", bin, model);
-        int rc = run(cmd, out, sizeof out);
+        int rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 2 && strstr(out, "corpus"), "rc %d: %s", rc, out);
         snprintf(cmd, sizeof cmd, "%s perplexity --heldout -m %s -f %s %s 2>&1", bin, model, files[1], files[1]);
-        rc = run(cmd, out, sizeof out);
+        rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 2, "rc %d: %s", rc, out);
         snprintf(cmd, sizeof cmd, "%s perplexity --val-frac 0.5 -m %s -f %s 2>&1", bin, model, files[1]);
-        rc = run(cmd, out, sizeof out);
+        rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 2, "rc %d: %s", rc, out);
     }
     free(lc.best); free(lc.tmp);

@@ -18,13 +18,6 @@ static vers_analysis *analyse(const char *text, int lang, const vers_form *f) {
     return a;
 }
 
-static int run(const char *cmd, char *out, size_t outlen) {
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1;
-    size_t n = fread(out, 1, outlen - 1, p); out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static const char *EN_QUATRAIN =
     "The river runs beneath the hill,\n"
@@ -431,34 +424,34 @@ int main(void) {
         fp = fopen(spec, "w");
         if (fp) { fputs("name: mine\nlang: fr\nscheme: ABAB\nsyllables: 12\n", fp); fclose(fp); }
         snprintf(cmd, sizeof cmd, "%s check %s --form quatrain 2>&1", vers, path);
-        int rc = run(cmd, out, sizeof out);
+        int rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 0 && strstr(out, "ok"), "quatrain: rc %d: %s", rc, out);
         snprintf(cmd, sizeof cmd, "%s check %s --spec %s 2>&1", vers, path, spec);
-        rc = run(cmd, out, sizeof out);
+        rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 0, "spec: rc %d: %s", rc, out);
         snprintf(cmd, sizeof cmd, "%s check %s --form sonnet 2>&1", vers, path);
-        rc = run(cmd, out, sizeof out);
+        rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 1 && strstr(out, "poem: lines: expected 14 lines, found 4"), "sonnet: rc %d: %s", rc, out);
         snprintf(cmd, sizeof cmd, "%s check %s --scheme AABB --syllables 10 2>&1", vers, path);
-        rc = run(cmd, out, sizeof out);
+        rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 1 && strstr(out, "line 1: syllables: expected 10 syllables, found 12") && strstr(out, "line 2: rhyme:"), "AABB/10: rc %d: %s", rc, out);
         snprintf(cmd, sizeof cmd, "%s check %s --json 2>&1", vers, path);
-        rc = run(cmd, out, sizeof out);
+        rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 0 && out[0] == '{' && strstr(out, "\"scheme\":\"ABAB\""), "json: rc %d: %s", rc, out);
         snprintf(cmd, sizeof cmd, "%s check %s --form nosuchform 2>&1", vers, path);
-        rc = run(cmd, out, sizeof out);
+        rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 2 && !strncmp(out, "vers: ", 6) && strchr(out, '\n') == out + strlen(out) - 1, "unknown form: rc %d: %s", rc, out);
         snprintf(cmd, sizeof cmd, "%s check /nonexistent/poem.txt 2>&1", vers);
-        rc = run(cmd, out, sizeof out);
+        rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 2 && !strncmp(out, "vers: /nonexistent/poem.txt: ", 29), "missing file: rc %d: %s", rc, out);
         snprintf(cmd, sizeof cmd, "%s check %s --scheme 'A1B' 2>&1", vers, path);
-        rc = run(cmd, out, sizeof out);
+        rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 2, "bad scheme: rc %d: %s", rc, out);
         snprintf(cmd, sizeof cmd, "%s check --list-forms 2>&1", vers);
-        rc = run(cmd, out, sizeof out);
+        rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 0 && strstr(out, "sonnet-fr") && strstr(out, "villanelle"), "list: rc %d", rc);
         snprintf(cmd, sizeof cmd, "printf '' | %s check - --form haiku --lang en 2>&1", vers);
-        rc = run(cmd, out, sizeof out);
+        rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 1, "empty stdin vs haiku: rc %d: %s", rc, out);
     }
 

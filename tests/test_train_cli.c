@@ -5,13 +5,6 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-static int run(const char *cmd, char *out, size_t outlen) {
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1;
-    size_t n = fread(out, 1, outlen - 1, p); out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 static int one_line(const char *s) { const char *nl = strchr(s, '\n'); return nl && nl[1] == 0; }
 
 int main(void) {
@@ -28,7 +21,7 @@ int main(void) {
     fclose(f);
     T_CASE("cli: tokenizer-train writes a tokenizer") {
         snprintf(cmd, sizeof cmd, "cd %s && %s/%s tokenizer-train -v 320 -o tok.vtok c.txt 2>&1", dir, getcwd(out, 4096), vers);
-        int rc = run(cmd, out, sizeof out);
+        int rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 0 && strstr(out, "320 tokens"), "rc %d: %s", rc, out);
     }
     char bin[1024];
@@ -36,19 +29,19 @@ int main(void) {
     const char *shape = "--dim 32 --layers 1 --heads 2 --hidden 64 --batch 2 --seq 32 --eval-every 5 --eval-batches 1 -t 1";
     T_CASE("cli: train --export writes a checkpoint, a log and a GGUF; plot draws the log") {
         snprintf(cmd, sizeof cmd, "cd %s && %s train --tokenizer tok.vtok %s --steps 10 --export m.gguf --json c.txt 2>/dev/null", dir, bin, shape);
-        int rc = run(cmd, out, sizeof out);
+        int rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 0 && strstr(out, "\"step\":10"), "train rc %d: %s", rc, out);
         snprintf(cmd, sizeof cmd, "cd %s && test -s train.ckpt && test -s m.gguf && test -s train.csv && %s plot train.csv 2>&1 && grep -c polyline train.csv.svg", dir, bin);
-        rc = run(cmd, out, sizeof out);
+        rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 0 && strstr(out, "\n2\n"), "plot rc %d: %s", rc, out);
         snprintf(cmd, sizeof cmd, "cd %s && %s export train.ckpt q.gguf --type q8_0 2>&1 && %s info q.gguf 2>&1 | head -3", dir, bin, bin);
-        rc = run(cmd, out, sizeof out);
+        rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 0, "export rc %d: %s", rc, out);
     }
     T_CASE("cli: a fine-tune (--init) keeps its start's recipe and corpus as vers.init.*, and its own command") {
         snprintf(cmd, sizeof cmd, "cd %s && %s train --init m.gguf -c ft.ckpt --log ft.csv --batch 2 --seq 32 --steps 2 -t 1 "
                                   "--export ft.gguf c.txt 2>/dev/null && %s info ft.gguf 2>&1", dir, bin, bin);
-        int rc = run(cmd, out, sizeof out);
+        int rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 0, "fine-tune rc %d: %s", rc, out);
         T_CHECK(strstr(out, "vers.init.train.steps") && strstr(out, "\"10\""), "start's steps missing: %s", out);
         T_CHECK(strstr(out, "vers.init.corpus.sha256") && strstr(out, "vers.init.train.recipe"), "start's corpus/recipe missing");
@@ -71,11 +64,11 @@ int main(void) {
         int st; waitpid(pid, &st, 0);
         T_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
         snprintf(cmd, sizeof cmd, "cd %s && cat int.err | tail -1", dir);
-        run(cmd, out, sizeof out);
+        t_run(cmd, out, sizeof out);
         T_CHECK(strstr(out, "stopped at step") && strstr(out, "--resume"), "message: %s", out);
         snprintf(cmd, sizeof cmd, "cd %s && %s train --resume -c int.ckpt --log int.csv --steps 3000000 --json c.txt 2>/dev/null & "
                                   "sleep 0.3; kill -TERM $! ; wait $!; echo rc=$?", dir, bin);
-        run(cmd, out, sizeof out);
+        t_run(cmd, out, sizeof out);
         T_CHECK(strstr(out, "rc=1"), "resume then SIGTERM: %s", out);
     }
     T_CASE("cli: bad input is exit 2 with one line") {
@@ -90,7 +83,7 @@ int main(void) {
         };
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
             snprintf(cmd, sizeof cmd, "cd %s && %s %s 2>&1 >/dev/null", dir, bin, bad[i][0]);
-            int rc = run(cmd, out, sizeof out);
+            int rc = t_run(cmd, out, sizeof out);
             T_CHECK(rc == 2 && one_line(out) && strstr(out, bad[i][1]) && !strncmp(out, "vers: ", 6), "'%s': rc %d: %s", bad[i][0], rc, out);
         }
     }

@@ -6,13 +6,6 @@
 #include "test.h"
 #include <sys/wait.h>
 
-static int run(const char *cmd, char *out, size_t outlen) {
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1;
-    size_t n = fread(out, 1, outlen - 1, p); out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static const char *vers;
 
@@ -22,7 +15,7 @@ static int write_and_check(const char *model, const char *args, const char *chec
     char path[512];
     snprintf(path, sizeof path, "%s/poem.txt", t_tmpdir());
     snprintf(cmd, sizeof cmd, "%s write -m %s %s >%s 2>/dev/null; echo $?", vers, model, args, path);
-    run(cmd, out, sizeof out);
+    t_run(cmd, out, sizeof out);
     int rc = atoi(out);
     size_t len = 0;
     char *text = t_read_file(path, &len);
@@ -31,7 +24,7 @@ static int write_and_check(const char *model, const char *args, const char *chec
     if (rc != 0 || !text || len == 0) { free(text); return -1; }
     free(text);
     snprintf(cmd, sizeof cmd, "%s check %s %s >/dev/null 2>&1; echo $?", vers, check_args, path);
-    run(cmd, out, sizeof out);
+    t_run(cmd, out, sizeof out);
     return atoi(out) == 0 ? 0 : -1;
 }
 
@@ -50,12 +43,12 @@ int main(void) {
             "--spec /nonexistent/form"};
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
             snprintf(cmd, sizeof cmd, "%s write -m %s %s 2>&1", vers, m ? m : "/nonexistent.gguf", bad[i]);
-            int rc = run(cmd, out, sizeof out);
+            int rc = t_run(cmd, out, sizeof out);
             T_CHECK(rc == 2, "'%s': exit %d: %s", bad[i], rc, out);
             T_CHECK(!strncmp(out, "vers: ", 6) && strchr(out, '\n') == out + strlen(out) - 1, "'%s': not one line: %s", bad[i], out);
         }
         snprintf(cmd, sizeof cmd, "%s write -m /nonexistent.gguf --form haiku 2>&1", vers);
-        T_CHECK(run(cmd, out, sizeof out) == 2, "missing model: %s", out);
+        T_CHECK(t_run(cmd, out, sizeof out) == 2, "missing model: %s", out);
     }
     if (!m) { T_SKIP("write cli: stories260K", "../shared/reference/gguf/stories260K.gguf absent"); T_DONE(); }
 
@@ -89,7 +82,7 @@ int main(void) {
 
     T_CASE("write cli: --json and -n") {
         snprintf(cmd, sizeof cmd, "%s write -m %s --lang en --form haiku --seed 4 -n 2 --json 2>/dev/null", vers, m);
-        int rc = run(cmd, out, sizeof out);
+        int rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 0 || rc == 1, "exit %d", rc);
         int objs = 0;
         for (char *p = out; (p = strstr(p, "\"scores\":{")); p++) objs++;

@@ -56,33 +56,6 @@ struct vers_doc_format {
     int32_t bos;
 };
 
-/* The byte-level BPE of a GGUF's tokenizer.ggml.* arrays, with its own bos/eos ids (as
- * vers_trainer_new_from_gguf reads it for fine-tuning). */
-static int bpe_from_gguf(const gguf_file *g, vers_bpe **out, vers_err *err) {
-    *out = NULL;
-    const gguf_kv *kt = gguf_get_arr(g, "tokenizer.ggml.tokens"), *ktt = gguf_get_arr(g, "tokenizer.ggml.token_type"),
-                  *km = gguf_get_arr(g, "tokenizer.ggml.merges");
-    if (!kt || kt->arr_type != GGUF_STRING || !kt->arr_str || (km && (km->arr_type != GGUF_STRING || !km->arr_str)) ||
-        (ktt && ktt->arr_n != kt->arr_n) || kt->arr_n > (1u << 24))
-        return vers_errorf(err, VERS_EFORMAT, "tokenizer arrays missing or malformed");
-    int n = (int)kt->arr_n, nm = km ? (int)km->arr_n : 0, rc;
-    const char **ts = calloc((size_t)n + 1, sizeof *ts), **ms = calloc((size_t)nm + 1, sizeof *ms);
-    size_t *tl = calloc((size_t)n + 1, sizeof *tl), *ml = calloc((size_t)nm + 1, sizeof *ml);
-    int32_t *ty = calloc((size_t)n + 1, sizeof *ty);
-    if (!ts || !ms || !tl || !ml || !ty) rc = vers_errorf(err, VERS_ENOMEM, "out of memory");
-    else {
-        for (int i = 0; i < n; i++) { ts[i] = kt->arr_str[i].ptr; tl[i] = kt->arr_str[i].len; ty[i] = ktt ? (int32_t)gguf_arr_i64(ktt, (uint64_t)i) : 1; }
-        for (int j = 0; j < nm; j++) { ms[j] = km->arr_str[j].ptr; ml[j] = km->arr_str[j].len; }
-        rc = vers_bpe_from_vocab(ts, tl, ty, n, ms, ml, nm, out, err);
-    }
-    free(ts); free(ms); free(tl); free(ml); free(ty);
-    if (rc) return rc;
-    uint32_t id;
-    if (!gguf_get_u32(g, "tokenizer.ggml.bos_token_id", &id) && id < (uint32_t)n) (*out)->special[VERS_TOK_BOS] = (int32_t)id;
-    if (!gguf_get_u32(g, "tokenizer.ggml.eos_token_id", &id) && id < (uint32_t)n) (*out)->special[VERS_TOK_EOS] = (int32_t)id;
-    return 0;
-}
-
 int vers_doc_format_new(const struct gguf_file *g, const struct vers_tokenizer *t,
                         vers_doc_format **out, vers_err *err) {
     *out = NULL;
@@ -93,7 +66,7 @@ int vers_doc_format_new(const struct gguf_file *g, const struct vers_tokenizer *
     gguf_str s;
     if (g && !gguf_get_str(g, "tokenizer.ggml.model", &s) && gguf_str_eq(s, "gpt2")) {
         vers_bpe *b = NULL;
-        int rc = bpe_from_gguf(g, &b, err);
+        int rc = trainer_bpe_from_gguf(g, &b, err);
         if (rc && rc != VERS_EFORMAT && rc != VERS_EUNSUPPORTED) { free(f); return rc; }
         static const int need[] = {VERS_TOK_BOS, VERS_TOK_EOS, VERS_TOK_FR, VERS_TOK_EN, VERS_TOK_PROSE,
                                    VERS_TOK_POEM, VERS_TOK_TITLE, VERS_TOK_TITLE_END};

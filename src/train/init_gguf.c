@@ -33,6 +33,33 @@ static int get_u32(const gguf_file *g, const char *k, uint32_t *v, uint32_t dflt
     return rc;
 }
 
+/* The byte-level BPE of a GGUF's tokenizer.ggml.* arrays, with its own bos/eos ids (used for
+ * fine-tuning and by the held-out evaluation). */
+int trainer_bpe_from_gguf(const gguf_file *g, vers_bpe **out, vers_err *err) {
+    *out = NULL;
+    const gguf_kv *kt = gguf_get_arr(g, "tokenizer.ggml.tokens"), *ktt = gguf_get_arr(g, "tokenizer.ggml.token_type"),
+                  *km = gguf_get_arr(g, "tokenizer.ggml.merges");
+    if (!kt || kt->arr_type != GGUF_STRING || !kt->arr_str || (km && (km->arr_type != GGUF_STRING || !km->arr_str)) ||
+        (ktt && ktt->arr_n != kt->arr_n) || kt->arr_n > (1u << 24))
+        return vers_errorf(err, VERS_EFORMAT, "tokenizer arrays missing or malformed");
+    int n = (int)kt->arr_n, nm = km ? (int)km->arr_n : 0, rc;
+    const char **ts = calloc((size_t)n + 1, sizeof *ts), **ms = calloc((size_t)nm + 1, sizeof *ms);
+    size_t *tl = calloc((size_t)n + 1, sizeof *tl), *ml = calloc((size_t)nm + 1, sizeof *ml);
+    int32_t *ty = calloc((size_t)n + 1, sizeof *ty);
+    if (!ts || !ms || !tl || !ml || !ty) rc = vers_errorf(err, VERS_ENOMEM, "out of memory");
+    else {
+        for (int i = 0; i < n; i++) { ts[i] = kt->arr_str[i].ptr; tl[i] = kt->arr_str[i].len; ty[i] = ktt ? (int32_t)gguf_arr_i64(ktt, (uint64_t)i) : 1; }
+        for (int j = 0; j < nm; j++) { ms[j] = km->arr_str[j].ptr; ml[j] = km->arr_str[j].len; }
+        rc = vers_bpe_from_vocab(ts, tl, ty, n, ms, ml, nm, out, err);
+    }
+    free(ts); free(ms); free(tl); free(ml); free(ty);
+    if (rc) return rc;
+    uint32_t id;
+    if (!gguf_get_u32(g, "tokenizer.ggml.bos_token_id", &id) && id < (uint32_t)n) (*out)->special[VERS_TOK_BOS] = (int32_t)id;
+    if (!gguf_get_u32(g, "tokenizer.ggml.eos_token_id", &id) && id < (uint32_t)n) (*out)->special[VERS_TOK_EOS] = (int32_t)id;
+    return 0;
+}
+
 /* The init model's own history (vers.train.*, vers.corpus.*: its recipe, steps, losses,
  * corpus checksums) is kept as vers.init.* notes, so that a fine-tuned model still says
  * how its starting point was made.  One level only: the init model's vers.init.* keys
@@ -95,30 +122,10 @@ int vers_trainer_new_from_gguf(const char *path, const vers_train_opts *o, vers_
      * (SentencePiece) stays the engine's, read again from this file when needed */
     int foreign = gguf_get_str(g, "tokenizer.ggml.model", &s) || !gguf_str_eq(s, "gpt2");
     if (!foreign) {
-        const gguf_kv *kt = gguf_get_arr(g, "tokenizer.ggml.tokens"), *ktt = gguf_get_arr(g, "tokenizer.ggml.token_type"),
-                      *km = gguf_get_arr(g, "tokenizer.ggml.merges");
-        if (!kt || kt->arr_type != GGUF_STRING || !kt->arr_str || (km && (km->arr_type != GGUF_STRING || !km->arr_str)) ||
-            (ktt && ktt->arr_n != kt->arr_n) || kt->arr_n > (1u << 24)) {
-            rc = vers_errorf(err, VERS_EFORMAT, "%s: tokenizer arrays missing or malformed", path); goto out;
-        }
-        {
-            int n = (int)kt->arr_n, nm = km ? (int)km->arr_n : 0;
-            const char **ts = calloc((size_t)n, sizeof *ts), **ms = calloc((size_t)nm + 1, sizeof *ms);
-            size_t *tl = calloc((size_t)n, sizeof *tl), *ml = calloc((size_t)nm + 1, sizeof *ml);
-            int32_t *ty = calloc((size_t)n, sizeof *ty);
-            if (!ts || !ms || !tl || !ml || !ty) rc = VERS_ENOMEM;
-            else {
-                for (int i = 0; i < n; i++) { ts[i] = kt->arr_str[i].ptr; tl[i] = kt->arr_str[i].len; ty[i] = ktt ? (int32_t)gguf_arr_i64(ktt, (uint64_t)i) : 1; }
-                for (int j = 0; j < nm; j++) { ms[j] = km->arr_str[j].ptr; ml[j] = km->arr_str[j].len; }
-                rc = vers_bpe_from_vocab(ts, tl, ty, n, ms, ml, nm, &tok, &e2);
-                if (rc) vers_errorf(err, rc, "%s: %s", path, e2.msg);
-            }
-            free(ts); free(ms); free(tl); free(ml); free(ty);
+        if ((rc = trainer_bpe_from_gguf(g, &tok, &e2))) {
             if (rc == VERS_ENOMEM) vers_errorf(err, rc, "out of memory");
-            if (rc) goto out;
-            uint32_t id;
-            if (!gguf_get_u32(g, "tokenizer.ggml.bos_token_id", &id) && id < (uint32_t)n) tok->special[VERS_TOK_BOS] = (int32_t)id;
-            if (!gguf_get_u32(g, "tokenizer.ggml.eos_token_id", &id) && id < (uint32_t)n) tok->special[VERS_TOK_EOS] = (int32_t)id;
+            else vers_errorf(err, rc, "%s: %s", path, e2.msg);
+            goto out;
         }
     }
     const gguf_tensor *emb = gguf_find_tensor(g, "token_embd.weight");

@@ -75,4 +75,9 @@ static inline float *tm_out_w(vers_tmodel *m) { return m->params + (m->c.tied ? 
 static inline float *tm_out_g(vers_tmodel *m) { return m->grads + (m->c.tied ? m->off_emb : m->off_out); }
 
 int tconfig_check(const vers_tconfig *c, vers_err *err);
+/* The byte-level BPE of a GGUF file's tokenizer.ggml.* arrays with its bos/eos ids
+ * (src/train/init_gguf.c). */
+struct gguf_file;
+int trainer_bpe_from_gguf(const struct gguf_file *g, vers_bpe **out, vers_err *err);
+
 #endif
