@@ -12,6 +12,9 @@
 # matrix width a multiple of 256 so that K-quants apply to every tensor):
 #   24m   dim 256, 9 layers, 4 heads (head dim 64), ffn 768    24.0M parameters
 #   134m  dim 768, 12 layers, 12 heads (head dim 64), ffn 2048 134.1M parameters
+#   i24m  dim 288, 6 layers, 6 heads, ffn 768 (issue 2's 24M row; 288 is no multiple of 256,
+#         so K-quant files of it are mostly Q8_0/Q5_0 fallbacks: use it for F32 F16 Q8_0 Q4_0)
+#   i58m  dim 512, 8 layers, 8 heads, ffn 1376 (issue 2's 58M row; same remark for 1376)
 # each converted by `vers quantize` to Q4_K_M Q6_K Q8_0 Q4_0 F16 (and kept as F32).
 #
 # Both engines: THREADS threads (default 2), prompt 512 tokens in one batch (pp512) and 128
@@ -40,6 +43,8 @@ shape() {   # name -> make_random_model options
   case $1 in
     24m) echo "--dim 256 --layers 9 --heads 4 --ff 768" ;;
     134m) echo "--dim 768 --layers 12 --heads 12 --ff 2048" ;;
+    i24m) echo "--dim 288 --layers 6 --heads 6 --ff 768" ;;
+    i58m) echo "--dim 512 --layers 8 --heads 8 --ff 1376" ;;
     *) echo "unknown model $1" >&2; exit 2 ;;
   esac
 }

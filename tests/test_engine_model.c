@@ -236,15 +236,15 @@ typedef struct { const char *model; int kvf32; double tol, tol_p1, tol_gen; } re
 static const ref_model REFS[] = {
     { "tiny-llama-F32", 1, 1e-4, 0, 1e-4 },    { "tiny-qwen2-F32", 1, 1e-4, 0, 1e-4 },
     { "tiny-gpt2-F32", 1, 1e-3, 0, 1e-3 },
-    { "tiny-llama-F32", 0, 1.5e-5, 0, 1e-4 },  { "tiny-llama-F16", 0, 1.5e-5, 0, 1.5e-5 },
-    { "tiny-llama-Q8_0", 0, 1.5e-5, 0, 0.15 }, { "tiny-llama-Q4_0", 0, 1.5e-5, 0, 0.15 },
-    { "tiny-llama-Q6_K", 0, 3e-5, 0.6, 0.15 }, { "tiny-llama-Q4_K_M", 0, 5e-5, 0.6, 0.15 },
-    { "tiny-qwen2-F32", 0, 1.5e-5, 0, 2e-3 },  { "tiny-qwen2-F16", 0, 1.5e-5, 0, 1e-2 },
-    { "tiny-qwen2-Q8_0", 0, 1.5e-5, 0, 0.15 }, { "tiny-qwen2-Q4_0", 0, 1.5e-5, 0, 0.15 },
-    { "tiny-qwen2-Q6_K", 0, 3e-5, 0, 0.15 },   { "tiny-qwen2-Q4_K_M", 0, 3e-5, 0, 0.15 },
-    { "tiny-gpt2-F32", 0, 1.5e-5, 0, 1e-4 },   { "tiny-gpt2-F16", 0, 1.5e-5, 0, 1.5e-5 },
-    { "tiny-gpt2-Q8_0", 0, 3e-5, 0.1, 0.15 },  { "tiny-gpt2-Q4_0", 0, 3e-5, 0, 0.15 },
-    { "tiny-gpt2-Q6_K", 0, 3e-5, 0, 0.15 },    { "tiny-gpt2-Q4_K_M", 0, 3e-5, 0, 0.15 },
+    { "tiny-llama-F32", 0, 1.5e-5, 0, 1.5e-5 }, { "tiny-llama-F16", 0, 1.5e-5, 0, 1.5e-5 },
+    { "tiny-llama-Q8_0", 0, 1.5e-5, 0, 1.5e-5 }, { "tiny-llama-Q4_0", 0, 1.5e-5, 0, 1.5e-5 },
+    { "tiny-llama-Q6_K", 0, 3e-5, 0.6, 3e-5 }, { "tiny-llama-Q4_K_M", 0, 5e-5, 0.6, 5e-5 },
+    { "tiny-qwen2-F32", 0, 1.5e-5, 0, 1.5e-5 },  { "tiny-qwen2-F16", 0, 1.5e-5, 0, 1.5e-5 },
+    { "tiny-qwen2-Q8_0", 0, 1.5e-5, 0, 1.5e-5 }, { "tiny-qwen2-Q4_0", 0, 1.5e-5, 0, 1.5e-5 },
+    { "tiny-qwen2-Q6_K", 0, 3e-5, 0, 3e-5 },   { "tiny-qwen2-Q4_K_M", 0, 3e-5, 0, 3e-5 },
+    { "tiny-gpt2-F32", 0, 1.5e-5, 0, 1.5e-5 },   { "tiny-gpt2-F16", 0, 1.5e-5, 0, 1.5e-5 },
+    { "tiny-gpt2-Q8_0", 0, 3e-5, 0.1, 3e-5 },  { "tiny-gpt2-Q4_0", 0, 3e-5, 0, 3e-5 },
+    { "tiny-gpt2-Q6_K", 0, 3e-5, 0, 3e-5 },    { "tiny-gpt2-Q4_K_M", 0, 3e-5, 0, 3e-5 },
 };
 
 static const char *PROMPTS[4] = { "p1_en_prose.txt", "p2_en_verse.txt", "p3_fr_verse.txt", "p4_newlines.txt" };

@@ -3,6 +3,7 @@
 #include "engine/ops.h"
 #include "engine/tensor.h"
 #include <math.h>
+#include <stdlib.h>
 
 void ops_rmsnorm(float *y, const float *x, const float *w, int n, float eps) {
     double sum = 0.0;
@@ -45,8 +46,11 @@ void ops_rope(float *x, int n_head, int head_dim, int n_rot, const float *cs, in
             const float c = cs[2 * i], s = cs[2 * i + 1];
             const int a = neox ? i : 2 * i, b = neox ? i + half : 2 * i + 1;
             const float x0 = v[a], x1 = v[b];
-            v[a] = x0 * c - x1 * s;
-            v[b] = x0 * s + x1 * c;
+            /* ggml-cpu is C compiled as gnu11, so gcc contracts x0*c - x1*s into
+             * fma(x0, c, -(x1*s)) (and the sum likewise); the F16 KV cache makes the
+             * last-bit difference visible at some positions */
+            v[a] = fmaf(x0, c, -(x1 * s));
+            v[b] = fmaf(x0, s, x1 * c);
         }
     }
 }
@@ -119,7 +123,8 @@ void ops_pv16_lanes(float *out, const float *p, const uint16_t *V, size_t stride
 static float gelu_f32(float x) {
     const float GELU_COEF_A = 0.044715f;
     const float SQRT_2_OVER_PI = 0.79788456080286535587989211986876f;
-    return 0.5f * x * (1.0f + tanhf(SQRT_2_OVER_PI * x * (1.0f + GELU_COEF_A * x * x)));
+    /* ggml-cpu is gnu11 C, so gcc contracts 1 + A*x*x into fma(A*x, x, 1) */
+    return 0.5f * x * (1.0f + tanhf(SQRT_2_OVER_PI * x * fmaf(GELU_COEF_A * x, x, 1.0f)));
 }
 
 void ops_gelu_table(uint16_t *table) {

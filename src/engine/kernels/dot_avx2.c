@@ -55,6 +55,25 @@ static inline void row_ptrs(const uint8_t *w, size_t ldw, int nr, const uint8_t 
     for (int r = 0; r < 4; r++) wr[r] = w + (size_t)(r < nr ? r : 0) * ldw;
 }
 
+/* ggml's hsum_float_8: ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)) */
+static inline float hsum_ggml8(__m256 x) {
+    __m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
+    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_add_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
+/* (a0 + a2) + (a1 + a3), Q4_K's mins lanes */
+static inline float hsum_ggml4(__m128 r) {
+    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_add_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
+/* exact sum of 4 int32 */
+static inline int32_t hsum_i32x4(__m128i a) {
+    a = _mm_add_epi32(a, _mm_shuffle_epi32(a, 0x4E));
+    return _mm_cvtsi128_si32(_mm_add_epi32(a, _mm_shuffle_epi32(a, 0xB1)));
+}
+
 /* ---- Q8_0 / Q4_0 x Q8_0: 4 rows x 2 tokens per step ----
  * The 8 integer block sums (4 rows x 2 tokens) are reduced into one vector
  * [t0: r0 r1 r2 r3 | t1: r0 r1 r2 r3], converted and scaled at once; each lane then
@@ -113,7 +132,7 @@ static inline void q0_8x1(int64_t nb, const uint8_t *const wr[8], const block_q8
             blk_dot(load_wblk(wr[6], b, q4, m4), xv, c, q4, ones), blk_dot(load_wblk(wr[7], b, q4, m4), xv, c, q4, ones));
         const __m256 dw = _mm256_set_m128(load_d4(wr + 4, (size_t)b * bsz), load_d4(wr, (size_t)b * bsz));
         const __m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(h2f(xb[b].d)));
-        acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_cvtepi32_ps(is), d));
+        acc = q4 ? _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), d, acc) : _mm256_add_ps(acc, _mm256_mul_ps(_mm256_cvtepi32_ps(is), d));
     }
     float tmp[8];
     _mm256_storeu_ps(tmp, acc);
@@ -230,6 +249,12 @@ static inline __attribute__((always_inline)) void il_block_isum2(const il_tile *
     *i1 = s1;
 }
 
+/* acc + isum * d: Q4_0 with one rounding (ggml's repacked Q4_0 kernels use FMA), Q8_0 with
+ * two (vk_dot_q8_0_blk_scalar). */
+static inline __m256 q0_acc(__m256 acc, __m256i isum, __m256 d, const int q4) {
+    return q4 ? _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), d, acc) : _mm256_add_ps(acc, _mm256_mul_ps(_mm256_cvtepi32_ps(isum), d));
+}
+
 /* The 8 row sums of a token so far (rn rows stored in y), or zeros at the first chunk. */
 static inline __m256 il_load_acc(const float *y, int rn, int first) {
     if (first) return _mm256_setzero_ps();
@@ -291,8 +316,8 @@ static inline __attribute__((always_inline)) void gemm_q0(int64_t n, int64_t nr,
                             i0 = _mm256_sub_epi32(i0, _mm256_set1_epi32(cx[t][b]));
                             i1 = _mm256_sub_epi32(i1, _mm256_set1_epi32(cx[t + 1][b]));
                         }
-                        a0 = _mm256_add_ps(a0, _mm256_mul_ps(_mm256_cvtepi32_ps(i0), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t][b]))));
-                        a1 = _mm256_add_ps(a1, _mm256_mul_ps(_mm256_cvtepi32_ps(i1), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t + 1][b]))));
+                        a0 = q0_acc(a0, i0, _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t][b])), q4);
+                        a1 = q0_acc(a1, i1, _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t + 1][b])), q4);
                     }
                     il_store_acc(ya, rn, a0);
                     il_store_acc(yb, rn, a1);
@@ -304,7 +329,7 @@ static inline __attribute__((always_inline)) void gemm_q0(int64_t n, int64_t nr,
                     for (int64_t b = 0; b < kc; b++) {
                         __m256i is = il_block_isum(&T, b, xt + b, q4);
                         if (q4) is = _mm256_sub_epi32(is, _mm256_set1_epi32(cx[t][b]));
-                        a = _mm256_add_ps(a, _mm256_mul_ps(_mm256_cvtepi32_ps(is), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t][b]))));
+                        a = q0_acc(a, is, _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t][b])), q4);
                     }
                     il_store_acc(yt, rn, a);
                 }
@@ -313,20 +338,104 @@ static inline __attribute__((always_inline)) void gemm_q0(int64_t n, int64_t nr,
     }
 }
 
+/* Q8_0 prompt product in ggml's lane order (tinyBLAS_Q0 and ggml_vec_dot_q8_0_q8_0 agree:
+ * each output keeps 8 float lanes, lane j fma'd with the integer sum of products 4j..4j+3
+ * of each block).  The interleaved tile gives exactly that: register j of a block holds
+ * bytes 4j..4j+3 of the 8 rows, so maddubs + madd against the token's broadcast bytes
+ * 4j..4j+3 is lane j of all 8 rows at once; accumulator j (one register) is fma'd with
+ * the 8 rows' d_w x d_x.  The 8 accumulators of a token stay in registers over a chunk of
+ * blocks and in `lacc` between chunks; at the end the 8 are added vertically in
+ * hsum_float_8's order.  Loops: tokens (chunks of IL_NT), rows (tiles of 8), blocks. */
 static void gemm_q8_0(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
                       const uint8_t *x, size_t ldx) {
-    gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 0);
+    const int64_t nb = n / 32;
+    const __m256i ones = _mm256_set1_epi16(1);
+    il_tile T;
+    static _Thread_local __m256 lacc[IL_NT][8];
+    for (int64_t t0 = 0; t0 < nt; t0 += IL_NT) {
+        const int64_t mt = nt - t0 < IL_NT ? nt - t0 : IL_NT;
+        for (int64_t r0 = 0; r0 < nr; r0 += 8) {
+            const int rn = nr - r0 < 8 ? (int)(nr - r0) : 8;
+            const uint8_t *wr[8];
+            for (int r = 0; r < 8; r++) wr[r] = w + (size_t)(r0 + (r < rn ? r : 0)) * ldw;
+            for (int64_t t = 0; t < mt; t++)
+                for (int j = 0; j < 8; j++) lacc[t][j] = _mm256_setzero_ps();
+            for (int64_t k0 = 0; k0 < nb; k0 += IL_KC) {
+                const int64_t kc = nb - k0 < IL_KC ? nb - k0 : IL_KC;
+                il_pack(&T, wr, k0, kc, 0);
+                for (int64_t t = 0; t < mt; t++) {
+                    const block_q8_0 *xt = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
+                    __m256 a[8];
+                    for (int j = 0; j < 8; j++) a[j] = lacc[t][j];
+                    for (int64_t b = 0; b < kc; b++) {
+                        const __m256 d = _mm256_mul_ps(T.d[b], _mm256_set1_ps(h2f(xt[b].d)));
+#pragma GCC unroll 8
+                        for (int j = 0; j < 8; j++) {
+                            const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(T.a[b][j],
+                                                  _mm256_sign_epi8(bcast32(xt[b].qs + 4 * j), T.w[b][j])), ones);
+                            a[j] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), a[j]);
+                        }
+                    }
+                    for (int j = 0; j < 8; j++) lacc[t][j] = a[j];
+                }
+            }
+            for (int64_t t = 0; t < mt; t++) {
+                const __m256 *L = lacc[t];
+                const __m256 sum = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(L[0], L[4]), _mm256_add_ps(L[2], L[6])),
+                                                 _mm256_add_ps(_mm256_add_ps(L[1], L[5]), _mm256_add_ps(L[3], L[7])));
+                il_store_acc(y + (t0 + t) * ldy + r0, rn, sum);
+            }
+        }
+    }
 }
 static void gemm_q4_0(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
                       const uint8_t *x, size_t ldx) {
     gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 1);
 }
 
+/* Q8_0 x Q8_0, one token, in ggml_vec_dot_q8_0_q8_0's order (vk_dot_q8_0_scalar): per row 8
+ * float lanes, lane l = the integer sum of products 4l..4l+3 of a block, fma'd with
+ * d_w * d_x.  Two rows at a time (two independent FMA chains), rows streamed in order. */
+static inline __m256 q8_0_lanes(const block_q8_0 *wb, __m256i xv) {
+    const __m256i wv = _mm256_loadu_si256((const __m256i *)wb->qs);
+    const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv)),
+                                        _mm256_set1_epi16(1));
+    return _mm256_cvtepi32_ps(p);
+}
+static void q8_0_rows(int64_t nb, const uint8_t *w, size_t ldw, int nr, const block_q8_0 *xb, float *y) {
+    int r = 0;
+    for (; r + 2 <= nr; r += 2) {
+        const block_q8_0 *w0 = (const block_q8_0 *)(w + (size_t)r * ldw), *w1 = (const block_q8_0 *)(w + (size_t)(r + 1) * ldw);
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+        for (int64_t b = 0; b < nb; b++) {
+            const __m256i xv = _mm256_loadu_si256((const __m256i *)xb[b].qs);
+            const float dx = h2f(xb[b].d);
+            a0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w0[b].d) * dx), q8_0_lanes(w0 + b, xv), a0);
+            a1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w1[b].d) * dx), q8_0_lanes(w1 + b, xv), a1);
+        }
+        y[r] = hsum_ggml8(a0);
+        y[r + 1] = hsum_ggml8(a1);
+    }
+    for (; r < nr; r++) {
+        const block_q8_0 *w0 = (const block_q8_0 *)(w + (size_t)r * ldw);
+        __m256 a0 = _mm256_setzero_ps();
+        for (int64_t b = 0; b < nb; b++)
+            a0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w0[b].d) * h2f(xb[b].d)),
+                                 q8_0_lanes(w0 + b, _mm256_loadu_si256((const __m256i *)xb[b].qs)), a0);
+        y[r] = hsum_ggml8(a0);
+    }
+}
+
 /* Up to 8 rows: several tokens through the prompt product, one token (decode) through 8 x 1. */
 static inline void tile_q0(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
                            const uint8_t *x, size_t ldx, const int q4) {
     if (nt > 1) {
-        gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, q4);
+        if (q4) gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 1);
+        else gemm_q8_0(n, nr, nt, y, ldy, w, ldw, x, ldx);
+        return;
+    }
+    if (!q4) {
+        q8_0_rows(n / 32, w, ldw, nr, (const block_q8_0 *)x, y);
         return;
     }
     const uint8_t *wr[8];
@@ -357,61 +466,57 @@ static inline void unpack_k4_scales(const uint8_t *scales, uint8_t out[16]) {
     memcpy(out, u, 16);
 }
 
-/* Q4_K (hbit = 0) and Q5_K (hbit = 1) share everything but the fifth bit. */
+/* Q4_K (q5 = 0) and Q5_K (q5 = 1) share everything but the fifth bit.  Lanes as
+ * ggml_vec_dot_q4_K_q8_K / _q5_K_q8_K (vk_dot_q4_K_scalar): per super-block the 8 int32
+ * lanes of scale x products, fma'd with d into 8 float lanes; the mins products (4 int32
+ * lanes, sub-blocks 2m and 2m + 1) fma'd with -dmin into 4 lanes (Q4_K) or summed and added
+ * to a float (Q5_K). */
+static inline __m256i q45_K_isum(const uint8_t *blk, const int8_t *q8, const uint8_t sm[16], const int q5) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F), one8 = _mm256_set1_epi8(1);
+    const uint8_t *qs = q5 ? blk + 4 + 12 + 32 : blk + 4 + 12;
+    const __m256i hb = q5 ? _mm256_loadu_si256((const __m256i *)(blk + 4 + 12)) : _mm256_setzero_si256();
+    __m256i sum = _mm256_setzero_si256();
+    for (int j = 0; j < 4; j++) {
+        const __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * j));
+        __m256i lo = _mm256_and_si256(q, m4);
+        __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+        if (q5) {
+            lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * j), one8), 4));
+            hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * j + 1), one8), 4));
+        }
+        const __m256i plo = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(q8 + 64 * j)));
+        const __m256i phi = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(q8 + 64 * j + 32)));
+        sum = _mm256_add_epi32(sum, _mm256_madd_epi16(plo, _mm256_set1_epi16(sm[2 * j])));
+        sum = _mm256_add_epi32(sum, _mm256_madd_epi16(phi, _mm256_set1_epi16(sm[2 * j + 1])));
+    }
+    return sum;
+}
+/* bsums of each 32-value sub-block (pairs of 16-sums) */
+static inline __m128i q8K_bs32(const block_q8_K *xb) {
+    return _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)xb->bsums), _mm_loadu_si128((const __m128i *)xb->bsums + 1));
+}
+static inline float q45_K_1x1(int64_t nb, const uint8_t *row, const block_q8_K *xb, const int q5) {
+    const size_t bsz = q5 ? sizeof(block_q5_K) : sizeof(block_q4_K);
+    __m256 acc = _mm256_setzero_ps();
+    __m128 accm = _mm_setzero_ps();
+    float summs = 0;
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8_t *blk = row + (size_t)b * bsz;
+        uint8_t sm[16];
+        unpack_k4_scales(blk + 4, sm);
+        const __m128i prod = _mm_madd_epi16(_mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)(sm + 8))), q8K_bs32(xb + b));
+        const float dmin = -xb[b].d * h2f(ld16(blk + 2));
+        if (q5) summs = summs + dmin * (float)hsum_i32x4(prod);
+        else accm = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(prod), accm);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(xb[b].d * h2f(ld16(blk))), _mm256_cvtepi32_ps(q45_K_isum(blk, xb[b].qs, sm, q5)), acc);
+    }
+    return hsum_ggml8(acc) + (q5 ? summs : hsum_ggml4(accm));
+}
 static inline void tile_q45_K(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w,
                               size_t ldw, const uint8_t *x, size_t ldx, const int q5) {
-    const int64_t nb = n / QK_K;
-    const size_t bsz = q5 ? sizeof(block_q5_K) : sizeof(block_q4_K);
-    const uint8_t *wr[4];
-    row_ptrs(w, ldw, nr, wr);
-    const __m256i m4 = _mm256_set1_epi8(0x0F), one8 = _mm256_set1_epi8(1);
-    for (int t = 0; t < nt; t++) {
-        const block_q8_K *xb = (const block_q8_K *)(x + (size_t)t * ldx);
-        __m128 acc = _mm_setzero_ps();
-        for (int64_t b = 0; b < nb; b++) {
-            const int8_t *q8 = xb[b].qs;
-            /* bsums of each 32-value sub-block (pairs of 16-sums), shared by the rows */
-            const __m128i bs = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)xb[b].bsums),
-                                              _mm_loadu_si128((const __m128i *)xb[b].bsums + 1));
-            __m256i s[4];
-            int32_t mins[4];
-            for (int r = 0; r < 4; r++) {
-                const uint8_t *blk = wr[r] + (size_t)b * bsz;
-                uint8_t sm[16];
-                unpack_k4_scales(blk + 4, sm);
-                const __m128i mv = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)(sm + 8)));
-                const __m128i mp = _mm_madd_epi16(mv, bs);
-                const __m128i m2 = _mm_add_epi32(mp, _mm_shuffle_epi32(mp, 0x4E));
-                mins[r] = _mm_cvtsi128_si32(_mm_add_epi32(m2, _mm_shuffle_epi32(m2, 0xB1)));
-                const uint8_t *qs = q5 ? blk + 4 + 12 + 32 : blk + 4 + 12;
-                const __m256i hb = q5 ? _mm256_loadu_si256((const __m256i *)(blk + 4 + 12)) : _mm256_setzero_si256();
-                __m256i sum = _mm256_setzero_si256();
-                for (int j = 0; j < 4; j++) {
-                    const __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * j));
-                    __m256i lo = _mm256_and_si256(q, m4);
-                    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
-                    if (q5) {
-                        const __m256i h0 = _mm256_and_si256(_mm256_srli_epi16(hb, 2 * j), one8);
-                        const __m256i h1 = _mm256_and_si256(_mm256_srli_epi16(hb, 2 * j + 1), one8);
-                        lo = _mm256_or_si256(lo, _mm256_slli_epi16(h0, 4));
-                        hi = _mm256_or_si256(hi, _mm256_slli_epi16(h1, 4));
-                    }
-                    const __m256i plo = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(q8 + 64 * j)));
-                    const __m256i phi = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(q8 + 64 * j + 32)));
-                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(plo, _mm256_set1_epi16(sm[2 * j])));
-                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(phi, _mm256_set1_epi16(sm[2 * j + 1])));
-                }
-                s[r] = sum;
-            }
-            const __m128i is = hsum4_epi32(s[0], s[1], s[2], s[3]);
-            const __m128 yd = _mm_set1_ps(xb[b].d);
-            const __m128 d = _mm_mul_ps(load_d4(wr, (size_t)b * bsz), yd);
-            const __m128 dmin = _mm_mul_ps(load_d4(wr, (size_t)b * bsz + 2), yd);
-            acc = _mm_add_ps(acc, _mm_mul_ps(d, _mm_cvtepi32_ps(is)));
-            acc = _mm_sub_ps(acc, _mm_mul_ps(dmin, _mm_cvtepi32_ps(_mm_loadu_si128((const __m128i *)mins))));
-        }
-        store_rows(y + t * ldy, acc, nr);
-    }
+    for (int t = 0; t < nt; t++)
+        for (int r = 0; r < nr; r++)
+            y[t * ldy + r] = q45_K_1x1(n / QK_K, w + (size_t)r * ldw, (const block_q8_K *)(x + (size_t)t * ldx), q5);
 }
 
 static void tile_q4_K_4(int64_t n, int nr, int nt, float *y, int64_t ldy,
@@ -427,58 +532,40 @@ static inline __m256i scale_pair(int8_t a, int8_t b) {
     return _mm256_set_m128i(_mm_set1_epi16(b), _mm_set1_epi16(a));
 }
 
-static void tile_q6_K_4(int64_t n, int nr, int nt, float *y, int64_t ldy,
-                      const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
-    const int64_t nb = n / QK_K;
-    const uint8_t *wr[4];
-    row_ptrs(w, ldw, nr, wr);
+/* Q6_K in ggml_vec_dot_q6_K_q8_K's lanes (vk_dot_q6_K_scalar): (q - 32) x q8 in int16 pairs
+ * (maddubs(q, q8) - maddubs(32, q8)), times the scale of each 16 values, 8 int32 lanes. */
+static inline __m256i q6_K_unpack(const uint8_t *ql, const uint8_t *qh, int k) {
     const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(3);
-    for (int t = 0; t < nt; t++) {
-        const block_q8_K *xb = (const block_q8_K *)(x + (size_t)t * ldx);
-        __m128 acc = _mm_setzero_ps();
-        for (int64_t b = 0; b < nb; b++) {
-            const __m256i bsums = _mm256_loadu_si256((const __m256i *)xb[b].bsums);
-            __m256i s[4];
-            for (int r = 0; r < 4; r++) {
-                const block_q6_K *wb = (const block_q6_K *)wr[r] + b;
-                const int8_t *sc = wb->scales;
-                /* sum_g sc[g] sum (q - 32) q8 = sum_g sc[g] sum q q8 - 32 sum_g sc[g] bsums[g] */
-                const __m256i scv = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
-                __m256i sum = _mm256_sub_epi32(_mm256_setzero_si256(),
-                                               _mm256_slli_epi32(_mm256_madd_epi16(scv, bsums), 5));
-                const uint8_t *ql = wb->ql, *qh = wb->qh;
-                const int8_t *q8 = xb[b].qs;
-                for (int h = 0; h < 2; h++) {
-                    const __m256i l0 = _mm256_loadu_si256((const __m256i *)ql);
-                    const __m256i l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
-                    const __m256i hh = _mm256_loadu_si256((const __m256i *)qh);
-                    const __m256i q1 = _mm256_or_si256(_mm256_and_si256(l0, m4),
-                                                       _mm256_slli_epi16(_mm256_and_si256(hh, m2), 4));
-                    const __m256i q2 = _mm256_or_si256(_mm256_and_si256(l1, m4),
-                                                       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 2), m2), 4));
-                    const __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4),
-                                                       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 4), m2), 4));
-                    const __m256i q4 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
-                                                       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 6), m2), 4));
-                    const __m256i p1 = _mm256_maddubs_epi16(q1, _mm256_loadu_si256((const __m256i *)(q8 + 0)));
-                    const __m256i p2 = _mm256_maddubs_epi16(q2, _mm256_loadu_si256((const __m256i *)(q8 + 32)));
-                    const __m256i p3 = _mm256_maddubs_epi16(q3, _mm256_loadu_si256((const __m256i *)(q8 + 64)));
-                    const __m256i p4 = _mm256_maddubs_epi16(q4, _mm256_loadu_si256((const __m256i *)(q8 + 96)));
-                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, scale_pair(sc[0], sc[1])));
-                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p2, scale_pair(sc[2], sc[3])));
-                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p3, scale_pair(sc[4], sc[5])));
-                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p4, scale_pair(sc[6], sc[7])));
-                    ql += 64; qh += 32; q8 += 128; sc += 8;
-                }
-                s[r] = sum;
-            }
-            const __m128i is = hsum4_epi32(s[0], s[1], s[2], s[3]);
-            const __m128 d = _mm_mul_ps(load_d4(wr, (size_t)b * sizeof(block_q6_K) + offsetof(block_q6_K, d)),
-                                        _mm_set1_ps(xb[b].d));
-            acc = _mm_add_ps(acc, _mm_mul_ps(d, _mm_cvtepi32_ps(is)));
+    const __m256i l = _mm256_loadu_si256((const __m256i *)(ql + 32 * (k & 1)));
+    const __m256i hh = _mm256_loadu_si256((const __m256i *)qh);
+    const __m256i lo = k < 2 ? _mm256_and_si256(l, m4) : _mm256_and_si256(_mm256_srli_epi16(l, 4), m4);
+    return _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 2 * k), m2), 4));
+}
+static inline __m256i q6_K_chunk(__m256i q, const int8_t *q8, __m256i scp) {
+    const __m256i x = _mm256_loadu_si256((const __m256i *)q8);
+    const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, x), _mm256_maddubs_epi16(_mm256_set1_epi8(32), x));
+    return _mm256_madd_epi16(p, scp);
+}
+static inline float q6_K_1x1(int64_t nb, const block_q6_K *wb, const block_q8_K *xb) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8_t *ql = wb[b].ql, *qh = wb[b].qh;
+        const int8_t *sc = wb[b].scales, *q8 = xb[b].qs;
+        __m256i sum = _mm256_setzero_si256();
+        for (int h = 0; h < 2; h++) {
+            for (int k = 0; k < 4; k++)
+                sum = _mm256_add_epi32(sum, q6_K_chunk(q6_K_unpack(ql, qh, k), q8 + 32 * k, scale_pair(sc[2 * k], sc[2 * k + 1])));
+            ql += 64; qh += 32; q8 += 128; sc += 8;
         }
-        store_rows(y + t * ldy, acc, nr);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(xb[b].d * h2f(wb[b].d)), _mm256_cvtepi32_ps(sum), acc);
     }
+    return hsum_ggml8(acc);
+}
+static void tile_q6_K_4(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                        const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
+    for (int t = 0; t < nt; t++)
+        for (int r = 0; r < nr; r++)
+            y[t * ldy + r] = q6_K_1x1(n / QK_K, (const block_q6_K *)(w + (size_t)r * ldw), (const block_q8_K *)(x + (size_t)t * ldx));
 }
 
 /* ---- float types: 4 rows x 2 tokens of 8-lane FMA accumulators ---- */
@@ -686,29 +773,25 @@ vk_gemm_fn vk_gemm16_avx2(int wtype) {
     return wtype == VT_F32 ? gemm16_f32 : wtype == VT_F16 ? gemm16_f16 : NULL;
 }
 
-/* ---- K-quants, 4 rows x 2 tokens (prompt): scales and nibbles unpacked once ---- */
+/* ---- K-quants, 4 rows x 2 tokens (prompt): scales and nibbles unpacked once ----
+ * Each of the 8 outputs keeps its own lanes, exactly as q45_K_1x1 / q6_K_1x1 do. */
 static inline void q45_K_4x2(int64_t nb, const uint8_t *const wr[4], const block_q8_K *xa, const block_q8_K *xb,
                              float *y0, float *y1, int nr, const int q5) {
     const size_t bsz = q5 ? sizeof(block_q5_K) : sizeof(block_q4_K);
     const __m256i m4 = _mm256_set1_epi8(0x0F), one8 = _mm256_set1_epi8(1);
-    __m256 acc = _mm256_setzero_ps();
+    __m256 acc[8];
+    __m128 accm[8];
+    float summs[8];
+    for (int i = 0; i < 8; i++) { acc[i] = _mm256_setzero_ps(); accm[i] = _mm_setzero_ps(); summs[i] = 0; }
     for (int64_t b = 0; b < nb; b++) {
-        const __m128i bsa = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)xa[b].bsums),
-                                           _mm_loadu_si128((const __m128i *)xa[b].bsums + 1));
-        const __m128i bsb = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)xb[b].bsums),
-                                           _mm_loadu_si128((const __m128i *)xb[b].bsums + 1));
-        __m256i sa[4], sb[4];
-        int32_t mins[8];
+        const __m128i bsa = q8K_bs32(xa + b), bsb = q8K_bs32(xb + b);
+        const float da = xa[b].d, db = xb[b].d;
         for (int r = 0; r < 4; r++) {
             const uint8_t *blk = wr[r] + (size_t)b * bsz;
             uint8_t sm[16];
             unpack_k4_scales(blk + 4, sm);
             const __m128i mv = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)(sm + 8)));
-            __m128i ma = _mm_madd_epi16(mv, bsa), mb = _mm_madd_epi16(mv, bsb);
-            ma = _mm_add_epi32(ma, _mm_shuffle_epi32(ma, 0x4E));
-            mb = _mm_add_epi32(mb, _mm_shuffle_epi32(mb, 0x4E));
-            mins[r] = _mm_cvtsi128_si32(_mm_add_epi32(ma, _mm_shuffle_epi32(ma, 0xB1)));
-            mins[4 + r] = _mm_cvtsi128_si32(_mm_add_epi32(mb, _mm_shuffle_epi32(mb, 0xB1)));
+            const __m128i ma = _mm_madd_epi16(mv, bsa), mb = _mm_madd_epi16(mv, bsb);
             const uint8_t *qs = q5 ? blk + 4 + 12 + 32 : blk + 4 + 12;
             const __m256i hb = q5 ? _mm256_loadu_si256((const __m256i *)(blk + 4 + 12)) : _mm256_setzero_si256();
             __m256i suma = _mm256_setzero_si256(), sumb = _mm256_setzero_si256();
@@ -727,63 +810,52 @@ static inline void q45_K_4x2(int64_t nb, const uint8_t *const wr[4], const block
                 sumb = _mm256_add_epi32(sumb, _mm256_madd_epi16(_mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)qb)), sc0));
                 sumb = _mm256_add_epi32(sumb, _mm256_madd_epi16(_mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(qb + 32))), sc1));
             }
-            sa[r] = suma; sb[r] = sumb;
+            const float dw = h2f(ld16(blk)), dmw = h2f(ld16(blk + 2));
+            acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(da * dw), _mm256_cvtepi32_ps(suma), acc[r]);
+            acc[4 + r] = _mm256_fmadd_ps(_mm256_set1_ps(db * dw), _mm256_cvtepi32_ps(sumb), acc[4 + r]);
+            const float dma = -da * dmw, dmb = -db * dmw;
+            if (q5) {
+                summs[r] = summs[r] + dma * (float)hsum_i32x4(ma);
+                summs[4 + r] = summs[4 + r] + dmb * (float)hsum_i32x4(mb);
+            } else {
+                accm[r] = _mm_fmadd_ps(_mm_set1_ps(dma), _mm_cvtepi32_ps(ma), accm[r]);
+                accm[4 + r] = _mm_fmadd_ps(_mm_set1_ps(dmb), _mm_cvtepi32_ps(mb), accm[4 + r]);
+            }
         }
-        const __m256i is = hsum8x8_epi32(sa[0], sa[1], sa[2], sa[3], sb[0], sb[1], sb[2], sb[3]);
-        const __m256 yd = _mm256_set_m128(_mm_set1_ps(xb[b].d), _mm_set1_ps(xa[b].d));
-        const __m128 dw = load_d4(wr, (size_t)b * bsz), dm = load_d4(wr, (size_t)b * bsz + 2);
-        const __m256 d = _mm256_mul_ps(_mm256_set_m128(dw, dw), yd);
-        const __m256 dmin = _mm256_mul_ps(_mm256_set_m128(dm, dm), yd);
-        acc = _mm256_add_ps(acc, _mm256_mul_ps(d, _mm256_cvtepi32_ps(is)));
-        acc = _mm256_sub_ps(acc, _mm256_mul_ps(dmin, _mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)mins))));
     }
-    float tmp[8];
-    _mm256_storeu_ps(tmp, acc);
-    for (int r = 0; r < nr; r++) { y0[r] = tmp[r]; y1[r] = tmp[4 + r]; }
+    for (int r = 0; r < nr; r++) {
+        y0[r] = hsum_ggml8(acc[r]) + (q5 ? summs[r] : hsum_ggml4(accm[r]));
+        y1[r] = hsum_ggml8(acc[4 + r]) + (q5 ? summs[4 + r] : hsum_ggml4(accm[4 + r]));
+    }
 }
 
 static inline void q6_K_4x2(int64_t nb, const uint8_t *const wr[4], const block_q8_K *xa, const block_q8_K *xb,
                             float *y0, float *y1, int nr) {
-    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(3);
-    __m256 acc = _mm256_setzero_ps();
+    __m256 acc[8];
+    for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
-        const __m256i bsa = _mm256_loadu_si256((const __m256i *)xa[b].bsums);
-        const __m256i bsb = _mm256_loadu_si256((const __m256i *)xb[b].bsums);
-        __m256i sa[4], sb[4];
+        const float da = xa[b].d, db = xb[b].d;
         for (int r = 0; r < 4; r++) {
             const block_q6_K *wb = (const block_q6_K *)wr[r] + b;
             const int8_t *sc = wb->scales;
-            const __m256i scv = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
-            __m256i suma = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(scv, bsa), 5));
-            __m256i sumb = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(scv, bsb), 5));
             const uint8_t *ql = wb->ql, *qh = wb->qh;
             const int8_t *qa = xa[b].qs, *qb = xb[b].qs;
+            __m256i suma = _mm256_setzero_si256(), sumb = _mm256_setzero_si256();
             for (int h = 0; h < 2; h++) {
-                const __m256i l0 = _mm256_loadu_si256((const __m256i *)ql);
-                const __m256i l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
-                const __m256i hh = _mm256_loadu_si256((const __m256i *)qh);
-                const __m256i q[4] = {
-                    _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_slli_epi16(_mm256_and_si256(hh, m2), 4)),
-                    _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 2), m2), 4)),
-                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 4), m2), 4)),
-                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 6), m2), 4))};
                 for (int k = 0; k < 4; k++) {
+                    const __m256i q = q6_K_unpack(ql, qh, k);
                     const __m256i scp = scale_pair(sc[2 * k], sc[2 * k + 1]);
-                    suma = _mm256_add_epi32(suma, _mm256_madd_epi16(_mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)(qa + 32 * k))), scp));
-                    sumb = _mm256_add_epi32(sumb, _mm256_madd_epi16(_mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)(qb + 32 * k))), scp));
+                    suma = _mm256_add_epi32(suma, q6_K_chunk(q, qa + 32 * k, scp));
+                    sumb = _mm256_add_epi32(sumb, q6_K_chunk(q, qb + 32 * k, scp));
                 }
                 ql += 64; qh += 32; qa += 128; qb += 128; sc += 8;
             }
-            sa[r] = suma; sb[r] = sumb;
+            const float dw = h2f(wb->d);
+            acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(da * dw), _mm256_cvtepi32_ps(suma), acc[r]);
+            acc[4 + r] = _mm256_fmadd_ps(_mm256_set1_ps(db * dw), _mm256_cvtepi32_ps(sumb), acc[4 + r]);
         }
-        const __m256i is = hsum8x8_epi32(sa[0], sa[1], sa[2], sa[3], sb[0], sb[1], sb[2], sb[3]);
-        const __m128 dw = load_d4(wr, (size_t)b * sizeof(block_q6_K) + offsetof(block_q6_K, d));
-        const __m256 d = _mm256_mul_ps(_mm256_set_m128(dw, dw), _mm256_set_m128(_mm_set1_ps(xb[b].d), _mm_set1_ps(xa[b].d)));
-        acc = _mm256_add_ps(acc, _mm256_mul_ps(d, _mm256_cvtepi32_ps(is)));
     }
-    float tmp[8];
-    _mm256_storeu_ps(tmp, acc);
-    for (int r = 0; r < nr; r++) { y0[r] = tmp[r]; y1[r] = tmp[4 + r]; }
+    for (int r = 0; r < nr; r++) { y0[r] = hsum_ggml8(acc[r]); y1[r] = hsum_ggml8(acc[4 + r]); }
 }
 
 /* K-quant tiles: token pairs through 4 x 2, a last odd token (or decode) through 4 x 1. */

@@ -123,17 +123,30 @@ void vk_dot_bf16_scalar(int64_t n, float *s, const void *w, const void *x) {
     *s = sum;
 }
 
-void vk_dot_q8_0_scalar(int64_t n, float *s, const void *w, const void *x) {
-    const block_q8_0 *a = w, *b = x;
-    float acc = 0;
-    for (int64_t i = 0; i < n / QK8_0; i++) {
-        int isum = 0;
-        for (int j = 0; j < QK8_0; j++) isum += a[i].qs[j] * b[i].qs[j];
-        acc += (float)isum * (vers_f16_to_f32(a[i].d) * vers_f16_to_f32(b[i].d));
-    }
-    *s = acc;
+/* ggml's hsum_float_8: ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)) */
+static inline float hsum8_ggml(const float a[8]) {
+    return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
 }
 
+/* Q8_0: ggml_vec_dot_q8_0_q8_0 (and tinyBLAS_Q0) on x86: 8 float lanes, lane l taking the
+ * exact integer sum of products 4l..4l+3 of each block, acc_l = fma(d_w * d_x, sum, acc_l),
+ * then hsum_float_8. */
+void vk_dot_q8_0_scalar(int64_t n, float *s, const void *w, const void *x) {
+    const block_q8_0 *a = w, *b = x;
+    float acc[8] = {0};
+    for (int64_t i = 0; i < n / QK8_0; i++) {
+        const float d = vers_f16_to_f32(a[i].d) * vers_f16_to_f32(b[i].d);
+        for (int l = 0; l < 8; l++) {
+            int isum = 0;
+            for (int k = 4 * l; k < 4 * l + 4; k++) isum += a[i].qs[k] * b[i].qs[k];
+            acc[l] = fmaf(d, (float)isum, acc[l]);
+        }
+    }
+    *s = hsum8_ggml(acc);
+}
+
+/* Q4_0: ggml's repacked Q4_0 kernels (ggml_gemv/gemm_q4_0_8x8_q8_0, what llama.cpp runs on
+ * AVX2 machines): the exact integer block sum, acc = fma(isum, d_w * d_x, acc) in order. */
 void vk_dot_q4_0_scalar(int64_t n, float *s, const void *w, const void *x) {
     const block_q4_0 *a = w;
     const block_q8_0 *b = x;
@@ -144,7 +157,7 @@ void vk_dot_q4_0_scalar(int64_t n, float *s, const void *w, const void *x) {
             isum += ((a[i].qs[j] & 0x0F) - 8) * b[i].qs[j];
             isum += ((a[i].qs[j] >> 4) - 8) * b[i].qs[j + QK4_0 / 2];
         }
-        acc += (float)isum * (vers_f16_to_f32(a[i].d) * vers_f16_to_f32(b[i].d));
+        acc = fmaf((float)isum, vers_f16_to_f32(a[i].d) * vers_f16_to_f32(b[i].d), acc);
     }
     *s = acc;
 }
@@ -159,93 +172,79 @@ static inline void scale_min_k4(int j, const uint8_t *q, int *d, int *m) {
     }
 }
 
+/* K-quants: ggml_vec_dot_q{4,5,6}_K_q8_K on x86 (AVX2).  Per super-block 8 int32 lanes,
+ * lane l holding the exact sum of scale x products over elements 4l..4l+3 of every 32-value
+ * chunk; acc_l = fma(d, lane, acc_l); the result is hsum_float_8(acc).  Q4_K's mins go to 4
+ * float lanes (lane m: sub-blocks 2m, 2m+1; fma with -dmin), added last as
+ * (m0 + m2) + (m1 + m3); Q5_K's to one float sum, dmin * (sum of the mins products). */
+static inline void q45_K_lanes(const uint8_t *scales, const uint8_t *ql, const uint8_t *qh, const int8_t *q8,
+                               int32_t lane[8], int32_t prod[4], const int16_t *bsums) {
+    int sc[8], mn[8];
+    for (int j = 0; j < 8; j++) scale_min_k4(j, scales, &sc[j], &mn[j]);
+    for (int l = 0; l < 8; l++) lane[l] = 0;
+    for (int j = 0; j < QK_K / 64; j++) {
+        for (int e = 0; e < 32; e++) {
+            const int lo = (ql[32 * j + e] & 0xF) + (qh && (qh[e] >> (2 * j) & 1) ? 16 : 0);
+            const int hi = (ql[32 * j + e] >> 4) + (qh && (qh[e] >> (2 * j + 1) & 1) ? 16 : 0);
+            lane[e / 4] += sc[2 * j] * lo * q8[64 * j + e] + sc[2 * j + 1] * hi * q8[64 * j + 32 + e];
+        }
+    }
+    for (int m = 0; m < 4; m++)
+        prod[m] = mn[2 * m] * (bsums[4 * m] + bsums[4 * m + 1]) + mn[2 * m + 1] * (bsums[4 * m + 2] + bsums[4 * m + 3]);
+}
+
 void vk_dot_q4_K_scalar(int64_t n, float *s, const void *w, const void *x) {
     const block_q4_K *a = w;
     const block_q8_K *b = x;
-    float acc = 0;
+    float acc[8] = {0}, accm[4] = {0};
     for (int64_t i = 0; i < n / QK_K; i++) {
-        int sumi = 0, summs = 0;
-        const uint8_t *q = a[i].qs;
-        const int8_t *q8 = b[i].qs;
-        for (int j = 0; j < QK_K / 64; j++) {
-            int sc0, m0, sc1, m1;
-            scale_min_k4(2 * j, a[i].scales, &sc0, &m0);
-            scale_min_k4(2 * j + 1, a[i].scales, &sc1, &m1);
-            int s0 = 0, s1 = 0;
-            for (int l = 0; l < 32; l++) {
-                s0 += (q[l] & 0xF) * q8[l];
-                s1 += (q[l] >> 4) * q8[l + 32];
-            }
-            sumi += sc0 * s0 + sc1 * s1;
-            summs += m0 * (b[i].bsums[4 * j] + b[i].bsums[4 * j + 1]) +
-                     m1 * (b[i].bsums[4 * j + 2] + b[i].bsums[4 * j + 3]);
-            q += 32; q8 += 64;
-        }
-        const float d = vers_f16_to_f32(a[i].d) * b[i].d;
-        const float dmin = vers_f16_to_f32(a[i].dmin) * b[i].d;
-        acc += d * (float)sumi;
-        acc -= dmin * (float)summs;
+        int32_t lane[8], prod[4];
+        q45_K_lanes(a[i].scales, a[i].qs, NULL, b[i].qs, lane, prod, b[i].bsums);
+        const float d = b[i].d * vers_f16_to_f32(a[i].d);
+        const float dmin = -b[i].d * vers_f16_to_f32(a[i].dmin);
+        for (int m = 0; m < 4; m++) accm[m] = fmaf(dmin, (float)prod[m], accm[m]);
+        for (int l = 0; l < 8; l++) acc[l] = fmaf(d, (float)lane[l], acc[l]);
     }
-    *s = acc;
+    *s = hsum8_ggml(acc) + ((accm[0] + accm[2]) + (accm[1] + accm[3]));
 }
 
 void vk_dot_q5_K_scalar(int64_t n, float *s, const void *w, const void *x) {
     const block_q5_K *a = w;
     const block_q8_K *b = x;
-    float acc = 0;
+    float acc[8] = {0}, summs = 0;
     for (int64_t i = 0; i < n / QK_K; i++) {
-        int sumi = 0, summs = 0;
-        const uint8_t *ql = a[i].qs, *qh = a[i].qh;
-        const int8_t *q8 = b[i].qs;
-        for (int j = 0; j < QK_K / 64; j++) {
-            int sc0, m0, sc1, m1;
-            scale_min_k4(2 * j, a[i].scales, &sc0, &m0);
-            scale_min_k4(2 * j + 1, a[i].scales, &sc1, &m1);
-            const int u1 = 1 << (2 * j), u2 = 2 << (2 * j);
-            int s0 = 0, s1 = 0;
-            for (int l = 0; l < 32; l++) {
-                s0 += ((ql[l] & 0xF) + (qh[l] & u1 ? 16 : 0)) * q8[l];
-                s1 += ((ql[l] >> 4) + (qh[l] & u2 ? 16 : 0)) * q8[l + 32];
-            }
-            sumi += sc0 * s0 + sc1 * s1;
-            summs += m0 * (b[i].bsums[4 * j] + b[i].bsums[4 * j + 1]) +
-                     m1 * (b[i].bsums[4 * j + 2] + b[i].bsums[4 * j + 3]);
-            ql += 32; q8 += 64;
-        }
-        const float d = vers_f16_to_f32(a[i].d) * b[i].d;
-        const float dmin = vers_f16_to_f32(a[i].dmin) * b[i].d;
-        acc += d * (float)sumi;
-        acc -= dmin * (float)summs;
+        int32_t lane[8], prod[4];
+        q45_K_lanes(a[i].scales, a[i].qs, a[i].qh, b[i].qs, lane, prod, b[i].bsums);
+        const float d = b[i].d * vers_f16_to_f32(a[i].d);
+        const float dmin = -b[i].d * vers_f16_to_f32(a[i].dmin);
+        summs += dmin * (float)(prod[0] + prod[1] + prod[2] + prod[3]);
+        for (int l = 0; l < 8; l++) acc[l] = fmaf(d, (float)lane[l], acc[l]);
     }
-    *s = acc;
+    *s = hsum8_ggml(acc) + summs;
 }
 
 void vk_dot_q6_K_scalar(int64_t n, float *s, const void *w, const void *x) {
     const block_q6_K *a = w;
     const block_q8_K *b = x;
-    float acc = 0;
+    float acc[8] = {0};
     for (int64_t i = 0; i < n / QK_K; i++) {
         const uint8_t *ql = a[i].ql, *qh = a[i].qh;
         const int8_t *sc = a[i].scales, *q8 = b[i].qs;
-        int sumi = 0;
+        int32_t lane[8] = {0};
         for (int h = 0; h < QK_K / 128; h++) {
-            /* 128 values: 4 rows of 32, each row two groups of 16 with their own scale */
-            int g[8] = {0};
-            for (int l = 0; l < 32; l++) {
-                const int q1 = ((ql[l + 0] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
-                const int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
-                const int q3 = ((ql[l + 0] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
-                const int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
-                const int is = l / 16;
-                g[is + 0] += q1 * q8[l + 0];
-                g[is + 2] += q2 * q8[l + 32];
-                g[is + 4] += q3 * q8[l + 64];
-                g[is + 6] += q4 * q8[l + 96];
+            /* 128 values: chunks k = 0..3 of 32; 16 values per scale */
+            for (int e = 0; e < 32; e++) {
+                const int q[4] = {
+                    ((ql[e + 0] & 0xF) | (((qh[e] >> 0) & 3) << 4)) - 32,
+                    ((ql[e + 32] & 0xF) | (((qh[e] >> 2) & 3) << 4)) - 32,
+                    ((ql[e + 0] >> 4) | (((qh[e] >> 4) & 3) << 4)) - 32,
+                    ((ql[e + 32] >> 4) | (((qh[e] >> 6) & 3) << 4)) - 32 };
+                for (int k = 0; k < 4; k++) lane[e / 4] += sc[2 * k + e / 16] * q[k] * q8[32 * k + e];
             }
-            for (int k = 0; k < 8; k++) sumi += sc[k] * g[k];
             ql += 64; qh += 32; sc += 8; q8 += 128;
         }
-        acc += (vers_f16_to_f32(a[i].d) * b[i].d) * (float)sumi;
+        const float d = b[i].d * vers_f16_to_f32(a[i].d);
+        for (int l = 0; l < 8; l++) acc[l] = fmaf(d, (float)lane[l], acc[l]);
     }
-    *s = acc;
+    *s = hsum8_ggml(acc);
 }
