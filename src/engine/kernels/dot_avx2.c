@@ -404,6 +404,20 @@ static inline __m256 q8_0_lanes(const block_q8_0 *wb, __m256i xv) {
 }
 static void q8_0_rows(int64_t nb, const uint8_t *w, size_t ldw, int nr, const block_q8_0 *xb, float *y) {
     int r = 0;
+    for (; r + 4 <= nr; r += 4) {
+        const block_q8_0 *w0 = (const block_q8_0 *)(w + (size_t)r * ldw), *w1 = (const block_q8_0 *)(w + (size_t)(r + 1) * ldw);
+        const block_q8_0 *w2 = (const block_q8_0 *)(w + (size_t)(r + 2) * ldw), *w3 = (const block_q8_0 *)(w + (size_t)(r + 3) * ldw);
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+        for (int64_t b = 0; b < nb; b++) {
+            const __m256i xv = _mm256_loadu_si256((const __m256i *)xb[b].qs);
+            const float dx = h2f(xb[b].d);
+            a0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w0[b].d) * dx), q8_0_lanes(w0 + b, xv), a0);
+            a1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w1[b].d) * dx), q8_0_lanes(w1 + b, xv), a1);
+            a2 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w2[b].d) * dx), q8_0_lanes(w2 + b, xv), a2);
+            a3 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w3[b].d) * dx), q8_0_lanes(w3 + b, xv), a3);
+        }
+        y[r] = hsum_ggml8(a0); y[r + 1] = hsum_ggml8(a1); y[r + 2] = hsum_ggml8(a2); y[r + 3] = hsum_ggml8(a3);
+    }
     for (; r + 2 <= nr; r += 2) {
         const block_q8_0 *w0 = (const block_q8_0 *)(w + (size_t)r * ldw), *w1 = (const block_q8_0 *)(w + (size_t)(r + 1) * ldw);
         __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
