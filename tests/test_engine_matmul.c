@@ -163,6 +163,52 @@ static void test_products(int have_simd) {
     }
 }
 
+
+/* Q4_0 repacked by 8 rows: the same bits as the row layout, scalar and AVX2, one token and
+ * batches, any thread count; shapes that are not whole groups are refused. */
+static void test_repack(int have_simd) {
+    T_CASE("matmul: Q4_0 repacked by 8 rows gives the row layout's bits (decode, prompt, threads)") {
+        static const int64_t outs[] = {8, 16, 72};
+        static const int64_t toks[] = {1, 2, 5, 66};
+        static const int64_t ins[] = {32, 32 * 9, 768};
+        int bad = 0;
+        for (int a = 0; a < 3; a++)
+            for (int o = 0; o < 3; o++)
+                for (int k = 0; k < 4; k++) {
+                    const int64_t n_in = ins[a], n_out = outs[o], n_tok = toks[k];
+                    const size_t wrow = vers_row_size(VT_Q4_0, n_in);
+                    float *wf = malloc(sizeof(float) * n_in), *x = malloc(sizeof(float) * n_in * n_tok);
+                    float *y0 = malloc(sizeof(float) * n_out * n_tok), *y1 = malloc(sizeof(float) * n_out * n_tok);
+                    uint8_t *W = malloc(wrow * n_out), *R = malloc(wrow * n_out);
+                    for (int64_t r = 0; r < n_out; r++) {
+                        for (int64_t i = 0; i < n_in; i++) wf[i] = rnd_normal() * (i % 89 == 0 ? 8.f : 0.3f);
+                        vers_quantize_row(VT_Q4_0, wf, W + r * wrow, n_in);
+                    }
+                    for (int64_t i = 0; i < n_in * n_tok; i++) x[i] = rnd_normal();
+                    if (vers_repack_q4_0x8(W, R, n_in, n_out)) bad++;
+                    for (int pass = 0; pass < 1 + have_simd; pass++) {
+                        vers_simd_force(pass);
+                        vers_matmul(y0, W, VT_Q4_0, x, n_in, n_out, n_tok, 1);
+                        for (int nth = 1; nth <= 3; nth++) {
+                            memset(y1, 0, sizeof(float) * n_out * n_tok);
+                            vers_matmul(y1, R, VT_Q4_0_X8, x, n_in, n_out, n_tok, nth);
+                            if (memcmp(y0, y1, sizeof(float) * n_out * n_tok)) {
+                                bad++;
+                                printf("  %lldx%lld n_tok %lld %s %d threads: repacked differs\n", (long long)n_in,
+                                       (long long)n_out, (long long)n_tok, pass ? "avx2" : "scalar", nth);
+                            }
+                        }
+                    }
+                    vers_simd_force(have_simd);
+                    free(wf); free(x); free(y0); free(y1); free(W); free(R);
+                }
+        uint8_t buf[18 * 8];
+        T_CHECK(vers_repack_q4_0x8(buf, buf, 32, 7) == VERS_EINVAL && vers_repack_q4_0x8(buf, buf, 31, 8) == VERS_EINVAL,
+                "shapes that are not whole groups of 8 rows must be refused");
+        T_CHECK(bad == 0, "%d comparisons failed", bad);
+    }
+}
+
 /* AVX2 converters vs scalar, byte for byte. */
 static void test_converters(int have_simd) {
     T_CASE("matmul: AVX2 activation converters give the scalar bytes (Q8_0, Q8_K, F16)") {
@@ -215,5 +261,6 @@ int main(void) {
     const int have_simd = vers_simd_enabled();
     test_converters(have_simd);
     test_products(have_simd);
+    test_repack(have_simd);
     T_DONE();
 }

@@ -48,6 +48,9 @@ void vers_simd_force(int on) {
 }
 
 /* ---- the product ---- */
+/* the type whose traits (block, activation type) a weight code uses */
+static int base_type(int wtype) { return wtype == VT_Q4_0_X8 ? VT_Q4_0 : wtype; }
+
 #define SMALL_WORK (32 * 1024)  /* n_out * n_in below which one thread does it all */
 #define ROW_TILE 8               /* output rows per tile (and per thread-split unit) */
 #define TOK_TILE 64              /* tokens per pass over a tile of rows */
@@ -121,9 +124,14 @@ static void mm_job_init(mm_job *j, const vers_type_traits *tt, float *y, const v
     const int simd = vers_simd_enabled();
     memset(j, 0, sizeof *j);
     j->y = y; j->W = W; j->n_in = n_in; j->n_out = n_out; j->n_tok = n_tok;
-    j->wrow = vers_row_size(wtype, n_in);
+    j->wrow = vers_row_size(base_type(wtype), n_in);
     j->xrow = vers_row_size(tt->vec_dot_type, n_in);
     j->dot = simd && tt->vec_dot_simd ? tt->vec_dot_simd : tt->vec_dot;
+    if (wtype == VT_Q4_0_X8) {   /* rows only in whole groups of 8 (ROW_TILE): tiles always */
+        j->tile = simd ? vk_tile_q4_0x8_avx2 : vk_tile_q4_0x8_scalar;
+        j->gemm = simd ? vk_gemm_q4_0x8_avx2 : NULL;
+        return;
+    }
     j->tile = simd ? vk_tile_avx2(wtype) : NULL;
     j->gemm = simd ? vk_gemm_avx2(wtype) : NULL;
     /* F32/F16 batches that llama.cpp hands to tinyBLAS (>= 2 tokens, n_in % 16 == 0, rows
@@ -141,8 +149,9 @@ static void mm_job_init(mm_job *j, const vers_type_traits *tt, float *y, const v
 
 void vers_matmul(float *y, const void *W, int wtype, const float *x,
                  int64_t n_in, int64_t n_out, int64_t n_tok, int n_threads) {
-    const vers_type_traits *tt = vers_type_get(wtype);
+    const vers_type_traits *tt = vers_type_get(base_type(wtype));
     if (!tt || !tt->vec_dot || n_in <= 0 || n_out <= 0 || n_tok <= 0 || n_in % tt->blck_size) return;
+    if (wtype == VT_Q4_0_X8 && n_out % 8) return;
     const vers_type_traits *vt = vers_type_get(tt->vec_dot_type);
     mm_job j;
     mm_job_init(&j, tt, y, W, wtype, n_in, n_out, n_tok);
@@ -196,8 +205,9 @@ void vers_matmul(float *y, const void *W, int wtype, const float *x,
 
 void vers_matmul_prepared(float *y, const void *W, int wtype, const void *xq,
                           int64_t n_in, int64_t n_out, int64_t n_tok, int n_threads) {
-    const vers_type_traits *tt = vers_type_get(wtype);
+    const vers_type_traits *tt = vers_type_get(base_type(wtype));
     if (!tt || !tt->vec_dot || n_in <= 0 || n_out <= 0 || n_tok <= 0 || n_in % tt->blck_size) return;
+    if (wtype == VT_Q4_0_X8 && n_out % 8) return;
     mm_job j;
     mm_job_init(&j, tt, y, W, wtype, n_in, n_out, n_tok);
     j.xq = xq;
@@ -221,13 +231,13 @@ void vers_matmul_prepared(float *y, const void *W, int wtype, const void *xq,
 }
 
 size_t vers_act_row_size(int wtype, int64_t n_in) {
-    const vers_type_traits *tt = vers_type_get(wtype);
+    const vers_type_traits *tt = vers_type_get(base_type(wtype));
     if (!tt || !tt->vec_dot) return 0;
     return vers_row_size(tt->vec_dot_type, n_in);
 }
 
 int vers_act_convert(int wtype, const float *x, void *xq, int64_t n_in, int64_t n_tok) {
-    const vers_type_traits *tt = vers_type_get(wtype);
+    const vers_type_traits *tt = vers_type_get(base_type(wtype));
     if (!tt || !tt->vec_dot) return VERS_EUNSUPPORTED;
     const vers_type_traits *vt = vers_type_get(tt->vec_dot_type);
     size_t xrow = vers_row_size(tt->vec_dot_type, n_in);
@@ -237,5 +247,11 @@ int vers_act_convert(int wtype, const float *x, void *xq, int64_t n_in, int64_t 
         return VERS_OK;
     }
     convert_rows(vt, x, xq, n_in, xrow, 0, n_tok);
+    return VERS_OK;
+}
+
+int vers_repack_q4_0x8(const void *src, void *dst, int64_t n_in, int64_t n_out) {
+    if (!src || !dst || n_in <= 0 || n_in % 32 || n_out <= 0 || n_out % 8) return VERS_EINVAL;
+    vk_repack_q4_0x8(src, dst, n_in / 32, n_out);
     return VERS_OK;
 }

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define MAX_DIM (1 << 20)
 
@@ -83,6 +85,31 @@ static int load_weight(vers_model *m, const char *name, int64_t n_in, int64_t n_
     w->n_in = n_in;
     w->n_out = n_out;
     w->row_size = vers_row_size(t->type, n_in);
+    w->mm_type = t->type;
+    return VERS_OK;
+}
+
+/* Q4_0 matrices with whole groups of 8 rows are repacked, as llama.cpp does on AVX2 machines:
+ * decode then reads one stream per 8 rows (134M Q4_0, 2 threads: 188 -> see BENCHMARKS.md).
+ * The mapped pages of the original are dropped from the resident set (never read again).
+ * VERS_NO_REPACK=1 keeps the row layout (the tests compare the two). */
+static int repack_weight(vers_model *m, vers_weight *w, vers_err *err) {
+    if (!w->data || w->type != VT_Q4_0 || w->n_out % 8 || w->owned) return VERS_OK;
+    const char *e = getenv("VERS_NO_REPACK");
+    if (e && *e && strcmp(e, "0")) return VERS_OK;
+    const size_t bytes = w->row_size * (size_t)w->n_out;
+    void *buf = malloc(bytes);
+    if (!buf) return vers_errorf(err, VERS_ENOMEM, "out of memory repacking a Q4_0 matrix");
+    if (vers_repack_q4_0x8(w->data, buf, w->n_in, w->n_out)) { free(buf); return VERS_OK; }
+    if (m->g->mapped) {
+        const long pg = sysconf(_SC_PAGESIZE);
+        uintptr_t a = ((uintptr_t)w->data + (uintptr_t)pg - 1) & ~(uintptr_t)(pg - 1);
+        uintptr_t b = ((uintptr_t)w->data + bytes) & ~(uintptr_t)(pg - 1);
+        if (pg > 0 && b > a) madvise((void *)a, b - a, MADV_DONTNEED);
+    }
+    w->owned = buf;
+    w->data = buf;
+    w->mm_type = VT_Q4_0_X8;
     return VERS_OK;
 }
 
@@ -158,6 +185,14 @@ static int load_tensors(vers_model *m, vers_err *err) {
 #undef W
 #undef VEC
     if ((size_t)(a - m->arena) > n_floats) return vers_errorf(err, VERS_EFAIL, "internal: arena overflow");
+    /* matrices only used as products (the token embedding is also read by rows) */
+    if (!hp->tied_output && (rc = repack_weight(m, &m->output, err))) return rc;
+    for (int l = 0; l < hp->n_layer; l++) {
+        model_layer *L = &m->layers[l];
+        vers_weight *w[] = { &L->wq, &L->wk, &L->wv, &L->wqkv, &L->wo, &L->w_gate, &L->w_up, &L->w_down };
+        for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+            if ((rc = repack_weight(m, w[i], err))) return rc;
+    }
     return VERS_OK;
 }
 
@@ -266,6 +301,13 @@ int vers_model_load(const char *path, const vers_model_params *params, vers_mode
 void vers_model_free(vers_model *m) {
     if (!m) return;
     if (m->g) gguf_close(m->g);
+    if (m->layers)
+        for (int l = 0; l < m->info.n_layer; l++) {
+            model_layer *L = &m->layers[l];
+            vers_weight *w[] = { &L->wq, &L->wk, &L->wv, &L->wqkv, &L->wo, &L->w_gate, &L->w_up, &L->w_down };
+            for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) free(w[i]->owned);
+        }
+    if (!m->info.tied_output) free(m->output.owned);
     free(m->arena);
     free(m->layers);
     free(m->gelu_table);
@@ -291,13 +333,13 @@ void model_matmul_n(vers_ctx *c, int n_w, float *const *ys, const vers_weight *c
         const int vt = vers_type_get(w->type)->vec_dot_type;
         const int nt = model_mm_threads(c, w->n_in, w->n_out, n_tok);
         if (vt == VT_F32) {
-            vers_matmul(ys[i], w->data, w->type, x, w->n_in, w->n_out, n_tok, nt);
+            vers_matmul(ys[i], w->data, w->mm_type, x, w->n_in, w->n_out, n_tok, nt);
         } else {
             if (vt != converted) {
                 vers_act_convert(w->type, x, c->xq, w->n_in, n_tok);
                 converted = vt;
             }
-            vers_matmul_prepared(ys[i], w->data, w->type, c->xq, w->n_in, w->n_out, n_tok, nt);
+            vers_matmul_prepared(ys[i], w->data, w->mm_type, c->xq, w->n_in, w->n_out, n_tok, nt);
         }
         if (biases && biases[i])
             for (int t = 0; t < n_tok; t++) ops_add(ys[i] + (size_t)t * w->n_out, biases[i], (int)w->n_out);

@@ -15,6 +15,8 @@ typedef struct vers_weight {
     int type;
     int64_t n_in, n_out;
     size_t row_size;         /* bytes of one row of n_in values */
+    int mm_type;             /* type code for vers_matmul: type, or VT_Q4_0_X8 once repacked */
+    void *owned;             /* the repacked copy data points to (freed with the model) */
 } vers_weight;
 
 typedef struct model_layer {

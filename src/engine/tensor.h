@@ -20,6 +20,14 @@ typedef enum {
     VT_F64 = 28, VT_BF16 = 30, VT_COUNT = 40
 } vers_type;
 
+/* Not a GGUF type: Q4_0 weights repacked by groups of 8 rows (vers_repack_q4_0x8), as
+ * llama.cpp repacks Q4_0 on AVX2 machines, so that decode reads one stream instead of 8 rows.
+ * Accepted by vers_matmul* and vers_act_* (activations as Q4_0's); results are the same
+ * bits as the row layout. */
+#define VT_Q4_0_X8 64
+/* dst (n_out x n_in Q4_0 bytes, n_out % 8 == 0) <- src in rows; VERS_EINVAL otherwise. */
+int vers_repack_q4_0x8(const void *src, void *dst, int64_t n_in, int64_t n_out);
+
 /* Row kernels (n values, a multiple of the block size). */
 typedef void (*vers_to_float_fn)(const void *src, float *dst, int64_t n);
 typedef void (*vers_from_float_fn)(const float *src, void *dst, int64_t n);

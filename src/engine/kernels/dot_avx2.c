@@ -176,6 +176,25 @@ static inline void transpose8_epi32(const __m256i r[8], __m256i g[8]) {
     }
 }
 
+/* The 8 registers of one block of a repacked Q4_0 group (kernels.h): R_j & 15 is register
+ * j (values 4j..4j+3 of the 8 rows), R_j >> 4 register j + 4 (values 16 + 4j ..). */
+static inline void x8_unpack(const uint8_t *p, __m256i w[8]) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    for (int j = 0; j < 4; j++) {
+        const __m256i r = _mm256_loadu_si256((const __m256i *)(p + 32 * j));
+        w[j] = _mm256_and_si256(r, m4);
+        w[j + 4] = _mm256_and_si256(_mm256_srli_epi16(r, 4), m4);
+    }
+}
+
+static inline __attribute__((always_inline)) void il_pack_x8(il_tile *T, const uint8_t *g, int64_t k0, int64_t kc) {
+    for (int64_t b = 0; b < kc; b++) {
+        const uint8_t *p = g + (size_t)(k0 + b) * Q4_0X8_BLK;
+        x8_unpack(p, T->w[b]);
+        T->d[b] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 128)));
+    }
+}
+
 static inline __attribute__((always_inline)) void il_pack(il_tile *T, const uint8_t *const wr[8], int64_t k0, int64_t kc, const int q4) {
     const size_t bsz = q4 ? sizeof(block_q4_0) : sizeof(block_q8_0);
     const __m256i m4 = _mm256_set1_epi8(0x0F);
@@ -275,7 +294,7 @@ static inline void il_store_acc(float *y, int rn, __m256 a) {
  * all rows), tiles of 8 rows (packed once for the chunk's tokens); the 8 row sums of a token
  * are carried across block chunks in y. */
 static inline __attribute__((always_inline)) void gemm_q0(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w,
-                           size_t ldw, const uint8_t *x, size_t ldx, const int q4) {
+                           size_t ldw, const uint8_t *x, size_t ldx, const int q4, const int x8) {
     const int64_t nb = n / 32;
     const __m256i ones = _mm256_set1_epi16(1), eight = _mm256_set1_epi8(8);
     il_tile T;
@@ -302,7 +321,8 @@ static inline __attribute__((always_inline)) void gemm_q0(int64_t n, int64_t nr,
                 const int rn = nr - r0 < 8 ? (int)(nr - r0) : 8;
                 const uint8_t *wr[8];
                 for (int r = 0; r < 8; r++) wr[r] = w + (size_t)(r0 + (r < rn ? r : 0)) * ldw;
-                il_pack(&T, wr, k0, kc, q4);
+                if (x8) il_pack_x8(&T, w + (size_t)r0 * ldw, k0, kc);
+                else il_pack(&T, wr, k0, kc, q4);
                 int64_t t = 0;
                 for (; t + 2 <= mt; t += 2) {
                     const block_q8_0 *xa = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
@@ -390,7 +410,11 @@ static void gemm_q8_0(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, 
 }
 static void gemm_q4_0(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
                       const uint8_t *x, size_t ldx) {
-    gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 1);
+    gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 1, 0);
+}
+void vk_gemm_q4_0x8_avx2(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
+                         const uint8_t *x, size_t ldx) {
+    gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 1, 1);
 }
 
 /* Q8_0 x Q8_0, one token, in ggml_vec_dot_q8_0_q8_0's order (vk_dot_q8_0_scalar): per row 8
@@ -440,11 +464,45 @@ static void q8_0_rows(int64_t nb, const uint8_t *w, size_t ldw, int nr, const bl
     }
 }
 
+/* Repacked Q4_0, 8 rows x 1 token (decode): one 144-byte stream per group; the integer
+ * block sums of the 8 rows in the lanes (nibbles 0..15 summed in int16, then - 8 sum(x)),
+ * acc = fma(isum, d_w d_x, acc) block after block: vk_dot_q4_0_scalar's order. */
+static void q4_0x8_1tok(int64_t nb, const uint8_t *g, const block_q8_0 *xb, float *y, int nr) {
+    const __m256i ones = _mm256_set1_epi16(1), eight = _mm256_set1_epi8(8);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8_t *p = g + (size_t)b * Q4_0X8_BLK;
+        const __m256i xv = _mm256_loadu_si256((const __m256i *)xb[b].qs);
+        const __m256i c = _mm256_madd_epi16(_mm256_maddubs_epi16(eight, xv), ones);
+        __m128i c4 = _mm_add_epi32(_mm256_castsi256_si128(c), _mm256_extracti128_si256(c, 1));
+        c4 = _mm_add_epi32(c4, _mm_shuffle_epi32(c4, 0x4E));
+        c4 = _mm_add_epi32(c4, _mm_shuffle_epi32(c4, 0xB1));
+        __m256i w[8];
+        x8_unpack(p, w);
+        __m256i s16 = _mm256_setzero_si256();
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++) s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(w[j], bcast32(xb[b].qs + 4 * j)));
+        const __m256i is = _mm256_sub_epi32(_mm256_madd_epi16(s16, ones), _mm256_broadcastd_epi32(c4));
+        const __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 128))), _mm256_set1_ps(h2f(xb[b].d)));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), d, acc);
+    }
+    il_store_acc(y, nr, acc);
+}
+
+void vk_tile_q4_0x8_avx2(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
+                         const uint8_t *x, size_t ldx) {
+    if (nt > 1) {
+        gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 1, 1);
+        return;
+    }
+    q4_0x8_1tok(n / 32, w, (const block_q8_0 *)x, y, nr);
+}
+
 /* Up to 8 rows: several tokens through the prompt product, one token (decode) through 8 x 1. */
 static inline void tile_q0(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
                            const uint8_t *x, size_t ldx, const int q4) {
     if (nt > 1) {
-        if (q4) gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 1);
+        if (q4) gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 1, 0);
         else gemm_q8_0(n, nr, nt, y, ldy, w, ldw, x, ldx);
         return;
     }

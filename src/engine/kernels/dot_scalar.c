@@ -162,6 +162,46 @@ void vk_dot_q4_0_scalar(int64_t n, float *s, const void *w, const void *x) {
     *s = acc;
 }
 
+/* Q4_0 repacked by 8 rows (kernels.h): the same sums as vk_dot_q4_0_scalar, read from the
+ * interleaved layout.  Rows come in whole groups of 8 (nr <= 8, w at a group). */
+void vk_repack_q4_0x8(const uint8_t *src, uint8_t *dst, int64_t nb, int64_t n_out) {
+    const size_t rs = (size_t)nb * sizeof(block_q4_0);
+    for (int64_t g = 0; g < n_out / 8; g++)
+        for (int64_t b = 0; b < nb; b++) {
+            uint8_t *p = dst + ((size_t)g * (size_t)nb + (size_t)b) * Q4_0X8_BLK;
+            for (int r = 0; r < 8; r++) {
+                const block_q4_0 *blk = (const block_q4_0 *)(src + (size_t)(8 * g + r) * rs) + b;
+                for (int j = 0; j < 4; j++) memcpy(p + 32 * j + 4 * r, blk->qs + 4 * j, 4);
+                memcpy(p + 128 + 2 * r, &blk->d, 2);
+            }
+        }
+}
+
+void vk_tile_q4_0x8_scalar(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                           const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
+    (void)ldw;
+    const int64_t nb = n / QK4_0;
+    for (int t = 0; t < nt; t++) {
+        const block_q8_0 *xb = (const block_q8_0 *)(x + (size_t)t * ldx);
+        for (int r = 0; r < nr; r++) {
+            float acc = 0;
+            for (int64_t b = 0; b < nb; b++) {
+                const uint8_t *p = w + (size_t)b * Q4_0X8_BLK;
+                int isum = 0;
+                for (int j = 0; j < 4; j++)
+                    for (int i = 0; i < 4; i++) {
+                        const int q = p[32 * j + 4 * r + i];
+                        isum += ((q & 0x0F) - 8) * xb[b].qs[4 * j + i] + ((q >> 4) - 8) * xb[b].qs[16 + 4 * j + i];
+                    }
+                uint16_t d;
+                memcpy(&d, p + 128 + 2 * r, 2);
+                acc = fmaf((float)isum, vers_f16_to_f32(d) * vers_f16_to_f32(xb[b].d), acc);
+            }
+            y[(int64_t)t * ldy + r] = acc;
+        }
+    }
+}
+
 /* 6-bit scale and min of sub-block j (0..7) of a Q4_K/Q5_K super-block. */
 static inline void scale_min_k4(int j, const uint8_t *q, int *d, int *m) {
     if (j < 4) {

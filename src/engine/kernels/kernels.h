@@ -104,6 +104,17 @@ vk_tile_fn vk_tile_avx2(int wtype);
 
 
 
+/* Q4_0 repacked by 8 rows: per block of a group of 8 rows, 144 bytes: R_0..R_3 (32 bytes;
+ * int32 lane r of R_j = quant bytes 4j..4j+3 of row r), then the 8 rows' d. */
+#define Q4_0X8_BLK 144
+void vk_repack_q4_0x8(const uint8_t *src, uint8_t *dst, int64_t nb, int64_t n_out);
+void vk_tile_q4_0x8_scalar(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                           const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
+void vk_tile_q4_0x8_avx2(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                         const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
+void vk_gemm_q4_0x8_avx2(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy,
+                         const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
+
 /* attn.c / attn_avx2.c: p·v of one decoded token over an F16 cache, llama.cpp's order */
 void vk_attn_pv_f16_scalar(int D, int n_kv, const float *p, const uint16_t *V, size_t ldv, float *out);
 void vk_attn_pv_f16_avx2(int D, int n_kv, const float *p, const uint16_t *V, size_t ldv, float *out);
