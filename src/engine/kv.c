@@ -66,7 +66,8 @@ static void attend_one(const vers_ctx *c, const att_fns *f, int l, int n_kv, int
             f->scores16(att, q16, K, kd, n_kv, D);
         }
         f->softmax(att, n_kv, scale);
-        for (int j = 0; j < n_kv; j++) att[j] = vers_f16_to_f32(vers_f32_to_f16(att[j]));
+        if (vers_simd_enabled()) ops_round_f16_avx2(att, n_kv);
+        else for (int j = 0; j < n_kv; j++) att[j] = vers_f16_to_f32(vers_f32_to_f16(att[j]));
         if (single) (vers_simd_enabled() ? vk_attn_pv_f16_avx2 : vk_attn_pv_f16_scalar)(D, n_kv, att, V, kd, out);
         else f->pv16(out, att, V, kd, n_kv, D, acc);
     }

@@ -49,6 +49,8 @@ float ops_dot16_lanes_avx2(const uint16_t *a, const uint16_t *b, int n);
 void ops_pv16_lanes_avx2(float *out, const float *p, const uint16_t *V, size_t stride, int n_kv, int D, float *acc);
 void ops_softmax_avx2(float *x, int n, float scale);
 void ops_swiglu_avx2(float *g, const float *u, int n);
+/* x = F16-rounded x (round to nearest even), as the probabilities of llama.cpp's F16 attention */
+void ops_round_f16_avx2(float *x, int n);
 
 /* Whole-row attention loops (one call per head and query):
  *   scores: att[j] = q . K[j*stride ..]  for j < n_kv
