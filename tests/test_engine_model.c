@@ -3,8 +3,10 @@
  *    golden runs, all 512 logits at the traced positions (|d| <= 1e-4), the seeded top-p
  *    sample with the llama2.c RNG;
  *  - the tiny llama/qwen2/gpt2 models of ../shared/reference/llamacpp against llama.cpp:
- *    last-prompt logits within per-type tolerances, greedy continuations identical up to
- *    the first step whose top-1/top-2 gap (MARGINS.txt) is below 10x that tolerance;
+ *    last-prompt logits and the top-5 logits of every greedy step within the reference
+ *    README's per-type tolerances (vers reproduces llama.cpp's arithmetic order, so they
+ *    match to print precision), greedy ids identical wherever the top-1/top-2 gap
+ *    (MARGINS.txt) exceeds 10x that tolerance;
  *  - 1 vs 2 threads bit-identical; batch vs one-token decoding; truncate, snapshot/restore,
  *    context copy; bad token ids and a full context refused. */
 #include "test.h"
@@ -229,21 +231,21 @@ static void test_stories(const char *file, const char *label) {
 
 /* ---------- llama.cpp tiny models ---------- */
 
-/* tol: last-prompt logits (tol_p1 for prompt 1 where set); tol_gen: the logits of the greedy
- * steps, whose ids must equal llama.cpp's up to the first step with a top-1/top-2 gap below
- * 10 x tol_gen.  Measured figures and why they are what they are: docs/BENCHMARKS.md. */
+/* tol: last-prompt logits (tol_p1 for prompt 1 where set); tol_gen: the top-5 logits of the
+ * greedy steps, whose ids must equal llama.cpp's up to the first step with a top-1/top-2 gap
+ * below 10 x tol_gen.  Measured figures and why they are what they are: docs/BENCHMARKS.md. */
 typedef struct { const char *model; int kvf32; double tol, tol_p1, tol_gen; } ref_model;
 static const ref_model REFS[] = {
     { "tiny-llama-F32", 1, 1e-4, 0, 1e-4 },    { "tiny-qwen2-F32", 1, 1e-4, 0, 1e-4 },
     { "tiny-gpt2-F32", 1, 1e-3, 0, 1e-3 },
     { "tiny-llama-F32", 0, 1.5e-5, 0, 1.5e-5 }, { "tiny-llama-F16", 0, 1.5e-5, 0, 1.5e-5 },
     { "tiny-llama-Q8_0", 0, 1.5e-5, 0, 1.5e-5 }, { "tiny-llama-Q4_0", 0, 1.5e-5, 0, 1.5e-5 },
-    { "tiny-llama-Q6_K", 0, 3e-5, 0.6, 3e-5 }, { "tiny-llama-Q4_K_M", 0, 5e-5, 0.6, 5e-5 },
+    { "tiny-llama-Q6_K", 0, 3e-5, 0, 3e-5 },   { "tiny-llama-Q4_K_M", 0, 3e-5, 0, 3e-5 },
     { "tiny-qwen2-F32", 0, 1.5e-5, 0, 1.5e-5 },  { "tiny-qwen2-F16", 0, 1.5e-5, 0, 1.5e-5 },
     { "tiny-qwen2-Q8_0", 0, 1.5e-5, 0, 1.5e-5 }, { "tiny-qwen2-Q4_0", 0, 1.5e-5, 0, 1.5e-5 },
     { "tiny-qwen2-Q6_K", 0, 3e-5, 0, 3e-5 },   { "tiny-qwen2-Q4_K_M", 0, 3e-5, 0, 3e-5 },
     { "tiny-gpt2-F32", 0, 1.5e-5, 0, 1.5e-5 },   { "tiny-gpt2-F16", 0, 1.5e-5, 0, 1.5e-5 },
-    { "tiny-gpt2-Q8_0", 0, 3e-5, 0.1, 3e-5 },  { "tiny-gpt2-Q4_0", 0, 3e-5, 0, 3e-5 },
+    { "tiny-gpt2-Q8_0", 0, 3e-5, 0, 3e-5 },    { "tiny-gpt2-Q4_0", 0, 3e-5, 0, 3e-5 },
     { "tiny-gpt2-Q6_K", 0, 3e-5, 0, 3e-5 },    { "tiny-gpt2-Q4_K_M", 0, 3e-5, 0, 3e-5 },
 };
 

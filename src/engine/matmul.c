@@ -65,6 +65,7 @@ typedef struct {
     vk_tile_fn tile;
     vk_gemm_fn gemm;             /* several tokens: the kernel's own blocked product */
     int rowwise;                 /* one token, float weights: rows one after another */
+    int rowwise_tile;            /* ... which the tile kernel does itself (F32, F16) */
 } mm_job;
 
 /* Rows [r0, r1) for all tokens. */
@@ -79,6 +80,12 @@ static void mm_rows(const mm_job *j, int64_t r0, int64_t r1) {
         for (int64_t r = r0; r < r1; r += ROW_TILE) {
             const int nr = (int)(r1 - r < ROW_TILE ? r1 - r : ROW_TILE);
             const uint8_t *w = j->W + (size_t)r * j->wrow;
+            if (j->tile && j->rowwise && t1 - t0 == 1 && j->rowwise_tile) {
+                /* F32/F16: the tile itself streams its rows in order (and overlaps the rows'
+                 * leftover chains) */
+                j->tile(j->n_in, nr, 1, j->y + t0 * j->n_out + r, j->n_out, w, j->wrow, j->xq + (size_t)t0 * j->xrow, j->xrow);
+                continue;
+            }
             if (j->tile && j->rowwise && t1 - t0 == 1) {
                 /* one token, float weights: rows one after another (the same arithmetic as
                  * the 4-row tile, whose lanes are per row) stream the weights in order: up to
@@ -145,6 +152,7 @@ static void mm_job_init(mm_job *j, const vers_type_traits *tt, float *y, const v
     }
     j->rowwise = (wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16 || wtype == VT_Q8_0) &&
                  (double)n_out * (double)j->wrow >= (double)(1 << 18);   /* larger than half an L2 */
+    j->rowwise_tile = wtype == VT_F32 || wtype == VT_F16;
 }
 
 void vers_matmul(float *y, const void *W, int wtype, const float *x,

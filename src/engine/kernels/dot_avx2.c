@@ -4,13 +4,12 @@
  * add latency (decode).  Compiled with -mavx2 -mfma -mf16c; called only when the CPU has
  * them (vers_simd_enabled).
  *
- * Tiles take up to 8 rows: Q8_0/Q4_0 run 8 rows x 1 token (decode) or 4 rows x 2 tokens
- * (prompt); the others 4 rows at a time.
- * Quantized types keep one float accumulator lane per weight row: per block the exact
- * integer sums of the 4 rows are reduced into one vector, converted, scaled by d_w * d_x
- * and added — the scalar twin's operations in the same order, so the results are equal
- * bit for bit.  Float types use one 8-lane FMA accumulator per output, reduced in the
- * scalar twin's pairwise order (they differ from it by FMA rounding only).
+ * Tiles take up to 8 rows.  Decode (one token): Q8_0 4 rows at a time (row by row for
+ * matrices larger than the cache: one memory stream), Q4_0 8 rows (or a repacked group of 8),
+ * K-quants row by row; prompts: Q8_0/Q4_0 through the interleaved 8-row tile, K-quants 4 rows
+ * x 2 tokens.  Every output is computed in llama.cpp's order (dot_scalar.c), so the scalar
+ * twin, decode and prompt kernels all give the same bits.  Float types use FMA accumulators
+ * in ggml_vec_dot's / tinyBLAS's lane orders, also bit for bit with the scalar twins.
  * A single dot product is the 1 x 1 tile, so decode and prompt give identical values. */
 #include "engine/kernels/kernels.h"
 #include "engine/tensor.h"
@@ -74,10 +73,9 @@ static inline int32_t hsum_i32x4(__m128i a) {
     return _mm_cvtsi128_si32(_mm_add_epi32(a, _mm_shuffle_epi32(a, 0xB1)));
 }
 
-/* ---- Q8_0 / Q4_0 x Q8_0: 4 rows x 2 tokens per step ----
- * The 8 integer block sums (4 rows x 2 tokens) are reduced into one vector
- * [t0: r0 r1 r2 r3 | t1: r0 r1 r2 r3], converted and scaled at once; each lane then
- * takes acc += (float)isum * (d_w * d_x), the scalar twin's operation. */
+/* ---- Q4_0 x Q8_0, 8 rows x 1 token ----
+ * The 8 rows' integer block sums are reduced into one vector (lane r = row r), converted,
+ * and fma'd with the rows' d_w * d_x: the scalar twin's operation, 8 rows at once. */
 static inline __m256i hsum8x8_epi32(__m256i a0, __m256i a1, __m256i a2, __m256i a3,
                                     __m256i b0, __m256i b1, __m256i b2, __m256i b3) {
 #define P2(x, y) _mm256_add_epi32(_mm256_unpacklo_epi32(x, y), _mm256_unpackhi_epi32(x, y))
@@ -146,8 +144,9 @@ static inline void q0_8x1(int64_t nb, const uint8_t *const wr[8], const block_q8
  * maddubs (+ madd) the partial sums of all 8 rows at once, lane r for row r: no horizontal
  * reduction.  Q4_0 keeps the nibbles 0..15 and sums the 8 maddubs results in int16 (each
  * pair sum is at most 2 * 15 * 127, eight of them 30480 < 32767), then subtracts 8 sum(x);
- * Q8_0 multiplies |w| by x * sign(w).  Both give the exact integer block sums, scaled and
- * accumulated over the blocks in order exactly as the single dot product does. */
+ * Q8_0 multiplies |w| by x * sign(w).  Q4_0 adds the 8 registers into the exact block
+ * sums (fma'd in block order); Q8_0 keeps register j as lane j of ggml's 8 lanes
+ * (gemm_q8_0).  Either way the single dot product's bits. */
 #define IL_KC 8     /* blocks per chunk (256 values) */
 #define IL_NT 64    /* tokens per tile at most (mm_rows passes up to 64) */
 
@@ -752,10 +751,54 @@ static inline __attribute__((always_inline)) float gemv_float(int64_t n, const u
     return sum;
 }
 
+/* ggml_vec_dot's order for one token over nr rows.  The main parts stream row after row;
+ * the n % 64 leftovers (a serial chain per row: double adds for F16, fmaf for F32) then run
+ * 4 rows at a time in vector lanes, each lane doing its row's scalar operations in order
+ * (same bits), so the chains overlap instead of costing ~4 cycles per element per row. */
 static inline __attribute__((always_inline)) void tile_gemv(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w,
                                                             size_t ldw, const uint8_t *x, size_t ldx, const wkind k) {
-    for (int t = 0; t < nt; t++)
-        for (int r = 0; r < nr; r++) y[t * ldy + r] = gemv_float(n, w + (size_t)r * ldw, x + (size_t)t * ldx, k);
+    const int64_t np = n & ~(int64_t)63;
+    for (int t = 0; t < nt; t++) {
+        const uint8_t *xt = x + (size_t)t * ldx;
+        float *yt = y + t * ldy;
+        if (np == n) {
+            for (int r = 0; r < nr; r++) yt[r] = gemv_float(n, w + (size_t)r * ldw, xt, k);
+            continue;
+        }
+        float main_part[8];
+        for (int r = 0; r < nr; r++) main_part[r] = gemv_float(np, w + (size_t)r * ldw, xt, k);
+        int r = 0;
+        for (; r + 4 <= nr; r += 4) {
+            const uint8_t *w0 = w + (size_t)r * ldw, *w1 = w0 + ldw, *w2 = w1 + ldw, *w3 = w2 + ldw;
+            if (k == WF16) {
+                __m256d sum = _mm256_cvtps_pd(_mm_loadu_ps(main_part + r));
+                for (int64_t i = np; i < n; i++) {
+                    const __m128 wv = _mm_setr_ps(load_w1(w0, i, k), load_w1(w1, i, k), load_w1(w2, i, k), load_w1(w3, i, k));
+                    sum = _mm256_add_pd(sum, _mm256_cvtps_pd(_mm_mul_ps(wv, _mm_set1_ps(load_x1(xt, i, k)))));
+                }
+                _mm_storeu_ps(yt + r, _mm256_cvtpd_ps(sum));
+            } else {
+                __m128 sum = _mm_loadu_ps(main_part + r);
+                for (int64_t i = np; i < n; i++) {
+                    const __m128 wv = _mm_setr_ps(load_w1(w0, i, k), load_w1(w1, i, k), load_w1(w2, i, k), load_w1(w3, i, k));
+                    sum = _mm_fmadd_ps(wv, _mm_set1_ps(load_x1(xt, i, k)), sum);
+                }
+                _mm_storeu_ps(yt + r, sum);
+            }
+        }
+        for (; r < nr; r++) {
+            const uint8_t *wr = w + (size_t)r * ldw;
+            if (k == WF16) {
+                double sum = main_part[r];
+                for (int64_t i = np; i < n; i++) sum += (double)(load_w1(wr, i, k) * load_x1(xt, i, k));
+                yt[r] = (float)sum;
+            } else {
+                float sum = main_part[r];
+                for (int64_t i = np; i < n; i++) sum = fmaf(load_w1(wr, i, k), load_x1(xt, i, k), sum);
+                yt[r] = sum;
+            }
+        }
+    }
 }
 static void tile_f32(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
                      const uint8_t *x, size_t ldx) {

@@ -1,15 +1,16 @@
 /* src/engine/kernels/dot_scalar.c — scalar dot products, one per weight type: the
  * portable fallback (VERS_NO_SIMD=1) and the reference the AVX2 twins are tested against.
  *
- * Quantized types: per block an exact integer sum, then acc += (float)isum * (d_w * d_x)
- * in block order — the AVX2 twins do the same operations, so results agree bit for bit.
+ * Quantized types: llama.cpp's x86 orders (Q8_0 and K-quants: 8 float lanes of exact integer
+ * partial sums, fma'd per block and reduced as hsum_float_8; Q4_0: exact block sums fma'd in
+ * block order) — the AVX2 twins do the same operations, so results agree bit for bit.
  * F32 and F16: llama.cpp's summation orders with fmaf, which the AVX2 twins reproduce bit
  * for bit.  BF16: 8 partial sums; its AVX2 twin uses FMA, so these agree to rounding only. */
 #include "engine/kernels/kernels.h"
 #include <math.h>
 #include <string.h>
 
-/* the reduction order of the AVX2 kernels (hadd tree) */
+/* BF16's reduction order (its AVX2 twin's hadd tree) */
 static inline float hsum8(const float a[8]) {
     return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }

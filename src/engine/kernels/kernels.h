@@ -3,9 +3,10 @@
  * quantizers (as ggml's *_ref functions, so `vers quantize` writes llama-quantize's bytes),
  * activation quantizers (as ggml-cpu's x86 path) and dot products, scalar and AVX2/FMA.
  *
- * Dot products follow one rule so that the scalar and AVX2 twins agree bit for bit on
- * quantized types: per block an exact integer sum, then acc += (float)isum * (d_w * d_x)
- * in block order (K-quants: acc += isum * d, acc -= imins * dmin per super-block). */
+ * Dot products follow llama.cpp's x86 summation orders, so that the scalar and AVX2 twins
+ * agree bit for bit with each other and with llama.cpp (dot_scalar.c states each order):
+ * Q8_0 and K-quants in ggml's 8 float lanes, Q4_0 as its repacked kernels (one exact integer
+ * sum per block, fma with d_w * d_x), F32/F16 in ggml_vec_dot's or tinyBLAS's order. */
 #ifndef VERS_KERNELS_H
 #define VERS_KERNELS_H
 #include <stdint.h>
