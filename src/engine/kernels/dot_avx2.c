@@ -382,20 +382,44 @@ static void gemm_q8_0(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, 
             for (int64_t k0 = 0; k0 < nb; k0 += IL_KC) {
                 const int64_t kc = nb - k0 < IL_KC ? nb - k0 : IL_KC;
                 il_pack(&T, wr, k0, kc, 0);
-                for (int64_t t = 0; t < mt; t++) {
-                    const block_q8_0 *xt = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
-                    __m256 a[8];
-                    for (int j = 0; j < 8; j++) a[j] = lacc[t][j];
-                    for (int64_t b = 0; b < kc; b++) {
-                        const __m256 d = _mm256_mul_ps(T.d[b], _mm256_set1_ps(h2f(xt[b].d)));
-#pragma GCC unroll 8
-                        for (int j = 0; j < 8; j++) {
-                            const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(T.a[b][j],
-                                                  _mm256_sign_epi8(bcast32(xt[b].qs + 4 * j), T.w[b][j])), ones);
-                            a[j] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), a[j]);
+                int64_t t = 0;
+                /* two tokens share each weight register; lanes 0-3 then 4-7 (8 accumulators) */
+                for (; t + 2 <= mt; t += 2) {
+                    const block_q8_0 *xa = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
+                    const block_q8_0 *xb2 = (const block_q8_0 *)(x + (size_t)(t0 + t + 1) * ldx) + k0;
+                    for (int h = 0; h < 8; h += 4) {
+                        __m256 a0 = lacc[t][h], a1 = lacc[t][h + 1], a2 = lacc[t][h + 2], a3 = lacc[t][h + 3];
+                        __m256 c0 = lacc[t + 1][h], c1 = lacc[t + 1][h + 1], c2 = lacc[t + 1][h + 2], c3 = lacc[t + 1][h + 3];
+                        for (int64_t b = 0; b < kc; b++) {
+                            const __m256 da = _mm256_mul_ps(T.d[b], _mm256_set1_ps(h2f(xa[b].d)));
+                            const __m256 db = _mm256_mul_ps(T.d[b], _mm256_set1_ps(h2f(xb2[b].d)));
+#define Q8L2(acc, accb, j) do { \
+    const __m256i wj = T.w[b][j], aj = T.a[b][j]; \
+    const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(aj, _mm256_sign_epi8(bcast32(xa[b].qs + 4 * (j)), wj)), ones); \
+    acc = _mm256_fmadd_ps(da, _mm256_cvtepi32_ps(p), acc); \
+    const __m256i q = _mm256_madd_epi16(_mm256_maddubs_epi16(aj, _mm256_sign_epi8(bcast32(xb2[b].qs + 4 * (j)), wj)), ones); \
+    accb = _mm256_fmadd_ps(db, _mm256_cvtepi32_ps(q), accb); } while (0)
+                            Q8L2(a0, c0, h); Q8L2(a1, c1, h + 1); Q8L2(a2, c2, h + 2); Q8L2(a3, c3, h + 3);
+#undef Q8L2
                         }
+                        lacc[t][h] = a0; lacc[t][h + 1] = a1; lacc[t][h + 2] = a2; lacc[t][h + 3] = a3;
+                        lacc[t + 1][h] = c0; lacc[t + 1][h + 1] = c1; lacc[t + 1][h + 2] = c2; lacc[t + 1][h + 3] = c3;
                     }
-                    for (int j = 0; j < 8; j++) lacc[t][j] = a[j];
+                }
+                for (; t < mt; t++) {
+                    const block_q8_0 *xt = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
+                    for (int h = 0; h < 8; h += 4) {
+                        __m256 a0 = lacc[t][h], a1 = lacc[t][h + 1], a2 = lacc[t][h + 2], a3 = lacc[t][h + 3];
+                        for (int64_t b = 0; b < kc; b++) {
+                            const __m256 d = _mm256_mul_ps(T.d[b], _mm256_set1_ps(h2f(xt[b].d)));
+#define Q8L(acc, j) do { \
+    const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(T.a[b][j], _mm256_sign_epi8(bcast32(xt[b].qs + 4 * (j)), T.w[b][j])), ones); \
+    acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc); } while (0)
+                            Q8L(a0, h); Q8L(a1, h + 1); Q8L(a2, h + 2); Q8L(a3, h + 3);
+#undef Q8L
+                        }
+                        lacc[t][h] = a0; lacc[t][h + 1] = a1; lacc[t][h + 2] = a2; lacc[t][h + 3] = a3;
+                    }
                 }
             }
             for (int64_t t = 0; t < mt; t++) {
