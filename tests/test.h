@@ -13,6 +13,8 @@
 #include <stdarg.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
+#include <ftw.h>
 
 static int t_passed, t_failed, t_skipped, t_case_failed, t_in_case;
 static __attribute__((unused)) const char *t_case_name;
@@ -67,11 +69,25 @@ static __attribute__((unused)) char *t_read_file(const char *path, size_t *len) 
     return p;
 }
 
-/* Temporary directory for files a test writes (removed by the OS/tmp cleaner, not by us). */
+/* Temporary directory for files a test writes, removed with its contents at exit
+ * (VERS_KEEP_TMP=1 keeps it for a look after a failure). */
+static char t_tmpdir_path[256];
+static pid_t t_tmpdir_owner;   /* forked children that exit must not remove it */
+static int t_rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb; (void)flag; (void)ftw;
+    return remove(path);
+}
+static void t_tmpdir_cleanup(void) {
+    if (t_tmpdir_path[0] && strcmp(t_tmpdir_path, "/tmp") && getpid() == t_tmpdir_owner && !getenv("VERS_KEEP_TMP"))
+        nftw(t_tmpdir_path, t_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
 static __attribute__((unused)) const char *t_tmpdir(void) {
-    static char dir[256];
-    if (!dir[0]) { snprintf(dir, sizeof dir, "/tmp/vers-test-XXXXXX"); if (!mkdtemp(dir)) snprintf(dir, sizeof dir, "/tmp"); }
-    return dir;
+    if (!t_tmpdir_path[0]) {
+        snprintf(t_tmpdir_path, sizeof t_tmpdir_path, "/tmp/vers-test-XXXXXX");
+        if (!mkdtemp(t_tmpdir_path)) snprintf(t_tmpdir_path, sizeof t_tmpdir_path, "/tmp");
+        else { t_tmpdir_owner = getpid(); atexit(t_tmpdir_cleanup); }
+    }
+    return t_tmpdir_path;
 }
 /* Runs a shell command, captures up to outlen-1 bytes of its stdout; returns its exit status
  * (-1 when it did not exit normally). */
