@@ -109,6 +109,9 @@ int cmd_bench(int argc, char **argv) {
     vers_ctx *ctx = NULL;
     int32_t *toks = NULL;
     int rc = 2;
+    /* the process before the model (binary, libc, libgomp, OpenBLAS): the model's own
+     * resident memory is what the run adds to it */
+    const long rss_base = rss_kib();
     double t0 = now();
     vers_model_params mp = { (int)threads };
     if (vers_model_load(model, &mp, &m, &err)) { cli_error(model, "%s", err.msg); goto done; }
@@ -158,11 +161,11 @@ int cmd_bench(int argc, char **argv) {
         printf("{\"arch\":\"%s\",\"type\":\"%s\",\"params\":%llu,\"file_bytes\":%llu,\"threads\":%ld,\"kv\":\"%s\","
                "\"pp\":%ld,\"pp_tps\":%.2f,\"pp_tps_mean\":%.2f,\"tg\":%ld,\"tg_tps\":%.2f,\"tg_tps_mean\":%.2f,"
                "\"triad_gbs\":%.2f,\"tg_bytes_per_token\":%.0f,\"tg_bandwidth_fraction\":%.3f,"
-               "\"load_ms\":%.2f,\"rss_kib\":%ld,\"kv_bytes\":%.0f}\n",
+               "\"load_ms\":%.2f,\"rss_kib\":%ld,\"rss_base_kib\":%ld,\"kv_bytes\":%.0f}\n",
                hp->arch_name, hp->wtype_name, (unsigned long long)hp->n_params,
                (unsigned long long)hp->file_size, threads, kv == VERS_KV_F16 ? "f16" : "f32",
                pp, pp_best, reps ? pp_sum / reps : 0, tg, tg_best, reps ? tg_sum / reps : 0, bw, per_tok, frac,
-               load_ms, rss, kv_bytes_full);
+               load_ms, rss, rss_base, kv_bytes_full);
     } else {
         printf("model: %s (%s, %s, %.1fM params, %.1f MiB), threads: %ld, kv: %s\n", model, hp->arch_name,
                hp->wtype_name, (double)hp->n_params / 1e6, file_mib, threads, kv == VERS_KV_F16 ? "f16" : "f32");
@@ -170,8 +173,10 @@ int cmd_bench(int argc, char **argv) {
         if (tg > 0) printf("tg%ld: %.1f t/s (mean %.1f)\n", tg, tg_best, tg_sum / reps);
         printf("bandwidth: triad %.1f GB/s; tg reads %.1f MB/token = %.1f GB/s = %.0f%% of triad\n", bw,
                per_tok / 1e6, per_tok * tg_best / 1e9, 100 * frac);
-        printf("load: %.1f ms; resident: %.1f MiB (file %.1f MiB + KV %.1f MiB)\n", load_ms, rss / 1024.0,
-               file_mib, kv_mib);
+        printf("load: %.1f ms; resident: %.1f MiB = process %.1f MiB before loading + %.1f MiB for the model "
+               "(file %.1f MiB + KV %.1f MiB = %.0f%%)\n", load_ms, rss / 1024.0, rss_base / 1024.0,
+               (rss - rss_base) / 1024.0, file_mib, kv_mib,
+               file_mib + kv_mib > 0 ? 100.0 * ((rss - rss_base) / 1024.0) / (file_mib + kv_mib) : 0);
     }
     rc = 0;
 done:
