@@ -728,11 +728,58 @@ static inline float q6_K_1x1(int64_t nb, const block_q6_K *wb, const block_q8_K 
     }
     return hsum_ggml8(acc);
 }
+/* Decode rows of Q6_K: the token's 32 x q8 terms (maddubs(32, x), the "- 32" of every
+ * weight) computed once for all the rows, scales widened once per super-block and picked per
+ * chunk with a byte shuffle (ggml's get_scale_shuffle); the same lanes as q6_K_1x1. */
+static const uint8_t q6_scale_shuffle[8][16] = {
+    {0,0,0,0,0,0,0,0, 1,1,1,1,1,1,1,1}, {2,2,2,2,2,2,2,2, 3,3,3,3,3,3,3,3},
+    {4,4,4,4,4,4,4,4, 5,5,5,5,5,5,5,5}, {6,6,6,6,6,6,6,6, 7,7,7,7,7,7,7,7},
+    {8,8,8,8,8,8,8,8, 9,9,9,9,9,9,9,9}, {10,10,10,10,10,10,10,10, 11,11,11,11,11,11,11,11},
+    {12,12,12,12,12,12,12,12, 13,13,13,13,13,13,13,13}, {14,14,14,14,14,14,14,14, 15,15,15,15,15,15,15,15}};
+#define Q6_MAXNB 64   /* super-blocks per row with precomputed x terms (16384 values) */
+static void q6_K_rows(int64_t nb, const uint8_t *w, size_t ldw, int nr, const block_q8_K *xb, float *y) {
+    if (nb > Q6_MAXNB) {
+        for (int r = 0; r < nr; r++) y[r] = q6_K_1x1(nb, (const block_q6_K *)(w + (size_t)r * ldw), xb);
+        return;
+    }
+    __m256i x32[Q6_MAXNB][8];
+    for (int64_t b = 0; b < nb; b++)
+        for (int c = 0; c < 8; c++)
+            x32[b][c] = _mm256_maddubs_epi16(_mm256_set1_epi8(32), _mm256_loadu_si256((const __m256i *)(xb[b].qs + 32 * c)));
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(3);
+    for (int r = 0; r < nr; r++) {
+        const block_q6_K *wb = (const block_q6_K *)(w + (size_t)r * ldw);
+        __m256 acc = _mm256_setzero_ps();
+        for (int64_t b = 0; b < nb; b++) {
+            const __m128i sc = _mm_loadu_si128((const __m128i *)wb[b].scales);
+            const uint8_t *ql = wb[b].ql, *qh = wb[b].qh;
+            const int8_t *q8 = xb[b].qs;
+            __m256i sum = _mm256_setzero_si256();
+            for (int h = 0; h < 2; h++) {
+                const __m256i l0 = _mm256_loadu_si256((const __m256i *)ql), l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+                const __m256i hh = _mm256_loadu_si256((const __m256i *)qh);
+                const __m256i q[4] = {
+                    _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_slli_epi16(_mm256_and_si256(hh, m2), 4)),
+                    _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 2), m2), 4)),
+                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 4), m2), 4)),
+                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 6), m2), 4))};
+                for (int k = 0; k < 4; k++) {
+                    const __m256i scp = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(sc, _mm_loadu_si128((const __m128i *)q6_scale_shuffle[4 * h + k])));
+                    const __m256i xv = _mm256_loadu_si256((const __m256i *)(q8 + 32 * k));
+                    const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], xv), x32[b][4 * h + k]);
+                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, scp));
+                }
+                ql += 64; qh += 32; q8 += 128;
+            }
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(xb[b].d * h2f(wb[b].d)), _mm256_cvtepi32_ps(sum), acc);
+        }
+        y[r] = hsum_ggml8(acc);
+    }
+}
 static void tile_q6_K_4(int64_t n, int nr, int nt, float *y, int64_t ldy,
                         const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx) {
     for (int t = 0; t < nt; t++)
-        for (int r = 0; r < nr; r++)
-            y[t * ldy + r] = q6_K_1x1(n / QK_K, (const block_q6_K *)(w + (size_t)r * ldw), (const block_q8_K *)(x + (size_t)t * ldx));
+        q6_K_rows(n / QK_K, w, ldw, nr, (const block_q8_K *)(x + (size_t)t * ldx), y + t * ldy);
 }
 
 /* ---- float types: 4 rows x 2 tokens of 8-lane FMA accumulators ---- */
