@@ -679,11 +679,59 @@ static inline float q45_K_1x1(int64_t nb, const uint8_t *row, const block_q8_K *
     }
     return hsum_ggml8(acc) + (q5 ? summs : hsum_ggml4(accm));
 }
+/* Decode rows of Q4_K: the token's 32-value bsums computed once per tile; scales and mins
+ * widened with one conversion per super-block (ggml's layout: 8 scales then 8 mins as
+ * int16), each sub-block's scale broadcast by a byte shuffle.  The same lanes as q45_K_1x1. */
+static const uint8_t q4k_scale_shuffle[8][32] = {
+#define S2(i) (uint8_t)(2 * (i)), (uint8_t)(2 * (i) + 1)
+#define S16(i) S2(i), S2(i), S2(i), S2(i), S2(i), S2(i), S2(i), S2(i)
+    {S16(0), S16(0)}, {S16(1), S16(1)}, {S16(2), S16(2)}, {S16(3), S16(3)},
+    {S16(4), S16(4)}, {S16(5), S16(5)}, {S16(6), S16(6)}, {S16(7), S16(7)}};
+#undef S16
+#undef S2
+#define Q4K_MAXNB 64
+static void q4_K_rows(int64_t nb, const uint8_t *w, size_t ldw, int nr, const block_q8_K *xb, float *y) {
+    if (nb > Q4K_MAXNB) {
+        for (int r = 0; r < nr; r++) y[r] = q45_K_1x1(nb, w + (size_t)r * ldw, xb, 0);
+        return;
+    }
+    __m128i bs[Q4K_MAXNB];
+    for (int64_t b = 0; b < nb; b++) bs[b] = q8K_bs32(xb + b);
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    for (int r = 0; r < nr; r++) {
+        const block_q4_K *wb = (const block_q4_K *)(w + (size_t)r * ldw);
+        __m256 acc = _mm256_setzero_ps();
+        __m128 accm = _mm_setzero_ps();
+        for (int64_t b = 0; b < nb; b++) {
+            uint8_t sm[16];
+            unpack_k4_scales(wb[b].scales, sm);
+            const __m256i ms = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)sm));   /* 8 scales, 8 mins */
+            const __m128i prod = _mm_madd_epi16(_mm256_extracti128_si256(ms, 1), bs[b]);
+            accm = _mm_fmadd_ps(_mm_set1_ps(-xb[b].d * h2f(wb[b].dmin)), _mm_cvtepi32_ps(prod), accm);
+            const __m256i scales = _mm256_permute2x128_si256(ms, ms, 0x00);
+            const int8_t *q8 = xb[b].qs;
+            __m256i sum = _mm256_setzero_si256();
+            for (int j = 0; j < 4; j++) {
+                const __m256i q = _mm256_loadu_si256((const __m256i *)(wb[b].qs + 32 * j));
+                const __m256i sl = _mm256_shuffle_epi8(scales, _mm256_loadu_si256((const __m256i *)q4k_scale_shuffle[2 * j]));
+                const __m256i sh = _mm256_shuffle_epi8(scales, _mm256_loadu_si256((const __m256i *)q4k_scale_shuffle[2 * j + 1]));
+                const __m256i plo = _mm256_maddubs_epi16(_mm256_and_si256(q, m4), _mm256_loadu_si256((const __m256i *)(q8 + 64 * j)));
+                const __m256i phi = _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(q, 4), m4),
+                                                         _mm256_loadu_si256((const __m256i *)(q8 + 64 * j + 32)));
+                sum = _mm256_add_epi32(sum, _mm256_add_epi32(_mm256_madd_epi16(sl, plo), _mm256_madd_epi16(sh, phi)));
+            }
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(xb[b].d * h2f(wb[b].d)), _mm256_cvtepi32_ps(sum), acc);
+        }
+        y[r] = hsum_ggml8(acc) + hsum_ggml4(accm);
+    }
+}
 static inline void tile_q45_K(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w,
                               size_t ldw, const uint8_t *x, size_t ldx, const int q5) {
-    for (int t = 0; t < nt; t++)
+    for (int t = 0; t < nt; t++) {
+        if (!q5) { q4_K_rows(n / QK_K, w, ldw, nr, (const block_q8_K *)(x + (size_t)t * ldx), y + t * ldy); continue; }
         for (int r = 0; r < nr; r++)
             y[t * ldy + r] = q45_K_1x1(n / QK_K, w + (size_t)r * ldw, (const block_q8_K *)(x + (size_t)t * ldx), q5);
+    }
 }
 
 static void tile_q4_K_4(int64_t n, int nr, int nt, float *y, int64_t ldy,
