@@ -43,14 +43,23 @@ int main(int argc, char **argv) {
                r.gflops_per_cpu_s, 100 * r.gflops_per_cpu_s / core, r.peak_rss_mb);
     }
     if (llmc) {
+        /* the driver writes its random checkpoint into the current directory: run it in a
+         * scratch directory, never in the checkout */
+        char *drv = realpath(llmc, NULL);
+        char dir[] = "/tmp/vers-llmc-XXXXXX";
+        if (!drv || !mkdtemp(dir)) { fprintf(stderr, "bench_train: %s: cannot run\n", llmc); free(drv); return 2; }
         for (int th = 1; th <= 2; th++) {
             if (only && th != only) continue;
             char cmd[4200];
-            snprintf(cmd, sizeof cmd, "OMP_NUM_THREADS=%d %s %d | tail -1", th, llmc, steps < 3 ? 3 : steps);
+            snprintf(cmd, sizeof cmd, "cd '%s' && OMP_NUM_THREADS=%d '%s' %d | tail -1", dir, th, drv, steps < 3 ? 3 : steps);
             printf("llm.c %d thread%s: ", th, th > 1 ? "s" : " ");
             fflush(stdout);
             if (system(cmd) != 0) printf("(failed)\n");
         }
+        char rm[200];
+        snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+        if (system(rm) != 0) fprintf(stderr, "bench_train: could not remove %s\n", dir);
+        free(drv);
     }
     return 0;
 }
