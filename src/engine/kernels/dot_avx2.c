@@ -89,50 +89,36 @@ static inline __m256i hsum8x8_epi32(__m256i a0, __m256i a1, __m256i a2, __m256i 
     return _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
 }
 
-/* One block of Q8_0 (q4 = 0) or Q4_0 (q4 = 1) weights against one Q8_0 activation block:
- * 8 x int32 partial sums.  Q8_0: |w| * (x * sign(w)) as u8 x s8 pairs (|x| <= 127, so
- * maddubs never saturates).  Q4_0: nibbles 0..15 times x, minus 8 sum(x) (the c vector). */
-typedef struct { __m256i v, a; } wblk;   /* weight bytes, and |w| (Q8_0) */
-
-static inline wblk load_wblk(const uint8_t *row, int64_t b, const int q4, __m256i m4) {
-    wblk r;
-    if (q4) {
-        const __m128i q = _mm_loadu_si128((const __m128i *)((const block_q4_0 *)row + b)->qs);
-        r.v = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), m4);
-        r.a = r.v;
-    } else {
-        r.v = _mm256_loadu_si256((const __m256i *)((const block_q8_0 *)row + b)->qs);
-        r.a = _mm256_sign_epi8(r.v, r.v);
-    }
-    return r;
-}
-static inline __m256i blk_dot(wblk w, __m256i xv, __m256i c, const int q4, __m256i ones) {
-    if (q4) return _mm256_sub_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(w.v, xv), ones), c);
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(w.a, _mm256_sign_epi8(xv, w.v)), ones);
-}
-/* the same without Q4_0's -8 sum(x) (subtracted later from the exact sum) */
-static inline __m256i blk_dot_raw(wblk w, __m256i xv, const int q4, __m256i ones) {
-    if (q4) return _mm256_madd_epi16(_mm256_maddubs_epi16(w.v, xv), ones);
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(w.a, _mm256_sign_epi8(xv, w.v)), ones);
+/* One Q4_0 block against one Q8_0 activation block: 8 x int32 partial sums of the nibbles
+ * 0..15 times x, minus 8 sum(x) (the c vector). */
+static inline __m256i q4_0_blk_dot(const uint8_t *row, int64_t b, __m256i xv, __m256i c) {
+    const __m128i q = _mm_loadu_si128((const __m128i *)((const block_q4_0 *)row + b)->qs);
+    const __m256i nib = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), _mm256_set1_epi8(0x0F));
+    return _mm256_sub_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(nib, xv), _mm256_set1_epi16(1)), c);
 }
 
-/* 8 rows x 1 token (decode). */
-static inline void q0_8x1(int64_t nb, const uint8_t *const wr[8], const block_q8_0 *xb, float *y, int nr,
-                          const int q4) {
-    const __m256i ones = _mm256_set1_epi16(1), m4 = _mm256_set1_epi8(0x0F), eight = _mm256_set1_epi8(8);
-    const size_t bsz = q4 ? sizeof(block_q4_0) : sizeof(block_q8_0);
+/* 8 sum(x) of a Q8_0 activation block, exactly: what Q4_0's "- 8" takes off a block sum. */
+static inline int32_t q8_0_sum_times8(const block_q8_0 *xb) {
+    const __m256i c = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(8), _mm256_loadu_si256((const __m256i *)xb->qs)),
+                                        _mm256_set1_epi16(1));
+    return hsum_i32x4(_mm_add_epi32(_mm256_castsi256_si128(c), _mm256_extracti128_si256(c, 1)));
+}
+
+/* Q4_0, 8 rows x 1 token (decode, row layout). */
+static inline void q4_0_8x1(int64_t nb, const uint8_t *const wr[8], const block_q8_0 *xb, float *y, int nr) {
+    const __m256i ones = _mm256_set1_epi16(1), eight = _mm256_set1_epi8(8);
+    const size_t bsz = sizeof(block_q4_0);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
         const __m256i xv = _mm256_loadu_si256((const __m256i *)xb[b].qs);
-        const __m256i c = q4 ? _mm256_madd_epi16(_mm256_maddubs_epi16(eight, xv), ones) : ones;
+        const __m256i c = _mm256_madd_epi16(_mm256_maddubs_epi16(eight, xv), ones);
         const __m256i is = hsum8x8_epi32(
-            blk_dot(load_wblk(wr[0], b, q4, m4), xv, c, q4, ones), blk_dot(load_wblk(wr[1], b, q4, m4), xv, c, q4, ones),
-            blk_dot(load_wblk(wr[2], b, q4, m4), xv, c, q4, ones), blk_dot(load_wblk(wr[3], b, q4, m4), xv, c, q4, ones),
-            blk_dot(load_wblk(wr[4], b, q4, m4), xv, c, q4, ones), blk_dot(load_wblk(wr[5], b, q4, m4), xv, c, q4, ones),
-            blk_dot(load_wblk(wr[6], b, q4, m4), xv, c, q4, ones), blk_dot(load_wblk(wr[7], b, q4, m4), xv, c, q4, ones));
+            q4_0_blk_dot(wr[0], b, xv, c), q4_0_blk_dot(wr[1], b, xv, c), q4_0_blk_dot(wr[2], b, xv, c),
+            q4_0_blk_dot(wr[3], b, xv, c), q4_0_blk_dot(wr[4], b, xv, c), q4_0_blk_dot(wr[5], b, xv, c),
+            q4_0_blk_dot(wr[6], b, xv, c), q4_0_blk_dot(wr[7], b, xv, c));
         const __m256 dw = _mm256_set_m128(load_d4(wr + 4, (size_t)b * bsz), load_d4(wr, (size_t)b * bsz));
         const __m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(h2f(xb[b].d)));
-        acc = q4 ? _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), d, acc) : _mm256_add_ps(acc, _mm256_mul_ps(_mm256_cvtepi32_ps(is), d));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), d, acc);
     }
     float tmp[8];
     _mm256_storeu_ps(tmp, acc);
@@ -226,53 +212,28 @@ static inline __m256i bcast32(const int8_t *p) {
     return _mm256_set1_epi32(v);
 }
 
-/* Exact integer sums of one block for the 8 rows against one token's block. */
-static inline __attribute__((always_inline)) __m256i il_block_isum(const il_tile *T, int64_t b, const block_q8_0 *xb, const int q4) {
-    const __m256i ones = _mm256_set1_epi16(1);
-    if (q4) {
-        __m256i s = _mm256_setzero_si256();
-#pragma GCC unroll 8
-        for (int j = 0; j < 8; j++) s = _mm256_add_epi16(s, _mm256_maddubs_epi16(T->w[b][j], bcast32(xb->qs + 4 * j)));
-        return _mm256_madd_epi16(s, ones);
-    }
+/* Q4_0 tile: exact integer sums (without the - 8 sum(x)) of one block for the 8 rows
+ * against one token's block; the 8 maddubs results fit int16 (8 x 2 x 15 x 127 = 30480). */
+static inline __attribute__((always_inline)) __m256i il_block_isum(const il_tile *T, int64_t b, const block_q8_0 *xb) {
     __m256i s = _mm256_setzero_si256();
 #pragma GCC unroll 8
-    for (int j = 0; j < 8; j++)
-        s = _mm256_add_epi32(s, _mm256_madd_epi16(_mm256_maddubs_epi16(T->a[b][j],
-                                _mm256_sign_epi8(bcast32(xb->qs + 4 * j), T->w[b][j])), ones));
-    return s;
+    for (int j = 0; j < 8; j++) s = _mm256_add_epi16(s, _mm256_maddubs_epi16(T->w[b][j], bcast32(xb->qs + 4 * j)));
+    return _mm256_madd_epi16(s, _mm256_set1_epi16(1));
 }
 
 /* The same for two tokens at once (the weight registers loaded once for both). */
 static inline __attribute__((always_inline)) void il_block_isum2(const il_tile *T, int64_t b, const block_q8_0 *x0,
-                                                                 const block_q8_0 *x1, __m256i *i0, __m256i *i1, const int q4) {
+                                                                 const block_q8_0 *x1, __m256i *i0, __m256i *i1) {
     const __m256i ones = _mm256_set1_epi16(1);
     __m256i s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256();
-    if (q4) {
-#pragma GCC unroll 8
-        for (int j = 0; j < 8; j++) {
-            const __m256i wj = T->w[b][j];
-            s0 = _mm256_add_epi16(s0, _mm256_maddubs_epi16(wj, bcast32(x0->qs + 4 * j)));
-            s1 = _mm256_add_epi16(s1, _mm256_maddubs_epi16(wj, bcast32(x1->qs + 4 * j)));
-        }
-        *i0 = _mm256_madd_epi16(s0, ones);
-        *i1 = _mm256_madd_epi16(s1, ones);
-        return;
-    }
 #pragma GCC unroll 8
     for (int j = 0; j < 8; j++) {
-        const __m256i wj = T->w[b][j], aj = T->a[b][j];
-        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(_mm256_maddubs_epi16(aj, _mm256_sign_epi8(bcast32(x0->qs + 4 * j), wj)), ones));
-        s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(_mm256_maddubs_epi16(aj, _mm256_sign_epi8(bcast32(x1->qs + 4 * j), wj)), ones));
+        const __m256i wj = T->w[b][j];
+        s0 = _mm256_add_epi16(s0, _mm256_maddubs_epi16(wj, bcast32(x0->qs + 4 * j)));
+        s1 = _mm256_add_epi16(s1, _mm256_maddubs_epi16(wj, bcast32(x1->qs + 4 * j)));
     }
-    *i0 = s0;
-    *i1 = s1;
-}
-
-/* acc + isum * d: Q4_0 with one rounding (ggml's repacked Q4_0 kernels use FMA), Q8_0 with
- * two (vk_dot_q8_0_blk_scalar). */
-static inline __m256 q0_acc(__m256 acc, __m256i isum, __m256 d, const int q4) {
-    return q4 ? _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), d, acc) : _mm256_add_ps(acc, _mm256_mul_ps(_mm256_cvtepi32_ps(isum), d));
+    *i0 = _mm256_madd_epi16(s0, ones);
+    *i1 = _mm256_madd_epi16(s1, ones);
 }
 
 /* The 8 row sums of a token so far (rn rows stored in y), or zeros at the first chunk. */
@@ -290,14 +251,15 @@ static inline void il_store_acc(float *y, int rn, __m256 a) {
     memcpy(y, tmp, sizeof(float) * (size_t)rn);
 }
 
-/* Prompt product: rows [0, nr) x tokens [0, nt), y[t * ldy + r].  Loops: chunks of IL_NT
- * tokens, chunks of IL_KC blocks (the tokens' scales and Q4_0's 8 sum(x) computed once for
- * all rows), tiles of 8 rows (packed once for the chunk's tokens); the 8 row sums of a token
- * are carried across block chunks in y. */
-static inline __attribute__((always_inline)) void gemm_q0(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w,
-                           size_t ldw, const uint8_t *x, size_t ldx, const int q4, const int x8) {
+/* Q4_0 prompt product: rows [0, nr) x tokens [0, nt), y[t * ldy + r], from the row layout or
+ * the repacked one (x8).  Loops: chunks of IL_NT tokens, chunks of IL_KC blocks (the tokens'
+ * scales and 8 sum(x) computed once for all rows), tiles of 8 rows (packed once for the
+ * chunk's tokens); the 8 row sums of a token are carried across block chunks in y, each block
+ * fma'd in order as in the single dot product. */
+static inline __attribute__((always_inline)) void gemm_q4_0_tiles(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy,
+                                                                  const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx,
+                                                                  const int x8) {
     const int64_t nb = n / 32;
-    const __m256i ones = _mm256_set1_epi16(1), eight = _mm256_set1_epi8(8);
     il_tile T;
     float dx[IL_NT][IL_KC];
     int32_t cx[IL_NT][IL_KC];
@@ -309,13 +271,7 @@ static inline __attribute__((always_inline)) void gemm_q0(int64_t n, int64_t nr,
                 const block_q8_0 *xt = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
                 for (int64_t b = 0; b < kc; b++) {
                     dx[t][b] = h2f(xt[b].d);
-                    if (q4) {
-                        const __m256i c = _mm256_madd_epi16(_mm256_maddubs_epi16(eight, _mm256_loadu_si256((const __m256i *)xt[b].qs)), ones);
-                        __m128i c4 = _mm_add_epi32(_mm256_castsi256_si128(c), _mm256_extracti128_si256(c, 1));
-                        c4 = _mm_add_epi32(c4, _mm_shuffle_epi32(c4, 0x4E));
-                        c4 = _mm_add_epi32(c4, _mm_shuffle_epi32(c4, 0xB1));
-                        cx[t][b] = _mm_cvtsi128_si32(c4);
-                    }
+                    cx[t][b] = q8_0_sum_times8(xt + b);
                 }
             }
             for (int64_t r0 = 0; r0 < nr; r0 += 8) {
@@ -323,7 +279,7 @@ static inline __attribute__((always_inline)) void gemm_q0(int64_t n, int64_t nr,
                 const uint8_t *wr[8];
                 for (int r = 0; r < 8; r++) wr[r] = w + (size_t)(r0 + (r < rn ? r : 0)) * ldw;
                 if (x8) il_pack_x8(&T, w + (size_t)r0 * ldw, k0, kc);
-                else il_pack(&T, wr, k0, kc, q4);
+                else il_pack(&T, wr, k0, kc, 1);
                 int64_t t = 0;
                 for (; t + 2 <= mt; t += 2) {
                     const block_q8_0 *xa = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
@@ -332,13 +288,11 @@ static inline __attribute__((always_inline)) void gemm_q0(int64_t n, int64_t nr,
                     __m256 a0 = il_load_acc(ya, rn, k0 == 0), a1 = il_load_acc(yb, rn, k0 == 0);
                     for (int64_t b = 0; b < kc; b++) {
                         __m256i i0, i1;
-                        il_block_isum2(&T, b, xa + b, xb + b, &i0, &i1, q4);
-                        if (q4) {
-                            i0 = _mm256_sub_epi32(i0, _mm256_set1_epi32(cx[t][b]));
-                            i1 = _mm256_sub_epi32(i1, _mm256_set1_epi32(cx[t + 1][b]));
-                        }
-                        a0 = q0_acc(a0, i0, _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t][b])), q4);
-                        a1 = q0_acc(a1, i1, _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t + 1][b])), q4);
+                        il_block_isum2(&T, b, xa + b, xb + b, &i0, &i1);
+                        i0 = _mm256_sub_epi32(i0, _mm256_set1_epi32(cx[t][b]));
+                        i1 = _mm256_sub_epi32(i1, _mm256_set1_epi32(cx[t + 1][b]));
+                        a0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i0), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t][b])), a0);
+                        a1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i1), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t + 1][b])), a1);
                     }
                     il_store_acc(ya, rn, a0);
                     il_store_acc(yb, rn, a1);
@@ -348,9 +302,8 @@ static inline __attribute__((always_inline)) void gemm_q0(int64_t n, int64_t nr,
                     float *yt = y + (t0 + t) * ldy + r0;
                     __m256 a = il_load_acc(yt, rn, k0 == 0);
                     for (int64_t b = 0; b < kc; b++) {
-                        __m256i is = il_block_isum(&T, b, xt + b, q4);
-                        if (q4) is = _mm256_sub_epi32(is, _mm256_set1_epi32(cx[t][b]));
-                        a = q0_acc(a, is, _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t][b])), q4);
+                        const __m256i is = _mm256_sub_epi32(il_block_isum(&T, b, xt + b), _mm256_set1_epi32(cx[t][b]));
+                        a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t][b])), a);
                     }
                     il_store_acc(yt, rn, a);
                 }
@@ -359,156 +312,31 @@ static inline __attribute__((always_inline)) void gemm_q0(int64_t n, int64_t nr,
     }
 }
 
-/* Q8_0 prompt product in ggml's lane order (tinyBLAS_Q0 and ggml_vec_dot_q8_0_q8_0 agree:
- * each output keeps 8 float lanes, lane j fma'd with the integer sum of products 4j..4j+3
- * of each block).  The interleaved tile gives exactly that: register j of a block holds
- * bytes 4j..4j+3 of the 8 rows, so maddubs + madd against the token's broadcast bytes
- * 4j..4j+3 is lane j of all 8 rows at once; accumulator j (one register) is fma'd with
- * the 8 rows' d_w x d_x.  The 8 accumulators of a token stay in registers over a chunk of
- * blocks and in `lacc` between chunks; at the end the 8 are added vertically in
- * hsum_float_8's order.  Loops: tokens (chunks of IL_NT), rows (tiles of 8), blocks. */
-static void gemm_q8_0(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
-                      const uint8_t *x, size_t ldx) {
-    const int64_t nb = n / 32;
-    const __m256i ones = _mm256_set1_epi16(1);
-    il_tile T;
-    static _Thread_local __m256 lacc[IL_NT][8];
-    for (int64_t t0 = 0; t0 < nt; t0 += IL_NT) {
-        const int64_t mt = nt - t0 < IL_NT ? nt - t0 : IL_NT;
-        for (int64_t r0 = 0; r0 < nr; r0 += 8) {
-            const int rn = nr - r0 < 8 ? (int)(nr - r0) : 8;
-            const uint8_t *wr[8];
-            for (int r = 0; r < 8; r++) wr[r] = w + (size_t)(r0 + (r < rn ? r : 0)) * ldw;
-            for (int64_t t = 0; t < mt; t++)
-                for (int j = 0; j < 8; j++) lacc[t][j] = _mm256_setzero_ps();
-            for (int64_t k0 = 0; k0 < nb; k0 += IL_KC) {
-                const int64_t kc = nb - k0 < IL_KC ? nb - k0 : IL_KC;
-                il_pack(&T, wr, k0, kc, 0);
-                int64_t t = 0;
-                /* two tokens share each weight register; lanes 0-3 then 4-7 (8 accumulators) */
-                for (; t + 2 <= mt; t += 2) {
-                    const block_q8_0 *xa = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
-                    const block_q8_0 *xb2 = (const block_q8_0 *)(x + (size_t)(t0 + t + 1) * ldx) + k0;
-                    for (int h = 0; h < 8; h += 4) {
-                        __m256 a0 = lacc[t][h], a1 = lacc[t][h + 1], a2 = lacc[t][h + 2], a3 = lacc[t][h + 3];
-                        __m256 c0 = lacc[t + 1][h], c1 = lacc[t + 1][h + 1], c2 = lacc[t + 1][h + 2], c3 = lacc[t + 1][h + 3];
-                        for (int64_t b = 0; b < kc; b++) {
-                            const __m256 da = _mm256_mul_ps(T.d[b], _mm256_set1_ps(h2f(xa[b].d)));
-                            const __m256 db = _mm256_mul_ps(T.d[b], _mm256_set1_ps(h2f(xb2[b].d)));
-#define Q8L2(acc, accb, j) do { \
-    const __m256i wj = T.w[b][j], aj = T.a[b][j]; \
-    const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(aj, _mm256_sign_epi8(bcast32(xa[b].qs + 4 * (j)), wj)), ones); \
-    acc = _mm256_fmadd_ps(da, _mm256_cvtepi32_ps(p), acc); \
-    const __m256i q = _mm256_madd_epi16(_mm256_maddubs_epi16(aj, _mm256_sign_epi8(bcast32(xb2[b].qs + 4 * (j)), wj)), ones); \
-    accb = _mm256_fmadd_ps(db, _mm256_cvtepi32_ps(q), accb); } while (0)
-                            Q8L2(a0, c0, h); Q8L2(a1, c1, h + 1); Q8L2(a2, c2, h + 2); Q8L2(a3, c3, h + 3);
-#undef Q8L2
-                        }
-                        lacc[t][h] = a0; lacc[t][h + 1] = a1; lacc[t][h + 2] = a2; lacc[t][h + 3] = a3;
-                        lacc[t + 1][h] = c0; lacc[t + 1][h + 1] = c1; lacc[t + 1][h + 2] = c2; lacc[t + 1][h + 3] = c3;
-                    }
-                }
-                for (; t < mt; t++) {
-                    const block_q8_0 *xt = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
-                    for (int h = 0; h < 8; h += 4) {
-                        __m256 a0 = lacc[t][h], a1 = lacc[t][h + 1], a2 = lacc[t][h + 2], a3 = lacc[t][h + 3];
-                        for (int64_t b = 0; b < kc; b++) {
-                            const __m256 d = _mm256_mul_ps(T.d[b], _mm256_set1_ps(h2f(xt[b].d)));
-#define Q8L(acc, j) do { \
-    const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(T.a[b][j], _mm256_sign_epi8(bcast32(xt[b].qs + 4 * (j)), T.w[b][j])), ones); \
-    acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc); } while (0)
-                            Q8L(a0, h); Q8L(a1, h + 1); Q8L(a2, h + 2); Q8L(a3, h + 3);
-#undef Q8L
-                        }
-                        lacc[t][h] = a0; lacc[t][h + 1] = a1; lacc[t][h + 2] = a2; lacc[t][h + 3] = a3;
-                    }
-                }
-            }
-            for (int64_t t = 0; t < mt; t++) {
-                const __m256 *L = lacc[t];
-                const __m256 sum = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(L[0], L[4]), _mm256_add_ps(L[2], L[6])),
-                                                 _mm256_add_ps(_mm256_add_ps(L[1], L[5]), _mm256_add_ps(L[3], L[7])));
-                il_store_acc(y + (t0 + t) * ldy + r0, rn, sum);
-            }
-        }
-    }
-}
-
-/* The same with AVX-512 VNNI where the CPU has it (vpdpbusd: the u8 x s8 products of 4 bytes
- * summed into an int32 lane in one instruction, exactly maddubs + madd's value since those
- * never saturate here); chosen at run time, same bits. */
-__attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512vnni"))) static void gemm_q8_0_vnni(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
-                      const uint8_t *x, size_t ldx) {
-    const int64_t nb = n / 32;
-    il_tile T;
-    static _Thread_local __m256 lacc[IL_NT][8];
-    for (int64_t t0 = 0; t0 < nt; t0 += IL_NT) {
-        const int64_t mt = nt - t0 < IL_NT ? nt - t0 : IL_NT;
-        for (int64_t r0 = 0; r0 < nr; r0 += 8) {
-            const int rn = nr - r0 < 8 ? (int)(nr - r0) : 8;
-            const uint8_t *wr[8];
-            for (int r = 0; r < 8; r++) wr[r] = w + (size_t)(r0 + (r < rn ? r : 0)) * ldw;
-            for (int64_t t = 0; t < mt; t++)
-                for (int j = 0; j < 8; j++) lacc[t][j] = _mm256_setzero_ps();
-            for (int64_t k0 = 0; k0 < nb; k0 += IL_KC) {
-                const int64_t kc = nb - k0 < IL_KC ? nb - k0 : IL_KC;
-                il_pack(&T, wr, k0, kc, 0);
-                int64_t t = 0;
-                /* two tokens share each weight register; lanes 0-3 then 4-7 (8 accumulators) */
-                for (; t + 2 <= mt; t += 2) {
-                    const block_q8_0 *xa = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
-                    const block_q8_0 *xb2 = (const block_q8_0 *)(x + (size_t)(t0 + t + 1) * ldx) + k0;
-                    for (int h = 0; h < 8; h += 4) {
-                        __m256 a0 = lacc[t][h], a1 = lacc[t][h + 1], a2 = lacc[t][h + 2], a3 = lacc[t][h + 3];
-                        __m256 c0 = lacc[t + 1][h], c1 = lacc[t + 1][h + 1], c2 = lacc[t + 1][h + 2], c3 = lacc[t + 1][h + 3];
-                        for (int64_t b = 0; b < kc; b++) {
-                            const __m256 da = _mm256_mul_ps(T.d[b], _mm256_set1_ps(h2f(xa[b].d)));
-                            const __m256 db = _mm256_mul_ps(T.d[b], _mm256_set1_ps(h2f(xb2[b].d)));
-#define Q8L2(acc, accb, j) do { \
-    const __m256i wj = T.w[b][j], aj = T.a[b][j]; \
-    const __m256i p = _mm256_dpbusd_epi32(_mm256_setzero_si256(), aj, _mm256_sign_epi8(bcast32(xa[b].qs + 4 * (j)), wj)); \
-    acc = _mm256_fmadd_ps(da, _mm256_cvtepi32_ps(p), acc); \
-    const __m256i q = _mm256_dpbusd_epi32(_mm256_setzero_si256(), aj, _mm256_sign_epi8(bcast32(xb2[b].qs + 4 * (j)), wj)); \
-    accb = _mm256_fmadd_ps(db, _mm256_cvtepi32_ps(q), accb); } while (0)
-                            Q8L2(a0, c0, h); Q8L2(a1, c1, h + 1); Q8L2(a2, c2, h + 2); Q8L2(a3, c3, h + 3);
-#undef Q8L2
-                        }
-                        lacc[t][h] = a0; lacc[t][h + 1] = a1; lacc[t][h + 2] = a2; lacc[t][h + 3] = a3;
-                        lacc[t + 1][h] = c0; lacc[t + 1][h + 1] = c1; lacc[t + 1][h + 2] = c2; lacc[t + 1][h + 3] = c3;
-                    }
-                }
-                for (; t < mt; t++) {
-                    const block_q8_0 *xt = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
-                    for (int h = 0; h < 8; h += 4) {
-                        __m256 a0 = lacc[t][h], a1 = lacc[t][h + 1], a2 = lacc[t][h + 2], a3 = lacc[t][h + 3];
-                        for (int64_t b = 0; b < kc; b++) {
-                            const __m256 d = _mm256_mul_ps(T.d[b], _mm256_set1_ps(h2f(xt[b].d)));
-#define Q8L(acc, j) do { \
-    const __m256i p = _mm256_dpbusd_epi32(_mm256_setzero_si256(), T.a[b][j], _mm256_sign_epi8(bcast32(xt[b].qs + 4 * (j)), T.w[b][j])); \
-    acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc); } while (0)
-                            Q8L(a0, h); Q8L(a1, h + 1); Q8L(a2, h + 2); Q8L(a3, h + 3);
-#undef Q8L
-                        }
-                        lacc[t][h] = a0; lacc[t][h + 1] = a1; lacc[t][h + 2] = a2; lacc[t][h + 3] = a3;
-                    }
-                }
-            }
-            for (int64_t t = 0; t < mt; t++) {
-                const __m256 *L = lacc[t];
-                const __m256 sum = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(L[0], L[4]), _mm256_add_ps(L[2], L[6])),
-                                                 _mm256_add_ps(_mm256_add_ps(L[1], L[5]), _mm256_add_ps(L[3], L[7])));
-                il_store_acc(y + (t0 + t) * ldy + r0, rn, sum);
-            }
-        }
-    }
-}
+/* The Q8_0 prompt product (gemm_q8_0.inc), once for AVX2 and once with AVX-512 VNNI where
+ * the CPU has it (vpdpbusd sums the 4 u8 x s8 products into an int32 lane in one
+ * instruction: exactly maddubs + madd's value, since those never saturate here); chosen at
+ * run time, same bits. */
+#define GEMM_Q8_0_NAME gemm_q8_0
+#define GEMM_Q8_0_ATTR
+#define GEMM_Q8_0_DOT(a, s) _mm256_madd_epi16(_mm256_maddubs_epi16(a, s), _mm256_set1_epi16(1))
+#include "engine/kernels/gemm_q8_0.inc"
+#undef GEMM_Q8_0_NAME
+#undef GEMM_Q8_0_ATTR
+#undef GEMM_Q8_0_DOT
+#define GEMM_Q8_0_NAME gemm_q8_0_vnni
+#define GEMM_Q8_0_ATTR __attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512vnni")))
+#define GEMM_Q8_0_DOT(a, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), a, s)
+#include "engine/kernels/gemm_q8_0.inc"
+#undef GEMM_Q8_0_NAME
+#undef GEMM_Q8_0_ATTR
+#undef GEMM_Q8_0_DOT
 static void gemm_q4_0(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
                       const uint8_t *x, size_t ldx) {
-    gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 1, 0);
+    gemm_q4_0_tiles(n, nr, nt, y, ldy, w, ldw, x, ldx, 0);
 }
 void vk_gemm_q4_0x8_avx2(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
                          const uint8_t *x, size_t ldx) {
-    gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 1, 1);
+    gemm_q4_0_tiles(n, nr, nt, y, ldy, w, ldw, x, ldx, 1);
 }
 
 /* Q8_0 x Q8_0, one token, in ggml_vec_dot_q8_0_q8_0's order (vk_dot_q8_0_scalar): per row 8
@@ -562,21 +390,16 @@ static void q8_0_rows(int64_t nb, const uint8_t *w, size_t ldw, int nr, const bl
  * block sums of the 8 rows in the lanes (nibbles 0..15 summed in int16, then - 8 sum(x)),
  * acc = fma(isum, d_w d_x, acc) block after block: vk_dot_q4_0_scalar's order. */
 static void q4_0x8_1tok(int64_t nb, const uint8_t *g, const block_q8_0 *xb, float *y, int nr) {
-    const __m256i ones = _mm256_set1_epi16(1), eight = _mm256_set1_epi8(8);
+    const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
         const uint8_t *p = g + (size_t)b * Q4_0X8_BLK;
-        const __m256i xv = _mm256_loadu_si256((const __m256i *)xb[b].qs);
-        const __m256i c = _mm256_madd_epi16(_mm256_maddubs_epi16(eight, xv), ones);
-        __m128i c4 = _mm_add_epi32(_mm256_castsi256_si128(c), _mm256_extracti128_si256(c, 1));
-        c4 = _mm_add_epi32(c4, _mm_shuffle_epi32(c4, 0x4E));
-        c4 = _mm_add_epi32(c4, _mm_shuffle_epi32(c4, 0xB1));
         __m256i w[8];
         x8_unpack(p, w);
         __m256i s16 = _mm256_setzero_si256();
 #pragma GCC unroll 8
         for (int j = 0; j < 8; j++) s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(w[j], bcast32(xb[b].qs + 4 * j)));
-        const __m256i is = _mm256_sub_epi32(_mm256_madd_epi16(s16, ones), _mm256_broadcastd_epi32(c4));
+        const __m256i is = _mm256_sub_epi32(_mm256_madd_epi16(s16, ones), _mm256_set1_epi32(q8_0_sum_times8(xb + b)));
         const __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 128))), _mm256_set1_ps(h2f(xb[b].d)));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), d, acc);
     }
@@ -586,7 +409,7 @@ static void q4_0x8_1tok(int64_t nb, const uint8_t *g, const block_q8_0 *xb, floa
 void vk_tile_q4_0x8_avx2(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
                          const uint8_t *x, size_t ldx) {
     if (nt > 1) {
-        gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 1, 1);
+        gemm_q4_0_tiles(n, nr, nt, y, ldy, w, ldw, x, ldx, 1);
         return;
     }
     q4_0x8_1tok(n / 32, w, (const block_q8_0 *)x, y, nr);
@@ -596,7 +419,7 @@ void vk_tile_q4_0x8_avx2(int64_t n, int nr, int nt, float *y, int64_t ldy, const
 static inline void tile_q0(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
                            const uint8_t *x, size_t ldx, const int q4) {
     if (nt > 1) {
-        if (q4) gemm_q0(n, nr, nt, y, ldy, w, ldw, x, ldx, 1, 0);
+        if (q4) gemm_q4_0_tiles(n, nr, nt, y, ldy, w, ldw, x, ldx, 0);
         else if (vk_cpu_vnni()) gemm_q8_0_vnni(n, nr, nt, y, ldy, w, ldw, x, ldx);
         else gemm_q8_0(n, nr, nt, y, ldy, w, ldw, x, ldx);
         return;
@@ -607,7 +430,7 @@ static inline void tile_q0(int64_t n, int nr, int nt, float *y, int64_t ldy, con
     }
     const uint8_t *wr[8];
     for (int r = 0; r < 8; r++) wr[r] = w + (size_t)(r < nr ? r : 0) * ldw;
-    q0_8x1(n / 32, wr, (const block_q8_0 *)x, y, nr, q4);
+    q4_0_8x1(n / 32, wr, (const block_q8_0 *)x, y, nr);
 }
 
 static void tile_q8_0(int64_t n, int nr, int nt, float *y, int64_t ldy,
