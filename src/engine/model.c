@@ -189,7 +189,7 @@ static int load_tensors(vers_model *m, vers_err *err) {
     if (!hp->tied_output && (rc = repack_weight(m, &m->output, err))) return rc;
     for (int l = 0; l < hp->n_layer; l++) {
         model_layer *L = &m->layers[l];
-        vers_weight *w[] = { &L->wq, &L->wk, &L->wv, &L->wqkv, &L->wo, &L->w_gate, &L->w_up, &L->w_down };
+        vers_weight *w[] = LAYER_MATS(L);
         for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
             if ((rc = repack_weight(m, w[i], err))) return rc;
     }
@@ -287,7 +287,7 @@ int vers_model_load(const char *path, const vers_model_params *params, vers_mode
     uint64_t bpt = (uint64_t)m->output.row_size * (uint64_t)m->output.n_out;
     for (int l = 0; l < m->info.n_layer; l++) {
         const model_layer *L = &m->layers[l];
-        const vers_weight *w[] = { &L->wq, &L->wk, &L->wv, &L->wqkv, &L->wo, &L->w_gate, &L->w_up, &L->w_down };
+        const vers_weight *w[] = LAYER_MATS(L);
         for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
             if (w[i]->data) bpt += (uint64_t)w[i]->row_size * (uint64_t)w[i]->n_out;
     }
@@ -304,7 +304,7 @@ void vers_model_free(vers_model *m) {
     if (m->layers)
         for (int l = 0; l < m->info.n_layer; l++) {
             model_layer *L = &m->layers[l];
-            vers_weight *w[] = { &L->wq, &L->wk, &L->wv, &L->wqkv, &L->wo, &L->w_gate, &L->w_up, &L->w_down };
+            vers_weight *w[] = LAYER_MATS(L);
             for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) free(w[i]->owned);
         }
     if (!m->info.tied_output) free(m->output.owned);
@@ -356,7 +356,7 @@ static size_t max_act_row(const vers_model *m) {
     size_t mx = vers_act_row_size(m->output.type, m->output.n_in);
     for (int l = 0; l < m->info.n_layer; l++) {
         const model_layer *L = &m->layers[l];
-        const vers_weight *w[] = { &L->wq, &L->wk, &L->wv, &L->wqkv, &L->wo, &L->w_gate, &L->w_up, &L->w_down };
+        const vers_weight *w[] = LAYER_MATS(L);
         for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
             if (!w[i]->data) continue;
             size_t r = vers_act_row_size(w[i]->type, w[i]->n_in);

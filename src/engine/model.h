@@ -24,6 +24,9 @@ typedef struct model_layer {
     const float *bq, *bk, *bv, *bqkv, *bo, *b_up, *b_down;
     vers_weight wq, wk, wv, wqkv, wo, w_gate, w_up, w_down;
 } model_layer;
+/* a layer's matrices, as an initializer (absent ones have data == NULL):
+ *   vers_weight *w[] = LAYER_MATS(L); */
+#define LAYER_MATS(L) { &(L)->wq, &(L)->wk, &(L)->wv, &(L)->wqkv, &(L)->wo, &(L)->w_gate, &(L)->w_up, &(L)->w_down }
 
 struct vers_model {
     vers_model_info info;
