@@ -14,6 +14,7 @@
 #include "vers/tokenizer.h"
 #include "engine/gguf.h"
 #include "engine/tensor.h"
+#include "engine/model.h"
 #include <math.h>
 #include <stdint.h>
 #include <ctype.h>
@@ -484,6 +485,54 @@ static void test_threads(void) {
     }
 }
 
+/* A prompt split into passes of any size (the default batch is small for small models, to
+ * keep their scratch within a few percent of the file and KV) gives the same bits as one
+ * pass: each output is summed the same way whatever the pass, and no pass is a lone token. */
+static void test_batches(void) {
+    const char *models[3] = { "reference/llamacpp/models/tiny-llama-F16.gguf", "reference/llamacpp/models/tiny-qwen2-Q4_0.gguf",
+                              "reference/llamacpp/models/tiny-gpt2-F32.gguf" };
+    for (int mi = 0; mi < 3; mi++) {
+        const char *path = t_shared(models[mi]);
+        if (!path) { T_SKIP("prompt split into passes", "../shared/reference/llamacpp absent"); continue; }
+        T_CASE("prompt split into passes of 512, default, 7, 4, 3 tokens: bit-identical logits") {
+            vers_model *m = NULL; vers_err err;
+            T_CHECK(vers_model_load(path, NULL, &m, &err) == 0, "%s", err.msg);
+            if (!m) break;
+            const int nv = vers_model_n_vocab(m);
+            int32_t toks[100];
+            for (int i = 0; i < 100; i++) toks[i] = (int32_t)((i * 37 + 11) % nv);
+            const int batches[5] = { 512, 0, 7, 4, 3 };
+            float *lg = malloc(sizeof(float) * nv * 2 * 5);
+            for (int bi = 0; bi < 5; bi++) {
+                vers_ctx_params cp = vers_ctx_default_params();
+                cp.n_ctx = 128; cp.n_batch = batches[bi]; cp.n_threads = 2; cp.kv_type = VERS_KV_F16;
+                vers_ctx *c = NULL;
+                T_CHECK(vers_ctx_new(m, &cp, &c, &err) == 0, "%s", err.msg);
+                if (!c) break;
+                if (batches[bi] == 0) {
+                    const vers_model_info *hp = vers_model_get_info(m);
+                    const double per_tok = 4.0 * (5 * hp->n_embd + 2 * c->kv_dim + 2 * hp->n_ff);
+                    const double kv = 2.0 * hp->n_layer * cp.n_ctx * c->kv_dim * 2;
+                    T_CHECK(c->n_batch >= 16 && c->n_batch <= 128, "default batch %d", c->n_batch);
+                    T_CHECK(c->n_batch == 16 || c->n_batch * per_tok <= 0.05 * ((double)hp->file_size + kv),
+                            "default batch %d: scratch %.0f bytes over 5%% of file + KV", c->n_batch, c->n_batch * per_tok);
+                }
+                T_CHECK(vers_decode(c, toks, 99, 0, &err) == 0, "%s", err.msg);
+                memcpy(lg + (size_t)bi * 2 * nv, vers_ctx_logits(c, -1), sizeof(float) * nv);
+                T_CHECK(vers_decode(c, toks + 99, 1, 0, &err) == 0, "%s", err.msg);
+                memcpy(lg + (size_t)bi * 2 * nv + nv, vers_ctx_logits(c, -1), sizeof(float) * nv);
+                vers_ctx_free(c);
+            }
+            for (int bi = 1; bi < 5; bi++) {
+                T_CHECK(same_logits(lg, lg + (size_t)bi * 2 * nv, nv), "%s: prompt logits differ at batch %d", models[mi], batches[bi]);
+                T_CHECK(same_logits(lg + nv, lg + (size_t)bi * 2 * nv + nv, nv), "%s: next-token logits differ at batch %d", models[mi], batches[bi]);
+            }
+            free(lg);
+            vers_model_free(m);
+        }
+    }
+}
+
 /* ---------- vers generate reproduces run.c's output ---------- */
 
 static char *run_cmd(const char *cmd, size_t *len) {
@@ -689,6 +738,7 @@ int main(int argc, char **argv) {
     test_llamacpp();
     test_state();
     test_threads();
+    test_batches();
     test_hostile();
     test_cli(argv[0]);
     T_DONE();

@@ -57,7 +57,9 @@ typedef enum { VERS_KV_F32 = 0, VERS_KV_F16 = 1 } vers_kv_type;
 
 typedef struct vers_ctx_params {
     int n_ctx;               /* positions; 0 = the model's training context */
-    int n_batch;             /* tokens per forward pass (longer decodes are split); 0 = 512 */
+    int n_batch;             /* tokens per forward pass (longer decodes are split, never leaving a lone
+                                last token, so results do not depend on it when >= 3); 0 = sized so
+                                that scratch stays under 5% of file + KV (16..512) */
     int n_threads;           /* 0 = the model's default */
     vers_kv_type kv_type;    /* VERS_KV_F32 (default) or VERS_KV_F16 (llama.cpp's default) */
 } vers_ctx_params;

@@ -57,16 +57,19 @@ static double triad_gbs(int threads) {
     return best;
 }
 
-static long rss_kib(void) {
+static long status_kib(const char *key) {
     FILE *f = fopen("/proc/self/status", "r");
     if (!f) return -1;
     char line[256];
     long v = -1;
+    const size_t n = strlen(key);
     while (fgets(line, sizeof line, f))
-        if (!strncmp(line, "VmRSS:", 6)) { v = strtol(line + 6, NULL, 10); break; }
+        if (!strncmp(line, key, n)) { v = strtol(line + n, NULL, 10); break; }
     fclose(f);
     return v;
 }
+static long rss_kib(void) { return status_kib("VmRSS:"); }
+static long rss_hwm_kib(void) { return status_kib("VmHWM:"); }
 
 int cmd_bench(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "train")) return cli_bench_train(argc - 1, argv + 1);
@@ -119,28 +122,23 @@ int cmd_bench(int argc, char **argv) {
     const vers_model_info *hp = vers_model_get_info(m);
     if (pp > hp->n_ctx_train) pp = hp->n_ctx_train;
     if (tg > hp->n_ctx_train) tg = hp->n_ctx_train;
+    /* Generation runs in a context with the default scratch (what `vers generate` and the
+     * writer use), and the resident memory is read at its end; the prompt test then gets
+     * its own context with one pass of pp tokens, as llama-bench's ubatch, whose scratch
+     * shows in rss_peak. */
     vers_ctx_params cp = vers_ctx_default_params();
     cp.n_ctx = (int)(pp > tg ? pp : tg);
     if (cp.n_ctx < 1) cp.n_ctx = 1;
-    cp.n_batch = pp > 0 ? (int)pp : 1;
     cp.n_threads = (int)threads;
     cp.kv_type = kv;
-    if (vers_ctx_new(m, &cp, &ctx, &err)) { cli_error(model, "%s", err.msg); goto done; }
     toks = malloc(sizeof(int32_t) * (size_t)(cp.n_ctx));
     if (!toks) { cli_error("bench", "out of memory"); goto done; }
     uint64_t s = 0x9E3779B97F4A7C15ull;
     for (int i = 0; i < cp.n_ctx; i++) { s ^= s << 13; s ^= s >> 7; s ^= s << 17; toks[i] = (int32_t)(s % (uint64_t)hp->n_vocab); }
+    if (vers_ctx_new(m, &cp, &ctx, &err)) { cli_error(model, "%s", err.msg); goto done; }
     /* warm-up: fault in the weights */
     if (vers_decode(ctx, toks, 1, 0, &err)) { cli_error(model, "%s", err.msg); goto done; }
     double pp_best = 0, pp_sum = 0, tg_best = 0, tg_sum = 0;
-    for (long r = 0; r < reps && pp > 0; r++) {
-        vers_ctx_truncate(ctx, 0);
-        double a = now();
-        if (vers_decode(ctx, toks, (int)pp, 0, &err)) { cli_error(model, "%s", err.msg); goto done; }
-        double tps = (double)pp / (now() - a);
-        pp_sum += tps;
-        if (tps > pp_best) pp_best = tps;
-    }
     for (long r = 0; r < reps && tg > 0; r++) {
         vers_ctx_truncate(ctx, 0);
         double a = now();
@@ -151,6 +149,20 @@ int cmd_bench(int argc, char **argv) {
         if (tps > tg_best) tg_best = tps;
     }
     long rss = rss_kib();
+    vers_ctx_free(ctx);
+    ctx = NULL;
+    cp.n_batch = pp > 0 ? (int)pp : 1;
+    if (vers_ctx_new(m, &cp, &ctx, &err)) { cli_error(model, "%s", err.msg); goto done; }
+    if (pp > 0 && vers_decode(ctx, toks, 1, 0, &err)) { cli_error(model, "%s", err.msg); goto done; }
+    for (long r = 0; r < reps && pp > 0; r++) {
+        vers_ctx_truncate(ctx, 0);
+        double a = now();
+        if (vers_decode(ctx, toks, (int)pp, 0, &err)) { cli_error(model, "%s", err.msg); goto done; }
+        double tps = (double)pp / (now() - a);
+        pp_sum += tps;
+        if (tps > pp_best) pp_best = tps;
+    }
+    long rss_peak = rss_hwm_kib();
     double kv_bytes_full = 2.0 * hp->n_layer * (double)cp.n_ctx * hp->n_head_kv * hp->head_dim * (kv == VERS_KV_F16 ? 2 : 4);
     double bw = triad_gbs((int)threads);
     double per_tok = (double)hp->bytes_per_token +
@@ -161,11 +173,11 @@ int cmd_bench(int argc, char **argv) {
         printf("{\"arch\":\"%s\",\"type\":\"%s\",\"params\":%llu,\"file_bytes\":%llu,\"threads\":%ld,\"kv\":\"%s\","
                "\"pp\":%ld,\"pp_tps\":%.2f,\"pp_tps_mean\":%.2f,\"tg\":%ld,\"tg_tps\":%.2f,\"tg_tps_mean\":%.2f,"
                "\"triad_gbs\":%.2f,\"tg_bytes_per_token\":%.0f,\"tg_bandwidth_fraction\":%.3f,"
-               "\"load_ms\":%.2f,\"rss_kib\":%ld,\"rss_base_kib\":%ld,\"kv_bytes\":%.0f}\n",
+               "\"load_ms\":%.2f,\"rss_kib\":%ld,\"rss_base_kib\":%ld,\"rss_peak_kib\":%ld,\"kv_bytes\":%.0f}\n",
                hp->arch_name, hp->wtype_name, (unsigned long long)hp->n_params,
                (unsigned long long)hp->file_size, threads, kv == VERS_KV_F16 ? "f16" : "f32",
                pp, pp_best, reps ? pp_sum / reps : 0, tg, tg_best, reps ? tg_sum / reps : 0, bw, per_tok, frac,
-               load_ms, rss, rss_base, kv_bytes_full);
+               load_ms, rss, rss_base, rss_peak, kv_bytes_full);
     } else {
         printf("model: %s (%s, %s, %.1fM params, %.1f MiB), threads: %ld, kv: %s\n", model, hp->arch_name,
                hp->wtype_name, (double)hp->n_params / 1e6, file_mib, threads, kv == VERS_KV_F16 ? "f16" : "f32");
@@ -174,9 +186,10 @@ int cmd_bench(int argc, char **argv) {
         printf("bandwidth: triad %.1f GB/s; tg reads %.1f MB/token = %.1f GB/s = %.0f%% of triad\n", bw,
                per_tok / 1e6, per_tok * tg_best / 1e9, 100 * frac);
         printf("load: %.1f ms; resident: %.1f MiB = process %.1f MiB before loading + %.1f MiB for the model "
-               "(file %.1f MiB + KV %.1f MiB = %.0f%%)\n", load_ms, rss / 1024.0, rss_base / 1024.0,
-               (rss - rss_base) / 1024.0, file_mib, kv_mib,
-               file_mib + kv_mib > 0 ? 100.0 * ((rss - rss_base) / 1024.0) / (file_mib + kv_mib) : 0);
+               "(file %.1f MiB + KV %.1f MiB = %.0f%%) generating; peak %.1f MiB with the pp%ld batch\n", load_ms,
+               rss / 1024.0, rss_base / 1024.0, (rss - rss_base) / 1024.0, file_mib, kv_mib,
+               file_mib + kv_mib > 0 ? 100.0 * ((rss - rss_base) / 1024.0) / (file_mib + kv_mib) : 0,
+               rss_peak / 1024.0, pp);
     }
     rc = 0;
 done:

@@ -377,6 +377,18 @@ int model_embed(const vers_model *m, const int32_t *tok, int n, float *x) {
 
 /* ---- contexts ---- */
 
+/* Tokens per forward pass when the caller leaves it to us.  The scratch of a pass grows with
+ * it (per_token bytes a token), and a model's resident memory should stay within its file
+ * and KV cache plus a few percent: 5% of those go to scratch, at least 16 tokens (below that
+ * the per-pass thread start-ups show in prompt speed), at most 512 (llama.cpp's ubatch; a
+ * longer batch reads the weights no less often per token once they stream from memory). */
+static int default_n_batch(size_t model_bytes, size_t per_token) {
+    size_t n = per_token ? model_bytes / 20 / per_token : 512;
+    int b = 16;
+    while (b < 512 && (size_t)b * 2 <= n) b *= 2;
+    return b;
+}
+
 vers_ctx_params vers_ctx_default_params(void) {
     vers_ctx_params p = { 0, 0, 0, VERS_KV_F32 };
     return p;
@@ -409,15 +421,21 @@ int vers_ctx_new(vers_model *m, const vers_ctx_params *params, vers_ctx **out, v
         return vers_errorf(err, VERS_EINVAL, "context of %d positions: gpt2 has position embeddings for %d",
                            p.n_ctx, hp->n_ctx_train);
     }
-    c->n_batch = p.n_batch ? p.n_batch : 512;
-    if (c->n_batch > c->n_ctx) c->n_batch = c->n_ctx;
     c->n_threads = p.n_threads ? p.n_threads : m->n_threads;
     c->n_att_threads = c->n_threads;
     c->kv_type = p.kv_type;
     c->kv_dim = hp->n_head_kv * hp->head_dim;
     c->kv_elt = p.kv_type == VERS_KV_F16 ? 2 : 4;
-    const size_t B = (size_t)c->n_batch, E = (size_t)hp->n_embd, QD = (size_t)hp->n_head * hp->head_dim;
+    c->xq_row = max_act_row(m);
+    const size_t E = (size_t)hp->n_embd, QD = (size_t)hp->n_head * hp->head_dim;
     const size_t kv_n = (size_t)hp->n_layer * (size_t)c->n_ctx * (size_t)c->kv_dim;
+    c->n_batch = p.n_batch ? p.n_batch
+                           : default_n_batch((size_t)hp->file_size + 2 * kv_n * c->kv_elt,
+                                             4 * (3 * E + 2 * QD + 2 * (size_t)c->kv_dim + 2 * (size_t)hp->n_ff +
+                                                  (size_t)hp->n_rot + (hp->arch == VERS_ARCH_GPT2 ? 3 * E : 0)) +
+                                                 c->xq_row);
+    if (c->n_batch > c->n_ctx) c->n_batch = c->n_ctx;
+    const size_t B = (size_t)c->n_batch;
     c->k_cache = alloc_f(kv_n, c->kv_elt);
     c->v_cache = alloc_f(kv_n, c->kv_elt);
     c->written = calloc((size_t)c->n_ctx, sizeof(uint32_t));
@@ -430,7 +448,6 @@ int vers_ctx_new(vers_model *m, const vers_ctx_params *params, vers_ctx **out, v
     c->att = alloc_f((size_t)c->n_att_threads * c->n_ctx, 4);
     c->q16 = alloc_f((size_t)c->n_att_threads * hp->head_dim, 2);
     c->pv_acc = alloc_f((size_t)c->n_att_threads * 16 * hp->head_dim, 4);
-    c->xq_row = max_act_row(m);
     c->xq = alloc_f(B * c->xq_row, 1);
     c->logits_cap = 1;
     c->logits = alloc_f((size_t)hp->n_vocab, 4);
@@ -478,6 +495,9 @@ int vers_decode(vers_ctx *c, const int32_t *tokens, int n, int all_logits, vers_
     }
     for (int done = 0; done < n;) {
         int nb = n - done < c->n_batch ? n - done : c->n_batch;
+        /* never a lone last token: one token takes the decode kernels, whose sums for F16/F32
+         * weights and an F16 cache are in another order than a batch's (as in llama.cpp) */
+        if (n - done - nb == 1 && nb > 2) nb--;
         int first = all_logits ? 0 : (done + nb == n ? nb - 1 : nb);
         float *out = c->logits + (size_t)(all_logits ? done : 0) * n_vocab;
         for (int i = 0; i < nb; i++) c->written[c->pos + i] = c->stamp;
