@@ -64,12 +64,17 @@ typedef struct {
     vers_vec_dot_fn dot;
     vk_tile_fn tile;
     vk_gemm_fn gemm;             /* several tokens: the kernel's own blocked product */
+    vk_rows_fn rows;             /* one token: the kernel's own loop over all the rows */
     int rowwise;                 /* one token, float weights: rows one after another */
     int rowwise_tile;            /* ... which the tile kernel does itself (F32, F16) */
 } mm_job;
 
 /* Rows [r0, r1) for all tokens. */
 static void mm_rows(const mm_job *j, int64_t r0, int64_t r1) {
+    if (j->rows && j->n_tok == 1) {
+        if (r1 > r0) j->rows(j->n_in, r1 - r0, j->y + r0, j->W + (size_t)r0 * j->wrow, j->xq);
+        return;
+    }
     if (j->gemm && j->n_tok > 1) {
         if (r1 > r0)
             j->gemm(j->n_in, r1 - r0, j->n_tok, j->y + r0, j->n_out, j->W + (size_t)r0 * j->wrow, j->wrow, j->xq, j->xrow);
@@ -137,10 +142,12 @@ static void mm_job_init(mm_job *j, const vers_type_traits *tt, float *y, const v
     if (wtype == VT_Q4_0_X8) {   /* rows only in whole groups of 8 (ROW_TILE): tiles always */
         j->tile = simd ? vk_tile_q4_0x8_avx2 : vk_tile_q4_0x8_scalar;
         j->gemm = simd ? vk_gemm_q4_0x8_avx2 : NULL;
+        j->rows = simd ? vk_rows_q4_0x8() : NULL;
         return;
     }
     j->tile = simd ? vk_tile_avx2(wtype) : NULL;
     j->gemm = simd ? vk_gemm_avx2(wtype) : NULL;
+    j->rows = simd ? vk_rows_avx2(wtype) : NULL;
     /* F32/F16 batches that llama.cpp hands to tinyBLAS (>= 2 tokens, n_in % 16 == 0, rows
      * % 4 == 0) are summed in its order, one token or other shapes in ggml_vec_dot's
      * (kernels/dot_scalar.c): the F16 KV cache rounds the results, so the order shows. */

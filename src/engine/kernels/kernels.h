@@ -115,6 +115,12 @@ void vk_tile_q4_0x8_avx2(int64_t n, int nr, int nt, float *y, int64_t ldy,
                          const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
 void vk_gemm_q4_0x8_avx2(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy,
                          const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
+/* decode over whole groups: rows [0, nr) (nr a multiple of 8) of w against one token x;
+ * vk_rows_q4_0x8 picks the VNNI twin when the CPU has it (and VERS_NO_VNNI is unset) */
+typedef void (*vk_rows_fn)(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x);
+void vk_rows_q4_0x8_avx2(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x);
+vk_rows_fn vk_rows_q4_0x8(void);
+vk_rows_fn vk_rows_avx2(int wtype);   /* other types' decode over whole shares; NULL: by tiles */
 
 /* attn.c / attn_avx2.c: p·v of one decoded token over an F16 cache, llama.cpp's order */
 void vk_attn_pv_f16_scalar(int D, int n_kv, const float *p, const uint16_t *V, size_t ldv, float *out);
