@@ -581,9 +581,11 @@ int vers_ctx_copy(vers_ctx *dst, const vers_ctx *src, vers_err *err) {
         return vers_errorf(err, VERS_EINVAL, "context copy: different model or KV type");
     if (src->pos > dst->n_ctx)
         return vers_errorf(err, VERS_EINVAL, "context copy: %d positions do not fit in %d", src->pos, dst->n_ctx);
-    const size_t row = (size_t)src->kv_dim * src->kv_elt;
-    for (int l = 0; l < src->m->info.n_layer; l++) {
-        size_t so = (size_t)l * src->n_ctx * row, dof = (size_t)l * dst->n_ctx * row;
+    /* [n_layer][n_head_kv][n_ctx][head_dim]: a run of pos rows per layer and head */
+    const size_t row = (size_t)src->m->info.head_dim * src->kv_elt;
+    const int n_runs = src->m->info.n_layer * src->m->info.n_head_kv;
+    for (int i = 0; i < n_runs; i++) {
+        size_t so = (size_t)i * src->n_ctx * row, dof = (size_t)i * dst->n_ctx * row;
         memcpy((char *)dst->k_cache + dof, (const char *)src->k_cache + so, (size_t)src->pos * row);
         memcpy((char *)dst->v_cache + dof, (const char *)src->v_cache + so, (size_t)src->pos * row);
     }

@@ -46,7 +46,7 @@ struct vers_ctx {
     vers_kv_type kv_type;
     int pos;
     int kv_dim;              /* n_head_kv * head_dim */
-    void *k_cache, *v_cache; /* [n_layer][n_ctx][kv_dim] of float or F16 */
+    void *k_cache, *v_cache; /* [n_layer][n_head_kv][n_ctx][head_dim] of float or F16 */
     size_t kv_elt;           /* 4 or 2 */
     uint32_t *written;       /* [n_ctx]: stamp of the decode that last wrote a position */
     uint32_t stamp;
