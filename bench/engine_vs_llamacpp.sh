@@ -22,6 +22,9 @@
 # REPS repetitions (default 3); the figures are means (vers: mean of REPS, llama-bench:
 # avg_ts).  Environment: THREADS, REPS, MODELS ("24m 134m"), TYPES ("Q4_K_M Q6_K Q8_0 Q4_0
 # F16"), PP (512), TG (128).  A smoke run: REPS=1 PP=64 TG=16 MODELS=24m TYPES=Q8_0.
+# PAIRS=N: instead, N alternating single runs (vers -r 1, llama-bench -r 1) per file, and the
+# medians of each engine's figures and of the N pairwise ratios: this shared machine's speed
+# drifts by minutes, and a ratio taken seconds apart survives the drift.
 set -e
 LCPP=${1:?usage: bench/engine_vs_llamacpp.sh LLAMA_CPP_BUILD_DIR [SCRATCH]}
 S=${2:-/work/scratch/vers-vs-llamacpp}
@@ -34,6 +37,7 @@ REPS=${REPS:-3}
 MODELS=${MODELS:-24m 134m}
 TYPES=${TYPES:-Q4_K_M Q6_K Q8_0 Q4_0 F16}
 PP=${PP:-512}
+PAIRS=${PAIRS:-0}
 TG=${TG:-128}
 [ -x "$LB" ] || { echo "no llama-bench at $LB (build llama.cpp there first)" >&2; exit 2; }
 [ -x "$V" ] && [ -x "$MK" ] || { echo "build vers first: make all build/bench/make_random_model" >&2; exit 2; }
@@ -62,10 +66,16 @@ lcpp_run() {
       if (ng > 0) tg = ts; else if (np > 0) pp = ts }
     END { printf "%s %s\n", tg, pp }'
 }
+# N values -> median
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "–" }'; }
 
 echo "## $(date -u '+%F %H:%M') UTC, $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "threads $THREADS, pp$PP / tg$TG, F16 KV cache, mean of $REPS; llama.cpp: $LB"
+if [ "$PAIRS" -gt 0 ]; then
+  echo "threads $THREADS, pp$PP / tg$TG, F16 KV cache, medians of $PAIRS alternating single runs (ratio: median of the pairwise ratios); llama.cpp: $LB"
+else
+  echo "threads $THREADS, pp$PP / tg$TG, F16 KV cache, mean of $REPS; llama.cpp: $LB"
+fi
 echo
 echo "| model | type | vers tg$TG | llama.cpp tg$TG | tg ratio | vers pp$PP | llama.cpp pp$PP | pp ratio |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -76,6 +86,19 @@ for m in $MODELS; do
   for t in $TYPES; do
     f=$S/r$m-$t.gguf
     [ "$t" = F32 ] || [ -f "$f" ] || "$V" quantize -t "$THREADS" "$f32" "$f" "$t" >/dev/null
+    if [ "$PAIRS" -gt 0 ]; then
+      VT= VP= LT= LP= RT= RP=
+      i=0
+      while [ $i -lt "$PAIRS" ]; do
+        set -- $(REPS=1 vers_run "$f") ; a=${1:-0} b=${2:-0}
+        set -- $(REPS=1 lcpp_run "$f") ; c=${1:-0} d=${2:-0}
+        VT="$VT $a" VP="$VP $b" LT="$LT $c" LP="$LP $d" RT="$RT $(ratio "$a" "$c")" RP="$RP $(ratio "$b" "$d")"
+        i=$((i + 1))
+      done
+      printf '| %s | %s | %.1f | %.1f | %s | %.1f | %.1f | %s |\n' "$m" "$t" "$(echo $VT | median)" "$(echo $LT | median)" \
+        "$(echo $RT | median)" "$(echo $VP | median)" "$(echo $LP | median)" "$(echo $RP | median)"
+      continue
+    fi
     set -- $(vers_run "$f") ; vtg=${1:-0} vpp=${2:-0}
     set -- $(lcpp_run "$f") ; ltg=${1:-0} lpp=${2:-0}
     printf '| %s | %s | %.1f | %.1f | %s | %.1f | %.1f | %s |\n' "$m" "$t" "$vtg" "$ltg" "$(ratio "$vtg" "$ltg")" \

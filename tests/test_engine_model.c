@@ -591,6 +591,24 @@ static void test_cli(const char *argv0) {
         T_CHECK(want && got && gl == ol && !memcmp(want, got, gl), "sample differs:\n%s", got ? got : "(failed)");
         free(want); free(got);
     }
+    T_CASE("vers bench --json: figures present; the model's resident memory within file + KV + 10%") {
+        char cmd[4096];
+        snprintf(cmd, sizeof cmd, "'%s' bench -m '%s' -t 2 -p 128 -n 64 -r 1 --json", vers, model);
+        size_t ol = 0;
+        char *got = run_cmd(cmd, &ol);
+        double v[6] = { -1, -1, -1, -1, -1, -1 };
+        static const char *keys[6] = { "\"pp_tps\":", "\"tg_tps\":", "\"tg_bandwidth_fraction\":", "\"rss_model_kib\":",
+                                        "\"file_bytes\":", "\"kv_bytes\":" };
+        for (int i = 0; i < 6 && got; i++) {
+            const char *k = strstr(got, keys[i]);
+            if (k) v[i] = strtod(k + strlen(keys[i]), NULL);
+        }
+        T_CHECK(got && v[0] > 0 && v[1] > 0 && v[2] > 0, "speed figures missing: %s", got ? got : "(failed)");
+        /* (under the sanitizers every allocation carries shadow memory and red zones) */
+        T_CHECK(v[3] > 0 && v[4] > 0 && v[5] > 0 && (getenv("VERS_SANITIZE") || v[3] * 1024 <= 1.10 * (v[4] + v[5])),
+                "model resident %.0f KiB for file %.0f + KV %.0f bytes", v[3], v[4], v[5]);
+        free(got);
+    }
     T_CASE("vers generate/perplexity/bench: bad input gives exit 2 and one line") {
         char cmd[4096];
         snprintf(cmd, sizeof cmd, "'%s' generate -m /nonexistent.gguf -p x 2>&1; echo \"rc=$?\"", vers);

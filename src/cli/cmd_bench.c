@@ -71,6 +71,41 @@ static long status_kib(const char *key) {
 static long rss_kib(void) { return status_kib("VmRSS:"); }
 static long rss_hwm_kib(void) { return status_kib("VmHWM:"); }
 
+/* Resident memory by kind, from /proc/self/smaps: pages of the model file's mapping, and
+ * anonymous memory (heap, unnamed mappings: scratch, KV cache, repacked weights, thread
+ * stacks).  What is neither (the binary, libc, libgomp, OpenBLAS: code pages a first decode
+ * touches) belongs to the process, not to the model.  -1 where smaps cannot be read. */
+typedef struct { long file_kib, anon_kib; } rss_split;
+static rss_split rss_by_kind(const char *model_path) {
+    rss_split r = { -1, -1 };
+    char real[4096];
+    if (!realpath(model_path, real)) return r;
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (!f) return r;
+    r.file_kib = r.anon_kib = 0;
+    char line[4352];
+    int kind = 0;   /* of the current mapping: 1 model file, 2 anonymous, 0 other */
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        int off = 0;
+        if (sscanf(line, "%lx-%lx %*s %*s %*s %*s%n", &lo, &hi, &off) == 2 && off > 0) {
+            const char *name = line + off;
+            while (*name == ' ') name++;
+            size_t n = strcspn(name, "\n");
+            kind = n == 0 || !strncmp(name, "[heap]", 6) ? 2
+                 : (n == strlen(real) && !strncmp(name, real, n)) ? 1 : 0;
+            continue;
+        }
+        if (!strncmp(line, "Rss:", 4)) {
+            long v = strtol(line + 4, NULL, 10);
+            if (kind == 1) r.file_kib += v;
+            else if (kind == 2) r.anon_kib += v;
+        }
+    }
+    fclose(f);
+    return r;
+}
+
 int cmd_bench(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "train")) return cli_bench_train(argc - 1, argv + 1);
     enum { O_JSON = 256, O_KV };
@@ -115,6 +150,7 @@ int cmd_bench(int argc, char **argv) {
     /* the process before the model (binary, libc, libgomp, OpenBLAS): the model's own
      * resident memory is what the run adds to it */
     const long rss_base = rss_kib();
+    const rss_split split_base = rss_by_kind(model);
     double t0 = now();
     vers_model_params mp = { (int)threads };
     if (vers_model_load(model, &mp, &m, &err)) { cli_error(model, "%s", err.msg); goto done; }
@@ -151,6 +187,10 @@ int cmd_bench(int argc, char **argv) {
         if (tps > tg_best) tg_best = tps;
     }
     long rss = rss_kib();
+    const rss_split split = rss_by_kind(model);
+    /* the model's part: its file's pages and the anonymous memory added since loading began */
+    const long model_kib = split.file_kib >= 0 && split_base.anon_kib >= 0
+                               ? split.file_kib + split.anon_kib - split_base.anon_kib : rss - rss_base;
     vers_ctx_free(ctx);
     ctx = NULL;
     cp.n_batch = pp > 0 ? (int)pp : 1;
@@ -175,11 +215,11 @@ int cmd_bench(int argc, char **argv) {
         printf("{\"arch\":\"%s\",\"type\":\"%s\",\"params\":%llu,\"file_bytes\":%llu,\"threads\":%ld,\"kv\":\"%s\","
                "\"pp\":%ld,\"pp_tps\":%.2f,\"pp_tps_mean\":%.2f,\"tg\":%ld,\"tg_tps\":%.2f,\"tg_tps_mean\":%.2f,"
                "\"triad_gbs\":%.2f,\"tg_bytes_per_token\":%.0f,\"tg_bandwidth_fraction\":%.3f,"
-               "\"load_ms\":%.2f,\"rss_kib\":%ld,\"rss_base_kib\":%ld,\"rss_peak_kib\":%ld,\"kv_bytes\":%.0f}\n",
+               "\"load_ms\":%.2f,\"rss_kib\":%ld,\"rss_base_kib\":%ld,\"rss_model_kib\":%ld,\"rss_peak_kib\":%ld,\"kv_bytes\":%.0f}\n",
                hp->arch_name, hp->wtype_name, (unsigned long long)hp->n_params,
                (unsigned long long)hp->file_size, threads, kv == VERS_KV_F16 ? "f16" : "f32",
                pp, pp_best, reps ? pp_sum / reps : 0, tg, tg_best, reps ? tg_sum / reps : 0, bw, per_tok, frac,
-               load_ms, rss, rss_base, rss_peak, kv_bytes_full);
+               load_ms, rss, rss_base, model_kib, rss_peak, kv_bytes_full);
     } else {
         printf("model: %s (%s, %s, %.1fM params, %.1f MiB), threads: %ld, kv: %s\n", model, hp->arch_name,
                hp->wtype_name, (double)hp->n_params / 1e6, file_mib, threads, kv == VERS_KV_F16 ? "f16" : "f32");
@@ -187,11 +227,12 @@ int cmd_bench(int argc, char **argv) {
         if (tg > 0) printf("tg%ld: %.1f t/s (mean %.1f)\n", tg, tg_best, tg_sum / reps);
         printf("bandwidth: triad %.1f GB/s; tg reads %.1f MB/token = %.1f GB/s = %.0f%% of triad\n", bw,
                per_tok / 1e6, per_tok * tg_best / 1e9, 100 * frac);
-        printf("load: %.1f ms; resident: %.1f MiB = process %.1f MiB before loading + %.1f MiB for the model "
-               "(file %.1f MiB + KV %.1f MiB = %.0f%%) generating; peak %.1f MiB with the pp%ld batch\n", load_ms,
-               rss / 1024.0, rss_base / 1024.0, (rss - rss_base) / 1024.0, file_mib, kv_mib,
-               file_mib + kv_mib > 0 ? 100.0 * ((rss - rss_base) / 1024.0) / (file_mib + kv_mib) : 0,
-               rss_peak / 1024.0, pp);
+        printf("load: %.1f ms; resident while generating: %.1f MiB = the model's %.1f MiB (its file's pages and "
+               "the memory allocated for it; file %.1f MiB + KV %.1f MiB = %.0f%%) + the process's %.1f MiB "
+               "(binary and libraries); peak %.1f MiB with the pp%ld batch\n", load_ms, rss / 1024.0,
+               model_kib / 1024.0, file_mib, kv_mib,
+               file_mib + kv_mib > 0 ? 100.0 * (model_kib / 1024.0) / (file_mib + kv_mib) : 0,
+               (rss - model_kib) / 1024.0, rss_peak / 1024.0, pp);
     }
     rc = 0;
 done:

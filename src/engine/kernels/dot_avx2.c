@@ -650,11 +650,13 @@ static inline __m256i scale_pair(int8_t a, int8_t b) {
 /* Q6_K in ggml_vec_dot_q6_K_q8_K's lanes (vk_dot_q6_K_scalar): (q - 32) x q8 in int16 pairs
  * (maddubs(q, q8) - maddubs(32, q8)), times the scale of each 16 values, 8 int32 lanes. */
 static inline __m256i q6_K_unpack(const uint8_t *ql, const uint8_t *qh, int k) {
-    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(3);
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m30 = _mm256_set1_epi8(0x30);
     const __m256i l = _mm256_loadu_si256((const __m256i *)(ql + 32 * (k & 1)));
     const __m256i hh = _mm256_loadu_si256((const __m256i *)qh);
     const __m256i lo = k < 2 ? _mm256_and_si256(l, m4) : _mm256_and_si256(_mm256_srli_epi16(l, 4), m4);
-    return _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 2 * k), m2), 4));
+    /* ((hh >> 2k) & 3) << 4 with one shift at most (q6_K_rows) */
+    const __m256i hi = k == 0 ? _mm256_slli_epi16(hh, 4) : k == 1 ? _mm256_slli_epi16(hh, 2) : k == 2 ? hh : _mm256_srli_epi16(hh, 2);
+    return _mm256_or_si256(lo, _mm256_and_si256(hi, m30));
 }
 static inline __m256i q6_K_chunk(__m256i q, const int8_t *q8, __m256i scp) {
     const __m256i x = _mm256_loadu_si256((const __m256i *)q8);
@@ -678,12 +680,14 @@ static inline float q6_K_1x1(int64_t nb, const block_q6_K *wb, const block_q8_K 
 }
 /* Decode rows of Q6_K: the token's 32 x q8 terms (maddubs(32, x), the "- 32" of every
  * weight) computed once for all the rows, scales widened once per super-block and picked per
- * chunk with a byte shuffle (ggml's get_scale_shuffle); the same lanes as q6_K_1x1. */
-static const uint8_t q6_scale_shuffle[8][16] = {
-    {0,0,0,0,0,0,0,0, 1,1,1,1,1,1,1,1}, {2,2,2,2,2,2,2,2, 3,3,3,3,3,3,3,3},
-    {4,4,4,4,4,4,4,4, 5,5,5,5,5,5,5,5}, {6,6,6,6,6,6,6,6, 7,7,7,7,7,7,7,7},
-    {8,8,8,8,8,8,8,8, 9,9,9,9,9,9,9,9}, {10,10,10,10,10,10,10,10, 11,11,11,11,11,11,11,11},
-    {12,12,12,12,12,12,12,12, 13,13,13,13,13,13,13,13}, {14,14,14,14,14,14,14,14, 15,15,15,15,15,15,15,15}};
+ * chunk with a byte shuffle; the same lanes as q6_K_1x1.  (Widening once and the one-shift
+ * high bits: +5-20% from L2.) */
+/* int16 lanes 0-7 <- element 2k, lanes 8-15 <- element 2k + 1 of a 128-bit half of 8 int16 */
+#define P2(e) (uint8_t)(2 * (e)), (uint8_t)(2 * (e) + 1)
+#define P8(e) P2(e), P2(e), P2(e), P2(e), P2(e), P2(e), P2(e), P2(e)
+static const uint8_t q6_scale_pick[4][32] = { {P8(0), P8(1)}, {P8(2), P8(3)}, {P8(4), P8(5)}, {P8(6), P8(7)} };
+#undef P8
+#undef P2
 #define Q6_MAXNB 64   /* super-blocks per row with precomputed x terms (16384 values) */
 static void q6_K_rows(int64_t nb, const uint8_t *w, size_t ldw, int nr, const block_q8_K *xb, float *y) {
     if (nb > Q6_MAXNB) {
@@ -694,25 +698,32 @@ static void q6_K_rows(int64_t nb, const uint8_t *w, size_t ldw, int nr, const bl
     for (int64_t b = 0; b < nb; b++)
         for (int c = 0; c < 8; c++)
             x32[b][c] = _mm256_maddubs_epi16(_mm256_set1_epi8(32), _mm256_loadu_si256((const __m256i *)(xb[b].qs + 32 * c)));
-    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(3);
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m30 = _mm256_set1_epi8(0x30);
     for (int r = 0; r < nr; r++) {
         const block_q6_K *wb = (const block_q6_K *)(w + (size_t)r * ldw);
         __m256 acc = _mm256_setzero_ps();
         for (int64_t b = 0; b < nb; b++) {
-            const __m128i sc = _mm_loadu_si128((const __m128i *)wb[b].scales);
+            const __m256i s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)wb[b].scales));
+            const __m256i sc16[2] = { _mm256_permute4x64_epi64(s16, 0x44), _mm256_permute4x64_epi64(s16, 0xEE) };
             const uint8_t *ql = wb[b].ql, *qh = wb[b].qh;
             const int8_t *q8 = xb[b].qs;
             __m256i sum = _mm256_setzero_si256();
             for (int h = 0; h < 2; h++) {
                 const __m256i l0 = _mm256_loadu_si256((const __m256i *)ql), l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
                 const __m256i hh = _mm256_loadu_si256((const __m256i *)qh);
+                /* the two high bits of each quant moved to bits 4-5 with one shift at most:
+                 * ((hh >> 2j) & 3) << 4 == (hh << (4 - 2j)) & 0x30 (bits 4-5 of a byte come
+                 * from its own bits, whatever a 16-bit shift carries in from the other byte) */
                 const __m256i q[4] = {
-                    _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_slli_epi16(_mm256_and_si256(hh, m2), 4)),
-                    _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 2), m2), 4)),
-                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 4), m2), 4)),
-                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hh, 6), m2), 4))};
+                    _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 4), m30)),
+                    _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 2), m30)),
+                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), _mm256_and_si256(hh, m30)),
+                    _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_and_si256(_mm256_srli_epi16(hh, 2), m30))};
                 for (int k = 0; k < 4; k++) {
-                    const __m256i scp = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(sc, _mm_loadu_si128((const __m128i *)q6_scale_shuffle[4 * h + k])));
+                    /* scales widened once per super-block (sc16: scales 0-7, then 8-15, in
+                     * both 128-bit halves); a byte shuffle within the halves picks scale
+                     * 2c for int16 lanes 0-7 and 2c + 1 for lanes 8-15 */
+                    const __m256i scp = _mm256_shuffle_epi8(sc16[h], _mm256_loadu_si256((const __m256i *)q6_scale_pick[k]));
                     const __m256i xv = _mm256_loadu_si256((const __m256i *)(q8 + 32 * k));
                     const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], xv), x32[b][4 * h + k]);
                     sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, scp));
