@@ -1,9 +1,10 @@
 /* src/engine/kv.c — the KV cache and attention over it.
  *
  * Layout: k_cache / v_cache [n_layer][n_head_kv][n_ctx][head_dim], float or F16: a head's
- * keys (values) are one run in memory, which the prefetchers follow; position-major rows
- * (one kv_dim row per position) made attention a strided walk that missed the cache once the
- * weights streaming past had evicted the cache (14% of 134M decode time at 2 threads).
+ * keys (values) are one run in memory, which the prefetchers follow.  Position-major rows
+ * (one kv_dim row per position) made attention a strided walk, each step a cache miss once
+ * the weights streaming past had evicted the cache (it was 14% of 134M decode time at 2
+ * threads; the change gave +16% tg128).
  * F16 reproduces llama.cpp's default cache: K and V are rounded to F16 when stored, the query
  * is rounded to F16 for q·k, and the softmax probabilities are rounded to F16 before they
  * weight V (ggml converts a matmul's F32 operand to the F16 weight's vec_dot type).  A batch of
