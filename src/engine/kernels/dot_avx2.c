@@ -1208,25 +1208,32 @@ KTILE(tile_q6_K, q6_K_4x2(nb, wr, xa, xb, y + t * ldy + r0, y + (t + 1) * ldy + 
     }
 SPLIT8(tile_bf16)
 
-/* AVX-512F (float kernels on 512-bit registers); VERS_NO_VNNI=1 turns it off too, so that
- * one switch gives the AVX2 kernels everywhere (the tests run that way as well). */
+/* VERS_NO_AVX512=1 (or its older name VERS_NO_VNNI=1) keeps every kernel to AVX2 */
+static int no_avx512_env(void) {
+    const char *names[2] = { "VERS_NO_AVX512", "VERS_NO_VNNI" };
+    for (int i = 0; i < 2; i++) {
+        const char *e = getenv(names[i]);
+        if (e && *e && strcmp(e, "0")) return 1;
+    }
+    return 0;
+}
+
+/* AVX-512F (float kernels on 512-bit registers) */
 static int vk_cpu_avx512(void) {
     static int state = -1;
     if (state < 0) {
-        const char *e = getenv("VERS_NO_VNNI");
         __builtin_cpu_init();
-        state = !(e && *e && strcmp(e, "0")) && __builtin_cpu_supports("avx512f");
+        state = !no_avx512_env() && __builtin_cpu_supports("avx512f");
     }
     return state;
 }
 
-/* AVX-512 VNNI with 256-bit registers (AVX512VL); VERS_NO_VNNI=1 turns it off. */
+/* AVX-512 VNNI with 256-bit registers (AVX512VL) */
 static int vk_cpu_vnni(void) {
     static int state = -1;
     if (state < 0) {
-        const char *e = getenv("VERS_NO_VNNI");
         __builtin_cpu_init();
-        state = !(e && *e && strcmp(e, "0")) && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl");
+        state = !no_avx512_env() && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl");
     }
     return state;
 }
