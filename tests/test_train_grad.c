@@ -40,6 +40,7 @@ static void d_rope(double *x, int ld, int N, int T, int nh, int hd, double base)
         v[2*i] = a * cos(th) - b * sin(th); v[2*i+1] = a * sin(th) + b * cos(th);
     }
 }
+static const int *d_seg;   /* document starts for d_attention (NULL: plain causal) */
 static void d_attention(double *out, const double *qkv, int B, int T, int H, int KVH, int hd) {
     int D = H * hd, KVD = KVH * hd, ld = D + 2 * KVD;
     double *s = malloc(sizeof(double) * T);
@@ -48,15 +49,16 @@ static void d_attention(double *out, const double *qkv, int B, int T, int H, int
         for (int t = 0; t < T; t++) {
             const double *q = qkv + (int64_t)(b*T+t) * ld + h * hd;
             double mx = -1e300, sum = 0;
-            for (int u = 0; u <= t; u++) {
+            const int st = d_seg ? d_seg[b * T + t] : 0;
+            for (int u = st; u <= t; u++) {
                 const double *k = qkv + (int64_t)(b*T+u) * ld + D + kh * hd;
                 double d = 0; for (int i = 0; i < hd; i++) d += q[i] * k[i];
                 s[u] = d / sqrt((double)hd); if (s[u] > mx) mx = s[u];
             }
-            for (int u = 0; u <= t; u++) { s[u] = exp(s[u] - mx); sum += s[u]; }
+            for (int u = st; u <= t; u++) { s[u] = exp(s[u] - mx); sum += s[u]; }
             double *o = out + (int64_t)(b*T+t) * D + h * hd;
             for (int i = 0; i < hd; i++) o[i] = 0;
-            for (int u = 0; u <= t; u++) {
+            for (int u = st; u <= t; u++) {
                 const double *v = qkv + (int64_t)(b*T+u) * ld + D + KVD + kh * hd;
                 for (int i = 0; i < hd; i++) o[i] += s[u] / sum * v[i];
             }
@@ -237,7 +239,7 @@ int main(void) {
         float *out = malloc(sizeof(float) * NN * D), *att = malloc(sizeof(float) * B * H * T * T);
         float *dqkv = malloc(sizeof(float) * NN * ld), *scr = malloc(sizeof(float) * ATT_MAX_THREADS * T * T);
         rnd(qkv, NN * ld, 1); rnd(dout, NN * D, 1);
-        attention_forward(out, att, qkv, B, T, H, KVH, hd);
+        attention_forward(out, att, qkv, B, T, H, KVH, hd, NULL);
         attention_backward(dqkv, dout, qkv, att, B, T, H, KVH, hd, scr);
         double *xd = dup_d(qkv, NN * ld), *o = malloc(sizeof(double) * NN * D);
         double *fd = malloc(sizeof(double) * NN * ld), *an = malloc(sizeof(double) * NN * ld);
@@ -253,6 +255,79 @@ int main(void) {
         report("attention dqkv", e);
         T_CHECK(e < 1e-3 && fe < 1e-5, "attention %.2e fwd %.2e", e, fe);
         free(qkv); free(dout); free(out); free(att); free(dqkv); free(scr); free(xd); free(o); free(fd); free(an);
+    }
+    T_CASE("grad: attention masked at document starts (a window holding three documents)") {
+        const int B = 2, T = 67, H = 4, KVH = 2, hd = 4, D = 16, ld = D + 2 * KVH * hd, NN = B * T;
+        int seg[2 * 67];
+        for (int b = 0; b < B; b++)
+            for (int t = 0; t < T; t++) seg[b * T + t] = b == 0 ? (t < 20 ? 0 : t < 45 ? 20 : 45) : (t < 66 ? 0 : 66);
+        float *qkv = malloc(sizeof(float) * NN * ld), *dout = malloc(sizeof(float) * NN * D);
+        float *out = malloc(sizeof(float) * NN * D), *att = malloc(sizeof(float) * B * H * T * T);
+        float *dqkv = malloc(sizeof(float) * NN * ld), *scr = malloc(sizeof(float) * ATT_MAX_THREADS * T * T);
+        rnd(qkv, NN * ld, 1); rnd(dout, NN * D, 1);
+        attention_forward(out, att, qkv, B, T, H, KVH, hd, seg);
+        attention_backward(dqkv, dout, qkv, att, B, T, H, KVH, hd, scr);
+        int leak = 0;
+        for (int b = 0; b < B; b++)
+            for (int h = 0; h < H; h++)
+                for (int t = 0; t < T; t++) {
+                    const float *pr = att + (((int64_t)b * H + h) * T + t) * T;
+                    double sum = 0;
+                    for (int u = 0; u < T; u++) {
+                        if ((u < seg[b * T + t] || u > t) && pr[u] != 0.0f) leak++;
+                        sum += pr[u];
+                    }
+                    if (fabs(sum - 1.0) > 1e-5) leak++;
+                }
+        T_CHECK(leak == 0, "%d probabilities outside a row's document (or rows not summing to 1)", leak);
+        d_seg = seg;
+        double *xd = dup_d(qkv, NN * ld), *o = malloc(sizeof(double) * NN * D);
+        double *fd = malloc(sizeof(double) * NN * ld), *an = malloc(sizeof(double) * NN * ld);
+        d_attention(o, xd, B, T, H, KVH, hd);
+        double fe = 0; for (int i = 0; i < NN * D; i++) fe = fmax(fe, fabs(o[i] - out[i]));
+        for (int j = 0; j < NN * ld; j++) {
+            double sv = xd[j], lp = 0, lm = 0;
+            xd[j] = sv + 1e-6; d_attention(o, xd, B, T, H, KVH, hd); for (int i = 0; i < NN * D; i++) lp += o[i] * dout[i];
+            xd[j] = sv - 1e-6; d_attention(o, xd, B, T, H, KVH, hd); for (int i = 0; i < NN * D; i++) lm += o[i] * dout[i];
+            xd[j] = sv; fd[j] = (lp - lm) / 2e-6; an[j] = dqkv[j];
+        }
+        d_seg = NULL;
+        double e = relerr(an, fd, NN * ld);
+        report("masked attention dqkv", e);
+        T_CHECK(e < 1e-3 && fe < 1e-5, "masked attention %.2e fwd %.2e", e, fe);
+        free(qkv); free(dout); free(out); free(att); free(dqkv); free(scr); free(xd); free(o); free(fd); free(an);
+    }
+    T_CASE("model: with a document token, a document after another in a window sees nothing of it") {
+        vers_tconfig c = {.dim = 16, .n_layers = 2, .n_heads = 4, .n_kv_heads = 2, .hidden_dim = 24,
+                          .vocab_size = 13, .ctx_len = 32, .rope_theta = 10000.0f, .norm_eps = 1e-5f, .tied = 0};
+        vers_tmodel *m = NULL; vers_err err;
+        const int T = 24, BOS = 1;
+        T_CHECK(vers_tmodel_new(&c, 1, T, 11, &m, &err) == 0, "new: %s", err.msg);
+        if (m) {
+            /* window a: the tail of one document, then BOS + a second document; window b:
+             * BOS + the same second document at the start, then another text */
+            int32_t a[24], b[24];
+            for (int i = 0; i < T; i++) { a[i] = (int32_t)(2 + (i * 5) % 11); b[i] = (int32_t)(2 + (i * 7) % 11); }
+            const int at = 9, len = T - at;
+            a[at] = BOS;
+            for (int i = 0; i < len; i++) b[i] = a[at + i];
+            const int V = c.vocab_size;
+            float *la = malloc(sizeof(float) * T * V), *lb = malloc(sizeof(float) * T * V);
+            for (int masked = 1; masked >= 0; masked--) {
+                vers_tmodel_set_doc_token(m, masked ? BOS : -1);
+                vers_tmodel_forward(m, a, NULL, 1, T);
+                memcpy(la, m->logits, sizeof(float) * T * V);
+                vers_tmodel_forward(m, b, NULL, 1, T);
+                memcpy(lb, m->logits, sizeof(float) * T * V);
+                double d = 0;
+                for (int i = 0; i < len; i++)
+                    for (int v = 0; v < V; v++) d = fmax(d, fabs(la[(at + i) * V + v] - lb[i * V + v]));
+                if (masked) T_CHECK(d < 1e-4, "document logits differ by %.2e with the mask", d);
+                else T_CHECK(d > 1e-3, "without the mask the second document should see the first (%.2e)", d);
+            }
+            free(la); free(lb);
+            vers_tmodel_free(m);
+        }
     }
     T_CASE("grad: swiglu") {
         const int F = 5;

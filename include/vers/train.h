@@ -38,6 +38,9 @@ float *vers_tmodel_grads(vers_tmodel *m);
 /* Forward over tokens[B*T] (B <= the B given at creation).  With targets (-1 = ignore),
  * returns the mean cross-entropy; without, returns 0 and leaves logits (see below). */
 float vers_tmodel_forward(vers_tmodel *m, const int32_t *tokens, const int32_t *targets, int B, int T);
+/* The token that starts a document (<|bos|>): from it on, a row attends only to its own
+ * document inside a training window.  -1 (the default): each window is one text. */
+void vers_tmodel_set_doc_token(vers_tmodel *m, int32_t id);
 /* Backward of the last forward (which must have had targets); adds into the gradients
  * the gradient of loss * grad_scale (grad_scale = 1/accumulation steps). */
 void vers_tmodel_backward(vers_tmodel *m, const int32_t *tokens, const int32_t *targets, float grad_scale);

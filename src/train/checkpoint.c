@@ -190,6 +190,7 @@ int checkpoint_load(const char *path, const vers_train_opts *over, vers_trainer 
         int trc = r.bad ? VERS_EFORMAT : vers_bpe_from_vocab(ts, tl, ty, (int)nt, ms, ml, (int)nm, &t->tok, &e2);
         free(ts); free(ms); free(tl); free(ml); free(ty);
         if (trc) { vers_errorf(err, trc, "%s: bad tokenizer section%s%s", path, r.bad ? "" : ": ", r.bad ? "" : e2.msg); rc = trc; goto out; }
+        vers_tmodel_set_doc_token(t->m, t->tok->special[VERS_TOK_BOS]);   /* as vers_trainer_new */
     }
     uint32_t nn = cr_u32(&r);
     if (r.bad || nn > TRAINER_MAX_NOTES) { vers_errorf(err, rc, "%s: bad notes section", path); goto out; }

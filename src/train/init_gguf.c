@@ -24,6 +24,7 @@ int trainer_attach_gguf_tokenizer(vers_trainer *t, const char *path, vers_err *e
     if (!(t->tok_gguf = strdup(full))) return vers_errorf(err, VERS_ENOMEM, "out of memory");
     if (vers_tokenizer_n_vocab(t->etok) > (uint32_t)t->m->c.vocab_size)
         return vers_errorf(err, VERS_EFORMAT, "%s: tokenizer larger than the embedding", path);
+    vers_tmodel_set_doc_token(t->m, vers_token_bos(t->etok));   /* its documents start with its bos */
     return vers_trainer_set_note(t, "vers.train.tokenizer_gguf", full) ? vers_errorf(err, VERS_ENOMEM, "out of memory") : 0;
 }
 

@@ -62,6 +62,8 @@ struct vers_tmodel {
     /* activations for up to Bmax x Tmax tokens */
     int Bmax, Tmax, B, T;
     int *pos;
+    int *seg;          /* [N] first position each row attends to (document start), see doc_token */
+    int32_t doc_token; /* token that starts a document (<|bos|>); -1: windows are one text */
     float *resid;      /* [L+1][N][D] residual stream entering each layer (and the last out) */
     float *rstd1, *xn1, *qkv, *att, *atty, *resid_mid, *rstd2, *xn2, *h13, *hg; /* per layer */
     float *rstdf, *xnf, *logits, *losses;

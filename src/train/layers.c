@@ -135,7 +135,8 @@ void rope_backward(float *dx, int ld, const int *pos, int N, int n_head, int hd,
  * which skips most of the masked upper triangle while keeping the products large. */
 #define ATT_BLOCK 64
 
-void attention_forward(float *out, float *att, const float *qkv, int B, int T, int H, int KVH, int hd) {
+void attention_forward(float *out, float *att, const float *qkv, int B, int T, int H, int KVH, int hd,
+                       const int *seg) {
     const int D = H * hd, KVD = KVH * hd, ld = D + 2 * KVD, grp = H / KVH;
     const float scale = 1.0f / sqrtf((float)hd);
 #pragma omp parallel for schedule(dynamic, 1)
@@ -152,10 +153,12 @@ void attention_forward(float *out, float *att, const float *qkv, int B, int T, i
                         q + (int64_t)t0 * ld, ld, k, ld, 0.0f, P + (int64_t)t0 * T, T);
             for (int t = t0; t < t0 + tb; t++) {
                 float *p = P + (int64_t)t * T, mx = -INFINITY, sum = 0;
-                for (int s = 0; s <= t; s++) if (p[s] > mx) mx = p[s];
-                for (int s = 0; s <= t; s++) { p[s] = expf(p[s] - mx); sum += p[s]; }
+                const int st = seg ? seg[(int64_t)b * T + t] : 0;
+                for (int s = 0; s < st; s++) p[s] = 0.0f;
+                for (int s = st; s <= t; s++) if (p[s] > mx) mx = p[s];
+                for (int s = st; s <= t; s++) { p[s] = expf(p[s] - mx); sum += p[s]; }
                 float inv = 1.0f / sum;
-                for (int s = 0; s <= t; s++) p[s] *= inv;
+                for (int s = st; s <= t; s++) p[s] *= inv;
                 for (int s = t + 1; s < T; s++) p[s] = 0.0f;
             }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, tb, hd, nk, 1.0f,

@@ -34,8 +34,12 @@ void rope_backward(float *dx, int ld, const int *pos, int N, int n_head, int hd,
 
 /* Causal self-attention with grouped-query heads over qkv[N, D + 2*KVD] (q | k | v, q and k
  * already rotated), B sequences of T tokens.  out[N, D]; att[B, H, T, T] keeps the softmax
- * probabilities for the backward. */
-void attention_forward(float *out, float *att, const float *qkv, int B, int T, int H, int KVH, int hd);
+ * probabilities for the backward.  seg[N] (or NULL): the first position row n may attend to,
+ * the start of its document inside the window, so that a window holding the end of one
+ * document and the start of the next does not let the second see the first (the masked
+ * probabilities are 0, which also makes the backward ignore them). */
+void attention_forward(float *out, float *att, const float *qkv, int B, int T, int H, int KVH, int hd,
+                       const int *seg);
 /* dqkv[N, D+2KVD] overwritten; scratch: ATT_MAX_THREADS * T*T floats */
 #define ATT_MAX_THREADS 64
 void attention_backward(float *dqkv, const float *dout, const float *qkv, const float *att,

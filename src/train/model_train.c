@@ -40,7 +40,7 @@ static void add_tensor(vers_tmodel *m, const char *name, int64_t off, int64_t ne
 
 void vers_tmodel_free(vers_tmodel *m) {
     if (!m) return;
-    free(m->params); free(m->grads); free(m->tensors); free(m->pos);
+    free(m->params); free(m->grads); free(m->tensors); free(m->pos); free(m->seg);
     float **bufs[] = {&m->resid, &m->rstd1, &m->xn1, &m->qkv, &m->att, &m->atty, &m->resid_mid,
                       &m->rstd2, &m->xn2, &m->h13, &m->hg, &m->rstdf, &m->xnf, &m->logits,
                       &m->losses, &m->dresid, &m->dxn, &m->dqkv, &m->datty, &m->dh13, &m->dhg,
@@ -103,7 +103,9 @@ int vers_tmodel_new(const vers_tconfig *c, int B, int T, uint64_t seed, vers_tmo
     m->params = falloc(m->n_params, &fail);
     m->grads = falloc(m->n_params, &fail);
     m->pos = malloc(sizeof(int) * N);
-    if (!m->pos) fail = 1;
+    m->seg = malloc(sizeof(int) * N);
+    m->doc_token = -1;
+    if (!m->pos || !m->seg) fail = 1;
     m->resid = falloc((L + 1) * N * D, &fail);
     m->rstd1 = falloc(L * N, &fail); m->xn1 = falloc(L * N * D, &fail);
     m->qkv = falloc(L * N * m->qkv_ld, &fail);
@@ -151,6 +153,8 @@ const vers_tparam *vers_tmodel_tensor(const vers_tmodel *m, int i) {
     return i >= 0 && i < m->n_tensors ? &m->tensors[i] : NULL;
 }
 
+void vers_tmodel_set_doc_token(vers_tmodel *m, int32_t id) { m->doc_token = id >= 0 && id < m->c.vocab_size ? id : -1; }
+
 void vers_tmodel_zero_grad(vers_tmodel *m) {
     float *g = m->grads; int64_t n = m->n_params;
 #pragma omp parallel for schedule(static)
@@ -163,6 +167,14 @@ float vers_tmodel_forward(vers_tmodel *m, const int32_t *tokens, const int32_t *
     const int N = B * T, ld = m->qkv_ld;
     m->B = B; m->T = T;
     for (int n = 0; n < N; n++) m->pos[n] = n % T;
+    if (m->doc_token >= 0)
+        for (int b = 0; b < B; b++) {
+            int start = 0;
+            for (int t = 0; t < T; t++) {
+                if (tokens[(int64_t)b * T + t] == m->doc_token) start = t;
+                m->seg[(int64_t)b * T + t] = start;
+            }
+        }
     embedding_forward(m->resid, tokens, m->params + m->off_emb, N, D);
     for (int l = 0; l < L; l++) {
         float *x = m->resid + (int64_t)l * N * D, *xo = x + (int64_t)N * D;
@@ -175,7 +187,7 @@ float vers_tmodel_forward(vers_tmodel *m, const int32_t *tokens, const int32_t *
         matmul_forward(qkv, xn1, TM_W(m, l, wqkv), N, D, ld);
         rope_forward(qkv, ld, m->pos, N, H, m->hd, c->rope_theta);
         rope_forward(qkv + D, ld, m->pos, N, c->n_kv_heads, m->hd, c->rope_theta);
-        attention_forward(atty, att, qkv, B, T, H, c->n_kv_heads, m->hd);
+        attention_forward(atty, att, qkv, B, T, H, c->n_kv_heads, m->hd, m->doc_token >= 0 ? m->seg : NULL);
         matmul_forward(hmid, atty, TM_W(m, l, wo), N, D, D);
         residual_add(hmid, x, (int64_t)N * D);
         rmsnorm_forward(xn2, rstd2, hmid, TM_W(m, l, ffn_norm), N, D, c->norm_eps);

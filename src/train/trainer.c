@@ -5,6 +5,7 @@
  * checkpoint. */
 #include "train/trainer.h"
 #include "train/adamw.h"
+#include "train/bpe.h"
 #include "vers/tokenizer.h"
 #include <math.h>
 #include <stdio.h>
@@ -73,6 +74,9 @@ int vers_trainer_new(const vers_tconfig *c, const vers_train_opts *o, const vers
         free(ts); free(ms); free(tl); free(ml); free(ty);
         if (rc) { vers_trainer_free(t); return rc; }
     }
+    /* documents are <|bos|>...<|eos|> records packed into the token stream: a window that
+     * crosses a record boundary must not let the next record attend to the previous one */
+    if (t->tok) vers_tmodel_set_doc_token(t->m, t->tok->special[VERS_TOK_BOS]);
     trng_seed(&t->rng, o->seed ^ 0xba7c4ULL);
     *out = t;
     return 0;
