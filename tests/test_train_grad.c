@@ -158,6 +158,51 @@ static void check_model(int tied, int kvh) {
     vers_tmodel_free(m);
 }
 
+/* attention_forward/_backward (GQA 4 heads / 2 kv, head dim 4) against d_attention and its
+ * central differences; with seg, also that no probability falls outside a row's document */
+static void check_attention(int B, int T, const int *seg, const char *label) {
+    const int H = 4, KVH = 2, hd = 4, D = 16, ld = D + 2 * KVH * hd, NN = B * T;
+    float *qkv = malloc(sizeof(float) * NN * ld), *dout = malloc(sizeof(float) * NN * D);
+    float *out = malloc(sizeof(float) * NN * D), *att = malloc(sizeof(float) * B * H * T * T);
+    float *dqkv = malloc(sizeof(float) * NN * ld), *scr = malloc(sizeof(float) * ATT_MAX_THREADS * T * T);
+    rnd(qkv, NN * ld, 1); rnd(dout, NN * D, 1);
+    attention_forward(out, att, qkv, B, T, H, KVH, hd, seg);
+    attention_backward(dqkv, dout, qkv, att, B, T, H, KVH, hd, scr);
+    if (seg) {
+        int leak = 0;
+        for (int b = 0; b < B; b++)
+            for (int h = 0; h < H; h++)
+                for (int t = 0; t < T; t++) {
+                    const float *pr = att + (((int64_t)b * H + h) * T + t) * T;
+                    double sum = 0;
+                    for (int u = 0; u < T; u++) {
+                        if ((u < seg[b * T + t] || u > t) && pr[u] != 0.0f) leak++;
+                        sum += pr[u];
+                    }
+                    if (fabs(sum - 1.0) > 1e-5) leak++;
+                }
+        T_CHECK(leak == 0, "%d probabilities outside a row's document (or rows not summing to 1)", leak);
+    }
+    d_seg = seg;
+    double *xd = dup_d(qkv, NN * ld), *o = malloc(sizeof(double) * NN * D);
+    double *fd = malloc(sizeof(double) * NN * ld), *an = malloc(sizeof(double) * NN * ld);
+    d_attention(o, xd, B, T, H, KVH, hd);
+    double fe = 0; for (int i = 0; i < NN * D; i++) fe = fmax(fe, fabs(o[i] - out[i]));
+    for (int j = 0; j < NN * ld; j++) {
+        double s = xd[j], lp = 0, lm = 0;
+        xd[j] = s + 1e-6; d_attention(o, xd, B, T, H, KVH, hd); for (int i = 0; i < NN * D; i++) lp += o[i] * dout[i];
+        xd[j] = s - 1e-6; d_attention(o, xd, B, T, H, KVH, hd); for (int i = 0; i < NN * D; i++) lm += o[i] * dout[i];
+        xd[j] = s; fd[j] = (lp - lm) / 2e-6; an[j] = dqkv[j];
+    }
+    d_seg = NULL;
+    double e = relerr(an, fd, NN * ld);
+    char name[64];
+    snprintf(name, sizeof name, "%s dqkv", label);
+    report(name, e);
+    T_CHECK(e < 1e-3 && fe < 1e-5, "%s %.2e fwd %.2e", label, e, fe);
+    free(qkv); free(dout); free(out); free(att); free(dqkv); free(scr); free(xd); free(o); free(fd); free(an);
+}
+
 int main(void) {
     trng_seed(&R, 1234);
     vers_train_set_threads(2);
@@ -233,69 +278,14 @@ int main(void) {
         free(xd);
     }
     T_CASE("grad: attention (causal, GQA 4 heads / 2 kv)") {
-        const int B = 1, T = 67, H = 4, KVH = 2, hd = 4, D = 16, ld = D + 2 * KVH * hd, NN = B * T;
         /* T = 67 crosses the 64-row query block of attention_forward */
-        float *qkv = malloc(sizeof(float) * NN * ld), *dout = malloc(sizeof(float) * NN * D);
-        float *out = malloc(sizeof(float) * NN * D), *att = malloc(sizeof(float) * B * H * T * T);
-        float *dqkv = malloc(sizeof(float) * NN * ld), *scr = malloc(sizeof(float) * ATT_MAX_THREADS * T * T);
-        rnd(qkv, NN * ld, 1); rnd(dout, NN * D, 1);
-        attention_forward(out, att, qkv, B, T, H, KVH, hd, NULL);
-        attention_backward(dqkv, dout, qkv, att, B, T, H, KVH, hd, scr);
-        double *xd = dup_d(qkv, NN * ld), *o = malloc(sizeof(double) * NN * D);
-        double *fd = malloc(sizeof(double) * NN * ld), *an = malloc(sizeof(double) * NN * ld);
-        d_attention(o, xd, B, T, H, KVH, hd);
-        double fe = 0; for (int i = 0; i < NN * D; i++) fe = fmax(fe, fabs(o[i] - out[i]));
-        for (int j = 0; j < NN * ld; j++) {
-            double s = xd[j], lp = 0, lm = 0;
-            xd[j] = s + 1e-6; d_attention(o, xd, B, T, H, KVH, hd); for (int i = 0; i < NN * D; i++) lp += o[i] * dout[i];
-            xd[j] = s - 1e-6; d_attention(o, xd, B, T, H, KVH, hd); for (int i = 0; i < NN * D; i++) lm += o[i] * dout[i];
-            xd[j] = s; fd[j] = (lp - lm) / 2e-6; an[j] = dqkv[j];
-        }
-        double e = relerr(an, fd, NN * ld);
-        report("attention dqkv", e);
-        T_CHECK(e < 1e-3 && fe < 1e-5, "attention %.2e fwd %.2e", e, fe);
-        free(qkv); free(dout); free(out); free(att); free(dqkv); free(scr); free(xd); free(o); free(fd); free(an);
+        check_attention(1, 67, NULL, "attention");
     }
     T_CASE("grad: attention masked at document starts (a window holding three documents)") {
-        const int B = 2, T = 67, H = 4, KVH = 2, hd = 4, D = 16, ld = D + 2 * KVH * hd, NN = B * T;
         int seg[2 * 67];
-        for (int b = 0; b < B; b++)
-            for (int t = 0; t < T; t++) seg[b * T + t] = b == 0 ? (t < 20 ? 0 : t < 45 ? 20 : 45) : (t < 66 ? 0 : 66);
-        float *qkv = malloc(sizeof(float) * NN * ld), *dout = malloc(sizeof(float) * NN * D);
-        float *out = malloc(sizeof(float) * NN * D), *att = malloc(sizeof(float) * B * H * T * T);
-        float *dqkv = malloc(sizeof(float) * NN * ld), *scr = malloc(sizeof(float) * ATT_MAX_THREADS * T * T);
-        rnd(qkv, NN * ld, 1); rnd(dout, NN * D, 1);
-        attention_forward(out, att, qkv, B, T, H, KVH, hd, seg);
-        attention_backward(dqkv, dout, qkv, att, B, T, H, KVH, hd, scr);
-        int leak = 0;
-        for (int b = 0; b < B; b++)
-            for (int h = 0; h < H; h++)
-                for (int t = 0; t < T; t++) {
-                    const float *pr = att + (((int64_t)b * H + h) * T + t) * T;
-                    double sum = 0;
-                    for (int u = 0; u < T; u++) {
-                        if ((u < seg[b * T + t] || u > t) && pr[u] != 0.0f) leak++;
-                        sum += pr[u];
-                    }
-                    if (fabs(sum - 1.0) > 1e-5) leak++;
-                }
-        T_CHECK(leak == 0, "%d probabilities outside a row's document (or rows not summing to 1)", leak);
-        d_seg = seg;
-        double *xd = dup_d(qkv, NN * ld), *o = malloc(sizeof(double) * NN * D);
-        double *fd = malloc(sizeof(double) * NN * ld), *an = malloc(sizeof(double) * NN * ld);
-        d_attention(o, xd, B, T, H, KVH, hd);
-        double fe = 0; for (int i = 0; i < NN * D; i++) fe = fmax(fe, fabs(o[i] - out[i]));
-        for (int j = 0; j < NN * ld; j++) {
-            double sv = xd[j], lp = 0, lm = 0;
-            xd[j] = sv + 1e-6; d_attention(o, xd, B, T, H, KVH, hd); for (int i = 0; i < NN * D; i++) lp += o[i] * dout[i];
-            xd[j] = sv - 1e-6; d_attention(o, xd, B, T, H, KVH, hd); for (int i = 0; i < NN * D; i++) lm += o[i] * dout[i];
-            xd[j] = sv; fd[j] = (lp - lm) / 2e-6; an[j] = dqkv[j];
-        }
-        d_seg = NULL;
-        double e = relerr(an, fd, NN * ld);
-        report("masked attention dqkv", e);
-        T_CHECK(e < 1e-3 && fe < 1e-5, "masked attention %.2e fwd %.2e", e, fe);
-        free(qkv); free(dout); free(out); free(att); free(dqkv); free(scr); free(xd); free(o); free(fd); free(an);
+        for (int b = 0; b < 2; b++)
+            for (int t = 0; t < 67; t++) seg[b * 67 + t] = b == 0 ? (t < 20 ? 0 : t < 45 ? 20 : 45) : (t < 66 ? 0 : 66);
+        check_attention(2, 67, seg, "masked attention");
     }
     T_CASE("model: with a document token, a document after another in a window sees nothing of it") {
         vers_tconfig c = {.dim = 16, .n_layers = 2, .n_heads = 4, .n_kv_heads = 2, .hidden_dim = 24,

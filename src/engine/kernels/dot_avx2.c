@@ -430,25 +430,6 @@ static inline __m256 q4x8_blk_avx2(const uint8_t *p, const int8_t *xq, int32_t x
     return _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), d, acc);
 }
 
-void vk_rows_q4_0x8_avx2(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x) {
-    const int64_t nb = n / 32, ng = nr / 8;
-    const block_q8_0 *xb = (const block_q8_0 *)x;
-    const size_t gs = (size_t)nb * Q4_0X8_BLK;
-    if (nb > Q4X8_ROWS_MAXNB) {
-        for (int64_t g = 0; g < ng; g++) q4_0x8_1tok(nb, w + (size_t)g * gs, xb, y + 8 * g, 8);
-        return;
-    }
-    int32_t xs8[Q4X8_ROWS_MAXNB];
-    float dx[Q4X8_ROWS_MAXNB];
-    for (int64_t b = 0; b < nb; b++) { xs8[b] = q8_0_sum_times8(xb + b); dx[b] = h2f(xb[b].d); }
-    for (int64_t g = 0; g < ng; g++) {
-        const uint8_t *g0 = w + (size_t)g * gs;
-        __m256 a0 = _mm256_setzero_ps();
-        for (int64_t b = 0; b < nb; b++) a0 = q4x8_blk_avx2(g0 + (size_t)b * Q4_0X8_BLK, xb[b].qs, xs8[b], dx[b], a0);
-        _mm256_storeu_ps(y + 8 * g, a0);
-    }
-}
-
 #define VNNI_ATTR __attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512vnni")))
 static inline VNNI_ATTR __m256 q4x8_blk_vnni(const uint8_t *p, const int8_t *xq, int32_t xs8, float dx, __m256 acc) {
     const __m256i m4 = _mm256_set1_epi8(0x0F);
@@ -463,12 +444,15 @@ static inline VNNI_ATTR __m256 q4x8_blk_vnni(const uint8_t *p, const int8_t *xq,
     return _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), d, acc);
 }
 
-static VNNI_ATTR void rows_q4_0x8_vnni(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x) {
+/* The rows loop of both twins: x terms once, then one group of 8 rows after another
+ * (inlined into each, so that the VNNI block function only runs in the VNNI twin). */
+static inline __attribute__((always_inline)) void rows_q4_0x8_body(int64_t n, int64_t nr, float *y, const uint8_t *w,
+                                                                   const uint8_t *x, const int vnni) {
     const int64_t nb = n / 32, ng = nr / 8;
     const block_q8_0 *xb = (const block_q8_0 *)x;
     const size_t gs = (size_t)nb * Q4_0X8_BLK;
     if (nb > Q4X8_ROWS_MAXNB) {
-        vk_rows_q4_0x8_avx2(n, nr, y, w, x);
+        for (int64_t g = 0; g < ng; g++) q4_0x8_1tok(nb, w + (size_t)g * gs, xb, y + 8 * g, 8);
         return;
     }
     int32_t xs8[Q4X8_ROWS_MAXNB];
@@ -477,9 +461,19 @@ static VNNI_ATTR void rows_q4_0x8_vnni(int64_t n, int64_t nr, float *y, const ui
     for (int64_t g = 0; g < ng; g++) {
         const uint8_t *g0 = w + (size_t)g * gs;
         __m256 a0 = _mm256_setzero_ps();
-        for (int64_t b = 0; b < nb; b++) a0 = q4x8_blk_vnni(g0 + (size_t)b * Q4_0X8_BLK, xb[b].qs, xs8[b], dx[b], a0);
+        for (int64_t b = 0; b < nb; b++) {
+            const uint8_t *p = g0 + (size_t)b * Q4_0X8_BLK;
+            a0 = vnni ? q4x8_blk_vnni(p, xb[b].qs, xs8[b], dx[b], a0) : q4x8_blk_avx2(p, xb[b].qs, xs8[b], dx[b], a0);
+        }
         _mm256_storeu_ps(y + 8 * g, a0);
     }
+}
+
+void vk_rows_q4_0x8_avx2(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x) {
+    rows_q4_0x8_body(n, nr, y, w, x, 0);
+}
+static VNNI_ATTR void rows_q4_0x8_vnni(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x) {
+    rows_q4_0x8_body(n, nr, y, w, x, 1);
 }
 
 vk_rows_fn vk_rows_q4_0x8(void) { return vk_cpu_vnni() ? rows_q4_0x8_vnni : vk_rows_q4_0x8_avx2; }
@@ -1248,17 +1242,18 @@ vk_gemm_fn vk_gemm_avx2(int wtype) {
 
 /* K-quant decode over a thread's whole share of rows: the activation terms (x32, bsums)
  * are computed once, not once per 4 rows (a quarter of the row's work at n = 4096) */
-static void rows_q4_K(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x) {
+typedef void (*k_rows_fn)(int64_t nb, const uint8_t *w, size_t ldw, int nr, const block_q8_K *xb, float *y);
+static inline void rows_k(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x, size_t blk, k_rows_fn rows) {
     const int64_t nb = n / QK_K;
-    for (int64_t r = 0; r < nr; r += 1 << 20)
-        q4_K_rows(nb, w + (size_t)r * nb * sizeof(block_q4_K), (size_t)nb * sizeof(block_q4_K),
-                  (int)(nr - r < (1 << 20) ? nr - r : 1 << 20), (const block_q8_K *)x, y + r);
+    const size_t ldw = (size_t)nb * blk;
+    for (int64_t r = 0; r < nr; r += 1 << 20)   /* the row kernels count rows in an int */
+        rows(nb, w + (size_t)r * ldw, ldw, (int)(nr - r < (1 << 20) ? nr - r : 1 << 20), (const block_q8_K *)x, y + r);
+}
+static void rows_q4_K(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x) {
+    rows_k(n, nr, y, w, x, sizeof(block_q4_K), q4_K_rows);
 }
 static void rows_q6_K(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x) {
-    const int64_t nb = n / QK_K;
-    for (int64_t r = 0; r < nr; r += 1 << 20)
-        q6_K_rows(nb, w + (size_t)r * nb * sizeof(block_q6_K), (size_t)nb * sizeof(block_q6_K),
-                  (int)(nr - r < (1 << 20) ? nr - r : 1 << 20), (const block_q8_K *)x, y + r);
+    rows_k(n, nr, y, w, x, sizeof(block_q6_K), q6_K_rows);
 }
 
 vk_rows_fn vk_rows_avx2(int wtype) {
