@@ -533,6 +533,70 @@ static void test_batches(void) {
     }
 }
 
+/* Product matrices used in place (in the file mapping; Q4_0 repacked apart) or copied into
+ * the model's huge-page region: the same logits, bit for bit, and each matrix where the
+ * placement says. */
+static int inside(const void *p, const void *base, size_t len) {
+    return base && (const uint8_t *)p >= (const uint8_t *)base && (const uint8_t *)p < (const uint8_t *)base + len;
+}
+static void test_placement(void) {
+    const char *models[4] = { "reference/llamacpp/models/tiny-llama-Q4_0.gguf", "reference/llamacpp/models/tiny-llama-Q8_0.gguf",
+                              "reference/llamacpp/models/tiny-qwen2-F16.gguf", "reference/llamacpp/models/tiny-gpt2-Q4_K_M.gguf" };
+    for (int mi = 0; mi < 4; mi++) {
+        const char *path = t_shared(models[mi]);
+        if (!path) { T_SKIP("weights in place or copied", "../shared/reference/llamacpp absent"); continue; }
+        T_CASE("weights in place or copied into the huge-page region: bit-identical logits, each matrix where said") {
+            float *lg[2] = { NULL, NULL };
+            int nv = 0;
+            for (int copy = 0; copy < 2; copy++) {
+                setenv(copy ? "VERS_WEIGHTS_COPY" : "VERS_WEIGHTS_IN_PLACE", "1", 1);
+                vers_model *m = NULL; vers_err err;
+                const int rc = vers_model_load(path, NULL, &m, &err);
+                unsetenv("VERS_WEIGHTS_COPY");
+                unsetenv("VERS_WEIGHTS_IN_PLACE");
+                T_CHECK(rc == 0, "%s", err.msg);
+                if (!m) break;
+                for (int l = 0; l < m->info.n_layer; l++) {
+                    const model_layer *Ll = &m->layers[l];
+                    const vers_weight *wl[] = LAYER_MATS(Ll);
+                    for (size_t i = 0; i < sizeof wl / sizeof wl[0]; i++) {
+                        if (!wl[i]->data) continue;
+                        const int in_file = inside(wl[i]->data, m->g->base, m->g->size);
+                        const int in_region = inside(wl[i]->data, m->weights, m->weights_len);
+                        if (copy || wl[i]->mm_type == VT_Q4_0_X8)
+                            T_CHECK(in_region && !in_file, "%s: layer %d matrix %zu not in the region", models[mi], l, i);
+                        else
+                            T_CHECK(in_file && !in_region, "%s: layer %d matrix %zu not in the file", models[mi], l, i);
+                    }
+                }
+                if (!m->info.tied_output)
+                    T_CHECK(inside(m->output.data, copy || m->output.mm_type == VT_Q4_0_X8 ? m->weights : (const void *)m->g->base,
+                                   copy || m->output.mm_type == VT_Q4_0_X8 ? m->weights_len : m->g->size), "%s: output matrix misplaced", models[mi]);
+                T_CHECK(inside(m->tok_embd.data, m->g->base, m->g->size), "%s: the token embedding left the file", models[mi]);
+                nv = vers_model_n_vocab(m);
+                lg[copy] = malloc(sizeof(float) * nv * 2);
+                vers_ctx_params cp = vers_ctx_default_params();
+                cp.n_ctx = 64; cp.n_threads = 2;
+                vers_ctx *c = NULL;
+                T_CHECK(vers_ctx_new(m, &cp, &c, &err) == 0, "%s", err.msg);
+                int32_t toks[40];
+                for (int i = 0; i < 40; i++) toks[i] = (int32_t)((i * 53 + 7) % nv);
+                if (c && lg[copy]) {
+                    T_CHECK(vers_decode(c, toks, 39, 0, &err) == 0, "%s", err.msg);
+                    memcpy(lg[copy], vers_ctx_logits(c, -1), sizeof(float) * nv);
+                    T_CHECK(vers_decode(c, toks + 39, 1, 0, &err) == 0, "%s", err.msg);
+                    memcpy(lg[copy] + nv, vers_ctx_logits(c, -1), sizeof(float) * nv);
+                }
+                vers_ctx_free(c);
+                vers_model_free(m);
+            }
+            if (lg[0] && lg[1])
+                T_CHECK(same_logits(lg[0], lg[1], 2 * nv), "%s: logits differ between placements", models[mi]);
+            free(lg[0]); free(lg[1]);
+        }
+    }
+}
+
 /* ---------- vers generate reproduces run.c's output ---------- */
 
 static char *run_cmd(const char *cmd, size_t *len) {
@@ -757,6 +821,7 @@ int main(int argc, char **argv) {
     test_state();
     test_threads();
     test_batches();
+    test_placement();
     test_hostile();
     test_cli(argv[0]);
     T_DONE();

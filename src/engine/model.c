@@ -89,27 +89,112 @@ static int load_weight(vers_model *m, const char *name, int64_t n_in, int64_t n_
     return VERS_OK;
 }
 
-/* Q4_0 matrices with whole groups of 8 rows are repacked, as llama.cpp does on AVX2 machines:
- * decode then reads one stream per 8 rows (134M Q4_0, 2 threads: 188 -> see BENCHMARKS.md).
- * The mapped pages of the original are dropped from the resident set (never read again).
- * VERS_NO_REPACK=1 keeps the row layout (the tests compare the two). */
-static int repack_weight(vers_model *m, vers_weight *w, vers_err *err) {
-    if (!w->data || w->type != VT_Q4_0 || w->n_out % 8 || w->owned) return VERS_OK;
-    const char *e = getenv("VERS_NO_REPACK");
-    if (e && *e && strcmp(e, "0")) return VERS_OK;
-    const size_t bytes = w->row_size * (size_t)w->n_out;
-    void *buf = malloc(bytes);
-    if (!buf) return vers_errorf(err, VERS_ENOMEM, "out of memory repacking a Q4_0 matrix");
-    if (vers_repack_q4_0x8(w->data, buf, w->n_in, w->n_out)) { free(buf); return VERS_OK; }
-    if (m->g->mapped) {
-        const long pg = sysconf(_SC_PAGESIZE);
-        uintptr_t a = ((uintptr_t)w->data + (uintptr_t)pg - 1) & ~(uintptr_t)(pg - 1);
-        uintptr_t b = ((uintptr_t)w->data + bytes) & ~(uintptr_t)(pg - 1);
-        if (pg > 0 && b > a) madvise((void *)a, b - a, MADV_DONTNEED);
+/* ---- where the product matrices live ----
+ * Decoding streams every product matrix from memory once per token.  With 4 KB pages that
+ * stream crosses a page every 4 KB (a TLB miss, and the hardware prefetchers stop at page
+ * boundaries); in 2 MB pages it does not: 134M Q4_0 decodes 16-19% faster (in-process A/B,
+ * docs/BENCHMARKS.md).  A file mapping gets 2 MB pages only when the page cache happens to
+ * hold the file in 2 MB folios (it depends on how the file was read or written), so the
+ * matrices are copied, in decode order, into one anonymous region asking for transparent
+ * huge pages, and the file's pages behind them are dropped from the resident set (never read
+ * again): resident memory stays the same.  The copy costs load time (~25 ms for 137 MB, more
+ * when the kernel must compact memory to find huge pages), so it is made only for matrices
+ * that stream from memory: COPY_MIN bytes and more, larger than a last-level cache.  Smaller
+ * models, a kernel without huge pages (THP set to never), a file that is not mapped, or
+ * VERS_WEIGHTS_IN_PLACE=1: the matrices are used in place.  VERS_WEIGHTS_COPY=1 copies a
+ * mapped file's matrices whatever their size (the tests compare both placements).
+ * Q4_0 matrices with whole groups of 8 rows are repacked into that region in either case, as
+ * llama.cpp does on AVX2 machines: decode then reads one stream per 8 rows
+ * (VERS_NO_REPACK=1 keeps the row layout). */
+static int env_on(const char *name) {
+    const char *e = getenv(name);
+    return e && *e && strcmp(e, "0") != 0;
+}
+
+/* 1 when anonymous memory can get transparent huge pages on request (THP "always" or
+ * "madvise"; unknown, e.g. no sysfs: 0, and matrices stay in place). */
+static int thp_available(void) {
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (!f) return 0;
+    char line[128] = "";
+    const int ok = fgets(line, sizeof line, f) && (strstr(line, "[always]") || strstr(line, "[madvise]"));
+    fclose(f);
+    return ok;
+}
+
+static int repackable(const vers_weight *w) {
+    return w->type == VT_Q4_0 && w->n_out % 8 == 0 && !env_on("VERS_NO_REPACK");
+}
+
+/* Drops the mapped file pages of [p, p + n) that lie wholly inside it. */
+static void drop_file_pages(const vers_model *m, const void *p, size_t n) {
+    if (!m->g->mapped) return;
+    const long pg = sysconf(_SC_PAGESIZE);
+    if (pg <= 0) return;
+    uintptr_t a = ((uintptr_t)p + (uintptr_t)pg - 1) & ~(uintptr_t)(pg - 1);
+    uintptr_t b = ((uintptr_t)p + n) & ~(uintptr_t)(pg - 1);
+    if (b > a) madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+#define COPY_MIN ((size_t)32 << 20)
+
+static int place_weights(vers_model *m, vers_err *err) {
+    const vers_model_info *hp = &m->info;
+    /* the product matrices in the order a token reads them (the token embedding, read by
+     * rows, stays in the file unless it is also the output matrix) */
+    const size_t max_w = (size_t)hp->n_layer * 8 + 1;
+    vers_weight **list = malloc(max_w * sizeof *list);
+    if (!list) return vers_errorf(err, VERS_ENOMEM, "out of memory placing the weights");
+    size_t n_w = 0, all = 0;
+    for (int l = 0; l < hp->n_layer; l++) {
+        model_layer *L = &m->layers[l];
+        vers_weight *w[] = LAYER_MATS(L);
+        for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+            if (w[i]->data) list[n_w++] = w[i];
     }
-    w->owned = buf;
-    w->data = buf;
-    w->mm_type = VT_Q4_0_X8;
+    if (!hp->tied_output && m->output.data) list[n_w++] = &m->output;
+    for (size_t i = 0; i < n_w; i++) all += (list[i]->row_size * (size_t)list[i]->n_out + 63) & ~(size_t)63;
+    const int copy_all = m->g->mapped && !env_on("VERS_WEIGHTS_IN_PLACE") &&
+                         (env_on("VERS_WEIGHTS_COPY") || (all >= COPY_MIN && thp_available()));
+    size_t kept = 0, total = 0;
+    for (size_t i = 0; i < n_w; i++)
+        if (copy_all || repackable(list[i])) {
+            list[kept++] = list[i];
+            total += (list[i]->row_size * (size_t)list[i]->n_out + 63) & ~(size_t)63;
+        }
+    n_w = kept;
+    if (!total) { free(list); return VERS_OK; }
+
+    /* 2 MB aligned (reserve a huge page more, give back the slack at both ends), and whole
+     * 4 KB pages long: the last partial 2 MB stays in small pages, so that resident memory
+     * does not grow by up to a huge page */
+    const long pg = sysconf(_SC_PAGESIZE);
+    const size_t page = pg > 0 ? (size_t)pg : 4096;
+    const size_t len = (total + page - 1) / page * page;
+    uint8_t *raw = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) { free(list); return vers_errorf(err, VERS_ENOMEM, "out of memory placing the weights"); }
+    uint8_t *base = (uint8_t *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (base > raw) munmap(raw, (size_t)(base - raw));
+    munmap(base + len, (size_t)(raw + len + HUGE_PAGE - (base + len)));
+#ifdef MADV_HUGEPAGE
+    if (copy_all) madvise(base, len, MADV_HUGEPAGE);   /* a hint: no error if refused */
+#endif
+    m->weights = base;
+    m->weights_len = len;
+
+    size_t off = 0;
+    for (size_t i = 0; i < n_w; i++) {
+        vers_weight *w = list[i];
+        const size_t bytes = w->row_size * (size_t)w->n_out;
+        uint8_t *dst = base + off;
+        if (repackable(w) && vers_repack_q4_0x8(w->data, dst, w->n_in, w->n_out) == VERS_OK) w->mm_type = VT_Q4_0_X8;
+        else memcpy(dst, w->data, bytes);
+        drop_file_pages(m, w->data, bytes);
+        w->data = dst;
+        off += (bytes + 63) & ~(size_t)63;
+    }
+    free(list);
     return VERS_OK;
 }
 
@@ -185,15 +270,7 @@ static int load_tensors(vers_model *m, vers_err *err) {
 #undef W
 #undef VEC
     if ((size_t)(a - m->arena) > n_floats) return vers_errorf(err, VERS_EFAIL, "internal: arena overflow");
-    /* matrices only used as products (the token embedding is also read by rows) */
-    if (!hp->tied_output && (rc = repack_weight(m, &m->output, err))) return rc;
-    for (int l = 0; l < hp->n_layer; l++) {
-        model_layer *L = &m->layers[l];
-        vers_weight *w[] = LAYER_MATS(L);
-        for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
-            if ((rc = repack_weight(m, w[i], err))) return rc;
-    }
-    return VERS_OK;
+    return place_weights(m, err);
 }
 
 static int read_hparams(vers_model *m, vers_err *err) {
@@ -301,13 +378,7 @@ int vers_model_load(const char *path, const vers_model_params *params, vers_mode
 void vers_model_free(vers_model *m) {
     if (!m) return;
     if (m->g) gguf_close(m->g);
-    if (m->layers)
-        for (int l = 0; l < m->info.n_layer; l++) {
-            model_layer *L = &m->layers[l];
-            vers_weight *w[] = LAYER_MATS(L);
-            for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) free(w[i]->owned);
-        }
-    if (!m->info.tied_output) free(m->output.owned);
+    if (m->weights) munmap(m->weights, m->weights_len);
     free(m->arena);
     free(m->layers);
     free(m->gelu_table);

@@ -16,7 +16,6 @@ typedef struct vers_weight {
     int64_t n_in, n_out;
     size_t row_size;         /* bytes of one row of n_in values */
     int mm_type;             /* type code for vers_matmul: type, or VT_Q4_0_X8 once repacked */
-    void *owned;             /* the repacked copy data points to (freed with the model) */
 } vers_weight;
 
 typedef struct model_layer {
@@ -35,6 +34,8 @@ struct vers_model {
     const float *out_norm, *out_norm_b;
     model_layer *layers;
     float *arena;            /* owned F32 copies of every 1-D tensor */
+    uint8_t *weights;        /* the product matrices, copied or repacked (model.c: place_weights) */
+    size_t weights_len;      /* bytes mapped at weights */
     uint16_t *gelu_table;    /* gpt2: ggml's F16 GELU table (65536) */
     int n_threads;
     int neox;                /* rope pairs (i, i+n_rot/2) */
