@@ -217,11 +217,12 @@ static int place_weights(vers_model *m, vers_err *err) {
     for (size_t j = 0; j < k; j++) {
         if (pc[j].repack) vers_repack_q4_0x8(pc[j].src, pc[j].dst, pc[j].n_in, pc[j].rows);
         else memcpy(pc[j].dst, pc[j].src, pc[j].bytes);
+        drop_file_pages(m, pc[j].src, pc[j].bytes);   /* at once: the peak stays near the file's size */
     }
     for (size_t i = 0; i < n_w; i++) {
         vers_weight *w = list[i];
         if (repackable(w)) w->mm_type = VT_Q4_0_X8;
-        drop_file_pages(m, w->data, w->row_size * (size_t)w->n_out);
+        drop_file_pages(m, w->data, w->row_size * (size_t)w->n_out);   /* the pages pieces shared */
         w->data = dsts[i];
     }
     free(pc);
