@@ -5,6 +5,7 @@
 #include "test.h"
 #include "engine/gguf.h"
 #include "engine/tensor.h"
+#include "engine/ops.h"
 #include <math.h>
 #include <stdint.h>
 
@@ -224,11 +225,46 @@ static void test_matmul(void) {
     }
 }
 
+/* The attention kernels of a prompt batch (F16 cache, tinyBLAS lane order) and of F32
+ * caches: the AVX2 twins give the scalar ones' bits, for head sizes with and without
+ * leftovers and key counts around the 4-key and 16-lane steps. */
+static void test_attention_twins(void) {
+    T_CASE("tensor: attention kernels (scores, p.v; F16 lanes and F32), AVX2 == scalar bit for bit") {
+        if (!vers_simd_enabled()) { printf("  (no AVX2 here: the twins are not compared)\n"); break; }
+        const int Ds[] = { 8, 16, 24, 48, 64, 80, 128, 256 };
+        const int ns[] = { 1, 3, 4, 5, 15, 16, 17, 33, 64, 67 };
+        enum { MAXD = 256, MAXN = 67, STRIDE = 264 };
+        static uint16_t q16[MAXD], K16[MAXN * STRIDE];
+        static float qf[MAXD], Kf[MAXN * STRIDE], p[MAXN], acc[16 * MAXD];
+        static float a1[MAXN], a2[MAXN], o1[MAXD], o2[MAXD];
+        int bad = 0;
+        for (int i = 0; i < MAXD; i++) { qf[i] = rnd_unit() - 0.5f; q16[i] = vers_f32_to_f16(qf[i]); }
+        for (int i = 0; i < MAXN * STRIDE; i++) { Kf[i] = rnd_unit() - 0.5f; K16[i] = vers_f32_to_f16(Kf[i]); }
+        for (int j = 0; j < MAXN; j++) p[j] = vers_f16_to_f32(vers_f32_to_f16(rnd_unit()));
+        for (size_t di = 0; di < sizeof Ds / sizeof Ds[0]; di++)
+            for (size_t ni = 0; ni < sizeof ns / sizeof ns[0]; ni++) {
+                const int D = Ds[di], n = ns[ni];
+                ops_scores16_lanes(a1, q16, K16, STRIDE, n, D);
+                ops_scores16_lanes_avx2(a2, q16, K16, STRIDE, n, D);
+                if (memcmp(a1, a2, sizeof(float) * (size_t)n)) { bad++; printf("  scores16 D %d n %d differ\n", D, n); }
+                ops_pv16_lanes(o1, p, K16, STRIDE, n, D, acc);
+                ops_pv16_lanes_avx2(o2, p, K16, STRIDE, n, D, acc);
+                if (memcmp(o1, o2, sizeof(float) * (size_t)D)) { bad++; printf("  pv16 D %d n %d differ\n", D, n); }
+                ops_scores_f32(a1, qf, Kf, STRIDE, n, D);
+                ops_scores_f32_avx2(a2, qf, Kf, STRIDE, n, D);
+                for (int j = 0; j < n; j++)
+                    if (fabsf(a1[j] - a2[j]) > 1e-5f) { bad++; printf("  scores f32 D %d n %d j %d: %g vs %g\n", D, n, j, a1[j], a2[j]); break; }
+            }
+        T_CHECK(bad == 0, "%d kernel comparisons differ", bad);
+    }
+}
+
 int main(void) {
     test_table();
     test_f16();
     test_quantize_bytes();
     test_dots();
     test_matmul();
+    test_attention_twins();
     T_DONE();
 }

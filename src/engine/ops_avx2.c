@@ -266,7 +266,64 @@ void ops_pv_f32_avx2(float *out, const float *p, const float *V, size_t stride, 
     for (int j = 0; j < n_kv; j++) ops_axpy_f32_avx2(out, p[j], V + (size_t)j * stride, D);
 }
 
+/* hsum16_avx2 of four (lo, hi) pairs at once: the same adds on each pair (a 4 x 4 transpose
+ * puts lane i of the four 4-lane sums side by side), so the same bits. */
+static inline __m128 hsum16x4_avx2(const __m256 lo[4], const __m256 hi[4]) {
+    __m128 v[4];
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+        const __m256 v8 = _mm256_add_ps(lo[i], hi[i]);
+        v[i] = _mm_add_ps(_mm256_castps256_ps128(v8), _mm256_extractf128_ps(v8, 1));
+    }
+    _MM_TRANSPOSE4_PS(v[0], v[1], v[2], v[3]);
+    return _mm_add_ps(_mm_add_ps(v[0], v[2]), _mm_add_ps(v[1], v[3]));
+}
+
+/* q . K[j] for j < n_kv, head size D a compile-time multiple of 16: the query converted once,
+ * four keys at a time with their sums reduced together; each key's lanes and tree as
+ * hsum16_avx2's. */
+static inline __attribute__((always_inline)) void scores16_fixed(float *att, const uint16_t *q, const uint16_t *K,
+                                                                 size_t stride, int n_kv, const int D) {
+    __m256 qv[16];
+#pragma GCC unroll 16
+    for (int i = 0; i < D / 8; i++) qv[i] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(q + 8 * i)));
+    int j = 0;
+    for (; j + 4 <= n_kv; j += 4) {
+        __m256 lo[4], hi[4];
+#pragma GCC unroll 4
+        for (int u = 0; u < 4; u++) { lo[u] = _mm256_setzero_ps(); hi[u] = _mm256_setzero_ps(); }
+#pragma GCC unroll 8
+        for (int i = 0; i < D; i += 16)
+#pragma GCC unroll 4
+            for (int u = 0; u < 4; u++) {
+                const uint16_t *k = K + (size_t)(j + u) * stride + i;
+                lo[u] = _mm256_fmadd_ps(qv[i / 8], _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)k)), lo[u]);
+                hi[u] = _mm256_fmadd_ps(qv[i / 8 + 1], _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + 8))), hi[u]);
+            }
+        _mm_storeu_ps(att + j, hsum16x4_avx2(lo, hi));
+    }
+    for (; j < n_kv; j++) {
+        const uint16_t *k = K + (size_t)j * stride;
+        __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
+#pragma GCC unroll 8
+        for (int i = 0; i < D; i += 16) {
+            lo = _mm256_fmadd_ps(qv[i / 8], _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + i))), lo);
+            hi = _mm256_fmadd_ps(qv[i / 8 + 1], _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + i + 8))), hi);
+        }
+        att[j] = hsum16_avx2(lo, hi);
+    }
+}
+
 void ops_scores16_lanes_avx2(float *att, const uint16_t *q, const uint16_t *K, size_t stride, int n_kv, int D) {
+    switch (D) {   /* the usual head sizes */
+    case 32: scores16_fixed(att, q, K, stride, n_kv, 32); return;
+    case 48: scores16_fixed(att, q, K, stride, n_kv, 48); return;
+    case 64: scores16_fixed(att, q, K, stride, n_kv, 64); return;
+    case 80: scores16_fixed(att, q, K, stride, n_kv, 80); return;
+    case 96: scores16_fixed(att, q, K, stride, n_kv, 96); return;
+    case 128: scores16_fixed(att, q, K, stride, n_kv, 128); return;
+    default: break;
+    }
     if (D % 16 == 0) {
         for (int j = 0; j < n_kv; j++) {
             const uint16_t *k = K + (size_t)j * stride;
