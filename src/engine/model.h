@@ -80,6 +80,11 @@ int model_forward_gpt2(vers_ctx *c, const int32_t *tok, int n, int out_first, fl
 void kv_store(vers_ctx *c, int l, int pos0, int n, const float *k, const float *v);
 void kv_attend(vers_ctx *c, int l, int pos0, int n, const float *q, float *out);
 
+/* weights.c: the product matrices of a loaded model copied (huge pages) or repacked into
+ * m->weights, or left in the file mapping; and that region unmapped. */
+int model_place_weights(vers_model *m, vers_err *err);
+void model_weights_free(vers_model *m);
+
 /* threads for a matmul of this size (1 when a parallel region would cost more than it saves) */
 int model_mm_threads(const vers_ctx *c, int64_t n_in, int64_t n_out, int64_t n_tok);
 /* y[n_tok][n_out] = x[n_tok][n_in] W^T (+ bias) */
