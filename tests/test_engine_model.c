@@ -451,6 +451,18 @@ static void test_state(void) {
     vers_model_free(m);
 }
 
+/* Decodes toks[0..n-2] as one prompt, then toks[n-1] alone: out gets the prompt's last
+ * logits, then the next token's (2 x nv floats). */
+static void prompt_then_next(vers_ctx *c, const int32_t *toks, int n, int nv, float *out) {
+    vers_err err;
+    int rc = vers_decode(c, toks, n - 1, 0, &err);
+    T_CHECK(rc == 0, "%s", err.msg);
+    if (!rc) memcpy(out, vers_ctx_logits(c, -1), sizeof(float) * nv);
+    rc = vers_decode(c, toks + n - 1, 1, 0, &err);
+    T_CHECK(rc == 0, "%s", err.msg);
+    if (!rc) memcpy(out + nv, vers_ctx_logits(c, -1), sizeof(float) * nv);
+}
+
 static void test_threads(void) {
     const char *models[3] = { "reference/llamacpp/models/tiny-llama-Q4_0.gguf", "reference/llamacpp/models/tiny-qwen2-F32.gguf",
                               "reference/llamacpp/models/tiny-gpt2-Q8_0.gguf" };
@@ -471,10 +483,7 @@ static void test_threads(void) {
                 vers_ctx *c = NULL;
                 T_CHECK(vers_ctx_new(m, &cp, &c, &err) == 0, "%s", err.msg);
                 if (!c) break;
-                T_CHECK(vers_decode(c, toks, 99, 0, &err) == 0, "%s", err.msg);
-                memcpy(l1 + (size_t)(th - 1) * 2 * nv, vers_ctx_logits(c, -1), sizeof(float) * nv);
-                T_CHECK(vers_decode(c, toks + 99, 1, 0, &err) == 0, "%s", err.msg);
-                memcpy(l1 + (size_t)(th - 1) * 2 * nv + nv, vers_ctx_logits(c, -1), sizeof(float) * nv);
+                prompt_then_next(c, toks, 100, nv, l1 + (size_t)(th - 1) * 2 * nv);
                 vers_ctx_free(c);
             }
             T_CHECK(same_logits(l1, l1 + 2 * nv, nv), "prompt logits differ");
@@ -517,10 +526,7 @@ static void test_batches(void) {
                     T_CHECK(c->n_batch == 16 || c->n_batch * per_tok <= 0.05 * ((double)hp->file_size + kv),
                             "default batch %d: scratch %.0f bytes over 5%% of file + KV", c->n_batch, c->n_batch * per_tok);
                 }
-                T_CHECK(vers_decode(c, toks, 99, 0, &err) == 0, "%s", err.msg);
-                memcpy(lg + (size_t)bi * 2 * nv, vers_ctx_logits(c, -1), sizeof(float) * nv);
-                T_CHECK(vers_decode(c, toks + 99, 1, 0, &err) == 0, "%s", err.msg);
-                memcpy(lg + (size_t)bi * 2 * nv + nv, vers_ctx_logits(c, -1), sizeof(float) * nv);
+                prompt_then_next(c, toks, 100, nv, lg + (size_t)bi * 2 * nv);
                 vers_ctx_free(c);
             }
             for (int bi = 1; bi < 5; bi++) {
@@ -581,12 +587,7 @@ static void test_placement(void) {
                 T_CHECK(vers_ctx_new(m, &cp, &c, &err) == 0, "%s", err.msg);
                 int32_t toks[40];
                 for (int i = 0; i < 40; i++) toks[i] = (int32_t)((i * 53 + 7) % nv);
-                if (c && lg[copy]) {
-                    T_CHECK(vers_decode(c, toks, 39, 0, &err) == 0, "%s", err.msg);
-                    memcpy(lg[copy], vers_ctx_logits(c, -1), sizeof(float) * nv);
-                    T_CHECK(vers_decode(c, toks + 39, 1, 0, &err) == 0, "%s", err.msg);
-                    memcpy(lg[copy] + nv, vers_ctx_logits(c, -1), sizeof(float) * nv);
-                }
+                if (c && lg[copy]) prompt_then_next(c, toks, 40, nv, lg[copy]);
                 vers_ctx_free(c);
                 vers_model_free(m);
             }

@@ -157,7 +157,7 @@ static void mm_job_init(mm_job *j, const vers_type_traits *tt, float *y, const v
         j->tile = NULL;
         j->gemm = simd ? vk_gemm16_avx2(wtype) : NULL;
     }
-    j->rowwise = (wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16 || wtype == VT_Q8_0) &&
+    j->rowwise = (wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16) &&   /* Q8_0: its rows kernel */
                  (double)n_out * (double)j->wrow >= (double)(1 << 18);   /* larger than half an L2 */
     j->rowwise_tile = wtype == VT_F32 || wtype == VT_F16;
 }

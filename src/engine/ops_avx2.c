@@ -353,28 +353,16 @@ static inline __attribute__((always_inline)) void scores16_fixed(float *att, con
 }
 
 void ops_scores16_lanes_avx2(float *att, const uint16_t *q, const uint16_t *K, size_t stride, int n_kv, int D) {
-    switch (D) {   /* the usual head sizes */
+    switch (D) {   /* the multiples of 16 up to 128 (other sizes: one dot per key, below) */
+    case 16: scores16_fixed(att, q, K, stride, n_kv, 16); return;
     case 32: scores16_fixed(att, q, K, stride, n_kv, 32); return;
     case 48: scores16_fixed(att, q, K, stride, n_kv, 48); return;
     case 64: scores16_fixed(att, q, K, stride, n_kv, 64); return;
     case 80: scores16_fixed(att, q, K, stride, n_kv, 80); return;
     case 96: scores16_fixed(att, q, K, stride, n_kv, 96); return;
+    case 112: scores16_fixed(att, q, K, stride, n_kv, 112); return;
     case 128: scores16_fixed(att, q, K, stride, n_kv, 128); return;
     default: break;
-    }
-    if (D % 16 == 0) {
-        for (int j = 0; j < n_kv; j++) {
-            const uint16_t *k = K + (size_t)j * stride;
-            __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
-            for (int i = 0; i < D; i += 16) {
-                lo = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(q + i))),
-                                     _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + i))), lo);
-                hi = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(q + i + 8))),
-                                     _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + i + 8))), hi);
-            }
-            att[j] = hsum16_avx2(lo, hi);
-        }
-        return;
     }
     for (int j = 0; j < n_kv; j++) att[j] = ops_dot16_lanes_avx2(q, K + (size_t)j * stride, D);
 }

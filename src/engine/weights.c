@@ -83,11 +83,19 @@ typedef struct { const uint8_t *src; uint8_t *dst; size_t bytes; int64_t n_in, r
  * page as it is first written, which was most of the load time (134M F32: 155-580 ms on one
  * thread, ~100 ms on two).  Each piece's file pages are dropped as soon as it is copied, so
  * that the file and its copy are not resident at once. */
+/* How w is cut: in units of unit_rows rows (8 when repacked) of unit bytes, per units a piece;
+ * returns the number of units. */
+static size_t piece_plan(const vers_weight *w, size_t *unit_rows, size_t *unit, size_t *per) {
+    *unit_rows = repackable(w) ? 8 : 1;
+    *unit = *unit_rows * w->row_size;
+    *per = HUGE_PAGE / *unit ? HUGE_PAGE / *unit : 1;
+    return (size_t)w->n_out / *unit_rows;
+}
+
 static int copy_in_pieces(vers_model *m, vers_weight *const *list, size_t n_w, uint8_t *const *dst) {
-    size_t n_pieces = 0;
+    size_t n_pieces = 0, unit_rows, unit, per;
     for (size_t i = 0; i < n_w; i++) {
-        const size_t unit_rows = repackable(list[i]) ? 8 : 1, unit = unit_rows * list[i]->row_size;
-        const size_t per = HUGE_PAGE / unit ? HUGE_PAGE / unit : 1, units = (size_t)list[i]->n_out / unit_rows;
+        const size_t units = piece_plan(list[i], &unit_rows, &unit, &per);
         n_pieces += (units + per - 1) / per;
     }
     piece *pc = malloc((n_pieces ? n_pieces : 1) * sizeof *pc);
@@ -95,13 +103,11 @@ static int copy_in_pieces(vers_model *m, vers_weight *const *list, size_t n_w, u
     size_t k = 0;
     for (size_t i = 0; i < n_w; i++) {
         const vers_weight *w = list[i];
-        const int rp = repackable(w);
-        const size_t unit_rows = rp ? 8 : 1, unit = unit_rows * w->row_size;
-        const size_t per = HUGE_PAGE / unit ? HUGE_PAGE / unit : 1, units = (size_t)w->n_out / unit_rows;
+        const size_t units = piece_plan(w, &unit_rows, &unit, &per);
         for (size_t u = 0; u < units; u += per) {
             const size_t nu = units - u < per ? units - u : per;
             pc[k++] = (piece){ (const uint8_t *)w->data + u * unit, dst[i] + u * unit, nu * unit, w->n_in,
-                               (int64_t)(nu * unit_rows), rp };
+                               (int64_t)(nu * unit_rows), unit_rows == 8 };
         }
     }
 #pragma omp parallel for schedule(dynamic, 1) num_threads(m->n_threads > 0 ? m->n_threads : 1)

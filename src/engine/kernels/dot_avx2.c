@@ -23,6 +23,14 @@ static int vk_cpu_avx512(void);
 static inline uint16_t ld16(const uint8_t *p) { uint16_t h; memcpy(&h, p, 2); return h; }
 static inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
 
+/* Pointers to rows r0.. of a tile of n rows (a short last tile repeats row r0 in its unused
+ * slots, whose results are not stored); returns how many are real. */
+static inline int tile_rows(const uint8_t *w, size_t ldw, int64_t r0, int64_t nr, int n, const uint8_t **wr) {
+    const int rn = nr - r0 < n ? (int)(nr - r0) : n;
+    for (int r = 0; r < n; r++) wr[r] = w + (size_t)(r0 + (r < rn ? r : 0)) * ldw;
+    return rn;
+}
+
 /* d of 4 blocks at the same offset of 4 rows, as floats. */
 static inline __m128 load_d4(const uint8_t *const wr[4], size_t off) {
     return _mm_cvtph_ps(_mm_setr_epi16((short)ld16(wr[0] + off), (short)ld16(wr[1] + off),
@@ -276,9 +284,8 @@ static inline __attribute__((always_inline)) void gemm_q4_0_tiles(int64_t n, int
                 }
             }
             for (int64_t r0 = 0; r0 < nr; r0 += 8) {
-                const int rn = nr - r0 < 8 ? (int)(nr - r0) : 8;
                 const uint8_t *wr[8];
-                for (int r = 0; r < 8; r++) wr[r] = w + (size_t)(r0 + (r < rn ? r : 0)) * ldw;
+                const int rn = tile_rows(w, ldw, r0, nr, 8, wr);
                 if (x8) il_pack_x8(&T, w + (size_t)r0 * ldw, k0, kc);
                 else il_pack(&T, wr, k0, kc, 1);
                 int64_t t = 0;
@@ -975,6 +982,15 @@ static inline __attribute__((always_inline)) void g16_4x3_half(int64_t k0, int64
     }
 }
 
+/* The 4 x 3 tile's sums: rows r0..r0+rn-1 of tokens t, t+1, t+2 */
+static inline void g16_store_4x3(float *y, int64_t ldy, int64_t t, int64_t r0, int rn, const __m256 lo[12], const __m256 hi[12]) {
+    for (int r = 0; r < rn; r++) {
+        y[t * ldy + r0 + r] = hsum16(lo[r], hi[r]);
+        y[(t + 1) * ldy + r0 + r] = hsum16(lo[4 + r], hi[4 + r]);
+        y[(t + 2) * ldy + r0 + r] = hsum16(lo[8 + r], hi[8 + r]);
+    }
+}
+
 #define G16_KC 512   /* elements per chunk of k (a multiple of 16) */
 static inline __attribute__((always_inline)) void gemm16(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w,
                                                          size_t ldw, const uint8_t *x, size_t ldx, const wkind k) {
@@ -982,9 +998,8 @@ static inline __attribute__((always_inline)) void gemm16(int64_t n, int64_t nr, 
     for (int64_t t0 = 0; t0 < nt; t0 += TT) {
         const int64_t t1 = t0 + TT < nt ? t0 + TT : nt;
         for (int64_t r0 = 0; r0 < nr; r0 += 4) {
-            const int rn = nr - r0 < 4 ? (int)(nr - r0) : 4;
             const uint8_t *wr[4];
-            for (int r = 0; r < 4; r++) wr[r] = w + (size_t)(r0 + (r < rn ? r : 0)) * ldw;
+            const int rn = tile_rows(w, ldw, r0, nr, 4, wr);
             int64_t t = t0;
             if (n > G16_KC) {
                 /* long rows: the chunks of k outside the token triples, so that a chunk of the
@@ -1008,15 +1023,7 @@ static inline __attribute__((always_inline)) void gemm16(int64_t n, int64_t nr, 
                         for (int j = 0; j < 12; j++) { acc[24 * u + j] = lo[j]; acc[24 * u + 12 + j] = hi[j]; }
                     }
                 }
-                for (int64_t u = 0; u < n3; u++) {
-                    const __m256 *lo = acc + 24 * u, *hi = lo + 12;
-                    const int64_t tu = t0 + 3 * u;
-                    for (int r = 0; r < rn; r++) {
-                        y[tu * ldy + r0 + r] = hsum16(lo[r], hi[r]);
-                        y[(tu + 1) * ldy + r0 + r] = hsum16(lo[4 + r], hi[4 + r]);
-                        y[(tu + 2) * ldy + r0 + r] = hsum16(lo[8 + r], hi[8 + r]);
-                    }
-                }
+                for (int64_t u = 0; u < n3; u++) g16_store_4x3(y, ldy, t0 + 3 * u, r0, rn, acc + 24 * u, acc + 24 * u + 12);
                 t = t0 + 3 * n3;
             }
             for (; t + 3 <= t1; t += 3) {
@@ -1028,11 +1035,7 @@ static inline __attribute__((always_inline)) void gemm16(int64_t n, int64_t nr, 
                     g16_4x3_half(k0, k1, wr, x0, x1, x2, 0, lo, k);
                     g16_4x3_half(k0, k1, wr, x0, x1, x2, 8, hi, k);
                 }
-                for (int r = 0; r < rn; r++) {
-                    y[t * ldy + r0 + r] = hsum16(lo[r], hi[r]);
-                    y[(t + 1) * ldy + r0 + r] = hsum16(lo[4 + r], hi[4 + r]);
-                    y[(t + 2) * ldy + r0 + r] = hsum16(lo[8 + r], hi[8 + r]);
-                }
+                g16_store_4x3(y, ldy, t, r0, rn, lo, hi);
             }
             for (; t + 2 <= t1; t += 2) {
                 const uint8_t *x0 = x + (size_t)t * ldx, *x1 = x0 + ldx;
@@ -1098,9 +1101,8 @@ static inline AVX512_ATTR __attribute__((always_inline)) void gemm16_512(int64_t
     for (int64_t t0 = 0; t0 < nt; t0 += TT) {
         const int64_t t1 = t0 + TT < nt ? t0 + TT : nt;
         for (int64_t r0 = 0; r0 < nr; r0 += 4) {
-            const int rn = nr - r0 < 4 ? (int)(nr - r0) : 4;
             const uint8_t *wr[4];
-            for (int r = 0; r < 4; r++) wr[r] = w + (size_t)(r0 + (r < rn ? r : 0)) * ldw;
+            const int rn = tile_rows(w, ldw, r0, nr, 4, wr);
             int64_t t = t0;
             for (; t + 4 <= t1; t += 4) {
                 const uint8_t *xt[4];
