@@ -10,6 +10,7 @@ CFLAGS  += $(OPT) -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp \
            -Iinclude -Isrc -MMD -MP $(EXTRA_CFLAGS)
 LDLIBS  += -fopenmp -lopenblas -lm -lpthread $(EXTRA_LDLIBS)
 AVX2FLAGS = -mavx2 -mfma -mf16c
+AVX512FLAGS = $(AVX2FLAGS) -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512bf16
 
 LIB_SRC  := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*'))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
@@ -28,6 +29,10 @@ all: $(BUILD)/vers $(BUILD)/libvers.a $(TEST_BIN)
 $(BUILD)/%_avx2.o: %_avx2.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(AVX2FLAGS) -c $< -o $@
+
+$(BUILD)/%_avx512.o: %_avx512.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(AVX512FLAGS) -c $< -o $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
     for (int th = 1; th <= 2; th++) {
         if (only && th != only) continue;
         vers_train_bench r; vers_err err;
-        if (vers_bench_train(&c, B, T, steps, th, &r, &err)) { fprintf(stderr, "bench: %s\n", err.msg); return 1; }
+        if (vers_bench_train(&c, B, T, steps, th, VERS_PREC_FP32, &r, &err)) { fprintf(stderr, "bench: %s\n", err.msg); return 1; }
         double best_tps = B * T / r.best_step_s, best_gf = r.gflops * r.step_s / r.best_step_s;
         printf("vers  %d thread%s: %.0f tokens/s (best step %.0f), %.1f GFLOP/s (N=%.2fM), MFU %.1f%% (best %.1f%%) of 2 cores' AVX2 peak %.0f, %.1f%% of AVX-512 %.0f; "
                "per CPU-second %.1f GFLOP = %.1f%% of a core's AVX2 peak; peak RSS %.0f MB\n",

@@ -166,8 +166,8 @@ static void check_attention(int B, int T, const int *seg, const char *label) {
     float *out = malloc(sizeof(float) * NN * D), *att = malloc(sizeof(float) * B * H * T * T);
     float *dqkv = malloc(sizeof(float) * NN * ld), *scr = malloc(sizeof(float) * ATT_MAX_THREADS * T * T);
     rnd(qkv, NN * ld, 1); rnd(dout, NN * D, 1);
-    attention_forward(out, att, qkv, B, T, H, KVH, hd, seg);
-    attention_backward(dqkv, dout, qkv, att, B, T, H, KVH, hd, scr);
+    attention_forward(TG_FP32, out, att, qkv, B, T, H, KVH, hd, seg);
+    attention_backward(TG_FP32, dqkv, dout, qkv, att, B, T, H, KVH, hd, scr);
     if (seg) {
         int leak = 0;
         for (int b = 0; b < B; b++)
@@ -233,8 +233,8 @@ int main(void) {
         const int I = 7, O = 5;
         float x[42], W[35], dy[30], y[30], dx[42], dW[35] = {0};
         rnd(x, 42, 1); rnd(W, 35, 1); rnd(dy, 30, 1);
-        matmul_forward(y, x, W, N, I, O);
-        matmul_backward(dx, dW, dy, x, W, N, I, O, 0);
+        matmul_forward(TG_FP32, y, x, W, N, I, O);
+        matmul_backward(TG_FP32, dx, dW, dy, x, W, N, I, O, 0);
         double *xd = dup_d(x, 42), *Wd = dup_d(W, 35), yd[30], fdx[42], fdW[35], ax[42], aW[35];
         for (int which = 0; which < 2; which++) {
             double *v = which ? Wd : xd; int n = which ? 35 : 42;

@@ -176,6 +176,18 @@ int vers_score_tokens(struct vers_ctx *c, const int32_t *ids, size_t n, size_t f
                       int window, int stride, double *nll, size_t *count, vers_err *err);
 
 /* ---- training ---- */
+/* Precision of the matrix products: FP32, or BF16 operands with FP32 sums (master weights,
+ * gradients, norms, softmax and AdamW stay FP32 either way). */
+enum { VERS_PREC_FP32 = 0, VERS_PREC_BF16 = 1 };
+const char *vers_prec_name(int prec);            /* "fp32" / "bf16" */
+/* 1 when BF16 products run on the CPU's own instruction (AVX512_BF16); elsewhere they run
+ * through a bit-exact emulation, slowly. */
+int vers_train_bf16_native(void);
+/* The kernels the products run on ("avx512", "avx2", "scalar", "avx512bf16"). */
+const char *vers_train_kernel_name(int prec);
+void vers_tmodel_set_precision(vers_tmodel *m, int prec);
+int vers_tmodel_precision(const vers_tmodel *m);
+
 typedef struct vers_train_opts {
     int batch, seq_len, accum;        /* tokens per step = batch * seq_len * accum */
     int64_t steps, warmup;
@@ -185,6 +197,7 @@ typedef struct vers_train_opts {
     int ckpt_every;                   /* steps between checkpoints (0: only at end/signal) */
     uint64_t seed;
     int threads;
+    int precision;                    /* VERS_PREC_FP32 (default) or VERS_PREC_BF16 */
     const char *ckpt_path;            /* checkpoint file (written atomically) */
     const char *log_path;             /* CSV (".csv") or JSONL (else) per-step log; NULL none */
     FILE *progress;                   /* progress output (stderr); NULL silent */
@@ -242,7 +255,11 @@ double vers_fma_peak_gflops(int n_threads);
 double vers_fma_peak_wide_gflops(int n_threads);
 /* Per-core FMA peak per second of thread CPU time (wide: AVX-512), robust to other load. */
 double vers_fma_core_peak_gflops(int wide);
+/* Peak GFLOP/s of n_threads cores for a precision, on the widest instruction the CPU has
+ * for it (AVX-512 FMA, else AVX2 FMA; BF16: vdpbf16ps where present), measured with all
+ * threads running at once; *instr names the instruction. */
+double vers_train_peak_gflops(int prec, int n_threads, const char **instr);
 /* Trains the given shape for `steps` steps on random tokens (after one warm-up step). */
-int vers_bench_train(const vers_tconfig *c, int B, int T, int steps, int threads,
+int vers_bench_train(const vers_tconfig *c, int B, int T, int steps, int threads, int precision,
                      vers_train_bench *out, vers_err *err);
 #endif

@@ -54,6 +54,7 @@ typedef struct {
 
 struct vers_tmodel {
     vers_tconfig c;
+    int prec;                      /* tg_precision of the matrix products (gemm.h) */
     int hd, kvd, qkv_ld;           /* head dim, K/V width, row length of the qkv buffer */
     tlayer_off lo;
     int64_t off_emb, off_layers, off_out_norm, off_out, n_params;

@@ -1,10 +1,11 @@
 /* src/train/layers.c — forward/backward pairs of the llama layers the trainer runs
- * (shapes in layers.h).  Matrix products go through OpenBLAS cblas_sgemm; the rest are
- * plain loops split over rows (or columns, for reductions over rows) with OpenMP, so the
- * result is the same at any thread count. */
+ * (shapes in layers.h).  Matrix products go through the trainer's own GEMM (gemm.h), in
+ * FP32 or with BF16 operands; the rest are plain loops split over rows (or columns, for
+ * reductions over rows) with OpenMP, so the result is the same at any thread count. */
 #include "train/layers.h"
-#include <cblas.h>
+#include "train/gemm.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <omp.h>
 
@@ -54,73 +55,56 @@ void rmsnorm_backward(float *dx, float *dw, const float *dout, const float *x, c
     }
 }
 
-/* Every thread runs a single-threaded sgemm on its own block of output rows or columns:
- * OpenBLAS's own threads and OpenMP's spinning workers would otherwise fight over the
- * cores, and each output element is computed the same way whatever the split. */
-static void split_range(int n, int parts, int i, int align, int *lo, int *cnt) {
-    int units = (n + align - 1) / align;
-    int a = (int)((int64_t)units * i / parts), b = (int)((int64_t)units * (i + 1) / parts);
-    *lo = a * align; int hi = b * align > n ? n : b * align;
-    *cnt = hi > *lo ? hi - *lo : 0;
+/* The products run on all threads through tgemm_par (the weights packed once, the rows
+ * split); each output element is computed the same way whatever the split (gemm.h). */
+void matmul_forward(tg_precision prec, float *y, const float *x, const float *W, int N, int Ni, int O) {
+    tgemm_par(prec, 0, 1, N, O, Ni, 1.0f, x, Ni, W, Ni, 0.0f, y, O);
 }
 
-void matmul_forward(float *y, const float *x, const float *W, int N, int Ni, int O) {
-#pragma omp parallel
-    {
-        int nt = omp_get_num_threads(), lo, cnt;
-        if (N >= 64 * nt) {     /* split tokens */
-            split_range(N, nt, omp_get_thread_num(), 16, &lo, &cnt);
-            if (cnt) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cnt, O, Ni, 1.0f,
-                                 x + (int64_t)lo * Ni, Ni, W, Ni, 0.0f, y + (int64_t)lo * O, O);
-        } else {                /* split outputs */
-            split_range(O, nt, omp_get_thread_num(), 16, &lo, &cnt);
-            if (cnt) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, cnt, Ni, 1.0f,
-                                 x, Ni, W + (int64_t)lo * Ni, Ni, 0.0f, y + lo, O);
-        }
-    }
-}
-
-void matmul_backward(float *dx, float *dW, const float *dy, const float *x, const float *W,
+void matmul_backward(tg_precision prec, float *dx, float *dW, const float *dy, const float *x, const float *W,
                      int N, int Ni, int O, int accumulate_dx) {
-#pragma omp parallel
-    {
-        int nt = omp_get_num_threads(), it = omp_get_thread_num(), lo, cnt;
-        /* dx[N,Ni] = dy W: split tokens */
-        if (dx) {
-            split_range(N, nt, it, 16, &lo, &cnt);
-            if (cnt) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cnt, Ni, O, 1.0f,
-                                 dy + (int64_t)lo * O, O, W, Ni, accumulate_dx ? 1.0f : 0.0f,
-                                 dx + (int64_t)lo * Ni, Ni);
-        }
-        /* dW[O,Ni] += dy^T x: split output rows (the sum over tokens stays whole) */
-        split_range(O, nt, it, 16, &lo, &cnt);
-        if (cnt) cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cnt, Ni, N, 1.0f,
-                             dy + lo, O, x, Ni, 1.0f, dW + (int64_t)lo * Ni, Ni);
-    }
+    /* dx[N,Ni] (+)= dy W */
+    if (dx) tgemm_par(prec, 0, 0, N, Ni, O, 1.0f, dy, O, W, Ni, accumulate_dx ? 1.0f : 0.0f, dx, Ni);
+    /* dW[O,Ni] += dy^T x (the sum over tokens is the k of the product) */
+    tgemm_par(prec, 1, 0, O, Ni, N, 1.0f, dy, O, x, Ni, 1.0f, dW, Ni);
 }
 
 /* Angles as ggml computes them for mode NORM: theta_i = pos * base^(-2i/hd), the power
  * taken step by step in float (theta *= theta_scale) like ggml_rope. */
 static void rope_rotate(float *x, int ld, const int *pos, int N, int n_head, int hd, float base, float sign) {
     float theta_scale = powf(base, -2.0f / (float)hd);
+    const int half = hd / 2;
+    int npos = 0;
+    for (int n = 0; n < N; n++) if (pos[n] + 1 > npos) npos = pos[n] + 1;
+    /* the angles depend on the position only: one table for the call (rows repeat the
+     * positions of a window B times, and the table is what each row computed before) */
+    float *cs = malloc(sizeof(float) * (size_t)npos * half * 2);
+    if (!cs) {   /* no memory for the table: one position at a time */
+        for (int n = 0; n < N; n++) rope_rotate(x + (int64_t)n * ld, ld, pos + n, 1, n_head, hd, base, sign);
+        return;
+    }
+    float *sn = cs + (size_t)npos * half;
 #pragma omp parallel for schedule(static)
-    for (int n = 0; n < N; n++) {
-        float theta = (float)pos[n];
-        float cs[512], sn[512];
-        int half = hd / 2;
-        for (int i = 0; i < half && i < 512; i++) {
-            cs[i] = cosf(theta); sn[i] = sign * sinf(theta);
+    for (int p = 0; p < npos; p++) {
+        float theta = (float)p;
+        for (int i = 0; i < half; i++) {
+            cs[(int64_t)p * half + i] = cosf(theta); sn[(int64_t)p * half + i] = sign * sinf(theta);
             theta *= theta_scale;
         }
+    }
+#pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        const float *c = cs + (int64_t)pos[n] * half, *s = sn + (int64_t)pos[n] * half;
         for (int h = 0; h < n_head; h++) {
             float *v = x + (int64_t)n * ld + (int64_t)h * hd;
             for (int i = 0; i < half; i++) {
                 float x0 = v[2 * i], x1 = v[2 * i + 1];
-                v[2 * i] = x0 * cs[i] - x1 * sn[i];
-                v[2 * i + 1] = x0 * sn[i] + x1 * cs[i];
+                v[2 * i] = x0 * c[i] - x1 * s[i];
+                v[2 * i + 1] = x0 * s[i] + x1 * c[i];
             }
         }
     }
+    free(cs);
 }
 
 void rope_forward(float *x, int ld, const int *pos, int N, int n_head, int hd, float theta) {
@@ -135,7 +119,7 @@ void rope_backward(float *dx, int ld, const int *pos, int N, int n_head, int hd,
  * which skips most of the masked upper triangle while keeping the products large. */
 #define ATT_BLOCK 64
 
-void attention_forward(float *out, float *att, const float *qkv, int B, int T, int H, int KVH, int hd,
+void attention_forward(tg_precision prec, float *out, float *att, const float *qkv, int B, int T, int H, int KVH, int hd,
                        const int *seg) {
     const int D = H * hd, KVD = KVH * hd, ld = D + 2 * KVD, grp = H / KVH;
     const float scale = 1.0f / sqrtf((float)hd);
@@ -149,7 +133,7 @@ void attention_forward(float *out, float *att, const float *qkv, int B, int T, i
         float *o = out + (int64_t)b * T * D + h * hd;
         for (int t0 = 0; t0 < T; t0 += ATT_BLOCK) {
             int tb = T - t0 < ATT_BLOCK ? T - t0 : ATT_BLOCK, nk = t0 + tb;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tb, nk, hd, scale,
+            tgemm(prec, 0, 1, tb, nk, hd, scale,
                         q + (int64_t)t0 * ld, ld, k, ld, 0.0f, P + (int64_t)t0 * T, T);
             for (int t = t0; t < t0 + tb; t++) {
                 float *p = P + (int64_t)t * T, mx = -INFINITY, sum = 0;
@@ -161,13 +145,13 @@ void attention_forward(float *out, float *att, const float *qkv, int B, int T, i
                 for (int s = st; s <= t; s++) p[s] *= inv;
                 for (int s = t + 1; s < T; s++) p[s] = 0.0f;
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, tb, hd, nk, 1.0f,
+            tgemm(prec, 0, 0, tb, hd, nk, 1.0f,
                         P + (int64_t)t0 * T, T, v, ld, 0.0f, o + (int64_t)t0 * D, D);
         }
     }
 }
 
-void attention_backward(float *dqkv, const float *dout, const float *qkv, const float *att,
+void attention_backward(tg_precision prec, float *dqkv, const float *dout, const float *qkv, const float *att,
                         int B, int T, int H, int KVH, int hd, float *scratch) {
     const int D = H * hd, KVD = KVH * hd, ld = D + 2 * KVD, grp = H / KVH;
     const float scale = 1.0f / sqrtf((float)hd);
@@ -196,9 +180,9 @@ void attention_backward(float *dqkv, const float *dout, const float *qkv, const 
                 const float *Pb = P + (int64_t)t0 * T;
                 float *dPb = dP + (int64_t)t0 * T;
                 /* dV[0:nk] += P[blk,0:nk]^T dO[blk];  dP[blk,0:nk] = dO[blk] V[0:nk]^T */
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, nk, hd, tb, 1.0f,
+                tgemm(prec, 1, 0, nk, hd, tb, 1.0f,
                             Pb, T, dO + (int64_t)t0 * D, D, 1.0f, dv, ld);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tb, nk, hd, 1.0f,
+                tgemm(prec, 0, 1, tb, nk, hd, 1.0f,
                             dO + (int64_t)t0 * D, D, v, ld, 0.0f, dPb, T);
                 /* softmax backward: dS = P * (dP - sum(P*dP)) * scale */
                 for (int t = t0; t < t0 + tb; t++) {
@@ -209,9 +193,9 @@ void attention_backward(float *dqkv, const float *dout, const float *qkv, const 
                     for (int s = t + 1; s < nk; s++) d[s] = 0.0f;
                 }
                 /* dQ[blk] = dS K[0:nk];  dK[0:nk] += dS^T Q[blk] */
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, tb, hd, nk, 1.0f,
+                tgemm(prec, 0, 0, tb, hd, nk, 1.0f,
                             dPb, T, k, ld, 0.0f, dq + (int64_t)t0 * ld, ld);
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, nk, hd, tb, 1.0f,
+                tgemm(prec, 1, 0, nk, hd, tb, 1.0f,
                             dPb, T, q + (int64_t)t0 * ld, ld, 1.0f, dk, ld);
             }
         }

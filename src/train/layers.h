@@ -7,6 +7,7 @@
  * number of threads. */
 #ifndef VERS_TRAIN_LAYERS_H
 #define VERS_TRAIN_LAYERS_H
+#include "train/gemm.h"
 #include <stdint.h>
 
 /* out[N,C] = emb[tok[n], :] */
@@ -20,10 +21,11 @@ void rmsnorm_forward(float *out, float *rstd, const float *x, const float *w, in
 void rmsnorm_backward(float *dx, float *dw, const float *dout, const float *x, const float *w,
                       const float *rstd, int N, int C);
 
-/* y[N,O] = x[N,I] W[O,I]^T   (ldx/ldy: row strides of x and y) */
-void matmul_forward(float *y, const float *x, const float *W, int N, int Ni, int O);
+/* Matrix products take prec (gemm.h): TG_FP32, or TG_BF16 operands with FP32 sums. */
+/* y[N,O] = x[N,I] W[O,I]^T */
+void matmul_forward(tg_precision prec, float *y, const float *x, const float *W, int N, int Ni, int O);
 /* dx[N,I] (+)= dy W  (accumulate_dx: 0 overwrite, 1 add); dW[O,I] += dy^T x */
-void matmul_backward(float *dx, float *dW, const float *dy, const float *x, const float *W,
+void matmul_backward(tg_precision prec, float *dx, float *dW, const float *dy, const float *x, const float *W,
                      int N, int Ni, int O, int accumulate_dx);
 
 /* RoPE, ggml mode NORM: pairs (2i, 2i+1) of each head of hd values rotated by
@@ -38,11 +40,11 @@ void rope_backward(float *dx, int ld, const int *pos, int N, int n_head, int hd,
  * the start of its document inside the window, so that a window holding the end of one
  * document and the start of the next does not let the second see the first (the masked
  * probabilities are 0, which also makes the backward ignore them). */
-void attention_forward(float *out, float *att, const float *qkv, int B, int T, int H, int KVH, int hd,
+void attention_forward(tg_precision prec, float *out, float *att, const float *qkv, int B, int T, int H, int KVH, int hd,
                        const int *seg);
 /* dqkv[N, D+2KVD] overwritten; scratch: ATT_MAX_THREADS * T*T floats */
 #define ATT_MAX_THREADS 64
-void attention_backward(float *dqkv, const float *dout, const float *qkv, const float *att,
+void attention_backward(tg_precision prec, float *dqkv, const float *dout, const float *qkv, const float *att,
                         int B, int T, int H, int KVH, int hd, float *scratch);
 
 /* SwiGLU on h13[N, 2F] = (gate | up): out[N,F] = silu(gate) * up */

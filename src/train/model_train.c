@@ -6,7 +6,7 @@
  * Head:       logits = rmsnorm(x_L) Wout^T  (Wout = token embedding when tied). */
 #include "train/internal.h"
 #include "train/layers.h"
-#include <cblas.h>
+#include "train/gemm.h"
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +15,13 @@
 void vers_train_set_threads(int n) {
     if (n < 1) n = 1;
     omp_set_num_threads(n);
-    openblas_set_num_threads(1);   /* threads come from OpenMP: see layers.c */
 }
+
+const char *vers_prec_name(int prec) { return prec == VERS_PREC_BF16 ? "bf16" : "fp32"; }
+int vers_train_bf16_native(void) { return tgemm_bf16_native(); }
+const char *vers_train_kernel_name(int prec) { return tgemm_kernel_name(prec == VERS_PREC_BF16 ? TG_BF16 : TG_FP32); }
+void vers_tmodel_set_precision(vers_tmodel *m, int prec) { m->prec = prec == VERS_PREC_BF16 ? TG_BF16 : TG_FP32; }
+int vers_tmodel_precision(const vers_tmodel *m) { return m->prec == TG_BF16 ? VERS_PREC_BF16 : VERS_PREC_FP32; }
 
 int tconfig_check(const vers_tconfig *c, vers_err *err) {
     if (c->dim <= 0 || c->n_layers <= 0 || c->n_heads <= 0 || c->n_kv_heads <= 0 ||
@@ -184,20 +189,20 @@ float vers_tmodel_forward(vers_tmodel *m, const int32_t *tokens, const int32_t *
         float *rstd2 = m->rstd2 + (int64_t)l * N, *xn2 = m->xn2 + (int64_t)l * N * D;
         float *h13 = m->h13 + (int64_t)l * N * 2 * F, *hg = m->hg + (int64_t)l * N * F;
         rmsnorm_forward(xn1, rstd1, x, TM_W(m, l, attn_norm), N, D, c->norm_eps);
-        matmul_forward(qkv, xn1, TM_W(m, l, wqkv), N, D, ld);
+        matmul_forward(m->prec, qkv, xn1, TM_W(m, l, wqkv), N, D, ld);
         rope_forward(qkv, ld, m->pos, N, H, m->hd, c->rope_theta);
         rope_forward(qkv + D, ld, m->pos, N, c->n_kv_heads, m->hd, c->rope_theta);
-        attention_forward(atty, att, qkv, B, T, H, c->n_kv_heads, m->hd, m->doc_token >= 0 ? m->seg : NULL);
-        matmul_forward(hmid, atty, TM_W(m, l, wo), N, D, D);
+        attention_forward(m->prec, atty, att, qkv, B, T, H, c->n_kv_heads, m->hd, m->doc_token >= 0 ? m->seg : NULL);
+        matmul_forward(m->prec, hmid, atty, TM_W(m, l, wo), N, D, D);
         residual_add(hmid, x, (int64_t)N * D);
         rmsnorm_forward(xn2, rstd2, hmid, TM_W(m, l, ffn_norm), N, D, c->norm_eps);
-        matmul_forward(h13, xn2, TM_W(m, l, w13), N, D, 2 * F);
+        matmul_forward(m->prec, h13, xn2, TM_W(m, l, w13), N, D, 2 * F);
         swiglu_forward(hg, h13, N, F);
-        matmul_forward(xo, hg, TM_W(m, l, w2), N, F, D);
+        matmul_forward(m->prec, xo, hg, TM_W(m, l, w2), N, F, D);
         residual_add(xo, hmid, (int64_t)N * D);
     }
     rmsnorm_forward(m->xnf, m->rstdf, m->resid + (int64_t)L * N * D, m->params + m->off_out_norm, N, D, c->norm_eps);
-    matmul_forward(m->logits, m->xnf, tm_out_w(m), N, D, V);
+    matmul_forward(m->prec, m->logits, m->xnf, tm_out_w(m), N, D, V);
     if (!targets) return 0.0f;
     crossentropy_forward(m->logits, m->losses, targets, N, V);
     double s = 0; int cnt = 0;
@@ -213,7 +218,7 @@ void vers_tmodel_backward(vers_tmodel *m, const int32_t *tokens, const int32_t *
     for (int n = 0; n < N; n++) cnt += targets[n] >= 0;
     if (!cnt) return;
     crossentropy_backward(m->logits, targets, N, V, grad_scale / (float)cnt);
-    matmul_backward(m->dxn, tm_out_g(m), m->logits, m->xnf, tm_out_w(m), N, D, V, 0);
+    matmul_backward(m->prec, m->dxn, tm_out_g(m), m->logits, m->xnf, tm_out_w(m), N, D, V, 0);
     memset(m->dresid, 0, sizeof(float) * (size_t)N * D);
     rmsnorm_backward(m->dresid, m->grads + m->off_out_norm, m->dxn, m->resid + (int64_t)L * N * D,
                      m->params + m->off_out_norm, m->rstdf, N, D);
@@ -225,16 +230,16 @@ void vers_tmodel_backward(vers_tmodel *m, const int32_t *tokens, const int32_t *
         float *rstd2 = m->rstd2 + (int64_t)l * N, *xn2 = m->xn2 + (int64_t)l * N * D;
         float *h13 = m->h13 + (int64_t)l * N * 2 * F, *hg = m->hg + (int64_t)l * N * F;
         /* x' = h + hg W2^T: dresid flows on to h unchanged */
-        matmul_backward(m->dhg, TM_G(m, l, w2), m->dresid, hg, TM_W(m, l, w2), N, F, D, 0);
+        matmul_backward(m->prec, m->dhg, TM_G(m, l, w2), m->dresid, hg, TM_W(m, l, w2), N, F, D, 0);
         swiglu_backward(m->dh13, m->dhg, h13, N, F);
-        matmul_backward(m->dxn, TM_G(m, l, w13), m->dh13, xn2, TM_W(m, l, w13), N, D, 2 * F, 0);
+        matmul_backward(m->prec, m->dxn, TM_G(m, l, w13), m->dh13, xn2, TM_W(m, l, w13), N, D, 2 * F, 0);
         rmsnorm_backward(m->dresid, TM_G(m, l, ffn_norm), m->dxn, hmid, TM_W(m, l, ffn_norm), rstd2, N, D);
         /* h = x + atty Wo^T */
-        matmul_backward(m->datty, TM_G(m, l, wo), m->dresid, atty, TM_W(m, l, wo), N, D, D, 0);
-        attention_backward(m->dqkv, m->datty, qkv, att, B, T, H, c->n_kv_heads, m->hd, m->att_scratch);
+        matmul_backward(m->prec, m->datty, TM_G(m, l, wo), m->dresid, atty, TM_W(m, l, wo), N, D, D, 0);
+        attention_backward(m->prec, m->dqkv, m->datty, qkv, att, B, T, H, c->n_kv_heads, m->hd, m->att_scratch);
         rope_backward(m->dqkv, ld, m->pos, N, H, m->hd, c->rope_theta);
         rope_backward(m->dqkv + D, ld, m->pos, N, c->n_kv_heads, m->hd, c->rope_theta);
-        matmul_backward(m->dxn, TM_G(m, l, wqkv), m->dqkv, xn1, TM_W(m, l, wqkv), N, D, ld, 0);
+        matmul_backward(m->prec, m->dxn, TM_G(m, l, wqkv), m->dqkv, xn1, TM_W(m, l, wqkv), N, D, ld, 0);
         rmsnorm_backward(m->dresid, TM_G(m, l, attn_norm), m->dxn, x, TM_W(m, l, attn_norm), rstd1, N, D);
     }
     embedding_backward(m->grads + m->off_emb, m->dresid, tokens, N, D);

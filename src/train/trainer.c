@@ -42,6 +42,7 @@ static int check_opts(const vers_train_opts *o, vers_err *err) {
         !(o->weight_decay >= 0) || !(o->clip >= 0) || !(o->min_lr_frac >= 0 && o->min_lr_frac <= 1))
         return vers_errorf(err, VERS_EINVAL, "bad optimizer settings");
     if ((int64_t)o->batch * o->seq_len > (1 << 26)) return vers_errorf(err, VERS_EINVAL, "batch too large");
+    if (o->precision != VERS_PREC_FP32 && o->precision != VERS_PREC_BF16) return vers_errorf(err, VERS_EINVAL, "unknown precision");
     return 0;
 }
 
@@ -60,6 +61,7 @@ int vers_trainer_new(const vers_tconfig *c, const vers_train_opts *o, const vers
     if ((rc = vers_tmodel_new(c, o->batch, o->seq_len, o->seed, &t->m, err)) || (rc = trainer_alloc_state(t, err))) {
         vers_trainer_free(t); return rc;
     }
+    vers_tmodel_set_precision(t->m, o->precision);
     if (tok) {
         /* keep our own copy (the caller may free theirs) */
         int n = vers_bpe_vocab_size(tok), nm = vers_bpe_n_merges(tok);
