@@ -71,11 +71,43 @@ int main(void) {
         t_run(cmd, out, sizeof out);
         T_CHECK(strstr(out, "rc=1"), "resume then SIGTERM: %s", out);
     }
+    T_CASE("cli: a new run refuses to replace a checkpoint (log kept) unless --force") {
+        snprintf(cmd, sizeof cmd, "cd %s && cp train.ckpt keep.ckpt && wc -l < train.csv > rows.before && "
+                                  "%s train --tokenizer tok.vtok %s --steps 3 c.txt 2>err.txt; echo rc=$?; cat err.txt; "
+                                  "cmp train.ckpt keep.ckpt && wc -l < train.csv | cmp - rows.before && echo same", dir, bin, shape);
+        t_run(cmd, out, sizeof out);
+        T_CHECK(strstr(out, "rc=2") && strstr(out, "already there") && strstr(out, "--force") && strstr(out, "same"), "%s", out);
+        snprintf(cmd, sizeof cmd, "cd %s && %s train --tokenizer tok.vtok %s --steps 3 -c f.ckpt --log f.csv c.txt 2>/dev/null && "
+                                  "%s train --force --tokenizer tok.vtok %s --steps 2 -c f.ckpt --log f.csv c.txt 2>/dev/null; echo rc=$?; wc -l < f.csv",
+                 dir, bin, shape, bin, shape);
+        t_run(cmd, out, sizeof out);
+        T_CHECK(strstr(out, "rc=0") && strstr(out, "\n3\n"), "--force: %s", out);
+    }
+    T_CASE("cli: a second vers train on the same checkpoint is refused while the first runs") {
+        snprintf(cmd, sizeof cmd, "cd %s && (%s train --force --tokenizer tok.vtok %s --steps 100000 -c lk.ckpt --log lk.csv c.txt 2>/dev/null & "
+                                  "p=$!; sleep 0.5; %s train --resume -c lk.ckpt --log lk.csv c.txt 2>&1; echo rc=$?; kill -INT $p; wait $p)", dir, bin, shape, bin);
+        t_run(cmd, out, sizeof out);
+        T_CHECK(strstr(out, "rc=2") && strstr(out, "in use by another vers train (pid "), "%s", out);
+    }
+    T_CASE("cli: SIGINT stops a long evaluation within seconds, and a signal at start-up is handled") {
+        snprintf(cmd, sizeof cmd, "cd %s && (%s train --force --tokenizer tok.vtok --dim 32 --layers 1 --heads 2 --hidden 64 --batch 2 --seq 32 "
+                                  "--eval-every 1 --eval-batches 1048576 -t 1 --steps 100 -c ev.ckpt --log ev.csv c.txt 2>ev.err & "
+                                  "p=$!; sleep 1; kill -INT $p; s=$(date +%%s%%N); wait $p; echo rc=$?; e=$(date +%%s%%N); echo ms=$(( (e - s) / 1000000 ))); tail -1 ev.err", dir, bin);
+        t_run(cmd, out, sizeof out);
+        const char *ms = strstr(out, "ms=");
+        T_CHECK(strstr(out, "rc=1") && ms && atoi(ms + 3) < 3000 && strstr(out, "stopped at step"), "%s", out);
+        snprintf(cmd, sizeof cmd, "cd %s && (%s train --force --tokenizer tok.vtok %s --steps 100000 -c early.ckpt --log early.csv c.txt 2>early.err & "
+                                  "p=$!; sleep 0.005; kill -TERM $p; wait $p; echo rc=$?); tail -1 early.err", dir, bin, shape);
+        t_run(cmd, out, sizeof out);
+        T_CHECK(strstr(out, "rc=1") && strstr(out, "stopped at step"), "early signal: %s", out);
+    }
     T_CASE("cli: bad input is exit 2 with one line") {
         const char *bad[][2] = {
-            {"train --tokenizer tok.vtok missing.txt", "missing.txt"},
-            {"train --tokenizer c.txt c.txt", "c.txt"},
-            {"train --init c.txt c.txt", "c.txt"},
+            {"train -c new.ckpt --tokenizer tok.vtok missing.txt", "missing.txt"},
+            {"train -c new.ckpt --tokenizer c.txt c.txt", "c.txt"},
+            {"train -c new.ckpt --init c.txt c.txt", "c.txt"},
+            {"train --tokenizer tok.vtok c.txt", "already there"},
+            {"train --resume --precision fp64 c.txt", "fp64"},
             {"train --resume -c c.txt c.txt", "c.txt"},
             {"tokenizer-train -v 100000 c.txt", "too large"},
             {"export nothere.ckpt x.gguf", "nothere.ckpt"},

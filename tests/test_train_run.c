@@ -133,6 +133,118 @@ int main(void) {
         free(a); free(b);
     }
     o.log_path = NULL; o.stop_after = 0;
+    /* exact resume at any thread count: 320 steps straight at 1 thread against the same run
+     * stopped three times and resumed each time with another thread count; the weights and
+     * both AdamW moments must be the same bytes (FP32 and BF16) */
+    for (int prec = 0; prec < 2; prec++) {
+        char name[160];
+        snprintf(name, sizeof name, "train (%s): 320 steps killed and resumed at 2, 1, 2 threads = one run at 1 thread, byte for byte", prec ? "bf16" : "fp32");
+        T_CASE(name) {
+            vers_tconfig sc = {.dim = 32, .n_layers = 2, .n_heads = 2, .n_kv_heads = 1, .hidden_dim = 64,
+                               .vocab_size = 512, .ctx_len = 32, .rope_theta = 10000.0f, .norm_eps = 1e-5f, .tied = 1};
+            vers_train_opts so = o;
+            so.batch = 4; so.seq_len = 32; so.accum = 2; so.steps = san ? 40 : 320; so.warmup = 10; so.lr = 3e-3f;
+            so.eval_every = 50; so.eval_batches = 1; so.ckpt_every = 0; so.threads = 1; so.precision = prec;
+            so.log_path = NULL; so.ckpt_path = NULL;
+            vers_trainer *ref = NULL, *t = NULL; int stopped = 0;
+            T_CHECK(vers_trainer_new(&sc, &so, tok, &ref, &err) == 0 && vers_trainer_run(ref, &data, &stopped, &err) == 0, "%s", err.msg);
+            char ck[600]; snprintf(ck, sizeof ck, "%s/exact%d.ckpt", dir, prec);
+            so.ckpt_path = ck;
+            const int64_t stops[3] = {so.steps / 4 + 3, so.steps / 2 + 1, 3 * so.steps / 4 - 5};
+            const int threads[4] = {2, 1, 2, 1};
+            so.threads = threads[0]; so.stop_after = stops[0];
+            T_CHECK(vers_trainer_new(&sc, &so, tok, &t, &err) == 0 && vers_trainer_run(t, &data, &stopped, &err) == 0 && stopped, "%s", err.msg);
+            vers_trainer_free(t); t = NULL;
+            for (int k = 1; k <= 3; k++) {
+                vers_train_opts ro = so; ro.steps = 0; ro.threads = threads[k]; ro.ckpt_every = -1;
+                ro.stop_after = k < 3 ? stops[k] : 0;
+                T_CHECK(vers_trainer_resume(ck, &ro, &t, &err) == 0, "resume %d: %s", k, err.msg);
+                if (!t) break;
+                T_CHECK(vers_trainer_step(t) == stops[k - 1], "resumed at %lld", (long long)vers_trainer_step(t));
+                T_CHECK(vers_tmodel_precision(vers_trainer_model(t)) == prec, "precision not kept");
+                T_CHECK(vers_trainer_run(t, &data, &stopped, &err) == 0, "run %d: %s", k, err.msg);
+                if (k < 3) { vers_trainer_free(t); t = NULL; }
+            }
+            if (t && ref) {
+                int64_t np = vers_tmodel_n_params(ref->m);
+                T_CHECK(vers_trainer_step(t) == so.steps, "ended at %lld", (long long)vers_trainer_step(t));
+                T_CHECK(!memcmp(ref->m->params, t->m->params, 4 * np), "weights differ");
+                T_CHECK(!memcmp(ref->am, t->am, 4 * np) && !memcmp(ref->av, t->av, 4 * np), "AdamW moments differ");
+                printf("  %s: %lld weights identical after %lld steps and 3 resumes (loss %.4f)\n", prec ? "bf16" : "fp32",
+                       (long long)np, (long long)so.steps, t->last_loss);
+            }
+            vers_trainer_free(t); vers_trainer_free(ref);
+        }
+    }
+    T_CASE("train: a resume keeps the run's checkpoint interval and threads unless given; version-1 checkpoints load") {
+        vers_train_opts so = o; so.ckpt_path = pck; so.ckpt_every = 7; so.threads = 2; so.steps = 4; so.eval_every = 0;
+        vers_trainer *t = NULL; int stopped;
+        T_CHECK(vers_trainer_new(&c, &so, tok, &t, &err) == 0 && vers_trainer_run(t, &data, &stopped, &err) == 0, "%s", err.msg);
+        vers_trainer_free(t); t = NULL;
+        vers_train_opts ro = o; ro.steps = 0; ro.ckpt_every = -1; ro.threads = 0;
+        T_CHECK(vers_trainer_resume(pck, &ro, &t, &err) == 0, "%s", err.msg);
+        if (t) {
+            T_CHECK(vers_trainer_opts(t)->ckpt_every == 7 && vers_trainer_opts(t)->threads == 2, "ckpt_every %d threads %d",
+                    vers_trainer_opts(t)->ckpt_every, vers_trainer_opts(t)->threads);
+            vers_trainer_free(t); t = NULL;
+        }
+        /* the same checkpoint as version 1: without the 16 bytes of version 2's fields */
+        size_t n; unsigned char *raw = (unsigned char *)t_read_file(pck, &n);
+        if (raw) {
+            /* offset of the version-2 fields: magic 8 + version 4 + shape 40 + options 80 */
+            size_t at = 8 + 4 + 40 + 4 * 3 + 8 * 2 + 4 * 8 + 4 * 3 + 8;
+            memmove(raw + at, raw + at + 16, n - at - 16);
+            n -= 16;
+            uint32_t v1 = 1; memcpy(raw + 8, &v1, 4);
+            uint64_t h = 0xcbf29ce484222325ULL;
+            for (size_t off = 0; off < n - 16; off += 1 << 20) {   /* checkpoint.c's hash */
+                size_t len = n - 16 - off < (1u << 20) ? n - 16 - off : (1u << 20), i = 0;
+                const unsigned char *p = raw + off;
+                for (; i + 8 <= len; i += 8) { uint64_t w; memcpy(&w, p + i, 8); h = (h ^ w) * 0x100000001b3ULL; h ^= h >> 29; }
+                for (; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
+            }
+            uint64_t tail[2] = {h, n}; memcpy(raw + n - 16, tail, 16);
+            char v1p[600]; snprintf(v1p, sizeof v1p, "%s/v1.ckpt", dir);
+            write_file(v1p, (char *)raw, n);
+            ro.threads = 1;
+            T_CHECK(vers_trainer_resume(v1p, &ro, &t, &err) == 0, "version 1: %s", err.msg);
+            if (t) { T_CHECK(vers_trainer_step(t) == 4 && vers_tmodel_precision(t->m) == VERS_PREC_FP32, "v1 fields"); vers_trainer_free(t); t = NULL; }
+            free(raw);
+        }
+    }
+    T_CASE("train: checkpoints with a valid checksum but hostile header values are refused at once") {
+        size_t n; unsigned char *raw = (unsigned char *)t_read_file(pck, &n);
+        struct { const char *what; size_t off; int bytes; uint64_t v; } att[] = {
+            {"accumulation 2^31", 8 + 4 + 40 + 8, 4, 1u << 31},
+            {"eval batches 2^31", 8 + 4 + 40 + 12 + 16 + 32 + 4, 4, 1u << 31},
+            {"hidden 2^31", 8 + 4 + 16, 4, 1u << 31},
+            {"step 2^63", 8 + 4 + 40 + 12 + 16 + 32 + 12 + 8 + 16, 8, 1ull << 63},
+            {"batch 2^31", 8 + 4 + 40, 4, 1u << 31},
+            {"dim 0", 8 + 4, 4, 0},
+        };
+        for (size_t a = 0; raw && a < sizeof att / sizeof att[0]; a++) {
+            unsigned char *b = malloc(n); memcpy(b, raw, n);
+            memcpy(b + att[a].off, &att[a].v, (size_t)att[a].bytes);
+            uint64_t h = 0xcbf29ce484222325ULL;
+            for (size_t off = 0; off < n - 16; off += 1 << 20) {
+                size_t len = n - 16 - off < (1u << 20) ? n - 16 - off : (1u << 20), i = 0;
+                const unsigned char *p = b + off;
+                for (; i + 8 <= len; i += 8) { uint64_t w; memcpy(&w, p + i, 8); h = (h ^ w) * 0x100000001b3ULL; h ^= h >> 29; }
+                for (; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
+            }
+            memcpy(b + n - 16, &h, 8);
+            char hp[600]; snprintf(hp, sizeof hp, "%s/hostile.ckpt", dir);
+            write_file(hp, (char *)b, n);
+            vers_trainer *t = NULL;
+            vers_train_opts ro = o; ro.steps = 0;
+            int rc = vers_trainer_resume(hp, &ro, &t, &err);
+            T_CHECK(rc != 0 && !t && strstr(err.msg, "checkpoint"), "%s: rc %d %s", att[a].what, rc, rc ? err.msg : "loaded");
+            if (rc) printf("  %s: %s\n", att[a].what, err.msg);
+            vers_trainer_free(t);
+            free(b);
+        }
+        free(raw);
+    }
     T_CASE("train: corrupt or truncated checkpoint refused with a message") {
         size_t n; char *raw = t_read_file(pck, &n);
         T_CHECK(raw && n > 1000, "checkpoint missing");

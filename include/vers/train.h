@@ -24,6 +24,17 @@ typedef struct vers_tconfig {
 /* A model being trained: parameters, gradients and activations for B x T tokens. */
 typedef struct vers_tmodel vers_tmodel;
 
+/* Number of parameters of a model of this shape (the checkpoint loader checks the file's
+ * length with it before allocating); -1 when the shape is invalid. */
+int64_t vers_tconfig_n_params(const vers_tconfig *c);
+
+/* The largest values a run accepts, from the command line or from a checkpoint header. */
+typedef struct vers_train_limits {
+    int dim, layers, heads, hidden, ctx, batch, seq, accum, eval_every, eval_batches, ckpt_every, threads;
+    int64_t steps, batch_tokens;
+} vers_train_limits;
+const vers_train_limits *vers_train_limits_get(void);
+
 /* Allocates a model (parameters initialised from seed: N(0, 0.02), residual projections
  * scaled by 1/sqrt(2L), norms 1).  B, T: the largest batch the model will run. */
 int vers_tmodel_new(const vers_tconfig *c, int B, int T, uint64_t seed, vers_tmodel **out, vers_err *err);
@@ -194,9 +205,10 @@ typedef struct vers_train_opts {
     float lr, min_lr_frac, weight_decay, beta1, beta2, eps, clip;
     int decay_all;                    /* also decay norms and embeddings */
     int eval_every, eval_batches;     /* validation loss every N steps over M batches */
-    int ckpt_every;                   /* steps between checkpoints (0: only at end/signal) */
+    int ckpt_every;                   /* steps between checkpoints (0: only at end/signal; on resume,
+                                         < 0 keeps the checkpoint's) */
     uint64_t seed;
-    int threads;
+    int threads;                      /* on resume, 0 keeps the checkpoint's */
     int precision;                    /* VERS_PREC_FP32 (default) or VERS_PREC_BF16 */
     const char *ckpt_path;            /* checkpoint file (written atomically) */
     const char *log_path;             /* CSV (".csv") or JSONL (else) per-step log; NULL none */
@@ -223,6 +235,8 @@ const vers_bpe *vers_trainer_tokenizer(const vers_trainer *t);
 /* Tokenizes corpus files with the run's tokenizer (ours, or the init model's). */
 int vers_trainer_tokens_build(const vers_trainer *t, const vers_data_opts *o, vers_tokens *out, vers_err *err);
 int64_t vers_trainer_step(const vers_trainer *t);
+/* The run's options (after a resume: the checkpoint's, with what the caller overrode). */
+const vers_train_opts *vers_trainer_opts(const vers_trainer *t);
 /* Records free-form provenance (corpus checksums, recipe) stored in checkpoints/GGUF. */
 int vers_trainer_set_note(vers_trainer *t, const char *key, const char *value);
 /* Trains on data until opts.steps; returns VERS_OK, VERS_EFAIL on non-finite loss (the

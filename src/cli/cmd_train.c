@@ -3,16 +3,54 @@
  * SIGINT/SIGTERM write a checkpoint and stop; --export writes the GGUF at the end. */
 #include "cli.h"
 #include "engine/tensor.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static volatile int g_stop;   /* set by SIGINT/SIGTERM; the loop checkpoints and returns */
-static void on_signal(int sig) { (void)sig; g_stop = 1; }
+/* The first SIGINT/SIGTERM asks the loop to checkpoint and return (it checks between
+ * micro-batches and evaluation batches); a second one ends the process at once, the last
+ * checkpoint kept. */
+static volatile sig_atomic_t g_stop;
+static void on_signal(int sig) {
+    if (g_stop) { signal(sig, SIG_DFL); raise(sig); return; }
+    g_stop = 1;
+}
+static void install_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* One run per checkpoint: an exclusive lock on CHECKPOINT.lock, held until exit (the
+ * checkpoint itself is replaced by rename, so it cannot carry the lock). */
+static int lock_checkpoint(const char *ckpt) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s.lock", ckpt);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return cli_error(ckpt, "cannot create the lock file %s: %s", path, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB)) {
+        char pid[32] = "";
+        ssize_t k = pread(fd, pid, sizeof pid - 1, 0);
+        if (k > 0) { pid[k] = 0; pid[strcspn(pid, "\n")] = 0; }
+        close(fd);
+        return cli_error(ckpt, "in use by another vers train%s%s%s", pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "");
+    }
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, (size_t)n, 0) < 0) { /* the lock holds without the pid */ }
+    return 0;   /* fd stays open: the lock lasts until the process ends */
+}
 
 static void usage(FILE *f) {
     fprintf(f,
@@ -24,12 +62,16 @@ static void usage(FILE *f) {
         "           --untied (separate output matrix; default tied to the embedding)\n"
         "  train:   --batch 8 --seq 256 --accum 1 --steps 1000 --warmup 100 --lr 1e-3 --min-lr 0.1 (fraction)\n"
         "           --wd 0.1 --decay-all --clip 1.0 --eval-every 100 --eval-batches 8 --ckpt-every 200\n"
-        "           --val-frac 0.02 --upsample fr:poem=3,... --seed 1 -t, --threads N --json\n");
+        "           --val-frac 0.02 --upsample fr:poem=3,... --seed 1 -t, --threads N --json\n"
+        "           --precision fp32|bf16 (matrix products; default bf16 where the CPU has AVX512_BF16)\n"
+        "  safety:  a new run refuses to replace an existing checkpoint unless --force; --resume keeps\n"
+        "           the run's precision, checkpoint interval and thread count unless given; results are\n"
+        "           the same at any thread count.  Ctrl-C: checkpoint and stop; twice: stop at once.\n");
 }
 
 enum { O_TOK = 1000, O_INIT, O_RESUME, O_LOG, O_TOKENS, O_EXPORT, O_EXPTYPE, O_DIM, O_LAYERS, O_HEADS, O_KVH,
        O_HIDDEN, O_CTX, O_THETA, O_UNTIED, O_BATCH, O_SEQ, O_ACCUM, O_STEPS, O_WARMUP, O_LR, O_MINLR, O_WD,
-       O_DECAYALL, O_CLIP, O_EVAL, O_EVALB, O_CKEVERY, O_VALFRAC, O_UPS, O_SEED, O_JSON };
+       O_DECAYALL, O_CLIP, O_EVAL, O_EVALB, O_CKEVERY, O_VALFRAC, O_UPS, O_SEED, O_JSON, O_FORCE, O_PREC };
 
 static int bad(const char *opt) { return cli_error("train", "%s: bad value", opt); }
 static int lib_error(const vers_err *e) { fprintf(stderr, "vers: %s\n", e->msg); return 2; }
@@ -53,13 +95,17 @@ int cmd_train(int argc, char **argv) {
         {"ckpt-every", required_argument, 0, O_CKEVERY}, {"val-frac", required_argument, 0, O_VALFRAC},
         {"upsample", required_argument, 0, O_UPS}, {"seed", required_argument, 0, O_SEED},
         {"threads", required_argument, 0, 't'}, {"json", no_argument, 0, O_JSON},
+        {"force", no_argument, 0, O_FORCE}, {"precision", required_argument, 0, O_PREC},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    /* first: a signal from here on is a stop request, also while loading */
+    g_stop = 0;
+    install_handlers();
     vers_train_opts o;
     vers_train_opts_default(&o);
     o.threads = vers_n_cores() > 2 ? 2 : vers_n_cores();
     vers_tconfig cfg = {384, 6, 6, 0, 1024, 0, 0, 10000.0f, 1e-5f, 1};
     const char *tokp = NULL, *init = NULL, *ckpt = "train.ckpt", *logp = "train.csv", *tokens = NULL, *exportp = NULL, *ups = NULL;
-    int resume = 0, json = 0, exptype = VT_F16, c, steps_given = 0;
+    int resume = 0, json = 0, exptype = VT_F16, c, steps_given = 0, force = 0, prec = -1, ckpt_given = 0, threads_given = 0;
     double valfrac = 0.02;
     long v; double d;
     optind = 1;
@@ -90,10 +136,16 @@ int cmd_train(int argc, char **argv) {
         INTOPT(O_ACCUM, o.accum, 1, 1 << 16)
         INTOPT(O_EVAL, o.eval_every, 0, 1 << 30)
         INTOPT(O_EVALB, o.eval_batches, 1, 1 << 20)
-        INTOPT(O_CKEVERY, o.ckpt_every, 0, 1 << 30)
         INTOPT(O_SEED, o.seed, 0, 0x7fffffffL)
-        INTOPT('t', o.threads, 1, 256)
 #undef INTOPT
+        case O_CKEVERY: if (cli_parse_int(optarg, 0, 1 << 30, &v)) return bad("--ckpt-every"); o.ckpt_every = (int)v; ckpt_given = 1; break;
+        case 't': if (cli_parse_int(optarg, 1, 256, &v)) return bad("--threads"); o.threads = (int)v; threads_given = 1; break;
+        case O_FORCE: force = 1; break;
+        case O_PREC:
+            if (!strcmp(optarg, "fp32")) prec = VERS_PREC_FP32;
+            else if (!strcmp(optarg, "bf16")) prec = VERS_PREC_BF16;
+            else return cli_error("train", "--precision: '%s' is not fp32 or bf16", optarg);
+            break;
         case O_STEPS: if (cli_parse_int(optarg, 1, 1L << 40, &v)) return bad("--steps"); o.steps = v; steps_given = 1; break;
         case O_WARMUP: if (cli_parse_int(optarg, 0, 1L << 40, &v)) return bad("--warmup"); o.warmup = v; break;
         case O_THETA: if (cli_parse_float(optarg, &d) || !(d > 0)) return bad("--rope-theta"); cfg.rope_theta = (float)d; break;
@@ -116,18 +168,27 @@ int cmd_train(int argc, char **argv) {
         return cli_error("train", "give exactly one of --tokenizer (new model), --init MODEL.gguf or --resume");
     char tokbuf[4200];
     if (!tokens) { snprintf(tokbuf, sizeof tokbuf, "%s.tokens", ckpt); tokens = tokbuf; }
-    o.ckpt_path = ckpt; o.log_path = logp; o.stop_flag = &g_stop;
+    o.ckpt_path = ckpt; o.log_path = logp; o.stop_flag = (volatile int *)&g_stop;
     o.progress = stderr; o.progress_tty = isatty(2);
+    o.precision = prec >= 0 ? prec : vers_train_bf16_native() ? VERS_PREC_BF16 : VERS_PREC_FP32;
 
-    /* from here on a signal asks for a checkpoint at the next step (also during loading) */
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    struct stat st;
+    if (!resume && !force && stat(ckpt, &st) == 0)
+        return cli_error(ckpt, "a checkpoint is already there: continue it with --resume, or start over with --force");
+    if (lock_checkpoint(ckpt)) return 2;
     vers_err err;
     vers_trainer *t = NULL;
     if (resume) {
         vers_train_opts ro = o;
         if (!steps_given) ro.steps = 0;
+        if (!ckpt_given) ro.ckpt_every = -1;   /* keep the run's */
+        if (!threads_given) ro.threads = 0;
         if (vers_trainer_resume(ckpt, &ro, &t, &err)) return lib_error(&err);
+        int rp = vers_tmodel_precision(vers_trainer_model(t));
+        if (prec >= 0 && prec != rp) {
+            vers_trainer_free(t);
+            return cli_error(ckpt, "the run trains in %s: its precision cannot change on resume", vers_prec_name(rp));
+        }
     } else if (init) {
         if (vers_trainer_new_from_gguf(init, &o, &t, &err)) return lib_error(&err);
     } else {
@@ -174,13 +235,19 @@ int cmd_train(int argc, char **argv) {
     }
     vers_tmodel *m = vers_trainer_model(t);
     const vers_tconfig *mc = vers_tmodel_config(m);
-    long long tps = (long long)o.batch * o.seq_len * o.accum;
+    const vers_train_opts *ro = vers_trainer_opts(t);
+    int rprec = vers_tmodel_precision(m);
+    vers_trainer_set_note(t, "vers.train.precision", vers_prec_name(rprec));
+    if (rprec == VERS_PREC_BF16 && !vers_train_bf16_native())
+        fprintf(stderr, "vers: train: this CPU has no AVX512_BF16: the run's BF16 products run through an exact emulation, slowly\n");
+    long long tps = (long long)ro->batch * ro->seq_len * ro->accum;
     fprintf(stderr, "vers train: %.2fM parameters (dim %d, %d layers, %d/%d heads, ffn %d, vocab %d%s); "
-                    "%lld tokens/step; data %zu train / %zu val tokens; from step %lld\n",
+                    "%lld tokens/step; %s products (%s); %d thread%s; data %zu train / %zu val tokens; from step %lld of %lld\n",
             vers_tmodel_n_params(m) / 1e6, mc->dim, mc->n_layers, mc->n_heads, mc->n_kv_heads, mc->hidden_dim,
-            mc->vocab_size, mc->tied ? ", tied" : "", tps, data.n_train, data.n_val, (long long)vers_trainer_step(t));
+            mc->vocab_size, mc->tied ? ", tied" : "", tps, vers_prec_name(rprec), vers_train_kernel_name(rprec),
+            ro->threads, ro->threads > 1 ? "s" : "", data.n_train, data.n_val, (long long)vers_trainer_step(t), (long long)ro->steps);
     int stopped = 0;
-    int rc = vers_trainer_run(t, &data, &stopped, &err);
+    int rc = g_stop ? (stopped = 1, vers_trainer_save(t, ckpt, &err)) : vers_trainer_run(t, &data, &stopped, &err);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     int ret = 0;

@@ -1,8 +1,13 @@
 /* src/train/checkpoint.c — training checkpoints: everything a run needs to continue
  * bit-for-bit (model shape, options, step, RNG, weights, AdamW moments, tokenizer, notes).
  *
- * Layout (little-endian): "VERSCKP1", u32 version, then tagged sections written in order,
- * then a u64 hash of every byte before it and the u64 total length.  Writing goes to
+ * Layout (little-endian): "VERSCKP1", u32 version, then the sections written in order,
+ * then a u64 hash of every byte before it and the u64 total length.  Version 2 (this one)
+ * adds after the run options: architecture, precision of the matrix products, the thread
+ * count and the number of ranks the run was saved with (defaults a resume reuses); version
+ * 1 files are still read (llama, FP32, threads and ranks from the command line).  Every
+ * header value is held to the command line's limits before anything is allocated, and the
+ * parameter section's length is checked against the shape first.  Writing goes to
  * PATH.tmp, is fsync'd, renamed over PATH and the directory fsync'd, so the previous good
  * checkpoint survives a crash at any point.  Loading checks length and hash before using
  * anything, and every count against the bytes present. */
@@ -19,7 +24,8 @@
 #include <unistd.h>
 
 #define CKPT_MAGIC "VERSCKP1"
-#define CKPT_VERSION 1u
+#define CKPT_VERSION 2u
+#define CKPT_ARCH_LLAMA 0u
 #define HBLK (1 << 20)
 
 /* word-wise FNV-style hash over 1 MiB blocks (fast enough for hundreds of MB) */
@@ -78,6 +84,9 @@ int vers_trainer_save(vers_trainer *t, const char *path, vers_err *err) {
     cw_f32(&w, o->beta2); cw_f32(&w, o->eps); cw_f32(&w, o->clip); cw_u32(&w, (uint32_t)o->decay_all);
     cw_u32(&w, (uint32_t)o->eval_every); cw_u32(&w, (uint32_t)o->eval_batches); cw_u32(&w, (uint32_t)o->ckpt_every);
     cw_u64(&w, o->seed);
+    /* version 2 */
+    cw_u32(&w, CKPT_ARCH_LLAMA); cw_u32(&w, (uint32_t)vers_tmodel_precision(t->m));
+    cw_u32(&w, (uint32_t)(o->threads > 0 ? o->threads : 1)); cw_u32(&w, 1u /* ranks */);
     /* progress */
     cw_u64(&w, (uint64_t)t->step); for (int i = 0; i < 4; i++) cw_u64(&w, t->rng.s[i]);
     cw_f32(&w, t->last_loss); cw_f32(&w, t->last_val); cw_u64(&w, (uint64_t)t->last_val_step);
@@ -155,29 +164,72 @@ int checkpoint_load(const char *path, const vers_train_opts *over, vers_trainer 
     for (size_t off = 0; off < n - 16; off += HBLK) h = hash_block(h, p + off, (n - 16 - off) < HBLK ? n - 16 - off : HBLK);
     if (h != tail[0]) { vers_errorf(err, rc, "%s: corrupt checkpoint (checksum mismatch)", path); goto out; }
     creader r = {p, n - 16, 8, 0};
-    if (cr_u32(&r) != CKPT_VERSION) { vers_errorf(err, VERS_EUNSUPPORTED, "%s: checkpoint version not supported", path); rc = VERS_EUNSUPPORTED; goto out; }
+    uint32_t version = cr_u32(&r);
+    if (version != 1 && version != CKPT_VERSION) {
+        vers_errorf(err, VERS_EUNSUPPORTED, "%s: checkpoint version %u not supported (this vers reads 1 and %u)", path, version, CKPT_VERSION);
+        rc = VERS_EUNSUPPORTED; goto out;
+    }
     vers_tconfig c;
-    c.dim = (int)cr_u32(&r); c.n_layers = (int)cr_u32(&r); c.n_heads = (int)cr_u32(&r); c.n_kv_heads = (int)cr_u32(&r);
-    c.hidden_dim = (int)cr_u32(&r); c.vocab_size = (int)cr_u32(&r); c.ctx_len = (int)cr_u32(&r);
-    c.rope_theta = cr_f32(&r); c.norm_eps = cr_f32(&r); c.tied = (int)cr_u32(&r);
+    /* every value is read as a 64-bit quantity and held to the command line's limits
+     * (vers_train_limits) before it becomes an int or sizes an allocation */
+    uint64_t hv[32]; int nh = 0;
+    for (int i = 0; i < 7; i++) hv[nh++] = cr_u32(&r);          /* dim .. ctx */
+    c.rope_theta = cr_f32(&r); c.norm_eps = cr_f32(&r); hv[nh++] = cr_u32(&r);   /* tied */
+    hv[nh++] = cr_u32(&r); hv[nh++] = cr_u32(&r); hv[nh++] = cr_u32(&r);         /* batch seq accum */
+    hv[nh++] = cr_u64(&r); hv[nh++] = cr_u64(&r);                                /* steps warmup */
     vers_train_opts o = *over;
-    o.batch = (int)cr_u32(&r); o.seq_len = (int)cr_u32(&r); o.accum = (int)cr_u32(&r);
-    int64_t steps = (int64_t)cr_u64(&r);
-    o.steps = over->steps > 0 ? over->steps : steps;
-    o.warmup = (int64_t)cr_u64(&r);
     o.lr = cr_f32(&r); o.min_lr_frac = cr_f32(&r); o.weight_decay = cr_f32(&r); o.beta1 = cr_f32(&r);
-    o.beta2 = cr_f32(&r); o.eps = cr_f32(&r); o.clip = cr_f32(&r); o.decay_all = (int)cr_u32(&r);
-    o.eval_every = (int)cr_u32(&r); o.eval_batches = (int)cr_u32(&r); o.ckpt_every = (int)cr_u32(&r);
+    o.beta2 = cr_f32(&r); o.eps = cr_f32(&r); o.clip = cr_f32(&r);
+    hv[nh++] = cr_u32(&r);                                                       /* decay_all */
+    hv[nh++] = cr_u32(&r); hv[nh++] = cr_u32(&r); hv[nh++] = cr_u32(&r);         /* eval_every eval_batches ckpt_every */
     o.seed = cr_u64(&r);
-    if (over->ckpt_every > 0) o.ckpt_every = over->ckpt_every;
+    uint64_t arch = CKPT_ARCH_LLAMA, prec = VERS_PREC_FP32, threads = 0, ranks = 1;
+    if (version >= 2) { arch = cr_u32(&r); prec = cr_u32(&r); threads = cr_u32(&r); ranks = cr_u32(&r); }
     if (r.bad) { vers_errorf(err, rc, "%s: truncated checkpoint header", path); goto out; }
+    const vers_train_limits *lim = vers_train_limits_get();
+    struct { const char *what; uint64_t v, lo, hi; } chk[] = {
+        {"dim", hv[0], 2, (uint64_t)lim->dim}, {"layers", hv[1], 1, (uint64_t)lim->layers},
+        {"heads", hv[2], 1, (uint64_t)lim->heads}, {"kv heads", hv[3], 1, (uint64_t)lim->heads},
+        {"hidden", hv[4], 1, (uint64_t)lim->hidden}, {"vocabulary", hv[5], 1, 1u << 24},
+        {"context", hv[6], 2, (uint64_t)lim->ctx}, {"tied", hv[7], 0, 1},
+        {"batch", hv[8], 1, (uint64_t)lim->batch}, {"sequence", hv[9], 2, (uint64_t)lim->seq},
+        {"accumulation", hv[10], 1, (uint64_t)lim->accum}, {"steps", hv[11], 1, (uint64_t)lim->steps},
+        {"warmup", hv[12], 0, (uint64_t)lim->steps}, {"decay-all", hv[13], 0, 1},
+        {"eval-every", hv[14], 0, (uint64_t)lim->eval_every}, {"eval-batches", hv[15], 1, (uint64_t)lim->eval_batches},
+        {"ckpt-every", hv[16], 0, (uint64_t)lim->ckpt_every}, {"architecture", arch, CKPT_ARCH_LLAMA, CKPT_ARCH_LLAMA},
+        {"precision", prec, VERS_PREC_FP32, VERS_PREC_BF16}, {"threads", threads, 0, (uint64_t)lim->threads},
+        {"ranks", ranks, 1, 1u << 20},
+    };
+    for (size_t i = 0; i < sizeof chk / sizeof chk[0]; i++)
+        if (chk[i].v < chk[i].lo || chk[i].v > chk[i].hi) {
+            vers_errorf(err, rc, "%s: bad checkpoint header: %s %llu outside %llu..%llu", path, chk[i].what,
+                        (unsigned long long)chk[i].v, (unsigned long long)chk[i].lo, (unsigned long long)chk[i].hi);
+            goto out;
+        }
+    c.dim = (int)hv[0]; c.n_layers = (int)hv[1]; c.n_heads = (int)hv[2]; c.n_kv_heads = (int)hv[3];
+    c.hidden_dim = (int)hv[4]; c.vocab_size = (int)hv[5]; c.ctx_len = (int)hv[6]; c.tied = (int)hv[7];
+    o.batch = (int)hv[8]; o.seq_len = (int)hv[9]; o.accum = (int)hv[10];
+    o.steps = over->steps > 0 ? over->steps : (int64_t)hv[11];
+    o.warmup = (int64_t)hv[12]; o.decay_all = (int)hv[13];
+    o.eval_every = (int)hv[14]; o.eval_batches = (int)hv[15]; o.ckpt_every = (int)hv[16];
+    if (over->ckpt_every >= 0) o.ckpt_every = over->ckpt_every;      /* < 0: not given, keep the run's */
+    o.threads = over->threads > 0 ? over->threads : threads > 0 ? (int)threads : 1;
+    o.precision = (int)prec;
     vers_err e2;
     if (tconfig_check(&c, &e2)) { vers_errorf(err, rc, "%s: bad model shape: %s", path, e2.msg); goto out; }
+    if ((int64_t)o.batch * o.seq_len > lim->batch_tokens) { vers_errorf(err, rc, "%s: bad checkpoint header: batch %d x %d too large", path, o.batch, o.seq_len); goto out; }
+    /* the parameter section must be there before the model is allocated */
+    int64_t want = vers_tconfig_n_params(&c);
+    if (want <= 0 || (uint64_t)want > (n - 16) / 12) { vers_errorf(err, rc, "%s: parameter section does not match the model shape", path); goto out; }
     if ((rc = vers_trainer_new(&c, &o, NULL, &t, &e2))) { vers_errorf(err, rc, "%s: %s", path, e2.msg); goto out; }
     rc = VERS_EFORMAT;
-    t->step = (int64_t)cr_u64(&r); for (int i = 0; i < 4; i++) t->rng.s[i] = cr_u64(&r);
+    uint64_t step = cr_u64(&r);
+    for (int i = 0; i < 4; i++) t->rng.s[i] = cr_u64(&r);
+    if (step > (uint64_t)lim->steps) { vers_errorf(err, rc, "%s: bad checkpoint header: step %llu outside 0..%lld", path, (unsigned long long)step, (long long)lim->steps); goto out; }
+    t->step = (int64_t)step;
     t->last_loss = cr_f32(&r); t->last_val = cr_f32(&r); t->last_val_step = (int64_t)cr_u64(&r);
     t->elapsed_s = cr_f64(&r); t->tokens_seen = (int64_t)cr_u64(&r);
+    if (!(t->elapsed_s >= 0 && t->elapsed_s < 1e12) || t->tokens_seen < 0) { vers_errorf(err, rc, "%s: bad checkpoint header: progress", path); goto out; }
     uint32_t nt = cr_u32(&r), nm = cr_u32(&r);
     if (r.bad || nt > (uint32_t)c.vocab_size || nm > nt) { vers_errorf(err, rc, "%s: bad tokenizer section", path); goto out; }
     if (nt) {

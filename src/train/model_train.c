@@ -37,6 +37,22 @@ int tconfig_check(const vers_tconfig *c, vers_err *err) {
     return VERS_OK;
 }
 
+int64_t vers_tconfig_n_params(const vers_tconfig *c) {
+    vers_err e;
+    if (tconfig_check(c, &e)) return -1;
+    const int64_t D = c->dim, F = c->hidden_dim, V = c->vocab_size, L = c->n_layers;
+    const int64_t kvd = (int64_t)(c->dim / c->n_heads) * c->n_kv_heads;
+    const int64_t layer = D + (D + 2 * kvd) * D + D * D + D + 2 * F * D + D * F;
+    return V * D + L * layer + D + (c->tied ? 0 : V * D);
+}
+
+static const vers_train_limits g_limits = {
+    .dim = 65536, .layers = 1024, .heads = 1024, .hidden = 1 << 20, .ctx = 1 << 20, .batch = 1 << 16,
+    .seq = 1 << 20, .accum = 1 << 16, .eval_every = 1 << 30, .eval_batches = 1 << 20, .ckpt_every = 1 << 30,
+    .threads = 256, .steps = (int64_t)1 << 40, .batch_tokens = (int64_t)1 << 26,
+};
+const vers_train_limits *vers_train_limits_get(void) { return &g_limits; }
+
 static void add_tensor(vers_tmodel *m, const char *name, int64_t off, int64_t ne0, int64_t ne1, int decay) {
     vers_tparam *t = &m->tensors[m->n_tensors++];
     snprintf(t->name, sizeof t->name, "%s", name);

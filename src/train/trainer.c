@@ -41,7 +41,12 @@ static int check_opts(const vers_train_opts *o, vers_err *err) {
     if (!(o->lr > 0) || !(o->beta1 >= 0 && o->beta1 < 1) || !(o->beta2 >= 0 && o->beta2 < 1) || !(o->eps > 0) ||
         !(o->weight_decay >= 0) || !(o->clip >= 0) || !(o->min_lr_frac >= 0 && o->min_lr_frac <= 1))
         return vers_errorf(err, VERS_EINVAL, "bad optimizer settings");
-    if ((int64_t)o->batch * o->seq_len > (1 << 26)) return vers_errorf(err, VERS_EINVAL, "batch too large");
+    const vers_train_limits *l = vers_train_limits_get();
+    if (o->batch > l->batch || o->seq_len > l->seq || o->accum > l->accum || o->steps > l->steps || o->warmup > l->steps ||
+        o->eval_every < 0 || o->eval_every > l->eval_every || o->eval_batches < 0 || o->eval_batches > l->eval_batches ||
+        o->ckpt_every > l->ckpt_every || o->threads > l->threads)
+        return vers_errorf(err, VERS_EINVAL, "training options beyond their limits");
+    if ((int64_t)o->batch * o->seq_len > l->batch_tokens) return vers_errorf(err, VERS_EINVAL, "batch too large");
     if (o->precision != VERS_PREC_FP32 && o->precision != VERS_PREC_BF16) return vers_errorf(err, VERS_EINVAL, "unknown precision");
     return 0;
 }
@@ -96,6 +101,7 @@ void vers_trainer_free(vers_trainer *t) {
 vers_tmodel *vers_trainer_model(vers_trainer *t) { return t->m; }
 const vers_bpe *vers_trainer_tokenizer(const vers_trainer *t) { return t->tok; }
 int64_t vers_trainer_step(const vers_trainer *t) { return t->step; }
+const vers_train_opts *vers_trainer_opts(const vers_trainer *t) { return &t->o; }
 
 int vers_trainer_tokens_build(const vers_trainer *t, const vers_data_opts *o, vers_tokens *out, vers_err *err) {
     if (t->tok) return vers_tokens_build(t->tok, o, out, err);
@@ -136,6 +142,7 @@ float vers_trainer_eval(vers_trainer *t, const vers_tokens *d) {
     uint64_t span = d->n_val - (uint64_t)T - 1;
     double s = 0;
     for (int i = 0; i < nb; i++) {
+        if (t->o.stop_flag && *t->o.stop_flag) return NAN;   /* a stop request: no figure */
         for (int b = 0; b < B; b++) {
             int64_t w = (int64_t)i * B + b;
             uint64_t st = nwin > 1 ? (uint64_t)((unsigned __int128)span * (uint64_t)w / (uint64_t)(nwin - 1)) : 0;
@@ -185,10 +192,21 @@ int vers_trainer_run(vers_trainer *t, const vers_tokens *d, int *stopped, vers_e
         double t0 = now_s();
         vers_tmodel_zero_grad(t->m);
         double loss = 0;
+        /* a stop request between micro-batches abandons the step: the sampler goes back to
+         * where the step began, so the checkpoint is exactly the state after the last step */
+        trng rng_at_step = t->rng;
+        int abandoned = 0;
         for (int a = 0; a < o->accum; a++) {
+            if (a > 0 && o->stop_flag && *o->stop_flag) { abandoned = 1; break; }
             sample_batch(t, d);
             loss += vers_tmodel_forward(t->m, t->btok, t->btg, B, T) / o->accum;
             vers_tmodel_backward(t->m, t->btok, t->btg, 1.0f / o->accum);
+        }
+        if (abandoned) {
+            t->rng = rng_at_step;
+            if (o->ckpt_path && t->ckpt_step != t->step && (rc = vers_trainer_save(t, o->ckpt_path, err))) break;
+            if (stopped) *stopped = 1;
+            break;
         }
         double gn = grad_norm(t->m->grads, m->n_params);
         if (!isfinite(loss) || !isfinite(gn)) {
@@ -218,7 +236,8 @@ int vers_trainer_run(vers_trainer *t, const vers_tokens *d, int *stopped, vers_e
         t->elapsed_s += dt;
         int evald = 0;
         if (o->eval_every > 0 && (t->step % o->eval_every == 0 || t->step == o->steps)) {
-            t->last_val = vers_trainer_eval(t, d); t->last_val_step = t->step; evald = 1;
+            float v = vers_trainer_eval(t, d);
+            if (!(o->stop_flag && *o->stop_flag)) { t->last_val = v; t->last_val_step = t->step; evald = 1; }
         }
         double tps = sess_train > 0 ? sess_steps * tok_per_step / sess_train : 0;
         if (log) {
