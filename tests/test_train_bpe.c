@@ -66,9 +66,9 @@ int main(void) {
     }
     vers_bpe *b = NULL, *b2 = NULL;
     T_CASE("bpe: learns 2000 tokens, deterministic") {
-        int rc = vers_bpe_train((const char *const *)x.t, x.l, x.n, x.n > 100 ? 2000 : 400, &b, &err);
+        int rc = vers_bpe_train((const char *const *)x.t, x.l, x.n, x.n > 100 ? 2000 : 700, &b, &err);
         T_CHECK(rc == 0, "train: %s", err.msg);
-        rc = vers_bpe_train((const char *const *)x.t, x.l, x.n, x.n > 100 ? 2000 : 400, &b2, &err);
+        rc = vers_bpe_train((const char *const *)x.t, x.l, x.n, x.n > 100 ? 2000 : 700, &b2, &err);
         T_CHECK(rc == 0 && b && b2 && vers_bpe_hash(b) == vers_bpe_hash(b2), "two runs differ");
         if (b) printf("  %d texts, vocab %d, %d merges\n", x.n, vers_bpe_vocab_size(b), vers_bpe_n_merges(b));
     }
@@ -154,6 +154,38 @@ int main(void) {
         f = fopen(path, "wb"); fwrite("ab\0cd", 1, 5, f); fclose(f);
         T_CHECK(vers_corpus_read(path, &buf, &n, &err) == VERS_EFORMAT && strstr(err.msg, "binary"), "binary: %s", err.msg);
         T_CHECK(!strchr(err.msg, '\n'), "message has a newline");
+    }
+    T_CASE("bpe: structure codes reserved as control tokens after the tags, found by spelling, kept by save/load") {
+        const char *txt = "la mer, la mer, toujours recommencée; the sea, the sea, the restless sea";
+        size_t l = strlen(txt);
+        vers_bpe *t = NULL, *u = NULL;
+        T_CHECK(vers_bpe_train(&txt, &l, 1, VERS_BPE_N_SPECIAL + VERS_BPE_N_STRUCT + 256 + 10, &t, &err) == 0, "%s", err.msg);
+        int ok = t != NULL;
+        for (int i = 0; ok && i < VERS_BPE_N_STRUCT; i++) {
+            char sp[16];
+            vers_bpe_struct_spelling(i, sp);
+            int id = vers_bpe_struct_id(t, i);
+            ok = id == VERS_BPE_N_SPECIAL + i && vers_bpe_special_id(t, sp) == id && vers_bpe_token_type(t, id) == 3;
+            if (!ok) printf("  code %d (%s): id %d\n", i, sp, id);
+        }
+        T_CHECK(ok, "ids of the structure codes");
+        if (t) {
+            T_CHECK(vers_bpe_special_id(t, "<syl:12>") == VERS_BPE_N_SPECIAL + 11 && vers_bpe_special_id(t, "<rh:0>") == VERS_BPE_N_SPECIAL + 24 &&
+                    vers_bpe_special_id(t, "<rh:other>") == VERS_BPE_N_SPECIAL + 280 && vers_bpe_special_id(t, "<stanza>") == VERS_BPE_N_SPECIAL + 281,
+                    "spellings");
+            T_CHECK(vers_bpe_special_id(t, "<syl:07>") < 0 && vers_bpe_special_id(t, "<syl:25>") < 0 && vers_bpe_special_id(t, "<rh:256>") < 0 &&
+                    vers_bpe_special_id(t, "<syl:0>") < 0, "non-canonical spellings are not codes");
+            int32_t *ids = NULL; size_t n = 0, cap = 0;
+            vers_bpe_encode(t, "<syl:12>", 8, &ids, &n, &cap);
+            int plain = 1;
+            for (size_t i = 0; i < n; i++) plain &= vers_bpe_token_type(t, ids[i]) != 3;
+            T_CHECK(plain, "ordinary text never becomes a structure code");
+            free(ids);
+            char path[512]; snprintf(path, sizeof path, "%s/struct.vtok", t_tmpdir());
+            T_CHECK(vers_bpe_save(t, path, &err) == 0 && vers_bpe_load(path, &u, &err) == 0, "%s", err.msg);
+            if (u) T_CHECK(vers_bpe_struct_id(u, VERS_STRUCT_STANZA) == vers_bpe_struct_id(t, VERS_STRUCT_STANZA) && vers_bpe_hash(u) == vers_bpe_hash(t), "after load");
+        }
+        vers_bpe_free(t); vers_bpe_free(u);
     }
     vers_bpe_free(b); vers_bpe_free(b2);
     free(bf); free(be); free(x.t); free(x.l);

@@ -20,9 +20,9 @@ int main(void) {
                    "And waves dare burst in powder from the rocks!\n@@@\n", i, i % 2 ? "fr" : "en", i);
     fclose(f);
     T_CASE("cli: tokenizer-train writes a tokenizer") {
-        snprintf(cmd, sizeof cmd, "cd %s && %s/%s tokenizer-train -v 320 -o tok.vtok c.txt 2>&1", dir, getcwd(out, 4096), vers);
+        snprintf(cmd, sizeof cmd, "cd %s && %s/%s tokenizer-train -v 620 -o tok.vtok c.txt 2>&1", dir, getcwd(out, 4096), vers);
         int rc = t_run(cmd, out, sizeof out);
-        T_CHECK(rc == 0 && strstr(out, "320 tokens"), "rc %d: %s", rc, out);
+        T_CHECK(rc == 0 && strstr(out, "620 tokens"), "rc %d: %s", rc, out);
     }
     char bin[1024];
     snprintf(bin, sizeof bin, "%s/%s", getcwd(out, 1024), vers);

@@ -31,11 +31,11 @@ int main(void) {
     for (int i = 0; i < 4; i++) { texts[i] = samples[i]; lens[i] = strlen(samples[i]); }
     vers_bpe *tok = NULL;
     T_CASE("export: tokenizer and model trained") {
-        T_CHECK(vers_bpe_train(texts, lens, 4, 300, &tok, &err) == 0, "bpe: %s", err.msg);
+        T_CHECK(vers_bpe_train(texts, lens, 4, 580, &tok, &err) == 0, "bpe: %s", err.msg);
     }
     if (!tok) T_DONE();
     vers_tconfig c = {.dim = 64, .n_layers = 2, .n_heads = 4, .n_kv_heads = 2, .hidden_dim = 96,
-                      .vocab_size = 336, .ctx_len = 64, .rope_theta = 10000.0f, .norm_eps = 1e-5f, .tied = 0};
+                      .vocab_size = 616, .ctx_len = 64, .rope_theta = 10000.0f, .norm_eps = 1e-5f, .tied = 0};
     vers_train_opts o;
     vers_train_opts_default(&o);
     o.batch = 2; o.seq_len = 32; o.steps = 5; o.warmup = 1; o.eval_every = 0; o.ckpt_every = 0; o.threads = 1;
@@ -120,8 +120,8 @@ int main(void) {
             vers_tmodel *um = vers_trainer_model(u);
             T_CHECK(vers_tmodel_n_params(um) == vers_tmodel_n_params(m) &&
                     !memcmp(vers_tmodel_params(um), vers_tmodel_params(m), sizeof(float) * vers_tmodel_n_params(m)), "weights differ");
-            /* same encodings (the file's vocabulary is padded to the model's 336 with unused tokens) */
-            int same = vers_bpe_vocab_size(vers_trainer_tokenizer(u)) == 336;
+            /* same encodings (the file's vocabulary is padded to the model's 616 with unused tokens) */
+            int same = vers_bpe_vocab_size(vers_trainer_tokenizer(u)) == 616;
             for (int i = 0; i < 4; i++) {
                 int32_t *a = NULL, *b = NULL; size_t na = 0, nb = 0, ca = 0, cb = 0;
                 vers_bpe_encode(tok, samples[i], strlen(samples[i]), &a, &na, &ca);

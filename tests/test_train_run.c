@@ -60,7 +60,7 @@ int main(void) {
     vers_bpe *tok = NULL;
     {
         const char *texts[2] = {sf, se}; size_t lens[2] = {lf, le};
-        T_CHECK(vers_bpe_train(texts, lens, 2, 512, &tok, &err) == 0, "bpe: %s", err.msg);
+        T_CHECK(vers_bpe_train(texts, lens, 2, 800, &tok, &err) == 0, "bpe: %s", err.msg);
     }
     const char *files[2] = {pfr, pen};
     vers_data_opts dopt = {files, 2, 0.05, 7, ptok, NULL};
@@ -75,7 +75,7 @@ int main(void) {
         vers_tokens_free(&again);
     }
     vers_tconfig c = {.dim = 64, .n_layers = 2, .n_heads = 4, .n_kv_heads = 2, .hidden_dim = 160,
-                      .vocab_size = 512, .ctx_len = 64, .rope_theta = 10000.0f, .norm_eps = 1e-5f, .tied = 1};
+                      .vocab_size = 800, .ctx_len = 64, .rope_theta = 10000.0f, .norm_eps = 1e-5f, .tied = 1};
     vers_train_opts o;
     vers_train_opts_default(&o);
     o.batch = 8; o.seq_len = 64; o.steps = san ? 60 : 300; o.warmup = 20; o.lr = 3e-3f;
@@ -88,7 +88,7 @@ int main(void) {
             int stopped;
             T_CHECK(vers_trainer_run(t, &data, &stopped, &err) == 0, "run: %s", err.msg);
             float v1 = vers_trainer_last_val(t);
-            printf("  val loss %.3f -> %.3f after %lld steps (drop %.3f; uniform would be %.3f)\n", v0, v1, (long long)o.steps, v0 - v1, log(512.0));
+            printf("  val loss %.3f -> %.3f after %lld steps (drop %.3f; uniform would be %.3f)\n", v0, v1, (long long)o.steps, v0 - v1, log(800.0));
             T_CHECK(v0 - v1 > (san ? 0.5 : 1.5), "val loss %.3f -> %.3f", v0, v1);
             vers_trainer_free(t);
         }
@@ -141,7 +141,7 @@ int main(void) {
         snprintf(name, sizeof name, "train (%s): 320 steps killed and resumed at 2, 1, 2 threads = one run at 1 thread, byte for byte", prec ? "bf16" : "fp32");
         T_CASE(name) {
             vers_tconfig sc = {.dim = 32, .n_layers = 2, .n_heads = 2, .n_kv_heads = 1, .hidden_dim = 64,
-                               .vocab_size = 512, .ctx_len = 32, .rope_theta = 10000.0f, .norm_eps = 1e-5f, .tied = 1};
+                               .vocab_size = 800, .ctx_len = 32, .rope_theta = 10000.0f, .norm_eps = 1e-5f, .tied = 1};
             vers_train_opts so = o;
             so.batch = 4; so.seq_len = 32; so.accum = 2; so.steps = san ? 40 : 320; so.warmup = 10; so.lr = 3e-3f;
             so.eval_every = 50; so.eval_batches = 1; so.ckpt_every = 0; so.threads = 1; so.precision = prec;

@@ -83,7 +83,26 @@ extern const char *const vers_bpe_specials[VERS_BPE_N_SPECIAL];
 enum { VERS_TOK_BOS = 0, VERS_TOK_EOS = 1, VERS_TOK_FR = 2, VERS_TOK_EN = 3,
        VERS_TOK_PROSE = 4, VERS_TOK_POEM = 5, VERS_TOK_TITLE = 16, VERS_TOK_TITLE_END = 17 };
 
-/* Learns merges from text chunks until vocab_size tokens (specials + 256 bytes + merges).
+/* Structure codes (PoeLM-style), reserved by vers_bpe_train right after the 19 tags, for
+ * fine-tuning on poems with each line's shape written before it: <syl:1> .. <syl:24> (the
+ * line's syllable count), <rh:0> .. <rh:255> (its end rhyme, as an index into the
+ * language's table of its most frequent rhyme keys), <rh:other> (a rarer rhyme), <stanza>
+ * (a stanza break).  Index i of the VERS_BPE_N_STRUCT codes is spelled by
+ * vers_bpe_struct_spelling. */
+#define VERS_BPE_N_SYL 24
+#define VERS_BPE_N_RHYME 256
+#define VERS_BPE_N_STRUCT (VERS_BPE_N_SYL + VERS_BPE_N_RHYME + 2)
+enum { VERS_STRUCT_SYL = 0,                                   /* + (syllables - 1) */
+       VERS_STRUCT_RHYME = VERS_BPE_N_SYL,                     /* + rhyme index */
+       VERS_STRUCT_RHYME_OTHER = VERS_BPE_N_SYL + VERS_BPE_N_RHYME,
+       VERS_STRUCT_STANZA = VERS_BPE_N_SYL + VERS_BPE_N_RHYME + 1 };
+/* Writes the spelling of structure code i (0 <= i < VERS_BPE_N_STRUCT) into buf; returns buf. */
+const char *vers_bpe_struct_spelling(int i, char buf[16]);
+/* Id of structure code i in this vocabulary, or -1 (tokenizers made before the codes). */
+int vers_bpe_struct_id(const vers_bpe *b, int i);
+
+/* Learns merges from text chunks until vocab_size tokens (specials, structure codes, 256
+ * bytes, merges).
  * Fails (VERS_EINVAL) when the text cannot support that many merges. */
 int vers_bpe_train(const char *const *texts, const size_t *lens, int n_texts, int vocab_size,
                    vers_bpe **out, vers_err *err);
@@ -99,7 +118,7 @@ int vers_bpe_encode(const vers_bpe *b, const char *text, size_t len, int32_t **i
 /* Decodes ids into bytes (specials are written as their spelling).  Returns the byte count
  * (which may exceed cap: then call again with a larger buffer). */
 size_t vers_bpe_decode(const vers_bpe *b, const int32_t *ids, size_t n, char *out, size_t cap);
-/* Id of a special-token spelling, or -1. */
+/* Id of a special-token or structure-code spelling, or -1. */
 int vers_bpe_special_id(const vers_bpe *b, const char *spelling);
 /* Views for GGUF export: token i's spelling (bytes_to_unicode form), type, merge j. */
 int vers_bpe_n_merges(const vers_bpe *b);

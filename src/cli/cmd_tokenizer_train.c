@@ -10,9 +10,10 @@
 static void usage(FILE *f) {
     fprintf(f, "usage: vers tokenizer-train [options] CORPUS...\n"
                "  -o, --output FILE     tokenizer file to write (default tokenizer.vtok)\n"
-               "  -v, --vocab N         vocabulary size incl. %d special and 256 byte tokens (default 8192)\n"
+               "  -v, --vocab N         vocabulary size incl. %d tags, %d structure codes (<syl:N> <rh:K>\n"
+               "                        <rh:other> <stanza>) and 256 byte tokens (default 8192)\n"
                "      --max-bytes N     learn from at most N bytes of text, spread over the files (default all)\n"
-               "      --json            print a JSON summary\n", VERS_BPE_N_SPECIAL);
+               "      --json            print a JSON summary\n", VERS_BPE_N_SPECIAL, VERS_BPE_N_STRUCT);
 }
 
 typedef struct { const char **t; size_t *l; size_t n, cap, bytes, budget; } texts;
@@ -72,8 +73,8 @@ int cmd_tokenizer_train(int argc, char **argv) {
     if (!rc) {
         if (json) printf("{\"output\":\"%s\",\"vocab\":%d,\"merges\":%d,\"text_bytes\":%zu,\"texts\":%zu}\n", out,
                          vers_bpe_vocab_size(b), vers_bpe_n_merges(b), x.bytes, x.n);
-        else printf("%s: %d tokens (%d special, 256 bytes, %d merges) learned from %zu bytes of text\n", out,
-                    vers_bpe_vocab_size(b), VERS_BPE_N_SPECIAL, vers_bpe_n_merges(b), x.bytes);
+        else printf("%s: %d tokens (%d special, %d structure codes, 256 bytes, %d merges) learned from %zu bytes of text\n", out,
+                    vers_bpe_vocab_size(b), VERS_BPE_N_SPECIAL, VERS_BPE_N_STRUCT, vers_bpe_n_merges(b), x.bytes);
     }
     vers_bpe_free(b);
     for (int i = 0; i < nf; i++) free(bufs[i]);

@@ -17,6 +17,37 @@ const char *const vers_bpe_specials[VERS_BPE_N_SPECIAL] = {
     "<limerick>", "<quatrain>", "<villanelle>", "<rondeau>", "<couplets>", "<ballad>",
     "<ode>", "<free>", "<title>", "</title>", "<|pad|>"};
 
+const char *vers_bpe_struct_spelling(int i, char buf[16]) {
+    if (i < 0 || i >= VERS_BPE_N_STRUCT) snprintf(buf, 16, "?");
+    else if (i < VERS_STRUCT_RHYME) snprintf(buf, 16, "<syl:%d>", i - VERS_STRUCT_SYL + 1);
+    else if (i < VERS_STRUCT_RHYME_OTHER) snprintf(buf, 16, "<rh:%d>", i - VERS_STRUCT_RHYME);
+    else if (i == VERS_STRUCT_RHYME_OTHER) snprintf(buf, 16, "<rh:other>");
+    else snprintf(buf, 16, "<stanza>");
+    return buf;
+}
+
+/* index of a structure code from its spelling, or -1 */
+static int struct_index(const char *s, size_t len) {
+    char buf[16];
+    if (len < 6 || len > 11 || s[0] != '<' || s[len - 1] != '>') return -1;
+    if (len == 8 && !memcmp(s, "<stanza>", 8)) return VERS_STRUCT_STANZA;
+    if (len == 10 && !memcmp(s, "<rh:other>", 10)) return VERS_STRUCT_RHYME_OTHER;
+    int n = 0, base;
+    size_t i;
+    if (!memcmp(s, "<syl:", 5)) { i = 5; base = VERS_STRUCT_SYL - 1; }
+    else if (!memcmp(s, "<rh:", 4)) { i = 4; base = VERS_STRUCT_RHYME; }
+    else return -1;
+    if (i + 1 >= len || len - 1 - i > 3) return -1;
+    for (; i < len - 1; i++) { if (s[i] < '0' || s[i] > '9') return -1; n = n * 10 + (s[i] - '0'); }
+    int idx = base + n;
+    if (idx < 0 || idx >= VERS_BPE_N_STRUCT) return -1;
+    /* the canonical spelling only ("<syl:07>" is not a code) */
+    vers_bpe_struct_spelling(idx, buf);
+    return strlen(buf) == len && !memcmp(buf, s, len) ? idx : -1;
+}
+
+int vers_bpe_struct_id(const vers_bpe *b, int i) { return i >= 0 && i < VERS_BPE_N_STRUCT ? b->structure[i] : -1; }
+
 /* ---- maps ---- */
 int smap_init(smap *m, size_t cap) {
     size_t c = 16; while (c < cap * 2) c <<= 1;
@@ -167,6 +198,7 @@ vers_bpe *bpe_alloc(int cap) {
         smap_init(&b->by_raw, cap) || umap_init(&b->merges, cap)) { vers_bpe_free(b); return NULL; }
     for (int i = 0; i < 256; i++) b->byte_id[i] = -1;
     for (int i = 0; i < VERS_BPE_N_SPECIAL; i++) b->special[i] = -1;
+    for (int i = 0; i < VERS_BPE_N_STRUCT; i++) b->structure[i] = -1;
     return b;
 }
 
@@ -201,6 +233,8 @@ int bpe_add_token(vers_bpe *b, const char *raw, size_t len, int type) {
         memcpy(b->spell[id], raw, len + 1); b->spell_len[id] = (uint32_t)len;
         for (int i = 0; i < VERS_BPE_N_SPECIAL; i++)
             if (strlen(vers_bpe_specials[i]) == len && !memcmp(vers_bpe_specials[i], raw, len)) b->special[i] = id;
+        int si = struct_index(raw, len);
+        if (si >= 0 && b->structure[si] < 0) b->structure[si] = id;
     } else {
         b->spell[id] = spell_of(raw, len, &b->spell_len[id]);
         if (!b->spell[id]) { free(b->raw[id]); return -1; }
@@ -291,7 +325,8 @@ const char *vers_bpe_merge(const vers_bpe *b, int j, size_t *len) {
 }
 int vers_bpe_special_id(const vers_bpe *b, const char *s) {
     for (int i = 0; i < VERS_BPE_N_SPECIAL; i++) if (!strcmp(vers_bpe_specials[i], s)) return b->special[i];
-    return -1;
+    int si = struct_index(s, strlen(s));
+    return si >= 0 ? b->structure[si] : -1;
 }
 uint64_t vers_bpe_hash(const vers_bpe *b) {
     uint64_t h = FNV_INIT;

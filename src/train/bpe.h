@@ -33,6 +33,7 @@ struct vers_bpe {
     smap by_raw;                        /* raw bytes -> id (ordinary tokens only) */
     umap merges;                        /* (left << 32 | right) -> a: rank, b: result id */
     int32_t special[VERS_BPE_N_SPECIAL];/* ids of our special tokens (-1 when absent) */
+    int32_t structure[VERS_BPE_N_STRUCT];/* ids of the structure codes (-1 when absent) */
 };
 
 /* Splits text into GPT-2 pre-tokenizer pieces (llama.cpp's "gpt-2" pre-type: 's 't 're 've

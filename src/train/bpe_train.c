@@ -118,7 +118,7 @@ static int occ_add(pairs *P, int64_t k, int32_t w) {
 int vers_bpe_train(const char *const *texts, const size_t *lens, int n_texts, int vocab_size,
                    vers_bpe **out, vers_err *err) {
     *out = NULL;
-    int base = VERS_BPE_N_SPECIAL + 256;
+    int base = VERS_BPE_N_SPECIAL + VERS_BPE_N_STRUCT + 256;
     if (vocab_size < base || vocab_size > (1 << 20))
         return vers_errorf(err, VERS_EINVAL, "vocabulary size %d out of range (%d .. %d)", vocab_size, base, 1 << 20);
     wctx c = {0};
@@ -134,6 +134,11 @@ int vers_bpe_train(const char *const *texts, const size_t *lens, int n_texts, in
     if (!(b = bpe_alloc(vocab_size))) goto fail;
     for (int i = 0; i < VERS_BPE_N_SPECIAL; i++)
         if (bpe_add_token(b, vers_bpe_specials[i], strlen(vers_bpe_specials[i]), 3) < 0) goto fail;
+    for (int i = 0; i < VERS_BPE_N_STRUCT; i++) {
+        char sp[16];
+        vers_bpe_struct_spelling(i, sp);
+        if (bpe_add_token(b, sp, strlen(sp), 3) < 0) goto fail;
+    }
     for (int i = 0; i < 256; i++) { char ch = (char)i; if (bpe_add_token(b, &ch, 1, 1) < 0) goto fail; }
     if (umap_init(&P.idx, 1 << 16)) goto fail;
     for (int64_t w = 0; w < c.nw; w++) {
