@@ -35,8 +35,8 @@ int main(void) {
         {7, 129, 2, 1, 1, 0.5f, 1}, {130, 17, 255, 0, 0, 1, 0}, {64, 64, 64, 1, 0, 1, 1},
     };
     const int ns = (int)(sizeof shapes / sizeof shapes[0]);
-    tg_kernel f512, b512, f2;
-    int has512 = tg_kernels_avx512(&f512, &b512), has2 = tg_kernels_avx2(&f2);
+    tg_kernel f512, b512, f2, b2;
+    int has512 = tg_kernels_avx512(&f512, &b512), has2 = tg_kernels_avx2(&f2, &b2);
     tg_kernel fs = tg_kernel_scalar(TG_FP32), bs = tg_kernel_scalar(TG_BF16);
     printf("kernels: fp32 %s, bf16 %s\n", tgemm_kernel_name(TG_FP32), tgemm_kernel_name(TG_BF16));
 
@@ -84,6 +84,7 @@ int main(void) {
             run(&bs, TG_BF16, s, A, B, C0, Cs, lda, ldb, ldc);
             int at;
             if (has512 && b512.fn) { run(&b512, TG_BF16, s, A, B, C0, Cx, lda, ldb, ldc); T_CHECK(same_bits(Cs, Cx, s->M, s->N, ldc, &at), "vdpbf16ps differs from the emulation at %d: %.9g vs %.9g", at, Cx[at / s->N * ldc + at % s->N], Cs[at / s->N * ldc + at % s->N]); }
+            if (has2) { run(&b2, TG_BF16, s, A, B, C0, Cx, lda, ldb, ldc); T_CHECK(same_bits(Cs, Cx, s->M, s->N, ldc, &at), "avx2 emulation differs from the scalar one at %d", at); }
             double worst = 0;
             for (int i = 0; i < s->M; i++)
                 for (int j = 0; j < s->N; j++) {
@@ -118,6 +119,22 @@ int main(void) {
         free(A); free(B); free(C1); free(C2);
     }
 
+    T_CASE("gemm bf16: products near and below the normal range flush the same way in every kernel") {
+        int M = 13, N = 40, K = 70;
+        float *A = malloc(sizeof(float) * M * K), *B = malloc(sizeof(float) * K * N), *C1 = malloc(sizeof(float) * M * N), *C2 = malloc(sizeof(float) * M * N);
+        rnd(A, (int64_t)M * K); rnd(B, (int64_t)K * N);
+        for (int i = 0; i < M * K; i++) A[i] *= 3e-20f;    /* products around 1e-39: denormal */
+        for (int i = 0; i < K * N; i++) B[i] *= (i % N) < 20 ? 3e-20f : 1.0f;   /* columns 0-19: every product tiny */
+        tg_kernel b5, f5, f2x, b2x, bsx = tg_kernel_scalar(TG_BF16);
+        int h5 = tg_kernels_avx512(&f5, &b5), h2 = tg_kernels_avx2(&f2x, &b2x);
+        tgemm_with(&bsx, TG_BF16, 0, 0, M, N, K, 1, A, K, B, N, 0, C1, N);
+        int zeros = 0;
+        for (int i = 0; i < M * N; i++) zeros += C1[i] == 0.0f;
+        if (h5 && b5.fn) { tgemm_with(&b5, TG_BF16, 0, 0, M, N, K, 1, A, K, B, N, 0, C2, N); T_CHECK(!memcmp(C1, C2, sizeof(float) * M * N), "vdpbf16ps"); }
+        if (h2) { tgemm_with(&b2x, TG_BF16, 0, 0, M, N, K, 1, A, K, B, N, 0, C2, N); T_CHECK(!memcmp(C1, C2, sizeof(float) * M * N), "avx2 emulation"); }
+        printf("  %d of %d outputs flushed to zero\n", zeros, M * N);
+        free(A); free(B); free(C1); free(C2);
+    }
     T_CASE("bf16 conversion: round to nearest even, denormals to zero, NaN kept") {
         T_CHECK(tg_f32_to_bf16(1.0f) == 0x3f80, "1.0");
         T_CHECK(tg_f32_to_bf16(1.00390625f) == 0x3f80, "tie to even down");          /* 1 + 2^-8 */

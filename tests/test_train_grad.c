@@ -258,7 +258,9 @@ int main(void) {
         rnd(x, 240, 1); rnd(dout, 240, 1);
         for (int n = 0; n < NN; n++) pos[n] = n % T;
         memcpy(g, dout, sizeof g);
-        rope_backward(g, ld, pos, NN, nh, hd, 10000.0f);
+        float cs[6 * 4], sn[6 * 4];
+        rope_table(cs, sn, T, hd, 10000.0f);
+        rope_backward(g, ld, pos, NN, nh, hd, cs, sn);
         double *xd = dup_d(x, 240), fd[240], an[240], tmp[240];
         for (int j = 0; j < 240; j++) {
             double s = xd[j], lp = 0, lm = 0;
@@ -269,7 +271,7 @@ int main(void) {
             xd[j] = s; fd[j] = (lp - lm) / 2e-6; an[j] = g[j];
         }
         /* forward too: float rope vs double rope */
-        float xf[240]; memcpy(xf, x, sizeof xf); rope_forward(xf, ld, pos, NN, nh, hd, 10000.0f);
+        float xf[240]; memcpy(xf, x, sizeof xf); rope_forward(xf, ld, pos, NN, nh, hd, cs, sn);
         memcpy(tmp, xd, sizeof tmp); d_rope(tmp, ld, NN, T, nh, hd, 10000.0);
         double fe = 0; for (int i = 0; i < 240; i++) fe = fmax(fe, fabs(xf[i] - tmp[i]));
         double e = relerr(an, fd, 240);

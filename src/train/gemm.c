@@ -79,12 +79,13 @@ static void choose_kernels(void) {
     tg_kernel fp = tg_kernel_scalar(TG_FP32), bf = tg_kernel_scalar(TG_BF16);
     int native = 0;
     if (!env_set("VERS_NO_SIMD")) {
-        tg_kernel f512, b512, f2;
+        tg_kernel f512, b512, f2, b2;
         int have512 = !env_set("VERS_NO_AVX512") && !env_set("VERS_NO_VNNI") && tg_kernels_avx512(&f512, &b512);
-        if (have512) {
-            fp = f512;
-            if (b512.fn) { bf = b512; native = 1; }
-        } else if (tg_kernels_avx2(&f2)) fp = f2;
+        int have2 = tg_kernels_avx2(&f2, &b2);
+        if (have512) fp = f512;
+        else if (have2) fp = f2;
+        if (have512 && b512.fn) { bf = b512; native = 1; }
+        else if (have2) bf = b2;
     }
     g_bf16 = bf; g_bf16_native = native;
     g_fp32 = fp;
@@ -99,7 +100,6 @@ static const tg_kernel *kernel_for(tg_precision p) {
 }
 const char *tgemm_kernel_name(tg_precision p) {
     const tg_kernel *k = kernel_for(p);
-    if (p == TG_BF16) return g_bf16_native ? "avx512bf16" : "scalar";
     return k->name;
 }
 int tgemm_bf16_native(void) { kernel_for(TG_BF16); return g_bf16_native; }

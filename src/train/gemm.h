@@ -32,8 +32,8 @@ void tgemm(tg_precision prec, int ta, int tb, int M, int N, int K, float alpha,
 void tgemm_par(tg_precision prec, int ta, int tb, int M, int N, int K, float alpha,
                const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
 
-/* Which kernels run: "avx512", "avx2" or "scalar" for FP32; for BF16 "avx512bf16" or
- * "scalar" (the bit-exact emulation, slow).  VERS_NO_SIMD=1 forces scalar, VERS_NO_AVX512=1
+/* Which kernels run: "avx512", "avx2" or "scalar" for FP32; for BF16 "avx512bf16", or
+ * the bit-exact emulations "avx2-bf16-emulated" and "scalar" (slow).  VERS_NO_SIMD=1 forces scalar, VERS_NO_AVX512=1
  * forces AVX2 (as the engine's kernels). */
 const char *tgemm_kernel_name(tg_precision prec);
 /* 1 when BF16 products run on the CPU's own dot-product instruction. */
@@ -78,5 +78,5 @@ void tgemm_with(const tg_kernel *kn, tg_precision prec, int ta, int tb, int M, i
 tg_kernel tg_kernel_scalar(tg_precision p);
 /* kernel files: each returns 0 when the CPU lacks what it needs */
 int tg_kernels_avx512(tg_kernel *fp32, tg_kernel *bf16);
-int tg_kernels_avx2(tg_kernel *fp32);
+int tg_kernels_avx2(tg_kernel *fp32, tg_kernel *bf16);
 #endif

@@ -63,6 +63,7 @@ struct vers_tmodel {
     /* activations for up to Bmax x Tmax tokens */
     int Bmax, Tmax, B, T;
     int *pos;
+    float *rope_cs, *rope_sn;   /* [Tmax][hd/2] cos and sin of the RoPE angles (rope_table) */
     int *seg;          /* [N] first position each row attends to (document start), see doc_token */
     int32_t doc_token; /* token that starts a document (<|bos|>); -1: windows are one text */
     float *resid;      /* [L+1][N][D] residual stream entering each layer (and the last out) */

@@ -71,48 +71,43 @@ void matmul_backward(tg_precision prec, float *dx, float *dW, const float *dy, c
 
 /* Angles as ggml computes them for mode NORM: theta_i = pos * base^(-2i/hd), the power
  * taken step by step in float (theta *= theta_scale) like ggml_rope. */
-static void rope_rotate(float *x, int ld, const int *pos, int N, int n_head, int hd, float base, float sign) {
-    float theta_scale = powf(base, -2.0f / (float)hd);
+void rope_table(float *cs, float *sn, int npos, int hd, float base) {
+    const float theta_scale = powf(base, -2.0f / (float)hd);
     const int half = hd / 2;
-    int npos = 0;
-    for (int n = 0; n < N; n++) if (pos[n] + 1 > npos) npos = pos[n] + 1;
-    /* the angles depend on the position only: one table for the call (rows repeat the
-     * positions of a window B times, and the table is what each row computed before) */
-    float *cs = malloc(sizeof(float) * (size_t)npos * half * 2);
-    if (!cs) {   /* no memory for the table: one position at a time */
-        for (int n = 0; n < N; n++) rope_rotate(x + (int64_t)n * ld, ld, pos + n, 1, n_head, hd, base, sign);
-        return;
-    }
-    float *sn = cs + (size_t)npos * half;
 #pragma omp parallel for schedule(static)
     for (int p = 0; p < npos; p++) {
         float theta = (float)p;
         for (int i = 0; i < half; i++) {
-            cs[(int64_t)p * half + i] = cosf(theta); sn[(int64_t)p * half + i] = sign * sinf(theta);
+            cs[(int64_t)p * half + i] = cosf(theta); sn[(int64_t)p * half + i] = sinf(theta);
             theta *= theta_scale;
         }
     }
+}
+
+/* rotation of each pair by the position's angle (sign 1) or its opposite (sign -1) */
+static void rope_rotate(float *x, int ld, const int *pos, int N, int n_head, int hd, const float *cs,
+                        const float *sn, float sign) {
+    const int half = hd / 2;
 #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
         const float *c = cs + (int64_t)pos[n] * half, *s = sn + (int64_t)pos[n] * half;
         for (int h = 0; h < n_head; h++) {
             float *v = x + (int64_t)n * ld + (int64_t)h * hd;
             for (int i = 0; i < half; i++) {
-                float x0 = v[2 * i], x1 = v[2 * i + 1];
-                v[2 * i] = x0 * c[i] - x1 * s[i];
-                v[2 * i + 1] = x0 * s[i] + x1 * c[i];
+                float x0 = v[2 * i], x1 = v[2 * i + 1], si = sign * s[i];
+                v[2 * i] = x0 * c[i] - x1 * si;
+                v[2 * i + 1] = x0 * si + x1 * c[i];
             }
         }
     }
-    free(cs);
 }
 
-void rope_forward(float *x, int ld, const int *pos, int N, int n_head, int hd, float theta) {
-    rope_rotate(x, ld, pos, N, n_head, hd, theta, 1.0f);
+void rope_forward(float *x, int ld, const int *pos, int N, int n_head, int hd, const float *cs, const float *sn) {
+    rope_rotate(x, ld, pos, N, n_head, hd, cs, sn, 1.0f);
 }
 
-void rope_backward(float *dx, int ld, const int *pos, int N, int n_head, int hd, float theta) {
-    rope_rotate(dx, ld, pos, N, n_head, hd, theta, -1.0f);
+void rope_backward(float *dx, int ld, const int *pos, int N, int n_head, int hd, const float *cs, const float *sn) {
+    rope_rotate(dx, ld, pos, N, n_head, hd, cs, sn, -1.0f);
 }
 
 /* Query rows are taken in blocks of ATT_BLOCK: block i only needs keys 0 .. end of block i,

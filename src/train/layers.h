@@ -30,9 +30,11 @@ void matmul_backward(tg_precision prec, float *dx, float *dW, const float *dy, c
 
 /* RoPE, ggml mode NORM: pairs (2i, 2i+1) of each head of hd values rotated by
  * pos * theta^(-2i/hd); x is [N, ld] with n_head heads starting at column 0; pos[n] the
- * position of row n.  The backward is the rotation by the opposite angle. */
-void rope_forward(float *x, int ld, const int *pos, int N, int n_head, int hd, float theta);
-void rope_backward(float *dx, int ld, const int *pos, int N, int n_head, int hd, float theta);
+ * position of row n.  The backward is the rotation by the opposite angle.  cs, sn
+ * [npos][hd/2]: the cosines and sines of positions 0..npos-1 (rope_table), npos > pos[n]. */
+void rope_table(float *cs, float *sn, int npos, int hd, float theta);
+void rope_forward(float *x, int ld, const int *pos, int N, int n_head, int hd, const float *cs, const float *sn);
+void rope_backward(float *dx, int ld, const int *pos, int N, int n_head, int hd, const float *cs, const float *sn);
 
 /* Causal self-attention with grouped-query heads over qkv[N, D + 2*KVD] (q | k | v, q and k
  * already rotated), B sequences of T tokens.  out[N, D]; att[B, H, T, T] keeps the softmax

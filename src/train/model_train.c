@@ -65,7 +65,7 @@ void vers_tmodel_free(vers_tmodel *m) {
     float **bufs[] = {&m->resid, &m->rstd1, &m->xn1, &m->qkv, &m->att, &m->atty, &m->resid_mid,
                       &m->rstd2, &m->xn2, &m->h13, &m->hg, &m->rstdf, &m->xnf, &m->logits,
                       &m->losses, &m->dresid, &m->dxn, &m->dqkv, &m->datty, &m->dh13, &m->dhg,
-                      &m->att_scratch};
+                      &m->att_scratch, &m->rope_cs, &m->rope_sn};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(*bufs[i]);
     free(m);
 }
@@ -124,6 +124,7 @@ int vers_tmodel_new(const vers_tconfig *c, int B, int T, uint64_t seed, vers_tmo
     m->params = falloc(m->n_params, &fail);
     m->grads = falloc(m->n_params, &fail);
     m->pos = malloc(sizeof(int) * N);
+    m->rope_cs = falloc((int64_t)T * (m->hd / 2), &fail); m->rope_sn = falloc((int64_t)T * (m->hd / 2), &fail);
     m->seg = malloc(sizeof(int) * N);
     m->doc_token = -1;
     if (!m->pos || !m->seg) fail = 1;
@@ -141,6 +142,7 @@ int vers_tmodel_new(const vers_tconfig *c, int B, int T, uint64_t seed, vers_tmo
     m->dh13 = falloc(N * 2 * F, &fail); m->dhg = falloc(N * F, &fail);
     m->att_scratch = falloc((int64_t)ATT_MAX_THREADS * T * T, &fail);
     if (fail) { vers_tmodel_free(m); return vers_errorf(err, VERS_ENOMEM, "out of memory for a %lld-parameter model at batch %d x %d", (long long)m->n_params, B, T); }
+    rope_table(m->rope_cs, m->rope_sn, T, m->hd, c->rope_theta);
 
     /* initialisation: N(0, 0.02); projections into the residual stream scaled by
      * 1/sqrt(2L) (GPT-2); norms 1 */
@@ -206,8 +208,8 @@ float vers_tmodel_forward(vers_tmodel *m, const int32_t *tokens, const int32_t *
         float *h13 = m->h13 + (int64_t)l * N * 2 * F, *hg = m->hg + (int64_t)l * N * F;
         rmsnorm_forward(xn1, rstd1, x, TM_W(m, l, attn_norm), N, D, c->norm_eps);
         matmul_forward(m->prec, qkv, xn1, TM_W(m, l, wqkv), N, D, ld);
-        rope_forward(qkv, ld, m->pos, N, H, m->hd, c->rope_theta);
-        rope_forward(qkv + D, ld, m->pos, N, c->n_kv_heads, m->hd, c->rope_theta);
+        rope_forward(qkv, ld, m->pos, N, H, m->hd, m->rope_cs, m->rope_sn);
+        rope_forward(qkv + D, ld, m->pos, N, c->n_kv_heads, m->hd, m->rope_cs, m->rope_sn);
         attention_forward(m->prec, atty, att, qkv, B, T, H, c->n_kv_heads, m->hd, m->doc_token >= 0 ? m->seg : NULL);
         matmul_forward(m->prec, hmid, atty, TM_W(m, l, wo), N, D, D);
         residual_add(hmid, x, (int64_t)N * D);
@@ -253,8 +255,8 @@ void vers_tmodel_backward(vers_tmodel *m, const int32_t *tokens, const int32_t *
         /* h = x + atty Wo^T */
         matmul_backward(m->prec, m->datty, TM_G(m, l, wo), m->dresid, atty, TM_W(m, l, wo), N, D, D, 0);
         attention_backward(m->prec, m->dqkv, m->datty, qkv, att, B, T, H, c->n_kv_heads, m->hd, m->att_scratch);
-        rope_backward(m->dqkv, ld, m->pos, N, H, m->hd, c->rope_theta);
-        rope_backward(m->dqkv + D, ld, m->pos, N, c->n_kv_heads, m->hd, c->rope_theta);
+        rope_backward(m->dqkv, ld, m->pos, N, H, m->hd, m->rope_cs, m->rope_sn);
+        rope_backward(m->dqkv + D, ld, m->pos, N, c->n_kv_heads, m->hd, m->rope_cs, m->rope_sn);
         matmul_backward(m->prec, m->dxn, TM_G(m, l, wqkv), m->dqkv, xn1, TM_W(m, l, wqkv), N, D, ld, 0);
         rmsnorm_backward(m->dresid, TM_G(m, l, attn_norm), m->dxn, x, TM_W(m, l, attn_norm), rstd1, N, D);
     }
