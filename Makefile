@@ -10,7 +10,6 @@ CFLAGS  += $(OPT) -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp \
            -Iinclude -Isrc -MMD -MP $(EXTRA_CFLAGS)
 LDLIBS  += -fopenmp -lopenblas -lm -lpthread $(EXTRA_LDLIBS)
 AVX2FLAGS = -mavx2 -mfma -mf16c
-AVX512FLAGS = $(AVX2FLAGS) -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512bf16
 
 LIB_SRC  := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*'))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
@@ -29,10 +28,6 @@ all: $(BUILD)/vers $(BUILD)/libvers.a $(TEST_BIN)
 $(BUILD)/%_avx2.o: %_avx2.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(AVX2FLAGS) -c $< -o $@
-
-$(BUILD)/%_avx512.o: %_avx512.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(AVX512FLAGS) -c $< -o $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -94,7 +89,8 @@ clean:
 FUZZ_SRC   := $(sort $(wildcard fuzz/*.c))
 FUZZ_CC    ?= clang
 FUZZ_FLAGS ?= -O1 -g -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -mavx2 -mfma -mf16c \
-              -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+              -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+              -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 fuzz: $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 build-fuzz/%: fuzz/%.c $(LIB_SRC)
 	@mkdir -p build-fuzz

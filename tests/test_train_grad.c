@@ -6,6 +6,7 @@
 #include "vers/train.h"
 #include "train/internal.h"
 #include "train/layers.h"
+#include "train/vmath.h"
 #include <math.h>
 
 static trng R;
@@ -376,5 +377,16 @@ int main(void) {
     T_CASE("grad: whole model, untied") { check_model(0, 4); }
     T_CASE("grad: whole model, tied, GQA") { check_model(1, 2); }
     printf("worst relative error %.2e (bound 1e-3)\n", worst);
+    T_CASE("vexpf: within 2 ulp of exp over the range the trainer uses, 0 beyond") {
+        double worst = 0; float at = 0;
+        for (int i = 0; i <= 2000000; i++) {
+            float x = -87.0f + 175.0f * (float)i / 2000000.0f;
+            double ref = exp((double)x), e = fabs(vexpf(x) - ref) / ref;
+            if (e > worst) { worst = e; at = x; }
+        }
+        printf("  vexpf: worst relative error %.2e (%.2f ulp) at %g\n", worst, worst / 5.96e-8, at);
+        T_CHECK(worst < 2.4e-7, "relative error %.2e at %g", worst, at);
+        T_CHECK(vexpf(-1000.0f) < 1e-37f && vexpf(0.0f) == 1.0f, "ends");
+    }
     T_DONE();
 }

@@ -1,5 +1,6 @@
 /* src/train/adamw.c — the optimizer (see adamw.h). */
 #include "train/adamw.h"
+#include "train/vmath.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -25,16 +26,26 @@ double grad_norm(const float *g, int64_t n) {
     return sqrt(s);
 }
 
-void adamw_update(float *p, const float *g, float *m, float *v, int64_t n, float lr, float b1, float b2,
-                  float eps, float wd, float gscale, int64_t t) {
-    const float c1 = 1.0f / (1.0f - powf(b1, (float)t)), c2 = 1.0f / (1.0f - powf(b2, (float)t));
-#pragma omp parallel for schedule(static)
+TRAIN_CLONES static void adamw_chunk(float *p, const float *g, float *m, float *v, int64_t n, float lr, float b1,
+                                     float b2, float eps, float wd, float gscale, float c1, float c2) {
+#pragma omp simd
     for (int64_t i = 0; i < n; i++) {
         float gi = g[i] * gscale;
         float mi = b1 * m[i] + (1.0f - b1) * gi;
         float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
         m[i] = mi; v[i] = vi;
         p[i] -= lr * (mi * c1 / (sqrtf(vi * c2) + eps) + wd * p[i]);
+    }
+}
+
+void adamw_update(float *p, const float *g, float *m, float *v, int64_t n, float lr, float b1, float b2,
+                  float eps, float wd, float gscale, int64_t t) {
+    const float c1 = 1.0f / (1.0f - powf(b1, (float)t)), c2 = 1.0f / (1.0f - powf(b2, (float)t));
+    const int64_t chunk = 16384, nc = (n + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < nc; c++) {
+        int64_t a = c * chunk, k = a + chunk < n ? chunk : n - a;
+        adamw_chunk(p + a, g + a, m + a, v + a, k, lr, b1, b2, eps, wd, gscale, c1, c2);
     }
 }
 

@@ -1,9 +1,17 @@
 /* src/train/gemm_avx512.c — AVX-512 micro-kernels of the trainer's GEMM (gemm.h): FP32
  * with vfmadd on a 12 x 32 tile (24 zmm accumulators, two B loads and twelve broadcasts
- * per k), and BF16 with vdpbf16ps on the same tile over pairs of k.  Compiled with
- * AVX-512 flags (Makefile) and used only when the CPU has them. */
+ * per k), and BF16 with vdpbf16ps on the same tile over pairs of k, with their packers.
+ * Only the kernels are compiled for AVX-512 (the target pragma below), not the file: the
+ * function that checks the CPU (tg_kernels_avx512) must run on any x86-64. */
 #include "train/gemm.h"
 #include <immintrin.h>
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,avx2,fma")
+#endif
 
 enum { MR = 12, NR = 32 };
 
@@ -158,6 +166,12 @@ static void pack_bf16_avx512(void *dst_, const float *X, int ld, int t, int r0, 
         }
     }
 }
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
 
 int tg_kernels_avx512(tg_kernel *fp32, tg_kernel *bf16) {
     if (!__builtin_cpu_supports("avx512f")) return 0;

@@ -4,6 +4,7 @@
  * reductions over rows) with OpenMP, so the result is the same at any thread count. */
 #include "train/layers.h"
 #include "train/gemm.h"
+#include "train/vmath.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,38 +22,59 @@ void embedding_backward(float *demb, const float *dout, const int32_t *tok, int 
     }
 }
 
+TRAIN_CLONES static void scale_row(float *o, const float *x, float r, const float *w, int C) {
+#pragma omp simd
+    for (int c = 0; c < C; c++) o[c] = x[c] * r * w[c];
+}
+
 void rmsnorm_forward(float *out, float *rstd, const float *x, const float *w, int N, int C, float eps) {
 #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
         const float *xn = x + (int64_t)n * C;
-        float *o = out + (int64_t)n * C;
         double ss = 0;
         for (int c = 0; c < C; c++) ss += (double)xn[c] * xn[c];
         float r = (float)(1.0 / sqrt(ss / C + eps));
         rstd[n] = r;
-        for (int c = 0; c < C; c++) o[c] = xn[c] * r * w[c];
+        scale_row(out + (int64_t)n * C, xn, r, w, C);
     }
+}
+
+/* dw[c0..c1) += sum over n of dout*x*rstd, each column's sum in n order (vectorised
+ * across columns, which changes no sum) */
+TRAIN_CLONES static void rmsnorm_dw_cols(float *dw, const float *dout, const float *x, const float *rstd,
+                                         int N, int C, int c0, int c1) {
+    float acc[64];
+    for (int cb = c0; cb < c1; cb += 64) {
+        int nc = c1 - cb < 64 ? c1 - cb : 64;
+        for (int j = 0; j < nc; j++) acc[j] = 0.0f;
+        for (int n = 0; n < N; n++) {
+            const float *d = dout + (int64_t)n * C + cb, *xx = x + (int64_t)n * C + cb;
+            const float r = rstd[n];
+#pragma omp simd
+            for (int j = 0; j < nc; j++) acc[j] += d[j] * xx[j] * r;
+        }
+        for (int j = 0; j < nc; j++) dw[cb + j] += acc[j];
+    }
+}
+
+TRAIN_CLONES static void rmsnorm_dx_row(float *dxn, const float *dn, const float *xn, const float *w, float r, int C) {
+    float dot = 0;
+    for (int c = 0; c < C; c++) dot += w[c] * dn[c] * xn[c];
+    float k = r * r * r * dot / C;
+#pragma omp simd
+    for (int c = 0; c < C; c++) dxn[c] += r * w[c] * dn[c] - k * xn[c];
 }
 
 void rmsnorm_backward(float *dx, float *dw, const float *dout, const float *x, const float *w,
                       const float *rstd, int N, int C) {
-    /* dw[c] = sum_n dout*x*rstd: split over columns so each sum keeps its order */
+    /* dw[c] = sum_n dout*x*rstd: split over blocks of 64 columns so each sum keeps its order */
+    const int nb = (C + 63) / 64;
 #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        float s = 0;
-        for (int n = 0; n < N; n++) s += dout[(int64_t)n * C + c] * x[(int64_t)n * C + c] * rstd[n];
-        dw[c] += s;
-    }
+    for (int b = 0; b < nb; b++) rmsnorm_dw_cols(dw, dout, x, rstd, N, C, b * 64, (b + 1) * 64 < C ? (b + 1) * 64 : C);
     /* dx = rstd * (g - x * rstd^2 * mean(g*x)),  g = w*dout */
 #pragma omp parallel for schedule(static)
-    for (int n = 0; n < N; n++) {
-        const float *xn = x + (int64_t)n * C, *dn = dout + (int64_t)n * C;
-        float *dxn = dx + (int64_t)n * C;
-        float r = rstd[n], dot = 0;
-        for (int c = 0; c < C; c++) dot += w[c] * dn[c] * xn[c];
-        float k = r * r * r * dot / C;
-        for (int c = 0; c < C; c++) dxn[c] += r * w[c] * dn[c] - k * xn[c];
-    }
+    for (int n = 0; n < N; n++)
+        rmsnorm_dx_row(dx + (int64_t)n * C, dout + (int64_t)n * C, x + (int64_t)n * C, w, rstd[n], C);
 }
 
 /* The products run on all threads through tgemm_par (the weights packed once, the rows
@@ -110,6 +132,12 @@ void rope_backward(float *dx, int ld, const int *pos, int N, int n_head, int hd,
     rope_rotate(dx, ld, pos, N, n_head, hd, cs, sn, -1.0f);
 }
 
+/* p[i] = e^(p[i] - shift) */
+TRAIN_CLONES static void exp_shift_row(float *p, int n, float shift) {
+#pragma omp simd
+    for (int i = 0; i < n; i++) p[i] = vexpf(p[i] - shift);
+}
+
 /* Query rows are taken in blocks of ATT_BLOCK: block i only needs keys 0 .. end of block i,
  * which skips most of the masked upper triangle while keeping the products large. */
 #define ATT_BLOCK 64
@@ -135,7 +163,8 @@ void attention_forward(tg_precision prec, float *out, float *att, const float *q
                 const int st = seg ? seg[(int64_t)b * T + t] : 0;
                 for (int s = 0; s < st; s++) p[s] = 0.0f;
                 for (int s = st; s <= t; s++) if (p[s] > mx) mx = p[s];
-                for (int s = st; s <= t; s++) { p[s] = expf(p[s] - mx); sum += p[s]; }
+                exp_shift_row(p + st, t + 1 - st, mx);
+                for (int s = st; s <= t; s++) sum += p[s];
                 float inv = 1.0f / sum;
                 for (int s = st; s <= t; s++) p[s] *= inv;
                 for (int s = t + 1; s < T; s++) p[s] = 0.0f;
@@ -197,48 +226,76 @@ void attention_backward(tg_precision prec, float *dqkv, const float *dout, const
     }
 }
 
+TRAIN_CLONES static void swiglu_row(float *o, const float *g, const float *u, int F) {
+#pragma omp simd
+    for (int i = 0; i < F; i++) o[i] = g[i] / (1.0f + vexpf(-g[i])) * u[i];
+}
+
 void swiglu_forward(float *out, const float *h13, int N, int F) {
 #pragma omp parallel for schedule(static)
-    for (int n = 0; n < N; n++) {
-        const float *g = h13 + (int64_t)n * 2 * F, *u = g + F;
-        float *o = out + (int64_t)n * F;
-        for (int i = 0; i < F; i++) o[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+    for (int n = 0; n < N; n++) swiglu_row(out + (int64_t)n * F, h13 + (int64_t)n * 2 * F, h13 + (int64_t)n * 2 * F + F, F);
+}
+
+TRAIN_CLONES static void swiglu_back_row(float *dg, float *du, const float *g, const float *u, const float *d, int F) {
+#pragma omp simd
+    for (int i = 0; i < F; i++) {
+        float s = 1.0f / (1.0f + vexpf(-g[i]));
+        float silu = g[i] * s;
+        du[i] = d[i] * silu;
+        dg[i] = d[i] * u[i] * s * (1.0f + g[i] * (1.0f - s));
     }
 }
 
 void swiglu_backward(float *dh13, const float *dout, const float *h13, int N, int F) {
 #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
-        const float *g = h13 + (int64_t)n * 2 * F, *u = g + F, *d = dout + (int64_t)n * F;
-        float *dg = dh13 + (int64_t)n * 2 * F, *du = dg + F;
-        for (int i = 0; i < F; i++) {
-            float s = 1.0f / (1.0f + expf(-g[i]));
-            float silu = g[i] * s;
-            du[i] = d[i] * silu;
-            dg[i] = d[i] * u[i] * s * (1.0f + g[i] * (1.0f - s));
-        }
+        const float *g = h13 + (int64_t)n * 2 * F;
+        float *dg = dh13 + (int64_t)n * 2 * F;
+        swiglu_back_row(dg, dg + F, g, g + F, dout + (int64_t)n * F, F);
     }
 }
 
-void residual_add(float *x, const float *y, int64_t n) {
-#pragma omp parallel for schedule(static)
+TRAIN_CLONES static void add_chunk(float *x, const float *y, int64_t n) {
+#pragma omp simd
     for (int64_t i = 0; i < n; i++) x[i] += y[i];
+}
+
+void residual_add(float *x, const float *y, int64_t n) {
+    const int64_t chunk = 16384, nc = (n + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < nc; c++) add_chunk(x + c * chunk, y + c * chunk, c * chunk + chunk < n ? chunk : n - c * chunk);
+}
+
+/* one row: max, e^(x - max), the sum in 16 fixed lanes of doubles (the same sum for every
+ * clone), normalisation; returns -log p[t] computed before rounding p */
+TRAIN_CLONES static float ce_row(float *p, int V, int t) {
+    float mx = -INFINITY;
+#pragma omp simd reduction(max : mx)
+    for (int i = 0; i < V; i++) mx = p[i] > mx ? p[i] : mx;
+    float lt = t >= 0 ? p[t] : 0.0f;
+    double lane[16] = {0};
+    int i = 0;
+    for (; i + 16 <= V; i += 16) {
+#pragma omp simd
+        for (int j = 0; j < 16; j++) { p[i + j] = vexpf(p[i + j] - mx); lane[j] += p[i + j]; }
+    }
+    for (int j = 0; i < V; i++, j++) { p[i] = vexpf(p[i] - mx); lane[j] += p[i]; }
+    double sum = 0;
+    for (int j = 0; j < 16; j++) sum += lane[j];
+    float inv = (float)(1.0 / sum);
+#pragma omp simd
+    for (int k = 0; k < V; k++) p[k] *= inv;
+    return t >= 0 ? (float)(log(sum) - (double)(lt - mx)) : 0.0f;
 }
 
 void crossentropy_forward(float *probs, float *losses, const int32_t *targets, int N, int V) {
 #pragma omp parallel for schedule(static)
-    for (int n = 0; n < N; n++) {
-        float *p = probs + (int64_t)n * V, mx = -INFINITY;
-        int t = targets[n];
-        for (int i = 0; i < V; i++) if (p[i] > mx) mx = p[i];
-        float lt = t >= 0 ? p[t] : 0.0f;
-        double sum = 0;
-        for (int i = 0; i < V; i++) { p[i] = expf(p[i] - mx); sum += p[i]; }
-        float inv = (float)(1.0 / sum);
-        for (int i = 0; i < V; i++) p[i] *= inv;
-        /* -log p[t] = log(sum) - (logit[t] - max), computed before rounding p */
-        losses[n] = t >= 0 ? (float)(log(sum) - (double)(lt - mx)) : 0.0f;
-    }
+    for (int n = 0; n < N; n++) losses[n] = ce_row(probs + (int64_t)n * V, V, targets[n]);
+}
+
+TRAIN_CLONES static void scale_chunk(float *p, int64_t n, float s) {
+#pragma omp simd
+    for (int64_t i = 0; i < n; i++) p[i] *= s;
 }
 
 void crossentropy_backward(float *probs, const int32_t *targets, int N, int V, float scale) {
@@ -247,7 +304,7 @@ void crossentropy_backward(float *probs, const int32_t *targets, int N, int V, f
         float *p = probs + (int64_t)n * V;
         int t = targets[n];
         if (t < 0) { memset(p, 0, sizeof(float) * V); continue; }
-        for (int i = 0; i < V; i++) p[i] *= scale;
+        scale_chunk(p, V, scale);
         p[t] -= scale;
     }
 }
