@@ -153,7 +153,7 @@ typedef struct vers_tokens {
     int32_t *val; size_t n_val;
     int64_t n_docs_train, n_docs_val;
     uint64_t key;            /* hash of tokenizer, corpus contents and split settings */
-    char sha256[16][65];     /* hex SHA-256 of each corpus file (first 16) */
+    char sha256[64][65];     /* hex SHA-256 of each corpus file (first 64) */
     int n_files;
 } vers_tokens;
 typedef struct vers_data_opts {

@@ -206,7 +206,7 @@ int cmd_train(int argc, char **argv) {
     if (vers_trainer_tokens_build(t, &dopt, &data, &err)) { vers_trainer_free(t); return lib_error(&err); }
     /* provenance for the GGUF */
     {
-        char buf[16 * 80 + 64] = "", names[2048] = "";
+        char buf[64 * 66 + 64] = "", names[8192] = "";
         for (int i = 0; i < data.n_files; i++) {
             const char *b = strrchr(argv[optind + i], '/'); b = b ? b + 1 : argv[optind + i];
             size_t l = strlen(buf);

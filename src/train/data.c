@@ -333,7 +333,7 @@ static int tokens_build(const vers_bpe *b, const vers_tokenizer *et, const vers_
     for (int i = 0; i < o->n_files && !rc; i++) {
         vers_err e2;
         if ((rc = vers_corpus_read(o->files[i], &bufs[i], &lens[i], &e2))) { vers_errorf(err, rc, "%s", e2.msg); break; }
-        if (i < 16) { sha256_hex(bufs[i], lens[i], out->sha256[i]); out->n_files = i + 1; key = fnv1a(key, out->sha256[i], 64); }
+        if (i < 64) { sha256_hex(bufs[i], lens[i], out->sha256[i]); out->n_files = i + 1; key = fnv1a(key, out->sha256[i], 64); }
         else key = fnv1a(key, bufs[i], lens[i]);
     }
     key = fnv1a(key, &o->val_frac, sizeof o->val_frac);
