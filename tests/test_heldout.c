@@ -140,7 +140,7 @@ int main(void) {
     T_CASE("heldout: tiny tokenizer") { T_CHECK(t0 && t2 && vers_bpe_train(texts, lens, 2, 600, &tok, &err) == 0, "bpe: %s", err.msg); }
     if (!tok) T_DONE();
 
-    vers_data_opts dopt = {fl, 3, 0.3, 7, NULL, "fr:poem=3"};
+    vers_data_opts dopt = {fl, 3, 0.3, 7, NULL, "fr:poem=3", NULL, NULL};
     vers_tokens data = {0};
     T_CASE("heldout: the held-out documents are the trainer's validation stream, token for token") {
         T_CHECK(vers_tokens_build(tok, &dopt, &data, &err) == 0, "build: %s", err.msg);

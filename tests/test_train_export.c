@@ -177,7 +177,7 @@ int main(void) {
         for (int i = 0; i < 20; i++) fprintf(f, "Once upon a time, a cat sat by the sea and sang %d songs.\n", i);
         fclose(f);
         const char *files[1] = {path};
-        vers_data_opts dopt = {files, 1, 0.0, 1, NULL, NULL};
+        vers_data_opts dopt = {files, 1, 0.0, 1, NULL, NULL, NULL, NULL};
         if (u) T_CHECK(vers_trainer_tokens_build(u, &dopt, &sd, &err) == 0 && sd.n_train > 100, "tokens: %s", err.msg);
         if (u && sd.n_train > 100) {
             T_CHECK(sd.train[0] == 1 && sd.train[1] != 1, "document does not start with the model's <s>: %d %d", sd.train[0], sd.train[1]);

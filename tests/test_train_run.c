@@ -63,7 +63,7 @@ int main(void) {
         T_CHECK(vers_bpe_train(texts, lens, 2, 800, &tok, &err) == 0, "bpe: %s", err.msg);
     }
     const char *files[2] = {pfr, pen};
-    vers_data_opts dopt = {files, 2, 0.05, 7, ptok, NULL};
+    vers_data_opts dopt = {files, 2, 0.05, 7, ptok, NULL, NULL, NULL};
     vers_tokens data;
     T_CASE("train: corpus slice tokenized, split, cached") {
         T_CHECK(vers_tokens_build(tok, &dopt, &data, &err) == 0, "build: %s", err.msg);

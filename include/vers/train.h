@@ -156,13 +156,40 @@ typedef struct vers_tokens {
     char sha256[64][65];     /* hex SHA-256 of each corpus file (first 64) */
     int n_files;
 } vers_tokens;
+struct vers_prosody;
+struct vers_struct_table;
 typedef struct vers_data_opts {
     const char *const *files; int n_files;
     double val_frac;          /* share of documents held out (0.02) */
     uint64_t seed;            /* document split seed */
     const char *cache_path;   /* token file (reused when its key matches); NULL: none */
     const char *upsample;     /* e.g. "fr:poem=3": repeat matching documents (train only) */
+    /* structure codes (below): poems get them when both are set (our tokenizer only) */
+    const struct vers_struct_table *codes;
+    const struct vers_prosody *prosody;
 } vers_data_opts;
+
+/* ---- structure codes in poems (fine-tuning; see VERS_BPE_N_STRUCT) ---- */
+/* The VERS_BPE_N_RHYME most frequent rhyme keys of each language's poem lines in the
+ * training documents of o's corpus files (the trainer's split), by the prosody's scanner;
+ * ties broken by the key's bytes. */
+typedef struct vers_struct_table vers_struct_table;
+int vers_struct_table_build(const struct vers_prosody *p, const vers_data_opts *o, vers_struct_table **out, vers_err *err);
+void vers_struct_table_free(vers_struct_table *t);
+int vers_struct_table_count(const vers_struct_table *t, int lang);           /* VERS_LANG_FR / _EN */
+const char *vers_struct_table_key(const vers_struct_table *t, int lang, int i);
+/* Index (0 .. count-1) of a rhyme key, or -1 (the line gets <rh:other>). */
+int vers_struct_table_rhyme(const vers_struct_table *t, int lang, const char *key);
+uint64_t vers_struct_table_hash(const vers_struct_table *t);
+/* The table as the notes vers.struct.rhyme.fr / .en ("k1|k2|...", malloc'd) and back. */
+char *vers_struct_table_note(const vers_struct_table *t, int lang);
+int vers_struct_table_from_notes(const char *fr, const char *en, vers_struct_table **out, vers_err *err);
+/* A document as vers_doc_tokenize lays it out, and for a French or English poem, the
+ * codes <syl:N><rh:K> before each line and <stanza> before each stanza after the first,
+ * inserted between the body's own tokens (the text's tokens are unchanged). */
+int vers_doc_tokenize_struct(const vers_bpe *b, const vers_struct_table *t, const struct vers_prosody *p,
+                             const vers_doc *d, int32_t **ids, size_t *n, size_t *cap);
+
 int vers_tokens_build(const vers_bpe *b, const vers_data_opts *o, vers_tokens *out, vers_err *err);
 /* The same with the engine's tokenizer of a model that is not ours (fine-tuning a model
  * with, e.g., a SentencePiece vocabulary): <|bos|>/<|eos|> are its bos/eos, our control
@@ -258,6 +285,8 @@ int64_t vers_trainer_step(const vers_trainer *t);
 const vers_train_opts *vers_trainer_opts(const vers_trainer *t);
 /* Records free-form provenance (corpus checksums, recipe) stored in checkpoints/GGUF. */
 int vers_trainer_set_note(vers_trainer *t, const char *key, const char *value);
+/* A note's value, or NULL. */
+const char *vers_trainer_note(const vers_trainer *t, const char *key);
 /* Trains on data until opts.steps; returns VERS_OK, VERS_EFAIL on non-finite loss (the
  * last good checkpoint kept, message says the step), or an I/O error.  *stopped is set
  * when a stop flag ended the run early. */

@@ -3,6 +3,7 @@
  * SIGINT/SIGTERM write a checkpoint and stop; --export writes the GGUF at the end. */
 #include "cli.h"
 #include "engine/tensor.h"
+#include "vers/prosody.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -64,6 +65,8 @@ static void usage(FILE *f) {
         "           --wd 0.1 --decay-all --clip 1.0 --eval-every 100 --eval-batches 8 --ckpt-every 200\n"
         "           --val-frac 0.02 --upsample fr:poem=3,... --seed 1 -t, --threads N --json\n"
         "           --precision fp32|bf16 (matrix products; default bf16 where the CPU has AVX512_BF16)\n"
+        "           --struct-codes: poems get <syl:N><rh:K> before each line and <stanza> between stanzas\n"
+        "           (fine-tuning; the rhyme table is counted from the corpus and kept with the run)\n"
         "  safety:  a new run refuses to replace an existing checkpoint unless --force; --resume keeps\n"
         "           the run's precision, checkpoint interval and thread count unless given; results are\n"
         "           the same at any thread count.  Ctrl-C: checkpoint and stop; twice: stop at once.\n");
@@ -71,7 +74,7 @@ static void usage(FILE *f) {
 
 enum { O_TOK = 1000, O_INIT, O_RESUME, O_LOG, O_TOKENS, O_EXPORT, O_EXPTYPE, O_DIM, O_LAYERS, O_HEADS, O_KVH,
        O_HIDDEN, O_CTX, O_THETA, O_UNTIED, O_BATCH, O_SEQ, O_ACCUM, O_STEPS, O_WARMUP, O_LR, O_MINLR, O_WD,
-       O_DECAYALL, O_CLIP, O_EVAL, O_EVALB, O_CKEVERY, O_VALFRAC, O_UPS, O_SEED, O_JSON, O_FORCE, O_PREC };
+       O_DECAYALL, O_CLIP, O_EVAL, O_EVALB, O_CKEVERY, O_VALFRAC, O_UPS, O_SEED, O_JSON, O_FORCE, O_PREC, O_STRUCT };
 
 static int bad(const char *opt) { return cli_error("train", "%s: bad value", opt); }
 static int lib_error(const vers_err *e) { fprintf(stderr, "vers: %s\n", e->msg); return 2; }
@@ -96,6 +99,7 @@ int cmd_train(int argc, char **argv) {
         {"upsample", required_argument, 0, O_UPS}, {"seed", required_argument, 0, O_SEED},
         {"threads", required_argument, 0, 't'}, {"json", no_argument, 0, O_JSON},
         {"force", no_argument, 0, O_FORCE}, {"precision", required_argument, 0, O_PREC},
+        {"struct-codes", no_argument, 0, O_STRUCT},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     /* first: a signal from here on is a stop request, also while loading */
     g_stop = 0;
@@ -105,7 +109,7 @@ int cmd_train(int argc, char **argv) {
     o.threads = vers_n_cores() > 2 ? 2 : vers_n_cores();
     vers_tconfig cfg = {384, 6, 6, 0, 1024, 0, 0, 10000.0f, 1e-5f, 1};
     const char *tokp = NULL, *init = NULL, *ckpt = "train.ckpt", *logp = "train.csv", *tokens = NULL, *exportp = NULL, *ups = NULL;
-    int resume = 0, json = 0, exptype = VT_F16, c, steps_given = 0, force = 0, prec = -1, ckpt_given = 0, threads_given = 0;
+    int resume = 0, json = 0, exptype = VT_F16, c, steps_given = 0, force = 0, prec = -1, ckpt_given = 0, threads_given = 0, struct_codes = 0;
     double valfrac = 0.02;
     long v; double d;
     optind = 1;
@@ -141,6 +145,7 @@ int cmd_train(int argc, char **argv) {
         case O_CKEVERY: if (cli_parse_int(optarg, 0, 1 << 30, &v)) return bad("--ckpt-every"); o.ckpt_every = (int)v; ckpt_given = 1; break;
         case 't': if (cli_parse_int(optarg, 1, 256, &v)) return bad("--threads"); o.threads = (int)v; threads_given = 1; break;
         case O_FORCE: force = 1; break;
+        case O_STRUCT: struct_codes = 1; break;
         case O_PREC:
             if (!strcmp(optarg, "fp32")) prec = VERS_PREC_FP32;
             else if (!strcmp(optarg, "bf16")) prec = VERS_PREC_BF16;
@@ -201,9 +206,36 @@ int cmd_train(int argc, char **argv) {
         vers_bpe_free(tok);
         if (rc) return cli_error("train", "%s", err.msg);
     }
-    vers_data_opts dopt = {(const char *const *)argv + optind, nf, valfrac, 1, tokens, ups};
+    vers_data_opts dopt = {(const char *const *)argv + optind, nf, valfrac, 1, tokens, ups, NULL, NULL};
+    /* structure codes: asked for, or a resumed run that has them (its table in its notes) */
+    vers_prosody *pros = NULL;
+    vers_struct_table *codes = NULL;
+    {
+        const char *nfr = vers_trainer_note(t, "vers.struct.rhyme.fr"), *nen = vers_trainer_note(t, "vers.struct.rhyme.en");
+        if (struct_codes || nfr || nen) {
+            const vers_bpe *bt = vers_trainer_tokenizer(t);
+            int rc2 = 0;
+            if (!bt || vers_bpe_struct_id(bt, VERS_STRUCT_STANZA) < 0)
+                rc2 = cli_error(ckpt, "--struct-codes: the run's tokenizer has no structure codes (learned before they were reserved)");
+            else if (vers_prosody_open(NULL, &pros, &err)) rc2 = lib_error(&err);
+            else if (nfr || nen ? vers_struct_table_from_notes(nfr, nen, &codes, &err) : vers_struct_table_build(pros, &dopt, &codes, &err))
+                rc2 = lib_error(&err);
+            if (rc2) { vers_prosody_close(pros); vers_trainer_free(t); return rc2; }
+            if (vers_prosody_warning(pros)) fprintf(stderr, "vers: train: %s\n", vers_prosody_warning(pros));
+            char *a = vers_struct_table_note(codes, VERS_LANG_FR), *b2 = vers_struct_table_note(codes, VERS_LANG_EN);
+            if (!a || !b2 || vers_trainer_set_note(t, "vers.struct.rhyme.fr", a) || vers_trainer_set_note(t, "vers.struct.rhyme.en", b2)) {
+                free(a); free(b2); vers_struct_table_free(codes); vers_prosody_close(pros); vers_trainer_free(t);
+                return cli_error("train", "out of memory");
+            }
+            free(a); free(b2);
+            fprintf(stderr, "vers train: structure codes in poems; rhyme table %d French and %d English keys\n",
+                    vers_struct_table_count(codes, VERS_LANG_FR), vers_struct_table_count(codes, VERS_LANG_EN));
+            dopt.codes = codes; dopt.prosody = pros;
+        }
+    }
     vers_tokens data;
-    if (vers_trainer_tokens_build(t, &dopt, &data, &err)) { vers_trainer_free(t); return lib_error(&err); }
+    int brc = vers_trainer_tokens_build(t, &dopt, &data, &err);
+    if (brc) { vers_struct_table_free(codes); vers_prosody_close(pros); vers_trainer_free(t); return lib_error(&err); }
     /* provenance for the GGUF */
     {
         char buf[64 * 66 + 64] = "", names[8192] = "";
@@ -264,6 +296,8 @@ int cmd_train(int argc, char **argv) {
         printf("{\"step\":%lld,\"val_loss\":%.6f,\"checkpoint\":\"%s\",\"stopped\":%s}\n", (long long)vers_trainer_step(t),
                isfinite(vers_trainer_last_val(t)) ? vers_trainer_last_val(t) : -1.0, ckpt, stopped ? "true" : "false");
     vers_tokens_free(&data);
+    vers_struct_table_free(codes);
+    vers_prosody_close(pros);
     vers_trainer_free(t);
     return ret;
 }

@@ -221,7 +221,8 @@ int vers_doc_is_val(uint64_t seed, double val_frac, int file_no, int64_t doc_no)
 static int build_doc(const vers_doc *d, void *ctx) {
     build_ctx *c = ctx;
     c->ntmp = 0;
-    int rc = c->b ? vers_doc_tokenize(c->b, d, &c->tmp, &c->ntmp, &c->captmp)
+    int rc = c->b ? (c->o->codes && c->o->prosody ? vers_doc_tokenize_struct(c->b, c->o->codes, c->o->prosody, d, &c->tmp, &c->ntmp, &c->captmp)
+                                                   : vers_doc_tokenize(c->b, d, &c->tmp, &c->ntmp, &c->captmp))
                   : engine_doc_tokenize(c->et, d, &c->tmp, &c->ntmp, &c->captmp);
     if (rc) return rc;
     int val = vers_doc_is_val(c->o->seed, c->o->val_frac, c->file, c->doc);
@@ -339,6 +340,7 @@ static int tokens_build(const vers_bpe *b, const vers_tokenizer *et, const vers_
     key = fnv1a(key, &o->val_frac, sizeof o->val_frac);
     key = fnv1a(key, &o->seed, sizeof o->seed);
     if (o->upsample) key = fnv1a(key, o->upsample, strlen(o->upsample));
+    if (b && o->codes && o->prosody) { uint64_t sh = vers_struct_table_hash(o->codes); key = fnv1a(key, &sh, 8); }
     out->key = key;
     if (!rc && o->cache_path && cache_load(o->cache_path, key, out) == 0) goto done;
     if (!rc) {

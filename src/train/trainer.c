@@ -110,6 +110,11 @@ int vers_trainer_tokens_build(const vers_trainer *t, const vers_data_opts *o, ve
 }
 float vers_trainer_last_val(const vers_trainer *t) { return t->last_val; }
 
+const char *vers_trainer_note(const vers_trainer *t, const char *key) {
+    for (int i = 0; i < t->n_notes; i++) if (!strcmp(t->note_k[i], key)) return t->note_v[i];
+    return NULL;
+}
+
 int vers_trainer_set_note(vers_trainer *t, const char *key, const char *value) {
     for (int i = 0; i < t->n_notes; i++)
         if (!strcmp(t->note_k[i], key)) {
