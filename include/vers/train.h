@@ -56,6 +56,11 @@ void vers_tmodel_set_doc_token(vers_tmodel *m, int32_t id);
  * the gradient of loss * grad_scale (grad_scale = 1/accumulation steps). */
 void vers_tmodel_backward(vers_tmodel *m, const int32_t *tokens, const int32_t *targets, float grad_scale);
 void vers_tmodel_zero_grad(vers_tmodel *m);
+/* Profiling: when on, the forward, backward and optimizer add the wall time of each kind
+ * of work (matmul, attention, norm, swiglu, rope, residual, loss, embedding, optimizer) to
+ * counters, reset when it is turned on.  Returns the number of kinds. */
+void vers_tmodel_profile(vers_tmodel *m, int on);
+int vers_tmodel_profile_times(const vers_tmodel *m, const char *const **names, const double **seconds);
 /* Logits of the last forward without targets: [B*T, vocab]. */
 const float *vers_tmodel_logits(const vers_tmodel *m);
 
@@ -310,6 +315,9 @@ typedef struct vers_train_bench {
     double cpu_s;               /* process CPU seconds per step (all threads) */
     double gflops_per_cpu_s;    /* work per CPU second: / per-core peak = MFU while running */
     int64_t flop_params;
+    int n_parts;                /* where the timed steps' time went (vers_tmodel_profile) */
+    const char *part_name[16];
+    double part_s[16];          /* seconds per step */
 } vers_train_bench;
 /* FMA peak of n_threads cores measured with an FMA loop (GFLOP/s): 256-bit AVX2 FMA, and
  * 512-bit AVX-512 FMA (0 when the CPU has none). */

@@ -75,11 +75,18 @@ int cli_bench_train(int argc, char **argv) {
         qsort(tps[i], (size_t)pairs, sizeof(double), cmp_d);
         qsort(gf[i], (size_t)pairs, sizeof(double), cmp_d);
         double mt = tps[i][pairs / 2], mg = gf[i][pairs / 2], mfu = 100.0 * mg / peak;
+        double other = r[i].step_s;
+        for (int k = 0; k < r[i].n_parts; k++) other -= r[i].part_s[k];
+        if (json) {
+            printf("%s{\"time_split_pct\":{", i ? "," : "");
+            for (int k = 0; k < r[i].n_parts; k++) printf("\"%s\":%.1f,", r[i].part_name[k], 100 * r[i].part_s[k] / r[i].step_s);
+            printf("\"other\":%.1f},", 100 * other / r[i].step_s);
+        }
         if (json)
-            printf("%s{\"precision\":\"%s\",\"kernel\":\"%s\",\"tokens_per_s\":%.1f,\"tokens_per_s_min\":%.1f,\"tokens_per_s_max\":%.1f,"
+            printf("%s\"precision\":\"%s\",\"kernel\":\"%s\",\"tokens_per_s\":%.1f,\"tokens_per_s_min\":%.1f,\"tokens_per_s_max\":%.1f,"
                    "\"gflops\":%.2f,\"peak_gflops\":%.1f,\"peak_instruction\":\"%s\",\"mfu_pct\":%.2f,"
                    "\"gflops_per_cpu_s\":%.2f,\"flop_params\":%lld,\"step_s\":%.4f,\"peak_rss_mb\":%.0f}",
-                   i ? "," : "", vers_prec_name(precs[i]), vers_train_kernel_name(precs[i]), mt, t_lo, t_hi, mg, peak, instr, mfu,
+                   "", vers_prec_name(precs[i]), vers_train_kernel_name(precs[i]), mt, t_lo, t_hi, mg, peak, instr, mfu,
                    r[i].gflops_per_cpu_s, (long long)r[i].flop_params, r[i].step_s, r[i].peak_rss_mb);
         else
             printf("train %s %ldx%d (dim %d, %d layers, vocab %d, N=%.2fM), %ld thread%s, kernel %s: %.0f tokens/s (%.0f-%.0f over %ld), "
@@ -87,6 +94,11 @@ int cli_bench_train(int argc, char **argv) {
                    vers_prec_name(precs[i]), B, c.ctx_len, c.dim, c.n_layers, c.vocab_size, r[i].flop_params / 1e6, threads,
                    threads > 1 ? "s" : "", vers_train_kernel_name(precs[i]), mt, t_lo, t_hi, pairs, mg, mfu, peak, instr, threads,
                    threads > 1 ? "s" : "", r[i].gflops_per_cpu_s, r[i].peak_rss_mb);
+        if (!json) {
+            printf("  time per step %.1f ms:", 1e3 * r[i].step_s);
+            for (int k = 0; k < r[i].n_parts; k++) printf(" %s %.1f%%", r[i].part_name[k], 100 * r[i].part_s[k] / r[i].step_s);
+            printf(" other %.1f%%\n", 100 * other / r[i].step_s);
+        }
     }
     if (json) printf("]}\n");
     return 0;

@@ -82,6 +82,7 @@ int vers_bench_train(const vers_tconfig *c, int B, int T, int steps, int threads
     int stopped;
     rc = vers_trainer_run(t, &d, &stopped, err);             /* warm-up step */
     double best = 1e30, total = 0, cpu = 0;
+    vers_tmodel_profile(t->m, 1);
     for (int s = 0; s < steps && !rc; s++) {
         t->o.steps = t->step + 1;
         double t0 = now_s(), c0 = cpu_s(CLOCK_PROCESS_CPUTIME_ID);
@@ -101,6 +102,10 @@ int vers_bench_train(const vers_tconfig *c, int B, int T, int steps, int threads
         out->best_step_s = best;
         out->cpu_s = cpu / steps;
         out->gflops_per_cpu_s = 6.0 * out->flop_params * B * T / out->cpu_s / 1e9;
+        const char *const *names; const double *sec;
+        int np = vers_tmodel_profile_times(t->m, &names, &sec);
+        out->n_parts = np < 16 ? np : 16;
+        for (int i = 0; i < out->n_parts; i++) { out->part_name[i] = names[i]; out->part_s[i] = sec[i] / steps; }
     }
     free(d.train);
     vers_trainer_free(t);

@@ -52,8 +52,10 @@ typedef struct {
     int64_t attn_norm, wqkv, wo, ffn_norm, w13, w2, size;
 } tlayer_off;
 
+enum { TP_MATMUL, TP_ATTN, TP_NORM, TP_SWIGLU, TP_ROPE, TP_RESID, TP_LOSS, TP_EMB, TP_OPT, TP_N };
 struct vers_tmodel {
     vers_tconfig c;
+    int prof_on; double prof[TP_N];   /* seconds per kind of work (vers_tmodel_profile) */
     int prec;                      /* tg_precision of the matrix products (gemm.h) */
     int hd, kvd, qkv_ld;           /* head dim, K/V width, row length of the qkv buffer */
     tlayer_off lo;

@@ -17,6 +17,18 @@ void vers_train_set_threads(int n) {
     omp_set_num_threads(n);
 }
 
+/* time spent per kind of work while m->prof_on (vers_tmodel_profile) */
+#define PROF(cat, call) do { double t0_ = m->prof_on ? omp_get_wtime() : 0; call; \
+                             if (m->prof_on) m->prof[cat] += omp_get_wtime() - t0_; } while (0)
+
+static const char *const prof_names[TP_N] = {"matmul", "attention", "norm", "swiglu", "rope", "residual",
+                                             "loss", "embedding", "optimizer"};
+void vers_tmodel_profile(vers_tmodel *m, int on) { m->prof_on = on; if (on) memset(m->prof, 0, sizeof m->prof); }
+int vers_tmodel_profile_times(const vers_tmodel *m, const char *const **names, const double **seconds) {
+    *names = prof_names; *seconds = m->prof;
+    return TP_N;
+}
+
 const char *vers_prec_name(int prec) { return prec == VERS_PREC_BF16 ? "bf16" : "fp32"; }
 int vers_train_bf16_native(void) { return tgemm_bf16_native(); }
 const char *vers_train_kernel_name(int prec) { return tgemm_kernel_name(prec == VERS_PREC_BF16 ? TG_BF16 : TG_FP32); }
@@ -198,7 +210,7 @@ float vers_tmodel_forward(vers_tmodel *m, const int32_t *tokens, const int32_t *
                 m->seg[(int64_t)b * T + t] = start;
             }
         }
-    embedding_forward(m->resid, tokens, m->params + m->off_emb, N, D);
+    PROF(TP_EMB, embedding_forward(m->resid, tokens, m->params + m->off_emb, N, D));
     for (int l = 0; l < L; l++) {
         float *x = m->resid + (int64_t)l * N * D, *xo = x + (int64_t)N * D;
         float *rstd1 = m->rstd1 + (int64_t)l * N, *xn1 = m->xn1 + (int64_t)l * N * D;
@@ -206,23 +218,23 @@ float vers_tmodel_forward(vers_tmodel *m, const int32_t *tokens, const int32_t *
         float *atty = m->atty + (int64_t)l * N * D, *hmid = m->resid_mid + (int64_t)l * N * D;
         float *rstd2 = m->rstd2 + (int64_t)l * N, *xn2 = m->xn2 + (int64_t)l * N * D;
         float *h13 = m->h13 + (int64_t)l * N * 2 * F, *hg = m->hg + (int64_t)l * N * F;
-        rmsnorm_forward(xn1, rstd1, x, TM_W(m, l, attn_norm), N, D, c->norm_eps);
-        matmul_forward(m->prec, qkv, xn1, TM_W(m, l, wqkv), N, D, ld);
-        rope_forward(qkv, ld, m->pos, N, H, m->hd, m->rope_cs, m->rope_sn);
-        rope_forward(qkv + D, ld, m->pos, N, c->n_kv_heads, m->hd, m->rope_cs, m->rope_sn);
-        attention_forward(m->prec, atty, att, qkv, B, T, H, c->n_kv_heads, m->hd, m->doc_token >= 0 ? m->seg : NULL);
-        matmul_forward(m->prec, hmid, atty, TM_W(m, l, wo), N, D, D);
-        residual_add(hmid, x, (int64_t)N * D);
-        rmsnorm_forward(xn2, rstd2, hmid, TM_W(m, l, ffn_norm), N, D, c->norm_eps);
-        matmul_forward(m->prec, h13, xn2, TM_W(m, l, w13), N, D, 2 * F);
-        swiglu_forward(hg, h13, N, F);
-        matmul_forward(m->prec, xo, hg, TM_W(m, l, w2), N, F, D);
-        residual_add(xo, hmid, (int64_t)N * D);
+        PROF(TP_NORM, rmsnorm_forward(xn1, rstd1, x, TM_W(m, l, attn_norm), N, D, c->norm_eps));
+        PROF(TP_MATMUL, matmul_forward(m->prec, qkv, xn1, TM_W(m, l, wqkv), N, D, ld));
+        PROF(TP_ROPE, rope_forward(qkv, ld, m->pos, N, H, m->hd, m->rope_cs, m->rope_sn));
+        PROF(TP_ROPE, rope_forward(qkv + D, ld, m->pos, N, c->n_kv_heads, m->hd, m->rope_cs, m->rope_sn));
+        PROF(TP_ATTN, attention_forward(m->prec, atty, att, qkv, B, T, H, c->n_kv_heads, m->hd, m->doc_token >= 0 ? m->seg : NULL));
+        PROF(TP_MATMUL, matmul_forward(m->prec, hmid, atty, TM_W(m, l, wo), N, D, D));
+        PROF(TP_RESID, residual_add(hmid, x, (int64_t)N * D));
+        PROF(TP_NORM, rmsnorm_forward(xn2, rstd2, hmid, TM_W(m, l, ffn_norm), N, D, c->norm_eps));
+        PROF(TP_MATMUL, matmul_forward(m->prec, h13, xn2, TM_W(m, l, w13), N, D, 2 * F));
+        PROF(TP_SWIGLU, swiglu_forward(hg, h13, N, F));
+        PROF(TP_MATMUL, matmul_forward(m->prec, xo, hg, TM_W(m, l, w2), N, F, D));
+        PROF(TP_RESID, residual_add(xo, hmid, (int64_t)N * D));
     }
-    rmsnorm_forward(m->xnf, m->rstdf, m->resid + (int64_t)L * N * D, m->params + m->off_out_norm, N, D, c->norm_eps);
-    matmul_forward(m->prec, m->logits, m->xnf, tm_out_w(m), N, D, V);
+    PROF(TP_NORM, rmsnorm_forward(m->xnf, m->rstdf, m->resid + (int64_t)L * N * D, m->params + m->off_out_norm, N, D, c->norm_eps));
+    PROF(TP_MATMUL, matmul_forward(m->prec, m->logits, m->xnf, tm_out_w(m), N, D, V));
     if (!targets) return 0.0f;
-    crossentropy_forward(m->logits, m->losses, targets, N, V);
+    PROF(TP_LOSS, crossentropy_forward(m->logits, m->losses, targets, N, V));
     double s = 0; int cnt = 0;
     for (int n = 0; n < N; n++) if (targets[n] >= 0) { s += m->losses[n]; cnt++; }
     return cnt ? (float)(s / cnt) : 0.0f;
@@ -235,11 +247,11 @@ void vers_tmodel_backward(vers_tmodel *m, const int32_t *tokens, const int32_t *
     int cnt = 0;
     for (int n = 0; n < N; n++) cnt += targets[n] >= 0;
     if (!cnt) return;
-    crossentropy_backward(m->logits, targets, N, V, grad_scale / (float)cnt);
-    matmul_backward(m->prec, m->dxn, tm_out_g(m), m->logits, m->xnf, tm_out_w(m), N, D, V, 0);
+    PROF(TP_LOSS, crossentropy_backward(m->logits, targets, N, V, grad_scale / (float)cnt));
+    PROF(TP_MATMUL, matmul_backward(m->prec, m->dxn, tm_out_g(m), m->logits, m->xnf, tm_out_w(m), N, D, V, 0));
     memset(m->dresid, 0, sizeof(float) * (size_t)N * D);
-    rmsnorm_backward(m->dresid, m->grads + m->off_out_norm, m->dxn, m->resid + (int64_t)L * N * D,
-                     m->params + m->off_out_norm, m->rstdf, N, D);
+    PROF(TP_NORM, rmsnorm_backward(m->dresid, m->grads + m->off_out_norm, m->dxn, m->resid + (int64_t)L * N * D,
+                     m->params + m->off_out_norm, m->rstdf, N, D));
     for (int l = L - 1; l >= 0; l--) {
         float *x = m->resid + (int64_t)l * N * D;
         float *rstd1 = m->rstd1 + (int64_t)l * N, *xn1 = m->xn1 + (int64_t)l * N * D;
@@ -248,17 +260,17 @@ void vers_tmodel_backward(vers_tmodel *m, const int32_t *tokens, const int32_t *
         float *rstd2 = m->rstd2 + (int64_t)l * N, *xn2 = m->xn2 + (int64_t)l * N * D;
         float *h13 = m->h13 + (int64_t)l * N * 2 * F, *hg = m->hg + (int64_t)l * N * F;
         /* x' = h + hg W2^T: dresid flows on to h unchanged */
-        matmul_backward(m->prec, m->dhg, TM_G(m, l, w2), m->dresid, hg, TM_W(m, l, w2), N, F, D, 0);
-        swiglu_backward(m->dh13, m->dhg, h13, N, F);
-        matmul_backward(m->prec, m->dxn, TM_G(m, l, w13), m->dh13, xn2, TM_W(m, l, w13), N, D, 2 * F, 0);
-        rmsnorm_backward(m->dresid, TM_G(m, l, ffn_norm), m->dxn, hmid, TM_W(m, l, ffn_norm), rstd2, N, D);
+        PROF(TP_MATMUL, matmul_backward(m->prec, m->dhg, TM_G(m, l, w2), m->dresid, hg, TM_W(m, l, w2), N, F, D, 0));
+        PROF(TP_SWIGLU, swiglu_backward(m->dh13, m->dhg, h13, N, F));
+        PROF(TP_MATMUL, matmul_backward(m->prec, m->dxn, TM_G(m, l, w13), m->dh13, xn2, TM_W(m, l, w13), N, D, 2 * F, 0));
+        PROF(TP_NORM, rmsnorm_backward(m->dresid, TM_G(m, l, ffn_norm), m->dxn, hmid, TM_W(m, l, ffn_norm), rstd2, N, D));
         /* h = x + atty Wo^T */
-        matmul_backward(m->prec, m->datty, TM_G(m, l, wo), m->dresid, atty, TM_W(m, l, wo), N, D, D, 0);
-        attention_backward(m->prec, m->dqkv, m->datty, qkv, att, B, T, H, c->n_kv_heads, m->hd, m->att_scratch);
-        rope_backward(m->dqkv, ld, m->pos, N, H, m->hd, m->rope_cs, m->rope_sn);
-        rope_backward(m->dqkv + D, ld, m->pos, N, c->n_kv_heads, m->hd, m->rope_cs, m->rope_sn);
-        matmul_backward(m->prec, m->dxn, TM_G(m, l, wqkv), m->dqkv, xn1, TM_W(m, l, wqkv), N, D, ld, 0);
-        rmsnorm_backward(m->dresid, TM_G(m, l, attn_norm), m->dxn, x, TM_W(m, l, attn_norm), rstd1, N, D);
+        PROF(TP_MATMUL, matmul_backward(m->prec, m->datty, TM_G(m, l, wo), m->dresid, atty, TM_W(m, l, wo), N, D, D, 0));
+        PROF(TP_ATTN, attention_backward(m->prec, m->dqkv, m->datty, qkv, att, B, T, H, c->n_kv_heads, m->hd, m->att_scratch));
+        PROF(TP_ROPE, rope_backward(m->dqkv, ld, m->pos, N, H, m->hd, m->rope_cs, m->rope_sn));
+        PROF(TP_ROPE, rope_backward(m->dqkv + D, ld, m->pos, N, c->n_kv_heads, m->hd, m->rope_cs, m->rope_sn));
+        PROF(TP_MATMUL, matmul_backward(m->prec, m->dxn, TM_G(m, l, wqkv), m->dqkv, xn1, TM_W(m, l, wqkv), N, D, ld, 0));
+        PROF(TP_NORM, rmsnorm_backward(m->dresid, TM_G(m, l, attn_norm), m->dxn, x, TM_W(m, l, attn_norm), rstd1, N, D));
     }
-    embedding_backward(m->grads + m->off_emb, m->dresid, tokens, N, D);
+    PROF(TP_EMB, embedding_backward(m->grads + m->off_emb, m->dresid, tokens, N, D));
 }

@@ -213,6 +213,7 @@ int vers_trainer_run(vers_trainer *t, const vers_tokens *d, int *stopped, vers_e
             if (stopped) *stopped = 1;
             break;
         }
+        double topt = t->m->prof_on ? now_s() : 0;
         double gn = grad_norm(t->m->grads, m->n_params);
         if (!isfinite(loss) || !isfinite(gn)) {
             if (t->ckpt_step >= 0)
@@ -233,6 +234,7 @@ int vers_trainer_run(vers_trainer *t, const vers_tokens *d, int *stopped, vers_e
             adamw_update(t->m->params + p->offset, t->m->grads + p->offset, t->am + p->offset, t->av + p->offset,
                          n, lr, o->beta1, o->beta2, o->eps, wd, gscale, t->step + 1);
         }
+        if (t->m->prof_on) t->m->prof[TP_OPT] += now_s() - topt;
         t->step++;
         t->tokens_seen += tok_per_step;
         t->last_loss = (float)loss;
