@@ -8,7 +8,7 @@ BUILD   ?= build
 CFLAGS  ?=
 CFLAGS  += $(OPT) -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp \
            -Iinclude -Isrc -MMD -MP $(EXTRA_CFLAGS)
-LDLIBS  += -fopenmp -lopenblas -lm -lpthread $(EXTRA_LDLIBS)
+LDLIBS  += -fopenmp -lm -lpthread $(EXTRA_LDLIBS)
 AVX2FLAGS = -mavx2 -mfma -mf16c
 
 LIB_SRC  := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*'))
@@ -47,6 +47,11 @@ $(BUILD)/tests/%: tests/%.c tests/test.h $(BUILD)/libvers.a
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libvers.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libvers.a $(LDLIBS)
+
+# the trainer's GEMM against OpenBLAS (nothing else links OpenBLAS)
+$(BUILD)/bench/train_gemm: bench/train_gemm.c $(BUILD)/libvers.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libvers.a -lopenblas $(LDLIBS)
 
 # The README's test command.
 test: all
@@ -94,7 +99,7 @@ FUZZ_FLAGS ?= -O1 -g -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -mavx2 -mfma -mf16c 
 fuzz: $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 build-fuzz/%: fuzz/%.c $(LIB_SRC)
 	@mkdir -p build-fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) -lopenblas -lgomp -lm -lpthread
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) -lgomp -lm -lpthread
 
 # The shipped model's recipe (docs/TRAINING.md).
 model: all

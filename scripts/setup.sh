@@ -1,6 +1,6 @@
 #!/bin/sh
 # scripts/setup.sh — installs what vers needs on Debian 12 (run as root, or with sudo),
-# then builds.  Packages: gcc/make/OpenMP, OpenBLAS (trainer), espeak-ng (phonemes),
+# then builds.  Packages: gcc/make/OpenMP, OpenBLAS (only bench/train_gemm, which compares the trainer's GEMM with it), espeak-ng (phonemes),
 # clang + libFuzzer runtime (fuzzing), and the CMU pronouncing dictionary (npm package
 # cmu-pronouncing-dictionary, turned into data/cmudict.txt; Debian 12 has no cmudict package),
 # and the word lists wamerican / wfrench (the writer's rhyme words).

@@ -97,7 +97,7 @@ int main(void) {
         const char *ms = strstr(out, "ms=");
         T_CHECK(strstr(out, "rc=1") && ms && atoi(ms + 3) < 3000 && strstr(out, "stopped at step"), "%s", out);
         snprintf(cmd, sizeof cmd, "cd %s && (%s train --force --tokenizer tok.vtok %s --steps 100000 -c early.ckpt --log early.csv c.txt 2>early.err & "
-                                  "p=$!; sleep 0.005; kill -TERM $p; wait $p; echo rc=$?); tail -1 early.err", dir, bin, shape);
+                                  "p=$!; sleep 0.02; kill -TERM $p; wait $p; echo rc=$?); tail -1 early.err", dir, bin, shape);
         t_run(cmd, out, sizeof out);
         T_CHECK(strstr(out, "rc=1") && strstr(out, "stopped at step"), "early signal: %s", out);
     }

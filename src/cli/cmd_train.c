@@ -31,6 +31,10 @@ static void install_handlers(void) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* main blocked them until now (a signal that came meanwhile is delivered here) */
+    sigset_t s;
+    sigemptyset(&s); sigaddset(&s, SIGINT); sigaddset(&s, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
 
 /* One run per checkpoint: an exclusive lock on CHECKPOINT.lock, held until exit (the

@@ -1,5 +1,6 @@
 /* src/cli/main.c — `vers COMMAND [options]`: dispatches to src/cli/cmd_*.c. */
 #include "cli.h"
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,14 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+    /* `vers train` handles SIGINT/SIGTERM (checkpoint, then stop): they are blocked from the
+     * first instruction, across the re-exec below, until cmd_train has its handlers, so a
+     * signal in the first milliseconds waits for them instead of killing the run. */
+    if (argc > 1 && !strcmp(argv[1], "train")) {
+        sigset_t s;
+        sigemptyset(&s); sigaddset(&s, SIGINT); sigaddset(&s, SIGTERM);
+        sigprocmask(SIG_BLOCK, &s, NULL);
+    }
     /* A decode opens ~50 parallel regions per token.  Threads that go to sleep at once
      * (OMP_WAIT_POLICY=passive) pay a wake-up per region: 24M Q4_0, 2 threads, quiet machine,
      * tg128 286 t/s against 1864 spinning.  Threads that spin without end stall when the
