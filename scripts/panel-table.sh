@@ -1,0 +1,15 @@
+#!/bin/sh
+# scripts/panel-table.sh DIR — the blind panel's table (docs/EVALUATION.md) from DIR/key.txt
+# and DIR/ratings.txt ("N | grammar | sense | imagery | human/machine | reason" per poem).
+set -eu
+DIR=${1:?usage: scripts/panel-table.sh DIR}
+awk -F'\t' 'NR == FNR { split($2, a, " \\| "); o = (a[1] ~ /^machine/) ? "vers" : "human"
+                        f = (a[1] ~ /^machine/) ? a[2] : a[1]; lang = (f ~ / fr$/) ? "French" : "English"
+                        grp[$1] = o ", " lang; next }
+  { split($0, r, " *\\| *"); n = r[1] + 0; g = grp[n]; if (g == "") next
+    cnt[g]++; gr[g] += r[2]; se[g] += r[3]; im[g] += r[4]; if (r[5] == "human") hu[g]++ }
+  END { print "| group | poems | grammar | sense | imagery | judged human |"; print "|---|---|---|---|---|---|"
+        split("human, French|human, English|vers, French|vers, English", order, "|")
+        for (i = 1; i <= 4; i++) { g = order[i]; if (!cnt[g]) continue
+          printf "| %s | %d | %.1f | %.1f | %.1f | %d/%d |\n", g, cnt[g], gr[g] / cnt[g], se[g] / cnt[g], im[g] / cnt[g], hu[g] + 0, cnt[g] } }' \
+  "$DIR/key.txt" "$DIR/ratings.txt"
