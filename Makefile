@@ -8,10 +8,10 @@ BUILD   ?= build
 CFLAGS  ?=
 CFLAGS  += $(OPT) -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp \
            -Iinclude -Isrc -MMD -MP $(EXTRA_CFLAGS)
-LDLIBS  += -fopenmp -lm -lpthread $(EXTRA_LDLIBS)
+LDLIBS  += -fopenmp -lm -lpthread -ldl $(EXTRA_LDLIBS)
 AVX2FLAGS = -mavx2 -mfma -mf16c
 
-LIB_SRC  := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*'))
+LIB_SRC  := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*' -not -path 'src/mpi/*'))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 BENCH_SRC:= $(sort $(wildcard bench/*.c))
@@ -22,7 +22,10 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all test test-san san clean eval eval-write eval-model bench fuzz model
-all: $(BUILD)/vers $(BUILD)/libvers.a $(TEST_BIN)
+# The MPI plugin of vers train (src/train/dist.h), when mpicc is there.
+MPICC   ?= $(shell command -v mpicc 2>/dev/null)
+MPI_SO  := $(if $(MPICC),$(BUILD)/vers-mpi.so)
+all: $(BUILD)/vers $(BUILD)/libvers.a $(TEST_BIN) $(MPI_SO)
 	@ln -sf $(BUILD)/vers vers 2>/dev/null || true
 
 $(BUILD)/%_avx2.o: %_avx2.c
@@ -32,6 +35,10 @@ $(BUILD)/%_avx2.o: %_avx2.c
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/vers-mpi.so: src/mpi/vers_mpi.c src/train/dist.h
+	@mkdir -p $(dir $@)
+	$(MPICC) $(OPT) -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -shared -fPIC $(EXTRA_CFLAGS) -o $@ $< $(EXTRA_LDLIBS)
 
 $(BUILD)/libvers.a: $(LIB_OBJ)
 	@rm -f $@

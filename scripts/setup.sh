@@ -3,7 +3,8 @@
 # then builds.  Packages: gcc/make/OpenMP, OpenBLAS (only bench/train_gemm, which compares the trainer's GEMM with it), espeak-ng (phonemes),
 # clang + libFuzzer runtime (fuzzing), and the CMU pronouncing dictionary (npm package
 # cmu-pronouncing-dictionary, turned into data/cmudict.txt; Debian 12 has no cmudict package),
-# and the word lists wamerican / wfrench (the writer's rhyme words).
+# and the word lists wamerican / wfrench (the writer's rhyme words); Open MPI for training on
+# several processes or machines (`mpirun -np N vers train`, docs/TRAINING.md).
 set -e
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -16,7 +17,7 @@ if command -v apt-get >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
     gcc make libc6-dev libgomp1 libopenblas-dev espeak-ng libespeak-ng-dev \
-    clang libclang-rt-14-dev ca-certificates wamerican wfrench $NODE_PKGS >/dev/null
+    clang libclang-rt-14-dev ca-certificates wamerican wfrench libopenmpi-dev openmpi-bin $NODE_PKGS >/dev/null
 fi
 [ -x scripts/fetch-cmudict.sh ] && scripts/fetch-cmudict.sh || true
 make -j"$(nproc)"

@@ -64,7 +64,7 @@ for S in $SIZES; do
   if [ -s "$W/model.gguf" ]; then echo "sweep $S: done ($W/model.gguf)"; continue; fi
   echo "sweep $S: dim $D, $L layers, $H heads, ffn $F, $N matrix parameters; $STEPS steps = $((STEPS * BATCH * SEQ)) tokens; lr $LR"
   if [ -s "$W/train.ckpt" ]; then
-    "$V" train --resume -c "$W/train.ckpt" --log "$W/train.csv" "$CORPUS"/*.txt
+    "$V" train --resume -c "$W/train.ckpt" --log "$W/train.csv" --upsample fr:poem=2,en:poem=2 "$CORPUS"/*.txt
   else
     [ -e "$W/train.csv" ] && echo "sweep $S: no checkpoint in $W (new machine?): starting this run again"
     "$V" train --force --tokenizer "$TOK" -c "$W/train.ckpt" --log "$W/train.csv" --tokens runs/tok/corpus.tokens \

@@ -66,7 +66,7 @@ TOK=runs/tok/tok8k.vtok
 
 if [ ! -s "$WORK/pre.gguf" ]; then
   if [ -s "$WORK/pre.ckpt" ]; then
-    "$V" train --resume -c "$WORK/pre.ckpt" --log "$WORK/pre.csv" "$CORPUS"/*.txt
+    "$V" train --resume -c "$WORK/pre.ckpt" --log "$WORK/pre.csv" --upsample fr:poem=2,en:poem=2 "$CORPUS"/*.txt
   else
     [ -e "$WORK/pre.csv" ] && echo "model: $WORK/pre.ckpt is gone (a new machine?): pretraining starts again"
     "$V" train --force --tokenizer "$TOK" -c "$WORK/pre.ckpt" --log "$WORK/pre.csv" --tokens runs/tok/corpus.tokens \

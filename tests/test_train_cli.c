@@ -2,6 +2,8 @@
  * (with --export), SIGINT checkpoint + --resume, export, plot; bad input gives exit 2 and
  * one line on stderr. */
 #include "test.h"
+#include "vers/train.h"
+#include "train/trainer.h"
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -11,7 +13,7 @@ int main(void) {
     static char out[1 << 16];
     const char *vers = getenv("VERS_BIN") ? getenv("VERS_BIN") : "build/vers";
     const char *dir = t_tmpdir();
-    char cmd[4096], corpus[512];
+    char cmd[8192], corpus[512];
     snprintf(corpus, sizeof corpus, "%s/c.txt", dir);
     FILE *f = fopen(corpus, "w");
     for (int i = 0; i < 60; i++)
@@ -100,6 +102,30 @@ int main(void) {
                                   "p=$!; sleep 0.02; kill -TERM $p; wait $p; echo rc=$?); tail -1 early.err", dir, bin, shape);
         t_run(cmd, out, sizeof out);
         T_CHECK(strstr(out, "rc=1") && strstr(out, "stopped at step"), "early signal: %s", out);
+    }
+    T_CASE("cli: a run stopped by SIGINT and resumed without its data options ends as the uninterrupted run, byte for byte") {
+        /* the resume gives neither --val-frac nor --upsample: the run's own are kept */
+        const char *rs = "--tokenizer tok.vtok --dim 32 --layers 1 --heads 2 --hidden 64 --batch 2 --seq 32 --accum 2 --steps 120 "
+                         "--eval-every 30 --eval-batches 1 --val-frac 0.2 --upsample fr:poem=3 -t 1";
+        snprintf(cmd, sizeof cmd, "cd %s && %s train --force %s -c u.ckpt --log u.csv c.txt 2>/dev/null; "
+                                  "(%s train --force %s -c v.ckpt --log v.csv c.txt 2>v.err & p=$!; "
+                                  "for i in $(seq 400); do [ -s v.csv ] && [ $(wc -l < v.csv) -gt 40 ] && break; sleep 0.02; done; kill -INT $p; wait $p); "
+                                  "tail -1 v.err; %s train --resume -c v.ckpt --log v.csv c.txt 2>/dev/null; echo rc=$?; "
+                                  "%s train --resume -c v.ckpt --log v.csv --val-frac 0.1 c.txt 2>&1 >/dev/null",
+                 dir, bin, rs, bin, rs, bin, bin);
+        t_run(cmd, out, sizeof out);
+        T_CHECK(strstr(out, "stopped at step") && strstr(out, "rc=0") && strstr(out, "--val-frac 0.2"), "%s", out);
+        char a[600], b[600];
+        snprintf(a, sizeof a, "%s/u.ckpt", dir); snprintf(b, sizeof b, "%s/v.ckpt", dir);
+        vers_train_opts o; vers_train_opts_default(&o); o.steps = 0; o.ckpt_every = -1; o.threads = 1;
+        vers_trainer *x = NULL, *y = NULL; vers_err err;
+        T_CHECK(!vers_trainer_resume(a, &o, &x, &err) && !vers_trainer_resume(b, &o, &y, &err), "%s", err.msg);
+        if (x && y) {
+            int64_t n = vers_tmodel_n_params(x->m);
+            T_CHECK(x->step == 120 && y->step == 120 && !memcmp(x->m->params, y->m->params, 4 * n) && !memcmp(x->av, y->av, 4 * n),
+                    "steps %lld %lld, weights differ", (long long)x->step, (long long)y->step);
+        }
+        vers_trainer_free(x); vers_trainer_free(y);
     }
     T_CASE("cli: bad input is exit 2 with one line") {
         const char *bad[][2] = {

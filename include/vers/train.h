@@ -259,7 +259,9 @@ typedef struct vers_train_opts {
     int ckpt_every;                   /* steps between checkpoints (0: only at end/signal; on resume,
                                          < 0 keeps the checkpoint's) */
     uint64_t seed;
-    int threads;                      /* on resume, 0 keeps the checkpoint's */
+    int threads;                      /* per rank; on resume, 0 keeps the checkpoint's */
+    struct vers_dist_ops *dist;       /* data-parallel ranks (src/train/dist.h); NULL: one process.
+                                         batch is the global batch, split over the ranks */
     int precision;                    /* VERS_PREC_FP32 (default) or VERS_PREC_BF16 */
     const char *ckpt_path;            /* checkpoint file (written atomically) */
     const char *log_path;             /* CSV (".csv") or JSONL (else) per-step log; NULL none */

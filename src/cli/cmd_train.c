@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "engine/tensor.h"
 #include "vers/prosody.h"
+#include "train/dist.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -73,7 +74,10 @@ static void usage(FILE *f) {
         "           (fine-tuning; the rhyme table is counted from the corpus and kept with the run)\n"
         "  safety:  a new run refuses to replace an existing checkpoint unless --force; --resume keeps\n"
         "           the run's precision, checkpoint interval and thread count unless given; results are\n"
-        "           the same at any thread count.  Ctrl-C: checkpoint and stop; twice: stop at once.\n");
+        "           the same at any thread count.  Ctrl-C: checkpoint and stop; twice: stop at once.\n"
+        "  ranks:   mpirun -np N vers train ... trains data-parallel: --batch is the global batch (a multiple\n"
+        "           of N), -t threads per rank, rank 0 logs and writes checkpoints, any N resumes any run;\n"
+        "           several machines: mpirun --hostfile HOSTS (ssh between them), docs/TRAINING.md\n");
 }
 
 enum { O_TOK = 1000, O_INIT, O_RESUME, O_LOG, O_TOKENS, O_EXPORT, O_EXPTYPE, O_DIM, O_LAYERS, O_HEADS, O_KVH,
@@ -83,7 +87,24 @@ enum { O_TOK = 1000, O_INIT, O_RESUME, O_LOG, O_TOKENS, O_EXPORT, O_EXPTYPE, O_D
 static int bad(const char *opt) { return cli_error("train", "%s: bad value", opt); }
 static int lib_error(const vers_err *e) { fprintf(stderr, "vers: %s\n", e->msg); return 2; }
 
+static int cmd_train_run(int argc, char **argv, vers_dist_ops *dist);
+
 int cmd_train(int argc, char **argv) {
+    /* first: a signal from here on is a stop request, also while loading */
+    g_stop = 0;
+    install_handlers();
+    /* under mpirun: one rank of a data-parallel run (src/train/dist.h) */
+    vers_dist_ops *dist = NULL;
+    if (vers_dist_launched()) {
+        vers_err derr;
+        if (vers_dist_open(NULL, NULL, &dist, &derr)) return cli_error("train", "%s", derr.msg);
+    }
+    int rc_main = cmd_train_run(argc, argv, dist);
+    vers_dist_close(dist);
+    return rc_main;
+}
+
+static int cmd_train_run(int argc, char **argv, vers_dist_ops *dist) {
     static const struct option opts[] = {
         {"tokenizer", required_argument, 0, O_TOK}, {"init", required_argument, 0, O_INIT},
         {"resume", no_argument, 0, O_RESUME}, {"checkpoint", required_argument, 0, 'c'},
@@ -105,9 +126,7 @@ int cmd_train(int argc, char **argv) {
         {"force", no_argument, 0, O_FORCE}, {"precision", required_argument, 0, O_PREC},
         {"struct-codes", no_argument, 0, O_STRUCT},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    /* first: a signal from here on is a stop request, also while loading */
-    g_stop = 0;
-    install_handlers();
+    const int rank = dist ? dist->rank : 0;
     vers_train_opts o;
     vers_train_opts_default(&o);
     o.threads = vers_n_cores() > 2 ? 2 : vers_n_cores();
@@ -115,6 +134,7 @@ int cmd_train(int argc, char **argv) {
     const char *tokp = NULL, *init = NULL, *ckpt = "train.ckpt", *logp = "train.csv", *tokens = NULL, *exportp = NULL, *ups = NULL;
     int resume = 0, json = 0, exptype = VT_F16, c, steps_given = 0, force = 0, prec = -1, ckpt_given = 0, threads_given = 0, struct_codes = 0;
     double valfrac = 0.02;
+    int valfrac_given = 0;
     long v; double d;
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:t:h", opts, NULL)) != -1) {
@@ -162,7 +182,7 @@ int cmd_train(int argc, char **argv) {
         case O_MINLR: if (cli_parse_float(optarg, &d) || !(d >= 0 && d <= 1)) return bad("--min-lr"); o.min_lr_frac = (float)d; break;
         case O_WD: if (cli_parse_float(optarg, &d) || !(d >= 0)) return bad("--wd"); o.weight_decay = (float)d; break;
         case O_CLIP: if (cli_parse_float(optarg, &d) || !(d >= 0)) return bad("--clip"); o.clip = (float)d; break;
-        case O_VALFRAC: if (cli_parse_float(optarg, &d) || !(d >= 0 && d < 1)) return bad("--val-frac"); valfrac = d; break;
+        case O_VALFRAC: if (cli_parse_float(optarg, &d) || !(d >= 0 && d < 1)) return bad("--val-frac"); valfrac = d; valfrac_given = 1; break;
         case O_UNTIED: cfg.tied = 0; break;
         case O_DECAYALL: o.decay_all = 1; break;
         case O_UPS: ups = optarg; break;
@@ -179,12 +199,14 @@ int cmd_train(int argc, char **argv) {
     if (!tokens) { snprintf(tokbuf, sizeof tokbuf, "%s.tokens", ckpt); tokens = tokbuf; }
     o.ckpt_path = ckpt; o.log_path = logp; o.stop_flag = (volatile int *)&g_stop;
     o.progress = stderr; o.progress_tty = isatty(2);
+    o.dist = dist;
+    if (rank > 0) { o.log_path = NULL; o.progress = NULL; }   /* rank 0 logs and reports */
     o.precision = prec >= 0 ? prec : vers_train_bf16_native() ? VERS_PREC_BF16 : VERS_PREC_FP32;
 
     struct stat st;
     if (!resume && !force && stat(ckpt, &st) == 0)
         return cli_error(ckpt, "a checkpoint is already there: continue it with --resume, or start over with --force");
-    if (lock_checkpoint(ckpt)) return 2;
+    if (rank == 0 && lock_checkpoint(ckpt)) return 2;
     vers_err err;
     vers_trainer *t = NULL;
     if (resume) {
@@ -210,6 +232,27 @@ int cmd_train(int argc, char **argv) {
         vers_bpe_free(tok);
         if (rc) return cli_error("train", "%s", err.msg);
     }
+    /* the data of a resumed run are the run's: its validation share and upsampling (kept in
+     * its notes) unless the same are given again; other values would train on other data */
+    if (resume) {
+        const char *nv = vers_trainer_note(t, "vers.train.val_frac"), *nu = vers_trainer_note(t, "vers.corpus.upsample");
+        if (nv) {
+            double rv = atof(nv);
+            if (valfrac_given && fabs(rv - valfrac) > 1e-12) {
+                vers_trainer_free(t);
+                return cli_error(ckpt, "the run holds out --val-frac %g: give the same or none", rv);
+            }
+            valfrac = rv;
+        }
+        if (ups && (!nu || strcmp(nu, ups))) {
+            vers_trainer_free(t);
+            return cli_error(ckpt, "the run was started with %s%s: give the same --upsample or none", nu ? "--upsample " : "no --upsample", nu ? nu : "");
+        }
+        if (nu) ups = nu;
+    }
+    char vfbuf[32];
+    snprintf(vfbuf, sizeof vfbuf, "%.17g", valfrac);
+    vers_trainer_set_note(t, "vers.train.val_frac", vfbuf);
     vers_data_opts dopt = {(const char *const *)argv + optind, nf, valfrac, 1, tokens, ups, NULL, NULL};
     /* structure codes: asked for, or a resumed run that has them (its table in its notes) */
     vers_prosody *pros = NULL;
@@ -225,20 +268,23 @@ int cmd_train(int argc, char **argv) {
             else if (nfr || nen ? vers_struct_table_from_notes(nfr, nen, &codes, &err) : vers_struct_table_build(pros, &dopt, &codes, &err))
                 rc2 = lib_error(&err);
             if (rc2) { vers_prosody_close(pros); vers_trainer_free(t); return rc2; }
-            if (vers_prosody_warning(pros)) fprintf(stderr, "vers: train: %s\n", vers_prosody_warning(pros));
+            if (vers_prosody_warning(pros) && rank == 0) fprintf(stderr, "vers: train: %s\n", vers_prosody_warning(pros));
             char *a = vers_struct_table_note(codes, VERS_LANG_FR), *b2 = vers_struct_table_note(codes, VERS_LANG_EN);
             if (!a || !b2 || vers_trainer_set_note(t, "vers.struct.rhyme.fr", a) || vers_trainer_set_note(t, "vers.struct.rhyme.en", b2)) {
                 free(a); free(b2); vers_struct_table_free(codes); vers_prosody_close(pros); vers_trainer_free(t);
                 return cli_error("train", "out of memory");
             }
             free(a); free(b2);
-            fprintf(stderr, "vers train: structure codes in poems; rhyme table %d French and %d English keys\n",
+            if (rank == 0) fprintf(stderr, "vers train: structure codes in poems; rhyme table %d French and %d English keys\n",
                     vers_struct_table_count(codes, VERS_LANG_FR), vers_struct_table_count(codes, VERS_LANG_EN));
             dopt.codes = codes; dopt.prosody = pros;
         }
     }
     vers_tokens data;
+    /* rank 0 builds (and caches) the tokens first; the others then read its cache */
+    if (dist && rank > 0 && dist->barrier(dist)) { vers_trainer_free(t); return cli_error("train", "MPI barrier failed"); }
     int brc = vers_trainer_tokens_build(t, &dopt, &data, &err);
+    if (dist && rank == 0 && dist->barrier(dist)) brc = vers_errorf(&err, VERS_EIO, "MPI barrier failed");
     if (brc) { vers_struct_table_free(codes); vers_prosody_close(pros); vers_trainer_free(t); return lib_error(&err); }
     /* provenance for the GGUF */
     {
@@ -274,29 +320,33 @@ int cmd_train(int argc, char **argv) {
     const vers_train_opts *ro = vers_trainer_opts(t);
     int rprec = vers_tmodel_precision(m);
     vers_trainer_set_note(t, "vers.train.precision", vers_prec_name(rprec));
-    if (rprec == VERS_PREC_BF16 && !vers_train_bf16_native())
+    if (rprec == VERS_PREC_BF16 && !vers_train_bf16_native() && rank == 0)
         fprintf(stderr, "vers: train: this CPU has no AVX512_BF16: the run's BF16 products run through an exact emulation, slowly\n");
     long long tps = (long long)ro->batch * ro->seq_len * ro->accum;
-    fprintf(stderr, "vers train: %.2fM parameters (dim %d, %d layers, %d/%d heads, ffn %d, vocab %d%s); "
+    if (dist && rank == 0)
+        fprintf(stderr, "vers train: %d ranks (%s), %d sequences per rank per micro-batch, %d thread%s each\n", dist->size, dist->name,
+                vers_trainer_opts(t)->batch / dist->size, vers_trainer_opts(t)->threads, vers_trainer_opts(t)->threads > 1 ? "s" : "");
+    if (rank == 0) fprintf(stderr, "vers train: %.2fM parameters (dim %d, %d layers, %d/%d heads, ffn %d, vocab %d%s); "
                     "%lld tokens/step; %s products (%s); %d thread%s; data %zu train / %zu val tokens; from step %lld of %lld\n",
             vers_tmodel_n_params(m) / 1e6, mc->dim, mc->n_layers, mc->n_heads, mc->n_kv_heads, mc->hidden_dim,
             mc->vocab_size, mc->tied ? ", tied" : "", tps, vers_prec_name(rprec), vers_train_kernel_name(rprec),
             ro->threads, ro->threads > 1 ? "s" : "", data.n_train, data.n_val, (long long)vers_trainer_step(t), (long long)ro->steps);
-    int stopped = 0;
-    int rc = g_stop ? (stopped = 1, vers_trainer_save(t, ckpt, &err)) : vers_trainer_run(t, &data, &stopped, &err);
+    int stopped = 0, early = g_stop;
+    if (dist) dist->max_i32(dist, &early);   /* the ranks agree */
+    int rc = early ? (stopped = 1, rank == 0 ? vers_trainer_save(t, ckpt, &err) : 0) : vers_trainer_run(t, &data, &stopped, &err);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     int ret = 0;
     if (rc == VERS_EFAIL) { fprintf(stderr, "vers: train: %s\n", err.msg); ret = 1; }
     else if (rc) ret = lib_error(&err);
     else if (stopped) {
-        fprintf(stderr, "vers train: stopped at step %lld; checkpoint %s (continue with --resume)\n", (long long)vers_trainer_step(t), ckpt);
+        if (rank == 0) fprintf(stderr, "vers train: stopped at step %lld; checkpoint %s (continue with --resume)\n", (long long)vers_trainer_step(t), ckpt);
         ret = 1;
-    } else if (exportp) {
+    } else if (exportp && rank == 0) {
         if (vers_trainer_export(t, exportp, exptype, &err)) ret = lib_error(&err);
         else fprintf(stderr, "vers train: wrote %s\n", exportp);
     }
-    if (json && !rc)
+    if (json && !rc && rank == 0)
         printf("{\"step\":%lld,\"val_loss\":%.6f,\"checkpoint\":\"%s\",\"stopped\":%s}\n", (long long)vers_trainer_step(t),
                isfinite(vers_trainer_last_val(t)) ? vers_trainer_last_val(t) : -1.0, ckpt, stopped ? "true" : "false");
     vers_tokens_free(&data);

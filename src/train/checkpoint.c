@@ -86,7 +86,7 @@ int vers_trainer_save(vers_trainer *t, const char *path, vers_err *err) {
     cw_u64(&w, o->seed);
     /* version 2 */
     cw_u32(&w, CKPT_ARCH_LLAMA); cw_u32(&w, (uint32_t)vers_tmodel_precision(t->m));
-    cw_u32(&w, (uint32_t)(o->threads > 0 ? o->threads : 1)); cw_u32(&w, 1u /* ranks */);
+    cw_u32(&w, (uint32_t)(o->threads > 0 ? o->threads : 1)); cw_u32(&w, (uint32_t)(o->dist ? o->dist->size : 1));
     /* progress */
     cw_u64(&w, (uint64_t)t->step); for (int i = 0; i < 4; i++) cw_u64(&w, t->rng.s[i]);
     cw_f32(&w, t->last_loss); cw_f32(&w, t->last_val); cw_u64(&w, (uint64_t)t->last_val_step);

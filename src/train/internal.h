@@ -56,6 +56,8 @@ enum { TP_MATMUL, TP_ATTN, TP_NORM, TP_SWIGLU, TP_ROPE, TP_RESID, TP_LOSS, TP_EM
 struct vers_tmodel {
     vers_tconfig c;
     int prof_on; double prof[TP_N];   /* seconds per kind of work (vers_tmodel_profile) */
+    void (*layer_hook)(void *ctx, int64_t off, int64_t n);   /* after each layer's backward */
+    void *layer_hook_ctx;
     int prec;                      /* tg_precision of the matrix products (gemm.h) */
     int hd, kvd, qkv_ld;           /* head dim, K/V width, row length of the qkv buffer */
     tlayer_off lo;
@@ -81,6 +83,10 @@ static inline float *tm_out_w(vers_tmodel *m) { return m->params + (m->c.tied ? 
 static inline float *tm_out_g(vers_tmodel *m) { return m->grads + (m->c.tied ? m->off_emb : m->off_out); }
 
 int tconfig_check(const vers_tconfig *c, vers_err *err);
+/* Called by the backward after each layer (from the last down) with that layer's block of
+ * parameters (offset, count): its gradient is final for this micro-batch (ranks start
+ * summing it while the layers below run).  NULL: none. */
+void vers_tmodel_set_layer_hook(vers_tmodel *m, void (*fn)(void *ctx, int64_t off, int64_t n), void *ctx);
 /* The byte-level BPE of a GGUF file's tokenizer.ggml.* arrays with its bos/eos ids
  * (src/train/init_gguf.c). */
 struct gguf_file;

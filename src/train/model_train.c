@@ -188,6 +188,10 @@ const vers_tparam *vers_tmodel_tensor(const vers_tmodel *m, int i) {
     return i >= 0 && i < m->n_tensors ? &m->tensors[i] : NULL;
 }
 
+void vers_tmodel_set_layer_hook(vers_tmodel *m, void (*fn)(void *ctx, int64_t off, int64_t n), void *ctx) {
+    m->layer_hook = fn; m->layer_hook_ctx = ctx;
+}
+
 void vers_tmodel_set_doc_token(vers_tmodel *m, int32_t id) { m->doc_token = id >= 0 && id < m->c.vocab_size ? id : -1; }
 
 void vers_tmodel_zero_grad(vers_tmodel *m) {
@@ -271,6 +275,7 @@ void vers_tmodel_backward(vers_tmodel *m, const int32_t *tokens, const int32_t *
         PROF(TP_ROPE, rope_backward(m->dqkv + D, ld, m->pos, N, c->n_kv_heads, m->hd, m->rope_cs, m->rope_sn));
         PROF(TP_MATMUL, matmul_backward(m->prec, m->dxn, TM_G(m, l, wqkv), m->dqkv, xn1, TM_W(m, l, wqkv), N, D, ld, 0));
         PROF(TP_NORM, rmsnorm_backward(m->dresid, TM_G(m, l, attn_norm), m->dxn, x, TM_W(m, l, attn_norm), rstd1, N, D));
+        if (m->layer_hook) m->layer_hook(m->layer_hook_ctx, m->off_layers + (int64_t)l * m->lo.size, m->lo.size);
     }
     PROF(TP_EMB, embedding_backward(m->grads + m->off_emb, m->dresid, tokens, N, D));
 }

@@ -59,11 +59,15 @@ int vers_trainer_new(const vers_tconfig *c, const vers_train_opts *o, const vers
     if (tok && vers_bpe_vocab_size(tok) > c->vocab_size)
         return vers_errorf(err, VERS_EINVAL, "tokenizer has %d tokens but the model only %d", vers_bpe_vocab_size(tok), c->vocab_size);
     if (o->seq_len > c->ctx_len) return vers_errorf(err, VERS_EINVAL, "sequence length %d exceeds the context %d", o->seq_len, c->ctx_len);
+    const int ranks = o->dist ? o->dist->size : 1;
+    if (o->batch % ranks)
+        return vers_errorf(err, VERS_EINVAL, "the global batch %d is not a multiple of the %d ranks", o->batch, ranks);
     vers_trainer *t = calloc(1, sizeof *t);
     if (!t) return vers_errorf(err, VERS_ENOMEM, "out of memory");
     t->o = *o; t->ckpt_step = -1; t->last_val = NAN; t->last_val_step = -1;
+    t->local_batch = o->batch / ranks;
     vers_train_set_threads(o->threads);
-    if ((rc = vers_tmodel_new(c, o->batch, o->seq_len, o->seed, &t->m, err)) || (rc = trainer_alloc_state(t, err))) {
+    if ((rc = vers_tmodel_new(c, t->local_batch, o->seq_len, o->seed, &t->m, err)) || (rc = trainer_alloc_state(t, err))) {
         vers_trainer_free(t); return rc;
     }
     vers_tmodel_set_precision(t->m, o->precision);
@@ -128,33 +132,48 @@ int vers_trainer_set_note(vers_trainer *t, const char *key, const char *value) {
     return 0;
 }
 
-/* B windows of T+1 tokens at seeded random offsets of the training stream */
+/* B windows of T+1 tokens at seeded random offsets of the training stream.  With ranks,
+ * every rank draws all B offsets (the same stream as one process) and keeps its own
+ * share: windows rank*Bl .. rank*Bl + Bl-1. */
 static void sample_batch(vers_trainer *t, const vers_tokens *d) {
-    int B = t->o.batch, T = t->o.seq_len;
+    int B = t->o.batch, T = t->o.seq_len, Bl = t->local_batch, first = t->o.dist ? t->o.dist->rank * Bl : 0;
     uint64_t span = d->n_train - (uint64_t)T;   /* starts 0 .. n - T - 1 */
     for (int b = 0; b < B; b++) {
         uint64_t s = trng_below(&t->rng, span);
-        memcpy(t->btok + (int64_t)b * T, d->train + s, sizeof(int32_t) * T);
-        memcpy(t->btg + (int64_t)b * T, d->train + s + 1, sizeof(int32_t) * T);
+        if (b < first || b >= first + Bl) continue;
+        memcpy(t->btok + (int64_t)(b - first) * T, d->train + s, sizeof(int32_t) * T);
+        memcpy(t->btg + (int64_t)(b - first) * T, d->train + s + 1, sizeof(int32_t) * T);
     }
 }
 
+/* with ranks: the gradient of each layer is summed as soon as its backward is done */
+static void layer_done(void *ctx, int64_t off, int64_t n) {
+    vers_trainer *t = ctx;
+    t->o.dist->isum_f32(t->o.dist, t->m->grads + off, n);
+    t->o.dist->test(t->o.dist);
+}
+
 float vers_trainer_eval(vers_trainer *t, const vers_tokens *d) {
-    int B = t->o.batch, T = t->o.seq_len;
+    int B = t->o.batch, T = t->o.seq_len, Bl = t->local_batch, first = t->o.dist ? t->o.dist->rank * Bl : 0;
     if (d->n_val < (size_t)T + 1) return NAN;
     int nb = t->o.eval_batches > 0 ? t->o.eval_batches : 1;
     int64_t nwin = (int64_t)nb * B;
     uint64_t span = d->n_val - (uint64_t)T - 1;
     double s = 0;
     for (int i = 0; i < nb; i++) {
-        if (t->o.stop_flag && *t->o.stop_flag) return NAN;   /* a stop request: no figure */
-        for (int b = 0; b < B; b++) {
+        /* a stop request: no figure (one process only: ranks must finish the sum together) */
+        if (!t->o.dist && t->o.stop_flag && *t->o.stop_flag) return NAN;
+        for (int b = first; b < first + Bl; b++) {
             int64_t w = (int64_t)i * B + b;
             uint64_t st = nwin > 1 ? (uint64_t)((unsigned __int128)span * (uint64_t)w / (uint64_t)(nwin - 1)) : 0;
-            memcpy(t->btok + (int64_t)b * T, d->val + st, sizeof(int32_t) * T);
-            memcpy(t->btg + (int64_t)b * T, d->val + st + 1, sizeof(int32_t) * T);
+            memcpy(t->btok + (int64_t)(b - first) * T, d->val + st, sizeof(int32_t) * T);
+            memcpy(t->btg + (int64_t)(b - first) * T, d->val + st + 1, sizeof(int32_t) * T);
         }
-        s += vers_tmodel_forward(t->m, t->btok, t->btg, B, T);
+        s += vers_tmodel_forward(t->m, t->btok, t->btg, Bl, T);
+    }
+    if (t->o.dist) {   /* the mean of the ranks' means (they score equal token counts) */
+        if (t->o.dist->sum_f64(t->o.dist, &s, 1)) return NAN;
+        s /= t->o.dist->size;
     }
     return (float)(s / nb);
 }
@@ -201,11 +220,24 @@ int vers_trainer_run(vers_trainer *t, const vers_tokens *d, int *stopped, vers_e
          * where the step began, so the checkpoint is exactly the state after the last step */
         trng rng_at_step = t->rng;
         int abandoned = 0;
+        vers_dist_ops *dist = o->dist;
+        const int Bl = t->local_batch, ranks = dist ? dist->size : 1;
         for (int a = 0; a < o->accum; a++) {
-            if (a > 0 && o->stop_flag && *o->stop_flag) { abandoned = 1; break; }
+            /* ranks stop together, at a step boundary (below) */
+            if (!dist && a > 0 && o->stop_flag && *o->stop_flag) { abandoned = 1; break; }
             sample_batch(t, d);
-            loss += vers_tmodel_forward(t->m, t->btok, t->btg, B, T) / o->accum;
-            vers_tmodel_backward(t->m, t->btok, t->btg, 1.0f / o->accum);
+            loss += vers_tmodel_forward(t->m, t->btok, t->btg, Bl, T) / o->accum;
+            if (dist && a == o->accum - 1) vers_tmodel_set_layer_hook(t->m, layer_done, t);
+            vers_tmodel_backward(t->m, t->btok, t->btg, 1.0f / ((float)o->accum * ranks));
+            vers_tmodel_set_layer_hook(t->m, NULL, NULL);
+        }
+        if (dist) {   /* the rest of the gradient (embedding, head, final norm), then the loss */
+            const vers_tmodel *mm = t->m;
+            int drc = dist->isum_f32(dist, mm->grads, mm->off_layers);
+            if (!drc) drc = dist->isum_f32(dist, mm->grads + mm->off_out_norm, mm->n_params - mm->off_out_norm);
+            if (!drc) drc = dist->wait_all(dist);
+            if (!drc) { drc = dist->sum_f64(dist, &loss, 1); loss /= ranks; }
+            if (drc) { rc = vers_errorf(err, VERS_EIO, "step %lld: the ranks' sum failed", (long long)t->step + 1); break; }
         }
         if (abandoned) {
             t->rng = rng_at_step;
@@ -269,9 +301,11 @@ int vers_trainer_run(vers_trainer *t, const vers_tokens *d, int *stopped, vers_e
             fflush(o->progress);
         }
         int stop = (o->stop_flag && *o->stop_flag) || (o->stop_after > 0 && t->step >= o->stop_after);
+        if (o->dist && o->dist->max_i32(o->dist, &stop)) { rc = vers_errorf(err, VERS_EIO, "the ranks could not agree to stop"); break; }
         int periodic = o->ckpt_every > 0 && t->step % o->ckpt_every == 0;
         if (o->ckpt_path && (stop || periodic || t->step == o->steps)) {
-            if ((rc = vers_trainer_save(t, o->ckpt_path, err))) break;
+            if (!o->dist || o->dist->rank == 0) { if ((rc = vers_trainer_save(t, o->ckpt_path, err))) break; }
+            else t->ckpt_step = t->step;   /* rank 0 writes it */
         }
         if (stop) { if (stopped) *stopped = 1; break; }
     }

@@ -3,6 +3,7 @@
 #ifndef VERS_TRAIN_TRAINER_H
 #define VERS_TRAIN_TRAINER_H
 #include "train/internal.h"
+#include "train/dist.h"
 
 #define TRAINER_MAX_NOTES 48
 
@@ -23,6 +24,7 @@ struct vers_trainer {
     char *note_k[TRAINER_MAX_NOTES], *note_v[TRAINER_MAX_NOTES];
     int32_t *btok, *btg;            /* one micro-batch: B*T inputs and targets */
     int64_t ckpt_step;              /* step of the last checkpoint written or loaded (-1 none) */
+    int local_batch;                /* sequences per micro-batch on this rank (batch / ranks) */
 };
 
 /* Allocates moments and batch buffers for a trainer whose model and options are set. */
