@@ -20,8 +20,11 @@
 #endif
 
 /* e^x for x in [-87.3, 88.7] (clamped outside), relative error below 2 ulp: x = n ln2 + r
- * with |r| <= ln2/2 (ln2 in two parts), a degree-6 polynomial for e^r, times 2^n. */
-static inline float vexpf(float x) {
+ * with |r| <= ln2/2 (ln2 in two parts), a degree-6 polynomial for e^r, times 2^n.  NaN
+ * gives NaN (the trainer's non-finite check must see it); it is kept out of the integer
+ * conversion, where it would be undefined. */
+static inline float vexpf(float x0) {
+    float x = x0 != x0 ? 0.0f : x0;
     x = x < -87.3f ? -87.3f : x > 88.7f ? 88.7f : x;
     float n = rintf(x * 1.44269504089f);
     float r = fmaf(n, -0.693359375f, x);
@@ -33,9 +36,9 @@ static inline float vexpf(float x) {
     p = fmaf(p, r, 1.6666665459e-1f);
     p = fmaf(p, r, 5.0000001201e-1f);
     p = fmaf(p, r * r, r) + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23;
+    uint32_t bits = (uint32_t)((int32_t)n + 127) << 23;
     float scale;
     memcpy(&scale, &bits, 4);
-    return p * scale;
+    return x0 != x0 ? x0 : p * scale;
 }
 #endif
