@@ -102,6 +102,22 @@ int main(void) {
             T_CHECK(n1 == 200 && n2 == 200 && worst <= 1e-4 && worst_v <= 1e-4, "%d ranks: %d/%d rows, worst %.2e / %.2e", np[i], n1, n2, worst, worst_v);
         }
     }
+    T_CASE("mpi: two ranks in two network namespaces, over TCP through a veth pair, give one process's losses") {
+        snprintf(cmd, sizeof cmd, "%s/tests/mpi_netns.sh %s %s --force %s -c n2.ckpt --log n2.csv c.txt 2>&1; echo rc=$?", cwd, dir, bin, shape);
+        t_run(cmd, out, sizeof out);
+        if (strstr(out, "rc=3") && strstr(out, "mpi_netns: cannot")) {
+            t_end(); t_skip("mpi: two ranks in two network namespaces", strstr(out, "mpi_netns: cannot") + 11);
+        } else {
+            T_CHECK(strstr(out, "rc=0") && strstr(out, "2 ranks"), "%s", out);
+            double l1[256], v1[256], l2[256], v2[256];
+            char p1[600], p2[600]; snprintf(p1, sizeof p1, "%s/r1.csv", dir); snprintf(p2, sizeof p2, "%s/n2.csv", dir);
+            int n1 = read_losses(p1, l1, v1, 256), n2 = read_losses(p2, l2, v2, 256);
+            double worst = 0;
+            for (int k = 0; k < n1 && k < n2; k++) { double e = fabs(l2[k] - l1[k]) / fabs(l1[k]); if (e > worst) worst = e; }
+            printf("  2 ranks over TCP between namespaces: %d steps, worst relative difference %.2e\n", n2, worst);
+            T_CHECK(n2 == 200 && worst <= 1e-4, "%d rows, worst %.2e", n2, worst);
+        }
+    }
     T_CASE("mpi: the same ranks give the same bytes run to run and across a resume") {
         /* run to run; then a run stopped by SIGINT (mpirun passes it to the ranks) once 60
          * steps are logged, and resumed */
