@@ -13,6 +13,7 @@
 # The binary is copied into WORK_DIR/vers at the first start and reused, so rebuilding the
 # checkout does not change a run half way (its commit is in WORK_DIR/commit).
 # Environment: SWEEP_FLOP (budget per run, default 1e14), SWEEP_SIZES (default "S1 S2 S3"),
+# SWEEP_UPSAMPLE (verse upsampling, default fr:poem=2,en:poem=2; fr:poem=1 for the natural mix),
 # VERS_TRAIN_THREADS (default 2), VERS_SHARED (default ../shared).
 set -eu
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ SHARED=${VERS_SHARED:-../shared}
 CORPUS=$SHARED/corpus
 FLOP=${SWEEP_FLOP:-1e14}
 SIZES=${SWEEP_SIZES:-S1 S2 S3}
+UPS=${SWEEP_UPSAMPLE:-fr:poem=2,en:poem=2}
 THREADS=${VERS_TRAIN_THREADS:-2}
 BATCH=8
 SEQ=512
@@ -53,7 +55,7 @@ shape() {
 # the tied output head V x D
 nflop() { awk -v d="$1" -v l="$2" -v f="$3" 'BEGIN { printf "%.0f", l * (4 * d * d + 3 * d * f) + 8192 * d }'; }
 
-echo "sweep: $FLOP training FLOPs per run, batch $BATCH x $SEQ tokens, $THREADS threads, binary of $(head -1 "$WORK/commit")"
+echo "sweep: $FLOP training FLOPs per run, batch $BATCH x $SEQ tokens, upsampling $UPS, $THREADS threads, binary of $(head -1 "$WORK/commit")"
 for S in $SIZES; do
   set -- $(shape "$S")
   D=$1; L=$2; H=$3; F=$4; LR=$5
@@ -64,13 +66,13 @@ for S in $SIZES; do
   if [ -s "$W/model.gguf" ]; then echo "sweep $S: done ($W/model.gguf)"; continue; fi
   echo "sweep $S: dim $D, $L layers, $H heads, ffn $F, $N matrix parameters; $STEPS steps = $((STEPS * BATCH * SEQ)) tokens; lr $LR"
   if [ -s "$W/train.ckpt" ]; then
-    "$V" train --resume -c "$W/train.ckpt" --log "$W/train.csv" --upsample fr:poem=2,en:poem=2 "$CORPUS"/*.txt
+    "$V" train --resume -c "$W/train.ckpt" --log "$W/train.csv" --upsample "$UPS" "$CORPUS"/*.txt
   else
     [ -e "$W/train.csv" ] && echo "sweep $S: no checkpoint in $W (new machine?): starting this run again"
     "$V" train --force --tokenizer "$TOK" -c "$W/train.ckpt" --log "$W/train.csv" --tokens runs/tok/corpus.tokens \
       --dim "$D" --layers "$L" --heads "$H" --hidden "$F" --ctx $SEQ --batch $BATCH --seq $SEQ \
       --steps "$STEPS" --warmup $((STEPS / 20 + 1)) --lr "$LR" --eval-every 50 --eval-batches 8 \
-      --ckpt-every 25 --upsample fr:poem=2,en:poem=2 --seed 1 -t "$THREADS" "$CORPUS"/*.txt
+      --ckpt-every 25 --upsample "$UPS" --seed 1 -t "$THREADS" "$CORPUS"/*.txt
   fi
   "$V" export "$W/train.ckpt" "$W/model.tmp.gguf" --type f32 && mv "$W/model.tmp.gguf" "$W/model.gguf"
 done
@@ -85,7 +87,7 @@ for S in $SIZES; do
     "$V" perplexity --heldout -m "$W/model.gguf" -t "$THREADS" "$CORPUS"/poetry-*.txt >"$W/heldout.tmp" && mv "$W/heldout.tmp" "$W/heldout.txt"
   fi
   set -- $(shape "$S")
-  printf "%s params %s tokens %s val_loss %s " "$S" "$(nflop "$1" "$2" "$4")" \
+  printf "%s ups %s params %s tokens %s val_loss %s " "$S" "$UPS" "$(nflop "$1" "$2" "$4")" \
     "$(tail -1 "$W/train.csv" | cut -d, -f6)" "$(awk -F, '$3 != "" { v = $3 } END { print v }' "$W/train.csv")"
   awk '$1 == "fr-poem" || $1 == "en-poem" { printf "%s_bpb %s ", $1, $7 } END { print "" }' "$W/heldout.txt"
 done | tee "$WORK/summary.txt"

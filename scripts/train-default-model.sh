@@ -21,7 +21,8 @@
 # machine), the script says so and starts that stage again.
 #
 #   scripts/train-default-model.sh [CORPUS_DIR] [WORK_DIR]
-# Environment: SIZE (S1..S4, default S3), PRE_FLOP (default 5.8e15), FT_FLOP (0.6e15),
+# Environment: SIZE (S1..S4, default S3), UPSAMPLE (verse upsampling in pretraining, default
+# fr:poem=2,en:poem=2), PRE_FLOP (default 5.8e15), FT_FLOP (0.6e15),
 # VERS_TRAIN_THREADS (2).
 set -eu
 cd "$(dirname "$0")/.."
@@ -31,6 +32,7 @@ SIZE=${SIZE:-S3}
 PRE_FLOP=${PRE_FLOP:-5.8e15}
 FT_FLOP=${FT_FLOP:-0.6e15}
 THREADS=${VERS_TRAIN_THREADS:-2}
+UPS=${UPSAMPLE:-fr:poem=2,en:poem=2}
 BATCH=8
 SEQ=512
 mkdir -p "$WORK" runs/tok
@@ -66,13 +68,13 @@ TOK=runs/tok/tok8k.vtok
 
 if [ ! -s "$WORK/pre.gguf" ]; then
   if [ -s "$WORK/pre.ckpt" ]; then
-    "$V" train --resume -c "$WORK/pre.ckpt" --log "$WORK/pre.csv" --upsample fr:poem=2,en:poem=2 "$CORPUS"/*.txt
+    "$V" train --resume -c "$WORK/pre.ckpt" --log "$WORK/pre.csv" --upsample "$UPS" "$CORPUS"/*.txt
   else
     [ -e "$WORK/pre.csv" ] && echo "model: $WORK/pre.ckpt is gone (a new machine?): pretraining starts again"
     "$V" train --force --tokenizer "$TOK" -c "$WORK/pre.ckpt" --log "$WORK/pre.csv" --tokens runs/tok/corpus.tokens \
       --dim $D --layers $L --heads $H --hidden $F --ctx $SEQ --batch $BATCH --seq $SEQ \
       --steps "$STEPS" --warmup 200 --lr $LR --eval-every 100 --eval-batches 8 --ckpt-every 200 \
-      --upsample fr:poem=2,en:poem=2 --seed 1 -t "$THREADS" "$CORPUS"/*.txt
+      --upsample "$UPS" --seed 1 -t "$THREADS" "$CORPUS"/*.txt
   fi
   "$V" export "$WORK/pre.ckpt" "$WORK/pre.tmp.gguf" --type f32 && mv "$WORK/pre.tmp.gguf" "$WORK/pre.gguf"
   "$V" plot "$WORK/pre.csv" -o "$WORK/pre.svg"
