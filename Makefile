@@ -87,7 +87,7 @@ eval-write: all $(BUILD)/bench/bench_write
 
 # The shipped model's figures (docs/EVALUATION.md): held-out bits per byte, unseen verse,
 # writer success per form, copying.  make eval-model [MODEL=m.gguf] [BEFORE=pre.gguf] [N=10]
-eval-model: all $(BUILD)/bench/copy_rate
+eval-model: all $(BUILD)/bench/copy_rate $(BUILD)/bench/heldout_list
 	@BUILD=$(BUILD) scripts/eval-model.sh $(MODEL) $(BEFORE)
 
 clean:

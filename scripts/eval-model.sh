@@ -79,6 +79,10 @@ if [ -z "$CORPUS" ]; then
   echo "skipped: $SHARED/corpus absent"
 else
   echo "The trainer's validation split (seed 1, 2% of the records of \`$SHARED/corpus/*.txt\` in that order)${MAXDOCS:+, first $MAXDOCS held-out documents of each file}; body tokens only, bits per byte of the body text."
+  if [ -x "$BUILD/bench/heldout_list" ]; then
+    # shellcheck disable=SC2086
+    echo "Held-out list: $("$BUILD/bench/heldout_list" $CORPUS | wc -l) documents, SHA-256 $("$BUILD/bench/heldout_list" $CORPUS | sha256sum | cut -c1-64) (frozen since 1c68094: 00c896f6…de2e7, 511 documents)."
+  fi
   echo
   echo "| model | layout | fr poem | en poem | fr prose | en prose | all |"
   echo "|---|---|---|---|---|---|---|"
