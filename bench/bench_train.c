@@ -10,7 +10,7 @@
 #include <string.h>
 
 int main(int argc, char **argv) {
-    vers_tconfig c = {384, 6, 6, 6, 1024, 8192, 256, 10000.0f, 1e-5f, 1};
+    vers_tconfig c = {384, 6, 6, 6, 1024, 8192, 256, 10000.0f, 1e-5f, 1, VERS_ARCH_LLAMA};
     int B = 4, T = 256, steps = 5, only = 0;
     const char *llmc = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {

@@ -113,6 +113,86 @@ static double d_model_loss(const vers_tmodel *m, const double *p, const int32_t 
     return L;
 }
 
+/* ---- the LSTM, written here again in double precision (lstm.c's equations) ---- */
+static double d_sig(double x) { return 1.0 / (1.0 + exp(-x)); }
+static double d_lstm_loss(const vers_tmodel *m, const double *p, const int32_t *tok, const int32_t *tg, int B, int T, int doc) {
+    const vers_tconfig *c = &m->c;
+    const int D = c->dim, V = c->vocab_size, L = c->n_layers, N = B * T, G = 4 * D;
+    double *x = malloc(sizeof(double) * N * D), *y = malloc(sizeof(double) * N * D), *xn = malloc(sizeof(double) * N * D);
+    double *lg = malloc(sizeof(double) * N * V), *h = malloc(sizeof(double) * D), *cc = malloc(sizeof(double) * D), *a = malloc(sizeof(double) * G);
+    for (int n = 0; n < N; n++) for (int j = 0; j < D; j++) x[n * D + j] = p[m->off_emb + (int64_t)tok[n] * D + j];
+    for (int l = 0; l < L; l++) {
+        const double *wih = p + m->off_layers + (int64_t)l * m->lo.size, *whh = wih + 4 * D * D, *bb = wih + 8 * D * D;
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < T; t++) {
+                int n = b * T + t;
+                if (t == 0 || tok[n] == doc) for (int j = 0; j < D; j++) h[j] = cc[j] = 0;
+                for (int g = 0; g < G; g++) {
+                    double s = bb[g];
+                    for (int k = 0; k < D; k++) s += x[n * D + k] * wih[g * D + k] + h[k] * whh[g * D + k];
+                    a[g] = s;
+                }
+                for (int j = 0; j < D; j++) {
+                    double ig = d_sig(a[j]), fg = d_sig(a[D + j]), gg = tanh(a[2 * D + j]), og = d_sig(a[3 * D + j]);
+                    cc[j] = fg * cc[j] + ig * gg;
+                    h[j] = og * tanh(cc[j]);
+                    y[n * D + j] = h[j];
+                }
+            }
+        }
+        memcpy(x, y, sizeof(double) * N * D);
+    }
+    d_rmsnorm(xn, x, p + m->off_out_norm, N, D, c->norm_eps);
+    d_matmul(lg, xn, p + (c->tied ? m->off_emb : m->off_out), N, D, V);
+    double Lx = d_xent(lg, tg, N, V);
+    free(x); free(y); free(xn); free(lg); free(h); free(cc); free(a);
+    return Lx;
+}
+
+static void check_lstm(int tied) {
+    vers_tconfig c = {.dim = 6, .n_layers = 2, .n_heads = 1, .n_kv_heads = 1, .hidden_dim = 6, .vocab_size = 11,
+                      .ctx_len = 8, .rope_theta = 10000.0f, .norm_eps = 1e-5f, .tied = tied, .arch = VERS_ARCH_LSTM};
+    vers_tmodel *m; vers_err err;
+    int B = 2, T = 7;
+    T_CHECK(vers_tmodel_new(&c, B, T, 7, &m, &err) == 0, "new: %s", err.msg);
+    if (!m) return;
+    vers_tmodel_set_doc_token(m, 3);   /* token 3 restarts the state, as <|bos|> */
+    for (int i = 0; i < m->n_tensors; i++) {
+        vers_tparam *t = &m->tensors[i];
+        rnd(m->params + t->offset, t->ne0 * t->ne1, 0.5f);
+        if (t->ne1 == 1 && strstr(t->name, "norm")) for (int64_t j = 0; j < t->ne0; j++) m->params[t->offset + j] += 1.0f;
+    }
+    int32_t tok[14], tg[14];
+    for (int i = 0; i < B * T; i++) { tok[i] = (int32_t)trng_below(&R, c.vocab_size); tg[i] = (int32_t)trng_below(&R, c.vocab_size); }
+    tok[4] = 3;   /* a document starts inside the first window */
+    vers_tmodel_zero_grad(m);
+    float loss = vers_tmodel_forward(m, tok, tg, B, T);
+    vers_tmodel_backward(m, tok, tg, 1.0f);
+    double *p = dup_d(m->params, m->n_params);
+    double L0 = d_lstm_loss(m, p, tok, tg, B, T, 3);
+    T_CHECK(fabs(L0 - loss) < 1e-4, "lstm forward loss %f vs double %f", loss, L0);
+    for (int i = 0; i < m->n_tensors; i++) {
+        vers_tparam *t = &m->tensors[i];
+        int64_t n = t->ne0 * t->ne1, ns = n < 40 ? n : 40;
+        double *fd = malloc(sizeof(double) * ns), *an = malloc(sizeof(double) * ns);
+        for (int64_t q = 0; q < ns; q++) {
+            int64_t j = n <= 40 ? q : (int64_t)trng_below(&R, (uint64_t)n);
+            double hh = 1e-5, save = p[t->offset + j];
+            p[t->offset + j] = save + hh; double lp = d_lstm_loss(m, p, tok, tg, B, T, 3);
+            p[t->offset + j] = save - hh; double lm = d_lstm_loss(m, p, tok, tg, B, T, 3);
+            p[t->offset + j] = save;
+            fd[q] = (lp - lm) / (2 * hh); an[q] = m->grads[t->offset + j];
+        }
+        char what[96]; snprintf(what, sizeof what, "lstm%s %s", tied ? " tied" : "", t->name);
+        double e = relerr(an, fd, ns);
+        report(what, e);
+        T_CHECK(e < 1e-3, "%s: rel err %.2e", what, e);
+        free(fd); free(an);
+    }
+    free(p);
+    vers_tmodel_free(m);
+}
+
 static void check_model(int tied, int kvh) {
     vers_tconfig c = {.dim = 16, .n_layers = 2, .n_heads = 4, .n_kv_heads = kvh, .hidden_dim = 24,
                       .vocab_size = 13, .ctx_len = 8, .rope_theta = 10000.0f, .norm_eps = 1e-5f, .tied = tied};
@@ -377,6 +457,7 @@ int main(void) {
     T_CASE("grad: whole model, untied") { check_model(0, 4); }
     T_CASE("grad: whole model, tied, GQA") { check_model(1, 2); }
     printf("worst relative error %.2e (bound 1e-3)\n", worst);
+    T_CASE("grad: LSTM (2 layers, a document restart inside the window), untied and tied") { check_lstm(0); check_lstm(1); }
     T_CASE("vexpf: within 2 ulp of exp over the range the trainer uses, 0 beyond") {
         double worst = 0; float at = 0;
         for (int i = 0; i <= 2000000; i++) {

@@ -176,6 +176,37 @@ int main(void) {
             vers_trainer_free(t); vers_trainer_free(ref);
         }
     }
+    T_CASE("train (LSTM): a 2-layer LSTM learns, and stopped/resumed at 2 then 1 threads ends as the straight run") {
+        vers_tconfig lc = {.dim = 48, .n_layers = 2, .n_heads = 1, .n_kv_heads = 1, .hidden_dim = 48, .vocab_size = 800,
+                           .ctx_len = 32, .rope_theta = 10000.0f, .norm_eps = 1e-5f, .tied = 1, .arch = VERS_ARCH_LSTM};
+        vers_train_opts lo = o;
+        lo.batch = 4; lo.seq_len = 32; lo.accum = 1; lo.steps = san ? 20 : 120; lo.warmup = 10; lo.lr = 5e-3f;
+        lo.eval_every = lo.steps; lo.eval_batches = 2; lo.ckpt_every = 0; lo.threads = 1; lo.precision = VERS_PREC_FP32;
+        lo.log_path = NULL; lo.ckpt_path = NULL; lo.stop_after = 0;
+        vers_trainer *ref = NULL, *t = NULL; int stopped = 0;
+        T_CHECK(vers_trainer_new(&lc, &lo, tok, &ref, &err) == 0, "%s", err.msg);
+        if (ref) {
+            float v0 = vers_trainer_eval(ref, &data);
+            T_CHECK(vers_trainer_run(ref, &data, &stopped, &err) == 0, "%s", err.msg);
+            printf("  LSTM: val loss %.3f -> %.3f after %lld steps\n", v0, vers_trainer_last_val(ref), (long long)lo.steps);
+            T_CHECK(v0 - vers_trainer_last_val(ref) > (san ? 0.2 : 1.0), "val %.3f -> %.3f", v0, vers_trainer_last_val(ref));
+        }
+        char ck[600]; snprintf(ck, sizeof ck, "%s/lstm.ckpt", dir);
+        lo.ckpt_path = ck; lo.threads = 2; lo.stop_after = lo.steps / 2;
+        T_CHECK(vers_trainer_new(&lc, &lo, tok, &t, &err) == 0 && vers_trainer_run(t, &data, &stopped, &err) == 0 && stopped, "%s", err.msg);
+        vers_trainer_free(t); t = NULL;
+        vers_train_opts ro = lo; ro.steps = 0; ro.threads = 1; ro.stop_after = 0; ro.ckpt_every = -1;
+        T_CHECK(vers_trainer_resume(ck, &ro, &t, &err) == 0, "resume: %s", err.msg);
+        if (t && ref) {
+            T_CHECK(t->m->c.arch == VERS_ARCH_LSTM, "architecture not kept");
+            T_CHECK(vers_trainer_run(t, &data, &stopped, &err) == 0, "%s", err.msg);
+            int64_t np = vers_tmodel_n_params(ref->m);
+            T_CHECK(!memcmp(ref->m->params, t->m->params, 4 * np) && !memcmp(ref->av, t->av, 4 * np), "weights differ after the resume");
+            char gp[600]; snprintf(gp, sizeof gp, "%s/lstm.gguf", dir);
+            T_CHECK(vers_trainer_export(t, gp, 0, &err) == VERS_EUNSUPPORTED && strstr(err.msg, "LSTM"), "export: %s", err.msg);
+        }
+        vers_trainer_free(t); vers_trainer_free(ref);
+    }
     T_CASE("train: a resume keeps the run's checkpoint interval and threads unless given; version-1 checkpoints load") {
         vers_train_opts so = o; so.ckpt_path = pck; so.ckpt_every = 7; so.threads = 2; so.steps = 4; so.eval_every = 0;
         vers_trainer *t = NULL; int stopped;

@@ -23,7 +23,8 @@ typedef struct vers_ctx vers_ctx;
 typedef struct vers_sampler vers_sampler;
 
 /* ---- models ---- */
-typedef enum { VERS_ARCH_LLAMA = 0, VERS_ARCH_QWEN2 = 1, VERS_ARCH_GPT2 = 2 } vers_arch;
+typedef enum { VERS_ARCH_LLAMA = 0, VERS_ARCH_QWEN2 = 1, VERS_ARCH_GPT2 = 2,
+               VERS_ARCH_LSTM = 3 /* vers-lstm: trained by vers (train.h); the engine does not run it yet */ } vers_arch;
 
 typedef struct vers_model_params {
     int n_threads;           /* default threads of contexts made from it; 0 = vers_n_cores() */

@@ -4,6 +4,7 @@
 #ifndef VERS_TRAIN_H
 #define VERS_TRAIN_H
 #include "vers/common.h"
+#include "vers/engine.h"
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,6 +20,8 @@ typedef struct vers_tconfig {
     float rope_theta;
     float norm_eps;
     int tied;         /* output projection shares the token embedding */
+    int arch;         /* vers_arch (engine.h): VERS_ARCH_LLAMA (0) or VERS_ARCH_LSTM (3: dim is
+                         the LSTM's width; heads and hidden_dim unused) */
 } vers_tconfig;
 
 /* A model being trained: parameters, gradients and activations for B x T tokens. */

@@ -25,7 +25,7 @@ int cli_bench_train(int argc, char **argv) {
         {"batch", required_argument, 0, O_BATCH}, {"json", no_argument, 0, O_JSON},
         {"precision", required_argument, 0, O_PREC}, {"pairs", required_argument, 0, O_PAIRS},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    vers_tconfig c = {384, 6, 6, 6, 1024, 8192, 256, 10000.0f, 1e-5f, 1};
+    vers_tconfig c = {384, 6, 6, 6, 1024, 8192, 256, 10000.0f, 1e-5f, 1, VERS_ARCH_LLAMA};
     long threads = vers_n_cores() < 2 ? vers_n_cores() : 2, steps = 5, B = 4, v, pairs = 1;
     int json = 0, ch, precs[2], np = 0;
     optind = 1;

@@ -65,6 +65,7 @@ static void usage(FILE *f) {
         "  files:   -c, --checkpoint FILE (train.ckpt)  --log FILE (train.csv; .jsonl for JSON lines)\n"
         "           --tokens FILE (token cache; CHECKPOINT.tokens)  --export OUT.gguf  --export-type f32|f16|q8_0\n"
         "  model:   --dim 384 --layers 6 --heads 6 --kv-heads H --hidden 1024 --ctx T --rope-theta 10000\n"
+        "           --arch llama|lstm (lstm: --layers stacked LSTM layers of width --dim; no export yet)\n"
         "           --untied (separate output matrix; default tied to the embedding)\n"
         "  train:   --batch 8 --seq 256 --accum 1 --steps 1000 --warmup 100 --lr 1e-3 --min-lr 0.1 (fraction)\n"
         "           --wd 0.1 --decay-all --clip 1.0 --eval-every 100 --eval-batches 8 --ckpt-every 200\n"
@@ -82,7 +83,7 @@ static void usage(FILE *f) {
 
 enum { O_TOK = 1000, O_INIT, O_RESUME, O_LOG, O_TOKENS, O_EXPORT, O_EXPTYPE, O_DIM, O_LAYERS, O_HEADS, O_KVH,
        O_HIDDEN, O_CTX, O_THETA, O_UNTIED, O_BATCH, O_SEQ, O_ACCUM, O_STEPS, O_WARMUP, O_LR, O_MINLR, O_WD,
-       O_DECAYALL, O_CLIP, O_EVAL, O_EVALB, O_CKEVERY, O_VALFRAC, O_UPS, O_SEED, O_JSON, O_FORCE, O_PREC, O_STRUCT };
+       O_DECAYALL, O_CLIP, O_EVAL, O_EVALB, O_CKEVERY, O_VALFRAC, O_UPS, O_SEED, O_JSON, O_FORCE, O_PREC, O_STRUCT, O_ARCH };
 
 static int bad(const char *opt) { return cli_error("train", "%s: bad value", opt); }
 static int lib_error(const vers_err *e) { fprintf(stderr, "vers: %s\n", e->msg); return 2; }
@@ -124,13 +125,13 @@ static int cmd_train_run(int argc, char **argv, vers_dist_ops *dist) {
         {"upsample", required_argument, 0, O_UPS}, {"seed", required_argument, 0, O_SEED},
         {"threads", required_argument, 0, 't'}, {"json", no_argument, 0, O_JSON},
         {"force", no_argument, 0, O_FORCE}, {"precision", required_argument, 0, O_PREC},
-        {"struct-codes", no_argument, 0, O_STRUCT},
+        {"struct-codes", no_argument, 0, O_STRUCT}, {"arch", required_argument, 0, O_ARCH},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const int rank = dist ? dist->rank : 0;
     vers_train_opts o;
     vers_train_opts_default(&o);
     o.threads = vers_n_cores() > 2 ? 2 : vers_n_cores();
-    vers_tconfig cfg = {384, 6, 6, 0, 1024, 0, 0, 10000.0f, 1e-5f, 1};
+    vers_tconfig cfg = {384, 6, 6, 0, 1024, 0, 0, 10000.0f, 1e-5f, 1, VERS_ARCH_LLAMA};
     const char *tokp = NULL, *init = NULL, *ckpt = "train.ckpt", *logp = "train.csv", *tokens = NULL, *exportp = NULL, *ups = NULL;
     int resume = 0, json = 0, exptype = VT_F16, c, steps_given = 0, force = 0, prec = -1, ckpt_given = 0, threads_given = 0, struct_codes = 0;
     double valfrac = 0.02;
@@ -170,6 +171,11 @@ static int cmd_train_run(int argc, char **argv, vers_dist_ops *dist) {
         case 't': if (cli_parse_int(optarg, 1, 256, &v)) return bad("--threads"); o.threads = (int)v; threads_given = 1; break;
         case O_FORCE: force = 1; break;
         case O_STRUCT: struct_codes = 1; break;
+        case O_ARCH:
+            if (!strcmp(optarg, "llama")) cfg.arch = VERS_ARCH_LLAMA;
+            else if (!strcmp(optarg, "lstm")) cfg.arch = VERS_ARCH_LSTM;
+            else return cli_error("train", "--arch: '%s' is not llama or lstm", optarg);
+            break;
         case O_PREC:
             if (!strcmp(optarg, "fp32")) prec = VERS_PREC_FP32;
             else if (!strcmp(optarg, "bf16")) prec = VERS_PREC_BF16;
@@ -226,6 +232,7 @@ static int cmd_train_run(int argc, char **argv, vers_dist_ops *dist) {
         vers_bpe *tok = NULL;
         if (vers_bpe_load(tokp, &tok, &err)) return lib_error(&err);
         cfg.vocab_size = vers_bpe_vocab_size(tok);
+        if (cfg.arch == VERS_ARCH_LSTM) { cfg.n_heads = cfg.n_kv_heads = 1; cfg.hidden_dim = cfg.dim; }   /* unused */
         if (!cfg.n_kv_heads) cfg.n_kv_heads = cfg.n_heads;
         if (!cfg.ctx_len) cfg.ctx_len = o.seq_len;
         int rc = vers_trainer_new(&cfg, &o, tok, &t, &err);
@@ -326,6 +333,8 @@ static int cmd_train_run(int argc, char **argv, vers_dist_ops *dist) {
     if (dist && rank == 0)
         fprintf(stderr, "vers train: %d ranks (%s), %d sequences per rank per micro-batch, %d thread%s each\n", dist->size, dist->name,
                 vers_trainer_opts(t)->batch / dist->size, vers_trainer_opts(t)->threads, vers_trainer_opts(t)->threads > 1 ? "s" : "");
+    if (rank == 0 && mc->arch == VERS_ARCH_LSTM)
+        fprintf(stderr, "vers train: LSTM, %d layers of width %d, vocab %d%s\n", mc->n_layers, mc->dim, mc->vocab_size, mc->tied ? ", tied" : "");
     if (rank == 0) fprintf(stderr, "vers train: %.2fM parameters (dim %d, %d layers, %d/%d heads, ffn %d, vocab %d%s); "
                     "%lld tokens/step; %s products (%s); %d thread%s; data %zu train / %zu val tokens; from step %lld of %lld\n",
             vers_tmodel_n_params(m) / 1e6, mc->dim, mc->n_layers, mc->n_heads, mc->n_kv_heads, mc->hidden_dim,

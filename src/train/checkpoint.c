@@ -3,7 +3,7 @@
  *
  * Layout (little-endian): "VERSCKP1", u32 version, then the sections written in order,
  * then a u64 hash of every byte before it and the u64 total length.  Version 2 (this one)
- * adds after the run options: architecture, precision of the matrix products, the thread
+ * adds after the run options: architecture (vers_arch: llama 0, LSTM 3), precision of the matrix products, the thread
  * count and the number of ranks the run was saved with (defaults a resume reuses); version
  * 1 files are still read (llama, FP32, threads and ranks from the command line).  Every
  * header value is held to the command line's limits before anything is allocated, and the
@@ -25,7 +25,6 @@
 
 #define CKPT_MAGIC "VERSCKP1"
 #define CKPT_VERSION 2u
-#define CKPT_ARCH_LLAMA 0u
 #define HBLK (1 << 20)
 
 /* word-wise FNV-style hash over 1 MiB blocks (fast enough for hundreds of MB) */
@@ -85,7 +84,7 @@ int vers_trainer_save(vers_trainer *t, const char *path, vers_err *err) {
     cw_u32(&w, (uint32_t)o->eval_every); cw_u32(&w, (uint32_t)o->eval_batches); cw_u32(&w, (uint32_t)o->ckpt_every);
     cw_u64(&w, o->seed);
     /* version 2 */
-    cw_u32(&w, CKPT_ARCH_LLAMA); cw_u32(&w, (uint32_t)vers_tmodel_precision(t->m));
+    cw_u32(&w, (uint32_t)c->arch); cw_u32(&w, (uint32_t)vers_tmodel_precision(t->m));
     cw_u32(&w, (uint32_t)(o->threads > 0 ? o->threads : 1)); cw_u32(&w, (uint32_t)(o->dist ? o->dist->size : 1));
     /* progress */
     cw_u64(&w, (uint64_t)t->step); for (int i = 0; i < 4; i++) cw_u64(&w, t->rng.s[i]);
@@ -185,7 +184,7 @@ int checkpoint_load(const char *path, const vers_train_opts *over, vers_trainer 
     hv[nh++] = cr_u32(&r);                                                       /* decay_all */
     hv[nh++] = cr_u32(&r); hv[nh++] = cr_u32(&r); hv[nh++] = cr_u32(&r);         /* eval_every eval_batches ckpt_every */
     o.seed = cr_u64(&r);
-    uint64_t arch = CKPT_ARCH_LLAMA, prec = VERS_PREC_FP32, threads = 0, ranks = 1;
+    uint64_t arch = VERS_ARCH_LLAMA, prec = VERS_PREC_FP32, threads = 0, ranks = 1;
     if (version >= 2) { arch = cr_u32(&r); prec = cr_u32(&r); threads = cr_u32(&r); ranks = cr_u32(&r); }
     if (r.bad) { vers_errorf(err, rc, "%s: truncated checkpoint header", path); goto out; }
     const vers_train_limits *lim = vers_train_limits_get();
@@ -198,7 +197,7 @@ int checkpoint_load(const char *path, const vers_train_opts *over, vers_trainer 
         {"accumulation", hv[10], 1, (uint64_t)lim->accum}, {"steps", hv[11], 1, (uint64_t)lim->steps},
         {"warmup", hv[12], 0, (uint64_t)lim->steps}, {"decay-all", hv[13], 0, 1},
         {"eval-every", hv[14], 0, (uint64_t)lim->eval_every}, {"eval-batches", hv[15], 1, (uint64_t)lim->eval_batches},
-        {"ckpt-every", hv[16], 0, (uint64_t)lim->ckpt_every}, {"architecture", arch, CKPT_ARCH_LLAMA, CKPT_ARCH_LLAMA},
+        {"ckpt-every", hv[16], 0, (uint64_t)lim->ckpt_every}, {"architecture", arch, VERS_ARCH_LLAMA, VERS_ARCH_LSTM},
         {"precision", prec, VERS_PREC_FP32, VERS_PREC_BF16}, {"threads", threads, 0, (uint64_t)lim->threads},
         {"ranks", ranks, 1, 1u << 20},
     };
@@ -210,6 +209,8 @@ int checkpoint_load(const char *path, const vers_train_opts *over, vers_trainer 
         }
     c.dim = (int)hv[0]; c.n_layers = (int)hv[1]; c.n_heads = (int)hv[2]; c.n_kv_heads = (int)hv[3];
     c.hidden_dim = (int)hv[4]; c.vocab_size = (int)hv[5]; c.ctx_len = (int)hv[6]; c.tied = (int)hv[7];
+    c.arch = (int)arch;
+    if (c.arch != VERS_ARCH_LLAMA && c.arch != VERS_ARCH_LSTM) { vers_errorf(err, rc, "%s: bad checkpoint header: architecture %d", path, c.arch); goto out; }
     o.batch = (int)hv[8]; o.seq_len = (int)hv[9]; o.accum = (int)hv[10];
     o.steps = over->steps > 0 ? over->steps : (int64_t)hv[11];
     o.warmup = (int64_t)hv[12]; o.decay_all = (int)hv[13];

@@ -16,6 +16,8 @@
 #include <string.h>
 
 int vers_trainer_export(vers_trainer *t, const char *path, int type, vers_err *err) {
+    if (t->m->c.arch != VERS_ARCH_LLAMA)
+        return vers_errorf(err, VERS_EUNSUPPORTED, "%s: an LSTM run cannot be exported yet (GGUF vers-lstm and its engine are the thesis issue's next step)", path);
     if (type != VT_F32 && type != VT_F16 && type != VT_Q8_0)
         return vers_errorf(err, VERS_EINVAL, "export type must be F32, F16 or Q8_0");
     if (!t->tok && !t->tok_gguf) return vers_errorf(err, VERS_EINVAL, "the run has no tokenizer to export");

@@ -132,7 +132,7 @@ int vers_trainer_new_from_gguf(const char *path, const vers_train_opts *o, vers_
     const gguf_tensor *emb = gguf_find_tensor(g, "token_embd.weight");
     if (!emb || emb->n_dims != 2 || emb->ne[0] != D) { rc = vers_errorf(err, VERS_EFORMAT, "%s: token_embd.weight missing or of the wrong shape", path); goto out; }
     vers_tconfig c = {(int)D, (int)L, (int)H, (int)KVH, (int)F, (int)emb->ne[1], (int)ctx, theta, eps,
-                      gguf_find_tensor(g, "output.weight") == NULL};
+                      gguf_find_tensor(g, "output.weight") == NULL, VERS_ARCH_LLAMA};
     if (tok && vers_bpe_vocab_size(tok) > c.vocab_size) { rc = vers_errorf(err, VERS_EFORMAT, "%s: tokenizer larger than the embedding", path); goto out; }
     vers_train_opts oo = *o;
     if (oo.seq_len > c.ctx_len) oo.seq_len = c.ctx_len;

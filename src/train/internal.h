@@ -57,6 +57,7 @@ struct vers_tmodel {
     vers_tconfig c;
     int prof_on; double prof[TP_N];   /* seconds per kind of work (vers_tmodel_profile) */
     void (*layer_hook)(void *ctx, int64_t off, int64_t n);   /* after each layer's backward */
+    struct lstm_buf *lstm;            /* arch LSTM: its activations (lstm.c) */
     void *layer_hook_ctx;
     int prec;                      /* tg_precision of the matrix products (gemm.h) */
     int hd, kvd, qkv_ld;           /* head dim, K/V width, row length of the qkv buffer */

@@ -7,6 +7,7 @@
 #include "train/internal.h"
 #include "train/layers.h"
 #include "train/gemm.h"
+#include "train/lstm.h"
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,15 @@ void vers_tmodel_set_precision(vers_tmodel *m, int prec) { m->prec = prec == VER
 int vers_tmodel_precision(const vers_tmodel *m) { return m->prec == TG_BF16 ? VERS_PREC_BF16 : VERS_PREC_FP32; }
 
 int tconfig_check(const vers_tconfig *c, vers_err *err) {
+    if (c->arch == VERS_ARCH_LSTM) {
+        if (c->dim <= 0 || c->n_layers <= 0 || c->vocab_size <= 0 || c->ctx_len <= 0)
+            return vers_errorf(err, VERS_EINVAL, "model shape: every size must be positive");
+        if ((int64_t)c->dim * c->dim * c->n_layers > ((int64_t)1 << 40) || c->vocab_size > (1 << 24))
+            return vers_errorf(err, VERS_EINVAL, "model shape too large");
+        if (!(c->norm_eps > 0)) return vers_errorf(err, VERS_EINVAL, "norm_eps must be positive");
+        return VERS_OK;
+    }
+    if (c->arch != VERS_ARCH_LLAMA) return vers_errorf(err, VERS_EINVAL, "unknown architecture %d", c->arch);
     if (c->dim <= 0 || c->n_layers <= 0 || c->n_heads <= 0 || c->n_kv_heads <= 0 ||
         c->hidden_dim <= 0 || c->vocab_size <= 0 || c->ctx_len <= 0)
         return vers_errorf(err, VERS_EINVAL, "model shape: every size must be positive");
@@ -53,6 +63,7 @@ int64_t vers_tconfig_n_params(const vers_tconfig *c) {
     vers_err e;
     if (tconfig_check(c, &e)) return -1;
     const int64_t D = c->dim, F = c->hidden_dim, V = c->vocab_size, L = c->n_layers;
+    if (c->arch == VERS_ARCH_LSTM) return V * D + L * lstm_layer_size(D) + D + (c->tied ? 0 : V * D);
     const int64_t kvd = (int64_t)(c->dim / c->n_heads) * c->n_kv_heads;
     const int64_t layer = D + (D + 2 * kvd) * D + D * D + D + 2 * F * D + D * F;
     return V * D + L * layer + D + (c->tied ? 0 : V * D);
@@ -73,6 +84,7 @@ static void add_tensor(vers_tmodel *m, const char *name, int64_t off, int64_t ne
 
 void vers_tmodel_free(vers_tmodel *m) {
     if (!m) return;
+    lstm_free(m);
     free(m->params); free(m->grads); free(m->tensors); free(m->pos); free(m->seg);
     float **bufs[] = {&m->resid, &m->rstd1, &m->xn1, &m->qkv, &m->att, &m->atty, &m->resid_mid,
                       &m->rstd2, &m->xn2, &m->h13, &m->hg, &m->rstdf, &m->xnf, &m->logits,
@@ -97,6 +109,23 @@ int vers_tmodel_new(const vers_tconfig *c, int B, int T, uint64_t seed, vers_tmo
     vers_tmodel *m = calloc(1, sizeof *m);
     if (!m) return vers_errorf(err, VERS_ENOMEM, "out of memory");
     m->c = *c;
+    if (c->arch == VERS_ARCH_LSTM) {
+        int fail = 0;
+        const int64_t N = (int64_t)B * T, D = c->dim, V = c->vocab_size, L = c->n_layers;
+        m->Bmax = B; m->Tmax = T; m->doc_token = -1;
+        if (lstm_layout(m)) fail = 1;
+        if (!fail) lstm_add_tensors(m, add_tensor);
+        m->params = falloc(m->n_params, &fail); m->grads = falloc(m->n_params, &fail);
+        m->resid = falloc((L + 1) * N * D, &fail);
+        m->rstdf = falloc(N, &fail); m->xnf = falloc(N * D, &fail);
+        m->logits = falloc(N * V, &fail); m->losses = falloc(N, &fail); m->dxn = falloc(N * D, &fail);
+        if (fail || lstm_alloc(m, B, T)) { vers_tmodel_free(m); return vers_errorf(err, VERS_ENOMEM, "out of memory for an LSTM at batch %d x %d", B, T); }
+        trng r; trng_seed(&r, seed ^ 0x5eed1417ULL);
+        lstm_init(m, &r);
+        memset(m->grads, 0, sizeof(float) * m->n_params);
+        *out = m;
+        return VERS_OK;
+    }
     const int64_t D = c->dim, F = c->hidden_dim, V = c->vocab_size, L = c->n_layers;
     m->hd = c->dim / c->n_heads;
     m->kvd = m->hd * c->n_kv_heads;
@@ -178,6 +207,7 @@ int64_t vers_tmodel_n_params(const vers_tmodel *m) { return m->n_params; }
 int64_t vers_tmodel_n_flop_params(const vers_tmodel *m) {
     /* everything but the norms and the input embedding, plus the output head */
     int64_t D = m->c.dim, V = m->c.vocab_size, L = m->c.n_layers;
+    if (m->c.arch == VERS_ARCH_LSTM) return L * 8 * D * D + V * D;   /* W_ih and W_hh, and the head */
     return L * (m->lo.size - 2 * D) + V * D;
 }
 float *vers_tmodel_params(vers_tmodel *m) { return m->params; }
@@ -201,6 +231,7 @@ void vers_tmodel_zero_grad(vers_tmodel *m) {
 }
 
 float vers_tmodel_forward(vers_tmodel *m, const int32_t *tokens, const int32_t *targets, int B, int T) {
+    if (m->c.arch == VERS_ARCH_LSTM) return lstm_forward(m, tokens, targets, B, T);
     const vers_tconfig *c = &m->c;
     const int D = c->dim, F = c->hidden_dim, V = c->vocab_size, L = c->n_layers, H = c->n_heads;
     const int N = B * T, ld = m->qkv_ld;
@@ -245,6 +276,7 @@ float vers_tmodel_forward(vers_tmodel *m, const int32_t *tokens, const int32_t *
 }
 
 void vers_tmodel_backward(vers_tmodel *m, const int32_t *tokens, const int32_t *targets, float grad_scale) {
+    if (m->c.arch == VERS_ARCH_LSTM) { lstm_backward(m, tokens, targets, grad_scale); return; }
     const vers_tconfig *c = &m->c;
     const int D = c->dim, F = c->hidden_dim, V = c->vocab_size, L = c->n_layers, H = c->n_heads;
     const int B = m->B, T = m->T, N = B * T, ld = m->qkv_ld;
