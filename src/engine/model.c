@@ -129,7 +129,13 @@ static int load_tensors(vers_model *m, vers_err *err) {
 #define VEC(field, nm, suf, n) \
     do { snprintf(name, sizeof name, "blk.%d.%s.%s", l, nm, suf); \
          if ((rc = load_vec(m, name, n, 1, &a, &L->field, err))) return rc; } while (0)
-    for (int l = 0; l < hp->n_layer; l++) {
+    for (int l = 0; l < hp->n_layer && hp->arch == VERS_ARCH_LSTM; l++) {
+        model_layer *L = &m->layers[l];
+        W(w_ih, "lstm_ih", E, 4 * E);
+        W(w_hh, "lstm_hh", E, 4 * E);
+        VEC(b_lstm, "lstm_b", "bias", 4 * E);
+    }
+    for (int l = 0; l < hp->n_layer && hp->arch != VERS_ARCH_LSTM; l++) {
         model_layer *L = &m->layers[l];
         VEC(attn_norm, "attn_norm", "weight", E);
         VEC(ffn_norm, "ffn_norm", "weight", E);
@@ -162,6 +168,36 @@ static int load_tensors(vers_model *m, vers_err *err) {
     return model_place_weights(m, err);
 }
 
+/* vers-lstm (trained by vers train --arch lstm, docs/TRAINING.md): embedding_length E,
+ * block_count L, context_length, layer_norm_rms_epsilon; the state of a layer at each
+ * position (h, c) is kept in its K and V cache rows (one "head" of E values). */
+static int read_hparams_lstm(vers_model *m, vers_err *err) {
+    const gguf_file *g = m->g;
+    vers_model_info *hp = &m->info;
+    const char *arch = "vers-lstm";
+    uint32_t n_embd, n_layer, n_ctx, bos;
+    int rc;
+    hp->arch = VERS_ARCH_LSTM; hp->arch_name = arch;
+    if ((rc = get_u32_key(g, arch, "embedding_length", 1, 0, &n_embd, err))) return rc;
+    if ((rc = get_u32_key(g, arch, "block_count", 1, 0, &n_layer, err))) return rc;
+    if ((rc = get_u32_key(g, arch, "context_length", 1, 0, &n_ctx, err))) return rc;
+    if ((rc = get_f32_key(g, arch, "layer_norm_rms_epsilon", 1, 0, &hp->norm_eps, err))) return rc;
+    if (n_embd == 0 || n_embd > MAX_DIM / 4) return vers_errorf(err, VERS_EFORMAT, "bad embedding_length %u", n_embd);
+    if (n_layer == 0 || n_layer > 4096) return vers_errorf(err, VERS_EFORMAT, "bad block_count %u", n_layer);
+    if (n_ctx == 0 || n_ctx > (1u << 24)) return vers_errorf(err, VERS_EFORMAT, "bad context_length %u", n_ctx);
+    if (!(hp->norm_eps >= 0.0f)) return vers_errorf(err, VERS_EFORMAT, "bad norm epsilon %g", hp->norm_eps);
+    const gguf_tensor *te = gguf_find_tensor(g, "token_embd.weight");
+    if (!te || te->n_dims != 2 || te->ne[0] != n_embd || te->ne[1] <= 0 || te->ne[1] > (1 << 24))
+        return vers_errorf(err, VERS_EFORMAT, "tensor token_embd.weight missing or of a bad shape");
+    hp->n_vocab = (int)te->ne[1];
+    hp->n_embd = (int)n_embd; hp->n_layer = (int)n_layer; hp->n_ctx_train = (int)n_ctx;
+    hp->n_head = hp->n_head_kv = 1; hp->head_dim = (int)n_embd;
+    hp->n_ff = 4 * (int)n_embd;            /* the gates, in the FFN buffers */
+    hp->n_rot = 0; hp->rope_base = 10000.0f;
+    m->lstm_bos = gguf_get_u32(g, "tokenizer.ggml.bos_token_id", &bos) == VERS_OK ? (int32_t)bos : -1;
+    return VERS_OK;
+}
+
 static int read_hparams(vers_model *m, vers_err *err) {
     const gguf_file *g = m->g;
     vers_model_info *hp = &m->info;
@@ -169,6 +205,7 @@ static int read_hparams(vers_model *m, vers_err *err) {
     if (gguf_get_str(g, "general.architecture", &s))
         return vers_errorf(err, VERS_EFORMAT, "missing metadata key general.architecture");
     const char *arch;
+    if (gguf_str_eq(s, "vers-lstm")) return read_hparams_lstm(m, err);
     if (gguf_str_eq(s, "llama")) { hp->arch = VERS_ARCH_LLAMA; arch = "llama"; }
     else if (gguf_str_eq(s, "qwen2")) { hp->arch = VERS_ARCH_QWEN2; arch = "qwen2"; }
     else if (gguf_str_eq(s, "gpt2")) { hp->arch = VERS_ARCH_GPT2; arch = "gpt2"; }
@@ -383,6 +420,7 @@ int vers_ctx_new(vers_model *m, const vers_ctx_params *params, vers_ctx **out, v
     }
     c->n_threads = p.n_threads ? p.n_threads : m->n_threads;
     c->n_att_threads = c->n_threads;
+    if (hp->arch == VERS_ARCH_LSTM) p.kv_type = VERS_KV_F32;   /* the LSTM's states, not rounded */
     c->kv_type = p.kv_type;
     c->kv_dim = hp->n_head_kv * hp->head_dim;
     c->kv_elt = p.kv_type == VERS_KV_F16 ? 2 : 4;
@@ -461,9 +499,9 @@ int vers_decode(vers_ctx *c, const int32_t *tokens, int n, int all_logits, vers_
         int first = all_logits ? 0 : (done + nb == n ? nb - 1 : nb);
         float *out = c->logits + (size_t)(all_logits ? done : 0) * n_vocab;
         for (int i = 0; i < nb; i++) c->written[c->pos + i] = c->stamp;
-        int rc = c->m->info.arch == VERS_ARCH_GPT2
-                     ? model_forward_gpt2(c, tokens + done, nb, first, out)
-                     : model_forward_llama(c, tokens + done, nb, first, out);
+        int rc = c->m->info.arch == VERS_ARCH_GPT2   ? model_forward_gpt2(c, tokens + done, nb, first, out)
+                 : c->m->info.arch == VERS_ARCH_LSTM ? model_forward_lstm(c, tokens + done, nb, first, out)
+                                                     : model_forward_llama(c, tokens + done, nb, first, out);
         if (rc) return vers_errorf(err, rc, "decode failed (tensor conversion)");
         c->pos += nb;
         done += nb;

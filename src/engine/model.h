@@ -22,10 +22,12 @@ typedef struct model_layer {
     const float *attn_norm, *attn_norm_b, *ffn_norm, *ffn_norm_b;
     const float *bq, *bk, *bv, *bqkv, *bo, *b_up, *b_down;
     vers_weight wq, wk, wv, wqkv, wo, w_gate, w_up, w_down;
+    vers_weight w_ih, w_hh;  /* vers-lstm: [4E][E] each, gates i f g o */
+    const float *b_lstm;     /* vers-lstm: [4E] */
 } model_layer;
 /* a layer's matrices, as an initializer (absent ones have data == NULL):
  *   vers_weight *w[] = LAYER_MATS(L); */
-#define LAYER_MATS(L) { &(L)->wq, &(L)->wk, &(L)->wv, &(L)->wqkv, &(L)->wo, &(L)->w_gate, &(L)->w_up, &(L)->w_down }
+#define LAYER_MATS(L) { &(L)->wq, &(L)->wk, &(L)->wv, &(L)->wqkv, &(L)->wo, &(L)->w_gate, &(L)->w_up, &(L)->w_down, &(L)->w_ih, &(L)->w_hh }
 
 struct vers_model {
     vers_model_info info;
@@ -39,6 +41,7 @@ struct vers_model {
     uint16_t *gelu_table;    /* gpt2: ggml's F16 GELU table (65536) */
     int n_threads;
     int neox;                /* rope pairs (i, i+n_rot/2) */
+    int32_t lstm_bos;        /* vers-lstm: the token that restarts the state (-1 none) */
 };
 
 struct vers_ctx {
@@ -74,6 +77,7 @@ struct vers_ctx {
  * write logits of tokens [out_first, n) into out[(t-out_first)*n_vocab]. */
 int model_forward_llama(vers_ctx *c, const int32_t *tok, int n, int out_first, float *out);
 int model_forward_gpt2(vers_ctx *c, const int32_t *tok, int n, int out_first, float *out);
+int model_forward_lstm(vers_ctx *c, const int32_t *tok, int n, int out_first, float *out);
 
 /* kv.c: store K,V rows of tokens at positions pos..pos+n-1 of layer l;
  * attention of n query tokens (at pos0 .. pos0+n-1) over the cache of layer l. */

@@ -1,6 +1,7 @@
 /* src/train/export.c — checkpoint to GGUF.
  *
- * Export writes a GGUF v3 "llama" model that llama.cpp and the engine load: hyper-
+ * Export writes a GGUF v3 "llama" model that llama.cpp and the engine load (an LSTM run:
+ * "vers-lstm", which only the engine loads, with vers-lstm.* keys and lstm_* tensors): hyper-
  * parameters under llama.*, the byte-level BPE under tokenizer.ggml.* (model "gpt2",
  * pre "gpt-2"), the run's provenance under vers.*, matrices as F32/F16/Q8_0 and norms as
  * F32 (as llama.cpp does).  RoPE is trained in ggml's NORM mode (adjacent pairs), the
@@ -16,8 +17,6 @@
 #include <string.h>
 
 int vers_trainer_export(vers_trainer *t, const char *path, int type, vers_err *err) {
-    if (t->m->c.arch != VERS_ARCH_LLAMA)
-        return vers_errorf(err, VERS_EUNSUPPORTED, "%s: an LSTM run cannot be exported yet (GGUF vers-lstm and its engine are the thesis issue's next step)", path);
     if (type != VT_F32 && type != VT_F16 && type != VT_Q8_0)
         return vers_errorf(err, VERS_EINVAL, "export type must be F32, F16 or Q8_0");
     if (!t->tok && !t->tok_gguf) return vers_errorf(err, VERS_EINVAL, "the run has no tokenizer to export");
@@ -42,9 +41,17 @@ int vers_trainer_export(vers_trainer *t, const char *path, int type, vers_err *e
         gguf_close(g);
     }
 #define CK(x) do { if (!rc && (x)) rc = VERS_ENOMEM; } while (0)
-    CK(gguf_writer_set_str(w, "general.architecture", "llama"));
+    const int lstm = c->arch == VERS_ARCH_LSTM;
+    CK(gguf_writer_set_str(w, "general.architecture", lstm ? "vers-lstm" : "llama"));
     CK(gguf_writer_set_str(w, "general.name", "vers"));
     CK(gguf_writer_set_u32(w, "general.file_type", type == VT_F32 ? 0 : type == VT_F16 ? 1 : 7));
+    if (lstm) {   /* vers-lstm (docs/TRAINING.md): llama.cpp does not load it; the engine does */
+        CK(gguf_writer_set_u32(w, "vers-lstm.context_length", (uint32_t)c->ctx_len));
+        CK(gguf_writer_set_u32(w, "vers-lstm.embedding_length", (uint32_t)c->dim));
+        CK(gguf_writer_set_u32(w, "vers-lstm.block_count", (uint32_t)c->n_layers));
+        CK(gguf_writer_set_f32(w, "vers-lstm.layer_norm_rms_epsilon", c->norm_eps));
+        CK(gguf_writer_set_u32(w, "vers-lstm.vocab_size", (uint32_t)c->vocab_size));
+    } else {
     CK(gguf_writer_set_u32(w, "llama.context_length", (uint32_t)c->ctx_len));
     CK(gguf_writer_set_u32(w, "llama.embedding_length", (uint32_t)c->dim));
     CK(gguf_writer_set_u32(w, "llama.block_count", (uint32_t)c->n_layers));
@@ -55,6 +62,7 @@ int vers_trainer_export(vers_trainer *t, const char *path, int type, vers_err *e
     CK(gguf_writer_set_f32(w, "llama.rope.freq_base", c->rope_theta));
     CK(gguf_writer_set_f32(w, "llama.attention.layer_norm_rms_epsilon", c->norm_eps));
     CK(gguf_writer_set_u32(w, "llama.vocab_size", (uint32_t)c->vocab_size));
+    }
     /* tokenizer: padded with unused control tokens when the model's vocabulary is larger */
     int nt = t->tok ? vers_bpe_vocab_size(t->tok) : 0, nm = t->tok ? vers_bpe_n_merges(t->tok) : 0, nv = t->tok ? c->vocab_size : 0;
     const char **ts = calloc((size_t)nv, sizeof *ts), **ms = calloc((size_t)nm + 1, sizeof *ms);
