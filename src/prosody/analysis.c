@@ -87,31 +87,54 @@ static int split_lines(char *buf, size_t len, vers_poem_line **out, int *n_stanz
 
 /* ---- per-line scans ---- */
 
-static int scan_all(const vers_prosody *p, int lang, vers_poem_line *L, int n, const int *target, vers_line *out) {
-    for (int i = 0; i < n; i++) {
-        int rc = vers_scan_line(p, lang, L[i].text, strlen(L[i].text), target ? target[i] : 0, &out[i]);
-        if (rc) return rc;
-    }
-    return VERS_OK;
-}
-
-/* Refits lines to the poem's commonest length where their elisions allow it. */
-static int fit_to_metre(const vers_prosody *p, int lang, vers_poem_line *L, int n) {
+/* Refits lines to the poem's commonest length where their elisions allow it (French: a
+ * poem's lines share a metre, and the count picks among diérèse and synérèse). */
+static int fit_to_metre(const vers_prosody *p, int lang, const vers_poem_line *L, int n, vers_line *out) {
     int hist[65] = {0}, total = 0;
     for (int i = 0; i < n; i++) {
-        int s = L[i].scan.syllables;
+        int s = out[i].syllables;
         if (s > 0 && s <= 64) { hist[s]++; total++; }
     }
     int mode = 0;
     for (int s = 1; s <= 64; s++) if (hist[s] > hist[mode]) mode = s;
     if (!mode || hist[mode] * 10 < total * 3) return VERS_OK;
     for (int i = 0; i < n; i++) {
-        vers_line *s = &L[i].scan;
+        vers_line *s = &out[i];
         if (s->syllables == mode || s->min_syllables > mode || s->max_syllables < mode) continue;
         int rc = vers_scan_line(p, lang, L[i].text, strlen(L[i].text), mode, s);
         if (rc) return rc;
     }
     return VERS_OK;
+}
+
+/* Scans the poem's lines into out[], at target[i] syllables (target NULL: none).  This is
+ * the one whole-poem reading that the analysis and the form check share.  English: each
+ * line alone, then, when the poem as a whole is in triple metre, again with that as a
+ * prior (en_poem.c); the poem's commonest length is not forced on English lines, whose
+ * lengths vary more than their metre (a reader's extra syllables).  French: without
+ * targets, lines are refitted to the poem's commonest length. */
+static int scan_poem(const vers_prosody *p, int lang, const vers_poem_line *L, int n, const int *target, vers_line *out) {
+    if (lang == VERS_LANG_EN) {
+        if (!p || !p->en) return VERS_EINVAL;
+        en_line *e = malloc(sizeof *e * (size_t)(n ? n : 1));
+        if (!e) return VERS_ENOMEM;
+        int rc = VERS_OK;
+        for (int i = 0; i < n && !rc; i++)
+            rc = en_scan_line(p->en, L[i].text, strlen(L[i].text), target ? target[i] : 0, &e[i]);
+        en_prior prior;
+        en_poem_metre(e, n, &prior);
+        for (int i = 0; i < n && !rc; i++) {
+            if (prior.ternary) rc = en_scan_line_prior(p->en, L[i].text, strlen(L[i].text), target ? target[i] : 0, &prior, &e[i]);
+            vline_from_en(&e[i], &out[i]);
+        }
+        free(e);
+        return rc;
+    }
+    for (int i = 0; i < n; i++) {
+        int rc = vers_scan_line(p, lang, L[i].text, strlen(L[i].text), target ? target[i] : 0, &out[i]);
+        if (rc) return rc;
+    }
+    return target ? VERS_OK : fit_to_metre(p, lang, L, n, out);
 }
 
 /* ---- checking against a form ---- */
@@ -186,7 +209,7 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
             if (!scanned) {
                 scanned = 1;
                 for (int i = 0; i < n; i++) target[i] = plan->lines[i].syllables;
-                rc = scan_all(p, a->lang, a->lines, n, target, scans);
+                rc = scan_poem(p, a->lang, a->lines, n, target, scans);
                 if (!f->n_syl) for (int i = 0; i < n; i++) scans[i] = a->lines[i].scan;
                 if (rc) { vers_plan_free(plan); vers_errorf(err, rc, "scan failed"); goto done; }
             }
@@ -375,14 +398,9 @@ int vers_analyse(const vers_prosody *p, const char *text, size_t len,
     if (!a->stanza_lines || !stanza || !ids || !scans) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
     for (int i = 0; i < n; i++) { a->stanza_lines[a->lines[i].stanza]++; stanza[i] = a->lines[i].stanza; }
 
-    for (int i = 0; i < n; i++) {
-        rc = vers_scan_line(p, a->lang, a->lines[i].text, strlen(a->lines[i].text), 0, &a->lines[i].scan);
-        if (rc) { vers_errorf(err, rc, "cannot scan line %d", a->lines[i].source_line); goto fail; }
-    }
-    rc = fit_to_metre(p, a->lang, a->lines, n);
+    rc = scan_poem(p, a->lang, a->lines, n, NULL, scans);
     if (rc) { vers_errorf(err, rc, "scan failed"); goto fail; }
-
-    for (int i = 0; i < n; i++) scans[i] = a->lines[i].scan;
+    for (int i = 0; i < n; i++) a->lines[i].scan = scans[i];
     if (scheme_detect(p, scans, stanza, n, ids) < 0) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
     a->scheme = malloc((size_t)n + (size_t)a->n_stanzas + 1);
     if (!a->scheme) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }

@@ -44,7 +44,7 @@ const char *vers_prosody_warning(const vers_prosody *p) {
 
 /* ---- scanning ---- */
 
-static void from_en(const en_line *e, vers_line *o) {
+void vline_from_en(const en_line *e, vers_line *o) {
     memset(o, 0, sizeof *o);
     o->lang = VERS_LANG_EN;
     o->syllables = e->syllables;
@@ -118,7 +118,7 @@ int vers_scan_line(const vers_prosody *p, int lang, const char *text, size_t len
         en_line e;
         int rc = en_scan_line(p->en, text, len, target, &e);
         if (rc) return rc;
-        from_en(&e, out);
+        vline_from_en(&e, out);
         return VERS_OK;
     }
     return VERS_EINVAL;

@@ -89,6 +89,10 @@ const char *quality_name(int lang, int q);
 /* Default minimal rhyme quality of a language for schemes and forms. */
 int default_min_quality(int lang);
 
+/* ---- scanning (prosody.c) ---- */
+/* An English scan as the public vers_line. */
+void vline_from_en(const en_line *e, vers_line *o);
+
 /* ---- text helpers (prosody.c) ---- */
 /* Lower-cases, folds Latin accents to ASCII (œ → oe), turns everything else into single
  * spaces, trims.  Writes at most size-1 bytes; returns the length. */

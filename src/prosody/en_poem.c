@@ -1,0 +1,23 @@
+/* src/prosody/en_poem.c — the metre of a whole English poem, from its lines' own scans.
+ *
+ * A line read alone is ambiguous between binary and triple metre: "There was a young lady
+ * from Crewe" parses as well as iambs with an inversion as it does as anapests.  The poem
+ * decides: when its lines, read alone, already lean on two-syllable dips far more than
+ * iambic or trochaic verse does (an occasional anapestic substitution), it is in triple
+ * metre, and its lines are scanned again with that as a prior (en_meter.c: two-syllable
+ * dips cost nothing and their syllables are read light). */
+#include "prosody/en_internal.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+void en_poem_metre(const en_line *lines, int n, en_prior *out) {
+    long beats = 0, doubles = 0;
+    for (int i = 0; i < n; i++) {
+        if (lines[i].beats < 2) continue;
+        beats += lines[i].beats;
+        doubles += lines[i].doubles;
+    }
+    out->ternary = 0;
+    if (getenv("ENPOEM")) fprintf(stderr, "poem: beats %ld doubles %ld ratio %.3f\n", beats, doubles, beats ? (double)doubles / beats : 0);
+    if (beats >= 6 && doubles * 4 >= beats) out->ternary = 1;
+}
