@@ -1,7 +1,9 @@
 #!/bin/sh
 # scripts/eval-prosody.sh — `make eval`: every prosody figure of issue 4 on ../shared/eval
 # (or $VERS_SHARED), printed by the test programs that also assert the thresholds:
-#   English syllables and stress (meter_en: fbfv, epg64) and Browning    test_prosody_en --eval
+#   English syllables and stress through `vers check --json` on whole poems
+#   (the figures that count; tuning and held-out parts)                 test_eval_cli --eval
+#   English syllables and stress line by line (meter_en) and Browning    test_prosody_en --eval
 #   French syllables (fr_syllables, tricky, fr_metrique) and gender       test_prosody_fr --report
 #   rhyme schemes (rhyme/en, rhyme/fr, fr_metrique), Browning's form     test_prosody_eval --eval
 # Usage: scripts/eval-prosody.sh [BUILD]   (from the repository root; default BUILD=build)
@@ -15,6 +17,7 @@ run() {
   "$BUILD/tests/$name" "$@" || rc=1
   echo
 }
+run test_eval_cli --eval
 run test_prosody_en --eval
 run test_prosody_fr --report
 run test_prosody_eval --eval

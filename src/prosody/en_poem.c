@@ -7,7 +7,6 @@
  * metre, and its lines are scanned again with that as a prior (en_meter.c: two-syllable
  * dips cost nothing and their syllables are read light). */
 #include "prosody/en_internal.h"
-#include <stdio.h>
 #include <stdlib.h>
 
 void en_poem_metre(const en_line *lines, int n, en_prior *out) {
@@ -18,6 +17,5 @@ void en_poem_metre(const en_line *lines, int n, en_prior *out) {
         doubles += lines[i].doubles;
     }
     out->ternary = 0;
-    if (getenv("ENPOEM")) fprintf(stderr, "poem: beats %ld doubles %ld ratio %.3f\n", beats, doubles, beats ? (double)doubles / beats : 0);
     if (beats >= 6 && doubles * 4 >= beats) out->ternary = 1;
 }
