@@ -116,17 +116,16 @@ static int fit_to_metre(const vers_prosody *p, int lang, const vers_poem_line *L
 static int scan_poem(const vers_prosody *p, int lang, const vers_poem_line *L, int n, const int *target, vers_line *out) {
     if (lang == VERS_LANG_EN) {
         if (!p || !p->en) return VERS_EINVAL;
-        en_line *e = malloc(sizeof *e * (size_t)(n ? n : 1));
+        en_line *e = calloc((size_t)(n ? n : 1), sizeof *e);
         if (!e) return VERS_ENOMEM;
         int rc = VERS_OK;
         for (int i = 0; i < n && !rc; i++)
             rc = en_scan_line(p->en, L[i].text, strlen(L[i].text), target ? target[i] : 0, &e[i]);
-        en_prior prior;
-        en_poem_metre(e, n, &prior);
-        for (int i = 0; i < n && !rc; i++) {
-            if (prior.ternary) rc = en_scan_line_prior(p->en, L[i].text, strlen(L[i].text), target ? target[i] : 0, &prior, &e[i]);
-            vline_from_en(&e[i], &out[i]);
-        }
+        en_prior prior = {0};
+        if (!rc) en_poem_metre(e, n, &prior);
+        for (int i = 0; i < n && !rc && (prior.ternary || prior.rising); i++)
+            rc = en_scan_line_prior(p->en, L[i].text, strlen(L[i].text), target ? target[i] : 0, &prior, &e[i]);
+        for (int i = 0; i < n && !rc; i++) vline_from_en(&e[i], &out[i]);
         free(e);
         return rc;
     }

@@ -42,6 +42,11 @@ typedef struct en_line {
     char last_word[64];
     int beats;                     /* strong positions of the metrical parse */
     int doubles;                   /* weak syllables after a weak one (the dips of triple metre) */
+    int onset;                     /* weak syllables before the first beat */
+    char first;                    /* class of the first syllable: P S U (of a polysyllable),
+                                      C F (content or function monosyllable), 0 none */
+    int cost;                      /* what the reading and its parse cost the metre fitter
+                                      (tenths; comparable between readings of one line) */
 } en_line;
 
 /* What a whole poem says about the metre of each of its lines (en_poem_metre estimates
@@ -49,6 +54,8 @@ typedef struct en_line {
 typedef struct en_prior {
     int ternary;                   /* triple metre (anapests, dactyls: limericks, ballads):
                                       two-syllable dips cost nothing and are read light */
+    int rising;                    /* most lines open on a weak syllable (iambs, anapests):
+                                      two light syllables may open a line */
 } en_prior;
 
 /* Scans one line (len bytes of text, no NUL needed).  target_syllables > 0 chooses, among

@@ -109,6 +109,8 @@ typedef struct en_parse_info {
     int cost;          /* the parse's cost, in the fitter's tenths */
     int beats;         /* strong positions */
     int doubles;       /* weak syllables that follow a weak one (two-syllable dips) */
+    int onset;         /* weak syllables before the first beat */
+    char first;        /* class of the first syllable (P S U C F), 0 none */
 } en_parse_info;
 int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, const en_prior *prior,
                    int *choice, char *stress, int stress_size, en_parse_info *info);

@@ -35,7 +35,7 @@ enum { Q_S, Q_W1, Q_W2, Q_I1, NE, Q_START = NE, NQ };
 enum {
     C_P_IN_W = 20, C_S_IN_W = 3, C_C_IN_W = 7, C_F_IN_S = 5,
     C_U_IN_S = 15, C_UPROM_IN_S = 6,
-    C_DOUBLE_W = 6, C_CLASH = 15, C_END_W2 = 4, C_SINGLE_W3 = 4,
+    C_DOUBLE_W = 6, C_CLASH = 15, C_END_W2 = 4, C_SINGLE_W3 = 4, C_INIT_DOUBLE = 2,
     R_VARIANT = 20, R_SYNCOPE = 9, R_PROCLITIC = 9, R_HIATUS = 9, R_DOUBLE = 18,
     C_OFF_TEMPLATE = 2,
     INF = 1 << 28,
@@ -83,11 +83,14 @@ static int reading_cost(const en_reading *r) {
 }
 
 /* Transition cost from state a to the position of the next syllable b (S or W1/W2). */
-static int trans(int a, int b, int ternary) {
+static int trans(int a, int b, int ternary, int rising) {
     switch (a) {
     case Q_START: return (b == Q_S || b == Q_I1) ? 0 : INF;
     case Q_S: return b == Q_S ? C_CLASH : b == Q_W1 ? 0 : INF;
-    case Q_I1: return b == Q_S ? 0 : b == Q_W2 ? (ternary ? 0 : C_DOUBLE_W) : INF;
+    /* in a poem of rising metre, two light syllables before the first beat ("And the
+     * YEL-low", "In the HOWL-ing") are how such lines are read, not a function word
+     * promoted to a beat; in falling metre ("IN the FOR-ests") they are not */
+    case Q_I1: return b == Q_S ? 0 : b == Q_W2 ? (ternary ? 0 : rising ? C_INIT_DOUBLE : C_DOUBLE_W) : INF;
     /* in triple metre the one-syllable dip inside a line is the variation */
     case Q_W1: return b == Q_S ? (ternary ? C_SINGLE_W3 : 0) : b == Q_W2 ? (ternary ? 0 : C_DOUBLE_W) : INF;
     default: return b == Q_S ? 0 : INF;           /* Q_W2 */
@@ -104,7 +107,7 @@ static int templ_strong(const char *tpos, int tl, int j) {
  * strong-position mask M[qe].  With a template, a position that disagrees with it at
  * absolute index abs0 + k costs C_OFF_TEMPLATE. */
 static void word_path(const en_reading *r, int q0, const char *tpos, int tl, int abs0, int ternary,
-                      int T[NE], uint32_t M[NE]) {
+                      int rising, int T[NE], uint32_t M[NE]) {
     int cost[NE], ncost[NE];
     uint32_t mask[NE], nmask[NE];
     for (int q = 0; q < NE; q++) { cost[q] = INF; mask[q] = 0; }
@@ -116,7 +119,7 @@ static void word_path(const en_reading *r, int q0, const char *tpos, int tl, int
             for (int a = 0; a < NQ; a++) {
                 int base = k == 0 ? (a == q0 ? 0 : INF) : (a < NE ? cost[a] : INF);
                 if (base >= INF) continue;
-                int t = trans(a, b, ternary);
+                int t = trans(a, b, ternary, rising);
                 if (t >= INF) continue;
                 int v = base + t + sc;
                 if (v < ncost[b]) {
@@ -138,7 +141,7 @@ typedef struct back { signed char r, q0; unsigned char rel; uint32_t mask; } bac
 
 int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, const en_prior *prior,
                    int *choice, char *stress, int stress_size, en_parse_info *info) {
-    int ternary = prior && prior->ternary;
+    int ternary = prior && prior->ternary, rising = prior && prior->rising;
     if (nw > MW) nw = MW;
     int tl = 0;
     char tpos[EN_METER_MAX];
@@ -171,7 +174,7 @@ int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, con
             int T[NQ][NE];
             uint32_t M[NQ][NE];
             if (!tl && rd->nsyl > 0)   /* no template: the word's paths do not depend on where it starts */
-                for (int q0 = 0; q0 < NQ; q0++) word_path(rd, q0, NULL, 0, 0, ternary, T[q0], M[q0]);
+                for (int q0 = 0; q0 < NQ; q0++) word_path(rd, q0, NULL, 0, 0, ternary, rising, T[q0], M[q0]);
             int rc = reading_cost(rd);
             for (int c = 0; c < ncell; c++) {
                 int nc = counted ? c + pmin[i] + rd->nsyl - pmin[i + 1] : 0;
@@ -184,7 +187,7 @@ int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, con
                         if (v < nxt[nc][q0]) { nxt[nc][q0] = v; bk[i][nc][q0] = (back){(signed char)r, (signed char)q0, (unsigned char)c, 0}; }
                         continue;
                     }
-                    if (tl) word_path(rd, q0, tpos, tl, c + pmin[i], ternary, T[q0], M[q0]);
+                    if (tl) word_path(rd, q0, tpos, tl, c + pmin[i], ternary, rising, T[q0], M[q0]);
                     for (int qe = 0; qe < NE; qe++) {
                         int t = T[q0][qe];
                         if (t >= INF) continue;
@@ -215,19 +218,22 @@ int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, con
             masks[i] = b.mask;
             c = b.rel; q = b.q0;
         }
-    int n = 0, total = 0, beats = 0, doubles = 0, prev_strong = 1;
+    int n = 0, total = 0, beats = 0, doubles = 0, prev_strong = 1, onset = -1;
+    if (info) info->first = 0;
     for (int i = 0; i < nw; i++) {
         const en_reading *rd = &w[i].rd[choice[i]];
         total += rd->nsyl;
         for (int k = 0; k < rd->nsyl; k++, n++) {
             int strong = (masks[i] >> k) & 1;
             beats += strong;
+            if (strong && onset < 0) onset = n;
+            if (n == 0 && info) info->first = rd->cls[k];
             doubles += !strong && !prev_strong;
             prev_strong = strong;
             if (n < stress_size - 1) stress[n] = realise(rd->cls, rd->nsyl, k, strong, ternary);
         }
     }
     if (stress_size > 0) stress[n < stress_size - 1 ? n : stress_size - 1] = 0;
-    if (info) { info->cost = bv; info->beats = beats; info->doubles = doubles; }
+    if (info) { info->cost = bv; info->beats = beats; info->doubles = doubles; info->onset = onset < 0 ? n : onset; }
     return total;
 }

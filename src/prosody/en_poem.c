@@ -11,11 +11,18 @@
 
 void en_poem_metre(const en_line *lines, int n, en_prior *out) {
     long beats = 0, doubles = 0;
+    int rising = 0, falling = 0;
     for (int i = 0; i < n; i++) {
-        if (lines[i].beats < 2) continue;
-        beats += lines[i].beats;
-        doubles += lines[i].doubles;
+        const en_line *l = &lines[i];
+        if (l->beats < 2) continue;
+        beats += l->beats;
+        doubles += l->doubles;
+        /* a line that opens on a weak syllable rises; one that opens on a stressed syllable
+         * of a word falls; one that opens on a function word on the beat says nothing (that
+         * is the very reading in doubt: "AND the yellow" or "and the YELLOW") */
+        if (l->onset > 0) rising++;
+        else if (l->first == 'P' || l->first == 'C' || l->first == 'S') falling++;
     }
-    out->ternary = 0;
-    if (beats >= 6 && doubles * 4 >= beats) out->ternary = 1;
+    out->ternary = beats >= 6 && doubles * 4 >= beats;
+    out->rising = rising > falling;
 }

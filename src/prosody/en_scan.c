@@ -114,6 +114,9 @@ static int scan(const en_dict *d, const char *text, size_t len, int target, cons
     int total = en_meter_parse(mw, c.nwords, target, templ, prior, choice, out->stress, (int)sizeof out->stress, &info);
     out->beats = info.beats;
     out->doubles = info.doubles;
+    out->cost = info.cost;
+    out->onset = info.onset;
+    out->first = info.first;
     long syl_all = total + c.extra_syl;
     out->syllables = syl_all > 1000000 ? 1000000 : (int)syl_all;
     finish(&c, out);
