@@ -6,6 +6,7 @@
 #   English syllables and stress line by line (meter_en) and Browning    test_prosody_en --eval
 #   French syllables (fr_syllables, tricky, fr_metrique) and gender       test_prosody_fr --report
 #   rhyme schemes (rhyme/en, rhyme/fr, fr_metrique), Browning's form     test_prosody_eval --eval
+#   scheme shown vs form check on corpus limericks and French sonnets    test_prosody_agree --eval
 # Usage: scripts/eval-prosody.sh [BUILD]   (from the repository root; default BUILD=build)
 BUILD=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
@@ -21,4 +22,5 @@ run test_eval_cli --eval
 run test_prosody_en --eval
 run test_prosody_fr --report
 run test_prosody_eval --eval
+run test_prosody_agree --eval
 exit $rc

@@ -428,7 +428,32 @@ int form_scheme_expand(const form_scheme *s, int n, int *ids) {
         int id = s->ids[start + j];
         ids[i] = id < 0 ? -1 : id + k * s->shift;
     }
+    /* A repeated group whose rhymes are its own (couplets AA, quatrains ABAB, not terza
+     * rima's ABA BCB) may stop inside a repetition only where each rhyme it opened is
+     * closed: couplets take an even number of lines, "AA BB C" is not couplets. */
+    int own = 1;
+    for (int j = 0; j < gl && own; j++)
+        for (int q = 0; q < gl && own; q++)
+            if (s->ids[start + j] >= 0 && s->ids[start + q] >= 0 && s->ids[start + q] == s->ids[start + j] + s->shift) own = 0;
+    int r = n > start ? (n - start) % gl : 0;
+    if (own && n > start && r)
+        for (int j = 0; j < r; j++) {
+            int id = s->ids[start + j], in_part = 0, in_group = 0;
+            if (id < 0) continue;
+            for (int q = 0; q < gl; q++) { in_group += s->ids[start + q] == id; in_part += q < r && s->ids[start + q] == id; }
+            if (in_part == 1 && in_group > 1) return -1;
+        }
     return 0;
+}
+
+void form_scheme_near(const form_scheme *s, int n, int *below, int *above) {
+    enum { REACH = 2 * FORM_MAX_ITEMS };
+    int *ids = malloc(sizeof *ids * (size_t)(n + REACH + 1));
+    *below = *above = 0;
+    if (!ids) return;
+    for (int m = n - 1; m >= 1 && !*below; m--) if (!form_scheme_expand(s, m, ids)) *below = m;
+    for (int m = n + 1; m <= n + REACH && !*above; m++) if (!form_scheme_expand(s, m, ids)) *above = m;
+    free(ids);
 }
 
 int form_stanzas_expand(const form_stanzas *s, int n, int *len, int max) {
