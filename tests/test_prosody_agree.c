@@ -137,6 +137,25 @@ int main(int argc, char **argv) {
         vers_form_free(f);
     }
 
+    T_CASE("agree: docs/FORMS.md shows each built-in form as its file has it") {
+        size_t dl = 0;
+        char *doc = t_read_file("docs/FORMS.md", &dl);
+        T_CHECK(doc != NULL, "docs/FORMS.md not readable");
+        for (int i = 0; doc && i < vers_form_builtin_count(); i++) {
+            vers_form *f = NULL;
+            if (vers_form_builtin_get(i, &f, NULL)) continue;
+            char sum[2048], row[2200];
+            vers_form_summary(f, sum, sizeof sum);
+            /* the table escapes '|' */
+            size_t k = 0;
+            for (const char *c = sum; *c && k + 3 < sizeof row; c++) { if (*c == '|') row[k++] = '\\'; row[k++] = *c; }
+            row[k] = 0;
+            T_CHECK(strstr(doc, row) != NULL, "%s: \"%s\" not in docs/FORMS.md (make forms-doc)", vers_form_name(f), row);
+            vers_form_free(f);
+        }
+        free(doc);
+    }
+
     const char *en = t_shared("corpus/poetry-en-01.txt");
     if (!en) T_SKIP("agree: corpus limericks", "../shared/corpus/poetry-en-01.txt not found (set VERS_SHARED)");
     else if (!have_dict) T_SKIP("agree: corpus limericks", "data/cmudict.txt absent");
