@@ -34,6 +34,10 @@ int cli_error(const char *what, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* The one stderr line for an option getopt_long refused (main sets opterr = 0, so getopt
+ * prints nothing itself): unknown option, or one missing its value.  shortopts is the
+ * command's getopt string.  Returns 2 (use: default: return cli_bad_option(...)). */
+int cli_bad_option(const char *cmd, const char *shortopts, char **argv);
 /* Path of the shipped default model: $VERS_MODEL, else models/vers-default.gguf next to
  * the executable's directory (or its parent), else the same under the install prefix.
  * Returns a static buffer (NULL if none found). */

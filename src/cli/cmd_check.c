@@ -112,8 +112,7 @@ int cmd_check(int argc, char **argv) {
         case 'd': dict = optarg; break;
         case 'L': list_forms(); return 0;
         case 'h': usage(stdout); return 0;
-        default:
-            return cli_error("check", "bad option '%s' (vers check --help)", argv[optind - 1]);
+        default: return cli_bad_option("check", "l:f:s:jvh", argv);
         }
     }
     int lang = vers_lang_parse(lang_s);

@@ -11,8 +11,10 @@
 
 static void usage(FILE *f) {
     fprintf(f,
-            "usage: vers info [options] FILE.gguf\n"
+            "usage: vers info [options] [FILE.gguf | -m FILE.gguf]\n"
             "Prints a GGUF file's version, metadata and tensor summary.\n"
+            "  -m, --model FILE  the file, as every command names a model (default: the\n"
+            "                  shipped model when no FILE is given)\n"
             "      --tensors   list every tensor (name, type, shape, offset, bytes)\n"
             "      --json      machine-readable output (one JSON object)\n"
             "  -h, --help      this help\n");
@@ -102,19 +104,24 @@ static void put_shape(const gguf_tensor *t, int json) {
 int cmd_info(int argc, char **argv) {
     static const struct option opts[] = {
         {"json", no_argument, 0, 'j'}, {"tensors", no_argument, 0, 'T'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"model", required_argument, 0, 'm'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int json = 0, tensors = 0, c;
+    const char *model = NULL;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "m:h", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
         case 'T': tensors = 1; break;
+        case 'm': model = optarg; break;
         case 'h': usage(stdout); return 0;
-        default: return cli_error("info", "bad usage (see vers info --help)");
+        default: return cli_bad_option("info", "m:h", argv);
         }
     }
-    if (argc - optind != 1) return cli_error("info", "expected one FILE (see vers info --help)");
-    const char *path = argv[optind];
+    /* the file: -m FILE (as every other command takes a model), or FILE, not both */
+    if (argc - optind > 1 || (model && argc - optind == 1))
+        return cli_error("info", "one FILE, or -m FILE (see vers info --help)");
+    const char *path = model ? model : argc - optind == 1 ? argv[optind] : cli_default_model();
+    if (!path) return cli_error("info", "no FILE given and no shipped model found (see vers info --help)");
     gguf_file *g = NULL;
     vers_err err = {0};
     if (gguf_open(path, &g, &err)) return cli_error(path, "%s", err.msg);

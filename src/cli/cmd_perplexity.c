@@ -272,7 +272,7 @@ int cmd_perplexity(int argc, char **argv) {
         case O_MAXDOCS: split_opt = 1; if (cli_parse_int(optarg, 1, 1L << 30, &max_docs)) return cli_error("perplexity", "bad --max-docs '%s'", optarg); break;
         case O_STRIDE: split_opt = 1; if (cli_parse_int(optarg, 1, 1 << 24, &stride)) return cli_error("perplexity", "bad --stride '%s'", optarg); break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return cli_bad_option("perplexity", "m:f:c:t:h", argv);
         }
     }
     if (heldout) {

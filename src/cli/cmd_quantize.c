@@ -44,7 +44,7 @@ int cmd_quantize(int argc, char **argv) {
             break;
         case 'j': json = 1; break;
         case 'h': usage(stdout); return 0;
-        default: return cli_error("quantize", "bad usage (see vers quantize --help)");
+        default: return cli_bad_option("quantize", "t:h", argv);
         }
     }
     if (argc - optind != 3) return cli_error("quantize", "expected IN OUT TYPE (see vers quantize --help)");

@@ -103,7 +103,7 @@ int cmd_tokenize(int argc, char **argv) {
         case 'b': add_special = 0; break;
         case 's': parse_special = 1; break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return cli_bad_option("tokenize", "m:p:f:h", argv);
         }
     }
     if (optind < argc) return cli_error("tokenize", "unexpected argument '%s' (see --help)", argv[optind]);

@@ -168,7 +168,7 @@ int cmd_train(int argc, char **argv) {
         case O_UPS: ups = optarg; break;
         case O_JSON: json = 1; break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return cli_bad_option("train", "c:t:h", argv);
         }
     }
     int nf = argc - optind;

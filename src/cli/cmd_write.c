@@ -101,7 +101,7 @@ int cmd_write(int argc, char **argv) {
             o.budget = v; break;
         case 'j': json = 1; break;
         case 'h': usage(stdout); return 0;
-        default: return cli_error("write", "bad option '%s' (vers write --help)", argv[optind - 1]);
+        default: return cli_bad_option("write", "m:n:t:h", argv);
         }
     }
     if (optind < argc) return cli_error("write", "unexpected argument '%s' (vers write --help)", argv[optind]);
