@@ -275,7 +275,8 @@ static int analysis_arrays(const vers_analysis *a, vers_line **scans, int **ids)
     return VERS_OK;
 }
 
-static int detect_match(const vers_prosody *p, vers_analysis *a, const vers_form *f, double rhymed_share) {
+static int detect_match(const vers_prosody *p, vers_analysis *a, const vers_form *f, double rhymed_share,
+                        const vers_line *scans, const int *ids) {
     int n = a->n_lines;
     if (!n) return 0;
     if (f->lang != VERS_LANG_AUTO && f->lang != a->lang) return 0;
@@ -294,9 +295,6 @@ static int detect_match(const vers_prosody *p, vers_analysis *a, const vers_form
     if (!constrained) return 0;        /* free verse is decided by the caller */
     if (!f->n_scheme && rhymed_share >= 0.3 && n > 3) return 0;   /* a rhymed poem is not blank verse */
 
-    vers_line *scans;
-    int *ids;
-    if (analysis_arrays(a, &scans, &ids)) return 0;
     int matched = 0;
     for (int sa = 0; sa < vers_form_alternatives(f, "scheme") && !matched; sa++) {
         vers_plan *plan;
@@ -326,8 +324,6 @@ static int detect_match(const vers_prosody *p, vers_analysis *a, const vers_form
         if (refr_total && refr_ok * 4 < refr_total * 3) continue;
         matched = 1;
     }
-    free(scans);
-    free(ids);
     if (!matched) return 0;
     if (!f->n_syl) return 1;
     for (int b = 0; b < f->n_syl; b++) {
@@ -368,10 +364,13 @@ static vers_form *detect_form(const vers_prosody *p, vers_analysis *a) {
     free(count);
     double share = (double)rhymed / n;
     int best = -1;
+    vers_line *scans;
+    int *ids;
+    if (analysis_arrays(a, &scans, &ids)) return NULL;
     for (int i = 0; i < vers_form_builtin_count(); i++) {
         vers_form *f;
         if (vers_form_builtin_get(i, &f, NULL)) continue;
-        if (detect_match(p, a, f, share)) {
+        if (detect_match(p, a, f, share, scans, ids)) {
             int s = form_specificity(f);
             if (s > best) {
                 best = s;
@@ -383,6 +382,8 @@ static vers_form *detect_form(const vers_prosody *p, vers_analysis *a) {
         }
         vers_form_free(f);
     }
+    free(scans);
+    free(ids);
     if (best < 0) {
         /* free verse: little rhyme and no dominant length */
         int hist[65] = {0}, top = 0;
