@@ -131,7 +131,7 @@ static void print_set(const char *name, const part_stats *st) {
     for (int k = 0; k < NPART; k++) {
         const part_stats *s = &st[k];
         if (!s->lines) continue;
-        printf("%s %-38s %3d poems %4d lines: syllables exact %5.1f%%, stress per gold syllable %5.1f%%\n", name,
+        printf("%s %-38s %3d poems %4d lines: syllables exact %5.2f%%, stress per gold syllable %5.2f%%\n", name,
                part_name[k], s->poems, s->lines, 100.0 * s->exact / s->lines, 100.0 * s->match / s->gold_syl);
     }
 }
