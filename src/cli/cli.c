@@ -1,5 +1,6 @@
 /* src/cli/cli.c — helpers shared by the command files (errors, default model, numbers). */
 #include "cli.h"
+#include "util/json.h"
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -17,6 +18,15 @@ int cli_error(const char *what, const char *fmt, ...) {
     va_end(ap);
     fputc('\n', stderr);
     return 2;
+}
+
+int cli_put_json(FILE *f, const char *s, size_t n) {
+    json_buf b;
+    json_init(&b);
+    json_string(&b, s ? s : "", s ? n : 0);
+    int rc = b.oom ? -1 : fwrite(b.p, 1, b.n, f) == b.n ? 0 : -1;
+    json_free(&b);
+    return rc;
 }
 
 int cli_bad_option(const char *cmd, const char *shortopts, char **argv) {

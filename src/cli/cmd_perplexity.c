@@ -62,16 +62,7 @@ static char *slurp(const char *path, size_t *len) {
     return b;
 }
 
-static void json_str(const char *s) {
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') printf("\\%c", ch);
-        else if (ch < 0x20) printf("\\u%04x", ch);
-        else putchar(ch);
-    }
-    putchar('"');
-}
+static void json_str(const char *s) { cli_put_json(stdout, s, strlen(s)); }
 
 /* -log softmax(logits)[target], in double */
 static double nll(const float *lg, int n, int target) {
