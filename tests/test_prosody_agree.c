@@ -119,6 +119,33 @@ int main(int argc, char **argv) {
         vers_form_free(f);
     }
 
+    T_CASE("agree: a French quatrain under quatrain and octosyllabes, with and without --form") {
+        static const char *quatrain =
+            "Le soir tombe sans bruit sur la plaine endormie,\n"
+            "Et le vent doucement se couche dans les bois ;\n"
+            "La lune au ciel d'argent semble une p\xc3\xa2le amie,\n"
+            "Et le ruisseau lointain murmure \xc3\xa0 demi-voix.\n";
+        const char *names[] = {"quatrain", "octosyllabes"};
+        for (int k = 0; k < 2; k++) {
+            vers_form *f = NULL;
+            T_CHECK(vers_form_builtin(names[k], VERS_LANG_FR, &f, NULL) == VERS_OK, "%s", names[k]);
+            if (!f) continue;
+            vers_analysis *plain = analyse(quatrain, strlen(quatrain), VERS_LANG_FR, NULL);
+            vers_analysis *checked = analyse(quatrain, strlen(quatrain), VERS_LANG_FR, f);
+            T_CHECK(plain && checked, "analyse");
+            if (plain && checked) {
+                int clean = rhyme_violations(checked) == 0, fit = letters_fit(checked, f);
+                /* octosyllabes: the syllables fail, the rhyme test and the letters still agree */
+                T_CHECK(clean == fit, "%s: rhyme violations %d, letters %s fit %d", names[k], rhyme_violations(checked), checked->scheme, fit);
+                if (k == 0) T_CHECK(clean && !strcmp(plain->scheme, "ABAB") && !strcmp(checked->scheme, "ABAB"),
+                                    "quatrain: %s / %s", plain->scheme, checked->scheme);
+            }
+            vers_analysis_free(plain);
+            vers_analysis_free(checked);
+            vers_form_free(f);
+        }
+    }
+
     T_CASE("agree: couplets need an even number of lines; AABBC is not couplets") {
         vers_form *f = NULL;
         T_CHECK(vers_form_builtin("couplets", VERS_LANG_EN, &f, NULL) == VERS_OK, "couplets");

@@ -90,7 +90,7 @@ static int trans(int a, int b, int ternary, int rising) {
     /* in a poem of rising metre, two light syllables before the first beat ("And the
      * YEL-low", "In the HOWL-ing") are how such lines are read, not a function word
      * promoted to a beat; in falling metre ("IN the FOR-ests") they are not */
-    case Q_I1: return b == Q_S ? 0 : b == Q_W2 ? (ternary ? 0 : rising ? C_INIT_DOUBLE : C_DOUBLE_W) : INF;
+    case Q_I1: return b == Q_S ? 0 : b == Q_W2 ? (!rising ? C_DOUBLE_W : ternary ? 0 : C_INIT_DOUBLE) : INF;
     /* in triple metre the one-syllable dip inside a line is the variation */
     case Q_W1: return b == Q_S ? (ternary ? C_SINGLE_W3 : 0) : b == Q_W2 ? (ternary ? 0 : C_DOUBLE_W) : INF;
     default: return b == Q_S ? 0 : INF;           /* Q_W2 */
