@@ -21,7 +21,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all test test-san san clean eval eval-write eval-model bench fuzz model
+.PHONY: all test test-san san clean eval eval-write eval-model bench fuzz model forms-doc
 # The MPI plugin of vers train (src/train/dist.h), when mpicc is there.
 MPICC   ?= $(shell command -v mpicc 2>/dev/null)
 MPI_SO  := $(if $(MPICC),$(BUILD)/vers-mpi.so)
@@ -78,6 +78,10 @@ bench: all $(BENCH_BIN)
 # Built-in poem forms: forms/*.form compiled in as strings (the generated file is committed).
 src/prosody/forms_builtin.c: $(wildcard forms/*.form) scripts/gen-forms.sh
 	scripts/gen-forms.sh $@
+
+# docs/FORMS.md's table of built-in forms, from the forms themselves (a test compares them).
+forms-doc: $(BUILD)/vers
+	scripts/gen-forms-doc.sh $(BUILD)
 
 eval: all
 	@scripts/eval-prosody.sh $(BUILD)

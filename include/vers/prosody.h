@@ -108,6 +108,14 @@ const char *vers_form_description(const vers_form *f);
  * the length it needs (like snprintf). */
 size_t vers_form_format(const vers_form *f, char *buf, size_t size);
 
+/* One line of what the form asks, generated from its keys (what --list-forms shows):
+ * "AABBA; syllables 8-10 8-10 5-7 5-7 8-10; stanzas 5".  Returns the length it needs. */
+size_t vers_form_summary(const vers_form *f, char *buf, size_t size);
+/* The other names --form finds this form by: NAME for a form NAME-LANG, and its aliases,
+ * then " with --lang LANG" for a form of one language; "" when none.  Returns the
+ * length it needs (like snprintf). */
+size_t vers_form_other_names(const vers_form *f, char *buf, size_t size);
+
 /* Built-in forms: how many, and a fresh copy of the i-th (free it with vers_form_free). */
 int vers_form_builtin_count(void);
 int vers_form_builtin_get(int i, vers_form **out, vers_err *err);

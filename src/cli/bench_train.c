@@ -54,7 +54,7 @@ int cli_bench_train(int argc, char **argv) {
                    "MFU against the peak of the widest instruction this CPU has for the precision (measured here\n"
                    "with all threads at once).  --precision both alternates the two, --pairs times (medians).\n");
             return 0;
-        default: return 2;
+        default: return cli_bad_option("bench", "t:h", argv);
         }
     }
     if (optind < argc) return cli_error("bench", "unexpected argument '%s'", argv[optind]);

@@ -1,6 +1,8 @@
 /* src/cli/cli.c — helpers shared by the command files (errors, default model, numbers). */
 #include "cli.h"
+#include "util/json.h"
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +18,29 @@ int cli_error(const char *what, const char *fmt, ...) {
     va_end(ap);
     fputc('\n', stderr);
     return 2;
+}
+
+int cli_put_json(FILE *f, const char *s, size_t n) {
+    json_buf b;
+    json_init(&b);
+    json_string(&b, s ? s : "", s ? n : 0);
+    int rc = b.oom ? -1 : fwrite(b.p, 1, b.n, f) == b.n ? 0 : -1;
+    json_free(&b);
+    return rc;
+}
+
+int cli_bad_option(const char *cmd, const char *shortopts, char **argv) {
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    if (!arg) arg = "";
+    int is_long = arg[0] == '-' && arg[1] == '-';
+    /* getopt leaves in optopt the option it refused: 0 for an unknown long one */
+    if (is_long && optopt && strchr(arg, '='))
+        return cli_error(cmd, "option '%.*s' takes no value (vers %s --help)", (int)strcspn(arg, "="), arg, cmd);
+    if (is_long && optopt) return cli_error(cmd, "option '%s' needs a value (vers %s --help)", arg, cmd);
+    if (!is_long && optopt && optopt != ':' && strchr(shortopts, optopt))
+        return cli_error(cmd, "option '-%c' needs a value (vers %s --help)", optopt, cmd);
+    if (!is_long && optopt) return cli_error(cmd, "unknown option '-%c' (vers %s --help)", optopt, cmd);
+    return cli_error(cmd, "unknown option '%s' (vers %s --help)", arg, cmd);
 }
 
 const char *cli_default_model(void) {

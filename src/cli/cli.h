@@ -6,6 +6,7 @@
 #ifndef VERS_CLI_H
 #define VERS_CLI_H
 #include "vers.h"
+#include <stdio.h>
 
 #define CLI_COMMANDS(X) \
     X(write,           "write poems in a form") \
@@ -34,6 +35,14 @@ int cli_error(const char *what, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* The one stderr line for an option getopt_long refused (main sets opterr = 0, so getopt
+ * prints nothing itself): unknown option, or one missing its value.  shortopts is the
+ * command's getopt string.  Returns 2 (use: default: return cli_bad_option(...)). */
+int cli_bad_option(const char *cmd, const char *shortopts, char **argv);
+/* Writes s (n bytes) to f as a JSON string, quotes included, through util/json (escapes,
+ * invalid UTF-8 as U+FFFD): the CLI's only JSON string writer.  0, or -1 when out of
+ * memory or the write failed. */
+int cli_put_json(FILE *f, const char *s, size_t n);
 /* Path of the shipped default model: $VERS_MODEL, else models/vers-default.gguf next to
  * the executable's directory (or its parent), else the same under the install prefix.
  * Returns a static buffer (NULL if none found). */

@@ -134,7 +134,7 @@ int cmd_bench(int argc, char **argv) {
             break;
         case O_JSON: json = 1; break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return cli_bad_option("bench", "m:t:p:n:r:h", argv);
         }
     }
     if (optind < argc) return cli_error("bench", "unexpected argument '%s'", argv[optind]);

@@ -50,14 +50,23 @@ static char *read_all(FILE *fp, size_t *len) {
     return p;
 }
 
+/* Each built-in form: name, language, what it asks (generated from the form file's keys),
+ * the other names --form finds it by, and its description. */
 static void list_forms(void) {
     for (int i = 0; i < vers_form_builtin_count(); i++) {
         vers_form *f;
         if (vers_form_builtin_get(i, &f, NULL)) continue;
         int l = vers_form_lang(f);
-        printf("%-22s %-4s %s\n", vers_form_name(f), l ? vers_lang_name(l) : "any", vers_form_description(f));
+        char sum[1024], names[256];
+        vers_form_summary(f, sum, sizeof sum);
+        vers_form_other_names(f, names, sizeof names);
+        printf("%-22s %-4s %s\n", vers_form_name(f), l ? vers_lang_name(l) : "any", sum);
+        if (names[0]) printf("%-27s also --form %s\n", "", names);
+        printf("%-27s %s\n", "", vers_form_description(f));
         vers_form_free(f);
     }
+    printf("\n--form NAME --lang L finds the form NAME, else NAME-L, else a form with NAME among its\n"
+           "aliases: `--form sonnet --lang fr` is sonnet-fr, in vers check and vers write alike.\n");
 }
 
 static void print_analysis(const vers_analysis *a) {
@@ -103,8 +112,7 @@ int cmd_check(int argc, char **argv) {
         case 'd': dict = optarg; break;
         case 'L': list_forms(); return 0;
         case 'h': usage(stdout); return 0;
-        default:
-            return cli_error("check", "bad option '%s' (vers check --help)", argv[optind - 1]);
+        default: return cli_bad_option("check", "l:f:s:jvh", argv);
         }
     }
     int lang = vers_lang_parse(lang_s);

@@ -18,7 +18,7 @@ int cmd_export(int argc, char **argv) {
             else return cli_error("export", "--type: expected f32, f16 or q8_0");
         } else if (c == 'j') json = 1;
         else if (c == 'h') { printf("usage: vers export CHECKPOINT OUT.gguf [--type f32|f16|q8_0] [--json]\n"); return 0; }
-        else { fprintf(stderr, "usage: vers export CHECKPOINT OUT.gguf [--type f32|f16|q8_0]\n"); return 2; }
+        else return cli_bad_option("export", "h", argv);
     }
     if (argc - optind != 2) return cli_error("export", "expected CHECKPOINT and OUT.gguf");
     vers_train_opts o;

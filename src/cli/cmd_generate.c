@@ -115,7 +115,7 @@ int cmd_generate(int argc, char **argv) {
             else return cli_error("generate", "bad --kv '%s' (f32 or f16)", optarg);
             break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return cli_bad_option("generate", "m:p:f:n:t:c:h", argv);
         }
     }
     if (optind < argc) return cli_error("generate", "unexpected argument '%s'", argv[optind]);

@@ -2,6 +2,7 @@
  * metadata and tensors.  Long arrays are shown by their first elements (the JSON gives
  * their type and length and the first 16 elements in "head"). */
 #include "cli.h"
+#include "util/utf8.h"
 #include "engine/gguf.h"
 #include "engine/tensor.h"
 #include <getopt.h>
@@ -11,8 +12,10 @@
 
 static void usage(FILE *f) {
     fprintf(f,
-            "usage: vers info [options] FILE.gguf\n"
+            "usage: vers info [options] [FILE.gguf | -m FILE.gguf]\n"
             "Prints a GGUF file's version, metadata and tensor summary.\n"
+            "  -m, --model FILE  the file, as every command names a model (default: the\n"
+            "                  shipped model when no FILE is given)\n"
             "      --tensors   list every tensor (name, type, shape, offset, bytes)\n"
             "      --json      machine-readable output (one JSON object)\n"
             "  -h, --help      this help\n");
@@ -21,17 +24,10 @@ static void usage(FILE *f) {
 static const char *type_names[GGUF_NTYPES] = {"u8", "i8", "u16", "i16", "u32", "i32", "f32",
                                               "bool", "string", "array", "u64", "i64", "f64"};
 
-/* Length of the valid UTF-8 sequence at p (0 if invalid). */
-static size_t utf8_len(const unsigned char *p, size_t n) {
-    if (p[0] < 0x80) return 1;
-    size_t len = (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
-    if (!len || len > n || p[0] == 0xC0 || p[0] == 0xC1 || p[0] > 0xF4) return 0;
-    for (size_t i = 1; i < len; i++) if ((p[i] & 0xC0) != 0x80) return 0;
-    return len;
-}
-
-/* A string as a JSON string (json) or a quoted C-like string; invalid UTF-8 as U+FFFD. */
+/* A string as a JSON string (json: util/json, through cli_put_json), or quoted for the
+ * terminal with C-like escapes, invalid UTF-8 bytes as \xff, cut after max bytes. */
 static void put_str(const char *s, uint64_t n, int json, uint64_t max) {
+    if (json) { cli_put_json(stdout, s, (size_t)n); return; }
     const unsigned char *p = (const unsigned char *)s;
     putchar('"');
     uint64_t i = 0;
@@ -41,15 +37,15 @@ static void put_str(const char *s, uint64_t n, int json, uint64_t max) {
         else if (c == '\n') { fputs("\\n", stdout); i++; }
         else if (c == '\t') { fputs("\\t", stdout); i++; }
         else if (c == '\r') { fputs("\\r", stdout); i++; }
-        else if (c < 0x20 || c == 0x7F) { printf(json ? "\\u%04x" : "\\x%02x", c); i++; }
+        else if (c < 0x20 || c == 0x7F) { printf("\\x%02x", c); i++; }
         else {
-            size_t l = utf8_len(p + i, n - i);
-            if (!l) { fputs(json ? "\\ufffd" : "\\xff", stdout); i++; }
+            size_t l = utf8_decode(p + i, (size_t)(n - i), NULL);
+            if (!l) { fputs("\\xff", stdout); i++; }
             else { fwrite(p + i, 1, l, stdout); i += l; }
         }
     }
     putchar('"');
-    if (i < n && !json) printf("...");
+    if (i < n) printf("...");
 }
 
 static void put_scalar(gguf_type t, const uint8_t *d) {
@@ -102,19 +98,24 @@ static void put_shape(const gguf_tensor *t, int json) {
 int cmd_info(int argc, char **argv) {
     static const struct option opts[] = {
         {"json", no_argument, 0, 'j'}, {"tensors", no_argument, 0, 'T'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"model", required_argument, 0, 'm'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int json = 0, tensors = 0, c;
+    const char *model = NULL;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "m:h", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
         case 'T': tensors = 1; break;
+        case 'm': model = optarg; break;
         case 'h': usage(stdout); return 0;
-        default: return cli_error("info", "bad usage (see vers info --help)");
+        default: return cli_bad_option("info", "m:h", argv);
         }
     }
-    if (argc - optind != 1) return cli_error("info", "expected one FILE (see vers info --help)");
-    const char *path = argv[optind];
+    /* the file: -m FILE (as every other command takes a model), or FILE, not both */
+    if (argc - optind > 1 || (model && argc - optind == 1))
+        return cli_error("info", "one FILE, or -m FILE (see vers info --help)");
+    const char *path = model ? model : argc - optind == 1 ? argv[optind] : cli_default_model();
+    if (!path) return cli_error("info", "no FILE given and no shipped model found (see vers info --help)");
     gguf_file *g = NULL;
     vers_err err = {0};
     if (gguf_open(path, &g, &err)) return cli_error(path, "%s", err.msg);

@@ -62,16 +62,7 @@ static char *slurp(const char *path, size_t *len) {
     return b;
 }
 
-static void json_str(const char *s) {
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') printf("\\%c", ch);
-        else if (ch < 0x20) printf("\\u%04x", ch);
-        else putchar(ch);
-    }
-    putchar('"');
-}
+static void json_str(const char *s) { cli_put_json(stdout, s, strlen(s)); }
 
 /* -log softmax(logits)[target], in double */
 static double nll(const float *lg, int n, int target) {
@@ -272,7 +263,7 @@ int cmd_perplexity(int argc, char **argv) {
         case O_MAXDOCS: split_opt = 1; if (cli_parse_int(optarg, 1, 1L << 30, &max_docs)) return cli_error("perplexity", "bad --max-docs '%s'", optarg); break;
         case O_STRIDE: split_opt = 1; if (cli_parse_int(optarg, 1, 1 << 24, &stride)) return cli_error("perplexity", "bad --stride '%s'", optarg); break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return cli_bad_option("perplexity", "m:f:c:t:h", argv);
         }
     }
     if (heldout) {

@@ -11,7 +11,7 @@ int cmd_plot(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         if (c == 'o') out = optarg;
         else if (c == 'h') { printf("usage: vers plot LOG [-o OUT.svg]   (LOG: the CSV/JSONL of vers train; default OUT: LOG.svg)\n"); return 0; }
-        else { fprintf(stderr, "usage: vers plot LOG [-o OUT.svg]\n"); return 2; }
+        else return cli_bad_option("plot", "o:h", argv);
     }
     if (optind != argc - 1) return cli_error("plot", "expected one training log (vers plot LOG)");
     const char *log = argv[optind];

@@ -19,17 +19,6 @@ static void usage(FILE *f) {
             gguf_quantize_types());
 }
 
-static void put_json_str(const char *s) {
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') printf("\\%c", c);
-        else if (c < 0x20) printf("\\u%04x", c);
-        else putchar(c);
-    }
-    putchar('"');
-}
-
 int cmd_quantize(int argc, char **argv) {
     static const struct option opts[] = {
         {"threads", required_argument, 0, 't'}, {"json", no_argument, 0, 'j'},
@@ -44,7 +33,7 @@ int cmd_quantize(int argc, char **argv) {
             break;
         case 'j': json = 1; break;
         case 'h': usage(stdout); return 0;
-        default: return cli_error("quantize", "bad usage (see vers quantize --help)");
+        default: return cli_bad_option("quantize", "t:h", argv);
         }
     }
     if (argc - optind != 3) return cli_error("quantize", "expected IN OUT TYPE (see vers quantize --help)");
@@ -58,9 +47,9 @@ int cmd_quantize(int argc, char **argv) {
         return cli_error(what, "%s", err.msg);
     }
     if (json) {
-        printf("{\"input\":"); put_json_str(in);
-        printf(",\"output\":"); put_json_str(out);
-        printf(",\"type\":"); put_json_str(type);
+        printf("{\"input\":"); cli_put_json(stdout, in, strlen(in));
+        printf(",\"output\":"); cli_put_json(stdout, out, strlen(out));
+        printf(",\"type\":"); cli_put_json(stdout, type, strlen(type));
         printf(",\"quantized\":%d,\"copied\":%d,\"fallback\":%d}\n", st.n_quantized, st.n_copied, st.n_fallback);
     } else
         printf("%s: %d tensors converted, %d copied%s\n", out, st.n_quantized, st.n_copied,

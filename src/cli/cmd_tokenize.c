@@ -1,6 +1,7 @@
 /* src/cli/cmd_tokenize.c — `vers tokenize`: the tokens of a text with a model's tokenizer
  * (only the tokenizer is read from the GGUF file, not the weights). */
 #include "cli.h"
+#include "util/utf8.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,46 +42,30 @@ static char *read_all(FILE *f, size_t *len) {
     return p;
 }
 
-/* Length of the valid UTF-8 character at s (n bytes left), or 0 if the byte starts none. */
-static size_t utf8_char(const unsigned char *s, size_t n) {
-    unsigned c = s[0];
-    size_t k;
-    if (c < 0x80) return 1;
-    if (c >= 0xc2 && c <= 0xdf) k = 2;
-    else if (c >= 0xe0 && c <= 0xef) k = 3;
-    else if (c >= 0xf0 && c <= 0xf4) k = 4;
-    else return 0;
-    if (k > n) return 0;
-    for (size_t i = 1; i < k; i++) if ((s[i] & 0xc0) != 0x80) return 0;
-    if (k == 3 && ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0))) return 0;
-    if (k == 4 && ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))) return 0;
-    return k;
-}
-
-/* Writes a piece quoted for the terminal (json = 0) or as a JSON string body (json = 1).
- * Bytes that are not valid UTF-8 are written \xHH (terminal) or U+FFFD (JSON). */
-static int put_piece(FILE *o, const char *p, size_t n, int json, int *invalid) {
+/* Writes a piece quoted for the terminal: C-like escapes, bytes that are not valid UTF-8
+ * as \xHH.  (The JSON output goes through cli_put_json.) */
+static void put_piece(FILE *o, const char *p, size_t n) {
     const unsigned char *s = (const unsigned char *)p;
     for (size_t i = 0; i < n;) {
         unsigned c = s[i];
-        size_t k = utf8_char(s + i, n - i);
-        if (k == 0) {
-            *invalid = 1;
-            if (json) fputs("\\ufffd", o); else fprintf(o, "\\x%02x", c);
-            i++;
-            continue;
-        }
+        size_t k = utf8_decode(s + i, n - i, NULL);
+        if (k == 0) { fprintf(o, "\\x%02x", c); i++; continue; }
         if (k > 1) { fwrite(s + i, 1, k, o); i += k; continue; }
         i++;
         if (c == '\n') fputs("\\n", o);
         else if (c == '\t') fputs("\\t", o);
         else if (c == '\r') fputs("\\r", o);
         else if (c == '\\') fputs("\\\\", o);
-        else if (json && c == '"') fputs("\\\"", o);
-        else if (!json && c == '\'') fputs("\\'", o);
-        else if (c < 0x20 || c == 0x7f) fprintf(o, json ? "\\u%04x" : "\\x%02x", c);
+        else if (c == '\'') fputs("\\'", o);
+        else if (c < 0x20 || c == 0x7f) fprintf(o, "\\x%02x", c);
         else fputc((int)c, o);
     }
+}
+
+/* 1 when the piece is not whole UTF-8 (part of a character). */
+static int piece_invalid(const char *p, size_t n) {
+    for (size_t i = 0, k; i < n; i += k)
+        if (!(k = utf8_decode((const unsigned char *)p + i, n - i, NULL))) return 1;
     return 0;
 }
 
@@ -103,7 +88,7 @@ int cmd_tokenize(int argc, char **argv) {
         case 'b': add_special = 0; break;
         case 's': parse_special = 1; break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return cli_bad_option("tokenize", "m:p:f:h", argv);
         }
     }
     if (optind < argc) return cli_error("tokenize", "unexpected argument '%s' (see --help)", argv[optind]);
@@ -139,20 +124,19 @@ int cmd_tokenize(int argc, char **argv) {
     FILE *o = open_memstream(&out, &out_len);
     if (!o) { free(ids); vers_tokenizer_free(t); free(text); return cli_error("tokenize", "out of memory"); }
     if (json) {
-        int dummy = 0;
-        fputs("{\"model\": \"", o);
-        put_piece(o, model, strlen(model), 1, &dummy);
-        fprintf(o, "\", \"tokenizer\": \"%s\", \"pre\": \"", vers_tokenizer_model(t));
-        put_piece(o, vers_tokenizer_pre(t), strlen(vers_tokenizer_pre(t)), 1, &dummy);
-        fprintf(o, "\", \"n_tokens\": %zu, \"tokens\": [", n);
+        fputs("{\"model\": ", o);
+        cli_put_json(o, model, strlen(model));
+        fputs(", \"tokenizer\": ", o);
+        cli_put_json(o, vers_tokenizer_model(t), strlen(vers_tokenizer_model(t)));
+        fputs(", \"pre\": ", o);
+        cli_put_json(o, vers_tokenizer_pre(t), strlen(vers_tokenizer_pre(t)));
+        fprintf(o, ", \"n_tokens\": %zu, \"tokens\": [", n);
         for (size_t i = 0; i < n; i++) {
             size_t pl;
             const char *p = vers_token_piece(t, ids[i], 1, &pl);
-            int invalid = 0;
-            fprintf(o, "%s{\"id\": %d, \"piece\": \"", i ? ", " : "", (int)ids[i]);
-            put_piece(o, p, pl, 1, &invalid);
-            fputc('"', o);
-            if (invalid) {   /* part of a character: give the exact bytes too */
+            fprintf(o, "%s{\"id\": %d, \"piece\": ", i ? ", " : "", (int)ids[i]);
+            cli_put_json(o, p, pl);
+            if (piece_invalid(p, pl)) {   /* part of a character: give the exact bytes too */
                 fputs(", \"bytes\": \"", o);
                 for (size_t k = 0; k < pl; k++) fprintf(o, "%02x", (unsigned char)p[k]);
                 fputc('"', o);
@@ -167,9 +151,8 @@ int cmd_tokenize(int argc, char **argv) {
         for (size_t i = 0; i < n; i++) {
             size_t pl;
             const char *p = vers_token_piece(t, ids[i], 1, &pl);
-            int invalid = 0;
             fprintf(o, "%6d -> '", (int)ids[i]);
-            put_piece(o, p, pl, 0, &invalid);
+            put_piece(o, p, pl);
             fputs("'\n", o);
         }
     }

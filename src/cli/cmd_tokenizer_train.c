@@ -49,7 +49,7 @@ int cmd_tokenizer_train(int argc, char **argv) {
         case 'm': if (cli_parse_int(optarg, 1, 1L << 40, &maxb)) return cli_error("tokenizer-train", "--max-bytes: expected a positive number"); break;
         case 'j': json = 1; break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return cli_bad_option("tokenizer-train", "o:v:h", argv);
         }
     }
     int nf = argc - optind;

@@ -194,7 +194,7 @@ static int cmd_train_run(int argc, char **argv, vers_dist_ops *dist) {
         case O_UPS: ups = optarg; break;
         case O_JSON: json = 1; break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return cli_bad_option("train", "c:t:h", argv);
         }
     }
     int nf = argc - optind;

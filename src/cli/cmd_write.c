@@ -34,18 +34,6 @@ static void usage(FILE *f) {
         "  -t, --threads N   threads (default: cores)\n");
 }
 
-static void json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') { fputc('\\', f); fputc(c, f); }
-        else if (c == '\n') fputs("\\n", f);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 int cmd_write(int argc, char **argv) {
     static const struct option opts[] = {
         {"lang", required_argument, 0, 'l'}, {"form", required_argument, 0, 'f'},
@@ -101,7 +89,7 @@ int cmd_write(int argc, char **argv) {
             o.budget = v; break;
         case 'j': json = 1; break;
         case 'h': usage(stdout); return 0;
-        default: return cli_error("write", "bad option '%s' (vers write --help)", argv[optind - 1]);
+        default: return cli_bad_option("write", "m:n:t:h", argv);
         }
     }
     if (optind < argc) return cli_error("write", "unexpected argument '%s' (vers write --help)", argv[optind]);
@@ -130,9 +118,9 @@ int cmd_write(int argc, char **argv) {
              * where they are escaped) become spaces */
             for (char *q = p.analysis_json; q && *q; q++) if (*q == '\n' || *q == '\r') *q = ' ';
             printf("{\"text\":");
-            json_str(stdout, p.text);
+            cli_put_json(stdout, p.text, strlen(p.text));
             printf(",\"form\":");
-            json_str(stdout, p.form);
+            cli_put_json(stdout, p.form, strlen(p.form));
             printf(",\"seed\":%llu,\"index\":%ld,\"scores\":{\"tokens\":%d,\"logprob\":%.4f,"
                    "\"logprob_per_token\":%.4f,\"seconds\":%.4f,\"evals\":%ld,\"line_attempts\":%d,"
                    "\"line_backups\":%d,\"restarts\":%d},\"analysis\":%s}\n",

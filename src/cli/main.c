@@ -1,5 +1,6 @@
 /* src/cli/main.c — `vers COMMAND [options]`: dispatches to src/cli/cmd_*.c. */
 #include "cli.h"
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,9 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(argv[1], "--version")) { printf("vers 0.1\n"); return 0; }
+    /* getopt's own messages would be a second stderr line: each command prints one
+     * (cli_bad_option) */
+    opterr = 0;
     char name[64];
     snprintf(name, sizeof name, "%s", argv[1]);
     for (char *p = name; *p; p++) if (*p == '-') *p = '_';

@@ -87,31 +87,53 @@ static int split_lines(char *buf, size_t len, vers_poem_line **out, int *n_stanz
 
 /* ---- per-line scans ---- */
 
-static int scan_all(const vers_prosody *p, int lang, vers_poem_line *L, int n, const int *target, vers_line *out) {
-    for (int i = 0; i < n; i++) {
-        int rc = vers_scan_line(p, lang, L[i].text, strlen(L[i].text), target ? target[i] : 0, &out[i]);
-        if (rc) return rc;
-    }
-    return VERS_OK;
-}
-
-/* Refits lines to the poem's commonest length where their elisions allow it. */
-static int fit_to_metre(const vers_prosody *p, int lang, vers_poem_line *L, int n) {
+/* Refits lines to the poem's commonest length where their elisions allow it (French: a
+ * poem's lines share a metre, and the count picks among diérèse and synérèse). */
+static int fit_to_metre(const vers_prosody *p, int lang, const vers_poem_line *L, int n, vers_line *out) {
     int hist[65] = {0}, total = 0;
     for (int i = 0; i < n; i++) {
-        int s = L[i].scan.syllables;
+        int s = out[i].syllables;
         if (s > 0 && s <= 64) { hist[s]++; total++; }
     }
     int mode = 0;
     for (int s = 1; s <= 64; s++) if (hist[s] > hist[mode]) mode = s;
     if (!mode || hist[mode] * 10 < total * 3) return VERS_OK;
     for (int i = 0; i < n; i++) {
-        vers_line *s = &L[i].scan;
+        vers_line *s = &out[i];
         if (s->syllables == mode || s->min_syllables > mode || s->max_syllables < mode) continue;
         int rc = vers_scan_line(p, lang, L[i].text, strlen(L[i].text), mode, s);
         if (rc) return rc;
     }
     return VERS_OK;
+}
+
+/* Scans the poem's lines into out[], at target[i] syllables (target NULL: none).  This is
+ * the one whole-poem reading that the analysis and the form check share.  English: each
+ * line alone, then, when the poem as a whole is in triple metre, again with that as a
+ * prior (en_poem.c); the poem's commonest length is not forced on English lines, whose
+ * lengths vary more than their metre (a reader's extra syllables).  French: without
+ * targets, lines are refitted to the poem's commonest length. */
+static int scan_poem(const vers_prosody *p, int lang, const vers_poem_line *L, int n, const int *target, vers_line *out) {
+    if (lang == VERS_LANG_EN) {
+        if (!p || !p->en) return VERS_EINVAL;
+        en_line *e = calloc((size_t)(n ? n : 1), sizeof *e);
+        if (!e) return VERS_ENOMEM;
+        int rc = VERS_OK;
+        for (int i = 0; i < n && !rc; i++)
+            rc = en_scan_line(p->en, L[i].text, strlen(L[i].text), target ? target[i] : 0, &e[i]);
+        en_prior prior = {0};
+        if (!rc) en_poem_metre(e, n, &prior);
+        for (int i = 0; i < n && !rc && (prior.ternary || prior.rising); i++)
+            rc = en_scan_line_prior(p->en, L[i].text, strlen(L[i].text), target ? target[i] : 0, &prior, &e[i]);
+        for (int i = 0; i < n && !rc; i++) vline_from_en(&e[i], &out[i]);
+        free(e);
+        return rc;
+    }
+    for (int i = 0; i < n; i++) {
+        int rc = vers_scan_line(p, lang, L[i].text, strlen(L[i].text), target ? target[i] : 0, &out[i]);
+        if (rc) return rc;
+    }
+    return target ? VERS_OK : fit_to_metre(p, lang, L, n, out);
 }
 
 /* ---- checking against a form ---- */
@@ -186,7 +208,7 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
             if (!scanned) {
                 scanned = 1;
                 for (int i = 0; i < n; i++) target[i] = plan->lines[i].syllables;
-                rc = scan_all(p, a->lang, a->lines, n, target, scans);
+                rc = scan_poem(p, a->lang, a->lines, n, target, scans);
                 if (!f->n_syl) for (int i = 0; i < n; i++) scans[i] = a->lines[i].scan;
                 if (rc) { vers_plan_free(plan); vers_errorf(err, rc, "scan failed"); goto done; }
             }
@@ -206,7 +228,11 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
         }
     }
     if (best_k == INT_MAX) {
-        snprintf(e, sizeof e, "%d lines (the scheme's)", f->n_scheme ? f->scheme[0].n : 0);
+        int below = 0, above = 0;
+        if (f->n_scheme && f->scheme[0].repeat) form_scheme_near(&f->scheme[0], n, &below, &above);
+        if (below && above) snprintf(e, sizeof e, "%d or %d lines (the scheme's)", below, above);
+        else if (below || above) snprintf(e, sizeof e, "%d lines (the scheme's)", below ? below : above);
+        else snprintf(e, sizeof e, "%d lines (the scheme's)", f->n_scheme ? f->scheme[0].n : 0);
         snprintf(g, sizeof g, "%d", n);
         vb_add(out, 0, "lines", e, g);
     } else {
@@ -226,7 +252,31 @@ done:
 
 /* Does the poem, as scanned, plausibly follow form f?  Lenient: a few imperfect rhymes in
  * long poems, 80% of lines readable at the form's length, 75% of refrains repeated. */
-static int detect_match(vers_analysis *a, const vers_form *f, double rhymed_share) {
+/* Lines of the poem whose rhyme fails plan line i's test (check_rhyme_ok, the form
+ * check's own), given the scans and detected rhyme groups of the analysis. */
+static int plan_rhyme_failures(const vers_prosody *p, const vers_analysis *a, const vers_plan *plan,
+                               const vers_line *scans, const int *ids) {
+    check_ctx c = {p, plan, scans, NULL, NULL, 0, 0, ids};
+    int bad = 0;
+    for (int i = 0; i < a->n_lines; i++) {
+        int first;
+        bad += !check_rhyme_ok(&c, i, &first);
+    }
+    return bad;
+}
+
+/* Scans and rhyme groups of the analysis as arrays (for check_ctx). */
+static int analysis_arrays(const vers_analysis *a, vers_line **scans, int **ids) {
+    int n = a->n_lines;
+    *scans = malloc(sizeof **scans * (size_t)(n ? n : 1));
+    *ids = malloc(sizeof **ids * (size_t)(n ? n : 1));
+    if (!*scans || !*ids) { free(*scans); free(*ids); return VERS_ENOMEM; }
+    for (int i = 0; i < n; i++) { (*scans)[i] = a->lines[i].scan; (*ids)[i] = a->lines[i].rhyme_id; }
+    return VERS_OK;
+}
+
+static int detect_match(const vers_prosody *p, vers_analysis *a, const vers_form *f, double rhymed_share,
+                        const vers_line *scans, const int *ids) {
     int n = a->n_lines;
     if (!n) return 0;
     if (f->lang != VERS_LANG_AUTO && f->lang != a->lang) return 0;
@@ -245,23 +295,12 @@ static int detect_match(vers_analysis *a, const vers_form *f, double rhymed_shar
     if (!constrained) return 0;        /* free verse is decided by the caller */
     if (!f->n_scheme && rhymed_share >= 0.3 && n > 3) return 0;   /* a rhymed poem is not blank verse */
 
-    int min_q = f->min_quality ? f->min_quality : default_min_quality(a->lang);
     int matched = 0;
     for (int sa = 0; sa < vers_form_alternatives(f, "scheme") && !matched; sa++) {
         vers_plan *plan;
         if (form_plan(f, n, sa, 0, 0, 'f', 1, &plan, NULL)) continue;
-        int bad = 0;
-        for (int i = 0; i < n; i++) {
-            const vers_plan_line *pl = &plan->lines[i];
-            if (pl->rhyme < 0) continue;
-            int first = -1, ok = 0;
-            for (int j = pl->rhyme_prev, k2 = i; j >= 0 && j < k2 && !ok; k2 = j, j = plan->lines[j].rhyme_prev) {
-                first = j;
-                ok = vers_lines_rhyme(&a->lines[i].scan, &a->lines[j].scan, min_q) ||
-                     (a->lines[i].rhyme_id >= 0 && a->lines[i].rhyme_id == a->lines[j].rhyme_id);
-            }
-            if (first >= 0 && !ok) bad++;
-        }
+        if (plan->lang == VERS_LANG_AUTO) plan->lang = a->lang;
+        int bad = plan_rhyme_failures(p, a, plan, scans, ids);
         int refr_total = 0, refr_ok = 0;
         for (int i = 0; i < n; i++) {
             const vers_plan_line *pl = &plan->lines[i];
@@ -311,26 +350,40 @@ static int detect_match(vers_analysis *a, const vers_form *f, double rhymed_shar
     return 0;
 }
 
-static void detect_form(vers_analysis *a) {
+/* Names the built-in form the poem follows in a->form ("free" for free verse, "" none);
+ * returns that form (the caller frees it), or NULL. */
+static vers_form *detect_form(const vers_prosody *p, vers_analysis *a) {
     int n = a->n_lines, rhymed = 0;
+    vers_form *chosen = NULL;
     a->form[0] = 0;
-    if (!n) return;
+    if (!n) return NULL;
     int *count = calloc((size_t)n, sizeof *count);
-    if (!count) return;
+    if (!count) return NULL;
     for (int i = 0; i < n; i++) if (a->lines[i].rhyme_id >= 0) count[a->lines[i].rhyme_id]++;
     for (int i = 0; i < n; i++) if (a->lines[i].rhyme_id >= 0 && count[a->lines[i].rhyme_id] > 1) rhymed++;
     free(count);
     double share = (double)rhymed / n;
     int best = -1;
+    vers_line *scans;
+    int *ids;
+    if (analysis_arrays(a, &scans, &ids)) return NULL;
     for (int i = 0; i < vers_form_builtin_count(); i++) {
         vers_form *f;
         if (vers_form_builtin_get(i, &f, NULL)) continue;
-        if (detect_match(a, f, share)) {
+        if (detect_match(p, a, f, share, scans, ids)) {
             int s = form_specificity(f);
-            if (s > best) { best = s; snprintf(a->form, sizeof a->form, "%s", f->name); }
+            if (s > best) {
+                best = s;
+                snprintf(a->form, sizeof a->form, "%s", f->name);
+                vers_form_free(chosen);
+                chosen = f;
+                continue;
+            }
         }
         vers_form_free(f);
     }
+    free(scans);
+    free(ids);
     if (best < 0) {
         /* free verse: little rhyme and no dominant length */
         int hist[65] = {0}, top = 0;
@@ -341,6 +394,77 @@ static void detect_form(vers_analysis *a) {
         }
         if (share < 0.3 && top * 2 < n) snprintf(a->form, sizeof a->form, "free");
     }
+    return chosen;
+}
+
+/* ---- one rhyme judgement for the scheme and the form ---- */
+
+/* Sets the poem's rhyme groups (ids[i], -1 none): renumbered in order of first
+ * appearance, with their letters and the scheme string. */
+static void set_scheme(vers_analysis *a, int *ids) {
+    int n = a->n_lines, next = 0;
+    int *map = malloc(sizeof *map * (size_t)(2 * n + 1));
+    if (map) {
+        for (int g = 0; g <= 2 * n; g++) map[g] = -1;
+        for (int i = 0; i < n; i++) {
+            if (ids[i] < 0 || ids[i] > 2 * n) continue;
+            if (map[ids[i]] < 0) map[ids[i]] = next++;
+            ids[i] = map[ids[i]];
+        }
+        free(map);
+    }
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+        a->lines[i].rhyme_id = ids[i];
+        a->lines[i].letter = scheme_letter(ids[i]);
+        if (i && a->lines[i].stanza != a->lines[i - 1].stanza) a->scheme[at++] = ' ';
+        a->scheme[at++] = a->lines[i].letter;
+    }
+    a->scheme[at] = 0;
+}
+
+/* The scheme shown must say what the form check says (issue 21: a limerick that passes
+ * `--form limerick` is not shown as AABBC).  When the form's rhyme test (check_rhyme_ok,
+ * with the same pairwise judgement the detector uses) holds on every line for one of its
+ * scheme alternatives, but the detected groups do not put each of that alternative's
+ * rhyme groups under one letter, the letters are taken from the form: its rhyme groups,
+ * and the detector's groups for the lines the form leaves free.  When the detected
+ * letters already fit a passing alternative (a quatrain AAAA read as ABAB), they stay. */
+static int agree_with_form(const vers_prosody *p, vers_analysis *a, const vers_form *f) {
+    int n = a->n_lines;
+    if (!f || !f->n_scheme || !n) return VERS_OK;
+    vers_line *scans;
+    int *ids;
+    if (analysis_arrays(a, &scans, &ids)) return VERS_ENOMEM;
+    vers_plan *use = NULL;
+    int fits = 0, rc = VERS_OK;
+    for (int sa = 0; sa < vers_form_alternatives(f, "scheme") && !fits; sa++) {
+        vers_plan *plan;
+        int prc = form_plan(f, n, sa, 0, 0, 'f', 1, &plan, NULL);
+        if (prc == VERS_ENOMEM) { rc = prc; break; }
+        if (prc) continue;
+        if (plan->lang == VERS_LANG_AUTO) plan->lang = a->lang;
+        if (plan_rhyme_failures(p, a, plan, scans, ids)) { vers_plan_free(plan); continue; }
+        fits = 1;
+        for (int i = 0; i < n && fits; i++) {
+            int j = plan->lines[i].rhyme_prev;
+            if (plan->lines[i].rhyme >= 0 && j >= 0 && j < i) fits = ids[i] >= 0 && ids[i] == ids[j];
+        }
+        if (fits || use) vers_plan_free(plan);
+        else use = plan;
+    }
+    if (use && !fits && rc == VERS_OK) {
+        /* form groups first (0..n-1), the detector's groups of free lines after them */
+        for (int i = 0; i < n; i++) {
+            int g = use->lines[i].rhyme;
+            ids[i] = g >= 0 && g < n ? g : ids[i] >= 0 ? n + ids[i] : -1;
+        }
+        set_scheme(a, ids);
+    }
+    vers_plan_free(use);
+    free(scans);
+    free(ids);
+    return rc;
 }
 
 /* ---- the analysis ---- */
@@ -375,37 +499,28 @@ int vers_analyse(const vers_prosody *p, const char *text, size_t len,
     if (!a->stanza_lines || !stanza || !ids || !scans) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
     for (int i = 0; i < n; i++) { a->stanza_lines[a->lines[i].stanza]++; stanza[i] = a->lines[i].stanza; }
 
-    for (int i = 0; i < n; i++) {
-        rc = vers_scan_line(p, a->lang, a->lines[i].text, strlen(a->lines[i].text), 0, &a->lines[i].scan);
-        if (rc) { vers_errorf(err, rc, "cannot scan line %d", a->lines[i].source_line); goto fail; }
-    }
-    rc = fit_to_metre(p, a->lang, a->lines, n);
+    rc = scan_poem(p, a->lang, a->lines, n, NULL, scans);
     if (rc) { vers_errorf(err, rc, "scan failed"); goto fail; }
-
-    for (int i = 0; i < n; i++) scans[i] = a->lines[i].scan;
+    for (int i = 0; i < n; i++) a->lines[i].scan = scans[i];
     if (scheme_detect(p, scans, stanza, n, ids) < 0) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
     a->scheme = malloc((size_t)n + (size_t)a->n_stanzas + 1);
     if (!a->scheme) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
-    size_t at = 0;
-    for (int i = 0; i < n; i++) {
-        a->lines[i].rhyme_id = ids[i];
-        a->lines[i].letter = scheme_letter(ids[i]);
-        if (i && a->lines[i].stanza != a->lines[i - 1].stanza) a->scheme[at++] = ' ';
-        a->scheme[at++] = a->lines[i].letter;
-    }
-    a->scheme[at] = 0;
+    set_scheme(a, ids);
 
-    if (opts->detect_form) detect_form(a);
-
+    vers_form *detected = opts->detect_form ? detect_form(p, a) : NULL;
     if (opts->form) {
         vbuf vb = {0};
         a->checked = 1;
         rc = check_form(p, a, opts->form, &vb, err);
         a->violations = vb.v;
         a->n_violations = vb.n;
-        if (rc) goto fail;
+        if (rc) { vers_form_free(detected); goto fail; }
         a->ok = vb.n == 0;
     }
+    /* the letters shown agree with the form checked, else with the form detected */
+    rc = agree_with_form(p, a, opts->form ? opts->form : detected);
+    vers_form_free(detected);
+    if (rc) { vers_errorf(err, rc, "out of memory"); goto fail; }
     free(stanza); free(ids); free(scans);
     *out = a;
     return VERS_OK;

@@ -54,6 +54,21 @@ static void quote_word(char *buf, size_t size, const vers_line *l) {
     else snprintf(buf, size, "no rhyme word");
 }
 
+int check_rhyme_ok(const check_ctx *c, int i, int *first) {
+    const vers_plan *plan = c->plan;
+    const vers_line *L = line_at(c, i);
+    int ok = 0;
+    *first = -1;
+    if (plan->lines[i].rhyme < 0) return 1;
+    /* (j must decrease: a plan built by hand with zeroed links cannot loop) */
+    for (int j = plan->lines[i].rhyme_prev, k2 = i; j >= 0 && j < k2 && !ok; k2 = j, j = plan->lines[j].rhyme_prev) {
+        *first = j;   /* ends as the earliest line of the rhyme, the one messages name */
+        ok = lines_rhyme_in(c->p, L, line_at(c, j), plan->min_quality) ||
+             (c->rhyme_ids && c->rhyme_ids[i] >= 0 && c->rhyme_ids[i] == c->rhyme_ids[j]);
+    }
+    return *first < 0 || ok;
+}
+
 int check_plan_line(const check_ctx *c, int i, vers_violation *v, int max_v) {
     const vers_plan *plan = c->plan;
     const vers_plan_line *pl = &plan->lines[i];
@@ -73,13 +88,7 @@ int check_plan_line(const check_ctx *c, int i, vers_violation *v, int max_v) {
     }
 
     if (pl->rhyme >= 0) {
-        int first = -1, ok = 0;
-        /* (j must decrease: a plan built by hand with zeroed links cannot loop) */
-        for (int j = pl->rhyme_prev, k2 = i; j >= 0 && j < k2 && !ok; k2 = j, j = plan->lines[j].rhyme_prev) {
-            first = j;   /* ends as the earliest line of the rhyme, the one messages name */
-            ok = vers_lines_rhyme(L, line_at(c, j), plan->min_quality) ||
-                 (c->rhyme_ids && c->rhyme_ids[i] >= 0 && c->rhyme_ids[i] == c->rhyme_ids[j]);
-        }
+        int first = -1, ok = check_rhyme_ok(c, i, &first);
         if (first >= 0 && !ok) {
             char w[48], g[48];
             quote_word(w, sizeof w, line_at(c, first));

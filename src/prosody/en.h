@@ -40,7 +40,23 @@ typedef struct en_line {
     char rhyme_key[48];            /* phonemes from the last stressed vowel onward (ARPAbet without stress digits, joined) */
     int feminine;                  /* line ends on an unstressed syllable after the last stress */
     char last_word[64];
+    int beats;                     /* strong positions of the metrical parse */
+    int doubles;                   /* weak syllables after a weak one (the dips of triple metre) */
+    int onset;                     /* weak syllables before the first beat */
+    char first;                    /* class of the first syllable: P S U (of a polysyllable),
+                                      C F (content or function monosyllable), 0 none */
+    int cost;                      /* what the reading and its parse cost the metre fitter
+                                      (tenths; comparable between readings of one line) */
 } en_line;
+
+/* What a whole poem says about the metre of each of its lines (en_poem_metre estimates
+ * it from the lines' own scans): a prior for scanning them again. */
+typedef struct en_prior {
+    int ternary;                   /* triple metre (anapests, dactyls: limericks, ballads):
+                                      two-syllable dips cost nothing and are read light */
+    int rising;                    /* most lines open on a weak syllable (iambs, anapests):
+                                      two light syllables may open a line */
+} en_prior;
 
 /* Scans one line (len bytes of text, no NUL needed).  target_syllables > 0 chooses, among
  * the readings the elisions allow, the one closest to that count; 0 = the usual reading.
@@ -49,6 +65,14 @@ typedef struct en_line {
  * stresses) follow the metre.  Returns VERS_OK, or VERS_EINVAL for NULL arguments.
  * A line without words gives syllables 0 and empty strings. */
 int en_scan_line(const en_dict *d, const char *text, size_t len, int target_syllables /* 0 = unknown */, en_line *out);
+
+/* en_scan_line with what the poem says about its metre (prior may be NULL: none). */
+int en_scan_line_prior(const en_dict *d, const char *text, size_t len, int target_syllables,
+                       const en_prior *prior, en_line *out);
+
+/* The poem's metre from its lines as scanned alone (n lines): ternary when most lines
+ * with three or more beats parse with a two-syllable dip in most of their feet. */
+void en_poem_metre(const en_line *lines, int n, en_prior *out);
 
 /* Like en_scan_line but against a given metrical template ("-+-+-+-+-+" or "0101010101";
  * '+'/'1' strong).  The syllable count is chosen as close as the elisions allow to the

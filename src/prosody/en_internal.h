@@ -102,8 +102,17 @@ typedef struct en_mword {
 /* Chooses a reading per word (choice[i]) and a metrical parse for the line, writes the
  * realised stress ('0'/'1' per syllable, NUL-terminated, cut to stress_size - 1) and
  * returns the syllable count.  target > 0: the count nearest to it wins; templ ("-+-+" or
- * "0101", may be NULL) fixes the strong positions.  Words past the 64th take reading 0. */
-int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, int *choice,
-                   char *stress, int stress_size);
+ * "0101", may be NULL) fixes the strong positions; prior (may be NULL) is what the poem
+ * around the line says about its metre (en_prior in en.h).  info (may be NULL) gets the
+ * parse's shape.  Words past the 64th take reading 0. */
+typedef struct en_parse_info {
+    int cost;          /* the parse's cost, in the fitter's tenths */
+    int beats;         /* strong positions */
+    int doubles;       /* weak syllables that follow a weak one (two-syllable dips) */
+    int onset;         /* weak syllables before the first beat */
+    char first;        /* class of the first syllable (P S U C F), 0 none */
+} en_parse_info;
+int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, const en_prior *prior,
+                   int *choice, char *stress, int stress_size, en_parse_info *info);
 
 #endif

@@ -14,7 +14,7 @@
  *     are unstressed too, as in sym-me-TRY, which readers promote), a function word in S,
  *   - two weak syllables in one position, two S positions in a row (a clash),
  *   - each word read other than its usual way (a dictionary variant, an elision).
- * Dynamic programming over words: for each reading of a word a 4×3 table gives the best
+ * Dynamic programming over words: for each reading of a word a 5×4 table gives the best
  * path through its syllables from the state before it (S, W1, W2, start) to the state
  * after; the line's DP combines them, with the syllable count in the state when a count
  * is asked for.  With a template (en_scan_meter) the count aims at its length and a
@@ -25,14 +25,17 @@
 #include "prosody/en_internal.h"
 #include <string.h>
 
-enum { Q_S, Q_W1, Q_W2, Q_START, NQ };
+/* States after a syllable: strong, first or second weak syllable of a dip, or the weak
+ * syllable that opens the line (an anacrusis, free in any metre); NE end states, then the
+ * line's start. */
+enum { Q_S, Q_W1, Q_W2, Q_I1, NE, Q_START = NE, NQ };
 
 /* Costs in tenths.  Set by hand on fbfv/epg64 (see docs/EVALUATION.md); the results are
  * flat around these values, i.e. not finely tuned to the data. */
 enum {
     C_P_IN_W = 20, C_S_IN_W = 3, C_C_IN_W = 7, C_F_IN_S = 5,
     C_U_IN_S = 15, C_UPROM_IN_S = 6,
-    C_DOUBLE_W = 6, C_CLASH = 15, C_END_W2 = 4,
+    C_DOUBLE_W = 6, C_CLASH = 15, C_END_W2 = 4, C_SINGLE_W3 = 4, C_INIT_DOUBLE = 2,
     R_VARIANT = 20, R_SYNCOPE = 9, R_PROCLITIC = 9, R_HIATUS = 9, R_DOUBLE = 18,
     C_OFF_TEMPLATE = 2,
     INF = 1 << 28,
@@ -59,10 +62,13 @@ static int cost_in(const char *cls, int nsyl, int k, int strong) {
     return 0;
 }
 
-static char realise(const char *cls, int nsyl, int k, int strong) {
+/* The stress a reader gives syllable k in its position.  A content monosyllable in a weak
+ * position keeps its stress ("Most like", "Half sunk"), except in a triple metre, where
+ * the two weak syllables of a foot are read light ("a young LA-dy").  */
+static char realise(const char *cls, int nsyl, int k, int strong, int ternary) {
     char c = cls[k];
     if (strong) return (c == 'U' && !promotable(cls, nsyl, k)) ? '0' : '1';
-    return (c == 'P' || c == 'C') ? '1' : '0';
+    return (c == 'P' || (c == 'C' && !ternary)) ? '1' : '0';
 }
 
 static int reading_cost(const en_reading *r) {
@@ -77,11 +83,16 @@ static int reading_cost(const en_reading *r) {
 }
 
 /* Transition cost from state a to the position of the next syllable b (S or W1/W2). */
-static int trans(int a, int b) {
+static int trans(int a, int b, int ternary, int rising) {
     switch (a) {
-    case Q_START: return (b == Q_S || b == Q_W1) ? 0 : INF;
+    case Q_START: return (b == Q_S || b == Q_I1) ? 0 : INF;
     case Q_S: return b == Q_S ? C_CLASH : b == Q_W1 ? 0 : INF;
-    case Q_W1: return b == Q_S ? 0 : b == Q_W2 ? C_DOUBLE_W : INF;
+    /* in a poem of rising metre, two light syllables before the first beat ("And the
+     * YEL-low", "In the HOWL-ing") are how such lines are read, not a function word
+     * promoted to a beat; in falling metre ("IN the FOR-ests") they are not */
+    case Q_I1: return b == Q_S ? 0 : b == Q_W2 ? (!rising ? C_DOUBLE_W : ternary ? 0 : C_INIT_DOUBLE) : INF;
+    /* in triple metre the one-syllable dip inside a line is the variation */
+    case Q_W1: return b == Q_S ? (ternary ? C_SINGLE_W3 : 0) : b == Q_W2 ? (ternary ? 0 : C_DOUBLE_W) : INF;
     default: return b == Q_S ? 0 : INF;           /* Q_W2 */
     }
 }
@@ -95,19 +106,20 @@ static int templ_strong(const char *tpos, int tl, int j) {
 /* Best path through one reading's syllables from state q0 to each end state: cost T[qe],
  * strong-position mask M[qe].  With a template, a position that disagrees with it at
  * absolute index abs0 + k costs C_OFF_TEMPLATE. */
-static void word_path(const en_reading *r, int q0, const char *tpos, int tl, int abs0, int T[3], uint32_t M[3]) {
-    int cost[3], ncost[3];
-    uint32_t mask[3], nmask[3];
-    for (int q = 0; q < 3; q++) { cost[q] = INF; mask[q] = 0; }
+static void word_path(const en_reading *r, int q0, const char *tpos, int tl, int abs0, int ternary,
+                      int rising, int T[NE], uint32_t M[NE]) {
+    int cost[NE], ncost[NE];
+    uint32_t mask[NE], nmask[NE];
+    for (int q = 0; q < NE; q++) { cost[q] = INF; mask[q] = 0; }
     for (int k = 0; k < r->nsyl; k++) {
         int ts = tpos ? templ_strong(tpos, tl, abs0 + k) : -1;
-        for (int q = 0; q < 3; q++) { ncost[q] = INF; nmask[q] = 0; }
-        for (int b = 0; b < 3; b++) {
+        for (int q = 0; q < NE; q++) { ncost[q] = INF; nmask[q] = 0; }
+        for (int b = 0; b < NE; b++) {
             int sc = cost_in(r->cls, r->nsyl, k, b == Q_S) + (ts >= 0 && ts != (b == Q_S) ? C_OFF_TEMPLATE : 0);
             for (int a = 0; a < NQ; a++) {
-                int base = k == 0 ? (a == q0 ? 0 : INF) : (a < 3 ? cost[a] : INF);
+                int base = k == 0 ? (a == q0 ? 0 : INF) : (a < NE ? cost[a] : INF);
                 if (base >= INF) continue;
-                int t = trans(a, b);
+                int t = trans(a, b, ternary, rising);
                 if (t >= INF) continue;
                 int v = base + t + sc;
                 if (v < ncost[b]) {
@@ -119,7 +131,7 @@ static void word_path(const en_reading *r, int q0, const char *tpos, int tl, int
         memcpy(cost, ncost, sizeof cost);
         memcpy(mask, nmask, sizeof mask);
     }
-    for (int q = 0; q < 3; q++) { T[q] = cost[q]; M[q] = mask[q]; }
+    for (int q = 0; q < NE; q++) { T[q] = cost[q]; M[q] = mask[q]; }
 }
 
 #define MW 64     /* words fitted */
@@ -127,8 +139,9 @@ static void word_path(const en_reading *r, int q0, const char *tpos, int tl, int
 
 typedef struct back { signed char r, q0; unsigned char rel; uint32_t mask; } back;
 
-int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, int *choice,
-                   char *stress, int stress_size) {
+int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, const en_prior *prior,
+                   int *choice, char *stress, int stress_size, en_parse_info *info) {
+    int ternary = prior && prior->ternary, rising = prior && prior->rising;
     if (nw > MW) nw = MW;
     int tl = 0;
     char tpos[EN_METER_MAX];
@@ -158,10 +171,10 @@ int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, int
         int nrd = w[i].nrd < 4 ? w[i].nrd : 4;
         for (int r = 0; r < nrd; r++) {
             const en_reading *rd = &w[i].rd[r];
-            int T[NQ][3];
-            uint32_t M[NQ][3];
+            int T[NQ][NE];
+            uint32_t M[NQ][NE];
             if (!tl && rd->nsyl > 0)   /* no template: the word's paths do not depend on where it starts */
-                for (int q0 = 0; q0 < NQ; q0++) word_path(rd, q0, NULL, 0, 0, T[q0], M[q0]);
+                for (int q0 = 0; q0 < NQ; q0++) word_path(rd, q0, NULL, 0, 0, ternary, rising, T[q0], M[q0]);
             int rc = reading_cost(rd);
             for (int c = 0; c < ncell; c++) {
                 int nc = counted ? c + pmin[i] + rd->nsyl - pmin[i + 1] : 0;
@@ -174,8 +187,8 @@ int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, int
                         if (v < nxt[nc][q0]) { nxt[nc][q0] = v; bk[i][nc][q0] = (back){(signed char)r, (signed char)q0, (unsigned char)c, 0}; }
                         continue;
                     }
-                    if (tl) word_path(rd, q0, tpos, tl, c + pmin[i], T[q0], M[q0]);
-                    for (int qe = 0; qe < 3; qe++) {
+                    if (tl) word_path(rd, q0, tpos, tl, c + pmin[i], ternary, rising, T[q0], M[q0]);
+                    for (int qe = 0; qe < NE; qe++) {
                         int t = T[q0][qe];
                         if (t >= INF) continue;
                         int v = base + rc + t;
@@ -205,13 +218,22 @@ int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, int
             masks[i] = b.mask;
             c = b.rel; q = b.q0;
         }
-    int n = 0, total = 0;
+    int n = 0, total = 0, beats = 0, doubles = 0, prev_strong = 1, onset = -1;
+    if (info) info->first = 0;
     for (int i = 0; i < nw; i++) {
         const en_reading *rd = &w[i].rd[choice[i]];
         total += rd->nsyl;
-        for (int k = 0; k < rd->nsyl; k++, n++)
-            if (n < stress_size - 1) stress[n] = realise(rd->cls, rd->nsyl, k, (masks[i] >> k) & 1);
+        for (int k = 0; k < rd->nsyl; k++, n++) {
+            int strong = (masks[i] >> k) & 1;
+            beats += strong;
+            if (strong && onset < 0) onset = n;
+            if (n == 0 && info) info->first = rd->cls[k];
+            doubles += !strong && !prev_strong;
+            prev_strong = strong;
+            if (n < stress_size - 1) stress[n] = realise(rd->cls, rd->nsyl, k, strong, ternary);
+        }
     }
     if (stress_size > 0) stress[n < stress_size - 1 ? n : stress_size - 1] = 0;
+    if (info) { info->cost = bv; info->beats = beats; info->doubles = doubles; info->onset = onset < 0 ? n : onset; }
     return total;
 }

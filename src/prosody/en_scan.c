@@ -99,7 +99,8 @@ static void finish(const scan_ctx *c, en_line *out) {
     }
 }
 
-static int scan(const en_dict *d, const char *text, size_t len, int target, const char *templ, en_line *out) {
+static int scan(const en_dict *d, const char *text, size_t len, int target, const char *templ,
+                const en_prior *prior, en_line *out) {
     if (!out || (!text && len)) return VERS_EINVAL;
     memset(out, 0, sizeof *out);
     if (!text) return VERS_OK;
@@ -109,7 +110,13 @@ static int scan(const en_dict *d, const char *text, size_t len, int target, cons
     en_mword mw[EN_LINE_WORDS];
     int choice[EN_LINE_WORDS];
     for (int i = 0; i < c.nwords; i++) { mw[i].rd = c.words[i].rd; mw[i].nrd = c.words[i].nrd; }
-    int total = en_meter_parse(mw, c.nwords, target, templ, choice, out->stress, (int)sizeof out->stress);
+    en_parse_info info;
+    int total = en_meter_parse(mw, c.nwords, target, templ, prior, choice, out->stress, (int)sizeof out->stress, &info);
+    out->beats = info.beats;
+    out->doubles = info.doubles;
+    out->cost = info.cost;
+    out->onset = info.onset;
+    out->first = info.first;
     long syl_all = total + c.extra_syl;
     out->syllables = syl_all > 1000000 ? 1000000 : (int)syl_all;
     finish(&c, out);
@@ -117,14 +124,19 @@ static int scan(const en_dict *d, const char *text, size_t len, int target, cons
 }
 
 int en_scan_line(const en_dict *d, const char *text, size_t len, int target_syllables, en_line *out) {
-    return scan(d, text, len, target_syllables, NULL, out);
+    return scan(d, text, len, target_syllables, NULL, NULL, out);
+}
+
+int en_scan_line_prior(const en_dict *d, const char *text, size_t len, int target_syllables,
+                       const en_prior *prior, en_line *out) {
+    return scan(d, text, len, target_syllables, NULL, prior, out);
 }
 
 int en_scan_meter(const en_dict *d, const char *text, size_t len, const char *templ, en_line *out) {
-    if (!templ) return scan(d, text, len, 0, NULL, out);
+    if (!templ) return scan(d, text, len, 0, NULL, NULL, out);
     int tl = 0;
     for (const char *t = templ; *t; t++) tl += (*t == '+' || *t == '-' || *t == '0' || *t == '1');
-    return scan(d, text, len, tl, templ, out);
+    return scan(d, text, len, tl, templ, NULL, out);
 }
 
 /* --- single words (the writer's per-token questions) ----------------------------------- */

@@ -13,29 +13,10 @@
  * A word longer than EN_SPLIT_MAX bytes is cut there (the rest of its letters are dropped):
  * a 10 MB "word" is not English, and the count stays bounded. */
 #include "prosody/en_internal.h"
+#include "util/utf8.h"
 #include <string.h>
 
 #define EN_SPLIT_MAX 96
-
-/* Decodes one UTF-8 code point at s[*i]; returns it (0xFFFD for an invalid byte). */
-static unsigned utf8_next(const unsigned char *s, size_t len, size_t *i) {
-    unsigned c = s[*i];
-    size_t n;
-    if (c < 0x80) { (*i)++; return c; }
-    if (c >= 0xC2 && c <= 0xDF) n = 1;
-    else if (c >= 0xE0 && c <= 0xEF) n = 2;
-    else if (c >= 0xF0 && c <= 0xF4) n = 3;
-    else { (*i)++; return 0xFFFD; }
-    if (*i + n >= len) { (*i)++; return 0xFFFD; }
-    unsigned cp = c & (0x3Fu >> n);
-    for (size_t k = 1; k <= n; k++) {
-        unsigned b = s[*i + k];
-        if ((b & 0xC0) != 0x80) { (*i)++; return 0xFFFD; }
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    *i += n + 1;
-    return cp;
-}
 
 /* Folds a code point to lower-case ASCII letters (up to 2), 0 if not a letter. */
 static int fold_letter(unsigned cp, char out[2], int *is_grave_e) {

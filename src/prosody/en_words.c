@@ -22,7 +22,7 @@ static const char *const function_words[] = {
     "had", "has", "hast", "hath", "have", "he", "her", "him", "his", "i", "if", "in", "is",
     "it", "its", "may", "me", "might", "mine", "must", "my", "nor", "o", "o'", "of", "on",
     "or", "our", "shall", "she", "should", "so", "than", "that", "the", "thee", "their",
-    "them", "then", "they", "thine", "this", "those", "thou", "thro", "through", "thus", "thy",
+    "them", "then", "there", "they", "thine", "this", "those", "thou", "thro", "through", "thus", "thy",
     "till", "tis", "to", "too", "twas", "upon", "us", "was", "we", "were", "wert",
     "what", "when", "where", "which", "while", "who", "whom", "whose", "will", "with", "would",
     "ye", "yet", "you", "your",

@@ -428,7 +428,32 @@ int form_scheme_expand(const form_scheme *s, int n, int *ids) {
         int id = s->ids[start + j];
         ids[i] = id < 0 ? -1 : id + k * s->shift;
     }
+    /* A repeated group whose rhymes are its own (couplets AA, quatrains ABAB, not terza
+     * rima's ABA BCB) may stop inside a repetition only where each rhyme it opened is
+     * closed: couplets take an even number of lines, "AA BB C" is not couplets. */
+    int own = 1;
+    for (int j = 0; j < gl && own; j++)
+        for (int q = 0; q < gl && own; q++)
+            if (s->ids[start + j] >= 0 && s->ids[start + q] >= 0 && s->ids[start + q] == s->ids[start + j] + s->shift) own = 0;
+    int r = n > start ? (n - start) % gl : 0;
+    if (own && n > start && r)
+        for (int j = 0; j < r; j++) {
+            int id = s->ids[start + j], in_part = 0, in_group = 0;
+            if (id < 0) continue;
+            for (int q = 0; q < gl; q++) { in_group += s->ids[start + q] == id; in_part += q < r && s->ids[start + q] == id; }
+            if (in_part == 1 && in_group > 1) return -1;
+        }
     return 0;
+}
+
+void form_scheme_near(const form_scheme *s, int n, int *below, int *above) {
+    enum { REACH = 2 * FORM_MAX_ITEMS };
+    int *ids = malloc(sizeof *ids * (size_t)(n + REACH + 1));
+    *below = *above = 0;
+    if (!ids) return;
+    for (int m = n - 1; m >= 1 && !*below; m--) if (!form_scheme_expand(s, m, ids)) *below = m;
+    for (int m = n + 1; m <= n + REACH && !*above; m++) if (!form_scheme_expand(s, m, ids)) *above = m;
+    free(ids);
 }
 
 int form_stanzas_expand(const form_stanzas *s, int n, int *len, int max) {
@@ -507,6 +532,44 @@ static size_t put_range(char *buf, size_t size, size_t at, form_range r) {
     return put(buf, size, at, "%d-%d", r.lo, r.hi);
 }
 
+/* The value of a scheme key ("ABBA ABBA CCD EED | ABBA ABBA CCD EDE"). */
+static size_t put_schemes(char *buf, size_t size, size_t at, const vers_form *f) {
+    for (int a = 0; a < f->n_scheme; a++) {
+        const form_scheme *s = &f->scheme[a];
+        at = put(buf, size, at, a ? " | " : "");
+        int k = 0;
+        for (int g = 0; g < s->n_groups; g++) {
+            at = put(buf, size, at, "%s%.*s", g ? " " : "", s->group_len[g], s->letters + k);
+            k += s->group_len[g];
+        }
+        if (s->repeat) at = put(buf, size, at, " ...");
+    }
+    return at;
+}
+
+/* The value of a syllables key ("8-10 8-10 5-7 5-7 8-10 | *"). */
+static size_t put_syllables(char *buf, size_t size, size_t at, const vers_form *f) {
+    for (int a = 0; a < f->n_syl; a++) {
+        at = put(buf, size, at, a ? " |" : "");
+        for (int i = 0; i < f->syl[a].n; i++) {
+            at = put(buf, size, at, a || i ? " " : "");
+            at = put_range(buf, size, at, f->syl[a].e[i]);
+        }
+    }
+    return at;
+}
+
+/* The value of a stanzas key ("4 4 3 3 | 14"). */
+static size_t put_stanzas(char *buf, size_t size, size_t at, const vers_form *f) {
+    for (int a = 0; a < f->n_stanzas; a++) {
+        at = put(buf, size, at, a ? " | " : "");
+        if (f->stanzas[a].any) { at = put(buf, size, at, "*"); continue; }
+        for (int i = 0; i < f->stanzas[a].n; i++) at = put(buf, size, at, "%s%d", i ? " " : "", f->stanzas[a].len[i]);
+        if (f->stanzas[a].repeat) at = put(buf, size, at, " ...");
+    }
+    return at;
+}
+
 size_t vers_form_format(const vers_form *f, char *buf, size_t size) {
     size_t at = 0;
     if (buf && size) buf[0] = 0;
@@ -515,40 +578,11 @@ size_t vers_form_format(const vers_form *f, char *buf, size_t size) {
     if (f->tag[0]) at = put(buf, size, at, "tag: %s\n", f->tag);
     if (f->aliases[0]) at = put(buf, size, at, "aliases: %s\n", f->aliases);
     if (f->description[0]) at = put(buf, size, at, "description: %s\n", f->description);
-    if (f->n_stanzas) {
-        at = put(buf, size, at, "stanzas:");
-        for (int a = 0; a < f->n_stanzas; a++) {
-            if (a) at = put(buf, size, at, " |");
-            if (f->stanzas[a].any) { at = put(buf, size, at, " *"); continue; }
-            for (int i = 0; i < f->stanzas[a].n; i++) at = put(buf, size, at, " %d", f->stanzas[a].len[i]);
-            if (f->stanzas[a].repeat) at = put(buf, size, at, " ...");
-        }
-        at = put(buf, size, at, "\n");
-    }
+    if (f->n_stanzas) { at = put(buf, size, at, "stanzas: "); at = put_stanzas(buf, size, at, f); at = put(buf, size, at, "\n"); }
     if (f->lines.lo || f->lines.hi) { at = put(buf, size, at, "lines: "); at = put_range(buf, size, at, f->lines); at = put(buf, size, at, "\n"); }
     if (f->default_lines) at = put(buf, size, at, "default-lines: %d\n", f->default_lines);
-    if (f->n_scheme) {
-        at = put(buf, size, at, "scheme:");
-        for (int a = 0; a < f->n_scheme; a++) {
-            const form_scheme *s = &f->scheme[a];
-            if (a) at = put(buf, size, at, " |");
-            int k = 0;
-            for (int g = 0; g < s->n_groups; g++) {
-                at = put(buf, size, at, " %.*s", s->group_len[g], s->letters + k);
-                k += s->group_len[g];
-            }
-            if (s->repeat) at = put(buf, size, at, " ...");
-        }
-        at = put(buf, size, at, "\n");
-    }
-    if (f->n_syl) {
-        at = put(buf, size, at, "syllables:");
-        for (int a = 0; a < f->n_syl; a++) {
-            if (a) at = put(buf, size, at, " |");
-            for (int i = 0; i < f->syl[a].n; i++) { at = put(buf, size, at, " "); at = put_range(buf, size, at, f->syl[a].e[i]); }
-        }
-        at = put(buf, size, at, "\n");
-    }
+    if (f->n_scheme) { at = put(buf, size, at, "scheme: "); at = put_schemes(buf, size, at, f); at = put(buf, size, at, "\n"); }
+    if (f->n_syl) { at = put(buf, size, at, "syllables: "); at = put_syllables(buf, size, at, f); at = put(buf, size, at, "\n"); }
     if (f->tolerance) at = put(buf, size, at, "tolerance: %d\n", f->tolerance);
     if (f->caesura) at = put(buf, size, at, "caesura: %d\n", f->caesura);
     if (f->alternance) at = put(buf, size, at, "alternance: yes\n");
@@ -564,6 +598,66 @@ size_t vers_form_format(const vers_form *f, char *buf, size_t size) {
         at = put(buf, size, at, "\n");
     }
     if (f->acrostic[0]) at = put(buf, size, at, "acrostic: %s\n", f->acrostic);
+    return at;
+}
+
+size_t vers_form_summary(const vers_form *f, char *buf, size_t size) {
+    size_t at = 0;
+    if (buf && size) buf[0] = 0;
+    if (!f) return 0;
+    const char *sep = "";
+    if (f->n_scheme) { at = put_schemes(buf, size, at, f); sep = "; "; }
+    else if (f->n_syl) { at = put(buf, size, at, "unrhymed"); sep = "; "; }
+    if (f->n_syl) {
+        at = put(buf, size, at, "%ssyllables ", sep);
+        at = put_syllables(buf, size, at, f);
+        if (f->tolerance) at = put(buf, size, at, " (\u00b1%d)", f->tolerance);
+        sep = "; ";
+    }
+    if (f->lines.hi == INT_MAX) { at = put(buf, size, at, "%s%d or more lines", sep, f->lines.lo); sep = "; "; }
+    else if (f->lines.hi && f->lines.lo != f->lines.hi) { at = put(buf, size, at, "%s%d-%d lines", sep, f->lines.lo, f->lines.hi); sep = "; "; }
+    if (f->n_stanzas && !(f->n_stanzas == 1 && f->stanzas[0].any)) {
+        at = put(buf, size, at, "%sstanzas ", sep);
+        at = put_stanzas(buf, size, at, f);
+        sep = "; ";
+    }
+    if (f->caesura) { at = put(buf, size, at, "%scaesura %d", sep, f->caesura); sep = "; "; }
+    if (f->alternance) { at = put(buf, size, at, "%salternance", sep); sep = "; "; }
+    for (int r = 0; r < f->n_refrains; r++) {
+        at = put(buf, size, at, "%srefrain", sep);
+        for (int i = 0; i < f->refrain_n[r]; i++) at = put(buf, size, at, " %d", f->refrain[r][i]);
+        sep = "; ";
+    }
+    if (f->n_rentrement) {
+        at = put(buf, size, at, "%srentrement", sep);
+        for (int i = 0; i < f->n_rentrement; i++) at = put(buf, size, at, " %d", f->rentrement[i]);
+        sep = "; ";
+    }
+    if (!at) at = put(buf, size, at, "no constraint");
+    return at;
+}
+
+size_t vers_form_other_names(const vers_form *f, char *buf, size_t size) {
+    size_t at = 0;
+    if (buf && size) buf[0] = 0;
+    if (!f) return 0;
+    /* NAME-LANG is found as NAME with that language (vers_form_builtin's second step) */
+    const char *lang = f->lang ? vers_lang_name(f->lang) : NULL;
+    size_t nl = strlen(f->name), ll = lang ? strlen(lang) : 0;
+    char base[64] = "";
+    if (lang && nl > ll + 1 && f->name[nl - ll - 1] == '-' && !strcmp(f->name + nl - ll, lang))
+        snprintf(base, sizeof base, "%.*s", (int)(nl - ll - 1), f->name);
+    if (base[0]) at = put(buf, size, at, "%s", base);
+    const char *a = f->aliases;
+    while (*a) {
+        while (*a == ' ') a++;
+        size_t k = strcspn(a, " ");
+        if (!k) break;
+        if (!(base[0] && k == strlen(base) && !strncmp(a, base, k)))
+            at = put(buf, size, at, "%s%.*s", at ? ", " : "", (int)k, a);
+        a += k;
+    }
+    if (at && lang) at = put(buf, size, at, " with --lang %s", lang);
     return at;
 }
 

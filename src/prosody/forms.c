@@ -138,7 +138,12 @@ int form_plan(const vers_form *f, int n_lines, int alt_scheme, int alt_syllables
         const form_scheme *s = &f->scheme[alt_scheme];
         if (form_scheme_expand(s, n, ids)) {
             free(ids);
-            snprintf(msg, sizeof msg, "form %s: its scheme has %d lines, not %d", f->name, s->n, n);
+            int below = 0, above = 0;
+            if (s->repeat) form_scheme_near(s, n, &below, &above);
+            if (below || above)
+                snprintf(msg, sizeof msg, "form %s: its scheme cannot end after %d lines (%d or %d would close its rhymes)",
+                         f->name, n, below ? below : above, above ? above : below);
+            else snprintf(msg, sizeof msg, "form %s: its scheme has %d lines, not %d", f->name, s->n, n);
             return plan_fail(plan, err, VERS_EINVAL, msg);
         }
     }

@@ -87,11 +87,12 @@ const form_builtin_file forms_builtin[] = {
      "syllables: 5 7 5\n"
     },
     {"forms/limerick.form",
-     "# The limerick: five anapestic lines, AABBA; the long lines 7-10 syllables, the short 4-7.\n"
+     "# The limerick: five anapestic lines rhymed AABBA, the third and fourth short.  Their\n"
+     "# syllable counts are the syllables key below (vers check --list-forms prints them).\n"
      "name: limerick\n"
      "lang: en\n"
      "tag: limerick\n"
-     "description: five lines AABBA, long lines of about 8-9 syllables, short lines of 5-6\n"
+     "description: five anapestic lines AABBA, the third and fourth short\n"
      "stanzas: 5\n"
      "scheme: AABBA\n"
      "syllables: 8-10 8-10 5-7 5-7 8-10\n"

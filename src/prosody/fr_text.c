@@ -5,6 +5,7 @@
  * (dis-je, a-t-il) since the e of "-je", "-ce", "-le" behaves like a final e.  Digits are
  * read out as French number words so that "1830" counts as "mil huit cent trente". */
 #include "prosody/fr_internal.h"
+#include "util/utf8.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -21,25 +22,13 @@ int fr_is_vowel(unsigned c) {
     }
 }
 
-/* Decodes one UTF-8 sequence at s[i..n); returns its length (1 for an invalid byte, with
- * *cp = 0xFFFD).  Overlong forms, surrogates and code points past U+10FFFF are invalid,
- * so a decoded ASCII value always comes from that one ASCII byte. */
-static int utf8_next(const unsigned char *s, size_t i, size_t n, unsigned *cp) {
-    unsigned c = s[i];
-    if (c < 0x80) { *cp = c; return 1; }
-    int k = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-    if (k == 0 || i + (size_t)k > n) { *cp = 0xFFFD; return 1; }
-    unsigned v = c & (k == 2 ? 0x1F : k == 3 ? 0x0F : 0x07);
-    for (int j = 1; j < k; j++) {
-        unsigned b = s[i + (size_t)j];
-        if ((b & 0xC0) != 0x80) { *cp = 0xFFFD; return 1; }
-        v = (v << 6) | (b & 0x3F);
-    }
-    if ((k == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) || (k == 4 && (v < 0x10000 || v > 0x10FFFF))) {
-        *cp = 0xFFFD; return 1;
-    }
-    *cp = v;
-    return k;
+/* The code point at s[i..n) into *cp and its length, without moving (the scanner looks
+ * ahead); an invalid byte is U+FFFD of length 1.  util/utf8.h decodes. */
+static int utf8_at(const unsigned char *s, size_t i, size_t n, unsigned *cp) {
+    uint32_t v;
+    size_t k = utf8_decode(s + i, n - i, &v);
+    *cp = k ? v : UTF8_REPLACEMENT;
+    return k ? (int)k : 1;
 }
 
 /* Code point → fr letter (0 when not a letter). */
@@ -106,7 +95,7 @@ static int push_word(const unsigned char *s, size_t a, size_t b, int start, int 
         t->is_number = (unsigned char)number;
         size_t i = a;
         while (i < b) {
-            unsigned cp; int k = utf8_next(s, i, b, &cp); i += (size_t)k;
+            unsigned cp; int k = utf8_at(s, i, b, &cp); i += (size_t)k;
             unsigned l = fr_letter(cp);
             if (l && t->n < FR_MAXW) t->w[t->n++] = (unsigned char)l;
         }
@@ -121,7 +110,7 @@ int fr_tokenize(const char *text, size_t len, fr_tok *out, int max) {
     size_t i = 0;
     int hyph = 0;
     while (i < len) {
-        unsigned cp; int k = utf8_next(s, i, len, &cp);
+        unsigned cp; int k = utf8_at(s, i, len, &cp);
         if (k == 1 && cp >= '0' && cp <= '9') {            /* a number (ASCII digits only: an overlong UTF-8 '1' must not loop) */
             size_t j = i; unsigned long v = 0; int digits = 0;
             while (j < len && s[j] >= '0' && s[j] <= '9') { if (digits < 6) v = v * 10 + (s[j] - '0'); digits++; j++; }
@@ -148,14 +137,14 @@ int fr_tokenize(const char *text, size_t len, fr_tok *out, int max) {
         }
         size_t a = i;                                       /* a run of letters */
         while (i < len) {
-            k = utf8_next(s, i, len, &cp);
+            k = utf8_at(s, i, len, &cp);
             if (!fr_letter(cp)) break;
             i += (size_t)k;
         }
         size_t b = i;
         int elided = 0;
         if (i < len) {
-            k = utf8_next(s, i, len, &cp);
+            k = utf8_at(s, i, len, &cp);
             if (is_apostrophe(cp)) { elided = 1; i += (size_t)k; }
         }
         count = push_word(s, a, b, (int)a, (int)(i - a), out, max, count, hyph, 0);

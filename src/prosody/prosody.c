@@ -44,7 +44,7 @@ const char *vers_prosody_warning(const vers_prosody *p) {
 
 /* ---- scanning ---- */
 
-static void from_en(const en_line *e, vers_line *o) {
+void vline_from_en(const en_line *e, vers_line *o) {
     memset(o, 0, sizeof *o);
     o->lang = VERS_LANG_EN;
     o->syllables = e->syllables;
@@ -118,7 +118,7 @@ int vers_scan_line(const vers_prosody *p, int lang, const char *text, size_t len
         en_line e;
         int rc = en_scan_line(p->en, text, len, target, &e);
         if (rc) return rc;
-        from_en(&e, out);
+        vline_from_en(&e, out);
         return VERS_OK;
     }
     return VERS_EINVAL;
@@ -251,9 +251,9 @@ int rhyme_score_in(const vers_prosody *p, const vers_line *a, const vers_line *b
 
 int rhyme_score(const vers_line *a, const vers_line *b) { return rhyme_score_in(NULL, a, b); }
 
-int vers_rhyme_quality(const vers_line *a, const vers_line *b) {
-    int sc = rhyme_score(a, b);
-    if (a && a->lang == VERS_LANG_FR) {
+/* Quality level of a rhyme score (see rhyme_score): the scale vers_rhyme_quality reports. */
+static int score_quality(int lang, int sc) {
+    if (lang == VERS_LANG_FR) {
         if (sc >= 30) return 3;
         if (sc > 20) return sc - 20;
         return sc >= 15 ? 1 : 0;
@@ -261,9 +261,20 @@ int vers_rhyme_quality(const vers_line *a, const vers_line *b) {
     return sc >= 30 ? 3 : sc >= 15 ? 2 : sc >= 10 ? 1 : 0;
 }
 
+int vers_rhyme_quality(const vers_line *a, const vers_line *b) {
+    if (!a || !b) return 0;
+    return score_quality(a->lang, rhyme_score(a, b));
+}
+
+int lines_rhyme_in(const vers_prosody *p, const vers_line *a, const vers_line *b, int min_quality) {
+    int sc = rhyme_score_in(p, a, b);
+    if (min_quality <= 1) return sc >= 5;
+    return score_quality(a->lang, sc) >= min_quality;
+}
+
 int vers_lines_rhyme(const vers_line *a, const vers_line *b, int min_quality) {
-    if (min_quality <= 1) return rhyme_score(a, b) >= 5;
-    return vers_rhyme_quality(a, b) >= min_quality;
+    if (!a || !b) return 0;
+    return lines_rhyme_in(NULL, a, b, min_quality);
 }
 
 int vers_count_prefix(const vers_prosody *p, int lang, const char *text, size_t len,

@@ -66,8 +66,11 @@ struct vers_form {
 };
 
 /* Letters of the scheme pattern expanded to n lines: ids[i] (-1 free).  Returns -1 when
- * a non-repeating pattern does not have exactly n letters. */
+ * a non-repeating pattern does not have exactly n letters, or a repeating one would stop
+ * with a rhyme of its own group left open (couplets need an even number of lines). */
 int form_scheme_expand(const form_scheme *s, int n, int *ids);
+/* The line counts nearest to n (below, above; 0 when none) that the scheme fits. */
+void form_scheme_near(const form_scheme *s, int n, int *below, int *above);
 /* Expected stanza layout for n lines; returns the number of stanzas written to len (up to
  * max), 0 when the alternative accepts any layout, -1 when n lines cannot fit it. */
 int form_stanzas_expand(const form_stanzas *s, int n, int *len, int max);
@@ -89,6 +92,10 @@ const char *quality_name(int lang, int q);
 /* Default minimal rhyme quality of a language for schemes and forms. */
 int default_min_quality(int lang);
 
+/* ---- scanning (prosody.c) ---- */
+/* An English scan as the public vers_line. */
+void vline_from_en(const en_line *e, vers_line *o);
+
 /* ---- text helpers (prosody.c) ---- */
 /* Lower-cases, folds Latin accents to ASCII (œ → oe), turns everything else into single
  * spaces, trims.  Writes at most size-1 bytes; returns the length. */
@@ -106,6 +113,10 @@ int fr_caesura_at(const char *text, size_t len, int n);
 int rhyme_score(const vers_line *a, const vers_line *b);
 /* The same with the context's dictionary (English: every pronunciation of both words). */
 int rhyme_score_in(const vers_prosody *p, const vers_line *a, const vers_line *b);
+/* The one pairwise rhyme judgement of schemes, forms and the writer: rhyme_score_in at
+ * quality >= min_quality, or, when min_quality is at most 1, an eye rhyme too (p may be
+ * NULL: vers_lines_rhyme). */
+int lines_rhyme_in(const vers_prosody *p, const vers_line *a, const vers_line *b, int min_quality);
 /* Older French spelling of a word modernised (see prosody.c); 1 when it changed. */
 int fr_modern_spelling(const char *w, char *out, size_t size);
 
@@ -129,6 +140,10 @@ typedef struct check_ctx {
     const int *rhyme_ids;          /* detected rhyme groups of the poem (NULL: none): lines the
                                       scheme detector joined in context count as rhyming */
 } check_ctx;
+/* The rhyme test of plan line i (with one of its group's earlier lines, by lines_rhyme_in
+ * or a shared detected rhyme group): 1 when it holds or nothing is asked.  *first = the
+ * group's earliest line, -1 when line i opens its group. */
+int check_rhyme_ok(const check_ctx *c, int i, int *first);
 /* Violations of line i; returns their count, writes up to max_v. */
 int check_plan_line(const check_ctx *c, int i, vers_violation *v, int max_v);
 #endif

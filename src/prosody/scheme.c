@@ -59,7 +59,9 @@ static int pattern_class(int p, int i, int m) {
     }
     const pattern *pt = &patterns[p];
     int len = (int)strlen(pt->letters);
-    if (!pt->cyclic) {
+    if (!pt->cyclic || m % len) {
+        /* a cyclic pattern only in whole cycles: couplets do not explain a limerick
+         * (AABB + a lone line), the greedy grouping still can */
         if (m != len) return -2;
         return pt->letters[i] - 'A';
     }
@@ -85,7 +87,11 @@ static double apart_cost(int sc) {
     return 0.0;
 }
 
-/* Score of a partition cls[0..m-1] of a stanza given the pair scores S (m x WINDOW). */
+/* Score of a partition cls[0..m-1] of a stanza given the pair scores S (m x WINDOW).
+ * Near pairs (REACH) count both ways.  A line linked further back is scored against its
+ * class's nearest earlier line too: a link is a claim that the lines rhyme, so that
+ * "Crewe / blue ... through" (AABBA) beats the couplets AABBC, which leave the far perfect
+ * rhyme apart for free. */
 static double partition_score(const int *cls, int m, const int *S) {
     double s = 0;
     for (int i = 0; i < m; i++)
@@ -95,6 +101,15 @@ static double partition_score(const int *cls, int m, const int *S) {
             if (cls[i] == cls[i + d]) s += link_gain(sc);
             else s -= apart_cost(sc);
         }
+    for (int j = 0; j < m; j++) {
+        int i = j - 1;
+        while (i >= 0 && j - i <= REACH && cls[i] != cls[j]) i--;
+        if (i >= 0 && j - i <= REACH) continue;        /* linked nearby: scored above */
+        for (i = j - REACH - 1; i >= 0 && j - i <= WINDOW && cls[i] != cls[j]; i--) {}
+        if (i < 0 || j - i > WINDOW) continue;
+        int sc = S[i * WINDOW + (j - i) - 1];
+        if (sc >= 0) s += link_gain(sc);
+    }
     return s;
 }
 

@@ -1,5 +1,6 @@
 /* src/util/json.c — see json.h. */
 #include "util/json.h"
+#include "util/utf8.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,26 +32,6 @@ void json_rawn(json_buf *b, const char *s, size_t n) {
 
 void json_raw(json_buf *b, const char *s) { json_rawn(b, s, strlen(s)); }
 
-/* Length of a valid UTF-8 sequence at s (at most n bytes), 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n) {
-    unsigned c = s[0];
-    size_t k;
-    unsigned min;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) { k = 2; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { k = 3; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { k = 4; min = 0x10000; }
-    else return 0;
-    if (n < k) return 0;
-    unsigned cp = c & (0xFF >> (k + 1));
-    for (size_t i = 1; i < k; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return k;
-}
-
 void json_string(json_buf *b, const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
     if (reserve(b, n + 2)) return;
@@ -60,7 +41,7 @@ void json_string(json_buf *b, const char *s, size_t n) {
         unsigned c = u[i];
         const char *esc = NULL;
         char tmp[8];
-        size_t k = utf8_len(u + i, n - i);
+        size_t k = utf8_decode(u + i, n - i, NULL);
         if (k == 1 && (c < 0x20 || c == '"' || c == '\\')) {
             switch (c) {
             case '"': esc = "\\\""; break;
