@@ -127,6 +127,13 @@ int main(void) {
         }
         vers_trainer_free(x); vers_trainer_free(y);
     }
+    T_CASE("cli: an LSTM (--arch lstm) trains, exports as vers-lstm, and vers write keeps a form with it") {
+        snprintf(cmd, sizeof cmd, "cd %s && %s train --force --arch lstm --tokenizer tok.vtok --dim 32 --layers 2 --batch 2 --seq 32 --steps 20 "
+                                  "--eval-every 0 -t 1 -c l.ckpt --log l.csv --export l.gguf c.txt 2>&1 | tail -1 && %s info l.gguf 2>&1 | grep -c vers-lstm && "
+                                  "%s write -m l.gguf --lang en --form haiku --seed 3 > l.txt 2>/dev/null && %s check --form haiku l.txt 2>&1 | tail -1", dir, bin, bin, bin, bin);
+        int rc = t_run(cmd, out, sizeof out);
+        T_CHECK(rc == 0 && strstr(out, "wrote l.gguf") && strstr(out, "haiku"), "rc %d: %s", rc, out);
+    }
     T_CASE("cli: bad input is exit 2 with one line") {
         const char *bad[][2] = {
             {"train -c new.ckpt --tokenizer tok.vtok missing.txt", "missing.txt"},
