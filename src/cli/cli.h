@@ -6,6 +6,7 @@
 #ifndef VERS_CLI_H
 #define VERS_CLI_H
 #include "vers.h"
+#include <stdint.h>
 
 #define CLI_COMMANDS(X) \
     X(write,           "write poems in a form") \
@@ -41,4 +42,13 @@ const char *cli_default_model(void);
 /* Parses a non-negative integer / float option; returns 0 ok, -1 on junk. */
 int cli_parse_int(const char *s, long lo, long hi, long *out);
 int cli_parse_float(const char *s, double *out);
+/* Refuses outputs that are the same file (device and inode) as an input, or as another
+ * output, before anything is read or written: prints the one-line error and returns 2;
+ * 0 when all are distinct.  NULL entries are skipped. */
+int cli_check_outputs(const char *const *outs, int n_out, const char *const *ins, int n_in);
+/* English without the CMU dictionary: pronunciations are guessed from spelling, and the
+ * user should know (one line on stderr, once per run; nothing when the dictionary loaded). */
+void cli_dict_warning(const vers_prosody *p);
+/* A seed: decimal digits only, 0 .. 2^64-1 (no sign, no wrap-around); 0 ok, -1 otherwise. */
+int cli_parse_u64(const char *s, uint64_t *out);
 #endif

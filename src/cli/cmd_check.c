@@ -167,6 +167,10 @@ int cmd_check(int argc, char **argv) {
     vers_analysis *a = NULL;
     if (vers_analyse(p, text, len, &ao, &a, &err)) {
         rc = cli_error(path, "%s", err.msg);
+        a = NULL;
+    }
+    if (a && a->lang == VERS_LANG_EN) cli_dict_warning(p);
+    if (!a) {
     } else if (json) {
         char *js = NULL;
         size_t jl = 0;

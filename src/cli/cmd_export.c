@@ -21,6 +21,7 @@ int cmd_export(int argc, char **argv) {
         else { fprintf(stderr, "usage: vers export CHECKPOINT OUT.gguf [--type f32|f16|q8_0]\n"); return 2; }
     }
     if (argc - optind != 2) return cli_error("export", "expected CHECKPOINT and OUT.gguf");
+    if (cli_check_outputs((const char *const *)argv + optind + 1, 1, (const char *const *)argv + optind, 1)) return 2;
     vers_train_opts o;
     vers_train_opts_default(&o);
     o.steps = 0; o.threads = 1;

@@ -49,7 +49,7 @@ int cmd_quantize(int argc, char **argv) {
     }
     if (argc - optind != 3) return cli_error("quantize", "expected IN OUT TYPE (see vers quantize --help)");
     const char *in = argv[optind], *out = argv[optind + 1], *type = argv[optind + 2];
-    if (!strcmp(in, out)) return cli_error(out, "output and input are the same file");
+    if (cli_check_outputs(&out, 1, &in, 1)) return 2;    /* same file by device and inode, not only by name */
     gguf_quantize_stats st;
     vers_err err = {0};
     int rc = gguf_quantize(in, out, type, (int)threads, &st, &err);

@@ -54,6 +54,7 @@ int cmd_tokenizer_train(int argc, char **argv) {
     }
     int nf = argc - optind;
     if (nf <= 0) { usage(stderr); return cli_error("tokenizer-train", "no corpus files given"); }
+    if (cli_check_outputs(&out, 1, (const char *const *)argv + optind, nf)) return 2;
     char **bufs = calloc((size_t)nf, sizeof *bufs);
     texts x = {0};
     int rc = bufs ? 0 : 2;

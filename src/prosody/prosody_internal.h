@@ -114,6 +114,16 @@ int fr_modern_spelling(const char *w, char *out, size_t size);
  * without rhyme word), numbered in order of first appearance.  stanza[i] = the line's
  * stanza.  Returns the number of groups, or -1 on allocation failure. */
 int scheme_detect(const vers_prosody *p, const vers_line *lines, const int *stanza, int n, int *ids);
+/* Rhyme scores of a poem's line pairs (rhyme_memo.c): rhyme_score_in of lines i and j of L,
+ * computed once per distinct pair of endings.  NULL from _new when memory is short. */
+typedef struct rhyme_memo rhyme_memo;
+rhyme_memo *rhyme_memo_new(const vers_prosody *p, const vers_line *L, int n);
+int rhyme_memo_score(rhyme_memo *m, int i, int j);
+void rhyme_memo_free(rhyme_memo *m);
+/* Steps taken by scheme_detect in this thread since the program started (each line pair
+ * compared, each line of each candidate pattern, each sort comparison): the tests read it
+ * to show that the work grows linearly with the stanza, not with its square. */
+extern _Thread_local unsigned long long scheme_detect_work;
 /* Letter shown for group id g. */
 char scheme_letter(int g);
 
