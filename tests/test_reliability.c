@@ -4,6 +4,7 @@
 #include "test.h"
 #include "vers.h"
 #include "prosody/prosody_internal.h"
+#include "prosody/en_internal.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -91,13 +92,34 @@ int main(void) {
         vers_prosody_close(P);
     }
 
+    T_CASE("scheme: a prepared ending scores as the plain call; the phone tables match the names") {
+        T_CHECK(en_phone_tables_ok(), "en_rhyme.c's phone tables disagree with en_phone_names");
+        vers_prosody *P = NULL;
+        vers_prosody_open(NULL, &P, NULL);
+        const char *lines[] = {"the quiet night", "a distant light", "the fire", "my desire", "the sea", "a melody",
+                               "love", "move", "the wind", "the mind", "liberty", "to die", "la nuit", "la pluie"};
+        int n = (int)(sizeof lines / sizeof lines[0]), bad = 0;
+        vers_line L[16];
+        for (int i = 0; i < n; i++) vers_scan_line(P, i >= 12 ? VERS_LANG_FR : VERS_LANG_EN, lines[i], strlen(lines[i]), 0, &L[i]);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                rhyme_prep a, b;
+                rhyme_prep_init(&a, &L[i]); rhyme_prep_init(&b, &L[j]);
+                int once = rhyme_score_prep(P, &a, &b), again = rhyme_score_prep(P, &a, &b), plain = rhyme_score_in(P, &L[i], &L[j]);
+                bad += once != plain || again != plain;
+            }
+        T_CHECK(bad == 0, "%d pairs differ", bad);
+        T_CHECK(rhyme_score_in(P, &L[0], &L[1]) >= 20 && rhyme_score_in(P, &L[2], &L[3]) >= 20, "night/light, fire/desire do not rhyme");
+        vers_prosody_close(P);
+    }
+
     const char *rel_m = t_shared("reference/gguf/stories260K.gguf");
     char *m = rel_m ? realpath(rel_m, NULL) : NULL;     /* the commands run in the temporary directory */
     char bin[1024], cwd[1024];
     if (!getcwd(cwd, sizeof cwd)) cwd[0] = 0;
     snprintf(bin, sizeof bin, "%s%s%s", vers[0] == '/' ? "" : cwd, vers[0] == '/' ? "" : "/", vers);
     const char *dir = t_tmpdir();
-    /* a corpus with enough distinct pairs for a 300-token tokenizer */
+    /* a corpus with enough distinct pairs for a 600-token tokenizer */
     static char corpus_text[1 << 15];
     {
         const char *syl[] = {"ka", "lo", "mi", "ne", "su", "ra", "to", "vi", "de", "po", "gu", "fe"};
@@ -121,9 +143,9 @@ int main(void) {
         write_file(tmp("x.bin"), "not a checkpoint\n");
         T_CHECK(link(tmp("c.txt"), tmp("hard.txt")) == 0, "link: %s", strerror(errno));
         const char *cases[] = {
-            "tokenizer-train -v 300 -o c.txt c.txt",
-            "tokenizer-train -v 300 -o hard.txt c.txt",          /* another name, same inode */
-            "tokenizer-train -v 300 -o ./c.txt c.txt",
+            "tokenizer-train -v 600 -o c.txt c.txt",
+            "tokenizer-train -v 600 -o hard.txt c.txt",          /* another name, same inode */
+            "tokenizer-train -v 600 -o ./c.txt c.txt",
             "export x.bin x.bin",
             "export x.bin ./x.bin",
             "quantize x.bin ./x.bin Q8_0",
@@ -151,7 +173,7 @@ int main(void) {
     T_CASE("replaced outputs keep their permissions; a new one gets the umask's") {
         write_file(tmp("tok.vtok"), "old\n");
         chmod(tmp("tok.vtok"), 0640);
-        int rc = run("cd %s && %s tokenizer-train -v 300 -o tok.vtok c.txt 2>&1", dir, bin);
+        int rc = run("cd %s && %s tokenizer-train -v 600 -o tok.vtok c.txt 2>&1", dir, bin);
         T_CHECK(rc == 0, "tokenizer-train: %d %s", rc, out);
         T_CHECK(mode_of(tmp("tok.vtok")) == 0640, "tok.vtok mode %o, want 640", mode_of(tmp("tok.vtok")));
         write_file(tmp("l.svg"), "old\n");
@@ -292,7 +314,7 @@ int main(void) {
         T_CHECK(access(tmp("fail.ckpt.tokens"), F_OK) != 0, "fail.ckpt.tokens left behind");
     }
     T_CASE("the token cache's document counts are inside its checksum") {
-        static char text[1 << 15];      /* enough distinct pairs for 300 tokens */
+        static char text[1 << 15];      /* enough distinct pairs for 600 tokens */
         const char *syl[] = {"ka", "lo", "mi", "ne", "su", "ra", "to", "vi", "de", "po", "gu", "fe"};
         size_t tl = 0;
         for (unsigned i = 0, x = 1; tl + 16 < sizeof text; i++) {
@@ -302,7 +324,7 @@ int main(void) {
         const char *tp = text;
         vers_bpe *b = NULL;
         vers_err e = {0};
-        T_CHECK(vers_bpe_train(&tp, &tl, 1, 300, &b, &e) == 0, "bpe: %s", e.msg);
+        T_CHECK(vers_bpe_train(&tp, &tl, 1, 600, &b, &e) == 0, "bpe: %s", e.msg);
         char many[4096] = "";
         for (int i = 0; i < 20; i++)
             snprintf(many + strlen(many), sizeof many - strlen(many), "@@ id: d%d\n@@ lang: en\n\nthe sea at night %d\n@@@\n", i, i);

@@ -106,6 +106,20 @@ int fr_caesura_at(const char *text, size_t len, int n);
 int rhyme_score(const vers_line *a, const vers_line *b);
 /* The same with the context's dictionary (English: every pronunciation of both words). */
 int rhyme_score_in(const vers_prosody *p, const vers_line *a, const vers_line *b);
+/* A line's ending prepared for many comparisons: what rhyme_score_in derives from one line
+ * (its English reading, dictionary keys, phonemes, eye key), each derived on first need
+ * and kept.  rhyme_score_prep(p, a, b) == rhyme_score_in(p, a->line, b->line). */
+typedef struct rhyme_prep {
+    const vers_line *line;
+    int ready;                                   /* which parts below are filled */
+    en_line x;
+    int n_var;
+    char var[EN_RHYME_VARIANTS][48];
+    int n_ph, ph[32];
+    char eye[64];
+} rhyme_prep;
+void rhyme_prep_init(rhyme_prep *r, const vers_line *line);
+int rhyme_score_prep(const vers_prosody *p, rhyme_prep *a, rhyme_prep *b);
 /* Older French spelling of a word modernised (see prosody.c); 1 when it changed. */
 int fr_modern_spelling(const char *w, char *out, size_t size);
 

@@ -6,22 +6,28 @@
  * stanza.  But the score depends only on a line's ending — language, last word, rhyme key,
  * modern-spelling key and gender (prosody.c: en_score, fr_score, eye_key read nothing
  * else) — and verse reuses its endings.  So lines are interned by ending (one hash table)
- * and scores kept per ordered pair of endings (a second one, at most MAX_PAIRS entries;
- * past that, pairs are scored without being kept: still linear, only slower). */
+ * and recent scores kept per ordered pair of endings (a direct-mapped cache of N_PAIRS: a
+ * new pair replaces the one in its slot, so the memory stays fixed and in cache, and a
+ * poem that repeats its endings scores each pair once).  A pair not in the cache is scored
+ * from prepared endings (rhyme_prep: dictionary keys, phonemes, eye key derived once per
+ * ending while it is in a small cache, not once per comparison). */
 #include "prosody/prosody_internal.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PAIRS (1u << 22)     /* 4M pairs kept: 48 MiB */
+#define N_PAIRS (1u << 16)       /* pair scores kept: 768 KiB, about a core's L2 */
+#define N_PREP 256               /* prepared endings kept (the window's lines, and the poem's
+                                    frequent endings) */
 
 struct rhyme_memo {
     const vers_prosody *p;
     const vers_line *L;
     int *end;                    /* per line: its ending's number (the first line with it) */
-    uint64_t *key;               /* pair table: (a+1) << 32 | (b+1), 0 = empty */
-    int *val;
-    uint32_t cap, used;
+    uint64_t key[N_PAIRS];       /* pair cache: (a+1) << 32 | (b+1), 0 = empty */
+    int val[N_PAIRS];
+    int prep_of[N_PREP];         /* which ending each prepared slot holds, -1 none */
+    rhyme_prep prep[N_PREP];
 };
 
 static uint64_t mix(uint64_t h) {             /* splitmix64's finaliser */
@@ -50,6 +56,7 @@ rhyme_memo *rhyme_memo_new(const vers_prosody *p, const vers_line *L, int n) {
     rhyme_memo *m = calloc(1, sizeof *m);
     if (!m || n < 0) { free(m); return NULL; }
     m->p = p; m->L = L;
+    for (int k = 0; k < N_PREP; k++) m->prep_of[k] = -1;
     size_t tcap = 16;
     while (tcap < (size_t)n * 2) tcap *= 2;
     int *slot = malloc(sizeof *slot * tcap);       /* ending table: a line index, -1 = empty */
@@ -68,39 +75,25 @@ rhyme_memo *rhyme_memo_new(const vers_prosody *p, const vers_line *L, int n) {
 
 void rhyme_memo_free(rhyme_memo *m) {
     if (!m) return;
-    free(m->end); free(m->key); free(m->val); free(m);
+    free(m->end); free(m);
 }
 
-/* Doubles the pair table (from 0 to 1024); 0, or -1 when it is at its limit or memory is short. */
-static int grow(rhyme_memo *m) {
-    uint32_t nc = m->cap ? m->cap * 2 : 1024;
-    if (nc > MAX_PAIRS || nc < m->cap) return -1;
-    uint64_t *k = calloc(nc, sizeof *k);
-    int *v = malloc(sizeof *v * nc);
-    if (!k || !v) { free(k); free(v); return -1; }
-    for (uint32_t s = 0; s < m->cap; s++) {
-        if (!m->key[s]) continue;
-        uint32_t t = (uint32_t)mix(m->key[s]) & (nc - 1);
-        while (k[t]) t = (t + 1) & (nc - 1);
-        k[t] = m->key[s]; v[t] = m->val[s];
-    }
-    free(m->key); free(m->val);
-    m->key = k; m->val = v; m->cap = nc;
-    return 0;
+static int prep_slot(int e) { return (int)(((uint32_t)e * 2654435761u) >> 24) & (N_PREP - 1); }
+static rhyme_prep *prep_get(rhyme_memo *m, int e, int slot) {
+    if (m->prep_of[slot] != e) { rhyme_prep_init(&m->prep[slot], &m->L[e]); m->prep_of[slot] = e; }
+    return &m->prep[slot];
 }
 
 int rhyme_memo_score(rhyme_memo *m, int i, int j) {
     int a = m->end[i], b = m->end[j];
     uint64_t k = ((uint64_t)(uint32_t)(a + 1) << 32) | (uint32_t)(b + 1);
-    if (m->cap) {
-        uint32_t s = (uint32_t)mix(k) & (m->cap - 1);
-        for (; m->key[s]; s = (s + 1) & (m->cap - 1))
-            if (m->key[s] == k) return m->val[s];
-    }
-    int sc = rhyme_score_in(m->p, &m->L[a], &m->L[b]);
-    if ((m->used + 1) * 2 > m->cap && grow(m)) return sc;    /* kept at most half full */
-    uint32_t s = (uint32_t)mix(k) & (m->cap - 1);
-    while (m->key[s]) s = (s + 1) & (m->cap - 1);
-    m->key[s] = k; m->val[s] = sc; m->used++;
+    uint32_t s = (uint32_t)mix(k) & (N_PAIRS - 1);
+    if (m->key[s] == k) return m->val[s];
+    int sa = prep_slot(a), sb = prep_slot(b);
+    rhyme_prep *pa = prep_get(m, a, sa), other, *pb;
+    if (sb != sa || b == a) pb = prep_get(m, b, sb);
+    else { rhyme_prep_init(&other, &m->L[b]); pb = &other; }   /* one slot, two endings */
+    int sc = rhyme_score_prep(m->p, pa, pb);
+    m->key[s] = k; m->val[s] = sc;
     return sc;
 }
