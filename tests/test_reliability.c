@@ -115,7 +115,7 @@ int main(void) {
 
     const char *rel_m = t_shared("reference/gguf/stories260K.gguf");
     char *m = rel_m ? realpath(rel_m, NULL) : NULL;     /* the commands run in the temporary directory */
-    char bin[1024], cwd[1024];
+    char bin[2200], cwd[1024];
     if (!getcwd(cwd, sizeof cwd)) cwd[0] = 0;
     snprintf(bin, sizeof bin, "%s%s%s", vers[0] == '/' ? "" : cwd, vers[0] == '/' ? "" : "/", vers);
     const char *dir = t_tmpdir();
@@ -278,6 +278,28 @@ int main(void) {
         T_CHECK(access(tmp("up.ckpt"), F_OK) != 0, "a run with --upsample garbage trained");
         rc = run("cd %s && %s write -m /nonexistent.gguf --spec /nonexistent/x.form 2>&1", dir, bin);
         T_CHECK(rc == 2 && !strncmp(out, "vers: /nonexistent/x.form: ", 27) && one_line(out), "spec message: %s", out);
+    }
+
+    T_CASE("fuzz regression: --lines under a form's refrains is refused (the form stays parseable)") {
+        int rc = run("cd %s && %s check --lang en --form villanelle --lines 12 poem.txt 2>&1 >/dev/null", dir, bin);
+        T_CHECK(rc == 2 && one_line(out) && strstr(out, "refrain line 18 beyond the form's 12 lines"), "exit %d: %s", rc, out);
+        /* every built-in form with every line count from 1 to 30: formatted, it parses again */
+        int bad = 0;
+        for (int i = 0; i < vers_form_builtin_count(); i++)
+            for (int n = 1; n <= 30; n++) {
+                vers_form *f = NULL, *g = NULL;
+                char num[8];
+                snprintf(num, sizeof num, "%d", n);
+                if (vers_form_builtin_get(i, &f, NULL) == 0 && vers_form_set(f, "lines", num, NULL) == 0) {
+                    size_t need = vers_form_format(f, NULL, 0);
+                    char *txt = malloc(need + 1);
+                    vers_form_format(f, txt, need + 1);
+                    if (vers_form_parse(txt, need, "again", &g, NULL)) bad++;
+                    free(txt);
+                }
+                vers_form_free(f); vers_form_free(g);
+            }
+        T_CHECK(bad == 0, "%d forms with --lines do not parse back", bad);
     }
 
     T_CASE("a bare CR is a line break (CR LF stays one)") {

@@ -210,6 +210,15 @@ static int copy_field(char *dst, size_t size, const char *v, const char *key, ve
     return VERS_OK;
 }
 
+/* Every refrain line within the form's line count; what (may be NULL) starts the message. */
+static int refrains_fit(const vers_form *f, const char *what, vers_err *err) {
+    for (int r = 0; r < f->n_refrains; r++)
+        if (f->lines.hi && f->lines.hi != INT_MAX && f->refrain[r][f->refrain_n[r] - 1] > f->lines.hi)
+            return vers_errorf(err, VERS_EFORMAT, "%s%srefrain line %d beyond the form's %d lines", what ? what : "",
+                               what ? ": " : "", f->refrain[r][f->refrain_n[r] - 1], f->lines.hi);
+    return VERS_OK;
+}
+
 int vers_form_set(vers_form *f, const char *key, const char *value, vers_err *err) {
     if (!f || !key || !value) return vers_errorf(err, VERS_EINVAL, "form: NULL argument");
     char (*alts)[1024] = NULL;
@@ -321,6 +330,10 @@ int vers_form_set(vers_form *f, const char *key, const char *value, vers_err *er
         rc = vers_errorf(err, VERS_EFORMAT, "unknown key '%s'", key);
     }
     free(alts);
+    /* --lines on a form with refrains (or a refrain after lines:): the refrains must still
+     * fit, else the form would hold a line it can never have (and, written back with
+     * vers_form_format, not parse again) */
+    if (!rc && (!strcmp(key, "lines") || !strcmp(key, "refrain"))) rc = refrains_fit(f, NULL, err);
     return rc;
 }
 
@@ -343,11 +356,7 @@ void vers_form_free(vers_form *f) {
 
 static int validate(const vers_form *f, const char *origin, vers_err *err) {
     if (!f->name[0]) return vers_errorf(err, VERS_EFORMAT, "%s: no 'name:'", origin);
-    for (int r = 0; r < f->n_refrains; r++)
-        if (f->lines.hi && f->lines.hi != INT_MAX && f->refrain[r][f->refrain_n[r] - 1] > f->lines.hi)
-            return vers_errorf(err, VERS_EFORMAT, "%s: refrain line %d beyond the form's %d lines", origin,
-                               f->refrain[r][f->refrain_n[r] - 1], f->lines.hi);
-    return VERS_OK;
+    return refrains_fit(f, origin, err);
 }
 
 int vers_form_parse(const char *text, size_t len, const char *origin, vers_form **out, vers_err *err) {
