@@ -201,6 +201,18 @@ int main(void) {
         free(got);
     }
 
+    T_CASE("an output that is standard output is written directly, with no summary inside it") {
+        /* /proc/self/fd/1 rather than /dev/stdout: 1c68094 renamed a temporary file over the
+         * path given, which under /dev would have replaced the system's /dev/stdout */
+        int rc = run("cd %s && %s plot log.csv -o /proc/self/fd/1 > via.svg 2>err.txt; echo $?; cat err.txt", dir, bin);
+        char *svg = slurp(tmp("via.svg"));
+        size_t n = svg ? strlen(svg) : 0;
+        T_CHECK(rc == 0 && atoi(out) == 0, "exit: %s", out);
+        T_CHECK(svg && !strncmp(svg, "<svg", 4) && n > 8 && !strcmp(svg + n - 7, "</svg>\n"), "not the SVG alone: %.40s ... %s",
+                svg ? svg : "(none)", svg && n > 20 ? svg + n - 20 : "");
+        free(svg);
+    }
+
     /* ---- item 3: a failed write to standard output ---- */
     T_CASE("output to a full disk: exit 2 and one line, for every command") {
         write_file(tmp("poem.txt"), "The river runs beneath the hill,\nAnd carries leaves along the stream;\n");

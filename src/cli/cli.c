@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cli_error(const char *what, const char *fmt, ...) {
@@ -90,4 +91,9 @@ void cli_dict_warning(const vers_prosody *p) {
     static int said;                   /* once per run, however many poems */
     const char *w = vers_prosody_warning(p);
     if (w && !said) { fprintf(stderr, "vers: warning: %s\n", w); said = 1; }
+}
+
+int cli_is_stdout(const char *path) {
+    struct stat a, b;
+    return fstat(STDOUT_FILENO, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }

@@ -49,6 +49,9 @@ int cli_check_outputs(const char *const *outs, int n_out, const char *const *ins
 /* English without the CMU dictionary: pronunciations are guessed from spelling, and the
  * user should know (one line on stderr, once per run; nothing when the dictionary loaded). */
 void cli_dict_warning(const vers_prosody *p);
+/* 1 when path is standard output's file (-o /dev/stdout, or the file stdout is redirected
+ * to): the command then prints no summary there, which would land inside its output. */
+int cli_is_stdout(const char *path);
 /* A seed: decimal digits only, 0 .. 2^64-1 (no sign, no wrap-around); 0 ok, -1 otherwise. */
 int cli_parse_u64(const char *s, uint64_t *out);
 #endif

@@ -20,6 +20,6 @@ int cmd_plot(int argc, char **argv) {
     if (cli_check_outputs(&out, 1, &log, 1)) return 2;
     vers_err err;
     if (vers_plot_log(log, out, &err)) { fprintf(stderr, "vers: %s\n", err.msg); return 2; }
-    printf("%s\n", out);
+    if (!cli_is_stdout(out)) printf("%s\n", out);
     return 0;
 }

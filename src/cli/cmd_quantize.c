@@ -57,6 +57,7 @@ int cmd_quantize(int argc, char **argv) {
         const char *what = rc == VERS_EINVAL ? type : (strstr(err.msg, "write") || strstr(err.msg, "temporary")) ? out : in;
         return cli_error(what, "%s", err.msg);
     }
+    if (cli_is_stdout(out)) return 0;      /* the model went to stdout: no summary into it */
     if (json) {
         printf("{\"input\":"); put_json_str(in);
         printf(",\"output\":"); put_json_str(out);
