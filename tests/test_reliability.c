@@ -314,6 +314,27 @@ int main(void) {
         T_CHECK(bad == 0, "%d forms with --lines do not parse back", bad);
     }
 
+    T_CASE("messages: vers: FILE: message, the file named once") {
+        struct { const char *args, *start; } cases[] = {
+            {"check --spec /nonexistent/x.form poem.txt", "vers: /nonexistent/x.form: cannot open: "},
+            {"write -m /nonexistent.gguf --spec /nonexistent/x.form", "vers: /nonexistent/x.form: cannot open: "},
+            {"check --spec poem.txt poem.txt", "vers: poem.txt:1: "},
+            {"plot log.csv -o /nonexistent/d/x.svg", "vers: /nonexistent/d/x.svg: cannot create a temporary file"},
+            {"tokenizer-train -v 600 -o /nonexistent/d/t.vtok c.txt", "vers: /nonexistent/d/t.vtok: cannot create a temporary file"},
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            int rc = run("cd %s && %s %s 2>&1 >/dev/null", dir, bin, cases[i].args);
+            const char *second = strstr(out + 6, cases[i].start + 6);
+            T_CHECK(rc == 2 && one_line(out) && !strncmp(out, cases[i].start, strlen(cases[i].start)) &&
+                    (!second || !strstr(second + 1, cases[i].start + 6)), "'%s': exit %d: %s", cases[i].args, rc, out);
+        }
+        if (m) {
+            int rc = run("cd %s && %s quantize %s /nonexistent/d/q.gguf Q8_0 2>&1 >/dev/null", dir, bin, m);
+            T_CHECK(rc == 2 && one_line(out) && !strncmp(out, "vers: /nonexistent/d/q.gguf: cannot", 35) &&
+                    !strstr(out + 10, "/nonexistent/d/q.gguf"), "quantize: %s", out);
+        }
+    }
+
     T_CASE("a bare CR is a line break (CR LF stays one)") {
         vers_prosody *P = NULL;
         vers_prosody_open(NULL, &P, NULL);

@@ -97,3 +97,10 @@ int cli_is_stdout(const char *path) {
     struct stat a, b;
     return fstat(STDOUT_FILENO, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
+
+int cli_lib_error(const char *what, const char *msg) {
+    size_t n = what ? strlen(what) : 0;
+    if (n && !strncmp(msg, what, n) && msg[n] == ':') fprintf(stderr, "vers: %s\n", msg);   /* names it already */
+    else cli_error(what, "%s", msg);
+    return 2;
+}

@@ -46,6 +46,9 @@ int cli_parse_float(const char *s, double *out);
  * output, before anything is read or written: prints the one-line error and returns 2;
  * 0 when all are distinct.  NULL entries are skipped. */
 int cli_check_outputs(const char *const *outs, int n_out, const char *const *ins, int n_in);
+/* A library error about WHAT: "vers: WHAT: msg", or "vers: msg" when the message already
+ * starts with "WHAT:" (library messages about a file begin with its path).  Returns 2. */
+int cli_lib_error(const char *what, const char *msg);
 /* English without the CMU dictionary: pronunciations are guessed from spelling, and the
  * user should know (one line on stderr, once per run; nothing when the dictionary loaded). */
 void cli_dict_warning(const vers_prosody *p);

@@ -55,7 +55,7 @@ int cmd_quantize(int argc, char **argv) {
     int rc = gguf_quantize(in, out, type, (int)threads, &st, &err);
     if (rc) {
         const char *what = rc == VERS_EINVAL ? type : (strstr(err.msg, "write") || strstr(err.msg, "temporary")) ? out : in;
-        return cli_error(what, "%s", err.msg);
+        return cli_lib_error(what, err.msg);
     }
     if (cli_is_stdout(out)) return 0;      /* the model went to stdout: no summary into it */
     if (json) {

@@ -125,7 +125,7 @@ int cmd_write(int argc, char **argv) {
      * and a file edited meanwhile must not change the form between poems */
     vers_form *spec = NULL;
     if (o.spec_path) {
-        if (vers_form_load(o.spec_path, &spec, &err)) { fprintf(stderr, "vers: %s\n", err.msg); return 2; }   /* "FILE: ..." */
+        if (vers_form_load(o.spec_path, &spec, &err)) return cli_lib_error(o.spec_path, err.msg);
         o.spec = spec;
         o.spec_path = NULL;
     }
