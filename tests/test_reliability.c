@@ -300,7 +300,7 @@ int main(void) {
         for (int i = 0; i < vers_form_builtin_count(); i++)
             for (int n = 1; n <= 30; n++) {
                 vers_form *f = NULL, *g = NULL;
-                char num[8];
+                char num[16];
                 snprintf(num, sizeof num, "%d", n);
                 if (vers_form_builtin_get(i, &f, NULL) == 0 && vers_form_set(f, "lines", num, NULL) == 0) {
                     size_t need = vers_form_format(f, NULL, 0);
