@@ -385,7 +385,7 @@ int main(void) {
             snprintf(many + strlen(many), sizeof many - strlen(many), "@@ id: d%d\n@@ lang: en\n\nthe sea at night %d\n@@@\n", i, i);
         write_file(tmp("docs.txt"), many);
         const char *files[] = {tmp("docs.txt")};
-        vers_data_opts o = {files, 1, 0.2, 1, tmp("docs.tokens"), NULL};
+        vers_data_opts o = {.files = files, .n_files = 1, .val_frac = 0.2, .seed = 1, .cache_path = tmp("docs.tokens")};
         vers_tokens t1, t2;
         memset(&t1, 0, sizeof t1); memset(&t2, 0, sizeof t2);
         T_CHECK(b && vers_tokens_build(b, &o, &t1, NULL) == 0, "build");
