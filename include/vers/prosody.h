@@ -98,6 +98,8 @@ int vers_form_new(const char *name, int lang, vers_form **out, vers_err *err);
 /* Sets one key as a form file line would ("scheme", "ABAB CDCD"), replacing the old value:
  * how --scheme, --syllables, --lines, --acrostic apply on top of a form. */
 int vers_form_set(vers_form *f, const char *key, const char *value, vers_err *err);
+/* A fresh copy of a form (free it with vers_form_free). */
+int vers_form_copy(const vers_form *f, vers_form **out, vers_err *err);
 void vers_form_free(vers_form *f);
 
 const char *vers_form_name(const vers_form *f);

@@ -23,6 +23,8 @@ typedef struct vers_write_opts {
     const char *form;          /* a form vers check knows (e.g. "sonnet"); NULL: "free", or
                                   a plain form built from scheme/syllables/lines */
     const char *spec_path;     /* a user form file (docs/FORMS.md), instead of form */
+    const struct vers_form *spec; /* a user form already read (vers_form_load), instead of
+                                  form / spec_path: a FIFO or a pipe can be read only once */
     const char *theme;         /* title/theme of the poem, or NULL */
     const char *scheme;        /* replaces the form's rhyme scheme ("ABAB CDCD"), or NULL */
     int syllables;             /* replaces the form's syllables per line (0 = keep; <0 invalid) */

@@ -1,13 +1,16 @@
 /* src/cli/cli.c — helpers shared by the command files (errors, default model, numbers). */
 #include "cli.h"
 #include "util/json.h"
+#include "util/outfile.h"
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cli_error(const char *what, const char *fmt, ...) {
@@ -74,6 +77,20 @@ int cli_parse_int(const char *s, long lo, long hi, long *out) {
     return 0;
 }
 
+int cli_parse_u64(const char *s, uint64_t *out) {
+    /* digits only: strtoull would take "-5" as 2^64 - 5 and " 7" or "+7" quietly */
+    if (!s || !*s) return -1;
+    uint64_t v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9') return -1;
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10) return -1;     /* overflow */
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
 int cli_parse_float(const char *s, double *out) {
     if (!s || !*s) return -1;
     char *end; errno = 0;
@@ -81,4 +98,34 @@ int cli_parse_float(const char *s, double *out) {
     if (errno || *end || v != v) return -1;
     *out = v;
     return 0;
+}
+
+int cli_check_outputs(const char *const *outs, int n_out, const char *const *ins, int n_in) {
+    vers_err err = {0};
+    for (int i = 0; i < n_out; i++) {
+        if (!outs[i]) continue;
+        if (vers_out_not_input(outs[i], ins, n_in, &err)) { fprintf(stderr, "vers: %s\n", err.msg); return 2; }
+        for (int j = 0; j < i; j++)     /* two outputs into one file: one would be lost */
+            if (outs[j] && (!strcmp(outs[i], outs[j]) || vers_same_file(outs[i], outs[j])))
+                return cli_error(outs[i], "given for two outputs; choose another name for one of them");
+    }
+    return 0;
+}
+
+void cli_dict_warning(const vers_prosody *p) {
+    static int said;                   /* once per run, however many poems */
+    const char *w = vers_prosody_warning(p);
+    if (w && !said) { fprintf(stderr, "vers: warning: %s\n", w); said = 1; }
+}
+
+int cli_is_stdout(const char *path) {
+    struct stat a, b;
+    return fstat(STDOUT_FILENO, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int cli_lib_error(const char *what, const char *msg) {
+    size_t n = what ? strlen(what) : 0;
+    if (n && !strncmp(msg, what, n) && msg[n] == ':') fprintf(stderr, "vers: %s\n", msg);   /* names it already */
+    else cli_error(what, "%s", msg);
+    return 2;
 }

@@ -7,6 +7,7 @@
 #define VERS_CLI_H
 #include "vers.h"
 #include <stdio.h>
+#include <stdint.h>
 
 #define CLI_COMMANDS(X) \
     X(write,           "write poems in a form") \
@@ -50,4 +51,19 @@ const char *cli_default_model(void);
 /* Parses a non-negative integer / float option; returns 0 ok, -1 on junk. */
 int cli_parse_int(const char *s, long lo, long hi, long *out);
 int cli_parse_float(const char *s, double *out);
+/* Refuses outputs that are the same file (device and inode) as an input, or as another
+ * output, before anything is read or written: prints the one-line error and returns 2;
+ * 0 when all are distinct.  NULL entries are skipped. */
+int cli_check_outputs(const char *const *outs, int n_out, const char *const *ins, int n_in);
+/* A library error about WHAT: "vers: WHAT: msg", or "vers: msg" when the message already
+ * starts with "WHAT:" (library messages about a file begin with its path).  Returns 2. */
+int cli_lib_error(const char *what, const char *msg);
+/* English without the CMU dictionary: pronunciations are guessed from spelling, and the
+ * user should know (one line on stderr, once per run; nothing when the dictionary loaded). */
+void cli_dict_warning(const vers_prosody *p);
+/* 1 when path is standard output's file (-o /dev/stdout, or the file stdout is redirected
+ * to): the command then prints no summary there, which would land inside its output. */
+int cli_is_stdout(const char *path);
+/* A seed: decimal digits only, 0 .. 2^64-1 (no sign, no wrap-around); 0 ok, -1 otherwise. */
+int cli_parse_u64(const char *s, uint64_t *out);
 #endif

@@ -136,7 +136,7 @@ int cmd_check(int argc, char **argv) {
     vers_form *form = NULL;
     int rc = 0;
     if (spec) {
-        if (vers_form_load(spec, &form, &err)) { free(text); return cli_error("check", "%s", err.msg); }
+        if (vers_form_load(spec, &form, &err)) { free(text); return cli_lib_error(spec, err.msg); }
     } else if (form_name) {
         /* --lang auto: the form of the poem's language, else of any language */
         int flang = lang ? lang : vers_detect_lang(text, len);
@@ -175,6 +175,10 @@ int cmd_check(int argc, char **argv) {
     vers_analysis *a = NULL;
     if (vers_analyse(p, text, len, &ao, &a, &err)) {
         rc = cli_error(path, "%s", err.msg);
+        a = NULL;
+    }
+    if (a && a->lang == VERS_LANG_EN) cli_dict_warning(p);
+    if (!a) {
     } else if (json) {
         char *js = NULL;
         size_t jl = 0;

@@ -21,6 +21,7 @@ int cmd_export(int argc, char **argv) {
         else return cli_bad_option("export", "h", argv);
     }
     if (argc - optind != 2) return cli_error("export", "expected CHECKPOINT and OUT.gguf");
+    if (cli_check_outputs((const char *const *)argv + optind + 1, 1, (const char *const *)argv + optind, 1)) return 2;
     vers_train_opts o;
     vers_train_opts_default(&o);
     o.steps = 0; o.threads = 1;
@@ -29,6 +30,7 @@ int cmd_export(int argc, char **argv) {
     if (vers_trainer_resume(argv[optind], &o, &t, &err)) { fprintf(stderr, "vers: %s\n", err.msg); return 2; }
     int rc = vers_trainer_export(t, argv[optind + 1], type, &err);
     if (rc) fprintf(stderr, "vers: %s\n", err.msg);
+    else if (cli_is_stdout(argv[optind + 1])) { }     /* the model went to stdout: no summary into it */
     else if (json) printf("{\"output\":\"%s\",\"type\":\"%s\",\"step\":%lld}\n", argv[optind + 1], vers_type_name(type), (long long)vers_trainer_step(t));
     else printf("%s: step %lld, %s\n", argv[optind + 1], (long long)vers_trainer_step(t), vers_type_name(type));
     vers_trainer_free(t);

@@ -96,9 +96,9 @@ int cmd_generate(int argc, char **argv) {
         case O_MINP: if (cli_parse_float(optarg, &min_p) || min_p < 0 || min_p > 1) return cli_error("generate", "bad --min-p '%s'", optarg); break;
         case O_REP: if (cli_parse_float(optarg, &rep) || !(rep > 0)) return cli_error("generate", "bad --repeat-penalty '%s'", optarg); break;
         case O_SEED: {
-            char *e;
-            seed = strtoull(optarg, &e, 10);
-            if (!*optarg || *e || *optarg == '-') return cli_error("generate", "bad --seed '%s'", optarg);
+            uint64_t sv;
+            if (cli_parse_u64(optarg, &sv)) return cli_error("generate", "--seed: '%s' is not a number from 0 to 18446744073709551615", optarg);
+            seed = sv;
             have_seed = 1;
             break;
         }
@@ -164,6 +164,7 @@ int cmd_generate(int argc, char **argv) {
     }
     if (!n_ctx) n_ctx = (long)n_ids + n_gen;
     if (n_ctx > hp->n_ctx_train) n_ctx = hp->n_ctx_train;
+    long asked = n_gen;                /* what -n asked: the context may hold fewer */
     if (n_gen > n_ctx - (long)n_ids + 1) n_gen = n_ctx - (long)n_ids + 1;
     vers_ctx_params cp = vers_ctx_default_params();
     cp.n_ctx = (int)n_ctx; cp.n_threads = (int)threads; cp.kv_type = kv;
@@ -196,11 +197,14 @@ int cmd_generate(int argc, char **argv) {
     }
     if (vers_decode(ctx, ids, (int)n_ids, 0, &err)) { cli_error(model, "%s", err.msg); goto done; }
     const int32_t bos = vers_token_bos(tok);
+    long made = 0;
+    int ended = 0;                     /* an end-of-text token (or no token) stopped it */
     for (long i = 0; i < n_gen; i++) {
         int t = vers_sampler_sample(smp, vers_ctx_logits(ctx, -1));
-        if (t < 0) break;
-        if (!ignore_eos && (t == bos || vers_token_is_eog(tok, t))) break;
+        if (t < 0) { ended = 1; break; }
+        if (!ignore_eos && (t == bos || vers_token_is_eog(tok, t))) { ended = 1; break; }
         seq[n_seq++] = t;
+        made++;
         vers_sampler_accept(smp, t);
         if (!want_ids) {
             size_t len;
@@ -219,7 +223,12 @@ int cmd_generate(int argc, char **argv) {
         put_bytes(s, len);
         putchar('\n');
     }
-    rc = fflush(stdout) == 0 ? 0 : cli_error("generate", "cannot write the output");
+    rc = 0;                            /* a failed write is reported by main (src/cli/main.c) */
+    if (!ended && made < asked) {      /* cut short by the context, not by the model */
+        fflush(stdout);
+        fprintf(stderr, "vers: generate: stopped after %ld of the %ld tokens asked: the context of %ld tokens is full\n",
+                made, asked, n_ctx);
+    }
 done:
     if (dt_ok) vers_detok_free(&dt);
     free(seq);

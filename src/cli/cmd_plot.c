@@ -17,8 +17,9 @@ int cmd_plot(int argc, char **argv) {
     const char *log = argv[optind];
     char def[4200];
     if (!out) { snprintf(def, sizeof def, "%s.svg", log); out = def; }
+    if (cli_check_outputs(&out, 1, &log, 1)) return 2;
     vers_err err;
     if (vers_plot_log(log, out, &err)) { fprintf(stderr, "vers: %s\n", err.msg); return 2; }
-    printf("%s\n", out);
+    if (!cli_is_stdout(out)) printf("%s\n", out);
     return 0;
 }

@@ -38,14 +38,15 @@ int cmd_quantize(int argc, char **argv) {
     }
     if (argc - optind != 3) return cli_error("quantize", "expected IN OUT TYPE (see vers quantize --help)");
     const char *in = argv[optind], *out = argv[optind + 1], *type = argv[optind + 2];
-    if (!strcmp(in, out)) return cli_error(out, "output and input are the same file");
+    if (cli_check_outputs(&out, 1, &in, 1)) return 2;    /* same file by device and inode, not only by name */
     gguf_quantize_stats st;
     vers_err err = {0};
     int rc = gguf_quantize(in, out, type, (int)threads, &st, &err);
     if (rc) {
         const char *what = rc == VERS_EINVAL ? type : (strstr(err.msg, "write") || strstr(err.msg, "temporary")) ? out : in;
-        return cli_error(what, "%s", err.msg);
+        return cli_lib_error(what, err.msg);
     }
+    if (cli_is_stdout(out)) return 0;      /* the model went to stdout: no summary into it */
     if (json) {
         printf("{\"input\":"); cli_put_json(stdout, in, strlen(in));
         printf(",\"output\":"); cli_put_json(stdout, out, strlen(out));

@@ -54,6 +54,7 @@ int cmd_tokenizer_train(int argc, char **argv) {
     }
     int nf = argc - optind;
     if (nf <= 0) { usage(stderr); return cli_error("tokenizer-train", "no corpus files given"); }
+    if (cli_check_outputs(&out, 1, (const char *const *)argv + optind, nf)) return 2;
     char **bufs = calloc((size_t)nf, sizeof *bufs);
     texts x = {0};
     int rc = bufs ? 0 : 2;
@@ -70,7 +71,7 @@ int cmd_tokenizer_train(int argc, char **argv) {
     vers_bpe *b = NULL;
     if (!rc && vers_bpe_train(x.t, x.l, (int)x.n, (int)vocab, &b, &err)) rc = cli_error("tokenizer-train", "%s", err.msg);
     if (!rc && vers_bpe_save(b, out, &err)) { fprintf(stderr, "vers: %s\n", err.msg); rc = 2; }
-    if (!rc) {
+    if (!rc && !cli_is_stdout(out)) {      /* a summary inside the tokenizer would spoil it */
         if (json) printf("{\"output\":\"%s\",\"vocab\":%d,\"merges\":%d,\"text_bytes\":%zu,\"texts\":%zu}\n", out,
                          vers_bpe_vocab_size(b), vers_bpe_n_merges(b), x.bytes, x.n);
         else printf("%s: %d tokens (%d special, %d structure codes, 256 bytes, %d merges) learned from %zu bytes of text\n", out,

@@ -86,6 +86,9 @@ enum { O_TOK = 1000, O_INIT, O_RESUME, O_LOG, O_TOKENS, O_EXPORT, O_EXPTYPE, O_D
        O_DECAYALL, O_CLIP, O_EVAL, O_EVALB, O_CKEVERY, O_VALFRAC, O_UPS, O_SEED, O_JSON, O_FORCE, O_PREC, O_STRUCT, O_ARCH };
 
 static int bad(const char *opt) { return cli_error("train", "%s: bad value", opt); }
+static int bad_range(const char *opt, const char *val, long lo, long hi) {
+    return cli_error("train", "%s: '%s' is not a whole number from %ld to %ld", opt, val, lo, hi);
+}
 static int lib_error(const vers_err *e) { fprintf(stderr, "vers: %s\n", e->msg); return 2; }
 
 static int cmd_train_run(int argc, char **argv, vers_dist_ops *dist);
@@ -153,19 +156,19 @@ static int cmd_train_run(int argc, char **argv, vers_dist_ops *dist) {
             else if (!strcasecmp(optarg, "q8_0")) exptype = VT_Q8_0;
             else return bad("--export-type");
             break;
-#define INTOPT(K, field, lo, hi) case K: if (cli_parse_int(optarg, lo, hi, &v)) return bad(#field); field = (int)v; break;
-        INTOPT(O_DIM, cfg.dim, 2, 65536)
-        INTOPT(O_LAYERS, cfg.n_layers, 1, 1024)
-        INTOPT(O_HEADS, cfg.n_heads, 1, 1024)
-        INTOPT(O_KVH, cfg.n_kv_heads, 1, 1024)
-        INTOPT(O_HIDDEN, cfg.hidden_dim, 1, 1 << 20)
-        INTOPT(O_CTX, cfg.ctx_len, 2, 1 << 20)
-        INTOPT(O_BATCH, o.batch, 1, 1 << 16)
-        INTOPT(O_SEQ, o.seq_len, 2, 1 << 20)
-        INTOPT(O_ACCUM, o.accum, 1, 1 << 16)
-        INTOPT(O_EVAL, o.eval_every, 0, 1 << 30)
-        INTOPT(O_EVALB, o.eval_batches, 1, 1 << 20)
-        INTOPT(O_SEED, o.seed, 0, 0x7fffffffL)
+#define INTOPT(K, name, field, lo, hi) case K: if (cli_parse_int(optarg, lo, hi, &v)) return bad_range(name, optarg, lo, hi); field = (int)v; break;
+        INTOPT(O_DIM, "--dim", cfg.dim, 2, 65536)
+        INTOPT(O_LAYERS, "--layers", cfg.n_layers, 1, 1024)
+        INTOPT(O_HEADS, "--heads", cfg.n_heads, 1, 1024)
+        INTOPT(O_KVH, "--kv-heads", cfg.n_kv_heads, 1, 1024)
+        INTOPT(O_HIDDEN, "--hidden", cfg.hidden_dim, 1, 1 << 20)
+        INTOPT(O_CTX, "--ctx", cfg.ctx_len, 2, 1 << 20)
+        INTOPT(O_BATCH, "--batch", o.batch, 1, 1 << 16)
+        INTOPT(O_SEQ, "--seq", o.seq_len, 2, 1 << 20)
+        INTOPT(O_ACCUM, "--accum", o.accum, 1, 1 << 16)
+        INTOPT(O_EVAL, "--eval-every", o.eval_every, 0, 1 << 30)
+        INTOPT(O_EVALB, "--eval-batches", o.eval_batches, 1, 1 << 20)
+        INTOPT(O_SEED, "--seed", o.seed, 0, 0x7fffffffL)
 #undef INTOPT
         case O_CKEVERY: if (cli_parse_int(optarg, 0, 1 << 30, &v)) return bad("--ckpt-every"); o.ckpt_every = (int)v; ckpt_given = 1; break;
         case 't': if (cli_parse_int(optarg, 1, 256, &v)) return bad("--threads"); o.threads = (int)v; threads_given = 1; break;
@@ -203,6 +206,11 @@ static int cmd_train_run(int argc, char **argv, vers_dist_ops *dist) {
         return cli_error("train", "give exactly one of --tokenizer (new model), --init MODEL.gguf or --resume");
     char tokbuf[4200];
     if (!tokens) { snprintf(tokbuf, sizeof tokbuf, "%s.tokens", ckpt); tokens = tokbuf; }
+    {   /* an output that is an input (or another output) would overwrite it: refuse first */
+        const char *outs[] = {ckpt, logp, tokens, exportp}, *more[] = {tokp, init};
+        if (cli_check_outputs(outs, 4, (const char *const *)argv + optind, nf) || cli_check_outputs(outs, 4, more, 2)) return 2;
+    }
+    int had_tokens = access(tokens, F_OK) == 0;   /* a cache this run creates goes if it fails */
     o.ckpt_path = ckpt; o.log_path = logp; o.stop_flag = (volatile int *)&g_stop;
     o.progress = stderr; o.progress_tty = isatty(2);
     o.dist = dist;
@@ -358,6 +366,7 @@ static int cmd_train_run(int argc, char **argv, vers_dist_ops *dist) {
     if (json && !rc && rank == 0)
         printf("{\"step\":%lld,\"val_loss\":%.6f,\"checkpoint\":\"%s\",\"stopped\":%s}\n", (long long)vers_trainer_step(t),
                isfinite(vers_trainer_last_val(t)) ? vers_trainer_last_val(t) : -1.0, ckpt, stopped ? "true" : "false");
+    if (ret && !stopped && !had_tokens) unlink(tokens);   /* a stopped run resumes with it */
     vers_tokens_free(&data);
     vers_struct_table_free(codes);
     vers_prosody_close(pros);

@@ -34,6 +34,19 @@ static void usage(FILE *f) {
         "  -t, --threads N   threads (default: cores)\n");
 }
 
+/* The poem's language as the writer chooses it: --lang, else the form's, else English. */
+static int poem_lang(const vers_write_opts *o) {
+    if (o->lang) return vers_lang_parse(o->lang);
+    int lang = VERS_LANG_AUTO;
+    if (o->spec) lang = vers_form_lang(o->spec);
+    else if (o->form) {
+        vers_form *f = NULL;
+        if (vers_form_builtin(o->form, VERS_LANG_AUTO, &f, NULL) == 0) lang = vers_form_lang(f);
+        vers_form_free(f);
+    }
+    return lang == VERS_LANG_FR ? VERS_LANG_FR : VERS_LANG_EN;
+}
+
 int cmd_write(int argc, char **argv) {
     static const struct option opts[] = {
         {"lang", required_argument, 0, 'l'}, {"form", required_argument, 0, 'f'},
@@ -67,11 +80,9 @@ int cmd_write(int argc, char **argv) {
             o.lines = (int)v; break;
         case 'a': o.acrostic = optarg; break;
         case 'm': model = optarg; break;
-        case 'r': {
-            char *end; unsigned long long s = strtoull(optarg, &end, 10);
-            if (!*optarg || *end) return cli_error("write", "--seed: '%s' is not a number", optarg);
-            o.seed = s; break;
-        }
+        case 'r':
+            if (cli_parse_u64(optarg, &o.seed)) return cli_error("write", "--seed: '%s' is not a number from 0 to 18446744073709551615", optarg);
+            break;
         case 'e':
             if (cli_parse_float(optarg, &d) || d < 0 || d > 5) return cli_error("write", "--temp: '%s' is not a temperature from 0 to 5", optarg);
             o.temp = d == 0 ? 1e-4f : (float)d; break;
@@ -98,9 +109,22 @@ int cmd_write(int argc, char **argv) {
     if (!model) return cli_error("write", "no model: give -m MODEL (or set VERS_MODEL)");
 
     vers_err err = {0};
-    if (vers_write_validate(&o, &err)) return cli_error("write", "%s", err.msg);
+    /* the spec is read once, here: a FIFO or a pipe (--spec <(...)) has no second reading,
+     * and a file edited meanwhile must not change the form between poems */
+    vers_form *spec = NULL;
+    if (o.spec_path) {
+        if (vers_form_load(o.spec_path, &spec, &err)) return cli_lib_error(o.spec_path, err.msg);
+        o.spec = spec;
+        o.spec_path = NULL;
+    }
+    if (vers_write_validate(&o, &err)) { vers_form_free(spec); return cli_error("write", "%s", err.msg); }
+    if (poem_lang(&o) == VERS_LANG_EN) {     /* English without its dictionary: say so once */
+        vers_prosody *p = NULL;
+        if (vers_prosody_open(NULL, &p, NULL) == 0) cli_dict_warning(p);
+        vers_prosody_close(p);
+    }
     vers_writer *w = NULL;
-    if (vers_writer_open(model, (int)threads, &w, &err)) return cli_error(model, "%s", err.msg);
+    if (vers_writer_open(model, (int)threads, &w, &err)) { vers_form_free(spec); return cli_error(model, "%s", err.msg); }
     int failed = 0, rc = 0;
     for (long i = 0; i < count; i++) {
         vers_poem_out p;
@@ -135,6 +159,7 @@ int cmd_write(int argc, char **argv) {
         vers_poem_out_free(&p);
     }
     vers_writer_close(w);
+    vers_form_free(spec);
     if (rc) return rc;
     return failed ? 1 : 0;
 }

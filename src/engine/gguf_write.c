@@ -3,10 +3,12 @@
  * Metadata values are serialized when set (so the caller's buffers may go away); tensor
  * data is referenced until gguf_writer_write.  The layout is llama.cpp's: header, kvs in
  * the order first set, tensor infos, padding to the alignment, then each tensor's data
- * padded to the alignment.  The file appears atomically: written to a temporary file in
- * the same directory, fsync'd, then renamed over the target. */
+ * padded to the alignment.  The file appears atomically (src/util/outfile.c): written to a
+ * temporary file in the same directory, fsync'd, then renamed over the target, whose
+ * permissions it keeps. */
 #include "engine/gguf.h"
 #include "engine/tensor.h"
+#include "util/outfile.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -228,16 +230,6 @@ static uint32_t writer_alignment(const gguf_writer *w) {
     return 32;
 }
 
-static int write_all(int fd, const void *p, size_t n) {
-    const uint8_t *c = p;
-    while (n > 0) {
-        ssize_t k = write(fd, c, n > (1u << 30) ? (1u << 30) : n);
-        if (k < 0) { if (errno == EINTR) continue; return -1; }
-        c += k; n -= (size_t)k;
-    }
-    return 0;
-}
-
 int gguf_writer_write(gguf_writer *w, const char *path, vers_err *err) {
     if (!w || !path) return vers_errorf(err, VERS_EINVAL, "gguf_writer_write: bad arguments");
     for (size_t i = 0; i < w->n_kv; i++)
@@ -274,39 +266,20 @@ int gguf_writer_write(gguf_writer *w, const char *path, vers_err *err) {
     while (h.n % align) bb_put(&h, zeros, (align - h.n % align) < sizeof zeros ? align - h.n % align : sizeof zeros);
     if (h.oom) { free(h.p); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
 
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp) { free(h.p); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
-    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(h.p); free(tmp);
-        return vers_errorf(err, VERS_EIO, "cannot create a temporary file next to it: %s", strerror(e));
-    }
-    int rc = VERS_OK;
-    (void)fchmod(fd, 0644);   /* mkstemp creates 0600; a model file is for everyone to read */
-    if (write_all(fd, h.p, h.n)) rc = VERS_EIO;
-    for (size_t i = 0; i < w->n_t && rc == VERS_OK; i++) {
+    vers_outfile o;
+    int rc = vers_outfile_open(&o, path, err);
+    if (rc) { free(h.p); return rc; }
+    int bad = fwrite(h.p, 1, h.n, o.f) != h.n;
+    for (size_t i = 0; i < w->n_t && !bad; i++) {
         const wtensor *t = &w->t[i];
-        if (write_all(fd, t->data, t->nbytes)) { rc = VERS_EIO; break; }
+        if (fwrite(t->data, 1, t->nbytes, o.f) != t->nbytes) { bad = 1; break; }
         size_t pad = (align - t->nbytes % align) % align;
-        while (pad > 0 && rc == VERS_OK) {
+        while (pad > 0 && !bad) {
             size_t k = pad < sizeof zeros ? pad : sizeof zeros;
-            if (write_all(fd, zeros, k)) rc = VERS_EIO;
+            bad = fwrite(zeros, 1, k, o.f) != k;
             pad -= k;
         }
     }
-    int e = errno;
-    if (rc == VERS_OK && fsync(fd) != 0) { rc = VERS_EIO; e = errno; }
-    if (close(fd) != 0 && rc == VERS_OK) { rc = VERS_EIO; e = errno; }
-    if (rc == VERS_OK && rename(tmp, path) != 0) { rc = VERS_EIO; e = errno; }
     free(h.p);
-    if (rc != VERS_OK) {
-        unlink(tmp);
-        free(tmp);
-        return vers_errorf(err, rc, "cannot write: %s", strerror(e));
-    }
-    free(tmp);
-    return VERS_OK;
+    return vers_outfile_commit(&o, bad, err);
 }

@@ -50,10 +50,12 @@ void vers_analysis_free(vers_analysis *a) {
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
 /* Splits buf (NUL-terminated copy, modified in place) into verse lines; returns the count
- * or -1 on allocation failure.  Blank lines end stanzas. */
+ * or -1 on allocation failure.  Blank lines end stanzas.  A line ends at LF, CR LF, or a
+ * bare CR (old Mac files, text pasted from some editors): a bare CR inside a line would
+ * otherwise join two verses, or two words ("nuit\rtombe" read as "nuittombe"). */
 static int split_lines(char *buf, size_t len, vers_poem_line **out, int *n_stanzas) {
     size_t count = 0;
-    for (size_t i = 0; i < len; i++) if (buf[i] == '\n') count++;
+    for (size_t i = 0; i < len; i++) count += buf[i] == '\n' || (buf[i] == '\r' && (i + 1 == len || buf[i + 1] != '\n'));
     count++;
     if (count > (size_t)INT_MAX / 2) return -1;
     vers_poem_line *lines = calloc(count, sizeof *lines);
@@ -61,8 +63,9 @@ static int split_lines(char *buf, size_t len, vers_poem_line **out, int *n_stanz
     int n = 0, stanza = 0, in_stanza = 0, src = 0;
     size_t pos = 0;
     while (pos <= len) {
-        size_t end = pos;
-        while (end < len && buf[end] != '\n') end++;
+        size_t end = pos, next;
+        while (end < len && buf[end] != '\n' && buf[end] != '\r') end++;
+        next = end + 1 + (end + 1 < len && buf[end] == '\r' && buf[end + 1] == '\n');   /* CR LF: one break */
         src++;
         buf[end] = 0;
         char *s = buf + pos;
@@ -78,7 +81,7 @@ static int split_lines(char *buf, size_t len, vers_poem_line **out, int *n_stanz
             n++;
             in_stanza = 1;
         }
-        pos = end + 1;
+        pos = next;
     }
     *n_stanzas = n ? lines[n - 1].stanza + 1 : 0;
     *out = lines;

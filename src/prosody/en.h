@@ -106,5 +106,10 @@ int en_rhyme_key_variants(const en_dict *d, const char *word, size_t len, char k
 /* en_rhyme_quality, also trying the other pronunciations of the two last words (live /
  * give, again / plain, wind / mind): the best quality found. */
 int en_rhyme_quality_dict(const en_dict *d, const en_line *a, const en_line *b);
+/* Its second half, for callers that look each word up once and compare it many times
+ * (scheme detection): q = en_rhyme_quality(a, b), ka[0..na) / kb[0..nb) the words' keys
+ * from en_rhyme_key_variants (at most EN_RHYME_VARIANTS each). */
+#define EN_RHYME_VARIANTS 4
+int en_rhyme_quality_variants(const en_line *a, const en_line *b, int q, char ka[][48], int na, char kb[][48], int nb);
 
 #endif

@@ -18,6 +18,8 @@ enum {
     EN_NPHONES
 };
 extern const char en_phone_names[EN_NPHONES][3];
+/* 1 when en_rhyme.c's name -> phone tables agree with en_phone_names. */
+int en_phone_tables_ok(void);
 #define EN_PH(p) ((p) & 63)
 #define EN_ST(p) ((p) >> 6)
 #define EN_MK(ph, st) ((uint8_t)((ph) | ((st) << 6)))

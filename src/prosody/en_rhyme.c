@@ -52,18 +52,37 @@ static int cons_class(int ph) {
 }
 
 /* Splits a joined key back into phoneme indices (greedy two letters first). */
+/* Phone index + 1 of a one- / two-letter ARPAbet name (0: none): en_phone_names as tables,
+ * because split_key runs for every line pair a rhyme scheme compares, and a scan of the 39
+ * names per letter was most of that time.  en_phone_tables_ok() checks them against the
+ * names (tests/test_prosody_en.c). */
+static const signed char phone1[26] = {[1] = 7, [3] = 9, [5] = 14, [6] = 15, [10] = 20, [11] = 21, [12] = 22, [13] = 23, [15] = 27, [17] = 28, [18] = 29, [19] = 31, [21] = 35, [22] = 36, [24] = 37, [25] = 38};
+static const signed char phone2[26][26] = {[0][0] = 1, [0][4] = 2, [0][7] = 3, [0][14] = 4, [0][22] = 5, [0][24] = 6, [2][7] = 8, [3][7] = 10, [4][7] = 11, [4][17] = 12, [4][24] = 13, [7][7] = 16, [8][7] = 17, [8][24] = 18, [9][7] = 19, [13][6] = 24, [14][22] = 25, [14][24] = 26, [18][7] = 30, [19][7] = 32, [20][7] = 33, [20][22] = 34, [25][7] = 39};
+
+int en_phone_tables_ok(void) {
+    for (int c0 = 0; c0 < 26; c0++) {
+        for (int c1 = -1; c1 < 26; c1++) {
+            int want = -1;
+            for (int p = 0; p < EN_NPHONES; p++) {
+                const char *nm = en_phone_names[p];
+                if (nm[0] == 'A' + c0 && (c1 < 0 ? !nm[1] : nm[1] == 'A' + c1 && !nm[2])) want = p;
+            }
+            if ((c1 < 0 ? phone1[c0] : phone2[c0][c1]) - 1 != want) return 0;
+        }
+    }
+    return 1;
+}
+
 static int split_key(const char *key, int *out, int max) {
     int n = 0;
     for (size_t i = 0; key[i] && n < max;) {
-        int found = -1;
-        for (int len = 2; len >= 1 && found < 0; len--) {
-            if (len == 2 && !key[i + 1]) continue;
-            for (int p = 0; p < EN_NPHONES; p++) {
-                const char *nm = en_phone_names[p];
-                if ((int)strlen(nm) == len && strncmp(nm, key + i, (size_t)len) == 0) { found = p; i += (size_t)len; break; }
-            }
-        }
-        if (found < 0) return -1;
+        unsigned c0 = (unsigned)((unsigned char)key[i] - 'A');           /* >= 26: not A-Z */
+        unsigned c1 = key[i + 1] ? (unsigned)((unsigned char)key[i + 1] - 'A') : 26u;
+        if (c0 >= 26) return -1;
+        int found = c1 < 26 ? phone2[c0][c1] - 1 : -1;     /* two letters first */
+        if (found >= 0) i += 2;
+        else if ((found = phone1[c0] - 1) >= 0) i += 1;
+        else return -1;
         out[n++] = found;
     }
     /* "fire" AY ER and AY R, "flowers" AW ER Z and AW R Z are one rhyme: ER after a vowel
@@ -140,7 +159,13 @@ int en_rhyme_quality_dict(const en_dict *d, const en_line *a, const en_line *b) 
     char ka[EN_MAX_PRONS][48], kb[EN_MAX_PRONS][48];
     int na = en_rhyme_key_variants(d, a->last_word, strlen(a->last_word), ka, EN_MAX_PRONS);
     int nb = en_rhyme_key_variants(d, b->last_word, strlen(b->last_word), kb, EN_MAX_PRONS);
-    if (na <= 1 && nb <= 1) return q;
+    return en_rhyme_quality_variants(a, b, q, ka, na, kb, nb);
+}
+
+_Static_assert(EN_RHYME_VARIANTS == EN_MAX_PRONS, "en.h's variant count is en_internal.h's");
+
+int en_rhyme_quality_variants(const en_line *a, const en_line *b, int q, char ka[][48], int na, char kb[][48], int nb) {
+    if (q >= 2 || (na <= 1 && nb <= 1)) return q;
     en_line x = *a, y = *b;
     for (int i = 0; i < (na ? na : 1); i++)
         for (int j = 0; j < (nb ? nb : 1); j++) {

@@ -6,6 +6,7 @@
  * a form file is user input. */
 #include "prosody/prosody_internal.h"
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
@@ -209,6 +210,15 @@ static int copy_field(char *dst, size_t size, const char *v, const char *key, ve
     return VERS_OK;
 }
 
+/* Every refrain line within the form's line count; what (may be NULL) starts the message. */
+static int refrains_fit(const vers_form *f, const char *what, vers_err *err) {
+    for (int r = 0; r < f->n_refrains; r++)
+        if (f->lines.hi && f->lines.hi != INT_MAX && f->refrain[r][f->refrain_n[r] - 1] > f->lines.hi)
+            return vers_errorf(err, VERS_EFORMAT, "%s%srefrain line %d beyond the form's %d lines", what ? what : "",
+                               what ? ": " : "", f->refrain[r][f->refrain_n[r] - 1], f->lines.hi);
+    return VERS_OK;
+}
+
 int vers_form_set(vers_form *f, const char *key, const char *value, vers_err *err) {
     if (!f || !key || !value) return vers_errorf(err, VERS_EINVAL, "form: NULL argument");
     char (*alts)[1024] = NULL;
@@ -295,14 +305,35 @@ int vers_form_set(vers_form *f, const char *key, const char *value, vers_err *er
         else if (n && f->rentrement[0] < 2) rc = vers_errorf(err, VERS_EFORMAT, "rentrement: line 1 cannot repeat itself");
         else f->n_rentrement = n;
     } else if (!strcmp(key, "acrostic")) {
+        /* every character a letter (accented Latin ones fold to theirs) or a space: anything
+         * else (digits, emoji, punctuation) would be dropped by the plan, leaving lines
+         * unconstrained while the check says ok */
         int letters = 0;
-        for (const unsigned char *c = (const unsigned char *)v; *c; c++) if (isalpha(*c) || *c >= 0xC0) letters++;
-        if (!letters && *v) rc = vers_errorf(err, VERS_EFORMAT, "acrostic: '%s' has no letters", v);
+        const char *bad = NULL;
+        size_t bad_len = 0;
+        for (size_t i = 0, n = strlen(v); i < n && !bad;) {
+            unsigned char c = (unsigned char)v[i];
+            size_t k = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+            if (i + k > n) k = n - i;
+            char folded[16];
+            size_t m = c < 0x80 ? 0 : text_fold(v + i, k, folded, sizeof folded);
+            int ok = c < 0x80 ? (isalpha(c) || c == ' ') : m > 0;
+            for (size_t j = 0; ok && j < m; j++) ok = isalpha((unsigned char)folded[j]);
+            if (!ok) { bad = v + i; bad_len = k; }
+            letters += ok && c != ' ';
+            i += k;
+        }
+        if (bad) rc = vers_errorf(err, VERS_EFORMAT, "acrostic: '%.*s' is not a letter (the lines' first letters spell the word)", (int)bad_len, bad);
+        else if (!letters && *v) rc = vers_errorf(err, VERS_EFORMAT, "acrostic: '%s' has no letters", v);
         else rc = copy_field(f->acrostic, sizeof f->acrostic, v, key, err);
     } else {
         rc = vers_errorf(err, VERS_EFORMAT, "unknown key '%s'", key);
     }
     free(alts);
+    /* --lines on a form with refrains (or a refrain after lines:): the refrains must still
+     * fit, else the form would hold a line it can never have (and, written back with
+     * vers_form_format, not parse again) */
+    if (!rc && (!strcmp(key, "lines") || !strcmp(key, "refrain"))) rc = refrains_fit(f, NULL, err);
     return rc;
 }
 
@@ -325,11 +356,7 @@ void vers_form_free(vers_form *f) {
 
 static int validate(const vers_form *f, const char *origin, vers_err *err) {
     if (!f->name[0]) return vers_errorf(err, VERS_EFORMAT, "%s: no 'name:'", origin);
-    for (int r = 0; r < f->n_refrains; r++)
-        if (f->lines.hi && f->lines.hi != INT_MAX && f->refrain[r][f->refrain_n[r] - 1] > f->lines.hi)
-            return vers_errorf(err, VERS_EFORMAT, "%s: refrain line %d beyond the form's %d lines", origin,
-                               f->refrain[r][f->refrain_n[r] - 1], f->lines.hi);
-    return VERS_OK;
+    return refrains_fit(f, origin, err);
 }
 
 int vers_form_parse(const char *text, size_t len, const char *origin, vers_form **out, vers_err *err) {
@@ -380,7 +407,7 @@ int vers_form_load(const char *path, vers_form **out, vers_err *err) {
     if (!path || !out) return vers_errorf(err, VERS_EINVAL, "form: NULL argument");
     *out = NULL;
     FILE *fp = fopen(path, "rb");
-    if (!fp) return vers_errorf(err, VERS_EIO, "%s: cannot open", path);
+    if (!fp) return vers_errorf(err, VERS_EIO, "%s: cannot open: %s", path, strerror(errno));
     char *buf = malloc(MAX_FORM_FILE + 1);
     if (!buf) { fclose(fp); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
     size_t n = fread(buf, 1, MAX_FORM_FILE + 1, fp);
@@ -411,6 +438,11 @@ int form_copy(const vers_form *src, vers_form **out, vers_err *err) {
 oom:
     vers_form_free(f);
     return vers_errorf(err, VERS_ENOMEM, "out of memory");
+}
+
+int vers_form_copy(const vers_form *f, vers_form **out, vers_err *err) {
+    if (!f || !out) return vers_errorf(err, VERS_EINVAL, "form: NULL argument");
+    return form_copy(f, out, err);
 }
 
 /* ---- expansion ---- */

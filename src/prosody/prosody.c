@@ -168,15 +168,34 @@ static int en_split(const char *key, int *out, int max) {
     return n;
 }
 
-static int en_score(const vers_prosody *p, const vers_line *a, const vers_line *b) {
-    en_line x, y;
-    to_en(a, &x); to_en(b, &y);
+enum { PREP_EN = 1, PREP_VAR = 2, PREP_PH = 4, PREP_EYE = 8 };
+
+void rhyme_prep_init(rhyme_prep *r, const vers_line *line) { r->line = line; r->ready = 0; }
+
+/* Fills one part of a prepared ending, once. */
+static void prep_need(const vers_prosody *p, rhyme_prep *r, int what) {
+    if (r->ready & what) return;
+    const vers_line *a = r->line;
+    if (what == PREP_EN) to_en(a, &r->x);
+    else if (what == PREP_VAR) r->n_var = en_rhyme_key_variants(p->en, a->last_word, strlen(a->last_word), r->var, EN_RHYME_VARIANTS);
+    else if (what == PREP_PH) r->n_ph = en_split(a->rhyme_key, r->ph, 32);
+    else eye_key(a->last_word, a->lang, r->eye, sizeof r->eye);
+    r->ready |= what;
+}
+
+static int en_score(const vers_prosody *p, rhyme_prep *ra, rhyme_prep *rb) {
+    prep_need(p, ra, PREP_EN); prep_need(p, rb, PREP_EN);
     /* with the dictionary, the other pronunciations of both words count too (live/give) */
-    int q = p && p->en ? en_rhyme_quality_dict(p->en, &x, &y) : en_rhyme_quality(&x, &y);
+    int q = en_rhyme_quality(&ra->x, &rb->x);
+    if (q < 2 && p && p->en) {
+        prep_need(p, ra, PREP_VAR); prep_need(p, rb, PREP_VAR);
+        q = en_rhyme_quality_variants(&ra->x, &rb->x, q, ra->var, ra->n_var, rb->var, rb->n_var);
+    }
     if (q >= 3) return 30;
     if (q == 2) return 20;
-    int pa[32], pb[32];
-    int na = en_split(a->rhyme_key, pa, 32), nb = en_split(b->rhyme_key, pb, 32);
+    prep_need(p, ra, PREP_PH); prep_need(p, rb, PREP_PH);
+    const int *pa = ra->ph, *pb = rb->ph;
+    int na = ra->n_ph, nb = rb->n_ph;
     int best = q == 1 ? 10 : 0;
     if (na > 0 && nb > 0) {
         if (na == nb && !memcmp(pa, pb, sizeof *pa * (size_t)na)) return 20;
@@ -239,14 +258,19 @@ static int fr_score(const vers_line *a, const vers_line *b) {
     return 0;
 }
 
-int rhyme_score_in(const vers_prosody *p, const vers_line *a, const vers_line *b) {
+int rhyme_score_prep(const vers_prosody *p, rhyme_prep *ra, rhyme_prep *rb) {
+    const vers_line *a = ra->line, *b = rb->line;
     if (!a || !b || a->lang != b->lang || !a->last_word[0] || !b->last_word[0]) return 0;
-    int sc = a->lang == VERS_LANG_FR ? fr_score(a, b) : en_score(p, a, b);
+    int sc = a->lang == VERS_LANG_FR ? fr_score(a, b) : en_score(p, ra, rb);
     if (sc) return sc;
-    char ka[64], kb[64];
-    eye_key(a->last_word, a->lang, ka, sizeof ka);
-    eye_key(b->last_word, b->lang, kb, sizeof kb);
-    return ka[0] && !strcmp(ka, kb) ? 5 : 0;
+    prep_need(p, ra, PREP_EYE); prep_need(p, rb, PREP_EYE);
+    return ra->eye[0] && !strcmp(ra->eye, rb->eye) ? 5 : 0;
+}
+
+int rhyme_score_in(const vers_prosody *p, const vers_line *a, const vers_line *b) {
+    rhyme_prep x, y;
+    rhyme_prep_init(&x, a); rhyme_prep_init(&y, b);
+    return rhyme_score_prep(p, &x, &y);
 }
 
 int rhyme_score(const vers_line *a, const vers_line *b) { return rhyme_score_in(NULL, a, b); }

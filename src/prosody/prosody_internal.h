@@ -117,6 +117,20 @@ int rhyme_score_in(const vers_prosody *p, const vers_line *a, const vers_line *b
  * quality >= min_quality, or, when min_quality is at most 1, an eye rhyme too (p may be
  * NULL: vers_lines_rhyme). */
 int lines_rhyme_in(const vers_prosody *p, const vers_line *a, const vers_line *b, int min_quality);
+/* A line's ending prepared for many comparisons: what rhyme_score_in derives from one line
+ * (its English reading, dictionary keys, phonemes, eye key), each derived on first need
+ * and kept.  rhyme_score_prep(p, a, b) == rhyme_score_in(p, a->line, b->line). */
+typedef struct rhyme_prep {
+    const vers_line *line;
+    int ready;                                   /* which parts below are filled */
+    en_line x;
+    int n_var;
+    char var[EN_RHYME_VARIANTS][48];
+    int n_ph, ph[32];
+    char eye[64];
+} rhyme_prep;
+void rhyme_prep_init(rhyme_prep *r, const vers_line *line);
+int rhyme_score_prep(const vers_prosody *p, rhyme_prep *a, rhyme_prep *b);
 /* Older French spelling of a word modernised (see prosody.c); 1 when it changed. */
 int fr_modern_spelling(const char *w, char *out, size_t size);
 
@@ -125,6 +139,16 @@ int fr_modern_spelling(const char *w, char *out, size_t size);
  * without rhyme word), numbered in order of first appearance.  stanza[i] = the line's
  * stanza.  Returns the number of groups, or -1 on allocation failure. */
 int scheme_detect(const vers_prosody *p, const vers_line *lines, const int *stanza, int n, int *ids);
+/* Rhyme scores of a poem's line pairs (rhyme_memo.c): rhyme_score_in of lines i and j of L,
+ * computed once per distinct pair of endings.  NULL from _new when memory is short. */
+typedef struct rhyme_memo rhyme_memo;
+rhyme_memo *rhyme_memo_new(const vers_prosody *p, const vers_line *L, int n);
+int rhyme_memo_score(rhyme_memo *m, int i, int j);
+void rhyme_memo_free(rhyme_memo *m);
+/* Steps taken by scheme_detect in this thread since the program started (each line pair
+ * compared, each line of each candidate pattern, each sort comparison): the tests read it
+ * to show that the work grows linearly with the stanza, not with its square. */
+extern _Thread_local unsigned long long scheme_detect_work;
 /* Letter shown for group id g. */
 char scheme_letter(int g);
 

@@ -13,7 +13,10 @@
  *      is then read as the rhyme the stanza asks for.
  * Then stanzas are linked over the whole poem: a rhyme of a stanza takes the letter of an
  * earlier stanza's rhyme when they rhyme exactly (a sonnet's second quatrain reuses A, B).
- * Pairs are only compared within a window of lines, so a 10,000-line poem is linear. */
+ * Pairs are only compared within a window of lines, and the letters are linked through
+ * per-class and per-group tables, so the work is linear in the lines, also when one stanza
+ * holds them all (a 10^6-line stanza: bench/bench_scheme.c; the growth is tested through
+ * scheme_detect_work). */
 #include "prosody/prosody_internal.h"
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,8 @@
 #define PRIOR_BASE 1.0      /* a known pattern's prior, plus PRIOR_PER_LINE per line: a pattern */
 #define PRIOR_PER_LINE 0.3  /* explains more in a long stanza (a sonnet) than in a couplet */
 #define USUAL_BONUS 3.0     /* a stanza's lean toward its poem's usual scheme (one perfect rhyme) */
+
+_Thread_local unsigned long long scheme_detect_work;
 
 char scheme_letter(int g) {
     if (g < 0) return '-';
@@ -96,6 +101,7 @@ static double partition_score(const int *cls, int m, const int *S) {
     double s = 0;
     for (int i = 0; i < m; i++)
         for (int d = 1; d <= REACH && i + d < m; d++) {
+            scheme_detect_work++;
             int sc = S[i * WINDOW + d - 1];
             if (sc < 0) continue;          /* a line without a rhyme word */
             if (cls[i] == cls[i + d]) s += link_gain(sc);
@@ -124,6 +130,7 @@ static void greedy(const vers_line *L, int m, const int *S, int *cls) {
         int best = -1, best_sc = 0;
         for (int d = 1; d <= WINDOW && i - d >= 0; d++) {
             int j = i - d;
+            scheme_detect_work++;
             if (cls[j] < 0) continue;
             int sc = S[j * WINDOW + d - 1];
             if (last && i - last[cls[j]] > GAP) continue;   /* a rhyme taken up again later is a new one */
@@ -140,6 +147,7 @@ static void greedy(const vers_line *L, int m, const int *S, int *cls) {
             if (cls[i] < 0 || size[cls[i]] != 1) continue;
             int best = -1, best_key = -1;
             for (int j = i - 1; j >= 0 && i - j <= WINDOW; j--) {
+                scheme_detect_work++;
                 if (cls[j] < 0) continue;
                 int sc = S[j * WINDOW + (i - j) - 1];
                 if (sc < min) continue;
@@ -159,6 +167,7 @@ static void canon_of(const int *cls, int m, char *out) {
     for (int i = 0; i < m; i++) {
         int k = -1;
         for (int j = 0; j < n; j++) if (seen[j] == cls[i]) k = j;
+        scheme_detect_work++;
         if (k < 0 && n < 64) { seen[n] = cls[i]; k = n++; }
         out[i] = (char)(k < 0 ? '?' : k < 26 ? 'A' + k : 'a' + (k - 26) % 26);
     }
@@ -167,15 +176,17 @@ static void canon_of(const int *cls, int m, char *out) {
 
 /* Detects the scheme of one stanza (lines L[0..m-1]) into cls (classes from 0).
  * prefer (may be NULL): the poem's usual scheme for stanzas of this length, worth bonus. */
-static int stanza_scheme(const vers_prosody *p, const vers_line *L, int m, int *cls, const char *prefer, double bonus) {
+static int stanza_scheme(rhyme_memo *rm, const vers_line *L, int s0, int m, int *cls, const char *prefer, double bonus) {
     int *S = malloc(sizeof *S * (size_t)m * WINDOW);
     int *cand = malloc(sizeof *cand * (size_t)m);
     if (!S || !cand) { free(S); free(cand); return -1; }
     for (int i = 0; i < m; i++)
         for (int d = 1; d <= WINDOW; d++) {
             int j = i + d;
-            S[i * WINDOW + d - 1] = j < m && L[i].last_word[0] && L[j].last_word[0] ? rhyme_score_in(p, &L[i], &L[j]) : -1;
+            scheme_detect_work++;
+            S[i * WINDOW + d - 1] = j < m && L[i].last_word[0] && L[j].last_word[0] ? rhyme_memo_score(rm, s0 + i, s0 + j) : -1;
         }
+    L += s0;
     greedy(L, m, S, cls);
     char *cb = prefer ? malloc((size_t)m + 1) : NULL;
     double best = partition_score(cls, m, S);
@@ -184,6 +195,7 @@ static int stanza_scheme(const vers_prosody *p, const vers_line *L, int m, int *
         for (int pt = 0; pt <= N_PATTERNS; pt++) {
             int ok = 1;
             for (int i = 0; i < m && ok; i++) {
+                scheme_detect_work++;
                 cand[i] = pattern_class(pt, i, m);
                 if (cand[i] == -2) ok = 0;
                 else if (!L[i].last_word[0]) cand[i] = -1 - i;   /* no word: a class of its own */
@@ -203,27 +215,45 @@ static int stanza_scheme(const vers_prosody *p, const vers_line *L, int m, int *
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+/* Stanzas ordered by length, then by canonical scheme: the usual scheme of every length is
+ * found in one pass over this order (n log n however many lengths the poem has). */
+static _Thread_local char **sort_canon;   /* per thread: analyses may run in parallel */
+static _Thread_local const int *sort_len;
+static int cmp_stanza(const void *a, const void *b) {
+    int x = *(const int *)a, y = *(const int *)b;
+    scheme_detect_work++;
+    if (sort_len[x] != sort_len[y]) return sort_len[x] < sort_len[y] ? -1 : 1;
+    int c = strcmp(sort_canon[x], sort_canon[y]);
+    return c ? c : (x > y) - (x < y);
+}
 
-/* The poem's usual scheme for stanzas of m lines: the most frequent canonical scheme
- * among them when it covers at least half of them (and two stanzas), else NULL.
- * Sorted, so that a poem of thousands of stanzas stays fast. */
-static const char *usual_scheme(char **canon, const int *len, int ns, int m) {
-    char **v = malloc(sizeof *v * (size_t)ns);
-    if (!v) return NULL;
-    int total = 0;
-    for (int a = 0; a < ns; a++) if (len[a] == m) v[total++] = canon[a];
-    qsort(v, (size_t)total, sizeof *v, cmp_str);
-    const char *best = NULL;
-    int best_n = 0;
-    for (int a = 0; a < total;) {
-        int b = a + 1;
-        while (b < total && !strcmp(v[a], v[b])) b++;
-        if (b - a > best_n) { best_n = b - a; best = v[a]; }
-        a = b;
+/* pref[k] = the poem's usual scheme for stanzas of stanza k's length: the most frequent
+ * canonical scheme among them when it covers at least half of them (and two stanzas),
+ * else NULL (ties: the first in sorted order).  Returns -1 on allocation failure. */
+static int usual_schemes(char **canon, const int *len, int ns, const char **pref) {
+    int *ord = malloc(sizeof *ord * (size_t)ns);
+    if (!ord) return -1;
+    for (int k = 0; k < ns; k++) ord[k] = k;
+    sort_canon = canon; sort_len = len;     /* qsort has no context argument in C11 */
+    qsort(ord, (size_t)ns, sizeof *ord, cmp_stanza);
+    for (int a = 0; a < ns;) {
+        int e = a;                          /* [a, e): the stanzas of one length */
+        while (e < ns && len[ord[e]] == len[ord[a]]) e++;
+        const char *best = NULL;
+        int best_n = 0;
+        for (int r = a; r < e;) {
+            int q = r + 1;
+            while (q < e && !strcmp(canon[ord[r]], canon[ord[q]])) q++;
+            scheme_detect_work += (unsigned long long)(q - r);
+            if (q - r > best_n) { best_n = q - r; best = canon[ord[r]]; }
+            r = q;
+        }
+        if (!(best && best_n >= 2 && best_n * 2 >= e - a)) best = NULL;
+        for (int r = a; r < e; r++) pref[ord[r]] = best;
+        a = e;
     }
-    free(v);
-    return best && best_n >= 2 && best_n * 2 >= total ? best : NULL;
+    free(ord);
+    return 0;
 }
 
 int scheme_detect(const vers_prosody *p, const vers_line *L, const int *stanza, int n, int *ids) {
@@ -232,8 +262,11 @@ int scheme_detect(const vers_prosody *p, const vers_line *L, const int *stanza, 
     int *first = malloc(sizeof *first * (size_t)n);   /* per global group: its first line */
     int *start = malloc(sizeof *start * (size_t)(n + 1)), *len = malloc(sizeof *len * (size_t)(n + 1));
     char **canon = calloc((size_t)n + 1, sizeof *canon);
+    const char **pref = NULL;
+    int *used = NULL, *class_gid = NULL, *class_k = NULL, n_class = 0;
     int rc = -1, ns = 0;
-    if (!cls || !first || !start || !len || !canon) goto out;
+    rhyme_memo *rm = rhyme_memo_new(p, L, n);    /* each distinct pair of endings scored once */
+    if (!cls || !first || !start || !len || !canon || !rm) goto out;
     for (int s0 = 0; s0 < n;) {
         int m = 1;
         while (s0 + m < n && stanza[s0 + m] == stanza[s0]) m++;
@@ -242,50 +275,52 @@ int scheme_detect(const vers_prosody *p, const vers_line *L, const int *stanza, 
     }
     /* pass 1: each stanza alone */
     for (int k = 0; k < ns; k++) {
-        if (stanza_scheme(p, L + start[k], len[k], cls + start[k], NULL, 0)) goto out;
+        if (stanza_scheme(rm, L, start[k], len[k], cls + start[k], NULL, 0)) goto out;
         if (!(canon[k] = malloc((size_t)len[k] + 1))) goto out;
         canon_of(cls + start[k], len[k], canon[k]);
     }
     /* pass 2: stanzas lean toward the poem's usual scheme for their length */
     double bonus = USUAL_BONUS;
     if (ns > 2) {
-        /* the usual scheme of each stanza length, found once per length */
-        enum { N_MEMO = 32 };
-        int memo_len[N_MEMO], n_memo = 0;
-        const char *memo_pref[N_MEMO];
-        for (int k = 0; k < ns; k++) {
-            const char *pref = NULL;
-            int hit = -1;
-            for (int q = 0; q < n_memo; q++) if (memo_len[q] == len[k]) hit = q;
-            if (hit >= 0) pref = memo_pref[hit];
-            else {
-                pref = usual_scheme(canon, len, ns, len[k]);
-                if (n_memo < N_MEMO) { memo_len[n_memo] = len[k]; memo_pref[n_memo++] = pref; }
-            }
-            if (pref && strcmp(pref, canon[k]) && stanza_scheme(p, L + start[k], len[k], cls + start[k], pref, bonus)) goto out;
-        }
+        if (!(pref = malloc(sizeof *pref * (size_t)ns)) || usual_schemes(canon, len, ns, pref)) goto out;
+        for (int k = 0; k < ns; k++)
+            if (pref[k] && strcmp(pref[k], canon[k]) && stanza_scheme(rm, L, start[k], len[k], cls + start[k], pref[k], bonus)) goto out;
     }
+    /* used[g] = the last stanza whose lines took group g (two rhymes of one stanza never
+     * share a letter); class_gid[c] = the group of class c in the current stanza, valid
+     * while class_k[c] is that stanza.  Tables, not scans: one stanza may hold every line. */
+    if (!(used = malloc(sizeof *used * (size_t)n))) goto out;
     int n_groups = 0;
     for (int k = 0; k < ns; k++) {
-        int s0 = start[k], m = len[k];
+        int s0 = start[k], m = len[k], max_c = -1;
+        for (int i = s0; i < s0 + m; i++) if (L[i].last_word[0] && cls[i] > max_c) max_c = cls[i];
+        if (max_c >= n_class) {                /* classes are < m + 26 (patterns) */
+            int nc = max_c + 1;
+            int *a = realloc(class_gid, sizeof *a * (size_t)nc), *b = a ? realloc(class_k, sizeof *b * (size_t)nc) : NULL;
+            if (a) class_gid = a;
+            if (!a || !b) goto out;
+            class_k = b;
+            for (int c = n_class; c < nc; c++) class_k[c] = -1;
+            n_class = nc;
+        }
         /* classes of this stanza → global groups: link to an earlier stanza's group when
          * the class's first line rhymes exactly with one of that group's lines nearby */
         for (int i = s0; i < s0 + m; i++) {
             if (!L[i].last_word[0]) { ids[i] = -1; continue; }
-            int seen = -1;
-            for (int j = s0; j < i; j++) if (cls[j] == cls[i] && ids[j] >= 0) { seen = ids[j]; break; }
-            if (seen >= 0) { ids[i] = seen; continue; }
+            int c = cls[i];                    /* >= 0: a line with a word has a class */
+            scheme_detect_work++;
+            if (c >= 0 && class_k[c] == k) { ids[i] = class_gid[c]; continue; }
             int link = -1, best = 0;
             for (int j = s0 - 1; j >= 0 && i - j <= WINDOW; j--) {
-                if (ids[j] < 0) continue;
-                int taken = 0;      /* two rhymes of one stanza never share a letter */
-                for (int q = s0; q < i && !taken; q++) taken = ids[q] == ids[j];
-                if (taken) continue;
-                int sc = rhyme_score_in(p, &L[i], &L[j]);
+                scheme_detect_work++;
+                if (ids[j] < 0 || used[ids[j]] == k) continue;
+                int sc = rhyme_memo_score(rm, i, j);
                 if (sc >= 20 && sc > best) { best = sc; link = ids[j]; }
             }
             if (link >= 0) ids[i] = link;
-            else { first[n_groups] = i; ids[i] = n_groups++; }
+            else { first[n_groups] = i; used[n_groups] = -1; ids[i] = n_groups++; }
+            used[ids[i]] = k;
+            if (c >= 0) { class_k[c] = k; class_gid[c] = ids[i]; }
         }
     }
     /* renumber in order of first appearance */
@@ -301,5 +336,7 @@ int scheme_detect(const vers_prosody *p, const vers_line *L, const int *stanza, 
 out:
     if (canon) for (int k = 0; k < ns; k++) free(canon[k]);
     free(canon); free(cls); free(first); free(start); free(len);
+    free(pref); free(used); free(class_gid); free(class_k);
+    rhyme_memo_free(rm);
     return rc;
 }

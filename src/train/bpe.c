@@ -4,6 +4,7 @@
  * Encoding follows llama.cpp: within a piece the adjacent pair of lowest merge rank is
  * merged first (leftmost on ties) until no pair has a merge. */
 #include "train/bpe.h"
+#include "util/outfile.h"
 #include "train/internal.h"
 #include "engine/unicode.h"
 #include <errno.h>
@@ -393,10 +394,10 @@ int vers_bpe_from_vocab(const char *const *tokens, const size_t *tok_lens, const
 /* ---- .vtok file: magic, counts, then tokens (type, len, spelling) and merges ---- */
 static int put32(FILE *f, uint32_t v) { return fwrite(&v, 4, 1, f) == 1 ? 0 : -1; }
 int vers_bpe_save(const vers_bpe *b, const char *path, vers_err *err) {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return vers_errorf(err, VERS_EIO, "%s: %s", path, strerror(errno));
+    vers_outfile o;
+    int rc = vers_outfile_open(&o, path, err);
+    if (rc) return rc;
+    FILE *f = o.f;
     int bad = fwrite("VERSBPE1", 8, 1, f) != 1;
     bad |= put32(f, (uint32_t)b->n_tokens) | put32(f, (uint32_t)b->n_merges);
     for (int i = 0; i < b->n_tokens; i++)
@@ -405,10 +406,7 @@ int vers_bpe_save(const vers_bpe *b, const char *path, vers_err *err) {
         bad |= put32(f, b->merge_len[j]) | (fwrite(b->merge_str[j], 1, b->merge_len[j], f) != b->merge_len[j]);
     uint64_t h = vers_bpe_hash(b);
     bad |= fwrite(&h, 8, 1, f) != 1;
-    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path)) { remove(tmp); return vers_errorf(err, VERS_EIO, "%s: cannot write", path); }
-    return 0;
+    return vers_outfile_commit(&o, bad, err);
 }
 
 int vers_bpe_load(const char *path, vers_bpe **out, vers_err *err) {

@@ -10,6 +10,7 @@
 #include "train/internal.h"
 #include "train/bpe.h"
 #include "vers/tokenizer.h"
+#include "util/outfile.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +181,28 @@ typedef struct {
     int64_t ndtr, ndva;
 } build_ctx;
 
+/* Checks an --upsample value before any use: items LANG:KIND=N separated by commas, LANG
+ * and KIND non-empty, N a whole number from 1 to 100.  (upsample_factor below reads items
+ * leniently; a typo there would silently train without the upsampling asked for.) */
+static int upsample_check(const char *spec, vers_err *err) {
+    const char *p = spec;
+    for (;;) {
+        const char *e = strchr(p, ','); if (!e) e = p + strlen(p);
+        const char *colon = memchr(p, ':', (size_t)(e - p)), *eq = memchr(p, '=', (size_t)(e - p));
+        int ok = colon && eq && colon > p && eq > colon + 1 && eq + 1 < e && !memchr(colon + 1, ':', (size_t)(eq - colon - 1));
+        long n = 0;
+        for (const char *q = eq ? eq + 1 : e; ok && q < e; q++) {
+            ok = *q >= '0' && *q <= '9';
+            n = n * 10 + (*q - '0');
+            if (n > 100) ok = 0;
+        }
+        if (!ok || n < 1)
+            return vers_errorf(err, VERS_EINVAL, "--upsample: '%.*s' is not LANG:KIND=N with N from 1 to 100 (e.g. fr:poem=3)", (int)(e - p), p);
+        if (!*e) return VERS_OK;
+        p = e + 1;
+    }
+}
+
 /* "fr:poem=3,en:prose=1": repeat factor of a document in the training stream */
 static int upsample_factor(const char *spec, const vers_doc *d) {
     if (!spec) return 1;
@@ -236,7 +259,10 @@ static int build_doc(const vers_doc *d, void *ctx) {
 
 void vers_tokens_free(vers_tokens *t) { free(t->train); free(t->val); memset(t, 0, sizeof *t); }
 
-#define TOK_MAGIC "VERSTOK2"
+/* VERSTOK3: the checksum covers the counts (tokens and documents) and the width, not only
+ * the ids: a flipped document count is caught like a flipped id (VERSTOK2 files are
+ * simply rebuilt). */
+#define TOK_MAGIC "VERSTOK3"
 /* token arrays are stored as u16 when every id fits (vocabularies up to 65536) */
 static int read_ids(FILE *f, int32_t *dst, uint64_t n, uint32_t width) {
     if (width == 4) return fread(dst, 4, n, f) == n ? 0 : -1;
@@ -260,6 +286,14 @@ static int write_ids(FILE *f, const int32_t *src, uint64_t n, uint32_t width) {
     }
     return 0;
 }
+/* The checksum's start: every header field after the key, so none can change unseen. */
+static uint64_t cache_head_hash(uint64_t ntr, uint64_t nva, int64_t dtr, int64_t dva, uint32_t width) {
+    uint64_t h = FNV_INIT;
+    h = fnv1a(h, &ntr, 8); h = fnv1a(h, &nva, 8);
+    h = fnv1a(h, &dtr, 8); h = fnv1a(h, &dva, 8);
+    return fnv1a(h, &width, 4);
+}
+
 static int cache_load(const char *path, uint64_t key, vers_tokens *t) {
     FILE *f = fopen(path, "rb");
     if (!f) return -1;
@@ -270,8 +304,9 @@ static int cache_load(const char *path, uint64_t key, vers_tokens *t) {
         ntr > ((uint64_t)1 << 36) || nva > ((uint64_t)1 << 36)) goto out;
     t->train = malloc((ntr ? ntr : 1) * 4); t->val = malloc((nva ? nva : 1) * 4);
     if (!t->train || !t->val) goto out;
-    uint64_t h, hh = FNV_INIT;
+    uint64_t h, hh = cache_head_hash(ntr, nva, dtr, dva, width);
     if (read_ids(f, t->train, ntr, width) || read_ids(f, t->val, nva, width) || fread(&h, 8, 1, f) != 1) goto out;
+    if (dtr < 0 || dva < 0 || (uint64_t)dtr > ntr || (uint64_t)dva > nva) goto out;   /* a document has tokens */
     hh = fnv1a(hh, t->train, ntr * 4); hh = fnv1a(hh, t->val, nva * 4);
     if (hh != h) goto out;
     t->n_train = ntr; t->n_val = nva; t->n_docs_train = dtr; t->n_docs_val = dva;
@@ -282,25 +317,23 @@ out:
     return rc;
 }
 
-static int cache_save(const char *path, uint64_t key, const vers_tokens *t) {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return -1;
-    uint64_t ntr = t->n_train, nva = t->n_val, h = FNV_INIT;
+static int cache_save(const char *path, uint64_t key, const vers_tokens *t, vers_err *err) {
+    vers_outfile o;
+    int rc = vers_outfile_open(&o, path, err);
+    if (rc) return rc;
+    FILE *f = o.f;
+    uint64_t ntr = t->n_train, nva = t->n_val;
     int64_t dtr = t->n_docs_train, dva = t->n_docs_val;
-    h = fnv1a(h, t->train, ntr * 4); h = fnv1a(h, t->val, nva * 4);
     uint32_t width = 2;
     for (uint64_t i = 0; i < ntr && width == 2; i++) if (t->train[i] > 65535) width = 4;
     for (uint64_t i = 0; i < nva && width == 2; i++) if (t->val[i] > 65535) width = 4;
+    uint64_t h = cache_head_hash(ntr, nva, dtr, dva, width);
+    h = fnv1a(h, t->train, ntr * 4); h = fnv1a(h, t->val, nva * 4);
     int bad = fwrite(TOK_MAGIC, 8, 1, f) != 1 || fwrite(&key, 8, 1, f) != 1 || fwrite(&ntr, 8, 1, f) != 1 ||
               fwrite(&nva, 8, 1, f) != 1 || fwrite(&dtr, 8, 1, f) != 1 || fwrite(&dva, 8, 1, f) != 1 ||
               fwrite(&width, 4, 1, f) != 1 || write_ids(f, t->train, ntr, width) || write_ids(f, t->val, nva, width) ||
               fwrite(&h, 8, 1, f) != 1;
-    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path)) { remove(tmp); return -1; }
-    return 0;
+    return vers_outfile_commit(&o, bad, err);
 }
 
 static int tokens_build(const vers_bpe *b, const vers_tokenizer *et, const vers_data_opts *o, vers_tokens *out, vers_err *err);
@@ -323,8 +356,10 @@ static uint64_t engine_tok_hash(const vers_tokenizer *t) {
 
 static int tokens_build(const vers_bpe *b, const vers_tokenizer *et, const vers_data_opts *o, vers_tokens *out, vers_err *err) {
     memset(out, 0, sizeof *out);
+    if (!b && !et) return vers_errorf(err, VERS_EINVAL, "no tokenizer");
     if (o->n_files <= 0) return vers_errorf(err, VERS_EINVAL, "no corpus files given");
     if (!(o->val_frac >= 0 && o->val_frac < 1)) return vers_errorf(err, VERS_EINVAL, "validation share must be in [0, 1)");
+    if (o->upsample && upsample_check(o->upsample, err)) return VERS_EINVAL;
     char **bufs = calloc((size_t)o->n_files, sizeof *bufs);
     size_t *lens = calloc((size_t)o->n_files, sizeof *lens);
     if (!bufs || !lens) { free(bufs); free(lens); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
@@ -355,8 +390,7 @@ static int tokens_build(const vers_bpe *b, const vers_tokenizer *et, const vers_
         free(c.tmp);
         out->train = c.tr; out->n_train = c.ntr; out->val = c.va; out->n_val = c.nva;
         out->n_docs_train = c.ndtr; out->n_docs_val = c.ndva;
-        if (!rc && o->cache_path && cache_save(o->cache_path, key, out))
-            rc = vers_errorf(err, VERS_EIO, "%s: cannot write the token file", o->cache_path);
+        if (!rc && o->cache_path) rc = cache_save(o->cache_path, key, out, err);
     }
 done:
     for (int i = 0; i < o->n_files; i++) free(bufs[i]);

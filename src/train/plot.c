@@ -2,6 +2,7 @@
  * training log (the CSV or JSONL that vers_trainer_run writes).  Later rows for the same
  * step (a run resumed from an earlier checkpoint) replace earlier ones. */
 #include "vers/train.h"
+#include "util/outfile.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -66,10 +67,10 @@ int vers_plot_log(const char *log_path, const char *svg_path, vers_err *err) {
     const double W = 800, H = 480, L = 70, R = 20, T = 30, B = 50;
 #define PX(s) (L + ((double)(s) - xmin) / (double)(xmax - xmin) * (W - L - R))
 #define PY(y) (T + (ymax - (y)) / (ymax - ymin) * (H - T - B))
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", svg_path);
-    FILE *o = fopen(tmp, "w");
-    if (!o) { free(rows); return vers_errorf(err, VERS_EIO, "%s: %s", svg_path, strerror(errno)); }
+    vers_outfile out;
+    int rc = vers_outfile_open(&out, svg_path, err);
+    if (rc) { free(rows); return rc; }
+    FILE *o = out.f;
     fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H);
     fprintf(o, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
     fprintf(o, "<text x=\"%.0f\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">%s</text>\n", W / 2, "training loss (nats/token)");
@@ -101,6 +102,5 @@ int vers_plot_log(const char *log_path, const char *svg_path, vers_err *err) {
             W - R - 150, T + 40, W - R - 120, T + 40, W - R - 112, T + 44);
     fprintf(o, "</svg>\n");
     free(rows);
-    if (fclose(o) || rename(tmp, svg_path)) { remove(tmp); return vers_errorf(err, VERS_EIO, "%s: cannot write", svg_path); }
-    return 0;
+    return vers_outfile_commit(&out, 0, err);
 }

@@ -82,8 +82,9 @@ static int resolve_form(const vers_write_opts *o, int vlang, vers_form **out, ve
     vers_form *f = NULL;
     int rc;
     *out = NULL;
-    if (o->spec_path && o->form) return vers_errorf(err, VERS_EINVAL, "give --form or --spec, not both");
-    if (o->spec_path) rc = vers_form_load(o->spec_path, &f, err);
+    if ((o->spec_path || o->spec) && o->form) return vers_errorf(err, VERS_EINVAL, "give --form or --spec, not both");
+    if (o->spec) rc = vers_form_copy(o->spec, &f, err);
+    else if (o->spec_path) rc = vers_form_load(o->spec_path, &f, err);
     else if (o->form) {
         rc = vers_form_builtin(o->form, vlang, &f, err);
         if (rc && vlang == VERS_LANG_AUTO) rc = vers_form_builtin(o->form, VERS_LANG_AUTO, &f, err);
