@@ -14,11 +14,14 @@ AVX2FLAGS = -mavx2 -mfma -mf16c
 LIB_SRC  := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*' -not -path 'src/mpi/*'))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
+# test doubles (a fake model, a spelling-rule ear): linked into the tests, never the library
+TDBL_SRC := $(sort $(wildcard tests/doubles/*.c))
 BENCH_SRC:= $(sort $(wildcard bench/*.c))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TDBL_OBJ := $(TDBL_SRC:%.c=$(BUILD)/%.o)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all test test-san san clean eval eval-write eval-model bench fuzz model forms-doc
@@ -47,9 +50,9 @@ $(BUILD)/libvers.a: $(LIB_OBJ)
 $(BUILD)/vers: $(CLI_OBJ) $(BUILD)/libvers.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libvers.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/test.h $(BUILD)/libvers.a
+$(BUILD)/tests/%: tests/%.c tests/test.h $(TDBL_OBJ) $(BUILD)/libvers.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libvers.a $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(TDBL_OBJ) $(BUILD)/libvers.a $(LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libvers.a
 	@mkdir -p $(dir $@)

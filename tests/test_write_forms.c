@@ -58,15 +58,11 @@ int main(void) {
                 uint64_t rng = (uint64_t)s * 0x9E3779B97F4A7C15ull + (uint64_t)fi;
                 if (vers_form_plan(f0, 0, 0, 0, 0, (s & 1) ? 'm' : 'f', &vp, &e)) { broken++; snprintf(first_why, sizeof first_why, "plan: %s", e.msg); break; }
                 vp->lang = vl;
-                wr_plan plan;
-                if (wr_plan_from_vers(&plan, vp, vers_form_tag(f0), &e)) { vers_plan_free(vp); broken++; break; }
-                plan.lang = l;
-                L[l].po.plan = vp; L[l].po.form = f0;
                 wr_params par = {0};
                 par.temp = 0.8f; par.min_p = 0.02f; par.candidates = 2; par.max_attempts = 16;
                 par.budget = 20000; par.theme = l ? "la mer" : "the sea"; par.theme_bias = 1.0f;
                 wr_result res = {0};
-                int rc = wr_write(L[l].w, &plan, &par, &rng, &res, &e);
+                int rc = wr_write(L[l].w, f0, vp, &par, &rng, &res, &e);
                 if (rc == VERS_OK) {
                     vers_analyse_opts ao = {vl, f0, 0};
                     vers_analysis *a = NULL;
@@ -84,9 +80,7 @@ int main(void) {
                     if (!first_why[0]) snprintf(first_why, sizeof first_why, "%s", e.msg);
                 } else { broken++; snprintf(first_why, sizeof first_why, "error %d: %s", rc, e.msg); }
                 wr_result_free(&res);
-                wr_plan_free(&plan);
                 vers_plan_free(vp);
-                L[l].po.plan = NULL; L[l].po.form = NULL;
             }
             printf("  %-22s %s  found %2d/%d  not found %2d  broken %d  %s\n", vers_form_name(f0), l ? "fr" : "en",
                    ok, seeds, fail, broken, fail ? first_why : "");

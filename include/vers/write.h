@@ -31,9 +31,9 @@ typedef struct vers_write_opts {
     int lines;                 /* number of lines (0 = the form's) */
     const char *acrostic;      /* first letters of the lines spell this word, or NULL */
     uint64_t seed;
-    float temp;                /* sampling temperature (default 0.8) */
-    int candidates;            /* candidate lines sampled per line (default 3) */
-    long budget;               /* token evaluations per poem before giving up (default 40000) */
+    float temp;                /* sampling temperature (defaults: vers_write_default_opts) */
+    int candidates;            /* candidate lines sampled per line */
+    long budget;               /* token evaluations per poem, all retries, before giving up */
 } vers_write_opts;
 
 vers_write_opts vers_write_default_opts(void);

@@ -116,6 +116,98 @@ int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, in
     return allowed;
 }
 
+/* ---- one step --------------------------------------------------------------------------- */
+
+/* Adds the first tokens of the end words that bring the line to [lo,hi] (entry marks, fit). */
+static int mask_end_entries(wr_masker *m, const wr_line_rules *r, const wr_line_state *ls,
+                            const float *logits, float *x) {
+    const wr_rhyme_index *ix = m->ix;
+    int added = 0;
+    int bc = ls->base_c, bv = ls->base_v;
+    const int caes = r->caesura && !ls->caes_done ? r->caesura : 0;
+    if (caes) {                                          /* an end word may only follow the caesura */
+        if (!(bc == caes && ls->caes_c > 0)) bc = -1;
+        if (!(bv == caes && ls->caes_v > 0)) bv = -1;
+    }
+    int n_fit = wr_endset_fits(r->es, ix, bc, bv, r->lo, r->hi, m->fit, m->fit_cap);
+    int kept = 0;
+    for (int k = 0; k < n_fit; k++) {
+        const wr_word *wd = &ix->words[m->fit[k]];
+        int t0 = ix->toks[wd->tok_off];
+        /* " the" begins "theatre", but a model that says " the" means the word: a token that
+         * is a word itself enters only its own end word */
+        if (wd->n_tok > 1 && m->tok_is_word[t0]) continue;
+        m->fit[kept++] = m->fit[k];
+        if (!m->entry[t0]) {
+            m->entry[t0] = 1;
+            if (x[t0] == -INFINITY) added++;
+            x[t0] = logits[t0];
+        }
+    }
+    m->n_fit = kept;
+    return added;
+}
+
+/* END mode: the next token of an end word still spelled; once one is complete, punctuation
+ * and the line break.  DONE mode: the line break. */
+static int mask_end_word(const wr_masker *m, const wr_line_rules *r, const wr_line_state *ls, const int *alive,
+                         const float *logits, float *x) {
+    const wr_tokens *tt = m->tt;
+    const wr_rhyme_index *ix = m->ix;
+    int n_allowed = 0, complete = 0;
+    for (int t = 0; t < tt->n; t++) x[t] = -INFINITY;
+    if (ls->mode == WR_MODE_END) {
+        for (int k = 0; k < ls->n_alive; k++) {
+            const wr_word *wd = &ix->words[alive[k]];
+            if (wd->n_tok > ls->depth) {
+                int t = ix->toks[wd->tok_off + ls->depth];
+                if (x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
+            } else complete = 1;
+        }
+        if (complete)
+            for (int t = 0; t < tt->n; t++) {
+                int p = tt->info[t].kind == WR_TOK_PUNCT ? tt->info[t].punct : 0;
+                /* the poem ends on a full stop, not a comma */
+                if (!p || p == ':' || (r->last && (p == ',' || p == ';'))) continue;
+                if (x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
+            }
+    } else complete = 1;
+    if (complete) { if (x[tt->newline] == -INFINITY) n_allowed++; x[tt->newline] = logits[tt->newline]; }
+    return n_allowed;
+}
+
+int wr_mask_step(wr_masker *m, const wr_line_rules *r, const wr_line_state *ls, const int *alive,
+                 int closable, int lost, const int *ban, int n_ban, const float *logits, float *x) {
+    const int nv = m->tt->n;
+    int n_allowed = 0;
+    m->n_fit = 0;
+    memcpy(x, logits, sizeof(float) * (size_t)nv);
+    if (ls->mode == WR_MODE_FREE) {
+        const int caes = r->caesura && !ls->caes_done ? r->caesura : 0;
+        const int can_end = !lost && ls->len > 0 && !ls->u8_owed && ls->in_word && closable;
+        if (lost) for (int t = 0; t < nv; t++) x[t] = -INFINITY;
+        else n_allowed = wr_mask_free(x, m->tt, ls, r->lang, r->hi, r->es->min_syl, caes,
+                                      ls->len == 0 ? r->acrostic : 0, closable, m->start_ok);
+        if (can_end) n_allowed += mask_end_entries(m, r, ls, logits, x);
+        for (int t = 0; t < nv; t++)
+            if (m->bias[t] != 0.0f && x[t] != -INFINITY) x[t] += m->bias[t];
+    } else n_allowed = mask_end_word(m, r, ls, alive, logits, x);
+    for (int k = 0; k < n_ban; k++) {
+        int t = ban[k];
+        if (x[t] != -INFINITY) { x[t] = -INFINITY; n_allowed--; }
+    }
+    return n_allowed;
+}
+
+void wr_mask_release(wr_masker *m) {
+    for (int k = 0; k < m->n_fit; k++) m->entry[m->ix->toks[m->ix->words[m->fit[k]].tok_off]] = 0;
+}
+
+void wr_mask_pieces_off(const wr_masker *m, float *x) {
+    for (int u = 0; u < m->tt->n; u++)
+        if (m->tt->info[u].kind == WR_TOK_WORD && !m->tt->info[u].lead_space && !m->entry[u]) x[u] = -INFINITY;
+}
+
 /* ---- end sets ----------------------------------------------------------------------------- */
 
 #define WR_NB (2 * (WR_MAX_SYL + 1))
