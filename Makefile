@@ -18,7 +18,7 @@ TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TDBL_SRC := $(sort $(wildcard tests/doubles/*.c))
 BENCH_SRC:= $(sort $(wildcard bench/*.c))
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/common_words_data.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TDBL_OBJ := $(TDBL_SRC:%.c=$(BUILD)/%.o)
@@ -77,6 +77,15 @@ test-san san:
 	  VERS_SANITIZE=1 tests/run build-san
 
 bench: all $(BENCH_BIN)
+
+# The words a reader knows (lexicon/*.txt, made by scripts/build-lexicon.py from the corpus):
+# compiled in as strings, generated in the build directory from the committed lists.
+$(BUILD)/gen/common_words_data.c: lexicon/fr.txt lexicon/en.txt scripts/gen-lexicon.sh
+	@mkdir -p $(dir $@)
+	scripts/gen-lexicon.sh $@
+
+$(BUILD)/gen/common_words_data.o: $(BUILD)/gen/common_words_data.c
+	$(CC) $(CFLAGS) -c $< -o $@
 
 # Built-in poem forms: forms/*.form compiled in as strings (the generated file is committed).
 src/prosody/forms_builtin.c: $(wildcard forms/*.form) scripts/gen-forms.sh

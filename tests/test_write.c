@@ -26,7 +26,7 @@ static int rig_open(rig *r, int lang, const char *cache) {
     if (wr_fake_lm_new(&r->lm, lang, 1234, &e)) return -1;
     wr_simple_oracle(&r->or, lang);
     if (wr_tokens_build(&r->tt, &r->lm, lang, &e)) return -1;
-    if (wr_rhyme_index_build(&r->ix, &r->lm, &r->tt, &r->or, NULL, cache, &e)) { printf("index: %s\n", e.msg); return -1; }
+    if (wr_rhyme_index_build(&r->ix, &r->lm, &r->tt, &r->or, NULL, NULL, cache, &e)) { printf("index: %s\n", e.msg); return -1; }
     if (wr_writer_new(&r->w, &r->lm, &r->or, &r->tt, &r->ix, &e)) return -1;
     return 0;
 }
@@ -143,7 +143,7 @@ int main(void) {
     T_CASE("write: rhyme index groups words by key and reloads from its cache") {
         char wl[512]; snprintf(wl, sizeof wl, "%s/words-0.txt", t_tmpdir());
         wr_rhyme_index lix; vers_err e = {0};
-        int rc = wr_rhyme_index_build(&lix, &en.lm, &en.tt, &en.or, wl, cache, &e);
+        int rc = wr_rhyme_index_build(&lix, &en.lm, &en.tt, &en.or, wl, NULL, cache, &e);
         T_CHECK(rc == 0, "word-list index: %s", e.msg);
         int c = -1, proper = 0, light = 0, vocab_only = 0;
         for (int i = 0; rc == 0 && i < lix.n_words; i++) {
@@ -163,7 +163,7 @@ int main(void) {
         for (int i = 0; i < en.ix.n_words; i++) stop |= !strcmp(wr_word_text(&en.ix, &en.ix.words[i]), "the");
         T_CHECK(!stop, "function word 'the' may end a line");
         wr_rhyme_index again;
-        rc = wr_rhyme_index_build(&again, &en.lm, &en.tt, &en.or, wl, cache, &e);
+        rc = wr_rhyme_index_build(&again, &en.lm, &en.tt, &en.or, wl, NULL, cache, &e);
         T_CHECK(rc == 0 && again.from_cache, "not loaded from cache (rc %d)", rc);
         T_CHECK(rc == 0 && again.n_words == lix.n_words && !memcmp(again.toks, lix.toks, sizeof(int) * lix.n_toks), "cache differs");
         if (rc == 0) wr_rhyme_index_free(&again);
@@ -171,7 +171,7 @@ int main(void) {
         char cmd[600];
         snprintf(cmd, sizeof cmd, "for f in %s/rhyme-en-*.bin; do printf 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' | dd of=$f bs=1 seek=40 conv=notrunc 2>/dev/null; done", cache);
         T_CHECK(system(cmd) == 0, "corrupting cache");
-        rc = wr_rhyme_index_build(&again, &en.lm, &en.tt, &en.or, wl, cache, &e);
+        rc = wr_rhyme_index_build(&again, &en.lm, &en.tt, &en.or, wl, NULL, cache, &e);
         T_CHECK(rc == 0 && !again.from_cache && again.n_words == lix.n_words, "corrupt cache trusted");
         if (rc == 0) wr_rhyme_index_free(&again);
         wr_rhyme_index_free(&lix);
@@ -187,6 +187,18 @@ int main(void) {
             T_CHECK(bad == 0, "%d broken poems", bad);
             T_CHECK(ok >= 10, "only %d/20 poems found", ok);
         }
+    }
+
+    T_CASE("write: French elision where it is due, and only there") {
+        static const char words[] = "# a comment line\ntitre\t9\t3\nhomme\nâme\nmère\nhaine\n";
+        wr_lexicon lx;
+        T_CHECK(wr_lexicon_load_text(&lx, words, sizeof words - 1, WR_LANG_FR) == 0 && lx.n == 5, "list of %u", lx.n);
+        T_CHECK(!wr_word_ok(&lx, WR_LANG_FR, "n'titre", 7), "n'titre accepted");
+        T_CHECK(wr_word_ok(&lx, WR_LANG_FR, "l'âme", 6) && wr_word_ok(&lx, WR_LANG_FR, "l'homme", 7), "l'âme / l'homme refused");
+        T_CHECK(wr_word_ok(&lx, WR_LANG_FR, "grand'mère", 11), "grand'mère refused");
+        T_CHECK(wr_word_viable(&lx, WR_LANG_FR, "d'", 2) && !wr_word_viable(&lx, WR_LANG_FR, "d'ti", 4), "d' viability");
+        T_CHECK(wr_fr_elidable("de", 2) && wr_fr_elidable("Que", 3) && !wr_fr_elidable("des", 3) && !wr_fr_elidable("si", 2), "elidable words");
+        wr_lexicon_free(&lx);
     }
 
     T_CASE("write: acrostic") {

@@ -183,7 +183,7 @@ int main(void) {
         memset(&tt, 0, sizeof tt); memset(&ix, 0, sizeof ix);
         wr_prosody_oracle_init(&po, pros, l);
         int ok = wr_tokens_build(&tt, &lm, l, &e) == 0 &&
-                 wr_rhyme_index_build(&ix, &lm, &tt, &po.or, l ? wl_fr : wl_en, cache, &e) == 0 &&
+                 wr_rhyme_index_build(&ix, &lm, &tt, &po.or, l ? wl_fr : wl_en, NULL, cache, &e) == 0 &&
                  wr_writer_new(&w, &lm, &po.or, &tt, &ix, &e) == 0;
         vers_form *f0 = NULL;
         ok = ok && vers_form_builtin(runs[r].form, vl, &f0, &e) == 0;
@@ -241,7 +241,7 @@ int main(void) {
         for (int l = 0; l < 2; l++) {
             wr_prosody_oracle_init(&po[l], pros, l);
             ok = ok && wr_tokens_build(&tt[l], &lm, l, &e) == 0 &&
-                 wr_rhyme_index_build(&ix[l], &lm, &tt[l], &po[l].or, l ? wl_fr : wl_en, cache, &e) == 0;
+                 wr_rhyme_index_build(&ix[l], &lm, &tt[l], &po[l].or, l ? wl_fr : wl_en, NULL, cache, &e) == 0;
         }
         T_CHECK(ok, "%s", e.msg);
         if (ok) {

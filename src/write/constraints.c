@@ -66,10 +66,31 @@ int wr_est_continue(const wr_line_state *ls, const wr_tokinfo *ti, int lang) {
     return clamp_est(vg, se);
 }
 
+/* French words whose vowel is elided before a vowel or a mute h: "de âme" is "d'âme". */
+static const char *const ELIDABLE_FR[] = {"le", "la", "de", "je", "me", "te", "se", "ne", "que", "ce",
+                                          "jusque", "lorsque", "puisque", "quoique", NULL};
+
+int wr_fr_elidable(const char *w, int len) {
+    char low[16];
+    if (len <= 0 || len >= (int)sizeof low) return 0;
+    for (int i = 0; i < len; i++) low[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+    low[len] = 0;
+    for (const char *const *e = ELIDABLE_FR; *e; e++) if (!strcmp(*e, low)) return 1;
+    return 0;
+}
+
+/* French: the word just ended is elidable, so the next may not begin with a vowel (a word
+ * beginning with h is left to the ear: h muet or aspiré). */
+static int elision_due(const wr_line_state *ls, int lang) {
+    return lang == WR_LANG_FR && ls->in_word && !ls->after_punct && !ls->u8_owed &&
+           wr_fr_elidable(ls->text + ls->word_start, ls->len - ls->word_start);
+}
+
 int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, int lang,
                  int hi, int min_end, int caesura, uint32_t acrostic, int closable,
                  const unsigned char *start_ok) {
     int allowed = 0;
+    const int elide = elision_due(ls, lang);
     int at_start = ls->len == 0;
     int base = ls->base_c >= 0 ? ls->base_c : ls->before_word;   /* count if a word starts now */
     int base_v = ls->base_v >= 0 ? ls->base_v : base;
@@ -99,6 +120,7 @@ int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, in
                  * not look as if it will run across it */
                 if (ok && caes && !at_start) ok = (ti->v_first ? ls->caes_v : ls->caes_c) > 0;
                 if (ok && caes && b < caes && after > caes) ok = 0;
+                if (ok && elide && ti->v_first && ti->first_letter != 'y') ok = 0;
             } else if (!ls->after_punct) {
                 int after = ls->before_word + wr_est_continue(ls, ti, lang);
                 ok = after + min_end <= hi && !ti->caps_first && !ti->caps_inside &&
@@ -124,6 +146,7 @@ static int mask_end_entries(wr_masker *m, const wr_line_rules *r, const wr_line_
     const wr_rhyme_index *ix = m->ix;
     int added = 0;
     int bc = ls->base_c, bv = ls->base_v;
+    if (elision_due(ls, r->lang)) bv = -1;               /* "de" before "âme": no */
     const int caes = r->caesura && !ls->caes_done ? r->caesura : 0;
     if (caes) {                                          /* an end word may only follow the caesura */
         if (!(bc == caes && ls->caes_c > 0)) bc = -1;

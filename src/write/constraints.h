@@ -68,6 +68,9 @@ int  wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, i
                   int hi, int min_end, int caesura, uint32_t acrostic, int closable,
                   const unsigned char *start_ok);
 
+/* 1 for a French word whose vowel is elided before a vowel or mute h (le, de, que, ...). */
+int  wr_fr_elidable(const char *w, int len);
+
 /* What stays fixed over one line's steps. */
 typedef struct wr_line_rules {
     const wr_endset *es;                 /* the end words the line may close on */

@@ -137,7 +137,7 @@ int wr_u8_pair_ok(unsigned lead, unsigned cont);
 /* The words of one language (its system word list), normalised by wr_norm_word and sorted:
  * text holds them NUL-terminated in byte order after a leading NUL; sorted[i] is the offset
  * of the i-th.  n == 0: no lexicon, every word allowed. */
-#define WR_LEXICON_RULES 2     /* bump when the words taken from a list change: keys the cache */
+#define WR_LEXICON_RULES 3     /* bump when the words taken from a list change: keys the cache */
 typedef struct wr_lexicon {
     int lang;
     uint32_t n;
@@ -148,8 +148,15 @@ typedef struct wr_lexicon {
 /* Lower case, œ → oe, æ → ae, ’ → '; a final lone UTF-8 lead byte is kept.  Returns the
  * length written to out (NUL-terminated) or -1. */
 int  wr_norm_word(const char *w, int len, char *out, int cap);
-/* Reads a word list (one word a line); 0 ok, -1 unreadable, empty or out of memory. */
+/* Reads a word list (one word a line; a line may go on after a tab, '#' lines are comments);
+ * 0 ok, -1 unreadable, empty or out of memory. */
 int  wr_lexicon_load_list(wr_lexicon *lx, const char *path, int lang);
+/* The same from text in memory. */
+int  wr_lexicon_load_text(wr_lexicon *lx, const char *text, size_t len, int lang);
+/* The words a reader knows in a language (WR_LANG_*): the frequency list shipped in
+ * lexicon/ (scripts/build-lexicon.py: the corpus's most frequent forms), compiled in.
+ * Line-end and rhyme words come from it only.  0 ok, -1 out of memory. */
+int  wr_common_words(wr_lexicon *lx, int lang);
 /* Rebuilds lx->sorted from lx->text (after a cache load); -1 when text is not a valid,
  * strictly sorted word sequence. */
 int  wr_lexicon_index(wr_lexicon *lx);
@@ -192,11 +199,13 @@ typedef struct wr_rhyme_index {
 } wr_rhyme_index;
 
 /* Builds (or loads from the cache dir, when cache_dir is not NULL) the rhyme index of a
- * model's tokenizer for a language: words from the model's own whole-word tokens and from
- * the word list file (may be NULL), each tokenized, scanned and grouped by rhyme key. */
+ * model's tokenizer for a language: the line-end words are the words a reader knows (common,
+ * wr_common_words) when given, else the word list file's, else the model's own whole-word
+ * tokens; each is tokenized, scanned and grouped by rhyme key.  The word list file (may be
+ * NULL) is the lexicon every word of a line must belong to. */
 int  wr_rhyme_index_build(wr_rhyme_index *ix, const wr_lm *lm, const wr_tokens *tt,
-                          const wr_oracle *or, const char *wordlist, const char *cache_dir,
-                          vers_err *err);
+                          const wr_oracle *or, const char *wordlist, const wr_lexicon *common,
+                          const char *cache_dir, vers_err *err);
 void wr_rhyme_index_free(wr_rhyme_index *ix);
 static inline const char *wr_word_text(const wr_rhyme_index *ix, const wr_word *w) { return ix->text + w->text_off; }
 /* 1 for a function word of the language ("the", "to"; "le", "de"), lower case. */

@@ -71,7 +71,10 @@ static int lang_open(vers_writer *w, int lang, vers_err *err) {
     char dir[1024];
     const char *cache = wr_cache_dir(dir, sizeof dir) == 0 ? dir : NULL;
     if (getenv("VERS_NO_CACHE")) cache = NULL;
-    rc = wr_rhyme_index_build(&s->ix, &w->lm.lm, &s->tt, &s->po.or, wr_default_wordlist(lang), cache, err);
+    wr_lexicon common;
+    if (wr_common_words(&common, lang)) { wr_tokens_free(&s->tt); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
+    rc = wr_rhyme_index_build(&s->ix, &w->lm.lm, &s->tt, &s->po.or, wr_default_wordlist(lang), &common, cache, err);
+    wr_lexicon_free(&common);
     if (rc) { wr_tokens_free(&s->tt); return rc; }
     rc = wr_writer_new(&s->w, &w->lm.lm, &s->po.or, &s->tt, &s->ix, err);
     if (rc) { wr_rhyme_index_free(&s->ix); wr_tokens_free(&s->tt); return rc; }

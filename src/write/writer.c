@@ -225,6 +225,37 @@ static void norm_line(const char *s, char *out, size_t cap) {
     out[n] = 0;
 }
 
+/* French elision where it is due: no "de" / "que" / "le" ... before a word that begins with a
+ * vowel or a mute h (the ear tells a mute h: a mute e before the word is elided).  The masks
+ * refuse the plain vowels; a word begun with h, or spelled in pieces, is checked here. */
+static int elision_ok(const wr_writer *w, const char *text, int len) {
+    int a0 = -1, a1 = -1;                      /* the previous word, when only a space follows it */
+    for (int i = 0; i < len;) {
+        if (text[i] == ' ') { i++; continue; }
+        int s = i;
+        while (i < len && text[i] != ' ') i++;
+        int e = i;
+        if (a0 >= 0 && wr_fr_elidable(text + a0, a1 - a0)) {
+            int adv; uint32_t c = wr_lower(wr_utf8_next(text + s, e - s, &adv));
+            if (wr_is_vowel(c, WR_LANG_FR) && c != 'y') return 0;
+            if (c == 'h') {
+                int we = s;
+                while (we < e && !strchr(",;:.!?", text[we])) we++;
+                char buf[WR_LINE_BYTES + 8];
+                int n = snprintf(buf, sizeof buf, "belle %.*s", we - s, text + s);
+                wr_scan x, y;
+                if (n > 0 && n < (int)sizeof buf && w->or->scan(w->or->ud, text + s, we - s, 0, &x) == VERS_OK &&
+                    w->or->scan(w->or->ud, buf, n, 0, &y) == VERS_OK && y.syl == x.syl + 1) return 0;
+            }
+        }
+        /* a word followed by punctuation is no clitic of the next */
+        int last = e - 1;
+        if (strchr(",;:.!?", text[last])) a0 = -1;
+        else { a0 = s; a1 = e; }
+    }
+    return 1;
+}
+
 static int finish_line(wr_writer *w, const line_ctx *cx, const wr_line_state *ls, wr_cand *c) {
     int len = ls->len;
     while (len > 0 && ls->text[len - 1] == ' ') len--;
@@ -232,6 +263,7 @@ static int finish_line(wr_writer *w, const line_ctx *cx, const wr_line_state *ls
     c->text[len] = 0;
     if (ls->end_word < 0) { w->why = 0; return 0; }
     if (w->or->scan(w->or->ud, c->text, len, cx->target, &c->scan) != VERS_OK) return -1;
+    if (cx->lang == WR_LANG_FR && !elision_ok(w, c->text, len)) return 0;
     w->why = 1;
     if (!w->or->line_ok(w->or->ud, cx->plan, cx->index, c->text, len, &c->scan, cx->prev_text, cx->prev_scan)) return 0;
     w->why = 2;
