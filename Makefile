@@ -80,7 +80,7 @@ bench: all $(BENCH_BIN)
 
 # The words a reader knows (lexicon/*.txt, made by scripts/build-lexicon.py from the corpus):
 # compiled in as strings, generated in the build directory from the committed lists.
-$(BUILD)/gen/common_words_data.c: lexicon/fr.txt lexicon/en.txt scripts/gen-lexicon.sh
+$(BUILD)/gen/common_words_data.c: $(wildcard lexicon/*.txt) scripts/gen-lexicon.sh
 	@mkdir -p $(dir $@)
 	scripts/gen-lexicon.sh $@
 

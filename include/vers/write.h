@@ -45,6 +45,8 @@ typedef struct vers_poem_out {
     int n_lines;
     int n_tokens;              /* generated tokens of the kept lines */
     double logprob;            /* their summed model log-probability (natural log) */
+    int end_tokens;            /* tokens of the line-end words (refrains not counted) */
+    int end_rare;              /* of those, tokens the model gave p < 1e-3 before the masks */
     double seconds;            /* wall time of this poem */
     long evals;                /* tokens the model evaluated, all candidates and retries */
     int line_attempts, line_backups, restarts;

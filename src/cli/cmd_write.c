@@ -148,10 +148,10 @@ int cmd_write(int argc, char **argv) {
             cli_put_json(stdout, p.form, strlen(p.form));
             printf(",\"seed\":%llu,\"index\":%ld,\"scores\":{\"tokens\":%d,\"logprob\":%.4f,"
                    "\"logprob_per_token\":%.4f,\"seconds\":%.4f,\"evals\":%ld,\"line_attempts\":%d,"
-                   "\"line_backups\":%d,\"restarts\":%d},\"analysis\":%s}\n",
+                   "\"line_backups\":%d,\"restarts\":%d,\"end_tokens\":%d,\"end_rare\":%d},\"analysis\":%s}\n",
                    (unsigned long long)o.seed, i, p.n_tokens, p.logprob,
                    p.n_tokens ? p.logprob / p.n_tokens : 0.0, p.seconds, p.evals, p.line_attempts,
-                   p.line_backups, p.restarts, p.analysis_json ? p.analysis_json : "null");
+                   p.line_backups, p.restarts, p.end_tokens, p.end_rare, p.analysis_json ? p.analysis_json : "null");
         } else {
             if (i > 0) putchar('\n');
             fputs(p.text, stdout);

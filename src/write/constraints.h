@@ -42,6 +42,7 @@ typedef struct wr_line_state {
     int depth;                           /* tokens of the end word taken (END mode) */
     int n_alive;                         /* end words still matching (END mode) */
     int end_word;                        /* chosen end word index once complete, else -1 */
+    int end_from;                        /* step at which the end word began (END mode) */
     int n_punct_done;
     /* French caesura: caes_done once a word boundary fell on it; before that, whether a
      * consonant- / vowel-initial word may begin here (its count stays before the caesura or

@@ -157,6 +157,9 @@ int  wr_lexicon_load_text(wr_lexicon *lx, const char *text, size_t len, int lang
  * lexicon/ (scripts/build-lexicon.py: the corpus's most frequent forms), compiled in.
  * Line-end and rhyme words come from it only.  0 ok, -1 out of memory. */
 int  wr_common_words(wr_lexicon *lx, int lang);
+/* The words the writer may rhyme on: wr_common_words less the words where vers's rhyme key
+ * and an independent ear (espeak-ng, CMUdict) disagree (lexicon/rhyme-doubt-*.txt). */
+int  wr_rhyme_words(wr_lexicon *lx, int lang);
 /* Rebuilds lx->sorted from lx->text (after a cache load); -1 when text is not a valid,
  * strictly sorted word sequence. */
 int  wr_lexicon_index(wr_lexicon *lx);
@@ -263,6 +266,8 @@ typedef struct wr_result {
     char *text;                /* the poem, lines separated by '\n', stanzas by a blank line */
     int n_tokens;              /* generated tokens of the kept lines */
     double logprob;            /* sum of model log-probabilities of those tokens */
+    int end_tokens;            /* tokens of the kept lines' end words (refrains not counted) */
+    int end_rare;              /* of those, the ones the model gave p < 1e-3 before masking */
     long evals;                /* tokens evaluated by the model, all attempts */
     int line_attempts, line_backups, poem_restarts;
 } wr_result;

@@ -72,7 +72,7 @@ static int lang_open(vers_writer *w, int lang, vers_err *err) {
     const char *cache = wr_cache_dir(dir, sizeof dir) == 0 ? dir : NULL;
     if (getenv("VERS_NO_CACHE")) cache = NULL;
     wr_lexicon common;
-    if (wr_common_words(&common, lang)) { wr_tokens_free(&s->tt); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
+    if (wr_rhyme_words(&common, lang)) { wr_tokens_free(&s->tt); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
     rc = wr_rhyme_index_build(&s->ix, &w->lm.lm, &s->tt, &s->po.or, wr_default_wordlist(lang), &common, cache, err);
     wr_lexicon_free(&common);
     if (rc) { wr_tokens_free(&s->tt); return rc; }
@@ -154,6 +154,7 @@ int vers_write(vers_writer *w, const vers_write_opts *o, int index, vers_poem_ou
     if (rc == VERS_OK) {
         out->text = res.text; res.text = NULL;
         out->n_tokens = res.n_tokens; out->logprob = res.logprob;
+        out->end_tokens = res.end_tokens; out->end_rare = res.end_rare;
         out->n_lines = r.plan->n_lines;
         snprintf(out->form, sizeof out->form, "%s", vers_form_name(r.form));
         vers_analyse_opts ao = {r.vlang, r.form, 1};

@@ -23,7 +23,8 @@
 #define FIT_CAP 4096
 #define MAX_CANDS 8
 #define THIN_CLASS 40         /* end words left below which a dead end blames the rhyme class */
-#define MAX_REFUSED 32        /* word pieces refused in one step before pieces are given up */
+#define MAX_REFUSED 32
+#define RARE_LOGP (-6.907755278982137)   /* log(1e-3): an end-word token the model did not want */        /* word pieces refused in one step before pieces are given up */
 
 typedef struct wr_cand {
     char text[WR_LINE_BYTES];
@@ -33,6 +34,7 @@ typedef struct wr_cand {
     double score;
     wr_scan scan;
     int end_word;
+    int end_toks, end_rare;  /* tokens of the end word; those the model gave p < 1e-3 unmasked */
 } wr_cand;
 
 typedef struct line_rec {
@@ -371,7 +373,7 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
         int *next_alive = w->alive + (size_t)(step + 1) * FIT_CAP;
         int finished = 0;
         if (ls->mode == WR_MODE_FREE && w->entry[t]) {
-            next.mode = WR_MODE_END; next.depth = 1; next.n_alive = 0;
+            next.mode = WR_MODE_END; next.depth = 1; next.n_alive = 0; next.end_from = step;
             next.caes_done = 1;
             for (int k = 0; k < n_fit; k++) {
                 const wr_word *wd = &ix->words[w->fit[k]];
@@ -419,6 +421,14 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
             c->n_tok = step + 1;
             c->lp = 0.0;
             for (int k = 0; k <= step; k++) { c->toks[k] = w->step_tok[k]; c->lp += w->step_lp[k]; }
+            /* how much the masks forced the end word on the model: its tokens' probabilities
+             * before masking (step_lp is read from the model's own logits) */
+            c->end_toks = c->end_rare = 0;
+            for (int k = next.end_from; k <= step; k++)
+                if (tt->info[w->step_tok[k]].kind == WR_TOK_WORD) {
+                    c->end_toks++;
+                    if (w->step_lp[k] < RARE_LOGP) c->end_rare++;
+                }
             /* the line break is evaluated so that the next line starts after it */
             if (w->lm->truncate(w->lm->ud, p0 + step) != VERS_OK) { vers_errorf(err, VERS_EFAIL, "KV truncation failed"); return -1; }
             if (w->path_n > step) w->path_n = step;
@@ -763,7 +773,7 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
     char *text = malloc(cap);
     if (!text) return vers_errorf(err, VERS_ENOMEM, "out of memory");
     size_t n = 0;
-    res->n_tokens = 0; res->logprob = 0.0;
+    res->n_tokens = 0; res->logprob = 0.0; res->end_tokens = res->end_rare = 0;
     for (int j = 0; j < plan->n_lines; j++) {
         const wr_cand *c = &rec[j].cands[rec[j].cur];
         size_t l = strlen(c->text);
@@ -772,7 +782,10 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
         n += l;
         text[n++] = '\n';
         if (wr_stanza_end(plan, j) && j + 1 < plan->n_lines) text[n++] = '\n';
-        if (!rec[j].refrain) { res->n_tokens += c->n_tok; res->logprob += c->lp; }
+        if (!rec[j].refrain) {
+            res->n_tokens += c->n_tok; res->logprob += c->lp;
+            res->end_tokens += c->end_toks; res->end_rare += c->end_rare;
+        }
     }
     text[n] = 0;
     free(res->text);
