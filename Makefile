@@ -54,6 +54,9 @@ $(BUILD)/tests/%: tests/%.c tests/test.h $(TDBL_OBJ) $(BUILD)/libvers.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(TDBL_OBJ) $(BUILD)/libvers.a $(LDLIBS)
 
+# bench_write's independent ear (bench/espeak_ear.h) is espeak-ng; vers itself never links it
+$(BUILD)/bench/bench_write: LDLIBS += -lespeak-ng
+
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libvers.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libvers.a $(LDLIBS)

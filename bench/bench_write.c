@@ -11,11 +11,14 @@
  * of line-end words outside the language's shipped frequency list (lexicon/, end_out), the
  * share that are words of the other language's list only (end_fgn), the share of line-end
  * word tokens the model gave a probability below 1e-3 before the masks (rare), and the mean
- * share of repeated content words per poem (rep_cw).  The rhyme index is built (or loaded
+ * share of repeated content words per poem (rep_cw); and an independent ear (ear): the
+ * share of poems all of whose rhymes (lines the analysis gives the same letter) end on the
+ * same sounds in espeak-ng's phonemes (bench/espeak_ear.h).  The rhyme index is built (or loaded
  * from its cache) before the clock starts.  scripts/eval-write.sh runs it; docs/EVALUATION.md and docs/BENCHMARKS.md
  * record its output. */
 #include "vers.h"
 #include "write/wr.h"
+#include "espeak_ear.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +93,47 @@ static int last_word(const char *line, size_t len, char *out, size_t cap) {
     return (int)(e - b);
 }
 
+/* The next JSON string value after key in *p (advanced past it), unescaped into out. */
+static int json_next_str(const char **p, const char *key, char *out, size_t cap) {
+    const char *k = strstr(*p, key);
+    if (!k) return 0;
+    const char *s = k + strlen(key);
+    size_t n = 0;
+    while (*s && *s != '"') {
+        char c = *s++;
+        if (c == '\\' && *s) c = *s++;
+        if (n + 1 < cap) out[n++] = c;
+    }
+    out[n] = 0;
+    *p = *s ? s + 1 : s;
+    return 1;
+}
+
+/* 1 when espeak-ng hears every rhyme of the poem (each line against the first line of its
+ * letter), 0 when not, -1 when espeak is unavailable. */
+static int ear_poem(const char *analysis, const char *lang) {
+    char first_word[64][64];
+    char letters[64];
+    int n_letters = 0;
+    const char *p = strstr(analysis, "\"lines\":");
+    if (!p) return 0;
+    char letter[8], word[64];
+    while (json_next_str(&p, "\"rhyme\":\"", letter, sizeof letter)) {
+        if (!json_next_str(&p, "\"last_word\":\"", word, sizeof word)) break;
+        if (!letter[0] || letter[0] == '-' || !word[0]) continue;
+        int k = 0;
+        while (k < n_letters && letters[k] != letter[0]) k++;
+        if (k == n_letters) {
+            if (n_letters < 64) { letters[n_letters] = letter[0]; snprintf(first_word[n_letters++], 64, "%s", word); }
+            continue;
+        }
+        if (!strcmp(first_word[k], word)) continue;                       /* a refrain */
+        int r = ear_rhymes(lang, first_word[k], word);
+        if (r <= 0) return r;
+    }
+    return 1;
+}
+
 int main(int argc, char **argv) {
     const char *model = getenv("VERS_MODEL");
     const char *lang_sel = "all";
@@ -126,17 +170,17 @@ int main(int argc, char **argv) {
     wr_lexicon common[2];
     if (wr_common_words(&common[0], WR_LANG_EN) || wr_common_words(&common[1], WR_LANG_FR)) { fprintf(stderr, "bench_write: out of memory\n"); return 2; }
     printf("model %s, %d threads, %d seeds per form\n", model, threads, seeds);
-    printf("%-4s %-18s %7s %8s %8s %8s %9s %9s %8s %8s %7s %7s %7s %7s\n", "lang", "form", "found", "mean_s", "median_s",
-           "cpu_s", "logp/tok", "distinct2", "rep_end", "evals", "end_out", "end_fgn", "rare", "rep_cw");
+    printf("%-4s %-18s %7s %8s %8s %8s %9s %9s %8s %8s %7s %7s %7s %7s %7s\n", "lang", "form", "found", "mean_s", "median_s",
+           "cpu_s", "logp/tok", "distinct2", "rep_end", "evals", "end_out", "end_fgn", "rare", "rep_cw", "ear");
     int total_ok = 0, total = 0;
-    long all_end = 0, all_out = 0, all_fgn = 0, all_etok = 0, all_rare = 0;
+    long all_end = 0, all_out = 0, all_fgn = 0, all_etok = 0, all_rare = 0, all_ear = 0, all_ear_n = 0;
     double all_rep_cw = 0;
     static char words[MAXW][32];
     for (int f = 0; f < nf; f++) {
         double *secs = calloc((size_t)seeds, sizeof *secs);
         bigrams bg = {0};
         int ok = 0, n_big = 0, end_lines = 0, end_rep = 0, tok = 0;
-        int end_out = 0, end_fgn = 0, end_tok = 0, end_rare = 0;
+        int end_out = 0, end_fgn = 0, end_tok = 0, end_rare = 0, ear_ok = 0, ear_n = 0;
         double rep_cw = 0;
         double lp = 0, sum_s = 0, sum_cpu = 0;
         long evals = 0;
@@ -168,6 +212,8 @@ int main(int argc, char **argv) {
                     for (int k = 0; k < i; k++) if (!strcmp(words[k], words[i])) { cw_rep++; break; }
                 }
                 rep_cw += cw ? (double)cw_rep / cw : 0.0;
+                int heard = p.analysis_json ? ear_poem(p.analysis_json, fr ? "fr" : "en") : 0;
+                if (heard >= 0) { ear_n++; ear_ok += heard; }
                 for (int i = 0; i + 1 < n; i++) {
                     if (!strcmp(words[i], "\n") || !strcmp(words[i + 1], "\n")) continue;
                     n_big++; bigram_add(&bg, words[i], words[i + 1]);
@@ -204,21 +250,22 @@ int main(int argc, char **argv) {
             vers_poem_out_free(&p);
         }
         qsort(secs, (size_t)seeds, sizeof *secs, cmp_d);
-        printf("%-4s %-18s %3d/%-3d %8.3f %8.3f %8.3f %9.3f %9.3f %8.3f %8ld %7.3f %7.3f %7.3f %7.3f\n", sel[f].lang ? sel[f].lang : "-",
+        printf("%-4s %-18s %3d/%-3d %8.3f %8.3f %8.3f %9.3f %9.3f %8.3f %8ld %7.3f %7.3f %7.3f %7.3f %7.3f\n", sel[f].lang ? sel[f].lang : "-",
                sel[f].form, ok, seeds, sum_s / seeds, secs[seeds / 2], sum_cpu / seeds, tok ? lp / tok : 0.0,
                n_big ? (double)bg.n / n_big : 0.0, end_lines ? (double)end_rep / end_lines : 0.0,
                evals / seeds, end_lines ? (double)end_out / end_lines : 0.0, end_lines ? (double)end_fgn / end_lines : 0.0,
-               end_tok ? (double)end_rare / end_tok : 0.0, ok ? rep_cw / ok : 0.0);
+               end_tok ? (double)end_rare / end_tok : 0.0, ok ? rep_cw / ok : 0.0, ear_n ? (double)ear_ok / ear_n : -1.0);
         all_end += end_lines; all_out += end_out; all_fgn += end_fgn; all_etok += end_tok; all_rare += end_rare;
-        all_rep_cw += rep_cw;
+        all_rep_cw += rep_cw; all_ear += ear_ok; all_ear_n += ear_n;
         fflush(stdout);
         total_ok += ok;
         free(bg.k); free(secs);
     }
     printf("total: %d/%d poems found; line-end words outside the list %.3f, of the other language %.3f; "
-           "line-end tokens with p < 1e-3 before masking %.3f; repeated content words %.3f\n", total_ok, total,
+           "line-end tokens with p < 1e-3 before masking %.3f; repeated content words %.3f; "
+           "poems whose rhymes espeak-ng hears %ld/%ld\n", total_ok, total,
            all_end ? (double)all_out / all_end : 0.0, all_end ? (double)all_fgn / all_end : 0.0,
-           all_etok ? (double)all_rare / all_etok : 0.0, total_ok ? all_rep_cw / total_ok : 0.0);
+           all_etok ? (double)all_rare / all_etok : 0.0, total_ok ? all_rep_cw / total_ok : 0.0, all_ear, all_ear_n);
     wr_lexicon_free(&common[0]); wr_lexicon_free(&common[1]);
     vers_writer_close(w);
     return 0;

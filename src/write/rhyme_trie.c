@@ -325,7 +325,8 @@ static uint64_t index_key(const wr_tokens *tt, const wr_oracle *or, const char *
     }
     /* the oracle's answers on a few words: a change in prosody invalidates the cache */
     static const char *probe[] = {"love", "fire", "sea", "evening", "heaven", "mer", "rivage",
-                                  "soleil", "aimée", "nation", "hier", "ombre", "roses"};
+                                  "soleil", "aimée", "nation", "hier", "ombre", "roses", "étaient",
+                                  "index", "clam", "hymen", "patient"};
     for (size_t i = 0; i < sizeof probe / sizeof probe[0]; i++) {
         wr_scan s; memset(&s, 0, sizeof s);
         if (or->scan(or->ud, probe[i], (int)strlen(probe[i]), 0, &s) == VERS_OK) {
