@@ -12,8 +12,8 @@
  * share that are words of the other language's list only (end_fgn), the share of line-end
  * word tokens the model gave a probability below 1e-3 before the masks (rare), and the mean
  * share of repeated content words per poem (rep_cw); and an independent ear (ear): the
- * share of poems all of whose rhymes (lines the analysis gives the same letter) end on the
- * same sounds in espeak-ng's phonemes (bench/espeak_ear.h).  The rhyme index is built (or loaded
+ * share of poems all of whose rhymes (the lines the form's plan groups) end on the same
+ * sounds in espeak-ng's phonemes (bench/espeak_ear.h).  The rhyme index is built (or loaded
  * from its cache) before the clock starts.  scripts/eval-write.sh runs it; docs/EVALUATION.md and docs/BENCHMARKS.md
  * record its output. */
 #include "vers.h"
@@ -93,42 +93,32 @@ static int last_word(const char *line, size_t len, char *out, size_t cap) {
     return (int)(e - b);
 }
 
-/* The next JSON string value after key in *p (advanced past it), unescaped into out. */
-static int json_next_str(const char **p, const char *key, char *out, size_t cap) {
-    const char *k = strstr(*p, key);
-    if (!k) return 0;
-    const char *s = k + strlen(key);
-    size_t n = 0;
-    while (*s && *s != '"') {
-        char c = *s++;
-        if (c == '\\' && *s) c = *s++;
-        if (n + 1 < cap) out[n++] = c;
+/* The last word of each verse line of a poem (blank lines skipped), lower case kept as is. */
+static int poem_end_words(const char *text, char (*out)[64], int cap) {
+    int n = 0;
+    for (const char *l = text; *l && n < cap;) {
+        const char *nl = strchr(l, '\n');
+        size_t len = nl ? (size_t)(nl - l) : strlen(l);
+        if (len > 0) { if (!last_word(l, len, out[n], 64)) out[n][0] = 0; n++; }
+        l = nl ? nl + 1 : l + len;
     }
-    out[n] = 0;
-    *p = *s ? s + 1 : s;
-    return 1;
+    return n;
 }
 
-/* 1 when espeak-ng hears every rhyme of the poem (each line against the first line of its
- * letter), 0 when not, -1 when espeak is unavailable. */
-static int ear_poem(const char *analysis, const char *lang) {
-    char first_word[64][64];
-    char letters[64];
-    int n_letters = 0;
-    const char *p = strstr(analysis, "\"lines\":");
-    if (!p) return 0;
-    char letter[8], word[64];
-    while (json_next_str(&p, "\"rhyme\":\"", letter, sizeof letter)) {
-        if (!json_next_str(&p, "\"last_word\":\"", word, sizeof word)) break;
-        if (!letter[0] || letter[0] == '-' || !word[0]) continue;
-        int k = 0;
-        while (k < n_letters && letters[k] != letter[0]) k++;
-        if (k == n_letters) {
-            if (n_letters < 64) { letters[n_letters] = letter[0]; snprintf(first_word[n_letters++], 64, "%s", word); }
-            continue;
-        }
-        if (!strcmp(first_word[k], word)) continue;                       /* a refrain */
-        int r = ear_rhymes(lang, first_word[k], word);
+/* 1 when espeak-ng hears every rhyme the writer's plan asked for (each line against the first
+ * line of its rhyme group; the plan is the one vers write makes: the form's first
+ * alternatives), 0 when not, -1 when espeak is unavailable. */
+static int ear_poem(const char *text, const vers_plan *plan, const char *lang) {
+    static char words[512][64];
+    int n = poem_end_words(text, words, 512);
+    if (n != plan->n_lines) return 0;
+    for (int i = 0; i < n; i++) {
+        int g = plan->lines[i].rhyme;
+        if (g < 0 || plan->lines[i].refrain_of >= 0 || plan->lines[i].rentrement_of >= 0) continue;
+        int j = 0;
+        while (j < i && (plan->lines[j].rhyme != g || plan->lines[j].refrain_of >= 0 || plan->lines[j].rentrement_of >= 0)) j++;
+        if (j == i || !strcmp(words[i], words[j])) continue;
+        int r = ear_rhymes(lang, words[j], words[i]);
         if (r <= 0) return r;
     }
     return 1;
@@ -181,6 +171,12 @@ int main(int argc, char **argv) {
         bigrams bg = {0};
         int ok = 0, n_big = 0, end_lines = 0, end_rep = 0, tok = 0;
         int end_out = 0, end_fgn = 0, end_tok = 0, end_rare = 0, ear_ok = 0, ear_n = 0;
+        /* the plan vers write makes for this form (first alternatives): the rhymes it asked for */
+        vers_form *form = NULL;
+        vers_plan *plan = NULL;
+        int flang = sel[f].lang ? vers_lang_parse(sel[f].lang) : VERS_LANG_AUTO;
+        if (vers_form_builtin(sel[f].form, flang < 0 ? VERS_LANG_AUTO : flang, &form, &err) == 0)
+            vers_form_plan(form, 0, 0, 0, 0, 'f', &plan, &err);
         double rep_cw = 0;
         double lp = 0, sum_s = 0, sum_cpu = 0;
         long evals = 0;
@@ -212,7 +208,7 @@ int main(int argc, char **argv) {
                     for (int k = 0; k < i; k++) if (!strcmp(words[k], words[i])) { cw_rep++; break; }
                 }
                 rep_cw += cw ? (double)cw_rep / cw : 0.0;
-                int heard = p.analysis_json ? ear_poem(p.analysis_json, fr ? "fr" : "en") : 0;
+                int heard = plan ? ear_poem(p.text, plan, fr ? "fr" : "en") : -1;
                 if (heard >= 0) { ear_n++; ear_ok += heard; }
                 for (int i = 0; i + 1 < n; i++) {
                     if (!strcmp(words[i], "\n") || !strcmp(words[i + 1], "\n")) continue;
@@ -257,6 +253,7 @@ int main(int argc, char **argv) {
                end_tok ? (double)end_rare / end_tok : 0.0, ok ? rep_cw / ok : 0.0, ear_n ? (double)ear_ok / ear_n : -1.0);
         all_end += end_lines; all_out += end_out; all_fgn += end_fgn; all_etok += end_tok; all_rare += end_rare;
         all_rep_cw += rep_cw; all_ear += ear_ok; all_ear_n += ear_n;
+        vers_plan_free(plan); vers_form_free(form);
         fflush(stdout);
         total_ok += ok;
         free(bg.k); free(secs);

@@ -40,7 +40,8 @@ static uint32_t ear_next(const unsigned char *s, int *adv) {
 static int ear_ending(const char *lang, const char *word, uint32_t *out, int cap) {
     if (!ear_init()) return -1;
     if (strcmp(ear_voice, lang)) {
-        if (espeak_SetVoiceByName(lang) != EE_OK) return -1;
+        /* American English: the pronunciations CMUdict, vers's English ear, gives */
+        if (espeak_SetVoiceByName(strcmp(lang, "en") ? lang : "en-us") != EE_OK) return -1;
         snprintf(ear_voice, sizeof ear_voice, "%s", lang);
     }
     const void *p = word;

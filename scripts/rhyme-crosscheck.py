@@ -14,8 +14,9 @@ compared, which is what a reader hears.
 
 English: CMUdict (data/cmudict.txt, or --dict).  vers's key is the last stressed vowel and
 what follows (ARPAbet, stress marks dropped); a word agrees when one of its CMUdict variants
-gives that ending, and disagrees when none does or when it is not in CMUdict at all (vers then
-guessed its pronunciation).
+gives that ending, and disagrees when none does, when it is not in CMUdict at all (vers then
+guessed its pronunciation), or when its variants rhyme on different vowels (read, wind: a
+reader may take the other reading).
 
 Prints the number of words, classes and disagreements, and the disagreements grouped by
 spelling ending (the rules to fix first).  --write stores the words that still disagree in
@@ -161,6 +162,13 @@ def check_en(build, show, dict_path):
         ends = {arpa_ending(v) for v in variants}
         if key not in ends:
             doubt.append((w, key, "/".join(sorted(ends)), ""))
+            continue
+        # a heteronym whose readings rhyme on different vowels (read, wind, live, tear): a
+        # reader may take the other one; readings that differ after the vowel only (fire:
+        # AYER / AYR) still rhyme for every reader
+        vowels = {re.match(r"[A-Z]+", e).group(0)[:2] for e in ends}
+        if len(vowels) > 1:
+            doubt.append((w, key, "/".join(sorted(ends)) + " (readings differ)", ""))
     return words, keys, classes, doubt
 
 

@@ -99,6 +99,7 @@ int main(void) {
                 wr_params par = {0};
                 par.temp = 0.8f; par.min_p = 0.02f; par.candidates = 2; par.max_attempts = 16;
                 par.budget = 20000; par.theme = l ? "la mer" : "the sea"; par.theme_bias = 1.0f;
+                par.end_min_p = wr_params_default().end_min_p;   /* end words the model wants, as vers write */
                 wr_result res = {0};
                 int rc = wr_write(L[l].w, f0, vp, &par, &rng, &res, &e);
                 if (rc == VERS_OK) {

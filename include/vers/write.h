@@ -55,7 +55,9 @@ typedef struct vers_poem_out {
 /* Checks a request without a model: the form resolves, the options apply, a plan exists.
  * VERS_OK, or the error vers_write would give for it (VERS_EINVAL / VERS_ENOTFOUND / VERS_EIO). */
 int  vers_write_validate(const vers_write_opts *o, vers_err *err);
-/* Opens a model for writing (GGUF: llama, qwen2, gpt2) with n_threads (0 = cores). */
+/* Opens a model for writing (GGUF: llama, qwen2, gpt2) with n_threads (0 = the writer chooses:
+ * one thread for a model under 50M parameters, which decodes a token faster than threads
+ * can share it, else every core). */
 int  vers_writer_open(const char *model_path, int n_threads, vers_writer **out, vers_err *err);
 void vers_writer_close(vers_writer *w);
 /* Writes poem number `index` of a request (poem i of `-n N --seed S` does not depend on N). */

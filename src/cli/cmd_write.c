@@ -32,7 +32,7 @@ static void usage(FILE *f) {
         "  --candidates K    candidate lines sampled per line (default %d)\n"
         "  --budget N        model evaluations per poem before giving up (default %ld)\n"
         "  --json            one JSON object per poem: text, analysis, scores\n"
-        "  -t, --threads N   threads (default: cores)\n", (double)d.temp, d.candidates, d.budget);
+        "  -t, --threads N   threads (default: 1 for a model under 50M parameters, else cores)\n", (double)d.temp, d.candidates, d.budget);
 }
 
 /* The poem's language as the writer chooses it: --lang, else the form's, else English. */

@@ -16,6 +16,9 @@ typedef struct wr_engine_lm {
     int n_vocab;
 } wr_engine_lm;
 
+/* Below this many parameters the writer's default is one thread (bind_engine.c says why). */
+#define WR_SMALL_MODEL_PARAMS 50000000ull
+/* Opens a model for the writer; n_threads <= 0 chooses (one thread for a small model). */
 int  wr_engine_lm_open(wr_engine_lm *e, const char *path, int n_threads, vers_err *err);
 void wr_engine_lm_close(wr_engine_lm *e);
 

@@ -160,6 +160,7 @@ static int mask_end_entries(wr_masker *m, const wr_line_rules *r, const wr_line_
         /* " the" begins "theatre", but a model that says " the" means the word: a token that
          * is a word itself enters only its own end word */
         if (wd->n_tok > 1 && m->tok_is_word[t0]) continue;
+        if (logits[t0] < m->floor) continue;             /* the model does not want this word here */
         m->fit[kept++] = m->fit[k];
         if (!m->entry[t0]) {
             m->entry[t0] = 1;
@@ -180,10 +181,17 @@ static int mask_end_word(const wr_masker *m, const wr_line_rules *r, const wr_li
     int n_allowed = 0, complete = 0;
     for (int t = 0; t < tt->n; t++) x[t] = -INFINITY;
     if (ls->mode == WR_MODE_END) {
+        /* the tokens the model wants (above the floor) when it wants any of them, else all */
+        int wanted = 0;
+        for (int k = 0; k < ls->n_alive && !wanted; k++) {
+            const wr_word *wd = &ix->words[alive[k]];
+            if (wd->n_tok > ls->depth && logits[ix->toks[wd->tok_off + ls->depth]] >= m->floor) wanted = 1;
+        }
         for (int k = 0; k < ls->n_alive; k++) {
             const wr_word *wd = &ix->words[alive[k]];
             if (wd->n_tok > ls->depth) {
                 int t = ix->toks[wd->tok_off + ls->depth];
+                if (wanted && logits[t] < m->floor) continue;
                 if (x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
             } else complete = 1;
         }

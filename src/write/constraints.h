@@ -93,6 +93,10 @@ typedef struct wr_masker {
     unsigned char *entry;                /* n_vocab scratch, all 0 between steps */
     int *fit;                            /* fit_cap scratch: end words that fit this step */
     int fit_cap, n_fit;
+    float floor;                         /* this step's least model logit for an end-word token:
+                                            a word is entered only by a token at least this
+                                            likely, and spelled on by such tokens when there are
+                                            any (-INFINITY: no floor) */
 } wr_masker;
 
 /* The step's logits x from the model's logits: x[t] = -INFINITY for every forbidden token.

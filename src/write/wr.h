@@ -259,6 +259,8 @@ typedef struct wr_params {
     const char *theme;         /* words that get a logit bias and may not be copied */
     float theme_bias;          /* logit bias on theme word tokens */
     float word_bias;           /* logit bias on tokens that are whole words of the language */
+    float end_min_p;           /* an end word is entered only by a token the model gives at
+                                  least this probability before the masks (0: any) */
 } wr_params;
 wr_params wr_params_default(void);
 

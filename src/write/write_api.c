@@ -40,7 +40,7 @@ int vers_writer_open(const char *model_path, int n_threads, vers_writer **out, v
     if (!model_path) return vers_errorf(err, VERS_EINVAL, "no model given");
     vers_writer *w = calloc(1, sizeof *w);
     if (!w) return vers_errorf(err, VERS_ENOMEM, "out of memory");
-    int rc = wr_engine_lm_open(&w->lm, model_path, n_threads > 0 ? n_threads : vers_n_cores(), err);
+    int rc = wr_engine_lm_open(&w->lm, model_path, n_threads, err);   /* 0: the writer chooses */
     if (rc) { free(w); return rc; }
     if ((rc = vers_prosody_open(NULL, &w->pros, err))) { wr_engine_lm_close(&w->lm); free(w); return rc; }
     *out = w;

@@ -132,7 +132,7 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
         return vers_errorf(err, VERS_ENOMEM, "out of memory");
     }
     w->mk = (wr_masker){.tt = tt, .ix = ix, .start_ok = w->start_ok, .tok_is_word = w->tok_is_word,
-                        .bias = w->bias, .entry = w->entry, .fit = w->fit, .fit_cap = FIT_CAP};
+                        .bias = w->bias, .entry = w->entry, .fit = w->fit, .fit_cap = FIT_CAP, .floor = -INFINITY};
     *out = w;
     return VERS_OK;
 }
@@ -331,6 +331,11 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
                     ls->caes_v = ls->base_v < caes ? 1 : ls->base_v > caes ? 0 : caesura_test(w, ls, 1, caes, cx->target);
                 }
             }
+        }
+        w->mk.floor = -INFINITY;
+        if (par->end_min_p > 0.0f && (ls->mode == WR_MODE_END || (ls->len > 0 && ls->in_word && closable))) {
+            if (!w->lse_ok[step]) { w->step_lse[step] = log_sum_exp(logits, nv); w->lse_ok[step] = 1; }
+            w->mk.floor = (float)(w->step_lse[step] + log((double)par->end_min_p));
         }
         int n_allowed = wr_mask_step(&w->mk, &cx->rules, ls, alive, closable, lost, w->ban[step], w->n_ban[step], logits, x);
         const int n_fit = w->mk.n_fit;
@@ -821,6 +826,7 @@ wr_params wr_params_default(void) {
     p.budget = 40000;
     p.theme_bias = 1.0f;
     p.word_bias = 1.0f;
+    p.end_min_p = 1e-3f;
     return p;
 }
 
