@@ -14,11 +14,14 @@ AVX2FLAGS = -mavx2 -mfma -mf16c
 LIB_SRC  := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*' -not -path 'src/mpi/*'))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
+# test doubles (a fake model, a spelling-rule ear): linked into the tests, never the library
+TDBL_SRC := $(sort $(wildcard tests/doubles/*.c))
 BENCH_SRC:= $(sort $(wildcard bench/*.c))
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/common_words_data.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TDBL_OBJ := $(TDBL_SRC:%.c=$(BUILD)/%.o)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all test test-san san clean eval eval-write eval-model bench fuzz model forms-doc
@@ -47,9 +50,12 @@ $(BUILD)/libvers.a: $(LIB_OBJ)
 $(BUILD)/vers: $(CLI_OBJ) $(BUILD)/libvers.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libvers.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/test.h $(BUILD)/libvers.a
+$(BUILD)/tests/%: tests/%.c tests/test.h $(TDBL_OBJ) $(BUILD)/libvers.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libvers.a $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(TDBL_OBJ) $(BUILD)/libvers.a $(LDLIBS)
+
+# bench_write's independent ear (bench/espeak_ear.h) is espeak-ng; vers itself never links it
+$(BUILD)/bench/bench_write: LDLIBS += -lespeak-ng
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libvers.a
 	@mkdir -p $(dir $@)
@@ -74,6 +80,15 @@ test-san san:
 	  VERS_SANITIZE=1 tests/run build-san
 
 bench: all $(BENCH_BIN)
+
+# The words a reader knows (lexicon/*.txt, made by scripts/build-lexicon.py from the corpus):
+# compiled in as strings, generated in the build directory from the committed lists.
+$(BUILD)/gen/common_words_data.c: $(wildcard lexicon/*.txt) scripts/gen-lexicon.sh
+	@mkdir -p $(dir $@)
+	scripts/gen-lexicon.sh $@
+
+$(BUILD)/gen/common_words_data.o: $(BUILD)/gen/common_words_data.c
+	$(CC) $(CFLAGS) -c $< -o $@
 
 # Built-in poem forms: forms/*.form compiled in as strings (the generated file is committed).
 src/prosody/forms_builtin.c: $(wildcard forms/*.form) scripts/gen-forms.sh

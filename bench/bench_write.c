@@ -6,11 +6,19 @@
  * (success rate), mean and median wall seconds per poem, mean CPU seconds per poem (all
  * threads; the one to read on a busy machine), mean model log-probability per token,
  * distinct-2 (distinct word bigrams / all bigrams, over all poems of the form), the rate of
- * lines whose end word was already used in the poem (refrains excluded), and the mean number
- * of model evaluations per poem.  The rhyme index is built (or loaded from its cache) before
- * the clock starts.  scripts/eval-write.sh runs it; docs/EVALUATION.md and docs/BENCHMARKS.md
+ * lines whose end word was already used in the poem (refrains excluded), the mean number
+ * of model evaluations per poem, and what a reader would notice at the line ends: the share
+ * of line-end words outside the language's shipped frequency list (lexicon/, end_out), the
+ * share that are words of the other language's list only (end_fgn), the share of line-end
+ * word tokens the model gave a probability below 1e-3 before the masks (rare), and the mean
+ * share of repeated content words per poem (rep_cw); and an independent ear (ear): the
+ * share of poems all of whose rhymes (the lines the form's plan groups) end on the same
+ * sounds in espeak-ng's phonemes (bench/espeak_ear.h).  The rhyme index is built (or loaded
+ * from its cache) before the clock starts.  scripts/eval-write.sh runs it; docs/EVALUATION.md and docs/BENCHMARKS.md
  * record its output. */
 #include "vers.h"
+#include "write/wr.h"
+#include "espeak_ear.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +78,52 @@ static int bigram_add(bigrams *b, const char *x, const char *y) {
     return 1;
 }
 
+/* The last word of a line (its letters, apostrophes and hyphens), a French clitic taken off
+ * ("l'âme" is "âme" in the list). */
+static int last_word(const char *line, size_t len, char *out, size_t cap) {
+    size_t e = len;
+    while (e > 0 && !(isalpha((unsigned char)line[e - 1]) || (unsigned char)line[e - 1] >= 0x80)) e--;
+    size_t b = e;
+    while (b > 0 && (isalpha((unsigned char)line[b - 1]) || (unsigned char)line[b - 1] >= 0x80 || line[b - 1] == '\'' || line[b - 1] == '-')) b--;
+    const char *ap = memchr(line + b, '\'', e - b);
+    if (ap && ap + 1 < line + e) b = (size_t)(ap + 1 - line);
+    if (e <= b || e - b >= cap) return 0;
+    memcpy(out, line + b, e - b);
+    out[e - b] = 0;
+    return (int)(e - b);
+}
+
+/* The last word of each verse line of a poem (blank lines skipped), lower case kept as is. */
+static int poem_end_words(const char *text, char (*out)[64], int cap) {
+    int n = 0;
+    for (const char *l = text; *l && n < cap;) {
+        const char *nl = strchr(l, '\n');
+        size_t len = nl ? (size_t)(nl - l) : strlen(l);
+        if (len > 0) { if (!last_word(l, len, out[n], 64)) out[n][0] = 0; n++; }
+        l = nl ? nl + 1 : l + len;
+    }
+    return n;
+}
+
+/* 1 when espeak-ng hears every rhyme the writer's plan asked for (each line against the first
+ * line of its rhyme group; the plan is the one vers write makes: the form's first
+ * alternatives), 0 when not, -1 when espeak is unavailable. */
+static int ear_poem(const char *text, const vers_plan *plan, const char *lang) {
+    static char words[512][64];
+    int n = poem_end_words(text, words, 512);
+    if (n != plan->n_lines) return 0;
+    for (int i = 0; i < n; i++) {
+        int g = plan->lines[i].rhyme;
+        if (g < 0 || plan->lines[i].refrain_of >= 0 || plan->lines[i].rentrement_of >= 0) continue;
+        int j = 0;
+        while (j < i && (plan->lines[j].rhyme != g || plan->lines[j].refrain_of >= 0 || plan->lines[j].rentrement_of >= 0)) j++;
+        if (j == i || !strcmp(words[i], words[j])) continue;
+        int r = ear_rhymes(lang, words[j], words[i]);
+        if (r <= 0) return r;
+    }
+    return 1;
+}
+
 int main(int argc, char **argv) {
     const char *model = getenv("VERS_MODEL");
     const char *lang_sel = "all";
@@ -103,15 +157,27 @@ int main(int argc, char **argv) {
         vers_write(w, &o, 0, &p, &err);
         vers_poem_out_free(&p);
     }
+    wr_lexicon common[2];
+    if (wr_common_words(&common[0], WR_LANG_EN) || wr_common_words(&common[1], WR_LANG_FR)) { fprintf(stderr, "bench_write: out of memory\n"); return 2; }
     printf("model %s, %d threads, %d seeds per form\n", model, threads, seeds);
-    printf("%-4s %-18s %7s %8s %8s %8s %9s %9s %8s %8s\n", "lang", "form", "found", "mean_s", "median_s",
-           "cpu_s", "logp/tok", "distinct2", "rep_end", "evals");
+    printf("%-4s %-18s %7s %8s %8s %8s %9s %9s %8s %8s %7s %7s %7s %7s %7s\n", "lang", "form", "found", "mean_s", "median_s",
+           "cpu_s", "logp/tok", "distinct2", "rep_end", "evals", "end_out", "end_fgn", "rare", "rep_cw", "ear");
     int total_ok = 0, total = 0;
+    long all_end = 0, all_out = 0, all_fgn = 0, all_etok = 0, all_rare = 0, all_ear = 0, all_ear_n = 0;
+    double all_rep_cw = 0;
     static char words[MAXW][32];
     for (int f = 0; f < nf; f++) {
         double *secs = calloc((size_t)seeds, sizeof *secs);
         bigrams bg = {0};
         int ok = 0, n_big = 0, end_lines = 0, end_rep = 0, tok = 0;
+        int end_out = 0, end_fgn = 0, end_tok = 0, end_rare = 0, ear_ok = 0, ear_n = 0;
+        /* the plan vers write makes for this form (first alternatives): the rhymes it asked for */
+        vers_form *form = NULL;
+        vers_plan *plan = NULL;
+        int flang = sel[f].lang ? vers_lang_parse(sel[f].lang) : VERS_LANG_AUTO;
+        if (vers_form_builtin(sel[f].form, flang < 0 ? VERS_LANG_AUTO : flang, &form, &err) == 0)
+            vers_form_plan(form, 0, 0, 0, 0, 'f', &plan, &err);
+        double rep_cw = 0;
         double lp = 0, sum_s = 0, sum_cpu = 0;
         long evals = 0;
         for (int s = 1; s <= seeds; s++) {
@@ -129,7 +195,21 @@ int main(int argc, char **argv) {
             if (rc == VERS_OK) {
                 ok++;
                 tok += p.n_tokens; lp += p.logprob;
+                end_tok += p.end_tokens; end_rare += p.end_rare;
+                const int fr = p.analysis_json && strstr(p.analysis_json, "\"lang\":\"fr\"");
                 int n = words_of(p.text, words, MAXW);
+                /* repeated content words: words of 3 letters or more that are not function
+                 * words, seen before in the poem */
+                int cw = 0, cw_rep = 0;
+                for (int i = 0; i < n; i++) {
+                    int l = (int)strlen(words[i]);
+                    if (l < 3 || !strcmp(words[i], "\n") || wr_is_stop_word(words[i], l, fr ? WR_LANG_FR : WR_LANG_EN)) continue;
+                    cw++;
+                    for (int k = 0; k < i; k++) if (!strcmp(words[k], words[i])) { cw_rep++; break; }
+                }
+                rep_cw += cw ? (double)cw_rep / cw : 0.0;
+                int heard = plan ? ear_poem(p.text, plan, fr ? "fr" : "en") : -1;
+                if (heard >= 0) { ear_n++; ear_ok += heard; }
                 for (int i = 0; i + 1 < n; i++) {
                     if (!strcmp(words[i], "\n") || !strcmp(words[i + 1], "\n")) continue;
                     n_big++; bigram_add(&bg, words[i], words[i + 1]);
@@ -151,6 +231,12 @@ int main(int argc, char **argv) {
                     if (n_lines < 256) snprintf(seen_lines[n_lines++], 160, "%s", cur);
                     if (refrain) continue;
                     end_lines++;
+                    char lw[64];
+                    int ll2 = last_word(cur, strlen(cur), lw, sizeof lw);
+                    if (ll2 > 0 && !wr_lexicon_has(&common[fr ? 1 : 0], lw, ll2)) {
+                        end_out++;
+                        if (wr_lexicon_has(&common[fr ? 0 : 1], lw, ll2)) end_fgn++;
+                    }
                     int rep = 0;
                     for (int k = 0; k < n_end; k++) if (!strcmp(seen_end[k], words[i - 1])) rep = 1;
                     end_rep += rep;
@@ -160,15 +246,24 @@ int main(int argc, char **argv) {
             vers_poem_out_free(&p);
         }
         qsort(secs, (size_t)seeds, sizeof *secs, cmp_d);
-        printf("%-4s %-18s %3d/%-3d %8.3f %8.3f %8.3f %9.3f %9.3f %8.3f %8ld\n", sel[f].lang ? sel[f].lang : "-",
+        printf("%-4s %-18s %3d/%-3d %8.3f %8.3f %8.3f %9.3f %9.3f %8.3f %8ld %7.3f %7.3f %7.3f %7.3f %7.3f\n", sel[f].lang ? sel[f].lang : "-",
                sel[f].form, ok, seeds, sum_s / seeds, secs[seeds / 2], sum_cpu / seeds, tok ? lp / tok : 0.0,
                n_big ? (double)bg.n / n_big : 0.0, end_lines ? (double)end_rep / end_lines : 0.0,
-               evals / seeds);
+               evals / seeds, end_lines ? (double)end_out / end_lines : 0.0, end_lines ? (double)end_fgn / end_lines : 0.0,
+               end_tok ? (double)end_rare / end_tok : 0.0, ok ? rep_cw / ok : 0.0, ear_n ? (double)ear_ok / ear_n : -1.0);
+        all_end += end_lines; all_out += end_out; all_fgn += end_fgn; all_etok += end_tok; all_rare += end_rare;
+        all_rep_cw += rep_cw; all_ear += ear_ok; all_ear_n += ear_n;
+        vers_plan_free(plan); vers_form_free(form);
         fflush(stdout);
         total_ok += ok;
         free(bg.k); free(secs);
     }
-    printf("total: %d/%d poems found\n", total_ok, total);
+    printf("total: %d/%d poems found; line-end words outside the list %.3f, of the other language %.3f; "
+           "line-end tokens with p < 1e-3 before masking %.3f; repeated content words %.3f; "
+           "poems whose rhymes espeak-ng hears %ld/%ld\n", total_ok, total,
+           all_end ? (double)all_out / all_end : 0.0, all_end ? (double)all_fgn / all_end : 0.0,
+           all_etok ? (double)all_rare / all_etok : 0.0, total_ok ? all_rep_cw / total_ok : 0.0, all_ear, all_ear_n);
+    wr_lexicon_free(&common[0]); wr_lexicon_free(&common[1]);
     vers_writer_close(w);
     return 0;
 }

@@ -455,6 +455,51 @@ int main(void) {
         T_CHECK(rc == 1, "empty stdin vs haiku: rc %d: %s", rc, out);
     }
 
+    T_CASE("form resolve: one path for check and write") {
+        vers_err e = {0};
+        vers_form *f = NULL;
+        int lang = -1;
+        const char *fr_text = "Le soleil se couche et la mer est belle\nEt les oiseaux chantent dans le ciel\n";
+        /* a poem's language picks the form of that name */
+        vers_form_request rq = {.form = "sonnet", .text = fr_text, .text_len = strlen(fr_text)};
+        T_CHECK(vers_form_resolve(&rq, &f, &lang, &e) == 0 && f && !strcmp(vers_form_name(f), "sonnet-fr") &&
+                lang == VERS_LANG_FR, "sonnet for a French poem: %s lang %d", f ? vers_form_name(f) : e.msg, lang);
+        vers_form_free(f); f = NULL;
+        /* a language given wins over the poem's */
+        rq.lang = VERS_LANG_EN;
+        T_CHECK(vers_form_resolve(&rq, &f, &lang, &e) == 0 && f && !strcmp(vers_form_name(f), "sonnet-en") &&
+                lang == VERS_LANG_EN, "sonnet --lang en: %s", f ? vers_form_name(f) : e.msg);
+        vers_form_free(f); f = NULL;
+        /* no poem, no language (vers write): the first form of that name, its language reported */
+        vers_form_request wq = {.form = "rondeau"};
+        T_CHECK(vers_form_resolve(&wq, &f, &lang, &e) == 0 && f && lang == VERS_LANG_FR, "rondeau: lang %d", lang);
+        vers_form_free(f); f = NULL;
+        /* overrides apply on top, as form-file lines; a bad one names its option */
+        vers_form_request oq = {.lang = VERS_LANG_EN, .form = "quatrain", .syllables = "6"};
+        T_CHECK(vers_form_resolve(&oq, &f, &lang, &e) == 0 && f, "quatrain --syllables 6: %s", e.msg);
+        if (f) {
+            vers_plan *plan = NULL;
+            T_CHECK(vers_form_plan(f, 0, 0, 0, 0, 'f', &plan, &e) == 0 && plan->lines[0].syllables == 6, "syllables not applied");
+            vers_plan_free(plan);
+        }
+        vers_form_free(f); f = NULL;
+        oq.scheme = "A1B";
+        T_CHECK(vers_form_resolve(&oq, &f, &lang, &e) != 0 && !f && !strncmp(e.msg, "--scheme: ", 10), "bad scheme: %s", e.msg);
+        /* constraints alone make a custom form; nothing at all: no form, or "free" for the writer */
+        vers_form_request cq = {.scheme = "AABB"};
+        T_CHECK(vers_form_resolve(&cq, &f, &lang, &e) == 0 && f && !strcmp(vers_form_name(f), "custom"), "custom");
+        vers_form_free(f); f = NULL;
+        vers_form_request nq = {0};
+        T_CHECK(vers_form_resolve(&nq, &f, &lang, &e) == 0 && !f, "no form asked, one given");
+        nq.none_is_free = 1;
+        T_CHECK(vers_form_resolve(&nq, &f, &lang, &e) == 0 && f && !strcmp(vers_form_name(f), "free"), "free");
+        vers_form_free(f); f = NULL;
+        vers_form_request bq = {.form = "sonnet", .spec_path = "x.form"};
+        T_CHECK(vers_form_resolve(&bq, &f, &lang, &e) == VERS_EINVAL && !f, "form and spec accepted");
+        vers_form_request uq = {.form = "no-such-form"};
+        T_CHECK(vers_form_resolve(&uq, &f, &lang, &e) == VERS_ENOTFOUND && !f, "unknown form: %d", e.code);
+    }
+
     vers_prosody_close(P);
     T_DONE();
 }

@@ -285,6 +285,23 @@ int main(int argc, char **argv) {
         SYL("ils chantent encore", 5);  /* -ent counts before a vowel */
     }
 
+    T_CASE("fr: rhyme keys a French ear agrees with (issue 16: -aient, -ex, -est, -am, -en, -tient)") {
+        /* the imperfect's -aient is [ɛ], a masculine rhyme: étaient / était, never / vent */
+        T_CHECK(quality("Ils étaient", "Il était") >= 1, "étaient / était: %s %s", key("Ils étaient"), key("Il était"));
+        T_CHECK(quality("Ils lieraient", "Le vent") == 0, "lieraient rhymes with vent (%s)", key("Ils lieraient"));
+        T_CHECK(gender("Ils chantaient") == 'm', "chantaient feminine");
+        /* final -am is [am], not a nasal: clam / tram, not / vent */
+        T_CHECK(quality("Un clam", "Le tram") >= 1 && quality("Un clam", "Le vent") == 0, "clam: %s", key("Un clam"));
+        T_CHECK(quality("Le dam", "Le vent") >= 1, "dam is [dɑ̃]");
+        /* -ex sounds its x, lest its st: index / silex, neither with lait nor each other */
+        T_CHECK(quality("Un index", "Le silex") >= 1 && quality("Un ex", "Le lait") == 0, "ex: %s", key("Un ex"));
+        T_CHECK(quality("Le lest", "Un ex") == 0 && quality("Le lest", "Le zest") >= 1, "lest: %s", key("Le lest"));
+        T_CHECK(quality("Le prix", "Le lit") >= 1, "the x of prix sounded");
+        /* Latin -en is [ɛn]; patient is [sjɑ̃] but il tient [tjɛ̃] */
+        T_CHECK(quality("Un hymen", "Amen") >= 1 && quality("Un hymen", "Le vent") == 0, "hymen: %s", key("Un hymen"));
+        T_CHECK(quality("Patient", "Le vent") >= 1 && quality("Il tient", "Le vent") == 0, "patient: %s", key("Patient"));
+    }
+
     T_CASE("fr: h aspiré and h muet") {
         SYL("la haine", 2);
         SYL("une haine", 3);          /* no elision before h aspiré */

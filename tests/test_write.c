@@ -1,10 +1,12 @@
 /* tests/test_write.c — the writer's search on a fake model and the spelling-rule ear:
  * every poem returned passes the plan's check (verified again here, independently of the
  * writer's own final check), failures are reported as VERS_EFAIL (never a broken poem),
- * seeds reproduce, impossible plans are refused, and the parts (token table, plans, rhyme
- * index cache, prompt) behave. */
+ * seeds reproduce, impossible plans are refused, and the parts (token table, rhyme index
+ * cache, prompt) behave.  Plans come the way `vers write` makes them: a form (here a form
+ * file's text), then vers_form_plan. */
 #include "test.h"
 #include "write/constraints.h"
+#include "doubles/doubles.h"
 #include <math.h>
 
 typedef struct rig {
@@ -24,7 +26,7 @@ static int rig_open(rig *r, int lang, const char *cache) {
     if (wr_fake_lm_new(&r->lm, lang, 1234, &e)) return -1;
     wr_simple_oracle(&r->or, lang);
     if (wr_tokens_build(&r->tt, &r->lm, lang, &e)) return -1;
-    if (wr_rhyme_index_build(&r->ix, &r->lm, &r->tt, &r->or, NULL, cache, &e)) { printf("index: %s\n", e.msg); return -1; }
+    if (wr_rhyme_index_build(&r->ix, &r->lm, &r->tt, &r->or, NULL, NULL, cache, &e)) { printf("index: %s\n", e.msg); return -1; }
     if (wr_writer_new(&r->w, &r->lm, &r->or, &r->tt, &r->ix, &e)) return -1;
     return 0;
 }
@@ -53,29 +55,38 @@ static int clean_text(const char *t, int want_lines) {
     return lines == want_lines;
 }
 
-typedef struct form_case { const char *name; int lang; const char *scheme; int lo, hi; int alt; const int *per_line; const int *rentrement; } form_case;
+/* A request as a form file's text (docs/FORMS.md) and its plan: the path `vers write` takes. */
+typedef struct req { vers_form *form; vers_plan *plan; } req;
+
+static int req_open(req *r, const char *form_text, int lang, char first_gender) {
+    vers_err e = {0};
+    memset(r, 0, sizeof *r);
+    if (vers_form_parse(form_text, strlen(form_text), "test.form", &r->form, &e) ||
+        vers_form_plan(r->form, 0, 0, 0, 0, first_gender, &r->plan, &e)) {
+        printf("form: %s\n", e.msg);
+        vers_form_free(r->form);
+        return -1;
+    }
+    r->plan->lang = lang == WR_LANG_FR ? VERS_LANG_FR : VERS_LANG_EN;
+    return 0;
+}
+static void req_close(req *r) { vers_plan_free(r->plan); vers_form_free(r->form); memset(r, 0, sizeof *r); }
+
+typedef struct form_case { const char *name; int lang; const char *form_text; } form_case;
 
 static void run_form(rig *r, const form_case *fc, int seeds, int *ok, int *fail, int *bad) {
     *ok = *fail = *bad = 0;
     for (int s = 0; s < seeds; s++) {
-        wr_plan plan; vers_err e = {0};
-        if (wr_plan_from_scheme(&plan, fc->scheme, fc->lo, fc->hi, fc->lang, &e)) { (*bad)++; continue; }
-        if (fc->alt) wr_plan_alternate(&plan);
-        if (fc->per_line) for (int i = 0; i < plan.n; i++) {
-            plan.lines[i].syl_lo = plan.lines[i].syl_hi = plan.lines[i].target = fc->per_line[i];
-        }
-        for (int k = 0; fc->rentrement && fc->rentrement[k] >= 0; k++) {
-            wr_line_plan *lp = &plan.lines[fc->rentrement[k]];
-            lp->rentrement_of = 0; lp->rhyme = -1; lp->syl_lo = lp->syl_hi = lp->target = 0; lp->gender = 0;
-        }
+        req q; vers_err e = {0};
+        if (req_open(&q, fc->form_text, fc->lang, (s & 1) ? 'm' : 'f')) { (*bad)++; continue; }
         wr_params p = params((uint64_t)s);
         uint64_t rng = (uint64_t)s * 7919 + 1;
         wr_result res = {0};
-        int rc = wr_write(r->w, &plan, &p, &rng, &res, &e);
+        int rc = wr_write(r->w, q.form, q.plan, &p, &rng, &res, &e);
         if (rc == VERS_OK) {
             char why[256] = "";
-            int good = r->or.check_poem(r->or.ud, res.text, strlen(res.text), &plan, why, sizeof why) == 1 &&
-                       clean_text(res.text, plan.n);
+            int good = r->or.check_poem(r->or.ud, q.form, q.plan, res.text, strlen(res.text), why, sizeof why) == 1 &&
+                       clean_text(res.text, q.plan->n_lines);
             if (good) (*ok)++;
             else { (*bad)++; printf("BROKEN %s seed %d: %s\n%s\n", fc->name, s, why, res.text); }
         } else if (rc == VERS_EFAIL) {
@@ -83,25 +94,24 @@ static void run_form(rig *r, const form_case *fc, int seeds, int *ok, int *fail,
             if (res.text) (*bad)++;                     /* a failure must not leave a poem */
         } else { (*bad)++; printf("error %s: %s\n", fc->name, e.msg); }
         wr_result_free(&res);
-        wr_plan_free(&plan);
+        req_close(&q);
     }
 }
 
 int main(void) {
-    static const int haiku[] = {5, 7, 5};
-    static const int limerick[] = {8, 8, 5, 5, 8};
-    static const int rentrement[] = {8, 14, -1};
     const form_case forms[] = {
-        {"en sonnet", WR_LANG_EN, "ABAB CDCD EFEF GG", 10, 10, 0, NULL, NULL},
-        {"en quatrain", WR_LANG_EN, "ABAB", 8, 8, 0, NULL, NULL},
-        {"en couplets", WR_LANG_EN, "AA BB CC", 8, 10, 0, NULL, NULL},
-        {"en haiku", WR_LANG_EN, "---", 5, 7, 0, haiku, NULL},
-        {"en limerick", WR_LANG_EN, "AABBA", 5, 9, 0, limerick, NULL},
-        {"en villanelle", WR_LANG_EN, "A1bA2 abA1 abA2 abA1 abA2 abA1A2", 10, 10, 0, NULL, NULL},
-        {"fr sonnet", WR_LANG_FR, "ABBA ABBA CCD EED", 12, 12, 1, NULL, NULL},
-        {"fr quatrain", WR_LANG_FR, "ABAB", 8, 8, 1, NULL, NULL},
-        {"fr haiku", WR_LANG_FR, "---", 5, 7, 0, haiku, NULL},
-        {"fr rondeau", WR_LANG_FR, "AABBA AAB- AABBA-", 10, 10, 1, NULL, rentrement},
+        {"en sonnet", WR_LANG_EN, "name: t\nlang: en\nstanzas: 4 4 4 2\nscheme: ABAB CDCD EFEF GG\nsyllables: 10\n"},
+        {"en quatrain", WR_LANG_EN, "name: t\nlang: en\nstanzas: 4\nscheme: ABAB\nsyllables: 8\n"},
+        {"en couplets", WR_LANG_EN, "name: t\nlang: en\nstanzas: 2 2 2\nscheme: AA BB CC\nsyllables: 8-10\n"},
+        {"en haiku", WR_LANG_EN, "name: t\nlang: en\nstanzas: 3\nlines: 3\nsyllables: 5 7 5\n"},
+        {"en limerick", WR_LANG_EN, "name: t\nlang: en\nstanzas: 5\nscheme: AABBA\nsyllables: 8 8 5 5 8\n"},
+        {"en villanelle", WR_LANG_EN, "name: t\nlang: en\nstanzas: 3 3 3 3 3 4\nscheme: ABA ABA ABA ABA ABA ABAA\n"
+                                      "syllables: 10\nrefrain: 1 6 12 18\nrefrain: 3 9 15 19\n"},
+        {"fr sonnet", WR_LANG_FR, "name: t\nlang: fr\nstanzas: 4 4 3 3\nscheme: ABBA ABBA CCD EED\nsyllables: 12\nalternance: yes\n"},
+        {"fr quatrain", WR_LANG_FR, "name: t\nlang: fr\nstanzas: 4\nscheme: ABAB\nsyllables: 8\nalternance: yes\n"},
+        {"fr haiku", WR_LANG_FR, "name: t\nlang: fr\nstanzas: 3\nlines: 3\nsyllables: 5 7 5\n"},
+        {"fr rondeau", WR_LANG_FR, "name: t\nlang: fr\nstanzas: 5 4 6\nscheme: AABBA AAB- AABBA-\nsyllables: 10\n"
+                                   "alternance: yes\nrentrement: 9 15\n"},
     };
     rig en, fr;
     const char *cache = t_tmpdir();
@@ -133,7 +143,7 @@ int main(void) {
     T_CASE("write: rhyme index groups words by key and reloads from its cache") {
         char wl[512]; snprintf(wl, sizeof wl, "%s/words-0.txt", t_tmpdir());
         wr_rhyme_index lix; vers_err e = {0};
-        int rc = wr_rhyme_index_build(&lix, &en.lm, &en.tt, &en.or, wl, cache, &e);
+        int rc = wr_rhyme_index_build(&lix, &en.lm, &en.tt, &en.or, wl, NULL, cache, &e);
         T_CHECK(rc == 0, "word-list index: %s", e.msg);
         int c = -1, proper = 0, light = 0, vocab_only = 0;
         for (int i = 0; rc == 0 && i < lix.n_words; i++) {
@@ -153,7 +163,7 @@ int main(void) {
         for (int i = 0; i < en.ix.n_words; i++) stop |= !strcmp(wr_word_text(&en.ix, &en.ix.words[i]), "the");
         T_CHECK(!stop, "function word 'the' may end a line");
         wr_rhyme_index again;
-        rc = wr_rhyme_index_build(&again, &en.lm, &en.tt, &en.or, wl, cache, &e);
+        rc = wr_rhyme_index_build(&again, &en.lm, &en.tt, &en.or, wl, NULL, cache, &e);
         T_CHECK(rc == 0 && again.from_cache, "not loaded from cache (rc %d)", rc);
         T_CHECK(rc == 0 && again.n_words == lix.n_words && !memcmp(again.toks, lix.toks, sizeof(int) * lix.n_toks), "cache differs");
         if (rc == 0) wr_rhyme_index_free(&again);
@@ -161,30 +171,10 @@ int main(void) {
         char cmd[600];
         snprintf(cmd, sizeof cmd, "for f in %s/rhyme-en-*.bin; do printf 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' | dd of=$f bs=1 seek=40 conv=notrunc 2>/dev/null; done", cache);
         T_CHECK(system(cmd) == 0, "corrupting cache");
-        rc = wr_rhyme_index_build(&again, &en.lm, &en.tt, &en.or, wl, cache, &e);
+        rc = wr_rhyme_index_build(&again, &en.lm, &en.tt, &en.or, wl, NULL, cache, &e);
         T_CHECK(rc == 0 && !again.from_cache && again.n_words == lix.n_words, "corrupt cache trusted");
         if (rc == 0) wr_rhyme_index_free(&again);
         wr_rhyme_index_free(&lix);
-    }
-
-    T_CASE("write: plans from schemes, refrains, alternance, acrostic") {
-        wr_plan p; vers_err e = {0};
-        T_CHECK(wr_plan_from_scheme(&p, "A1bA2 abA1 abA2 abA1 abA2 abA1A2", 10, 10, WR_LANG_EN, &e) == 0, "%s", e.msg);
-        T_CHECK(p.n == 19 && p.n_groups == 2, "villanelle %d lines %d groups", p.n, p.n_groups);
-        T_CHECK(p.lines[5].refrain_of == 0 && p.lines[8].refrain_of == 2 && p.lines[18].refrain_of == 2 && p.lines[17].refrain_of == 0, "refrains");
-        T_CHECK(p.lines[2].stanza_end && !p.lines[1].stanza_end && !p.lines[18].stanza_end, "stanzas");
-        wr_plan_free(&p);
-        T_CHECK(wr_plan_from_scheme(&p, "ABBA ABBA CCD EED", 12, 12, WR_LANG_FR, &e) == 0, "%s", e.msg);
-        wr_plan_alternate(&p);
-        int alt_ok = 1;
-        for (int i = 1; i < p.n; i++)
-            if (p.lines[i].rhyme != p.lines[i - 1].rhyme && p.lines[i].gender == p.lines[i - 1].gender) alt_ok = 0;
-        T_CHECK(alt_ok, "alternance broken");
-        T_CHECK(wr_plan_acrostic(&p, "abc", &e) != 0, "acrostic of wrong length accepted");
-        wr_plan_free(&p);
-        T_CHECK(wr_plan_from_scheme(&p, "AB1C", 0, -1, WR_LANG_EN, &e) != 0, "bad syllables accepted");
-        T_CHECK(wr_plan_from_scheme(&p, "A#B", 8, 8, WR_LANG_EN, &e) != 0, "bad scheme accepted");
-        T_CHECK(wr_plan_from_scheme(&p, "", 8, 8, WR_LANG_EN, &e) != 0, "empty scheme accepted");
     }
 
     for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
@@ -199,14 +189,25 @@ int main(void) {
         }
     }
 
+    T_CASE("write: French elision where it is due, and only there") {
+        static const char words[] = "# a comment line\ntitre\t9\t3\nhomme\nâme\nmère\nhaine\n";
+        wr_lexicon lx;
+        T_CHECK(wr_lexicon_load_text(&lx, words, sizeof words - 1, WR_LANG_FR) == 0 && lx.n == 5, "list of %u", lx.n);
+        T_CHECK(!wr_word_ok(&lx, WR_LANG_FR, "n'titre", 7), "n'titre accepted");
+        T_CHECK(wr_word_ok(&lx, WR_LANG_FR, "l'âme", 6) && wr_word_ok(&lx, WR_LANG_FR, "l'homme", 7), "l'âme / l'homme refused");
+        T_CHECK(wr_word_ok(&lx, WR_LANG_FR, "grand'mère", 11), "grand'mère refused");
+        T_CHECK(wr_word_viable(&lx, WR_LANG_FR, "d'", 2) && !wr_word_viable(&lx, WR_LANG_FR, "d'ti", 4), "d' viability");
+        T_CHECK(wr_fr_elidable("de", 2) && wr_fr_elidable("Que", 3) && !wr_fr_elidable("des", 3) && !wr_fr_elidable("si", 2), "elidable words");
+        wr_lexicon_free(&lx);
+    }
+
     T_CASE("write: acrostic") {
-        wr_plan p; vers_err e = {0};
-        wr_plan_from_scheme(&p, "AABB", 6, 8, WR_LANG_EN, &e);
-        T_CHECK(wr_plan_acrostic(&p, "Sway", &e) == 0, "%s", e.msg);
+        req q; vers_err e = {0};
+        T_CHECK(req_open(&q, "name: t\nlang: en\nstanzas: 4\nscheme: AABB\nsyllables: 6-8\nacrostic: Sway\n", WR_LANG_EN, 0) == 0, "form");
         int ok = 0;
         for (int s = 0; s < 5; s++) {
             wr_params pr = params((uint64_t)s); uint64_t rng = (uint64_t)s + 99; wr_result res = {0};
-            if (wr_write(en.w, &p, &pr, &rng, &res, &e) == VERS_OK) {
+            if (wr_write(en.w, q.form, q.plan, &pr, &rng, &res, &e) == VERS_OK) {
                 ok++;
                 const char *l = res.text;
                 const char want[] = "sway";
@@ -218,44 +219,45 @@ int main(void) {
             wr_result_free(&res);
         }
         T_CHECK(ok >= 2, "acrostic found %d/5", ok);
-        wr_plan_free(&p);
+        req_close(&q);
     }
 
     T_CASE("write: same seed, same poem; other seed, other poem") {
-        wr_plan p; vers_err e = {0};
-        wr_plan_from_scheme(&p, "ABAB", 8, 8, WR_LANG_EN, &e);
+        req q; vers_err e = {0};
+        T_CHECK(req_open(&q, "name: t\nlang: en\nstanzas: 4\nscheme: ABAB\nsyllables: 8\n", WR_LANG_EN, 0) == 0, "form");
         char *t[3] = {0};
         uint64_t seeds[3] = {5, 5, 6};
         for (int k = 0; k < 3; k++) {
             wr_params pr = params(seeds[k]); uint64_t rng = seeds[k]; wr_result res = {0};
-            if (wr_write(en.w, &p, &pr, &rng, &res, &e) == VERS_OK) t[k] = strdup(res.text);
+            if (wr_write(en.w, q.form, q.plan, &pr, &rng, &res, &e) == VERS_OK) t[k] = strdup(res.text);
             wr_result_free(&res);
         }
         T_CHECK(t[0] && t[1] && !strcmp(t[0], t[1]), "same seed differs");
         T_CHECK(t[0] && t[2] && strcmp(t[0], t[2]), "other seed same poem");
         for (int k = 0; k < 3; k++) free(t[k]);
-        wr_plan_free(&p);
+        req_close(&q);
     }
 
     T_CASE("write: impossible requests fail cleanly") {
-        wr_plan p; vers_err e = {0};
-        wr_plan_from_scheme(&p, "AAAA", 1, 1, WR_LANG_EN, &e);   /* one-syllable lines: need a word + end word */
+        req q; vers_err e = {0};
+        /* one-syllable lines: need a word + end word */
+        T_CHECK(req_open(&q, "name: t\nlang: en\nstanzas: 4\nscheme: AAAA\nsyllables: 1\n", WR_LANG_EN, 0) == 0, "form");
         wr_params pr = params(1); pr.budget = 3000; uint64_t rng = 1; wr_result res = {0};
-        int rc = wr_write(en.w, &p, &pr, &rng, &res, &e);
+        int rc = wr_write(en.w, q.form, q.plan, &pr, &rng, &res, &e);
         T_CHECK(rc == VERS_EFAIL && res.text == NULL, "rc %d", rc);
         T_CHECK(strstr(e.msg, "no poem") != NULL, "message: %s", e.msg);
         wr_result_free(&res);
-        wr_plan_free(&p);
+        req_close(&q);
         /* 26 distinct rhymes in 26 lines of 2 syllables: runs out of classes or budget, never prints */
-        wr_plan_from_scheme(&p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 2, 2, WR_LANG_EN, &e);
+        T_CHECK(req_open(&q, "name: t\nlang: en\nstanzas: 26\nscheme: ABCDEFGHIJKLMNOPQRSTUVWXYZ\nsyllables: 2\n", WR_LANG_EN, 0) == 0, "form");
         pr.budget = 20000;
-        rc = wr_write(en.w, &p, &pr, &rng, &res, &e);
+        rc = wr_write(en.w, q.form, q.plan, &pr, &rng, &res, &e);
         if (rc == VERS_OK) {
             char why[256];
-            T_CHECK(en.or.check_poem(en.or.ud, res.text, strlen(res.text), &p, why, sizeof why) == 1, "broken: %s", why);
+            T_CHECK(en.or.check_poem(en.or.ud, q.form, q.plan, res.text, strlen(res.text), why, sizeof why) == 1, "broken: %s", why);
         } else T_CHECK(rc == VERS_EFAIL && !res.text, "rc %d", rc);
         wr_result_free(&res);
-        wr_plan_free(&p);
+        req_close(&q);
     }
 
     rig_close(&en); rig_close(&fr);

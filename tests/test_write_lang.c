@@ -183,7 +183,7 @@ int main(void) {
         memset(&tt, 0, sizeof tt); memset(&ix, 0, sizeof ix);
         wr_prosody_oracle_init(&po, pros, l);
         int ok = wr_tokens_build(&tt, &lm, l, &e) == 0 &&
-                 wr_rhyme_index_build(&ix, &lm, &tt, &po.or, l ? wl_fr : wl_en, cache, &e) == 0 &&
+                 wr_rhyme_index_build(&ix, &lm, &tt, &po.or, l ? wl_fr : wl_en, NULL, cache, &e) == 0 &&
                  wr_writer_new(&w, &lm, &po.or, &tt, &ix, &e) == 0;
         vers_form *f0 = NULL;
         ok = ok && vers_form_builtin(runs[r].form, vl, &f0, &e) == 0;
@@ -195,16 +195,12 @@ int main(void) {
             vers_plan *vp = NULL;
             if (vers_form_plan(f0, 0, 0, 0, 0, (s & 1) ? 'm' : 'f', &vp, &e)) { ok = 0; break; }
             vp->lang = vl;
-            wr_plan plan;
-            if (wr_plan_from_vers(&plan, vp, vers_form_tag(f0), &e)) { vers_plan_free(vp); ok = 0; break; }
-            plan.lang = l;
-            po.plan = vp; po.form = f0;
             wr_params par = {0};
             par.temp = 0.8f; par.min_p = 0.02f; par.candidates = 2; par.max_attempts = 16;
             par.budget = 20000; par.theme = l ? "la mer" : "the sea"; par.theme_bias = 1.0f;
             uint64_t rng = (uint64_t)s * 0x9E3779B97F4A7C15ull + r;
             wr_result res = {0};
-            int rc = wr_write(w, &plan, &par, &rng, &res, &e);
+            int rc = wr_write(w, f0, vp, &par, &rng, &res, &e);
             if (rc == VERS_OK) {
                 found++;
                 vers_analyse_opts ao = {vl, f0, 0};
@@ -217,9 +213,7 @@ int main(void) {
             } else if (rc != VERS_EFAIL) { broken++; snprintf(why, sizeof why, "%s", e.msg); }
             else if (!why[0]) snprintf(why, sizeof why, "%s", e.msg);
             wr_result_free(&res);
-            wr_plan_free(&plan);
             vers_plan_free(vp);
-            po.plan = NULL; po.form = NULL;
         }
         printf("  %s %-9s found %2d/%d, %d words, %d not in the %s list, %d of the other list only\n", l ? "fr" : "en",
                runs[r].form, found, n, words, foreign, l ? "French" : "English", other_only);
@@ -247,7 +241,7 @@ int main(void) {
         for (int l = 0; l < 2; l++) {
             wr_prosody_oracle_init(&po[l], pros, l);
             ok = ok && wr_tokens_build(&tt[l], &lm, l, &e) == 0 &&
-                 wr_rhyme_index_build(&ix[l], &lm, &tt[l], &po[l].or, l ? wl_fr : wl_en, cache, &e) == 0;
+                 wr_rhyme_index_build(&ix[l], &lm, &tt[l], &po[l].or, l ? wl_fr : wl_en, NULL, cache, &e) == 0;
         }
         T_CHECK(ok, "%s", e.msg);
         if (ok) {

@@ -117,6 +117,26 @@ size_t vers_form_summary(const vers_form *f, char *buf, size_t size);
  * then " with --lang LANG" for a form of one language; "" when none.  Returns the
  * length it needs (like snprintf). */
 size_t vers_form_other_names(const vers_form *f, char *buf, size_t size);
+/* A form as a command line asks for it: the one path `vers check` and `vers write` share
+ * (docs/DESIGN.md).  A built-in name or a spec file, then scheme / syllables / lines /
+ * acrostic set on top (form-file syntax: "ABAB CDCD", "10" or "5 7 5", "14", "MER").  With
+ * neither a form nor a constraint: NULL (no check) unless none_is_free asks for "free". */
+typedef struct vers_form_request {
+    int lang;                /* VERS_LANG_*; AUTO: the poem's language, else the form's */
+    const char *form;        /* built-in name (vers check --list-forms), or NULL */
+    const char *spec_path;   /* a form file instead of form, or NULL */
+    const vers_form *spec_form; /* a form file already read (--spec read once), copied; or NULL */
+    const char *scheme, *syllables, *lines, *acrostic;   /* overrides, or NULL */
+    const char *text;        /* the poem, when there is one: its language picks among forms
+                                of the same name when lang is AUTO; NULL otherwise */
+    size_t text_len;
+    int none_is_free;        /* no form and no constraint: the "free" form instead of NULL */
+} vers_form_request;
+/* *out: the form, or NULL (see above); *lang_out (may be NULL): the request's language, or
+ * when it is AUTO the form's own (AUTO when the form has none).  VERS_EINVAL for --form
+ * with --spec or a bad override (message names the option), VERS_ENOTFOUND / VERS_EIO from
+ * the form's lookup or file. */
+int vers_form_resolve(const vers_form_request *rq, vers_form **out, int *lang_out, vers_err *err);
 
 /* Built-in forms: how many, and a fresh copy of the i-th (free it with vers_form_free). */
 int vers_form_builtin_count(void);

@@ -31,9 +31,9 @@ typedef struct vers_write_opts {
     int lines;                 /* number of lines (0 = the form's) */
     const char *acrostic;      /* first letters of the lines spell this word, or NULL */
     uint64_t seed;
-    float temp;                /* sampling temperature (default 0.8) */
-    int candidates;            /* candidate lines sampled per line (default 3) */
-    long budget;               /* token evaluations per poem before giving up (default 40000) */
+    float temp;                /* sampling temperature (defaults: vers_write_default_opts) */
+    int candidates;            /* candidate lines sampled per line */
+    long budget;               /* token evaluations per poem, all retries, before giving up */
 } vers_write_opts;
 
 vers_write_opts vers_write_default_opts(void);
@@ -45,6 +45,8 @@ typedef struct vers_poem_out {
     int n_lines;
     int n_tokens;              /* generated tokens of the kept lines */
     double logprob;            /* their summed model log-probability (natural log) */
+    int end_tokens;            /* tokens of the line-end words (refrains not counted) */
+    int end_rare;              /* of those, tokens the model gave p < 1e-3 before the masks */
     double seconds;            /* wall time of this poem */
     long evals;                /* tokens the model evaluated, all candidates and retries */
     int line_attempts, line_backups, restarts;
@@ -53,7 +55,9 @@ typedef struct vers_poem_out {
 /* Checks a request without a model: the form resolves, the options apply, a plan exists.
  * VERS_OK, or the error vers_write would give for it (VERS_EINVAL / VERS_ENOTFOUND / VERS_EIO). */
 int  vers_write_validate(const vers_write_opts *o, vers_err *err);
-/* Opens a model for writing (GGUF: llama, qwen2, gpt2) with n_threads (0 = cores). */
+/* Opens a model for writing (GGUF: llama, qwen2, gpt2) with n_threads (0 = the writer chooses:
+ * one thread for a model under 50M parameters, which decodes a token faster than threads
+ * can share it, else every core). */
 int  vers_writer_open(const char *model_path, int n_threads, vers_writer **out, vers_err *err);
 void vers_writer_close(vers_writer *w);
 /* Writes poem number `index` of a request (poem i of `-n N --seed S` does not depend on N). */

@@ -117,7 +117,7 @@ int cmd_check(int argc, char **argv) {
     }
     int lang = vers_lang_parse(lang_s);
     if (lang < 0) return cli_error("check", "--lang: '%s' is not fr, en or auto", lang_s);
-    if (form_name && spec) return cli_error("check", "give --form or --spec, not both");
+    if (form_name && spec) return cli_error("check", "give --form or --spec, not both");   /* before reading stdin */
     if (optind + 1 < argc) return cli_error("check", "one input file at most (vers check --help)");
     const char *path = optind < argc ? argv[optind] : "-";
 
@@ -135,35 +135,20 @@ int cmd_check(int argc, char **argv) {
     vers_err err = {0};
     vers_form *form = NULL;
     int rc = 0;
-    if (spec) {
-        if (vers_form_load(spec, &form, &err)) { free(text); return cli_lib_error(spec, err.msg); }
-    } else if (form_name) {
-        /* --lang auto: the form of the poem's language, else of any language */
-        int flang = lang ? lang : vers_detect_lang(text, len);
-        if (vers_form_builtin(form_name, flang, &form, &err) &&
-            (lang || vers_form_builtin(form_name, VERS_LANG_AUTO, &form, &err))) {
-            free(text);
-            return cli_error("check", "%s", err.msg);
-        }
-    } else if (scheme || syl || lines_s || acrostic) {
-        if (vers_form_new("custom", lang, &form, &err)) { free(text); return cli_error("check", "%s", err.msg); }
+    vers_form_request rq = {.lang = lang, .form = form_name, .spec_path = spec, .scheme = scheme,
+                            .syllables = syl, .lines = lines_s, .acrostic = acrostic,
+                            .text = text, .text_len = len};
+    if (vers_form_resolve(&rq, &form, &lang, &err)) {
+        free(text);
+        /* a spec file's own error names the file already: printed once */
+        size_t sl = spec ? strlen(spec) : 0;
+        if (sl && !strncmp(err.msg, spec, sl) && err.msg[sl] == ':') return cli_lib_error(spec, err.msg);
+        return cli_error("check", "%s", err.msg);
     }
-    if (form) {
-        const char *keys[] = {"scheme", "syllables", "lines", "acrostic"};
-        const char *vals[] = {scheme, syl, lines_s, acrostic};
-        for (int i = 0; i < 4; i++) {
-            if (!vals[i]) continue;
-            if (vers_form_set(form, keys[i], vals[i], &err)) {
-                vers_form_free(form); free(text);
-                return cli_error("check", "--%s: %s", keys[i], err.msg);
-            }
-        }
-        if (show_form) {
-            size_t need = vers_form_format(form, NULL, 0);
-            char *buf = malloc(need + 1);
-            if (buf) { vers_form_format(form, buf, need + 1); fputs(buf, stdout); free(buf); }
-        }
-        if (lang == VERS_LANG_AUTO && vers_form_lang(form)) lang = vers_form_lang(form);
+    if (form && show_form) {
+        size_t need = vers_form_format(form, NULL, 0);
+        char *buf = malloc(need + 1);
+        if (buf) { vers_form_format(form, buf, need + 1); fputs(buf, stdout); free(buf); }
     }
 
     vers_prosody *p = NULL;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 static void usage(FILE *f) {
+    const vers_write_opts d = vers_write_default_opts();   /* the defaults, from their one place */
     fprintf(f,
         "usage: vers write [--lang fr|en] [--form NAME | --spec FILE] [--theme TEXT]\n"
         "                  [--scheme \"ABAB CDCD\"] [--syllables N] [--lines N] [--acrostic WORD]\n"
@@ -26,12 +27,12 @@ static void usage(FILE *f) {
         "  --acrostic WORD   the lines' first letters spell WORD\n"
         "  -m, --model FILE  GGUF model (default: the shipped model)\n"
         "  --seed N          random seed (same seed, same poems)\n"
-        "  --temp T          sampling temperature (default 0.8)\n"
+        "  --temp T          sampling temperature (default %g)\n"
         "  -n, --count N     number of poems (default 1)\n"
-        "  --candidates K    candidate lines sampled per line (default 3)\n"
-        "  --budget N        model evaluations per poem before giving up (default 40000)\n"
+        "  --candidates K    candidate lines sampled per line (default %d)\n"
+        "  --budget N        model evaluations per poem before giving up (default %ld)\n"
         "  --json            one JSON object per poem: text, analysis, scores\n"
-        "  -t, --threads N   threads (default: cores)\n");
+        "  -t, --threads N   threads (default: 1 for a model under 50M parameters, else cores)\n", (double)d.temp, d.candidates, d.budget);
 }
 
 /* The poem's language as the writer chooses it: --lang, else the form's, else English. */
@@ -147,10 +148,10 @@ int cmd_write(int argc, char **argv) {
             cli_put_json(stdout, p.form, strlen(p.form));
             printf(",\"seed\":%llu,\"index\":%ld,\"scores\":{\"tokens\":%d,\"logprob\":%.4f,"
                    "\"logprob_per_token\":%.4f,\"seconds\":%.4f,\"evals\":%ld,\"line_attempts\":%d,"
-                   "\"line_backups\":%d,\"restarts\":%d},\"analysis\":%s}\n",
+                   "\"line_backups\":%d,\"restarts\":%d,\"end_tokens\":%d,\"end_rare\":%d},\"analysis\":%s}\n",
                    (unsigned long long)o.seed, i, p.n_tokens, p.logprob,
                    p.n_tokens ? p.logprob / p.n_tokens : 0.0, p.seconds, p.evals, p.line_attempts,
-                   p.line_backups, p.restarts, p.analysis_json ? p.analysis_json : "null");
+                   p.line_backups, p.restarts, p.end_tokens, p.end_rare, p.analysis_json ? p.analysis_json : "null");
         } else {
             if (i > 0) putchar('\n');
             fputs(p.text, stdout);

@@ -61,6 +61,9 @@ int fr_disjunct_vowel(const unsigned char *w, int n); /* vowel-initial but no el
 void fr_rhyme_key(const fr_tok *t, int e_final, char *key, size_t cap);
 /* Whole-word phonemes (used by the key and by tests); returns the length written. */
 int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t cap);
+/* 1 when a word's final -ent is the silent verb ending (feminine rhymes: aiment; and the
+ * masculine -aient, -oient), for fr_phonemes's verb_ent. */
+int fr_verb_ent(const unsigned char *w, int n, int feminine);
 
 /* UTF-8 of fr letters (for last_word). */
 void fr_letters_to_utf8(const unsigned char *w, int n, char *out, size_t cap);

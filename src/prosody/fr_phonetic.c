@@ -22,7 +22,14 @@ static const char *const t_sounded[] = {
     "est", "ouest", "net", "sept", "huit", "dot", "mat", "fat", "brut", "zut",
     "direct", "correct", "exact", "strict", "tact", "intact", "compact", "contact", "infect",
     "abject", "verdict", "district", "transit", "zénith", "chut", "yacht", "rut", "lut",
+    "lest", "zest", "test",
 };
+/* words whose final -en is [ɛn] (Latin and foreign words; the rest: -en nasal) */
+static const char *const en_sounded[] = {
+    "amen", "hymen", "abdomen", "spécimen", "pollen", "lichen", "gluten", "dolmen", "cyclamen", "éden",
+};
+/* -tient that is no form of tenir: [sjɑ̃] */
+static const char *const tient_adj[] = { "patient", "impatient", "quotient", "patients", "impatients", "quotients" };
 
 static int word_in(const char *w8, const char *const *list, size_t n) {
     for (size_t i = 0; i < n; i++) if (strcmp(w8, list[i]) == 0) return 1;
@@ -58,6 +65,8 @@ int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t c
     if (strcmp(w8, "eu") == 0 || strcmp(w8, "eus") == 0 || strcmp(w8, "eut") == 0 || strcmp(w8, "eût") == 0) { snprintf(out, cap, "y"); return 1; }
     if (strcmp(w8, "pays") == 0) { snprintf(out, cap, "pEi"); return (int)strlen(out); }
     if (strcmp(w8, "fils") == 0) { snprintf(out, cap, "fi"); return (int)strlen(out); }
+    const int tient_an = word_in(w8, tient_adj, sizeof tient_adj / sizeof *tient_adj);
+    const int en_n = n >= 3 && w[n - 1] == 'n' && word_in(w8, en_sounded, sizeof en_sounded / sizeof *en_sounded);
     for (int i = 0; i < end; i++) {
         unsigned c = w[i];
         unsigned c1 = i + 1 < end ? w[i + 1] : 0, c2 = i + 2 < end ? w[i + 2] : 0, c3 = i + 3 < end ? w[i + 3] : 0;
@@ -66,6 +75,8 @@ int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t c
         if (!isv(c) && c != 'y') {
             int last = i == end - 1;
             int last2 = i == end - 2 && (w[end - 1] == 's' || w[end - 1] == 't' || w[end - 1] == 'x' || w[end - 1] == 'z');
+            /* -ex sounds [ɛks] (index, silex), unlike the silent x of prix, voix, deux */
+            if (last && c == 'x' && end == n && i >= 1 && w[i - 1] == 'e' && (i < 2 || !isv(w[i - 2]))) { PUT('k'); PUT('s'); continue; }
             if (last && (c == 's' || c == 'x' || c == 'z') && end == n) continue;
             if (last && c == 't' && !final_t_sounded && end == n) continue;
             if (last && (c == 'd' || c == 'p' || c == 'g') && n > 2) continue;
@@ -99,6 +110,10 @@ int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t c
                 break;
             }
             if (c1 == 'y' && isv(c2)) { PUT('E'); PUT('j'); i++; break; }
+            /* a final -am(s) is [am] (clam, tram, macadam), but dam [dɑ̃] */
+            if (c1 == 'm' && end == n && (i + 2 == end || (i + 3 == end && w[end - 1] == 's')) && strcmp(w8, "dam")) {
+                PUT('a'); PUT('m'); i++; break;
+            }
             if ((c1 == 'n' || c1 == 'm') && !isv(c2) && c2 != c1 && c2 != 'h') { PUT('A'); i++; break; }
             if (c1 == 'o' && c2 == 'n') { PUT('A'); i += 2; break; }                             /* paon */
             PUT('a'); break;
@@ -117,7 +132,8 @@ int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t c
             if (c1 == 'y' && isv(c2)) { PUT('E'); PUT('j'); i++; break; }
             if ((c1 == 'n' || c1 == 'm') && !isv(c2) && c2 != c1 && c2 != 'h') {
                 int after_i = i > 0 && (w[i - 1] == 'i' || w[i - 1] == 'y' || w[i - 1] == L_EACUTE);
-                int an = c2 == 'c' || c2 == L_CCED || (c2 == 't' && !(i >= 2 && (w[i - 2] == 't' || w[i - 2] == 'v')));
+                if (en_n && c1 == 'n' && i + 2 == end && end == n) { PUT('E'); PUT('n'); i++; break; }   /* hymen, amen */
+                int an = c2 == 'c' || c2 == L_CCED || (c2 == 't' && (tient_an || !(i >= 2 && (w[i - 2] == 't' || w[i - 2] == 'v'))));
                 if (after_i && !an) { PUT('I'); i++; break; }                                   /* bien, moyen, tient; science, orient: [ɑ̃] */
                 PUT('A'); i++; break;
             }
@@ -244,11 +260,18 @@ int fr_phonemes(const unsigned char *w, int n, int verb_ent, char *out, size_t c
 
 static int is_vowel_ph(char c) { return c && strchr("aeEiouy9AIN", c) != NULL; }
 
+int fr_verb_ent(const unsigned char *w, int n, int feminine) {
+    if (n < 3 || memcmp(w + n - 3, "ent", 3) != 0) return 0;
+    if (feminine) return 1;
+    /* -aient, -oient: the verb ending after a vowel, a masculine rhyme (étaient = [etɛ]) */
+    return n >= 5 && (w[n - 4] == 'i' || w[n - 4] == 'y') && (w[n - 5] == 'a' || w[n - 5] == 'o');
+}
+
 void fr_rhyme_key(const fr_tok *t, int feminine, char *key, size_t cap) {
     char ph[128];
     if (cap == 0) return;
     key[0] = 0;
-    int verb_ent = feminine && t->n >= 3 && memcmp(t->w + t->n - 3, "ent", 3) == 0;
+    int verb_ent = fr_verb_ent(t->w, t->n, feminine);
     int len = fr_phonemes(t->w, t->n, verb_ent, ph, sizeof ph);
     /* drop the final e muet(s) and what the verb -ent left */
     while (len > 0 && (ph[len - 1] == '@')) len--;

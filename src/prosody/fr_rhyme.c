@@ -17,8 +17,8 @@ int fr_rhyme_quality(const fr_line *a, const fr_line *b) {
     if (fr_tokenize(a->last_word, strlen(a->last_word), &ta, 1) < 1) return 1;
     if (fr_tokenize(b->last_word, strlen(b->last_word), &tb, 1) < 1) return 1;
     int fa = a->gender == 'f', fb = b->gender == 'f';
-    int la = fr_phonemes(ta.w, ta.n, fa && ta.n >= 3 && memcmp(ta.w + ta.n - 3, "ent", 3) == 0, pa, sizeof pa);
-    int lb = fr_phonemes(tb.w, tb.n, fb && tb.n >= 3 && memcmp(tb.w + tb.n - 3, "ent", 3) == 0, pb, sizeof pb);
+    int la = fr_phonemes(ta.w, ta.n, fr_verb_ent(ta.w, ta.n, fa), pa, sizeof pa);
+    int lb = fr_phonemes(tb.w, tb.n, fr_verb_ent(tb.w, tb.n, fb), pb, sizeof pb);
     while (la > 0 && pa[la - 1] == '@') la--;
     while (lb > 0 && pb[lb - 1] == '@') lb--;
     int shared = 0;

@@ -16,6 +16,9 @@ typedef struct wr_engine_lm {
     int n_vocab;
 } wr_engine_lm;
 
+/* Below this many parameters the writer's default is one thread (bind_engine.c says why). */
+#define WR_SMALL_MODEL_PARAMS 50000000ull
+/* Opens a model for the writer; n_threads <= 0 chooses (one thread for a small model). */
 int  wr_engine_lm_open(wr_engine_lm *e, const char *path, int n_threads, vers_err *err);
 void wr_engine_lm_close(wr_engine_lm *e);
 
@@ -23,13 +26,9 @@ typedef struct wr_prosody_oracle {
     wr_oracle or;
     const vers_prosody *p;
     int vlang;                       /* VERS_LANG_EN / VERS_LANG_FR */
-    const vers_plan *plan;           /* the request being written (line_ok, rhymes) */
-    const vers_form *form;           /* its form (final check) */
     vers_line *lines; int cap_lines; /* scratch for vers_check_line */
 } wr_prosody_oracle;
 
 void wr_prosody_oracle_init(wr_prosody_oracle *po, const vers_prosody *p, int lang /* WR_LANG_* */);
 void wr_prosody_oracle_free(wr_prosody_oracle *po);
-/* A wr_plan from the prosody layer's plan of a form. */
-int  wr_plan_from_vers(wr_plan *out, const vers_plan *vp, const char *tag, vers_err *err);
 #endif

@@ -1,8 +1,10 @@
 /* src/write/bind_prosody.c — the writer's ear (wr_oracle) over the prosody API.
  *
- * scan: vers_scan_line at the line's target; rhymes: vers_lines_rhyme at the form's
- * quality; line_ok: vers_check_line, the very test the whole-poem check applies to a line
- * given the lines before it; check_poem: vers_analyse with the form, as `vers check`. */
+ * scan: vers_scan_line at the line's target; rhymes: vers_lines_rhyme at the plan's
+ * quality; line_ok: vers_check_line on the plan it is given, the very test the whole-poem
+ * check applies to a line given the lines before it; check_poem: vers_analyse with the form
+ * it is given, as `vers check`.  The ear keeps no request of its own: plan and form come
+ * with every question. */
 #include "write/bind.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,19 +28,19 @@ static int b_scan(void *ud, const char *text, int len, int target, wr_scan *out)
     return VERS_OK;
 }
 
-static int b_rhymes(void *ud, const wr_scan *a, const wr_scan *b) {
-    wr_prosody_oracle *po = ud;
+static int b_rhymes(void *ud, const vers_plan *plan, const wr_scan *a, const wr_scan *b) {
+    (void)ud;
     vers_line x, y;
     memcpy(&x, a->ext, sizeof x); memcpy(&y, b->ext, sizeof y);
-    int q = po->plan ? po->plan->min_quality : 1;
+    int q = plan ? plan->min_quality : 1;
     return vers_lines_rhyme(&x, &y, q);
 }
 
-static int b_line_ok(void *ud, const wr_plan *plan, int i, const char *text, int len, const wr_scan *s,
+static int b_line_ok(void *ud, const vers_plan *plan, int i, const char *text, int len, const wr_scan *s,
                      const char *const *prev_texts, const wr_scan *prev_scans) {
     wr_prosody_oracle *po = ud;
     (void)s;
-    if (!po->plan || i >= po->plan->n_lines || plan->n != po->plan->n_lines) return 0;
+    if (!plan || i < 0 || i >= plan->n_lines) return 0;
     if (i + 1 > po->cap_lines) {
         int cap = i + 64;
         vers_line *nl = realloc(po->lines, sizeof *nl * (size_t)cap);
@@ -46,14 +48,16 @@ static int b_line_ok(void *ud, const wr_plan *plan, int i, const char *text, int
         po->lines = nl; po->cap_lines = cap;
     }
     for (int j = 0; j < i; j++) memcpy(&po->lines[j], prev_scans[j].ext, sizeof(vers_line));
-    int k = vers_check_line(po->p, po->plan, i, po->lines, prev_texts, text, (size_t)len, NULL, NULL, 0);
+    int k = vers_check_line(po->p, plan, i, po->lines, prev_texts, text, (size_t)len, NULL, NULL, 0);
     return k == 0;
 }
 
-static int b_check(void *ud, const char *poem, size_t len, const wr_plan *plan, char *why, size_t whylen) {
+static int b_check(void *ud, const vers_form *form, const vers_plan *plan, const char *poem, size_t len,
+                   char *why, size_t whylen) {
     wr_prosody_oracle *po = ud;
     (void)plan;
-    vers_analyse_opts ao = {po->vlang, po->form, 0};
+    if (!form) { snprintf(why, whylen, "no form to check against"); return -1; }
+    vers_analyse_opts ao = {po->vlang, form, 0};
     vers_analysis *a = NULL;
     vers_err err = {0};
     if (vers_analyse(po->p, poem, len, &ao, &a, &err)) { snprintf(why, whylen, "%s", err.msg); return -1; }
@@ -81,30 +85,3 @@ void wr_prosody_oracle_init(wr_prosody_oracle *po, const vers_prosody *p, int la
 }
 
 void wr_prosody_oracle_free(wr_prosody_oracle *po) { free(po->lines); po->lines = NULL; po->cap_lines = 0; }
-
-int wr_plan_from_vers(wr_plan *out, const vers_plan *vp, const char *tag, vers_err *err) {
-    memset(out, 0, sizeof *out);
-    if (vp->n_lines <= 0) return vers_errorf(err, VERS_EINVAL, "the form has no lines");
-    out->lines = calloc((size_t)vp->n_lines, sizeof *out->lines);
-    if (!out->lines) return vers_errorf(err, VERS_ENOMEM, "out of memory");
-    out->n = vp->n_lines;
-    out->lang = vp->lang == VERS_LANG_FR ? WR_LANG_FR : WR_LANG_EN;
-    snprintf(out->form, sizeof out->form, "%s", vp->name);
-    if (tag && *tag) snprintf(out->tag, sizeof out->tag, "<%s>", tag);
-    for (int i = 0; i < vp->n_lines; i++) {
-        const vers_plan_line *pl = &vp->lines[i];
-        wr_line_plan *lp = &out->lines[i];
-        lp->syl_lo = pl->syl_min; lp->syl_hi = pl->syl_max;
-        lp->target = pl->syllables > 0 ? pl->syllables : pl->syl_max;
-        lp->rhyme = pl->rhyme;
-        if (pl->rhyme >= out->n_groups) out->n_groups = pl->rhyme + 1;
-        lp->gender = pl->gender;
-        lp->refrain_of = pl->refrain_of;
-        lp->rentrement_of = pl->rentrement_of;
-        lp->caesura = pl->caesura;
-        if (pl->initial[0]) lp->acrostic = wr_lower((unsigned char)pl->initial[0]);
-        lp->stanza_end = i + 1 < vp->n_lines && vp->lines[i + 1].stanza != pl->stanza;
-        if (lp->syl_hi > WR_MAX_SYL_PLAN) { wr_plan_free(out); return vers_errorf(err, VERS_EINVAL, "line %d: more than %d syllables", i + 1, WR_MAX_SYL_PLAN); }
-    }
-    return VERS_OK;
-}

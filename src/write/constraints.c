@@ -66,10 +66,31 @@ int wr_est_continue(const wr_line_state *ls, const wr_tokinfo *ti, int lang) {
     return clamp_est(vg, se);
 }
 
+/* French words whose vowel is elided before a vowel or a mute h: "de âme" is "d'âme". */
+static const char *const ELIDABLE_FR[] = {"le", "la", "de", "je", "me", "te", "se", "ne", "que", "ce",
+                                          "jusque", "lorsque", "puisque", "quoique", NULL};
+
+int wr_fr_elidable(const char *w, int len) {
+    char low[16];
+    if (len <= 0 || len >= (int)sizeof low) return 0;
+    for (int i = 0; i < len; i++) low[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+    low[len] = 0;
+    for (const char *const *e = ELIDABLE_FR; *e; e++) if (!strcmp(*e, low)) return 1;
+    return 0;
+}
+
+/* French: the word just ended is elidable, so the next may not begin with a vowel (a word
+ * beginning with h is left to the ear: h muet or aspiré). */
+static int elision_due(const wr_line_state *ls, int lang) {
+    return lang == WR_LANG_FR && ls->in_word && !ls->after_punct && !ls->u8_owed &&
+           wr_fr_elidable(ls->text + ls->word_start, ls->len - ls->word_start);
+}
+
 int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, int lang,
                  int hi, int min_end, int caesura, uint32_t acrostic, int closable,
                  const unsigned char *start_ok) {
     int allowed = 0;
+    const int elide = elision_due(ls, lang);
     int at_start = ls->len == 0;
     int base = ls->base_c >= 0 ? ls->base_c : ls->before_word;   /* count if a word starts now */
     int base_v = ls->base_v >= 0 ? ls->base_v : base;
@@ -99,6 +120,7 @@ int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, in
                  * not look as if it will run across it */
                 if (ok && caes && !at_start) ok = (ti->v_first ? ls->caes_v : ls->caes_c) > 0;
                 if (ok && caes && b < caes && after > caes) ok = 0;
+                if (ok && elide && ti->v_first && ti->first_letter != 'y') ok = 0;
             } else if (!ls->after_punct) {
                 int after = ls->before_word + wr_est_continue(ls, ti, lang);
                 ok = after + min_end <= hi && !ti->caps_first && !ti->caps_inside &&
@@ -114,6 +136,107 @@ int wr_mask_free(float *logits, const wr_tokens *tt, const wr_line_state *ls, in
         else allowed++;
     }
     return allowed;
+}
+
+/* ---- one step --------------------------------------------------------------------------- */
+
+/* Adds the first tokens of the end words that bring the line to [lo,hi] (entry marks, fit). */
+static int mask_end_entries(wr_masker *m, const wr_line_rules *r, const wr_line_state *ls,
+                            const float *logits, float *x) {
+    const wr_rhyme_index *ix = m->ix;
+    int added = 0;
+    int bc = ls->base_c, bv = ls->base_v;
+    if (elision_due(ls, r->lang)) bv = -1;               /* "de" before "âme": no */
+    const int caes = r->caesura && !ls->caes_done ? r->caesura : 0;
+    if (caes) {                                          /* an end word may only follow the caesura */
+        if (!(bc == caes && ls->caes_c > 0)) bc = -1;
+        if (!(bv == caes && ls->caes_v > 0)) bv = -1;
+    }
+    int n_fit = wr_endset_fits(r->es, ix, bc, bv, r->lo, r->hi, m->fit, m->fit_cap);
+    int kept = 0;
+    for (int k = 0; k < n_fit; k++) {
+        const wr_word *wd = &ix->words[m->fit[k]];
+        int t0 = ix->toks[wd->tok_off];
+        /* " the" begins "theatre", but a model that says " the" means the word: a token that
+         * is a word itself enters only its own end word */
+        if (wd->n_tok > 1 && m->tok_is_word[t0]) continue;
+        if (logits[t0] < m->floor) continue;             /* the model does not want this word here */
+        m->fit[kept++] = m->fit[k];
+        if (!m->entry[t0]) {
+            m->entry[t0] = 1;
+            if (x[t0] == -INFINITY) added++;
+            x[t0] = logits[t0];
+        }
+    }
+    m->n_fit = kept;
+    return added;
+}
+
+/* END mode: the next token of an end word still spelled; once one is complete, punctuation
+ * and the line break.  DONE mode: the line break. */
+static int mask_end_word(const wr_masker *m, const wr_line_rules *r, const wr_line_state *ls, const int *alive,
+                         const float *logits, float *x) {
+    const wr_tokens *tt = m->tt;
+    const wr_rhyme_index *ix = m->ix;
+    int n_allowed = 0, complete = 0;
+    for (int t = 0; t < tt->n; t++) x[t] = -INFINITY;
+    if (ls->mode == WR_MODE_END) {
+        /* the tokens the model wants (above the floor) when it wants any of them, else all */
+        int wanted = 0;
+        for (int k = 0; k < ls->n_alive && !wanted; k++) {
+            const wr_word *wd = &ix->words[alive[k]];
+            if (wd->n_tok > ls->depth && logits[ix->toks[wd->tok_off + ls->depth]] >= m->floor) wanted = 1;
+        }
+        for (int k = 0; k < ls->n_alive; k++) {
+            const wr_word *wd = &ix->words[alive[k]];
+            if (wd->n_tok > ls->depth) {
+                int t = ix->toks[wd->tok_off + ls->depth];
+                if (wanted && logits[t] < m->floor) continue;
+                if (x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
+            } else complete = 1;
+        }
+        if (complete)
+            for (int t = 0; t < tt->n; t++) {
+                int p = tt->info[t].kind == WR_TOK_PUNCT ? tt->info[t].punct : 0;
+                /* the poem ends on a full stop, not a comma */
+                if (!p || p == ':' || (r->last && (p == ',' || p == ';'))) continue;
+                if (x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
+            }
+    } else complete = 1;
+    if (complete) { if (x[tt->newline] == -INFINITY) n_allowed++; x[tt->newline] = logits[tt->newline]; }
+    return n_allowed;
+}
+
+int wr_mask_step(wr_masker *m, const wr_line_rules *r, const wr_line_state *ls, const int *alive,
+                 int closable, int lost, const int *ban, int n_ban, const float *logits, float *x) {
+    const int nv = m->tt->n;
+    int n_allowed = 0;
+    m->n_fit = 0;
+    memcpy(x, logits, sizeof(float) * (size_t)nv);
+    if (ls->mode == WR_MODE_FREE) {
+        const int caes = r->caesura && !ls->caes_done ? r->caesura : 0;
+        const int can_end = !lost && ls->len > 0 && !ls->u8_owed && ls->in_word && closable;
+        if (lost) for (int t = 0; t < nv; t++) x[t] = -INFINITY;
+        else n_allowed = wr_mask_free(x, m->tt, ls, r->lang, r->hi, r->es->min_syl, caes,
+                                      ls->len == 0 ? r->acrostic : 0, closable, m->start_ok);
+        if (can_end) n_allowed += mask_end_entries(m, r, ls, logits, x);
+        for (int t = 0; t < nv; t++)
+            if (m->bias[t] != 0.0f && x[t] != -INFINITY) x[t] += m->bias[t];
+    } else n_allowed = mask_end_word(m, r, ls, alive, logits, x);
+    for (int k = 0; k < n_ban; k++) {
+        int t = ban[k];
+        if (x[t] != -INFINITY) { x[t] = -INFINITY; n_allowed--; }
+    }
+    return n_allowed;
+}
+
+void wr_mask_release(wr_masker *m) {
+    for (int k = 0; k < m->n_fit; k++) m->entry[m->ix->toks[m->ix->words[m->fit[k]].tok_off]] = 0;
+}
+
+void wr_mask_pieces_off(const wr_masker *m, float *x) {
+    for (int u = 0; u < m->tt->n; u++)
+        if (m->tt->info[u].kind == WR_TOK_WORD && !m->tt->info[u].lead_space && !m->entry[u]) x[u] = -INFINITY;
 }
 
 /* ---- end sets ----------------------------------------------------------------------------- */

@@ -133,38 +133,36 @@ static int foreign_word(const char *w, int lang) {
     return 0;
 }
 
-int wr_lexicon_load_list(wr_lexicon *lx, const char *path, int lang) {
+int wr_lexicon_load_text(wr_lexicon *lx, const char *src, size_t src_len, int lang) {
     memset(lx, 0, sizeof *lx);
     lx->lang = lang;
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    size_t cap = 1 << 20, len = 0, nw = 0, wcap = 1 << 16;
+    size_t cap = src_len + 2, len = 0, nw = 0, wcap = 1 << 12;
     char *text = malloc(cap);
     char **words = malloc(sizeof *words * wcap);
-    uint32_t *offs = NULL;
-    char line[512], norm[LEX_MAX_WORD + 4];
+    char norm[LEX_MAX_WORD + 4];
     int rc = -1;
     if (!text || !words) goto out;
-    while (fgets(line, sizeof line, f)) {
-        int l = (int)strcspn(line, "\r\n");
-        if (!lex_entry_ok(line, l)) continue;
-        int n = wr_norm_word(line, l, norm, LEX_MAX_WORD);
+    for (size_t at = 0; at < src_len;) {
+        const char *line = src + at;
+        const char *nl = memchr(line, '\n', src_len - at);
+        size_t ll = nl ? (size_t)(nl - line) : src_len - at;
+        at += ll + (nl ? 1 : 0);
+        if (ll > 0 && line[0] == '#') continue;                      /* a comment */
+        size_t l = 0;                                                /* the first field */
+        while (l < ll && line[l] != '\t' && line[l] != '\r') l++;
+        if (l == 0 || l > LEX_MAX_WORD || !lex_entry_ok(line, (int)l)) continue;
+        int n = wr_norm_word(line, (int)l, norm, LEX_MAX_WORD);
         if (n <= 0 || foreign_word(norm, lang)) continue;
-        if (len + (size_t)n + 1 > cap) {
-            char *nt = realloc(text, cap * 2);
-            if (!nt) goto out;
-            text = nt; cap *= 2;
-        }
+        if (len + (size_t)n + 1 > cap) continue;                     /* cannot happen: norm is no longer than the line */
         if (nw == wcap) {
             char **nwd = realloc(words, sizeof *words * wcap * 2);
             if (!nwd) goto out;
             words = nwd; wcap *= 2;
         }
         memcpy(text + len, norm, (size_t)n + 1);
-        words[nw++] = (char *)(uintptr_t)len;           /* an offset until the text stops moving */
+        words[nw++] = text + len;
         len += (size_t)n + 1;
     }
-    for (size_t i = 0; i < nw; i++) words[i] = text + (uintptr_t)words[i];
     qsort(words, nw, sizeof *words, cmp_str);
     lx->text = malloc(len + 2);
     if (!lx->text) goto out;
@@ -177,12 +175,35 @@ int wr_lexicon_load_list(wr_lexicon *lx, const char *path, int lang) {
         at += l + 1;
     }
     lx->len = at;
-    if (nw == 0 || wr_lexicon_index(lx) < 0) { wr_lexicon_free(lx); goto out; }
+    if (nw == 0 || wr_lexicon_index(lx) < 0) goto out;
     rc = 0;
 out:
-    fclose(f);
-    free(text); free(words); free(offs);
+    free(text); free(words);
     if (rc) { free(lx->text); free(lx->sorted); memset(lx, 0, sizeof *lx); }
+    return rc;
+}
+
+int wr_lexicon_load_list(wr_lexicon *lx, const char *path, int lang) {
+    memset(lx, 0, sizeof *lx);
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    size_t cap = 1 << 20, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t r = fread(buf + len, 1, cap - len, f);
+        len += r;
+        if (r == 0) break;
+        if (len == cap) {
+            if (cap >= ((size_t)1 << 30)) { free(buf); buf = NULL; break; }   /* no word list is a gigabyte */
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) { free(buf); buf = NULL; break; }
+            buf = nb; cap *= 2;
+        }
+    }
+    int bad = !buf || ferror(f);
+    fclose(f);
+    int rc = bad ? -1 : wr_lexicon_load_text(lx, buf, len, lang);
+    free(buf);
     return rc;
 }
 
@@ -244,7 +265,7 @@ int wr_lexicon_prefix(const wr_lexicon *lx, const char *w, int len) {
 
 /* ---- words made of parts ------------------------------------------------------------------- */
 
-static const char *const CLITIC_FR[] = {"qu'", "jusqu'", "lorsqu'", "puisqu'", "quoiqu'", "presqu'", "entr'",
+static const char *const CLITIC_FR[] = {"l'", "d'", "j'", "m'", "t'", "s'", "n'", "c'", "qu'", "jusqu'", "lorsqu'", "puisqu'", "quoiqu'", "presqu'", "entr'",
                                         "prud'", "grand'", NULL};
 static const char *const PRONOUN_EN[] = {"i", "you", "he", "she", "it", "we", "they", "who", "that", "there",
                                          "what", "where", "how", "here", NULL};
@@ -295,6 +316,11 @@ static int parts_ok(const wr_lexicon *lx, int lang, char *s, int n, int whole, i
     if (lang == WR_LANG_FR) {
         head[k] = '\''; head[k + 1] = 0;
         if (!has_norm(lx, head) && !in_list(CLITIC_FR, head)) return 0;
+        /* an elided word comes before a vowel or an h only: "n'a", "l'homme", never "n'titre" */
+        if (tn > 0 && strcmp(head, "grand'")) {               /* grand'mère keeps its old form */
+            int adv; uint32_t c = wr_utf8_next(tail, tn, &adv);
+            if (!wr_is_vowel(c, lang) && c != 'h') return 0;
+        }
         return (tn > 0 || !whole) && parts_ok(lx, lang, tail, tn, whole, depth + 1);
     }
     /* English.  Possessives after any word (lion's, lovers'); contractions after pronouns

@@ -24,14 +24,17 @@ static int push_text(const wr_lm *lm, const char *text, int *out, int *n, int ca
     return 0;
 }
 
-int wr_prompt_tokens(const wr_lm *lm, const wr_plan *plan, const char *theme, int *out, int cap,
+int wr_prompt_tokens(const wr_lm *lm, int lang, const char *tag, const char *theme, int *out, int cap,
                      char *preamble, size_t preamble_cap, vers_err *err) {
     int n = 0;
     if (preamble && preamble_cap) preamble[0] = 0;
     if (theme && strlen(theme) > 200) return vers_errorf(err, VERS_EINVAL, "theme longer than 200 bytes"), -1;
     if (lm->bos >= 0 && push(out, &n, cap, lm->bos)) goto full;
-    int t_lang = lm->special(lm->ud, plan->lang == WR_LANG_FR ? "<fr>" : "<en>");
-    int t_form = plan->tag[0] ? lm->special(lm->ud, plan->tag) : -1;
+    int t_lang = lm->special(lm->ud, lang == WR_LANG_FR ? "<fr>" : "<en>");
+    char tag_tok[40];
+    int t_form = -1;
+    if (tag && *tag && (size_t)snprintf(tag_tok, sizeof tag_tok, "<%s>", tag) < sizeof tag_tok)
+        t_form = lm->special(lm->ud, tag_tok);
     if (t_form < 0) t_form = lm->special(lm->ud, "<poem>");
     int t_title = lm->special(lm->ud, "<title>"), t_title_end = lm->special(lm->ud, "</title>");
     if (t_lang >= 0 && t_form >= 0) {
@@ -45,7 +48,7 @@ int wr_prompt_tokens(const wr_lm *lm, const wr_plan *plan, const char *theme, in
         return n;
     }
     char text[512];
-    int fr = plan->lang == WR_LANG_FR;
+    int fr = lang == WR_LANG_FR;
     if (theme && *theme) snprintf(text, sizeof text, fr ? "Un poème sur %s.\n\n" : "A poem about %s.\n\n", theme);
     else snprintf(text, sizeof text, "%s", fr ? "Un poème.\n\n" : "A poem.\n\n");
     if (push_text(lm, text, out, &n, cap)) goto full;

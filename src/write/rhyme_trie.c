@@ -308,8 +308,9 @@ static int cache_load(wr_rhyme_index *ix, const char *path, uint64_t key, int n_
     return 0;
 }
 
-static uint64_t index_key(const wr_tokens *tt, const wr_oracle *or, const char *wordlist) {
+static uint64_t index_key(const wr_tokens *tt, const wr_oracle *or, const char *wordlist, const wr_lexicon *common) {
     uint64_t h = fnv(0xcbf29ce484222325ull, &tt->checksum, 8);
+    if (common && common->n) h = fnv(h, common->text, common->len);
     /* what the lexicon and the rhyme words keep from a word list changes with the code */
     const uint32_t rules = WR_LEXICON_RULES;
     h = fnv(h, &rules, sizeof rules);
@@ -324,7 +325,8 @@ static uint64_t index_key(const wr_tokens *tt, const wr_oracle *or, const char *
     }
     /* the oracle's answers on a few words: a change in prosody invalidates the cache */
     static const char *probe[] = {"love", "fire", "sea", "evening", "heaven", "mer", "rivage",
-                                  "soleil", "aimée", "nation", "hier", "ombre", "roses"};
+                                  "soleil", "aimée", "nation", "hier", "ombre", "roses", "étaient",
+                                  "index", "clam", "hymen", "patient"};
     for (size_t i = 0; i < sizeof probe / sizeof probe[0]; i++) {
         wr_scan s; memset(&s, 0, sizeof s);
         if (or->scan(or->ud, probe[i], (int)strlen(probe[i]), 0, &s) == VERS_OK) {
@@ -353,9 +355,17 @@ void wr_rhyme_index_free(wr_rhyme_index *ix) {
     memset(ix, 0, sizeof *ix);
 }
 
-/* Rhyme-word candidates: the word list's words, or without one the model's whole-word
- * tokens. */
-static int collect(wset *set, const wr_tokens *tt, const char *wordlist, int lang) {
+/* Rhyme-word candidates: the words a reader knows (common) when given; else the word list's
+ * words, or without one the model's whole-word tokens. */
+static int collect(wset *set, const wr_tokens *tt, const char *wordlist, const wr_lexicon *common, int lang) {
+    if (common && common->n) {
+        for (uint32_t i = 0; i < common->n; i++) {
+            const char *w = common->text + common->sorted[i];
+            int len = (int)strlen(w);
+            if (good_word(w, len, lang) && wset_add(set, w, len) < 0) return -1;
+        }
+        return 0;
+    }
     FILE *f = wordlist ? fopen(wordlist, "r") : NULL;
     if (!f) {
         for (int t = 0; t < tt->n; t++) {
@@ -377,10 +387,10 @@ static int collect(wset *set, const wr_tokens *tt, const char *wordlist, int lan
 }
 
 int wr_rhyme_index_build(wr_rhyme_index *ix, const wr_lm *lm, const wr_tokens *tt,
-                         const wr_oracle *or, const char *wordlist, const char *cache_dir,
-                         vers_err *err) {
+                         const wr_oracle *or, const char *wordlist, const wr_lexicon *common,
+                         const char *cache_dir, vers_err *err) {
     memset(ix, 0, sizeof *ix);
-    uint64_t key = index_key(tt, or, wordlist);
+    uint64_t key = index_key(tt, or, wordlist, common);
     char path[1100] = "";
     if (cache_dir) {
         snprintf(path, sizeof path, "%s/rhyme-%s-%016llx.bin", cache_dir,
@@ -394,7 +404,7 @@ int wr_rhyme_index_build(wr_rhyme_index *ix, const wr_lm *lm, const wr_tokens *t
         wr_rhyme_index_free(ix);
         return vers_errorf(err, VERS_EIO, "%s: cannot read the word list", wordlist);
     }
-    if (collect(&set, tt, wordlist, or->lang) < 0) {
+    if (collect(&set, tt, wordlist, common, or->lang) < 0) {
         free(set.w); wr_rhyme_index_free(ix);
         return vers_errorf(err, VERS_ENOMEM, "out of memory");
     }

@@ -10,13 +10,17 @@
  *              say whether two scanned lines rhyme, whether a line meets its plan, and
  *              give the final verdict on a whole poem (the same check `vers check` runs).
  *
- * A request becomes a wr_plan (one wr_line_plan per verse line: syllable range, rhyme
- * group, gender, refrain, stanza break, acrostic letter).  constraints.c classifies the
- * model's tokens once (wr_tokinfo) and builds the per-step masks; rhyme_trie.c holds the
- * rhyme-compatible words as token paths; writer.c searches. */
+ * A request is the prosody layer's plan of its form (vers_plan, from vers_form_plan: one
+ * vers_plan_line per verse line: syllable range, rhyme group, gender, refrain, stanza,
+ * acrostic letter), passed with the form itself to the search and to every question the
+ * search asks the ear: there is no second plan type.  constraints.c classifies the model's
+ * tokens once (wr_tokinfo) and builds every per-step mask; rhyme_trie.c holds the
+ * rhyme-compatible words as token paths; writer.c searches.  docs/DESIGN.md has the layer
+ * map and the path of --form from the command line to the logit mask. */
 #ifndef VERS_WR_H
 #define VERS_WR_H
 #include "vers/common.h"
+#include "vers/prosody.h"
 #include <stdint.h>
 #include <stddef.h>
 
@@ -54,26 +58,18 @@ typedef struct wr_scan {
     _Alignas(8) unsigned char ext[320]; /* the binding's own analysis of the line */
 } wr_scan;
 
-typedef struct wr_line_plan {
-    int syl_lo, syl_hi;        /* allowed syllable count; 0,0 = free */
-    int target;                /* preferred count inside [lo,hi] used by the search */
-    int rhyme;                 /* rhyme group, -1 none */
-    int gender;                /* required gender 'm'/'f', 0 any */
-    int refrain_of;            /* index of an earlier line this one repeats, -1 none */
-    int rentrement_of;         /* index of a line whose opening words this one repeats, -1 */
-    int stanza_end;            /* a blank line follows */
-    uint32_t acrostic;         /* required first letter (lower-case code point), 0 none */
-    int caesura;               /* syllable after which the caesura falls, 0 none */
-} wr_line_plan;
-
-typedef struct wr_plan {
-    int n;
-    wr_line_plan *lines;
-    int n_groups;              /* rhyme groups 0..n_groups-1 */
-    int lang;                  /* WR_LANG_* */
-    char form[64];             /* form name as the check knows it ("" for a custom plan) */
-    char tag[32];              /* control tag of the form, e.g. "<sonnet>" ("" none) */
-} wr_plan;
+/* What the writer reads of a plan line (vers_plan_line), in the writer's terms. */
+/* The syllable count the search aims at inside [syl_min, syl_max] (0: free). */
+static inline int wr_line_target(const vers_plan_line *pl) { return pl->syllables > 0 ? pl->syllables : pl->syl_max; }
+/* 1 when a blank line follows line i. */
+static inline int wr_stanza_end(const vers_plan *p, int i) {
+    return i + 1 < p->n_lines && p->lines[i + 1].stanza != p->lines[i].stanza;
+}
+/* The acrostic letter of a plan line as a lower-case code point, 0 when none. */
+uint32_t wr_line_initial(const vers_plan_line *pl);
+/* Whether the writer can take a plan: lines, syllables it can count to.  VERS_EINVAL with
+ * the line named when not (vers_write_validate and wr_write both ask). */
+int wr_plan_check(const vers_plan *plan, vers_err *err);
 
 typedef struct wr_oracle {
     void *ud;
@@ -81,15 +77,16 @@ typedef struct wr_oracle {
     /* Scans one line of text as a whole verse line (its last word is line-final).
      * target is the syllable count the caller hopes for (0 unknown; used for readings). */
     int (*scan)(void *ud, const char *text, int len, int target, wr_scan *out);
-    /* 1 when two scanned lines rhyme by the check's rule. */
-    int (*rhymes)(void *ud, const wr_scan *a, const wr_scan *b);
+    /* 1 when two scanned lines rhyme by the check's rule for this plan (its quality). */
+    int (*rhymes)(void *ud, const vers_plan *plan, const wr_scan *a, const wr_scan *b);
     /* 1 when line i (text, scanned as s) meets line i of the plan given the lines before it
      * (prev_texts / prev_scans, i entries): syllables, gender, alternance, caesura, rhyme. */
-    int (*line_ok)(void *ud, const wr_plan *plan, int i, const char *text, int len, const wr_scan *s,
+    int (*line_ok)(void *ud, const vers_plan *plan, int i, const char *text, int len, const wr_scan *s,
                    const char *const *prev_texts, const wr_scan *prev_scans);
-    /* Final verdict on the whole poem: 1 passes, 0 fails (why filled), <0 error. */
-    int (*check_poem)(void *ud, const char *poem, size_t len, const wr_plan *plan,
-                      char *why, size_t whylen);
+    /* Final verdict on the whole poem written for form / plan (the check `vers check` runs
+     * with that form): 1 passes, 0 fails (why filled), <0 error. */
+    int (*check_poem)(void *ud, const vers_form *form, const vers_plan *plan, const char *poem,
+                      size_t len, char *why, size_t whylen);
 } wr_oracle;
 
 /* ---- token table (constraints.c) ------------------------------------------------------- */
@@ -140,7 +137,7 @@ int wr_u8_pair_ok(unsigned lead, unsigned cont);
 /* The words of one language (its system word list), normalised by wr_norm_word and sorted:
  * text holds them NUL-terminated in byte order after a leading NUL; sorted[i] is the offset
  * of the i-th.  n == 0: no lexicon, every word allowed. */
-#define WR_LEXICON_RULES 2     /* bump when the words taken from a list change: keys the cache */
+#define WR_LEXICON_RULES 3     /* bump when the words taken from a list change: keys the cache */
 typedef struct wr_lexicon {
     int lang;
     uint32_t n;
@@ -151,8 +148,18 @@ typedef struct wr_lexicon {
 /* Lower case, œ → oe, æ → ae, ’ → '; a final lone UTF-8 lead byte is kept.  Returns the
  * length written to out (NUL-terminated) or -1. */
 int  wr_norm_word(const char *w, int len, char *out, int cap);
-/* Reads a word list (one word a line); 0 ok, -1 unreadable, empty or out of memory. */
+/* Reads a word list (one word a line; a line may go on after a tab, '#' lines are comments);
+ * 0 ok, -1 unreadable, empty or out of memory. */
 int  wr_lexicon_load_list(wr_lexicon *lx, const char *path, int lang);
+/* The same from text in memory. */
+int  wr_lexicon_load_text(wr_lexicon *lx, const char *text, size_t len, int lang);
+/* The words a reader knows in a language (WR_LANG_*): the frequency list shipped in
+ * lexicon/ (scripts/build-lexicon.py: the corpus's most frequent forms), compiled in.
+ * Line-end and rhyme words come from it only.  0 ok, -1 out of memory. */
+int  wr_common_words(wr_lexicon *lx, int lang);
+/* The words the writer may rhyme on: wr_common_words less the words where vers's rhyme key
+ * and an independent ear (espeak-ng, CMUdict) disagree (lexicon/rhyme-doubt-*.txt). */
+int  wr_rhyme_words(wr_lexicon *lx, int lang);
 /* Rebuilds lx->sorted from lx->text (after a cache load); -1 when text is not a valid,
  * strictly sorted word sequence. */
 int  wr_lexicon_index(wr_lexicon *lx);
@@ -195,11 +202,13 @@ typedef struct wr_rhyme_index {
 } wr_rhyme_index;
 
 /* Builds (or loads from the cache dir, when cache_dir is not NULL) the rhyme index of a
- * model's tokenizer for a language: words from the model's own whole-word tokens and from
- * the word list file (may be NULL), each tokenized, scanned and grouped by rhyme key. */
+ * model's tokenizer for a language: the line-end words are the words a reader knows (common,
+ * wr_common_words) when given, else the word list file's, else the model's own whole-word
+ * tokens; each is tokenized, scanned and grouped by rhyme key.  The word list file (may be
+ * NULL) is the lexicon every word of a line must belong to. */
 int  wr_rhyme_index_build(wr_rhyme_index *ix, const wr_lm *lm, const wr_tokens *tt,
-                          const wr_oracle *or, const char *wordlist, const char *cache_dir,
-                          vers_err *err);
+                          const wr_oracle *or, const char *wordlist, const wr_lexicon *common,
+                          const char *cache_dir, vers_err *err);
 void wr_rhyme_index_free(wr_rhyme_index *ix);
 static inline const char *wr_word_text(const wr_rhyme_index *ix, const wr_word *w) { return ix->text + w->text_off; }
 /* 1 for a function word of the language ("the", "to"; "le", "de"), lower case. */
@@ -211,22 +220,11 @@ int wr_cache_dir(char *buf, size_t cap);
 /* Default word list for a language (system dictionary) or NULL. */
 const char *wr_default_wordlist(int lang);
 
-/* ---- plans (plan.c) ---------------------------------------------------------------------- */
-/* Builds a plan from a scheme such as "ABBA ABBA CCD EED" (spaces end stanzas; letters name
- * rhyme groups; '-' or '.' an unrhymed line; a letter followed by a digit, e.g. "A1", a
- * refrain: every later "A1" repeats the first), one syllable range for every line. */
-int  wr_plan_from_scheme(wr_plan *p, const char *scheme, int syl_lo, int syl_hi, int lang, vers_err *err);
-void wr_plan_free(wr_plan *p);
-/* Assigns alternating genders (French alternance): adjacent lines of different rhymes get
- * different genders. */
-void wr_plan_alternate(wr_plan *p);
-/* Sets one acrostic letter per line from a word (UTF-8); error if lengths differ. */
-int  wr_plan_acrostic(wr_plan *p, const char *word, vers_err *err);
-
 /* ---- prompt (prompt.c) ------------------------------------------------------------------- */
-/* Tokens that open a poem: control tags when the model has them (<fr><sonnet><title>…</title>\n),
- * otherwise a plain-text preamble.  Returns the count or -1 on error (err filled). */
-int wr_prompt_tokens(const wr_lm *lm, const wr_plan *plan, const char *theme, int *out, int cap,
+/* Tokens that open a poem: control tags when the model has them (<fr><sonnet><title>…</title>\n;
+ * tag is the form's, vers_form_tag, or NULL), otherwise a plain-text preamble.  Returns the
+ * count or -1 on error (err filled). */
+int wr_prompt_tokens(const wr_lm *lm, int lang, const char *tag, const char *theme, int *out, int cap,
                      char *preamble_text, size_t preamble_cap, vers_err *err);
 
 /* ---- drawing tokens (draw.c) ------------------------------------------------------------ */
@@ -249,22 +247,29 @@ int  wr_draw_pick(wr_draw *d, uint64_t *rng);
 void wr_draw_refuse(wr_draw *d, float *x, int n, int t, float temp, float min_p);
 
 /* ---- writer (writer.c) ------------------------------------------------------------------- */
+/* The search's settings.  Their defaults live in wr_params_default() and nowhere else:
+ * vers_write_default_opts and the CLI's help read them from there. */
 typedef struct wr_params {
     uint64_t seed;
-    float temp;                /* sampling temperature (default 0.8) */
-    float min_p;               /* min-p cut relative to the best token (default 0.02) */
-    int candidates;            /* candidate lines kept per line (default 3) */
-    int max_attempts;          /* line attempts before backing up a line (default 24) */
-    long budget;               /* token evaluations for one poem before giving up */
+    float temp;                /* sampling temperature */
+    float min_p;               /* min-p cut relative to the best token */
+    int candidates;            /* candidate lines kept per line */
+    int max_attempts;          /* line attempts before backing up a line */
+    long budget;               /* token evaluations for one poem, all searches, before giving up */
     const char *theme;         /* words that get a logit bias and may not be copied */
-    float theme_bias;          /* logit bias on theme word tokens (default 1.0) */
-    float word_bias;           /* logit bias on tokens that are whole words of the language (1.0) */
+    float theme_bias;          /* logit bias on theme word tokens */
+    float word_bias;           /* logit bias on tokens that are whole words of the language */
+    float end_min_p;           /* an end word is entered only by a token the model gives at
+                                  least this probability before the masks (0: any) */
 } wr_params;
+wr_params wr_params_default(void);
 
 typedef struct wr_result {
     char *text;                /* the poem, lines separated by '\n', stanzas by a blank line */
     int n_tokens;              /* generated tokens of the kept lines */
     double logprob;            /* sum of model log-probabilities of those tokens */
+    int end_tokens;            /* tokens of the kept lines' end words (refrains not counted) */
+    int end_rare;              /* of those, the ones the model gave p < 1e-3 before masking */
     long evals;                /* tokens evaluated by the model, all attempts */
     int line_attempts, line_backups, poem_restarts;
 } wr_result;
@@ -273,20 +278,13 @@ typedef struct wr_writer wr_writer;
 int  wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const wr_tokens *tt,
                    const wr_rhyme_index *ix, vers_err *err);
 void wr_writer_free(wr_writer *w);
-/* Writes one poem.  VERS_OK with a poem that passed or_check_poem, VERS_EFAIL when none
- * was found within the budget, other codes for errors.  rng state lives in *rng. */
-int  wr_write(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
-              wr_result *res, vers_err *err);
+/* Writes one poem for plan (vers_form_plan of form; form may be NULL for a plan made by
+ * hand: no control tag then).  VERS_OK with a poem that passed the oracle's check_poem,
+ * VERS_EFAIL when none was found within the budget, other codes for errors.  rng state
+ * lives in *rng. */
+int  wr_write(wr_writer *w, const vers_form *form, const vers_plan *plan, const wr_params *par,
+              uint64_t *rng, wr_result *res, vers_err *err);
 void wr_result_free(wr_result *r);
-
-/* ---- test doubles (fake_lm.c, simple_oracle.c) ------------------------------------------- */
-/* A small word-piece language model over a fixed English/French word list with seeded
- * pseudo-random bigram logits: exercises the search without a GGUF file. */
-int  wr_fake_lm_new(wr_lm *lm, int lang, uint64_t seed, vers_err *err);
-void wr_fake_lm_free(wr_lm *lm);
-/* A spelling-rule ear (vowel groups, mute e, last vowel group as rhyme key) used by the
- * tests and as a fallback; check_poem verifies the plan itself. */
-void wr_simple_oracle(wr_oracle *or, int lang);
 
 /* rng: splitmix64 step and uniform float in [0,1) */
 static inline uint64_t wr_rng_next(uint64_t *s) {

@@ -23,7 +23,8 @@
 #define FIT_CAP 4096
 #define MAX_CANDS 8
 #define THIN_CLASS 40         /* end words left below which a dead end blames the rhyme class */
-#define MAX_REFUSED 32        /* word pieces refused in one step before pieces are given up */
+#define MAX_REFUSED 32
+#define RARE_LOGP (-6.907755278982137)   /* log(1e-3): an end-word token the model did not want */        /* word pieces refused in one step before pieces are given up */
 
 typedef struct wr_cand {
     char text[WR_LINE_BYTES];
@@ -33,6 +34,7 @@ typedef struct wr_cand {
     double score;
     wr_scan scan;
     int end_word;
+    int end_toks, end_rare;  /* tokens of the end word; those the model gave p < 1e-3 unmasked */
 } wr_cand;
 
 typedef struct line_rec {
@@ -71,6 +73,7 @@ struct wr_writer {
     unsigned char *start_ok;         /* nv: the token can begin a word of the language */
     unsigned char *whole_word;       /* nv: the token (after its space) is a word of the language */
     wr_draw draw;
+    wr_masker mk;                    /* the masks' fixed inputs and scratch (constraints.c) */
     unsigned char *used_word;        /* n_words */
     int *cls_list;                   /* n_cls */
     int *cls_count;                  /* n_cls */
@@ -128,6 +131,8 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
         wr_writer_free(w);
         return vers_errorf(err, VERS_ENOMEM, "out of memory");
     }
+    w->mk = (wr_masker){.tt = tt, .ix = ix, .start_ok = w->start_ok, .tok_is_word = w->tok_is_word,
+                        .bias = w->bias, .entry = w->entry, .fit = w->fit, .fit_cap = FIT_CAP, .floor = -INFINITY};
     *out = w;
     return VERS_OK;
 }
@@ -198,17 +203,16 @@ static int caesura_test(wr_writer *w, const wr_line_state *ls, int vowel, int c,
 /* ---- one line ----------------------------------------------------------------------------- */
 
 typedef struct line_ctx {
-    const wr_plan *plan;
+    const vers_plan *plan;
     int index;
     const wr_scan *prev_scan;        /* scans of the kept lines before this one */
-    const wr_line_plan *lp;
-    int lo, hi;                      /* syllable range the search aims at */
-    const wr_endset *es;
+    const vers_plan_line *lp;
+    int target;                      /* syllables aimed at (wr_line_target) */
+    wr_line_rules rules;             /* what the masks hold to: range, end words, caesura, ... */
     const wr_scan *partner;          /* scan of the line this one must rhyme with, or NULL */
     int lang;
     const char **prev_text;          /* earlier lines, to refuse copies */
     int n_prev;
-    int last;                        /* the poem's last line */
     double prune;                    /* give up a candidate whose mean log-prob falls this far
                                         below the best one's (-INFINITY: never) */
 } line_ctx;
@@ -223,19 +227,51 @@ static void norm_line(const char *s, char *out, size_t cap) {
     out[n] = 0;
 }
 
+/* French elision where it is due: no "de" / "que" / "le" ... before a word that begins with a
+ * vowel or a mute h (the ear tells a mute h: a mute e before the word is elided).  The masks
+ * refuse the plain vowels; a word begun with h, or spelled in pieces, is checked here. */
+static int elision_ok(const wr_writer *w, const char *text, int len) {
+    int a0 = -1, a1 = -1;                      /* the previous word, when only a space follows it */
+    for (int i = 0; i < len;) {
+        if (text[i] == ' ') { i++; continue; }
+        int s = i;
+        while (i < len && text[i] != ' ') i++;
+        int e = i;
+        if (a0 >= 0 && wr_fr_elidable(text + a0, a1 - a0)) {
+            int adv; uint32_t c = wr_lower(wr_utf8_next(text + s, e - s, &adv));
+            if (wr_is_vowel(c, WR_LANG_FR) && c != 'y') return 0;
+            if (c == 'h') {
+                int we = s;
+                while (we < e && !strchr(",;:.!?", text[we])) we++;
+                char buf[WR_LINE_BYTES + 8];
+                int n = snprintf(buf, sizeof buf, "belle %.*s", we - s, text + s);
+                wr_scan x, y;
+                if (n > 0 && n < (int)sizeof buf && w->or->scan(w->or->ud, text + s, we - s, 0, &x) == VERS_OK &&
+                    w->or->scan(w->or->ud, buf, n, 0, &y) == VERS_OK && y.syl == x.syl + 1) return 0;
+            }
+        }
+        /* a word followed by punctuation is no clitic of the next */
+        int last = e - 1;
+        if (strchr(",;:.!?", text[last])) a0 = -1;
+        else { a0 = s; a1 = e; }
+    }
+    return 1;
+}
+
 static int finish_line(wr_writer *w, const line_ctx *cx, const wr_line_state *ls, wr_cand *c) {
     int len = ls->len;
     while (len > 0 && ls->text[len - 1] == ' ') len--;
     memcpy(c->text, ls->text, (size_t)len);
     c->text[len] = 0;
     if (ls->end_word < 0) { w->why = 0; return 0; }
-    if (w->or->scan(w->or->ud, c->text, len, cx->lp->target, &c->scan) != VERS_OK) return -1;
+    if (w->or->scan(w->or->ud, c->text, len, cx->target, &c->scan) != VERS_OK) return -1;
+    if (cx->lang == WR_LANG_FR && !elision_ok(w, c->text, len)) return 0;
     w->why = 1;
     if (!w->or->line_ok(w->or->ud, cx->plan, cx->index, c->text, len, &c->scan, cx->prev_text, cx->prev_scan)) return 0;
     w->why = 2;
-    if (cx->lp->syl_hi == 0 && (c->scan.syl < cx->lo || c->scan.syl > cx->hi)) return 0;
+    if (cx->lp->syl_max == 0 && (c->scan.syl < cx->rules.lo || c->scan.syl > cx->rules.hi)) return 0;
     w->why = 3;
-    if (cx->partner && !w->or->rhymes(w->or->ud, &c->scan, cx->partner)) return 0;
+    if (cx->partner && !w->or->rhymes(w->or->ud, cx->plan, &c->scan, cx->partner)) return 0;
     w->why = 4;
     char a[WR_LINE_BYTES], b[WR_LINE_BYTES];
     norm_line(c->text, a, sizeof a);
@@ -275,86 +311,34 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
         ls = &w->step_state[step];
         const float *logits = w->step_logits + (size_t)step * nv;
         float *x = w->work;
-        int n_allowed = 0, n_fit = 0;
-        memcpy(x, logits, sizeof(float) * (size_t)nv);
         int *alive = w->alive + (size_t)step * FIT_CAP;
+        int closable = 1, lost = 0;
         if (ls->mode == WR_MODE_FREE) {
             /* a word spelled in pieces (or begun by a piece, at the line's start) must be a
              * word before another begins */
-            int closable = 1;
             if (ls->in_word && !ls->u8_owed)
                 closable = wr_word_ok(&ix->lex, cx->lang, ls->text + ls->word_start, ls->len - ls->word_start);
-            int can_end = ls->len > 0 && !ls->u8_owed && ls->in_word && closable;
             if (ls->len > 0 && !ls->u8_owed && probe_counts(w, ls, cx->lang) < 0) {
                 vers_errorf(err, VERS_EFAIL, "prosody scan failed");
                 return -1;
             }
-            const int caes = cx->lp->caesura > 0 && cx->lang == WR_LANG_FR && !ls->caes_done ? cx->lp->caesura : 0;
-            int lost = 0;
+            const int caes = cx->rules.caesura && !ls->caes_done ? cx->rules.caesura : 0;
             if (caes && ls->len > 0 && !ls->u8_owed && ls->base_c >= 0) {
                 /* a word boundary past the caesura without one: the line is lost, back up */
                 lost = ls->base_c > caes && ls->base_v > caes;
                 if (ls->caes_c < 0) {
-                    ls->caes_c = ls->base_c < caes ? 1 : ls->base_c > caes ? 0 : caesura_test(w, ls, 0, caes, cx->lp->target);
-                    ls->caes_v = ls->base_v < caes ? 1 : ls->base_v > caes ? 0 : caesura_test(w, ls, 1, caes, cx->lp->target);
+                    ls->caes_c = ls->base_c < caes ? 1 : ls->base_c > caes ? 0 : caesura_test(w, ls, 0, caes, cx->target);
+                    ls->caes_v = ls->base_v < caes ? 1 : ls->base_v > caes ? 0 : caesura_test(w, ls, 1, caes, cx->target);
                 }
             }
-            if (lost) {
-                for (int t = 0; t < nv; t++) x[t] = -INFINITY;
-                can_end = 0;
-            } else
-            n_allowed = wr_mask_free(x, tt, ls, cx->lang, cx->hi, cx->es->min_syl,
-                                     caes, ls->len == 0 ? cx->lp->acrostic : 0, closable, w->start_ok);
-            if (can_end) {
-                int bc = ls->base_c, bv = ls->base_v;
-                if (caes) {                          /* an end word may only follow the caesura */
-                    if (!(bc == caes && ls->caes_c > 0)) bc = -1;
-                    if (!(bv == caes && ls->caes_v > 0)) bv = -1;
-                }
-                n_fit = wr_endset_fits(cx->es, ix, bc, bv, cx->lo, cx->hi, w->fit, FIT_CAP);
-                int kept = 0;
-                for (int k = 0; k < n_fit; k++) {
-                    const wr_word *wd = &ix->words[w->fit[k]];
-                    int t0 = ix->toks[wd->tok_off];
-                    /* " the" begins "theatre", but a model that says " the" means the word:
-                     * a token that is a word itself enters only its own end word */
-                    if (wd->n_tok > 1 && w->tok_is_word[t0]) continue;
-                    w->fit[kept++] = w->fit[k];
-                    if (!w->entry[t0]) {
-                        w->entry[t0] = 1;
-                        if (x[t0] == -INFINITY) n_allowed++;
-                        x[t0] = logits[t0];
-                    }
-                }
-                n_fit = kept;
-            }
-            for (int t = 0; t < nv; t++)
-                if (w->bias[t] != 0.0f && x[t] != -INFINITY) x[t] += w->bias[t];
-        } else {
-            for (int t = 0; t < nv; t++) x[t] = -INFINITY;
-            int complete = 0;
-            if (ls->mode == WR_MODE_END) {
-                for (int k = 0; k < ls->n_alive; k++) {
-                    const wr_word *wd = &ix->words[alive[k]];
-                    if (wd->n_tok > ls->depth) {
-                        int t = ix->toks[wd->tok_off + ls->depth];
-                        if (x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
-                    } else complete = 1;
-                }
-                if (complete)
-                    for (int t = 0; t < nv; t++) {
-                        int p = tt->info[t].kind == WR_TOK_PUNCT ? tt->info[t].punct : 0;
-                        /* the poem ends on a full stop, not a comma */
-                        if (!p || p == ':' || (cx->last && (p == ',' || p == ';'))) continue;
-                        if (x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
-                    }
-            } else complete = 1;
-            if (complete) { if (x[tt->newline] == -INFINITY) n_allowed++; x[tt->newline] = logits[tt->newline]; }
         }
-        for (int k = 0; k < w->n_ban[step]; k++) {
-            int t = w->ban[step][k];
-            if (x[t] != -INFINITY) { x[t] = -INFINITY; n_allowed--; }
+        w->mk.floor = -INFINITY;
+        if (par->end_min_p > 0.0f && (ls->mode == WR_MODE_END || (ls->len > 0 && ls->in_word && closable))) {
+            if (!w->lse_ok[step]) { w->step_lse[step] = log_sum_exp(logits, nv); w->lse_ok[step] = 1; }
+            w->mk.floor = (float)(w->step_lse[step] + log((double)par->end_min_p));
         }
+        int n_allowed = wr_mask_step(&w->mk, &cx->rules, ls, alive, closable, lost, w->ban[step], w->n_ban[step], logits, x);
+        const int n_fit = w->mk.n_fit;
         int t = -1;
         int n_refused = 0;
         w->st_steps++;
@@ -375,8 +359,7 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
                         continue;
                     }
                     /* the model wants pieces no word continues: the word ends here or never */
-                    for (int u = 0; u < nv; u++)
-                        if (tt->info[u].kind == WR_TOK_WORD && !tt->info[u].lead_space && !w->entry[u]) x[u] = -INFINITY;
+                    wr_mask_pieces_off(&w->mk, x);
                     if (wr_draw_prepare(&w->draw, x, nv, par->temp, par->min_p) > 0) continue;
                     break;
                 }
@@ -384,7 +367,7 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
             }
         if (t < 0) {
             /* dead end: back up one token and forbid it there */
-            for (int k = 0; k < n_fit; k++) w->entry[ix->toks[ix->words[w->fit[k]].tok_off]] = 0;
+            wr_mask_release(&w->mk);
             if (step == 0 || n_back >= MAX_BACK) return 0;
             step--; n_back++; w->st_back_steps++;
             if (w->n_ban[step] <= MAX_BACK) w->ban[step][w->n_ban[step]++] = w->step_tok[step];
@@ -395,7 +378,7 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
         int *next_alive = w->alive + (size_t)(step + 1) * FIT_CAP;
         int finished = 0;
         if (ls->mode == WR_MODE_FREE && w->entry[t]) {
-            next.mode = WR_MODE_END; next.depth = 1; next.n_alive = 0;
+            next.mode = WR_MODE_END; next.depth = 1; next.n_alive = 0; next.end_from = step;
             next.caes_done = 1;
             for (int k = 0; k < n_fit; k++) {
                 const wr_word *wd = &ix->words[w->fit[k]];
@@ -426,7 +409,7 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
                 if (ls->len > 0 && cx->lp->caesura > 0 && b == cx->lp->caesura) next.caes_done = 1;
             }
         }
-        for (int k = 0; k < n_fit; k++) w->entry[ix->toks[ix->words[w->fit[k]].tok_off]] = 0;
+        wr_mask_release(&w->mk);
         w->step_tok[step] = t;
         if (!w->lse_ok[step]) { w->step_lse[step] = log_sum_exp(logits, nv); w->lse_ok[step] = 1; }
         w->step_lp[step] = (double)logits[t] - w->step_lse[step];
@@ -443,6 +426,14 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
             c->n_tok = step + 1;
             c->lp = 0.0;
             for (int k = 0; k <= step; k++) { c->toks[k] = w->step_tok[k]; c->lp += w->step_lp[k]; }
+            /* how much the masks forced the end word on the model: its tokens' probabilities
+             * before masking (step_lp is read from the model's own logits) */
+            c->end_toks = c->end_rare = 0;
+            for (int k = next.end_from; k <= step; k++)
+                if (tt->info[w->step_tok[k]].kind == WR_TOK_WORD) {
+                    c->end_toks++;
+                    if (w->step_lp[k] < RARE_LOGP) c->end_rare++;
+                }
             /* the line break is evaluated so that the next line starts after it */
             if (w->lm->truncate(w->lm->ud, p0 + step) != VERS_OK) { vers_errorf(err, VERS_EFAIL, "KV truncation failed"); return -1; }
             if (w->path_n > step) w->path_n = step;
@@ -470,10 +461,10 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
 
 /* Rhyme classes a line may end in: its partner's class, or for the first line of a group a
  * class with enough unused words for the whole group and not taken by another group. */
-static int allowed_classes(wr_writer *w, const wr_plan *plan, const line_rec *rec, int i, int *out,
+static int allowed_classes(wr_writer *w, const vers_plan *plan, const line_rec *rec, int i, int *out,
                            uint64_t *rng) {
     const wr_rhyme_index *ix = w->ix;
-    const wr_line_plan *lp = &plan->lines[i];
+    const vers_plan_line *lp = &plan->lines[i];
     int g = lp->rhyme;
     if (g >= 0) {
         for (int j = 0; j < i; j++)
@@ -485,7 +476,7 @@ static int allowed_classes(wr_writer *w, const wr_plan *plan, const line_rec *re
     int need = 1;
     if (g >= 0) {
         need = 0;
-        for (int j = i; j < plan->n; j++) if (plan->lines[j].rhyme == g && plan->lines[j].refrain_of < 0) need++;
+        for (int j = i; j < plan->n_lines; j++) if (plan->lines[j].rhyme == g && plan->lines[j].refrain_of < 0) need++;
     }
     memset(w->cls_count, 0, sizeof(int) * (size_t)ix->n_cls);
     for (int k = 0; k < ix->n_words; k++) {
@@ -563,11 +554,11 @@ static void build_theme_bias(wr_writer *w, const char *theme, float bias, float 
     }
 }
 
-static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
+static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par, uint64_t *rng,
                        const int *prompt, int n_prompt, line_rec *rec, float *start_logits,
                        wr_result *res, const char **prev, wr_scan *prev_scan, int K, vers_err *err);
 
-static int write_once(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
+static int write_once(wr_writer *w, const vers_plan *plan, const wr_params *par, uint64_t *rng,
                       const int *prompt, int n_prompt, line_rec *rec, float *start_logits,
                       wr_result *res, vers_err *err) {
     int K = par->candidates < 1 ? 1 : par->candidates > MAX_CANDS ? MAX_CANDS : par->candidates;
@@ -575,8 +566,8 @@ static int write_once(wr_writer *w, const wr_plan *plan, const wr_params *par, u
     if ((rc = w->lm->truncate(w->lm->ud, 0)) != VERS_OK) return vers_errorf(err, rc, "KV truncation failed");
     w->st_prompt += n_prompt;
     if ((rc = lm_eval(w, prompt, n_prompt, start_logits, err))) return rc; /* line i's at i*nv */
-    const char **prev = malloc(sizeof *prev * (size_t)(plan->n + 1));
-    wr_scan *prev_scan = malloc(sizeof *prev_scan * (size_t)(plan->n + 1));
+    const char **prev = malloc(sizeof *prev * (size_t)(plan->n_lines + 1));
+    wr_scan *prev_scan = malloc(sizeof *prev_scan * (size_t)(plan->n_lines + 1));
     if (!prev || !prev_scan) { free(prev); free(prev_scan); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
     rc = write_lines(w, plan, par, rng, prompt, n_prompt, rec, start_logits, res, prev, prev_scan, K, err);
     free(prev); free(prev_scan);
@@ -612,17 +603,18 @@ static void capitalise(char *s, size_t len) {
     else if (len >= 2 && u[0] == 0xC5 && u[1] == 0x93) u[1] = 0x92;
 }
 
-static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
+static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par, uint64_t *rng,
                        const int *prompt, int n_prompt, line_rec *rec, float *start_logits,
                        wr_result *res, const char **prev, wr_scan *prev_scan, int K, vers_err *err) {
     const int nv = w->nv;
     const wr_rhyme_index *ix = w->ix;
     int rc, floor_line = 0, backups = 0;
     int i = 0;
-    for (int j = 0; j < plan->n; j++) { rec[j].n_cands = 0; rec[j].cur = -1; rec[j].refrain = 0; }
+    for (int j = 0; j < plan->n_lines; j++) { rec[j].n_cands = 0; rec[j].cur = -1; rec[j].refrain = 0; }
     memset(w->cls_bad, 0, (size_t)ix->n_cls);
-    while (i < plan->n) {
-        const wr_line_plan *lp = &plan->lines[i];
+    while (i < plan->n_lines) {
+        const vers_plan_line *lp = &plan->lines[i];
+        const int stanza_end = wr_stanza_end(plan, i);
         float *l0 = start_logits + (size_t)i * nv;
         /* a long poem on a short context: start again from the prompt and the last lines */
         if (w->lm->n_past(w->lm->ud) + 2 * MAX_STEPS + 4 > w->lm->n_ctx) {
@@ -634,7 +626,7 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
                 first--; used += rec[first].cands[rec[first].cur].n_tok + 1;
             }
             for (int j = first; j < i; j++)
-                if ((rc = eval_line(w, &rec[j].cands[rec[j].cur], 0, plan->lines[j].stanza_end, l0, err))) return rc;
+                if ((rc = eval_line(w, &rec[j].cands[rec[j].cur], 0, wr_stanza_end(plan, j), l0, err))) return rc;
             floor_line = i;
         }
         rec[i].pos = w->lm->n_past(w->lm->ud);
@@ -652,8 +644,8 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
                 if (w->or->scan(w->or->ud, c->text, len, 0, &c->scan)) return vers_errorf(err, VERS_EFAIL, "prosody scan failed");
             }
             rec[i].n_cands = 1; rec[i].cur = 0; rec[i].refrain = 1;
-            float *l1 = i + 1 < plan->n ? start_logits + (size_t)(i + 1) * nv : w->work;
-            if ((rc = eval_line(w, &rec[i].cands[0], 0, lp->stanza_end, l1, err))) return rc;
+            float *l1 = i + 1 < plan->n_lines ? start_logits + (size_t)(i + 1) * nv : w->work;
+            if ((rc = eval_line(w, &rec[i].cands[0], 0, stanza_end, l1, err))) return rc;
             i++;
             continue;
         }
@@ -668,16 +660,21 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
         int n_cls = allowed_classes(w, plan, rec, i, w->cls_list, rng);
         line_ctx cx = {0};
         cx.plan = plan; cx.index = i; cx.prev_scan = prev_scan;
-        cx.last = i + 1 == plan->n;
-        cx.lp = lp; cx.lang = plan->lang; cx.prev_text = prev; cx.n_prev = i;
-        cx.lo = lp->syl_lo; cx.hi = lp->syl_hi;
-        if (cx.hi == 0) { cx.lo = plan->lang == WR_LANG_FR ? 6 : 5; cx.hi = plan->lang == WR_LANG_FR ? 10 : 9; }
+        cx.lp = lp; cx.target = wr_line_target(lp); cx.lang = w->or->lang; cx.prev_text = prev; cx.n_prev = i;
+        wr_line_rules *ru = &cx.rules;
+        ru->lang = cx.lang;
+        ru->last = i + 1 == plan->n_lines;
+        ru->acrostic = wr_line_initial(lp);
+        ru->caesura = cx.lang == WR_LANG_FR && lp->caesura > 0 ? lp->caesura : 0;
+        ru->lo = lp->syl_min; ru->hi = lp->syl_max;
+        /* a free line: about the length of a verse line of the language */
+        if (ru->hi == 0) { ru->lo = cx.lang == WR_LANG_FR ? 6 : 5; ru->hi = cx.lang == WR_LANG_FR ? 10 : 9; }
         for (int j = 0; j < i; j++)
             if (lp->rhyme >= 0 && plan->lines[j].rhyme == lp->rhyme) { cx.partner = &rec[j].cands[rec[j].cur].scan; break; }
         wr_endset es;
-        if (wr_endset_build(&es, ix, w->cls_list, n_cls, lp->gender, w->used_word, cx.hi - 1, plan->lang))
+        if (wr_endset_build(&es, ix, w->cls_list, n_cls, lp->gender, w->used_word, ru->hi - 1, cx.lang))
             return vers_errorf(err, VERS_ENOMEM, "out of memory");
-        cx.es = &es;
+        ru->es = &es;
         rec[i].n_cands = 0;
         int last_ok = -1;
         /* the group's first line (it chose the class) and whether the class is thin here */
@@ -714,7 +711,7 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
             fprintf(stderr, "line %d: classes %d end words %d (min syl %d) candidates %d pruned %d\n",
                     i + 1, n_cls, es.n, es.min_syl, rec[i].n_cands, pruned);
         wr_endset_free(&es);
-        if (rec[i].n_cands == 0 && head >= floor_line && thin && backups < 4 * plan->n + 16) {
+        if (rec[i].n_cands == 0 && head >= floor_line && thin && backups < 4 * plan->n_lines + 16) {
             /* the group's rhyme class runs short: it was chosen by the group's first line, so
              * that line is written again (or its next candidate of another class taken), and the
              * class is offered last from now on */
@@ -730,7 +727,7 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
             if (next >= 0) {
                 rec[head].cur = next;
                 float *l1 = start_logits + (size_t)(head + 1) * nv;
-                if ((rc = eval_line(w, &rec[head].cands[next], 0, plan->lines[head].stanza_end, l1, err))) return rc;
+                if ((rc = eval_line(w, &rec[head].cands[next], 0, wr_stanza_end(plan, head), l1, err))) return rc;
                 i = head + 1;
             } else {
                 rec[head].n_cands = 0; rec[head].cur = -1;
@@ -742,14 +739,14 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
             /* no line here: take the next candidate of the nearest earlier line that has one */
             int k = i - 1;
             while (k >= floor_line && (rec[k].refrain || rec[k].cur + 1 >= rec[k].n_cands)) k--;
-            if (k < floor_line || ++backups > 4 * plan->n + 16)
+            if (k < floor_line || ++backups > 4 * plan->n_lines + 16)
                 return vers_errorf(err, VERS_EFAIL, "no line %d found within the search budget", i + 1);
             res->line_backups++;
             rec[k].cur++;
             for (int j = k + 1; j <= i; j++) { rec[j].n_cands = 0; rec[j].cur = -1; }
             if ((rc = w->lm->truncate(w->lm->ud, rec[k].pos))) return vers_errorf(err, rc, "KV truncation failed");
             float *l1 = start_logits + (size_t)(k + 1) * nv;
-            if ((rc = eval_line(w, &rec[k].cands[rec[k].cur], 0, plan->lines[k].stanza_end, l1, err))) return rc;
+            if ((rc = eval_line(w, &rec[k].cands[rec[k].cur], 0, wr_stanza_end(plan, k), l1, err))) return rc;
             i = k + 1;
             continue;
         }
@@ -760,37 +757,40 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
         if (tail >= 0) last = rec[i].cands[tail];
         qsort(rec[i].cands, (size_t)rec[i].n_cands, sizeof(wr_cand), cmp_cand);
         rec[i].cur = 0;
-        float *l1 = i + 1 < plan->n ? start_logits + (size_t)(i + 1) * nv : w->work;
-        if (tail >= 0 && !lp->stanza_end && !strcmp(last.text, rec[i].cands[0].text) && last.n_tok == rec[i].cands[0].n_tok &&
+        float *l1 = i + 1 < plan->n_lines ? start_logits + (size_t)(i + 1) * nv : w->work;
+        if (tail >= 0 && !stanza_end && !strcmp(last.text, rec[i].cands[0].text) && last.n_tok == rec[i].cands[0].n_tok &&
             !memcmp(last.toks, rec[i].cands[0].toks, sizeof(int) * (size_t)last.n_tok)) {
             /* the cache already ends with this line: its logits are in w->work */
-            if (i + 1 < plan->n) memcpy(l1, w->work, sizeof(float) * (size_t)nv);
+            if (i + 1 < plan->n_lines) memcpy(l1, w->work, sizeof(float) * (size_t)nv);
         } else {
             /* the cache still holds the start the best shares with the last attempt */
             const wr_cand *b = &rec[i].cands[0];
             int common = 0;
             while (common < w->path_n && common < b->n_tok - 1 && b->toks[common] == w->path_tok[common]) common++;
             if ((rc = w->lm->truncate(w->lm->ud, rec[i].pos + common))) return vers_errorf(err, rc, "KV truncation failed");
-            if ((rc = eval_line(w, b, common, lp->stanza_end, l1, err))) return rc;
+            if ((rc = eval_line(w, b, common, stanza_end, l1, err))) return rc;
         }
         i++;
     }
     /* the poem's text */
     size_t cap = 16;
-    for (int j = 0; j < plan->n; j++) cap += strlen(rec[j].cands[rec[j].cur].text) + 2;
+    for (int j = 0; j < plan->n_lines; j++) cap += strlen(rec[j].cands[rec[j].cur].text) + 2;
     char *text = malloc(cap);
     if (!text) return vers_errorf(err, VERS_ENOMEM, "out of memory");
     size_t n = 0;
-    res->n_tokens = 0; res->logprob = 0.0;
-    for (int j = 0; j < plan->n; j++) {
+    res->n_tokens = 0; res->logprob = 0.0; res->end_tokens = res->end_rare = 0;
+    for (int j = 0; j < plan->n_lines; j++) {
         const wr_cand *c = &rec[j].cands[rec[j].cur];
         size_t l = strlen(c->text);
         memcpy(text + n, c->text, l);
         capitalise(text + n, l);                         /* a verse line opens on a capital */
         n += l;
         text[n++] = '\n';
-        if (plan->lines[j].stanza_end && j + 1 < plan->n) text[n++] = '\n';
-        if (!rec[j].refrain) { res->n_tokens += c->n_tok; res->logprob += c->lp; }
+        if (wr_stanza_end(plan, j) && j + 1 < plan->n_lines) text[n++] = '\n';
+        if (!rec[j].refrain) {
+            res->n_tokens += c->n_tok; res->logprob += c->lp;
+            res->end_tokens += c->end_toks; res->end_rare += c->end_rare;
+        }
     }
     text[n] = 0;
     free(res->text);
@@ -798,44 +798,77 @@ static int write_lines(wr_writer *w, const wr_plan *plan, const wr_params *par, 
     return VERS_OK;
 }
 
-int wr_write(wr_writer *w, const wr_plan *plan, const wr_params *par, uint64_t *rng,
-             wr_result *res, vers_err *err) {
-    memset(res, 0, sizeof *res);
-    if (!plan || plan->n <= 0) return vers_errorf(err, VERS_EINVAL, "empty poem plan");
-    for (int i = 0; i < plan->n; i++) {
-        const wr_line_plan *lp = &plan->lines[i];
-        if (lp->syl_hi < 0 || lp->syl_lo > lp->syl_hi)
+int wr_plan_check(const vers_plan *plan, vers_err *err) {
+    if (!plan || plan->n_lines <= 0) return vers_errorf(err, VERS_EINVAL, "the form has no lines");
+    for (int i = 0; i < plan->n_lines; i++) {
+        const vers_plan_line *lp = &plan->lines[i];
+        if (lp->syl_max < 0 || lp->syl_min > lp->syl_max)
             return vers_errorf(err, VERS_EINVAL, "line %d: impossible syllable count", i + 1);
-        if (lp->syl_hi > WR_MAX_SYL) return vers_errorf(err, VERS_EINVAL, "line %d: more than %d syllables", i + 1, WR_MAX_SYL);
+        if (lp->syl_max > WR_MAX_SYL) return vers_errorf(err, VERS_EINVAL, "line %d: more than %d syllables", i + 1, WR_MAX_SYL);
     }
+    return VERS_OK;
+}
+
+uint32_t wr_line_initial(const vers_plan_line *pl) {
+    int len = (int)strnlen(pl->initial, sizeof pl->initial), adv = 0;
+    if (len == 0) return 0;
+    uint32_t c = wr_utf8_next(pl->initial, len, &adv);
+    return c == 0xFFFD ? 0 : wr_lower(c);
+}
+
+wr_params wr_params_default(void) {
+    wr_params p;
+    memset(&p, 0, sizeof p);
+    p.temp = 0.8f;
+    p.min_p = 0.02f;
+    p.candidates = 3;
+    p.max_attempts = 8 * p.candidates;
+    p.budget = 40000;
+    p.theme_bias = 1.0f;
+    p.word_bias = 1.0f;
+    p.end_min_p = 1e-3f;
+    return p;
+}
+
+/* The one retry loop: a search that dead-ends often succeeds from another start, so up to
+ * WR_SEARCHES independent searches (drawing on the same rng, so still reproducible) share
+ * the budget, each taking half of what is left (the last all of it).  A search ends with a
+ * poem that passed the oracle's final check, or fails; nothing else is returned. */
+#define WR_SEARCHES 4
+int wr_write(wr_writer *w, const vers_form *form, const vers_plan *plan, const wr_params *par,
+             uint64_t *rng, wr_result *res, vers_err *err) {
+    memset(res, 0, sizeof *res);
+    int rc = wr_plan_check(plan, err);
+    if (rc) return rc;
     int prompt[512];
-    int n_prompt = wr_prompt_tokens(w->lm, plan, par->theme, prompt, 512, w->prompt_text, sizeof w->prompt_text, err);
+    int n_prompt = wr_prompt_tokens(w->lm, w->or->lang, form ? vers_form_tag(form) : NULL, par->theme, prompt, 512,
+                                    w->prompt_text, sizeof w->prompt_text, err);
     if (n_prompt < 0) return err && err->code ? err->code : VERS_EFAIL;
     build_theme_bias(w, par->theme, par->theme_bias, par->word_bias);
-    line_rec *rec = calloc((size_t)plan->n, sizeof *rec);
-    float *start_logits = malloc(sizeof(float) * (size_t)w->nv * ((size_t)plan->n + 1));
+    line_rec *rec = calloc((size_t)plan->n_lines, sizeof *rec);
+    float *start_logits = malloc(sizeof(float) * (size_t)w->nv * ((size_t)plan->n_lines + 1));
     if (!rec || !start_logits) { free(rec); free(start_logits); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
     w->evals = 0;
     w->st_shared = w->st_steps = w->st_refused = w->st_ok = w->st_dead = w->st_pruned = w->st_reeval = w->st_prompt = w->st_back_steps = 0;
     memset(w->st_reject, 0, sizeof w->st_reject);
-    w->budget = par->budget > 0 ? par->budget : 200000;
-    int rc = VERS_EFAIL;
+    const long total = par->budget > 0 ? par->budget : wr_params_default().budget;
+    rc = VERS_EFAIL;
     char why[512] = "";
-    for (int attempt = 0; attempt < 4; attempt++) {
+    for (int search = 0; search < WR_SEARCHES && (search == 0 || total - w->evals >= 100); search++) {
+        long left = total - w->evals;
+        w->budget = w->evals + (search + 1 < WR_SEARCHES ? left / 2 : left);
+        if (search > 0) res->poem_restarts++;
         vers_err e1 = {0};
         rc = write_once(w, plan, par, rng, prompt, n_prompt, rec, start_logits, res, &e1);
         if (rc == VERS_OK) {
-            int ok = w->or->check_poem(w->or->ud, res->text, strlen(res->text), plan, why, sizeof why);
+            int ok = w->or->check_poem(w->or->ud, form, plan, res->text, strlen(res->text), why, sizeof why);
             if (ok == 1) break;
             if (ok < 0) { rc = vers_errorf(err, VERS_EFAIL, "check failed: %s", why); break; }
             rc = VERS_EFAIL;
-            res->poem_restarts++;
             continue;
         }
         if (rc != VERS_EFAIL) { if (err) *err = e1; break; }
         snprintf(why, sizeof why, "%s", e1.msg);
-        res->poem_restarts++;
-        if (w->evals > w->budget) break;
     }
     if (rc == VERS_EFAIL) {
         vers_errorf(err, VERS_EFAIL, "no poem found within the search budget (%s)", why[0] ? why : "no candidate");

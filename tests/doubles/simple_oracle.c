@@ -1,4 +1,4 @@
-/* src/write/simple_oracle.c — a small ear by spelling rules, for tests of the search.
+/* tests/doubles/simple_oracle.c — a small ear by spelling rules, for tests of the search.
  *
  * Syllables are vowel groups (English: a final e after a consonant other than l is mute;
  * French: a final e/es/ent is mute at the line's end and elided before a vowel or h,
@@ -8,7 +8,7 @@
  * refrains, distinct end words, acrostic.  It is deliberately independent of src/prosody so
  * that the writer's tests exercise the search, not the ear; the real binding checks with
  * the same code as `vers check`. */
-#include "write/wr.h"
+#include "doubles.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,26 +121,26 @@ static int simple_scan(void *ud, const char *text, int len, int target, wr_scan 
     return VERS_OK;
 }
 
-static int simple_rhymes(void *ud, const wr_scan *a, const wr_scan *b) {
-    (void)ud;
+static int simple_rhymes(void *ud, const vers_plan *plan, const wr_scan *a, const wr_scan *b) {
+    (void)ud; (void)plan;
     return a->rhyme_key[0] && !strcmp(a->rhyme_key, b->rhyme_key) && a->gender == b->gender;
 }
 
-static int plan_line_ok(const wr_scan *s, const wr_line_plan *lp) {
-    if (lp->syl_hi > 0 && (s->syl < lp->syl_lo || s->syl > lp->syl_hi)) return 0;
+static int plan_line_ok(const wr_scan *s, const vers_plan_line *lp) {
+    if (lp->syl_max > 0 && (s->syl < lp->syl_min || s->syl > lp->syl_max)) return 0;
     if (lp->gender && s->gender != lp->gender) return 0;
     return 1;
 }
 
-static int simple_line_ok(void *ud, const wr_plan *plan, int i, const char *text, int len, const wr_scan *s,
+static int simple_line_ok(void *ud, const vers_plan *plan, int i, const char *text, int len, const wr_scan *s,
                           const char *const *prev_texts, const wr_scan *prev_scans) {
     (void)ud; (void)text; (void)len; (void)prev_texts;
-    const wr_line_plan *lp = &plan->lines[i];
+    const vers_plan_line *lp = &plan->lines[i];
     if (!plan_line_ok(s, lp)) return 0;
     for (int j = 0; j < i; j++) {
-        const wr_line_plan *pj = &plan->lines[j];
+        const vers_plan_line *pj = &plan->lines[j];
         if (pj->rhyme < 0 || lp->rhyme < 0 || pj->refrain_of >= 0 || pj->rentrement_of >= 0) continue;
-        int rh = simple_rhymes(ud, s, &prev_scans[j]);
+        int rh = simple_rhymes(ud, plan, s, &prev_scans[j]);
         if ((pj->rhyme == lp->rhyme) != rh) return 0;
     }
     return 1;
@@ -156,7 +156,9 @@ static int last_word(const char *t, int len, char *out, int cap) {
     return 1;
 }
 
-static int simple_check(void *ud, const char *poem, size_t len, const wr_plan *plan, char *why, size_t whylen) {
+static int simple_check(void *ud, const vers_form *form, const vers_plan *plan, const char *poem, size_t len,
+                        char *why, size_t whylen) {
+    (void)form;
     const char *line[256]; int llen[256], blank_after[256];
     int n = 0;
     size_t i = 0;
@@ -169,24 +171,24 @@ static int simple_check(void *ud, const char *poem, size_t len, const wr_plan *p
         } else if (n > 0) blank_after[n - 1] = 1;
         i = e + 1;
     }
-    if (n != plan->n) { snprintf(why, whylen, "%d lines, expected %d", n, plan->n); return 0; }
+    if (n != plan->n_lines) { snprintf(why, whylen, "%d lines, expected %d", n, plan->n_lines); return 0; }
     wr_scan sc[256];
     char ew[256][40];
     for (int k = 0; k < n; k++) {
-        const wr_line_plan *lp = &plan->lines[k];
+        const vers_plan_line *lp = &plan->lines[k];
         if (memchr(line[k], '<', (size_t)llen[k])) { snprintf(why, whylen, "line %d: control text", k + 1); return 0; }
         simple_scan(ud, line[k], llen[k], 0, &sc[k]);
         last_word(line[k], llen[k], ew[k], 40);
         if (lp->rentrement_of < 0 && !plan_line_ok(&sc[k], lp)) {
             snprintf(why, whylen, "line %d: %d syllables gender %c, expected %d-%d %c", k + 1, sc[k].syl,
-                     sc[k].gender ? sc[k].gender : '-', lp->syl_lo, lp->syl_hi, lp->gender ? lp->gender : '-');
+                     sc[k].gender ? sc[k].gender : '-', lp->syl_min, lp->syl_max, lp->gender ? lp->gender : '-');
             return 0;
         }
-        if ((k + 1 < n) && (blank_after[k] != (lp->stanza_end != 0))) { snprintf(why, whylen, "line %d: stanza break", k + 1); return 0; }
-        if (lp->acrostic) {
+        if ((k + 1 < n) && (blank_after[k] != wr_stanza_end(plan, k))) { snprintf(why, whylen, "line %d: stanza break", k + 1); return 0; }
+        if (wr_line_initial(lp)) {
             int adv; uint32_t c = 0;
             for (int j = 0; j < llen[k]; j += adv) { c = wr_utf8_next(line[k] + j, llen[k] - j, &adv); if (adv <= 0 || wr_is_letter(c)) break; }
-            if (wr_lower(c) != lp->acrostic) { snprintf(why, whylen, "line %d: acrostic letter", k + 1); return 0; }
+            if (wr_lower(c) != wr_line_initial(lp)) { snprintf(why, whylen, "line %d: acrostic letter", k + 1); return 0; }
         }
         if (lp->rentrement_of >= 0) {
             int j = lp->rentrement_of;
@@ -206,7 +208,7 @@ static int simple_check(void *ud, const char *poem, size_t len, const wr_plan *p
             if (!strcmp(ew[j], ew[k])) { snprintf(why, whylen, "line %d: end word \"%s\" repeated", k + 1, ew[k]); return 0; }
             if (llen[j] == llen[k] && !memcmp(line[j], line[k], (size_t)llen[k])) { snprintf(why, whylen, "line %d: repeats line %d", k + 1, j + 1); return 0; }
             int same = lp->rhyme >= 0 && plan->lines[j].rhyme == lp->rhyme;
-            int rh = simple_rhymes(ud, &sc[j], &sc[k]);
+            int rh = simple_rhymes(ud, plan, &sc[j], &sc[k]);
             if (same && !rh) { snprintf(why, whylen, "line %d does not rhyme with line %d", k + 1, j + 1); return 0; }
             if (!same && lp->rhyme >= 0 && plan->lines[j].rhyme >= 0 && rh) { snprintf(why, whylen, "line %d rhymes with line %d of another rhyme", k + 1, j + 1); return 0; }
         }

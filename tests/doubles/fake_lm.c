@@ -1,4 +1,4 @@
-/* src/write/fake_lm.c — a small stand-in language model for the writer's tests.
+/* tests/doubles/fake_lm.c — a small stand-in language model for the writer's tests.
  *
  * Its vocabulary has what makes real tokenizers hard for the writer: whole words with a
  * leading space, the same words cut into two pieces, single letters that can spell any
@@ -6,7 +6,7 @@
  * bare space.  Its logits are a seeded hash of the last two tokens and the candidate, with
  * a preference for whole words: deterministic, cheap, and wrong in the way a weak model is.
  * The "KV cache" is the token history; truncation shortens it. */
-#include "write/wr.h"
+#include "doubles.h"
 #include <stdlib.h>
 #include <string.h>
 
