@@ -150,7 +150,7 @@ int main(void) {
     }
     T_CASE("mpi: a rank killed mid-run ends the job within seconds, naming it; the last checkpoint loads") {
         snprintf(cmd, sizeof cmd, "cd %s && (%s -np 2 %s train --force %s --steps 100000 -c k.ckpt --log k.csv c.txt > k.out 2>&1 & "
-                                  "sleep 3; p=$(pgrep -f 'k.ckpt' | while read q; do [ \"$(cat /proc/$q/comm)\" = exe -o \"$(cat /proc/$q/comm)\" = vers ] && echo $q; done | tail -1); "
+                                  "for i in $(seq 600); do [ -s k.ckpt ] && break; sleep 0.1; done; sleep 0.5; p=$(pgrep -f 'k.ckpt' | while read q; do [ \"$(cat /proc/$q/comm)\" = exe -o \"$(cat /proc/$q/comm)\" = vers ] && echo $q; done | tail -1); "
                                   "s=$(date +%%s); kill -9 $p; wait; e=$(date +%%s); echo secs=$((e - s))); grep -ci 'rank\\|process' k.out", dir, mpirun, bin, shape);
         t_run(cmd, out, sizeof out);
         const char *secs = strstr(out, "secs=");
