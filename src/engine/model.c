@@ -363,6 +363,15 @@ static size_t max_act_row(const vers_model *m) {
     return mx;
 }
 
+void model_head_rms(vers_ctx *c, const float *x, int n, int out_first, float *out) {
+    const vers_model *m = c->m;
+    const int E = m->info.n_embd, n_out = n - out_first;
+    if (n_out <= 0) return;
+    for (int t = out_first; t < n; t++)
+        ops_rmsnorm(c->xb + (size_t)(t - out_first) * E, x + (size_t)t * E, m->out_norm, E, m->info.norm_eps);
+    model_matmul(c, out, &m->output, c->xb, n_out, NULL);
+}
+
 int model_embed(const vers_model *m, const int32_t *tok, int n, float *x) {
     const vers_weight *w = &m->tok_embd;
     for (int t = 0; t < n; t++) {

@@ -100,4 +100,6 @@ void model_matmul_n(vers_ctx *c, int n_w, float *const *ys, const vers_weight *c
                     const float *const *biases, const float *x, int n_tok);
 /* the input embedding rows of n tokens */
 int model_embed(const vers_model *m, const int32_t *tok, int n, float *x);
+/* logits of tokens out_first..n-1: output (rmsnorm(x) * output_norm), via c->xb */
+void model_head_rms(vers_ctx *c, const float *x, int n, int out_first, float *out);
 #endif

@@ -63,10 +63,6 @@ int model_forward_llama(vers_ctx *c, const int32_t *tok, int n, int out_first, f
         model_matmul(c, h2, &L->w_down, c->hb, nf, NULL);
         ops_add(xf, h2, nf * E);
     }
-    const int n_out = n - out_first;
-    if (n_out <= 0) return VERS_OK;
-    for (int t = out_first; t < n; t++)
-        ops_rmsnorm(h + (size_t)(t - out_first) * E, x + (size_t)t * E, m->out_norm, E, hp->norm_eps);
-    model_matmul(c, out, &m->output, h, n_out, NULL);
+    model_head_rms(c, x, n, out_first, out);
     return VERS_OK;
 }

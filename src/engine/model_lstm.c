@@ -23,7 +23,7 @@ int model_forward_lstm(vers_ctx *c, const int32_t *tok, int n, int out_first, fl
     const vers_model *m = c->m;
     const vers_model_info *hp = &m->info;
     const int E = hp->n_embd, G = 4 * E;
-    float *x = c->x, *h = c->xb, *A = c->hb, *Ah = c->hb2;
+    float *x = c->x, *A = c->hb, *Ah = c->hb2;
     int rc = model_embed(m, tok, n, x);
     if (rc) return rc;
     for (int l = 0; l < hp->n_layer; l++) {
@@ -49,10 +49,6 @@ int model_forward_lstm(vers_ctx *c, const int32_t *tok, int n, int out_first, fl
             memcpy(x + (size_t)t * E, hp_, sizeof(float) * E);
         }
     }
-    const int n_out = n - out_first;
-    if (n_out <= 0) return VERS_OK;
-    for (int t = out_first; t < n; t++)
-        ops_rmsnorm(h + (size_t)(t - out_first) * E, x + (size_t)t * E, m->out_norm, E, hp->norm_eps);
-    model_matmul(c, out, &m->output, h, n_out, NULL);
+    model_head_rms(c, x, n, out_first, out);
     return VERS_OK;
 }

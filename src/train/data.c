@@ -123,7 +123,7 @@ static int form_tag(const vers_bpe *b, const vers_doc *d) {
     return vers_bpe_special_id(b, d->kind_len || d->lang_len ? "<poem>" : "");
 }
 
-static int push_id(int32_t **ids, size_t *n, size_t *cap, int32_t id) {
+int push_id(int32_t **ids, size_t *n, size_t *cap, int32_t id) {
     if (id < 0) return 0;
     if (*n == *cap) {
         size_t nc = *cap ? *cap * 2 : 1024;

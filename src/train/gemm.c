@@ -146,12 +146,33 @@ void tgemm(tg_precision prec, int ta, int tb, int M, int N, int K, float alpha,
     tgemm_with(kernel_for(prec), prec, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
+/* Rows ic0..ic1-1 of C against a packed block of B (nc columns from jc, depth kc packed as
+ * kcp): each MC rows of A packed into this thread's buffer, then the register tiles. */
+static void tile_rows(const tg_kernel *kn, int bf, int ta, int ic0, int ic1, int jc, int nc, int pc, int kc, int kcp,
+                      const void *bpack, const float *A, int lda, float alpha, int load_c, float *C, int ldc) {
+    const int MR = kn->mr, NR = kn->nr, MC = TG_MC / MR * MR;
+    for (int ic = ic0; ic < ic1; ic += MC) {
+        int mc = ic1 - ic < MC ? ic1 - ic : MC;
+        kn->pack(tg_abuf, A, lda, ta, ic, mc, pc, kc, MR);
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = nc - jr < NR ? nc - jr : NR;
+            const void *bp = bf ? (const void *)((const uint16_t *)bpack + (int64_t)jr * kcp)
+                                : (const void *)((const float *)bpack + (int64_t)jr * kcp);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = mc - ir < MR ? mc - ir : MR;
+                const void *ap = bf ? (const void *)((const uint16_t *)tg_abuf + (int64_t)ir * kcp)
+                                    : (const void *)(tg_abuf + (int64_t)ir * kcp);
+                kn->fn(kcp, ap, bp, C + (int64_t)(ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, load_c);
+            }
+        }
+    }
+}
+
 void tgemm_with(const tg_kernel *kn, tg_precision prec, int ta, int tb, int M, int N, int K, float alpha,
                 const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc) {
     if (M <= 0 || N <= 0) return;
-    const int MR = kn->mr, NR = kn->nr, bf = prec == TG_BF16;
-    /* MC and NC rounded down to whole tiles */
-    const int MC = TG_MC / MR * MR, NC = nc_for(prec) / NR * NR;
+    const int NR = kn->nr, bf = prec == TG_BF16;
+    const int NC = nc_for(prec) / NR * NR;   /* whole panels */
     if (K <= 0) {   /* empty sum: C = beta * C */
         for (int i = 0; i < M; i++)
             for (int j = 0; j < N; j++) { float *c = C + (int64_t)i * ldc + j; *c = beta != 0.0f ? *c : 0.0f; }
@@ -163,22 +184,7 @@ void tgemm_with(const tg_kernel *kn, tg_precision prec, int ta, int tb, int M, i
             int kc = K - pc < TG_KC ? K - pc : TG_KC;
             int kcp = bf ? (kc + 1) / 2 * 2 : kc;   /* packed depth */
             kn->pack(tg_bbuf, B, ldb, !tb, jc, nc, pc, kc, NR);
-            int load_c = pc > 0 || beta != 0.0f;
-            for (int ic = 0; ic < M; ic += MC) {
-                int mc = M - ic < MC ? M - ic : MC;
-                kn->pack(tg_abuf, A, lda, ta, ic, mc, pc, kc, MR);
-                for (int jr = 0; jr < nc; jr += NR) {
-                    int nr = nc - jr < NR ? nc - jr : NR;
-                    const void *bp = bf ? (const void *)((const uint16_t *)tg_bbuf + (int64_t)jr * kcp)
-                                        : (const void *)(tg_bbuf + (int64_t)jr * kcp);
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        int mr = mc - ir < MR ? mc - ir : MR;
-                        const void *ap = bf ? (const void *)((const uint16_t *)tg_abuf + (int64_t)ir * kcp)
-                                            : (const void *)(tg_abuf + (int64_t)ir * kcp);
-                        kn->fn(kcp, ap, bp, C + (int64_t)(ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, load_c);
-                    }
-                }
-            }
+            tile_rows(kn, bf, ta, 0, M, jc, nc, pc, kc, kcp, tg_bbuf, A, lda, alpha, pc > 0 || beta != 0.0f, C, ldc);
         }
     }
 }
@@ -199,7 +205,7 @@ void tgemm_par(tg_precision prec, int ta, int tb, int M, int N, int K, float alp
         tgemm_with(kn, prec, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    const int NC = nc_for(prec) / NR * NR, MC = TG_MC / MR * MR;
+    const int NC = nc_for(prec) / NR * NR;
     size_t need = (size_t)(NC + NR) * TG_KC;
     if (tl_bshared_n < need) {
         free(tl_bshared);
@@ -232,22 +238,7 @@ void tgemm_par(tg_precision prec, int ta, int tb, int M, int N, int K, float alp
                     kn->pack(dst, B, ldb, !tb, jc + p * NR, nr, pc, kc, NR);
                 }
 #pragma omp barrier
-                int load_c = pc > 0 || beta != 0.0f;
-                for (int ic = lo; ic < hi; ic += MC) {
-                    int mc = hi - ic < MC ? hi - ic : MC;
-                    kn->pack(tg_abuf, A, lda, ta, ic, mc, pc, kc, MR);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = nc - jr < NR ? nc - jr : NR;
-                        const void *bp = bf ? (const void *)((const uint16_t *)bbuf + (int64_t)jr * kcp)
-                                            : (const void *)(bbuf + (int64_t)jr * kcp);
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = mc - ir < MR ? mc - ir : MR;
-                            const void *ap = bf ? (const void *)((const uint16_t *)tg_abuf + (int64_t)ir * kcp)
-                                                : (const void *)(tg_abuf + (int64_t)ir * kcp);
-                            kn->fn(kcp, ap, bp, C + (int64_t)(ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, load_c);
-                        }
-                    }
-                }
+                tile_rows(kn, bf, ta, lo, hi, jc, nc, pc, kc, kcp, bbuf, A, lda, alpha, pc > 0 || beta != 0.0f, C, ldc);
 #pragma omp barrier
             }
         }

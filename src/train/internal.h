@@ -84,6 +84,8 @@ static inline float *tm_out_w(vers_tmodel *m) { return m->params + (m->c.tied ? 
 static inline float *tm_out_g(vers_tmodel *m) { return m->grads + (m->c.tied ? m->off_emb : m->off_out); }
 
 int tconfig_check(const vers_tconfig *c, vers_err *err);
+/* Appends id to a growing token array (ids < 0 are skipped); data.c. */
+int push_id(int32_t **ids, size_t *n, size_t *cap, int32_t id);
 /* Called by the backward after each layer (from the last down) with that layer's block of
  * parameters (offset, count): its gradient is final for this micro-batch (ranks start
  * summing it while the layers below run).  NULL: none. */

@@ -245,18 +245,6 @@ static int code_line(const char *l, size_t len, size_t off, void *ctx) {
     return 0;
 }
 
-static int push(int32_t **ids, size_t *n, size_t *cap, int32_t id) {
-    if (id < 0) return 0;
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 1024;
-        int32_t *q = realloc(*ids, nc * sizeof *q);
-        if (!q) return VERS_ENOMEM;
-        *ids = q; *cap = nc;
-    }
-    (*ids)[(*n)++] = id;
-    return 0;
-}
-
 int vers_doc_tokenize_struct(const vers_bpe *b, const vers_struct_table *t, const vers_prosody *p,
                              const vers_doc *d, int32_t **ids, size_t *n, size_t *cap) {
     int slot = lang_slot(d->lang, d->lang_len);
@@ -278,13 +266,13 @@ int vers_doc_tokenize_struct(const vers_bpe *b, const vers_struct_table *t, cons
     size_t off = 0, li = 0;
     for (size_t i = 0; i < nb && !rc; i++) {
         while (li < lc.n && lc.starts[li] <= off) {   /* codes before the first token at or after a line start */
-            for (int k = 0; k < 3 && !rc; k++) rc = push(ids, n, cap, lc.codes[li * 3 + k]);
+            for (int k = 0; k < 3 && !rc; k++) rc = push_id(ids, n, cap, lc.codes[li * 3 + k]);
             li++;
         }
-        if (!rc) rc = push(ids, n, cap, body[i]);
+        if (!rc) rc = push_id(ids, n, cap, body[i]);
         off += b->raw_len[body[i]];
     }
-    if (!rc) rc = push(ids, n, cap, b->special[VERS_TOK_EOS]);
+    if (!rc) rc = push_id(ids, n, cap, b->special[VERS_TOK_EOS]);
     free(body); free(lc.starts); free(lc.codes);
     return rc;
 }
