@@ -216,7 +216,9 @@ int main(void) {
     /* ---- item 3: a failed write to standard output ---- */
     T_CASE("output to a full disk: exit 2 and one line, for every command") {
         write_file(tmp("poem.txt"), "The river runs beneath the hill,\nAnd carries leaves along the stream;\n");
-        const char *cases[] = {"check poem.txt", "check --json poem.txt", "--help", "check --help", "check --list-forms",
+        /* French text: English would add the one-line warning of a missing CMU dictionary */
+        write_file(tmp("vers.txt"), "Le vent se leve, il faut tenter de vivre.\nLa mer, la mer, toujours recommencee.\n");
+        const char *cases[] = {"check vers.txt", "check --json vers.txt", "--help", "check --help", "check --list-forms",
                                "tokenize --help"};
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
             int rc = run("cd %s && %s %s 2>&1 >/dev/full", dir, bin, cases[i]);
@@ -226,7 +228,7 @@ int main(void) {
         /* (no "-o /dev/stdout" here: on 1c68094 that renamed a file over /dev/stdout itself) */
         /* more than one buffer of output: the reason survives the first failed write */
         FILE *f = fopen(tmp("long.txt"), "w");
-        for (int i = 0; i < 3000 && f; i++) fprintf(f, "the quiet night falls on the sea %d\n", i);
+        for (int i = 0; i < 3000 && f; i++) fprintf(f, "la nuit tombe doucement sur la mer %d\n", i);
         if (f) fclose(f);
         int rc = run("cd %s && %s check --json long.txt 2>&1 >/dev/full", dir, bin);
         T_CHECK(rc == 2 && !strcmp(out, "vers: write: cannot write the output: No space left on device\n"), "long: %d %s", rc, out);
@@ -408,8 +410,10 @@ int main(void) {
         T_CHECK(rc == 0 && one_line(out) && strstr(out, "warning") && strstr(out, "CMU"), "en: %d %s", rc, out);
         rc = run("cd %s && VERS_CMUDICT=/nonexistent %s check fr.txt 2>&1 >/dev/null", dir, bin);
         T_CHECK(rc == 0 && out[0] == 0, "fr: %d %s", rc, out);
-        rc = run("cd %s && %s check poem.txt 2>&1 >/dev/null", dir, bin);
-        T_CHECK(rc == 0 && out[0] == 0, "with the dictionary: %d %s", rc, out);
+        if (access("data/cmudict.txt", R_OK) == 0) {
+            rc = run("cd %s && %s check poem.txt 2>&1 >/dev/null", dir, bin);
+            T_CHECK(rc == 0 && out[0] == 0, "with the dictionary: %d %s", rc, out);
+        }
         if (m) {
             rc = run("cd %s && VERS_CMUDICT=/nonexistent %s write -m %s --lang en --form haiku --seed 1 -n 2 --budget 2000 2>&1 >/dev/null | grep -c warning", dir, bin, m);
             T_CHECK(atoi(out) == 1, "write: %s warnings", out);

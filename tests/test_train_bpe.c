@@ -66,9 +66,9 @@ int main(void) {
     }
     vers_bpe *b = NULL, *b2 = NULL;
     T_CASE("bpe: learns 2000 tokens, deterministic") {
-        int rc = vers_bpe_train((const char *const *)x.t, x.l, x.n, x.n > 100 ? 2000 : 700, &b, &err);
+        int rc = vers_bpe_train((const char *const *)x.t, x.l, x.n, x.n > 100 ? 2000 : 600, &b, &err);
         T_CHECK(rc == 0, "train: %s", err.msg);
-        rc = vers_bpe_train((const char *const *)x.t, x.l, x.n, x.n > 100 ? 2000 : 700, &b2, &err);
+        rc = vers_bpe_train((const char *const *)x.t, x.l, x.n, x.n > 100 ? 2000 : 600, &b2, &err);
         T_CHECK(rc == 0 && b && b2 && vers_bpe_hash(b) == vers_bpe_hash(b2), "two runs differ");
         if (b) printf("  %d texts, vocab %d, %d merges\n", x.n, vers_bpe_vocab_size(b), vers_bpe_n_merges(b));
     }
