@@ -814,6 +814,93 @@ static void test_hostile(void) {
     }
 }
 
+
+/* Branches (the writer's candidate lines): rows of several branches decoded in one pass
+ * give the logits one-token decoding gives for each branch's sequence (close: a batch sums
+ * in another order), the same bits at 1 and 2 threads, and a committed branch continues as
+ * if its tokens had been decoded in the cache. */
+static void branch_case(const char *path, int kv) {
+    vers_model *m = NULL; vers_err err;
+    if (vers_model_load(path, NULL, &m, &err)) { T_CASE("branches: load") T_CHECK(0, "%s", err.msg); return; }
+    const int nv = vers_model_n_vocab(m);
+    int32_t pre[20], tail[3][4];
+    for (int i = 0; i < 20; i++) pre[i] = (int32_t)((i * 37 + 11) % nv);
+    for (int b = 0; b < 3; b++) for (int i = 0; i < 4; i++) tail[b][i] = (int32_t)((b * 101 + i * 13 + 5) % nv);
+    float *got[2], *ref = malloc(sizeof(float) * (size_t)nv * 12);
+    for (int th = 0; th < 2; th++) got[th] = malloc(sizeof(float) * (size_t)nv * 12);
+    for (int th = 0; th < 2; th++) {
+        vers_ctx_params cp = vers_ctx_default_params();
+        cp.n_ctx = 64; cp.n_threads = th + 1; cp.kv_type = kv ? VERS_KV_F16 : VERS_KV_F32;
+        vers_ctx *c = NULL;
+        if (vers_ctx_new(m, &cp, &c, &err)) break;
+        vers_decode(c, pre, 20, 0, &err);
+        T_CHECK(vers_ctx_branch_open(c, 3, 8, &err) == 0, "open: %s", err.msg);
+        /* rounds: all three; then 0 and 2 (two rows of branch 2 at once); then 0 and 1 */
+        int32_t r1[3] = {tail[0][0], tail[1][0], tail[2][0]}; int b1[3] = {0, 1, 2};
+        int32_t r2[3] = {tail[0][1], tail[2][1], tail[2][2]}; int b2[3] = {0, 2, 2};
+        int32_t r3[2] = {tail[0][2], tail[1][1]}; int b3[2] = {0, 1};
+        float *g = got[th];
+        T_CHECK(vers_decode_branches(c, r1, b1, 3, g, &err) == 0, "round 1: %s", err.msg);
+        T_CHECK(vers_decode_branches(c, r2, b2, 3, g + 3 * (size_t)nv, &err) == 0, "round 2: %s", err.msg);
+        T_CHECK(vers_decode_branches(c, r3, b3, 2, g + 6 * (size_t)nv, &err) == 0, "round 3: %s", err.msg);
+        T_CHECK(vers_ctx_branch_len(c, 0) == 3 && vers_ctx_branch_len(c, 1) == 2 && vers_ctx_branch_len(c, 2) == 3, "tail lengths");
+        /* cut branch 1 back and take another token there: as if it had been first */
+        T_CHECK(vers_ctx_branch_truncate(c, 1, 1) == 0, "truncate");
+        int32_t r4[1] = {tail[1][3]}; int b4[1] = {1};
+        T_CHECK(vers_decode_branches(c, r4, b4, 1, g + 8 * (size_t)nv, &err) == 0, "round 4: %s", err.msg);
+        int bad_b[1] = {3};
+        T_CHECK(vers_decode_branches(c, r4, bad_b, 1, g + 11 * (size_t)nv, &err) == VERS_EINVAL, "branch out of range accepted");
+        T_CHECK(vers_ctx_branch_truncate(c, 0, 9) == VERS_EINVAL, "truncate beyond the tail accepted");
+        /* commit branch 0's three tokens, decode one more in the cache */
+        T_CHECK(vers_ctx_branch_commit(c, 0, 3, &err) == 0 && vers_ctx_pos(c) == 23, "commit: %s", err.msg);
+        T_CHECK(vers_ctx_branch_len(c, 0) == -1, "branches closed after commit");
+        vers_decode(c, &tail[0][3], 1, 0, &err);
+        memcpy(g + 9 * (size_t)nv, vers_ctx_logits(c, -1), sizeof(float) * (size_t)nv);
+        vers_ctx_free(c);
+    }
+    /* the reference: each branch's sequence one token at a time */
+    vers_ctx_params cp = vers_ctx_default_params();
+    cp.n_ctx = 64; cp.n_threads = 1; cp.kv_type = kv ? VERS_KV_F16 : VERS_KV_F32;
+    vers_ctx *c = NULL;
+    vers_ctx_new(m, &cp, &c, &err);
+    const struct { int b, n, row; const int32_t *extra; } want[] = {
+        {0, 1, 0, NULL}, {1, 1, 1, NULL}, {2, 1, 2, NULL}, {0, 2, 3, NULL}, {2, 2, 4, NULL}, {2, 3, 5, NULL},
+        {0, 3, 6, NULL}, {1, 2, 7, NULL}, {-1, 2, 8, NULL}, {0, 4, 9, NULL}};
+    double d = 0;
+    for (size_t k = 0; k < sizeof want / sizeof want[0] && c; k++) {
+        vers_ctx_truncate(c, 0);
+        for (int i = 0; i < 20; i++) vers_decode(c, pre + i, 1, 0, &err);
+        if (want[k].b >= 0) for (int i = 0; i < want[k].n; i++) vers_decode(c, &tail[want[k].b][i], 1, 0, &err);
+        else { vers_decode(c, &tail[1][0], 1, 0, &err); vers_decode(c, &tail[1][3], 1, 0, &err); }
+        const float *l = vers_ctx_logits(c, -1);
+        memcpy(ref + (size_t)want[k].row * nv, l, sizeof(float) * (size_t)nv);
+    }
+    for (int r = 0; r < 10; r++)
+        for (int j = 0; j < nv; j++) {
+            double e = fabs((double)got[0][(size_t)r * nv + j] - ref[(size_t)r * nv + j]);
+            if (e > d) d = e;
+        }
+    /* the shipped model's F16 products: a plain prompt batch already differs from one token
+     * at a time by ~5e-3 (logits up to ~13) */
+    T_CHECK(d < 2e-2, "branch logits vs one token at a time: max diff %g", d);
+    T_CHECK(!memcmp(got[0], got[1], sizeof(float) * (size_t)nv * 10), "1 and 2 threads differ");
+    vers_ctx_free(c);
+    free(ref); free(got[0]); free(got[1]);
+    vers_model_free(m);
+}
+
+static void test_branches(void) {
+    const char *paths[2] = { "models/vers-default.gguf", t_shared("reference/llamacpp/models/tiny-gpt2-F32.gguf") };
+    for (int i = 0; i < 2; i++) {
+        if (!paths[i] || access(paths[i], R_OK)) { T_SKIP("branches", i ? "../shared/reference/llamacpp absent" : "models/vers-default.gguf absent"); continue; }
+        for (int kv = 0; kv < 2; kv++) {
+            char name[160];
+            snprintf(name, sizeof name, "branches (%s, %s KV): rows of several lines in one pass == each alone; commit", i ? "gpt2" : "shipped llama", kv ? "F16" : "F32");
+            T_CASE(name) branch_case(paths[i], kv);
+        }
+    }
+}
+
 int main(int argc, char **argv) {
     (void)argc;
     test_stories("reference/gguf/stories260K.gguf", "v3");
@@ -822,6 +909,7 @@ int main(int argc, char **argv) {
     test_state();
     test_threads();
     test_batches();
+    test_branches();
     test_placement();
     test_hostile();
     test_cli(argv[0]);

@@ -83,6 +83,24 @@ const vers_model *vers_ctx_model(const vers_ctx *c);
 /* Cuts the cache back to its first n positions (n <= pos).  The last logits are lost. */
 int vers_ctx_truncate(vers_ctx *c, int n);
 
+/* Branches: several continuations of the same prefix decoded together, for a writer that
+ * tries several lines at once.  vers_ctx_branch_open(c, n, cap) keeps the cache's first
+ * vers_ctx_pos(c) positions as a prefix shared by n branches, each with a tail of up to cap
+ * positions of its own.  vers_decode_branches runs n_rows tokens in one forward pass, row r
+ * appended to branch branch[r]'s tail (rows of one branch in their order), and writes each
+ * row's logits to logits[r * n_vocab].  A tail is cut back with vers_ctx_branch_truncate;
+ * vers_ctx_branch_commit copies a branch's first n tail positions into the cache after the
+ * prefix (the position becomes prefix + n) and closes the branches.  vers_decode and
+ * vers_ctx_truncate close them too.  VERS_EUNSUPPORTED for models whose state is not a
+ * KV cache (vers-lstm): decode one line after another there. */
+int vers_ctx_branch_open(vers_ctx *c, int n_branch, int cap, vers_err *err);
+int vers_decode_branches(vers_ctx *c, const int32_t *tokens, const int *branch, int n_rows,
+                         float *logits, vers_err *err);
+int vers_ctx_branch_len(const vers_ctx *c, int b);          /* -1: no such open branch */
+int vers_ctx_branch_truncate(vers_ctx *c, int b, int len);
+int vers_ctx_branch_commit(vers_ctx *c, int b, int n, vers_err *err);
+void vers_ctx_branch_close(vers_ctx *c);
+
 /* Snapshot of a context's state: position, last logits. */
 typedef struct vers_snapshot vers_snapshot;
 vers_snapshot *vers_snapshot_new(const vers_ctx *c);   /* sized for c's model; NULL: no memory */

@@ -23,10 +23,32 @@
 #include <omp.h>
 #endif
 
+/* where row t's K (V) of head g, layer l goes in its branch's tail (branch.c's layout) */
+static size_t tail_off(const vers_ctx *c, int l, int g, int t) {
+    const vers_model_info *hp = &c->m->info;
+    return ((((size_t)c->row_branch[t] * hp->n_layer + (size_t)l) * hp->n_head_kv + (size_t)g) * c->br_cap +
+            (size_t)c->row_slot[t]) * hp->head_dim;
+}
+
 void kv_store(vers_ctx *c, int l, int pos0, int n, const float *k, const float *v) {
     const int D = c->m->info.head_dim, HKV = c->m->info.n_head_kv;
     const size_t kd = (size_t)c->kv_dim;
     void (*cvt)(uint16_t *, const float *, int) = vers_simd_enabled() ? ops_f32_to_f16_avx2 : ops_f32_to_f16;
+    if (c->row_branch) {                 /* rows of branches: into their tails */
+        for (int t = 0; t < n; t++)
+            for (int g = 0; g < HKV; g++) {
+                const float *kt = k + (size_t)t * kd + (size_t)g * D, *vt = v + (size_t)t * kd + (size_t)g * D;
+                const size_t o = tail_off(c, l, g, t);
+                if (c->kv_type == VERS_KV_F32) {
+                    memcpy((float *)c->bk_cache + o, kt, sizeof(float) * (size_t)D);
+                    memcpy((float *)c->bv_cache + o, vt, sizeof(float) * (size_t)D);
+                } else {
+                    cvt((uint16_t *)c->bk_cache + o, kt, D);
+                    cvt((uint16_t *)c->bv_cache + o, vt, D);
+                }
+            }
+        return;
+    }
     for (int g = 0; g < HKV; g++) {
         const size_t base = (((size_t)l * HKV + (size_t)g) * c->n_ctx + (size_t)pos0) * D;
         for (int t = 0; t < n; t++) {
@@ -84,6 +106,41 @@ static void attend_one(const vers_ctx *c, const att_fns *f, int l, int n_kv, int
     }
 }
 
+/* One query head of branch row t: over the shared prefix (positions 0..br_base-1 of the
+ * cache) and the row's own tail (slots 0..row_slot[t]).  The scores of both runs are one
+ * softmax; the weighted sums of the two runs are added (the batch kernels throughout).
+ * scratch: att [n_ctx + br_cap], q16 [D], acc [16*D], tmp [D] */
+static void attend_branch(const vers_ctx *c, const att_fns *f, int l, int t, int g, const float *q,
+                          float *out, float *att, uint16_t *q16, float *acc, float *tmp) {
+    const int D = c->m->info.head_dim, base = c->br_base, n_tail = c->row_slot[t] + 1;
+    const size_t pre = ((size_t)l * c->m->info.n_head_kv + (size_t)g) * c->n_ctx * D;
+    const size_t tail = tail_off(c, l, g, t) - (size_t)c->row_slot[t] * D;
+    const float scale = 1.0f / sqrtf((float)D);
+    const int n_kv = base + n_tail;
+    if (c->kv_type == VERS_KV_F32) {
+        const float *K = (const float *)c->k_cache + pre, *V = (const float *)c->v_cache + pre;
+        const float *TK = (const float *)c->bk_cache + tail, *TV = (const float *)c->bv_cache + tail;
+        if (base) f->scores32(att, q, K, (size_t)D, base, D);
+        f->scores32(att + base, q, TK, (size_t)D, n_tail, D);
+        f->softmax(att, n_kv, scale);
+        f->pv32(tmp, att + base, TV, (size_t)D, n_tail, D);
+        if (base) { f->pv32(out, att, V, (size_t)D, base, D); for (int d = 0; d < D; d++) out[d] += tmp[d]; }
+        else memcpy(out, tmp, sizeof(float) * (size_t)D);
+    } else {
+        const uint16_t *K = (const uint16_t *)c->k_cache + pre, *V = (const uint16_t *)c->v_cache + pre;
+        const uint16_t *TK = (const uint16_t *)c->bk_cache + tail, *TV = (const uint16_t *)c->bv_cache + tail;
+        f->cvt(q16, q, D);
+        if (base) f->scores16(att, q16, K, (size_t)D, base, D);
+        f->scores16(att + base, q16, TK, (size_t)D, n_tail, D);
+        f->softmax(att, n_kv, scale);
+        if (vers_simd_enabled()) ops_round_f16_avx2(att, n_kv);
+        else for (int j = 0; j < n_kv; j++) att[j] = vers_f16_to_f32(vers_f32_to_f16(att[j]));
+        f->pv16(tmp, att + base, TV, (size_t)D, n_tail, D, acc);
+        if (base) { f->pv16(out, att, V, (size_t)D, base, D, acc); for (int d = 0; d < D; d++) out[d] += tmp[d]; }
+        else memcpy(out, tmp, sizeof(float) * (size_t)D);
+    }
+}
+
 void kv_attend(vers_ctx *c, int l, int pos0, int n, const float *q, float *out) {
     const vers_model_info *hp = &c->m->info;
     const int H = hp->n_head, D = hp->head_dim, group = hp->n_head / hp->n_head_kv;
@@ -94,8 +151,26 @@ void kv_attend(vers_ctx *c, int l, int pos0, int n, const float *q, float *out) 
         f = s;
     }
     const int n_items = n * H;
-    const double work = (double)n_items * (pos0 + n) * D;
     int nt = c->n_threads < c->n_att_threads ? c->n_threads : c->n_att_threads;
+    if (c->row_branch) {
+        /* every row is its own query over prefix + tail: items dealt to threads as below,
+         * each output computed the same way whatever the split */
+        const double bwork = (double)n_items * (c->br_base + c->br_cap / 2) * D;
+        if (bwork < 20000.0) nt = 1;
+#pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
+        for (int it = 0; it < n_items; it++) {
+            int tid = 0;
+#ifdef _OPENMP
+            tid = omp_get_thread_num();
+#endif
+            int t = it / H, hh = it % H;
+            attend_branch(c, &f, l, t, hh / group, q + (size_t)it * D, out + (size_t)it * D,
+                          c->att + (size_t)tid * (c->n_ctx + c->br_cap), c->q16 + (size_t)tid * D,
+                          c->pv_acc + (size_t)tid * 16 * D, c->br_tmp + (size_t)tid * D);
+        }
+        return;
+    }
+    const double work = (double)n_items * (pos0 + n) * D;
     /* below this the other thread's wake-up costs more than it saves; at 200000 (before) the
      * 134M model attended on one thread up to position 260 while the other spun: +5% tg128 */
     if (work < 20000.0 || nt < 2) {

@@ -406,6 +406,7 @@ void vers_ctx_free(vers_ctx *c) {
     free(c->x); free(c->xb); free(c->xb2); free(c->q); free(c->k); free(c->v); free(c->qkv);
     free(c->att_out); free(c->hb); free(c->hb2); free(c->rope_cs); free(c->att); free(c->q16); free(c->pv_acc); free(c->xq);
     free(c->logits);
+    free(c->bk_cache); free(c->bv_cache); free(c->br_len); free(c->br_tmp); free(c->row_pos); free(c->row_slot);
     free(c);
 }
 
@@ -480,6 +481,7 @@ const vers_model *vers_ctx_model(const vers_ctx *c) { return c->m; }
 
 int vers_decode(vers_ctx *c, const int32_t *tokens, int n, int all_logits, vers_err *err) {
     const int n_vocab = c->m->info.n_vocab;
+    c->n_branch = 0;                       /* the prefix may change: branches are closed */
     if (n <= 0 || !tokens) return vers_errorf(err, VERS_EINVAL, "decode: no tokens");
     if (n > c->n_ctx - c->pos)
         return vers_errorf(err, VERS_EINVAL, "context full: %d + %d tokens > %d positions", c->pos, n, c->n_ctx);
@@ -531,6 +533,7 @@ const float *vers_ctx_logits(const vers_ctx *c, int i) {
 
 int vers_ctx_truncate(vers_ctx *c, int n) {
     if (n < 0 || n > c->pos) return VERS_EINVAL;
+    c->n_branch = 0;
     if (n < c->pos) c->n_logits = 0;
     c->pos = n;
     return VERS_OK;

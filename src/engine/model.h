@@ -71,7 +71,18 @@ struct vers_ctx {
     int n_logits;            /* rows of the last decode kept in logits */
     int logits_first;        /* token index (in the last decode) of logits row 0 */
     int n_last;              /* tokens in the last decode */
+    /* branches (branch.c): tails after a shared prefix of br_base positions */
+    int n_branch, br_cap, br_base, br_alloc;   /* open branches, positions per tail, prefix, tails allocated */
+    void *bk_cache, *bv_cache;                 /* [br_alloc][n_layer][n_head_kv][br_cap][head_dim] */
+    int *br_len;                               /* [br_alloc] positions in each tail */
+    float *br_tmp;                             /* [n_att_threads][head_dim] attention scratch */
+    /* the rows of the forward pass in progress when it runs on branches (NULL: the cache):
+     * row t is at position row_pos[t], tail slot row_slot[t] of branch row_branch[t] */
+    const int *row_branch;
+    int *row_pos, *row_slot;                   /* [n_batch] */
 };
+/* the position of row t of the forward pass in progress */
+static inline int model_row_pos(const vers_ctx *c, int t) { return c->row_branch ? c->row_pos[t] : c->pos + t; }
 
 /* forward passes: run n tokens (n <= n_batch) at c->pos .. c->pos+n-1, store K,V, and
  * write logits of tokens [out_first, n) into out[(t-out_first)*n_vocab]. */

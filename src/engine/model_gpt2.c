@@ -22,7 +22,7 @@ int model_forward_gpt2(vers_ctx *c, const int32_t *tok, int n, int out_first, fl
     if (rc) return rc;
     const vers_weight *pw = &m->pos_embd;
     for (int t = 0; t < n; t++) {
-        const uint8_t *row = (const uint8_t *)pw->data + (size_t)(c->pos + t) * pw->row_size;
+        const uint8_t *row = (const uint8_t *)pw->data + (size_t)model_row_pos(c, t) * pw->row_size;
         if (vers_to_float(pw->type, row, h, E)) return VERS_EUNSUPPORTED;
         ops_add(x + (size_t)t * E, h, E);
     }

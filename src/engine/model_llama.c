@@ -24,7 +24,7 @@ int model_forward_llama(vers_ctx *c, const int32_t *tok, int n, int out_first, f
     float *x = c->x, *h = c->xb, *h2 = c->xb2;
     int rc = model_embed(m, tok, n, x);
     if (rc) return rc;
-    for (int t = 0; t < n; t++) ops_rope_table(c->rope_cs + (size_t)t * R, c->pos + t, R, hp->rope_base);
+    for (int t = 0; t < n; t++) ops_rope_table(c->rope_cs + (size_t)t * R, model_row_pos(c, t), R, hp->rope_base);
 
     for (int l = 0; l < hp->n_layer; l++) {
         const model_layer *L = &m->layers[l];
