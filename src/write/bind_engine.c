@@ -41,6 +41,19 @@ static int e_token_bytes(void *ud, int t, char *buf, int cap) {
     return (int)len;
 }
 
+static int e_branch_open(void *ud, int n, int cap, vers_err *err) {
+    return vers_ctx_branch_open(((wr_engine_lm *)ud)->ctx, n, cap, err);
+}
+static int e_branch_eval(void *ud, const int *toks, const int *branch, int n, float *logits, vers_err *err) {
+    return vers_decode_branches(((wr_engine_lm *)ud)->ctx, (const int32_t *)toks, branch, n, logits, err);
+}
+static int e_branch_truncate(void *ud, int b, int len) {
+    return vers_ctx_branch_truncate(((wr_engine_lm *)ud)->ctx, b, len);
+}
+static int e_branch_commit(void *ud, int b, int n, vers_err *err) {
+    return vers_ctx_branch_commit(((wr_engine_lm *)ud)->ctx, b, n, err);
+}
+
 static int e_special(void *ud, const char *text) {
     return vers_token_special(((wr_engine_lm *)ud)->tok, text);
 }
@@ -79,6 +92,13 @@ int wr_engine_lm_open(wr_engine_lm *e, const char *path, int n_threads, vers_err
     lm->tokenize = e_tokenize;
     lm->token_bytes = e_token_bytes;
     lm->special = e_special;
+    /* the LSTM's state is no KV cache: its candidates are decoded one after another */
+    if (vers_model_get_info(e->model)->arch != VERS_ARCH_LSTM) {
+        lm->branch_open = e_branch_open;
+        lm->branch_eval = e_branch_eval;
+        lm->branch_truncate = e_branch_truncate;
+        lm->branch_commit = e_branch_commit;
+    }
     return VERS_OK;
 fail:
     wr_engine_lm_close(e);

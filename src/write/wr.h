@@ -43,6 +43,13 @@ typedef struct wr_lm {
     int (*token_bytes)(void *ud, int tok, char *buf, int cap);
     /* Id of a special token given by its text (e.g. "<fr>"), or -1. */
     int (*special)(void *ud, const char *text);
+    /* Branches (NULL when the model has none): several continuations of the current
+     * position decoded together, as vers_ctx_branch_open / vers_decode_branches /
+     * vers_ctx_branch_truncate / vers_ctx_branch_commit (include/vers/engine.h). */
+    int (*branch_open)(void *ud, int n, int cap, vers_err *err);
+    int (*branch_eval)(void *ud, const int *toks, const int *branch, int n, float *logits, vers_err *err);
+    int (*branch_truncate)(void *ud, int b, int len);
+    int (*branch_commit)(void *ud, int b, int n, vers_err *err);
 } wr_lm;
 
 /* ---- prosody --------------------------------------------------------------------------- */

@@ -128,7 +128,7 @@ static wr_params request_params(const vers_write_opts *o) {
     wr_params par = wr_params_default();
     par.seed = o->seed;
     if (o->temp > 0) par.temp = o->temp;
-    if (o->candidates > 0) { par.candidates = o->candidates; par.max_attempts = 8 * par.candidates; }
+    if (o->candidates > 0) { par.candidates = o->candidates; par.max_attempts = 4 * par.candidates; }
     if (o->budget > 0) par.budget = o->budget;
     par.theme = o->theme;
     return par;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 
 #define MAX_STEPS 48
 #define MAX_BACK 24
@@ -35,6 +36,7 @@ typedef struct wr_cand {
     wr_scan scan;
     int end_word;
     int end_toks, end_rare;  /* tokens of the end word; those the model gave p < 1e-3 unmasked */
+    int slot, id;            /* the slot that wrote it; its index when found (cand_logits) */
 } wr_cand;
 
 typedef struct line_rec {
@@ -45,6 +47,30 @@ typedef struct line_rec {
     int refrain;             /* copied from an earlier line */
 } line_rec;
 
+/* One line attempt in flight, in its slot.  A slot's model state is a branch of the KV
+ * cache after the line's start (or, without branches, the cache itself): path_tok[0..path_n)
+ * are the tokens it holds; the logits after path_tok[s] are step_logits[s + 1].  A new
+ * attempt in the slot that begins the same way reuses them instead of evaluating again. */
+typedef struct wr_att {
+    float *step_logits;              /* (MAX_STEPS+1) x nv: logits before each step of a line */
+    wr_line_state step_state[MAX_STEPS + 1];
+    int step_tok[MAX_STEPS + 1];
+    double step_lp[MAX_STEPS + 1];
+    double step_lse[MAX_STEPS + 1];  /* log-sum-exp of step_logits[s], when lse_ok[s] */
+    unsigned char lse_ok[MAX_STEPS + 1];
+    int path_tok[MAX_STEPS + 1];
+    int path_n;
+    int ban[MAX_STEPS + 1][MAX_BACK + 1];
+    int n_ban[MAX_STEPS + 1];
+    int *alive;                      /* (MAX_STEPS+1) x FIT_CAP: end words still spelled */
+    int step, n_back;
+    int running;                     /* an attempt is in flight */
+    int pend_tok, pend_finish;       /* the token waiting for the model; 1: it ends the line */
+    wr_line_state pend_state;        /* the state after it */
+    wr_cand cand;                    /* the line, once finished */
+    int fresh;                       /* the slot's cache ends with the candidate of this id (-1 none) */
+} wr_att;
+
 struct wr_writer {
     const wr_lm *lm;
     const wr_oracle *or;
@@ -53,20 +79,10 @@ struct wr_writer {
     int nv;
     float *work;                     /* masked logits of the current step */
     float *bias;                     /* theme bias per token */
-    float *step_logits;              /* (MAX_STEPS+1) x nv: logits before each step of a line */
-    wr_line_state step_state[MAX_STEPS + 1];
-    int step_tok[MAX_STEPS + 1];
-    double step_lp[MAX_STEPS + 1];
-    double step_lse[MAX_STEPS + 1];  /* log-sum-exp of step_logits[s], when lse_ok[s] */
-    unsigned char lse_ok[MAX_STEPS + 1];
-    /* the tokens after the line's start that the KV cache holds (path_tok[0..path_n)); the
-     * logits after path_tok[s] are step_logits[s + 1].  A new attempt that begins the same
-     * way reuses them instead of evaluating the model again. */
-    int path_tok[MAX_STEPS + 1];
-    int path_n;
-    int ban[MAX_STEPS + 1][MAX_BACK + 1];
-    int n_ban[MAX_STEPS + 1];
-    int *alive;                      /* (MAX_STEPS+1) x FIT_CAP: end words still spelled */
+    wr_att *att;                     /* [MAX_CANDS]: the line attempts in flight (slots) */
+    float *cand_logits;              /* [MAX_CANDS] x nv: logits after each candidate's line break */
+    float *row_logits;               /* [MAX_CANDS] x nv: one batched evaluation's rows */
+    int branches;                    /* the model decodes several slots in one pass */
     int *fit;                        /* FIT_CAP */
     unsigned char *entry;            /* nv: tokens that begin a fitting end word */
     unsigned char *tok_is_word;      /* nv: the token alone (after its space) is a word */
@@ -94,8 +110,16 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
     size_t nv = (size_t)w->nv;
     w->work = malloc(sizeof(float) * nv);
     w->bias = calloc(nv, sizeof(float));
-    w->step_logits = malloc(sizeof(float) * nv * (MAX_STEPS + 1));
-    w->alive = malloc(sizeof(int) * FIT_CAP * (MAX_STEPS + 1));
+    w->att = calloc(MAX_CANDS, sizeof *w->att);
+    w->cand_logits = malloc(sizeof(float) * nv * MAX_CANDS);
+    w->row_logits = malloc(sizeof(float) * nv * MAX_CANDS);
+    int att_ok = w->att != NULL;
+    for (int k = 0; att_ok && k < MAX_CANDS; k++) {
+        w->att[k].step_logits = malloc(sizeof(float) * nv * (MAX_STEPS + 1));
+        w->att[k].alive = malloc(sizeof(int) * FIT_CAP * (MAX_STEPS + 1));
+        att_ok = w->att[k].step_logits && w->att[k].alive;
+    }
+    w->branches = lm->branch_open != NULL;
     w->fit = malloc(sizeof(int) * FIT_CAP);
     w->entry = calloc(nv, 1);
     w->tok_is_word = calloc(nv, 1);
@@ -126,7 +150,7 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
     w->cls_count = malloc(sizeof(int) * ((size_t)ix->n_cls + 1));
     w->cls_bad = calloc((size_t)ix->n_cls + 1, 1);
     int draw_rc = wr_draw_init(&w->draw, w->nv);
-    if (draw_rc || !w->work || !w->bias || !w->step_logits || !w->alive || !w->fit || !w->entry || !w->tok_is_word || !w->start_ok || !w->whole_word ||
+    if (draw_rc || !att_ok || !w->cand_logits || !w->row_logits || !w->work || !w->bias || !w->fit || !w->entry || !w->tok_is_word || !w->start_ok || !w->whole_word ||
         !w->used_word || !w->cls_list || !w->cls_count || !w->cls_bad) {
         wr_writer_free(w);
         return vers_errorf(err, VERS_ENOMEM, "out of memory");
@@ -139,7 +163,9 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
 
 void wr_writer_free(wr_writer *w) {
     if (!w) return;
-    free(w->work); free(w->bias); free(w->step_logits); free(w->alive); free(w->fit);
+    if (w->att) for (int k = 0; k < MAX_CANDS; k++) { free(w->att[k].step_logits); free(w->att[k].alive); }
+    free(w->att); free(w->cand_logits); free(w->row_logits);
+    free(w->work); free(w->bias); free(w->fit);
     free(w->entry); free(w->tok_is_word); free(w->start_ok); free(w->whole_word); wr_draw_free(&w->draw); free(w->used_word); free(w->cls_list); free(w->cls_count); free(w->cls_bad);
     free(w);
 }
@@ -293,25 +319,36 @@ static int piece_viable(const wr_writer *w, const wr_line_state *ls, int t) {
     return wr_word_viable(&w->ix->lex, w->or->lang, buf, n + nb);
 }
 
-/* One attempt at a line from the current KV position (p0) and logits l0.  1: candidate in *c;
- * 0: dead end; 2: abandoned as worse than a candidate already found; <0: error. */
-static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, const float *l0, int p0,
-                        uint64_t *rng, wr_cand *c, vers_err *err) {
+enum { ATT_DEAD = 0, ATT_CAND = 1, ATT_PRUNED = 2, ATT_NEED = 3 };
+
+/* Starts an attempt in slot A at the line's start, whose logits are l0. */
+static void att_begin(wr_writer *w, wr_att *A, const float *l0) {
+    memcpy(A->step_logits, l0, sizeof(float) * (size_t)w->nv);
+    A->lse_ok[0] = 0;
+    wr_ls_init(&A->step_state[0]);
+    A->n_ban[0] = 0;
+    A->step = 0; A->n_back = 0;
+    A->running = 1; A->pend_finish = 0;
+}
+
+/* Runs attempt A until it needs the model or ends.  ATT_NEED: A->pend_tok must be evaluated
+ * at A->step of the line (the slot's cache cut back to that step), then att_resume;
+ * ATT_CAND: a candidate in A->cand; ATT_DEAD: dead end; ATT_PRUNED: abandoned as worse than a
+ * candidate already found; <0: error. */
+static int att_run(wr_writer *w, wr_att *A, const line_ctx *cx, const wr_params *par, uint64_t *rng,
+                   vers_err *err) {
     const wr_tokens *tt = w->tt;
     const wr_rhyme_index *ix = w->ix;
     const int nv = w->nv;
-    int step = 0, n_back = 0;
+    int step = A->step, n_back = A->n_back;
     wr_line_state *ls;
-    memcpy(w->step_logits, l0, sizeof(float) * (size_t)nv);
-    w->lse_ok[0] = 0;
-    wr_ls_init(&w->step_state[0]);
-    w->n_ban[0] = 0;
+    wr_cand *c = &A->cand;
     for (;;) {
         if (w->evals > w->budget) { vers_errorf(err, VERS_EFAIL, "search budget spent"); return -1; }
-        ls = &w->step_state[step];
-        const float *logits = w->step_logits + (size_t)step * nv;
+        ls = &A->step_state[step];
+        const float *logits = A->step_logits + (size_t)step * nv;
         float *x = w->work;
-        int *alive = w->alive + (size_t)step * FIT_CAP;
+        int *alive = A->alive + (size_t)step * FIT_CAP;
         int closable = 1, lost = 0;
         if (ls->mode == WR_MODE_FREE) {
             /* a word spelled in pieces (or begun by a piece, at the line's start) must be a
@@ -334,10 +371,10 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
         }
         w->mk.floor = -INFINITY;
         if (par->end_min_p > 0.0f && (ls->mode == WR_MODE_END || (ls->len > 0 && ls->in_word && closable))) {
-            if (!w->lse_ok[step]) { w->step_lse[step] = log_sum_exp(logits, nv); w->lse_ok[step] = 1; }
-            w->mk.floor = (float)(w->step_lse[step] + log((double)par->end_min_p));
+            if (!A->lse_ok[step]) { A->step_lse[step] = log_sum_exp(logits, nv); A->lse_ok[step] = 1; }
+            w->mk.floor = (float)(A->step_lse[step] + log((double)par->end_min_p));
         }
-        int n_allowed = wr_mask_step(&w->mk, &cx->rules, ls, alive, closable, lost, w->ban[step], w->n_ban[step], logits, x);
+        int n_allowed = wr_mask_step(&w->mk, &cx->rules, ls, alive, closable, lost, A->ban[step], A->n_ban[step], logits, x);
         const int n_fit = w->mk.n_fit;
         int t = -1;
         int n_refused = 0;
@@ -368,14 +405,14 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
         if (t < 0) {
             /* dead end: back up one token and forbid it there */
             wr_mask_release(&w->mk);
-            if (step == 0 || n_back >= MAX_BACK) return 0;
+            if (step == 0 || n_back >= MAX_BACK) { A->running = 0; return ATT_DEAD; }
             step--; n_back++; w->st_back_steps++;
-            if (w->n_ban[step] <= MAX_BACK) w->ban[step][w->n_ban[step]++] = w->step_tok[step];
-            if (w->path_n > step) w->path_n = step;
+            if (A->n_ban[step] <= MAX_BACK) A->ban[step][A->n_ban[step]++] = A->step_tok[step];
+            if (A->path_n > step) A->path_n = step;
             continue;
         }
         wr_line_state next = *ls;
-        int *next_alive = w->alive + (size_t)(step + 1) * FIT_CAP;
+        int *next_alive = A->alive + (size_t)(step + 1) * FIT_CAP;
         int finished = 0;
         if (ls->mode == WR_MODE_FREE && w->entry[t]) {
             next.mode = WR_MODE_END; next.depth = 1; next.n_alive = 0; next.end_from = step;
@@ -410,51 +447,65 @@ static int line_attempt(wr_writer *w, const line_ctx *cx, const wr_params *par, 
             }
         }
         wr_mask_release(&w->mk);
-        w->step_tok[step] = t;
-        if (!w->lse_ok[step]) { w->step_lse[step] = log_sum_exp(logits, nv); w->lse_ok[step] = 1; }
-        w->step_lp[step] = (double)logits[t] - w->step_lse[step];
+        A->step_tok[step] = t;
+        if (!A->lse_ok[step]) { A->step_lse[step] = log_sum_exp(logits, nv); A->lse_ok[step] = 1; }
+        A->step_lp[step] = (double)logits[t] - A->step_lse[step];
         if (step >= 8 && cx->prune > -INFINITY) {
             /* a candidate already far behind the best one is not worth finishing */
             double sum = 0.0;
-            for (int k = 0; k <= step; k++) sum += w->step_lp[k];
-            if (sum / (step + 1) < cx->prune) return 2;
+            for (int k = 0; k <= step; k++) sum += A->step_lp[k];
+            if (sum / (step + 1) < cx->prune) { A->running = 0; return ATT_PRUNED; }
         }
         if (finished) {
             int r = finish_line(w, cx, &next, c);
             if (r < 0) { vers_errorf(err, VERS_EFAIL, "prosody scan failed"); return -1; }
-            if (r == 0) return 0;
+            if (r == 0) { A->running = 0; return ATT_DEAD; }
             c->n_tok = step + 1;
             c->lp = 0.0;
-            for (int k = 0; k <= step; k++) { c->toks[k] = w->step_tok[k]; c->lp += w->step_lp[k]; }
+            for (int k = 0; k <= step; k++) { c->toks[k] = A->step_tok[k]; c->lp += A->step_lp[k]; }
             /* how much the masks forced the end word on the model: its tokens' probabilities
              * before masking (step_lp is read from the model's own logits) */
             c->end_toks = c->end_rare = 0;
             for (int k = next.end_from; k <= step; k++)
-                if (tt->info[w->step_tok[k]].kind == WR_TOK_WORD) {
+                if (tt->info[A->step_tok[k]].kind == WR_TOK_WORD) {
                     c->end_toks++;
-                    if (w->step_lp[k] < RARE_LOGP) c->end_rare++;
+                    if (A->step_lp[k] < RARE_LOGP) c->end_rare++;
                 }
-            /* the line break is evaluated so that the next line starts after it */
-            if (w->lm->truncate(w->lm->ud, p0 + step) != VERS_OK) { vers_errorf(err, VERS_EFAIL, "KV truncation failed"); return -1; }
-            if (w->path_n > step) w->path_n = step;
-            if (lm_eval(w, &t, 1, w->work, err)) return -1;
-            return 1;
+            /* the line break is evaluated too, so that the next line can start after it */
+            A->step = step; A->n_back = n_back;
+            A->pend_tok = t; A->pend_finish = 1;
+            if (step < A->path_n && A->path_tok[step] == t) { w->st_shared++; A->running = 0; return ATT_CAND; }
+            return ATT_NEED;
         }
-        if (step + 1 >= MAX_STEPS) return 0;
-        if (step < w->path_n && w->path_tok[step] == t) {
-            /* an earlier attempt at this line began the same way: its cache and logits serve */
+        if (step + 1 >= MAX_STEPS) { A->running = 0; return ATT_DEAD; }
+        if (step < A->path_n && A->path_tok[step] == t) {
+            /* an earlier attempt in this slot began the same way: its cache and logits serve */
             w->st_shared++;
-        } else {
-            if (w->lm->truncate(w->lm->ud, p0 + step) != VERS_OK) { vers_errorf(err, VERS_EFAIL, "KV truncation failed"); return -1; }
-            if (lm_eval(w, &t, 1, w->step_logits + (size_t)(step + 1) * nv, err)) return -1;
-            w->lse_ok[step + 1] = 0;
-            w->path_tok[step] = t;
-            w->path_n = step + 1;
+            step++;
+            A->step_state[step] = next;
+            A->n_ban[step] = 0;
+            continue;
         }
-        step++;
-        w->step_state[step] = next;
-        w->n_ban[step] = 0;
+        A->step = step; A->n_back = n_back;
+        A->pend_tok = t; A->pend_finish = 0; A->pend_state = next;
+        return ATT_NEED;
     }
+}
+
+/* The model's logits after A->pend_tok (evaluated at A->step): the attempt goes on
+ * (ATT_NEED is never returned here; run att_run again) or, after its line break, has its
+ * candidate (ATT_CAND). */
+static int att_resume(wr_writer *w, wr_att *A, const float *logits) {
+    const int step = A->step, nv = w->nv;
+    memcpy(A->step_logits + (size_t)(step + 1) * nv, logits, sizeof(float) * (size_t)nv);
+    A->lse_ok[step + 1] = 0;
+    A->path_tok[step] = A->pend_tok;
+    A->path_n = step + 1;
+    if (A->pend_finish) { A->running = 0; return ATT_CAND; }
+    A->step = step + 1;
+    A->step_state[step + 1] = A->pend_state;
+    A->n_ban[step + 1] = 0;
+    return ATT_NEED;
 }
 
 /* ---- the poem ----------------------------------------------------------------------------- */
@@ -513,12 +564,58 @@ static int cmp_cand(const void *a, const void *b) {
     return x > y ? -1 : x < y ? 1 : 0;
 }
 
-static double cand_score(const wr_writer *w, const wr_cand *c) {
+/* The words of a line, lower-cased (ASCII; other bytes kept), into buf: offsets and lengths. */
+static int line_words(const char *text, char *buf, size_t cap, int *off, int *len, int max) {
+    int n = 0; size_t o = 0;
+    for (const char *p = text; *p && n < max;) {
+        while (*p && !(((unsigned char)*p >= 0x80) || isalpha((unsigned char)*p))) p++;
+        if (!*p) break;
+        off[n] = (int)o;
+        while (*p && (((unsigned char)*p >= 0x80) || isalpha((unsigned char)*p) || *p == '\'' || *p == '-') && o + 1 < cap)
+            buf[o++] = (char)tolower((unsigned char)*p++);
+        len[n] = (int)o - off[n];
+        buf[o++] = 0;
+        if (o >= cap) break;
+        n++;
+    }
+    return n;
+}
+
+#define REPEAT_WORD_PENALTY 0.35     /* per content word the poem already has (mean log-prob units) */
+#define REPEAT_BIGRAM_PENALTY 0.25   /* per word pair the poem already has */
+
+/* A candidate's score: mean log-probability per token, less penalties for a copy of the
+ * prompt, content words already in the poem (or twice in the line) and word pairs already
+ * in the poem: the model's favourite nouns come back in every line unless told not to. */
+static double cand_score(const wr_writer *w, const line_ctx *cx, const wr_cand *c) {
     double s = c->lp / (c->n_tok > 0 ? c->n_tok : 1);
     char a[WR_LINE_BYTES], p[sizeof w->prompt_text];
     norm_line(c->text, a, sizeof a);
     norm_line(w->prompt_text, p, sizeof p);
     if (a[0] && strstr(p, a)) s -= 2.0;                 /* copied from the prompt */
+    char wb[WR_LINE_BYTES + 64], pb[WR_LINE_BYTES + 64];
+    int wo[48], wl[48], po[48], pl[48];
+    int n = line_words(c->text, wb, sizeof wb, wo, wl, 48);
+    for (int i = 0; i < n; i++) {
+        const char *x = wb + wo[i];
+        int content = wl[i] >= 3 && !wr_is_stop_word(x, wl[i], cx->lang);
+        int rep = 0;
+        for (int j = 0; j < i && content && !rep; j++) rep = wl[j] == wl[i] && !memcmp(wb + wo[j], x, (size_t)wl[i]);
+        for (int l = 0; l < cx->n_prev && content && !rep; l++) {
+            int m = line_words(cx->prev_text[l], pb, sizeof pb, po, pl, 48);
+            for (int j = 0; j < m && !rep; j++) rep = pl[j] == wl[i] && !memcmp(pb + po[j], x, (size_t)wl[i]);
+        }
+        if (rep) s -= REPEAT_WORD_PENALTY;
+        if (i == 0) continue;
+        int bi = 0;                                      /* the pair (i-1, i) */
+        for (int l = 0; l < cx->n_prev && !bi; l++) {
+            int m = line_words(cx->prev_text[l], pb, sizeof pb, po, pl, 48);
+            for (int j = 1; j < m && !bi; j++)
+                bi = pl[j] == wl[i] && pl[j - 1] == wl[i - 1] && !memcmp(pb + po[j], x, (size_t)wl[i]) &&
+                     !memcmp(pb + po[j - 1], wb + wo[i - 1], (size_t)wl[i - 1]);
+        }
+        if (bi) s -= REPEAT_BIGRAM_PENALTY;
+    }
     return s;
 }
 
@@ -572,6 +669,129 @@ static int write_once(wr_writer *w, const vers_plan *plan, const wr_params *par,
     rc = write_lines(w, plan, par, rng, prompt, n_prompt, rec, start_logits, res, prev, prev_scan, K, err);
     free(prev); free(prev_scan);
     return rc;
+}
+
+/* ---- the candidates of one line ---------------------------------------------------------- */
+
+/* Evaluates the tokens the attempts in flight wait for: one multi-row pass over their
+ * branches (each slot's tail cut back to the attempt's step first), or without branches
+ * the one slot's token at the line's start p0 + step. */
+static int eval_rows(wr_writer *w, const int *slot, int n, int p0, vers_err *err) {
+    int toks[MAX_CANDS];
+    for (int r = 0; r < n; r++) {
+        wr_att *A = &w->att[slot[r]];
+        toks[r] = A->pend_tok;
+        A->fresh = -1;                               /* the slot's cache is rewritten */
+        int rc = w->branches ? w->lm->branch_truncate(w->lm->ud, slot[r], A->step)
+                             : w->lm->truncate(w->lm->ud, p0 + A->step);
+        if (rc != VERS_OK) return vers_errorf(err, VERS_EFAIL, "KV truncation failed");
+    }
+    if (w->evals > w->budget) return vers_errorf(err, VERS_EFAIL, "search budget spent");
+    w->evals += n;
+    if (w->branches) return w->lm->branch_eval(w->lm->ud, toks, slot, n, w->row_logits, err);
+    if (w->lm->n_past(w->lm->ud) + 1 > w->lm->n_ctx)
+        return vers_errorf(err, VERS_EFAIL, "the poem does not fit the model's context of %d tokens", w->lm->n_ctx);
+    return w->lm->eval(w->lm->ud, toks, 1, w->row_logits, err);
+}
+
+/* A finished attempt's line becomes candidate rec->n_cands; logits: those after its break. */
+static void add_cand(wr_writer *w, line_ctx *cx, line_rec *rec, wr_att *A, int slot, const float *logits) {
+    if (rec->n_cands >= MAX_CANDS) return;
+    A->cand.slot = slot; A->cand.id = rec->n_cands;
+    memcpy(w->cand_logits + (size_t)rec->n_cands * w->nv, logits, sizeof(float) * (size_t)w->nv);
+    A->fresh = rec->n_cands;
+    A->cand.score = cand_score(w, cx, &A->cand);
+    rec->cands[rec->n_cands++] = A->cand;
+    double mean = A->cand.lp / A->cand.n_tok - 0.75;
+    if (mean > cx->prune) cx->prune = mean;
+}
+
+/* Samples candidate lines for one plan line: up to K attempts in flight at once, one slot
+ * each (K branches of the cache decoded together; one slot without branches), new
+ * attempts started as others end, until K candidates (or attempts pruned as worse than one
+ * found), max_attempts, or a thin rhyme class that yields nothing early. */
+static int search_line(wr_writer *w, line_ctx *cx, const wr_params *par, uint64_t *rng, const float *l0, int p0,
+                       int K, int any_end, int thin, line_rec *rec, int *pruned, wr_result *res, vers_err *err) {
+    const int nslot = w->branches ? K : 1, nv = w->nv;
+    int rc;
+    for (int k = 0; k < nslot; k++) { w->att[k].path_n = 0; w->att[k].running = 0; w->att[k].fresh = -1; }
+    if (w->branches && (rc = w->lm->branch_open(w->lm->ud, nslot, MAX_STEPS + 2, err))) return rc;
+    int started = 0;
+    for (;;) {
+        int running = 0, rows[MAX_CANDS], n_rows = 0;
+        for (int k = 0; k < nslot; k++) running += w->att[k].running;
+        /* attempts in every free slot, while more could still be needed */
+        for (int k = 0; k < nslot; k++) {
+            wr_att *A = &w->att[k];
+            while (!A->running) {
+                int done = rec->n_cands + *pruned;
+                if (!any_end || started >= par->max_attempts || done + running >= K) break;
+                if (thin && started >= par->max_attempts / 3 && done == 0) break;
+                att_begin(w, A, l0);
+                started++; running++;
+                res->line_attempts++;
+                long e0 = w->evals;
+                w->why = -1;
+                int r = att_run(w, A, cx, par, rng, err);
+                if (r == ATT_NEED) { rows[n_rows++] = k; break; }
+                running--;
+                long de = w->evals - e0;
+                if (r < 0) return err && err->code ? err->code : VERS_EFAIL;
+                if (r == ATT_PRUNED) { (*pruned)++; w->st_pruned += de; }
+                else if (r == ATT_DEAD) { if (w->why < 0) w->st_dead += de; else w->st_reject[w->why] += de; }
+                else add_cand(w, cx, rec, A, k, A->step_logits + (size_t)(A->step + 1) * nv);   /* the slot's cache held it all */
+            }
+        }
+        /* the attempts already in flight go on to their next token */
+        for (int k = 0; k < nslot; k++) {
+            wr_att *A = &w->att[k];
+            int queued = 0;
+            for (int r = 0; r < n_rows; r++) queued |= rows[r] == k;
+            if (!A->running || queued) continue;
+            if (rec->n_cands + *pruned >= K) { A->running = 0; continue; }
+            int r = att_run(w, A, cx, par, rng, err);
+            if (r == ATT_NEED) { rows[n_rows++] = k; continue; }
+            if (r < 0) return err && err->code ? err->code : VERS_EFAIL;
+            if (r == ATT_PRUNED) (*pruned)++;
+            else if (r == ATT_CAND) add_cand(w, cx, rec, A, k, A->step_logits + (size_t)(A->step + 1) * nv);
+        }
+        if (n_rows == 0) {
+            int any = 0;
+            for (int k = 0; k < nslot; k++) any |= w->att[k].running;
+            int done = rec->n_cands + *pruned;
+            if (!any && (!any_end || started >= par->max_attempts || done >= K || (thin && started >= par->max_attempts / 3 && done == 0)))
+                break;
+            continue;
+        }
+        if ((rc = eval_rows(w, rows, n_rows, p0, err))) return rc;
+        w->st_ok += n_rows;
+        for (int r = 0; r < n_rows; r++) {
+            wr_att *A = &w->att[rows[r]];
+            if (att_resume(w, A, w->row_logits + (size_t)r * nv) != ATT_CAND) continue;
+            add_cand(w, cx, rec, A, rows[r], w->row_logits + (size_t)r * nv);
+        }
+    }
+    return VERS_OK;
+}
+
+/* Makes the cache end with the kept line c (and the stanza's blank line) at p0, the logits
+ * after it in l1: the slot that wrote it is committed when its cache still ends with it,
+ * else the line is read again from what the cache shares with it. */
+static int keep_line(wr_writer *w, const wr_cand *c, int p0, int stanza_end, float *l1, vers_err *err) {
+    const wr_att *A = &w->att[c->slot];
+    int rc;
+    if (A->fresh == c->id) {
+        if (w->branches && (rc = w->lm->branch_commit(w->lm->ud, c->slot, c->n_tok, err))) return rc;
+        if (w->lm->n_past(w->lm->ud) != p0 + c->n_tok) return vers_errorf(err, VERS_EFAIL, "the cache lost the kept line");
+        memcpy(l1, w->cand_logits + (size_t)c->id * w->nv, sizeof(float) * (size_t)w->nv);
+        if (stanza_end) rc = lm_eval(w, &w->tt->newline, 1, l1, err);
+        return rc ? rc : VERS_OK;
+    }
+    int common = 0;
+    if (!w->branches)          /* the cache still holds the slot's path */
+        while (common < A->path_n && common < c->n_tok - 1 && c->toks[common] == A->path_tok[common]) common++;
+    if ((rc = w->lm->truncate(w->lm->ud, p0 + common))) return vers_errorf(err, rc, "KV truncation failed");
+    return eval_line(w, c, common, stanza_end, l1, err);
 }
 
 /* The opening words of a line, for a rondeau's rentrement: up to the first punctuation
@@ -630,7 +850,6 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
             floor_line = i;
         }
         rec[i].pos = w->lm->n_past(w->lm->ud);
-        w->path_n = 0;
         if ((lp->refrain_of >= 0 && lp->refrain_of < i) || (lp->rentrement_of >= 0 && lp->rentrement_of < i)) {
             line_rec *src = &rec[lp->refrain_of >= 0 ? lp->refrain_of : lp->rentrement_of];
             wr_cand *c = &rec[i].cands[0];
@@ -676,7 +895,6 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
             return vers_errorf(err, VERS_ENOMEM, "out of memory");
         ru->es = &es;
         rec[i].n_cands = 0;
-        int last_ok = -1;
         /* the group's first line (it chose the class) and whether the class is thin here */
         int head = -1;
         if (lp->rhyme >= 0)
@@ -685,28 +903,8 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
         const int thin = head >= 0 && es.n < THIN_CLASS;
         cx.prune = -INFINITY;
         int pruned = 0;
-        for (int a = 0; es.n > 0 && a < par->max_attempts && rec[i].n_cands + pruned < K; a++) {
-            if (thin && a >= par->max_attempts / 3 && rec[i].n_cands + pruned == 0) break;   /* see below */
-            res->line_attempts++;
-            wr_cand *c = &rec[i].cands[rec[i].n_cands];
-            long e0 = w->evals;
-            w->why = -1;
-            int r = line_attempt(w, &cx, par, l0, rec[i].pos, rng, c, err);
-            long de = w->evals - e0;
-            if (r == 1) w->st_ok += de;
-            else if (r == 2) w->st_pruned += de;
-            else if (r == 0 && w->why < 0) w->st_dead += de;
-            else if (r == 0) w->st_reject[w->why] += de;
-            if (r < 0) { wr_endset_free(&es); return err && err->code ? err->code : VERS_EFAIL; }
-            if (r == 2) pruned++;                      /* worse than a candidate we have */
-            if (r != 1) last_ok = -1;                  /* the cache no longer ends with it */
-            if (r == 1) {
-                c->score = cand_score(w, c);
-                last_ok = rec[i].n_cands++;
-                double mean = c->lp / c->n_tok - 0.75;
-                if (mean > cx.prune) cx.prune = mean;
-            }
-        }
+        rc = search_line(w, &cx, par, rng, l0, rec[i].pos, K, es.n > 0, thin, &rec[i], &pruned, res, err);
+        if (rc) { wr_endset_free(&es); return rc; }
         if (getenv("VERS_WRITE_DEBUG"))
             fprintf(stderr, "line %d: classes %d end words %d (min syl %d) candidates %d pruned %d\n",
                     i + 1, n_cls, es.n, es.min_syl, rec[i].n_cands, pruned);
@@ -750,26 +948,12 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
             i = k + 1;
             continue;
         }
-        /* keep the best; when the last attempt was a candidate the KV cache ends with it, else
-         * the best is read again */
-        int tail = last_ok;
-        wr_cand last;
-        if (tail >= 0) last = rec[i].cands[tail];
+        /* keep the best: its slot's cache may still end with it (then it is committed as it
+         * is), else the line is read again from what the cache still shares with it */
         qsort(rec[i].cands, (size_t)rec[i].n_cands, sizeof(wr_cand), cmp_cand);
         rec[i].cur = 0;
         float *l1 = i + 1 < plan->n_lines ? start_logits + (size_t)(i + 1) * nv : w->work;
-        if (tail >= 0 && !stanza_end && !strcmp(last.text, rec[i].cands[0].text) && last.n_tok == rec[i].cands[0].n_tok &&
-            !memcmp(last.toks, rec[i].cands[0].toks, sizeof(int) * (size_t)last.n_tok)) {
-            /* the cache already ends with this line: its logits are in w->work */
-            if (i + 1 < plan->n_lines) memcpy(l1, w->work, sizeof(float) * (size_t)nv);
-        } else {
-            /* the cache still holds the start the best shares with the last attempt */
-            const wr_cand *b = &rec[i].cands[0];
-            int common = 0;
-            while (common < w->path_n && common < b->n_tok - 1 && b->toks[common] == w->path_tok[common]) common++;
-            if ((rc = w->lm->truncate(w->lm->ud, rec[i].pos + common))) return vers_errorf(err, rc, "KV truncation failed");
-            if ((rc = eval_line(w, b, common, stanza_end, l1, err))) return rc;
-        }
+        if ((rc = keep_line(w, &rec[i].cands[0], rec[i].pos, stanza_end, l1, err))) return rc;
         i++;
     }
     /* the poem's text */
@@ -821,8 +1005,8 @@ wr_params wr_params_default(void) {
     memset(&p, 0, sizeof p);
     p.temp = 0.8f;
     p.min_p = 0.02f;
-    p.candidates = 3;
-    p.max_attempts = 8 * p.candidates;
+    p.candidates = 8;
+    p.max_attempts = 4 * p.candidates;
     p.budget = 40000;
     p.theme_bias = 1.0f;
     p.word_bias = 1.0f;
