@@ -113,11 +113,23 @@ int main(void) {
         char cmd[4096], cwd[1024];
         const char *vers = getenv("VERS_BIN") ? getenv("VERS_BIN") : "build/vers";
         snprintf(cmd, sizeof cmd, "cd %s && %s/%s train --tokenizer t.vtok --struct-codes --dim 16 --layers 1 --heads 2 --hidden 16 "
-                 "--batch 1 --seq 16 --steps 2 --val-frac 0 --eval-every 0 -t 1 -c s.ckpt --log s.csv c.txt 2>&1 && "
+                 "--batch 1 --seq 128 --steps 2 --val-frac 0 --eval-every 0 -t 1 -c s.ckpt --log s.csv c.txt 2>&1 && "
                  "%s/%s train --resume -c s.ckpt --log s.csv --steps 3 c.txt 2>&1 && %s/%s export s.ckpt s.gguf && %s/%s info s.gguf 2>&1 | grep -c vers.struct.rhyme",
                  dir, getcwd(cwd, sizeof cwd), vers, cwd, vers, cwd, vers, cwd, vers);
         int rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 0 && strstr(out, "structure codes in poems") && strstr(out, "from step 2") && strstr(out, "\n2\n"), "rc %d: %s", rc, out);
+    }
+    T_CASE("struct: vers write feeds the codes to a model fine-tuned with them (and not with --no-codes)") {
+        static char out[1 << 16];
+        char cmd[4096], cwd[1024];
+        const char *vers = getenv("VERS_BIN") ? getenv("VERS_BIN") : "build/vers";
+        for (int no = 0; no < 2; no++) {
+            snprintf(cmd, sizeof cmd, "cd %s && %s/%s write -m s.gguf --lang fr --form quatrain --seed 3 --json %s 2>&1",
+                     dir, getcwd(cwd, sizeof cwd), vers, no ? "--no-codes" : "");
+            int rc = t_run(cmd, out, sizeof out);
+            T_CHECK(rc == 0 && strstr(out, no ? "\"codes\":false" : "\"codes\":true") && strstr(out, "\"ok\":true"),
+                    "%s: rc %d: %.600s", no ? "--no-codes" : "codes", rc, out);
+        }
     }
     vers_struct_table_free(t);
     vers_prosody_close(p);

@@ -50,7 +50,7 @@ int main(void) {
     }
     x.cap = 1 << 14;
     x.hist = malloc(sizeof(int) * (size_t)x.cap);
-    wr_lm lm = {&x, x.n, x.cap, vers_token_bos(x.t), r_eval, r_truncate, r_n_past, r_tokenize, r_bytes, r_special, NULL, NULL, NULL, NULL};
+    wr_lm lm = {&x, x.n, x.cap, vers_token_bos(x.t), r_eval, r_truncate, r_n_past, r_tokenize, r_bytes, r_special, NULL, NULL, NULL, NULL, NULL};
     struct { wr_prosody_oracle po; wr_tokens tt; wr_rhyme_index ix; wr_writer *w; wr_lexicon common; int ok; } L[2];
     memset(L, 0, sizeof L);
     const char *cache = t_tmpdir();

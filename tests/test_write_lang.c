@@ -169,7 +169,7 @@ int main(void) {
     x.prior = calloc((size_t)x.n, sizeof *x.prior);
     x.cap = 1 << 14;
     x.hist = malloc(sizeof(int) * (size_t)x.cap);
-    wr_lm lm = {&x, x.n, x.cap, vers_token_bos(x.t), r_eval, r_truncate, r_n_past, r_tokenize, r_bytes, r_special, NULL, NULL, NULL, NULL};
+    wr_lm lm = {&x, x.n, x.cap, vers_token_bos(x.t), r_eval, r_truncate, r_n_past, r_tokenize, r_bytes, r_special, NULL, NULL, NULL, NULL, NULL};
     const char *cache = t_tmpdir();
 
     static const struct { const char *form; int lang; } runs[] = {

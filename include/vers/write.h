@@ -34,6 +34,8 @@ typedef struct vers_write_opts {
     float temp;                /* sampling temperature (defaults: vers_write_default_opts) */
     int candidates;            /* candidate lines sampled per line */
     long budget;               /* token evaluations per poem, all retries, before giving up */
+    int no_codes;              /* 1: do not feed structure codes (<syl:N><rh:K>) even when the
+                                  model was fine-tuned with them (for A/B comparisons) */
 } vers_write_opts;
 
 vers_write_opts vers_write_default_opts(void);
@@ -50,6 +52,7 @@ typedef struct vers_poem_out {
     double seconds;            /* wall time of this poem */
     long evals;                /* tokens the model evaluated, all candidates and retries */
     int line_attempts, line_backups, restarts;
+    int codes;                 /* 1 when structure codes were fed before the lines */
 } vers_poem_out;
 
 /* Checks a request without a model: the form resolves, the options apply, a plan exists.

@@ -31,6 +31,8 @@ static void usage(FILE *f) {
         "  -n, --count N     number of poems (default 1)\n"
         "  --candidates K    candidate lines sampled per line (default %d)\n"
         "  --budget N        model evaluations per poem before giving up (default %ld)\n"
+        "  --no-codes        do not feed structure codes (<syl:N><rh:K> before each line) to a\n"
+        "                    model fine-tuned with them (they are fed by default)\n"
         "  --json            one JSON object per poem: text, analysis, scores\n"
         "  -t, --threads N   threads (default: 1 for a model under 50M parameters, else cores)\n", (double)d.temp, d.candidates, d.budget);
 }
@@ -58,7 +60,7 @@ int cmd_write(int argc, char **argv) {
         {"temp", required_argument, 0, 'e'}, {"count", required_argument, 0, 'n'},
         {"json", no_argument, 0, 'j'}, {"threads", required_argument, 0, 't'},
         {"candidates", required_argument, 0, 'k'}, {"budget", required_argument, 0, 'b'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"no-codes", no_argument, 0, 'C'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     vers_write_opts o = vers_write_default_opts();
     const char *model = NULL;
     long count = 1, threads = 0, v;
@@ -93,6 +95,7 @@ int cmd_write(int argc, char **argv) {
         case 't':
             if (cli_parse_int(optarg, 1, 256, &threads)) return cli_error("write", "--threads: '%s' is not a count", optarg);
             break;
+        case 'C': o.no_codes = 1; break;
         case 'k':
             if (cli_parse_int(optarg, 1, 8, &v)) return cli_error("write", "--candidates: '%s' is not from 1 to 8", optarg);
             o.candidates = (int)v; break;
@@ -148,10 +151,10 @@ int cmd_write(int argc, char **argv) {
             cli_put_json(stdout, p.form, strlen(p.form));
             printf(",\"seed\":%llu,\"index\":%ld,\"scores\":{\"tokens\":%d,\"logprob\":%.4f,"
                    "\"logprob_per_token\":%.4f,\"seconds\":%.4f,\"evals\":%ld,\"line_attempts\":%d,"
-                   "\"line_backups\":%d,\"restarts\":%d,\"end_tokens\":%d,\"end_rare\":%d},\"analysis\":%s}\n",
+                   "\"line_backups\":%d,\"restarts\":%d,\"end_tokens\":%d,\"end_rare\":%d,\"codes\":%s},\"analysis\":%s}\n",
                    (unsigned long long)o.seed, i, p.n_tokens, p.logprob,
                    p.n_tokens ? p.logprob / p.n_tokens : 0.0, p.seconds, p.evals, p.line_attempts,
-                   p.line_backups, p.restarts, p.end_tokens, p.end_rare, p.analysis_json ? p.analysis_json : "null");
+                   p.line_backups, p.restarts, p.end_tokens, p.end_rare, p.codes ? "true" : "false", p.analysis_json ? p.analysis_json : "null");
         } else {
             if (i > 0) putchar('\n');
             fputs(p.text, stdout);

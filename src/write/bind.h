@@ -14,6 +14,7 @@ typedef struct wr_engine_lm {
     vers_ctx *ctx;
     vers_tokenizer *tok;
     int n_vocab;
+    wr_codes codes;            /* lm.codes points here when the model has them */
 } wr_engine_lm;
 
 /* Below this many parameters the writer's default is one thread (bind_engine.c says why). */

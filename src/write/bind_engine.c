@@ -5,6 +5,8 @@
 #include "write/bind.h"
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include "engine/gguf.h"
 
 static int e_eval(void *ud, const int *toks, int n, float *logits, vers_err *err) {
     wr_engine_lm *e = ud;
@@ -58,6 +60,42 @@ static int e_special(void *ud, const char *text) {
     return vers_token_special(((wr_engine_lm *)ud)->tok, text);
 }
 
+/* The structure codes of a model fine-tuned with them: the control tokens and the rhyme
+ * tables its GGUF carries (vers.struct.rhyme.fr / .en: keys joined by '|'). 1 when found. */
+static int read_codes(wr_engine_lm *e) {
+    wr_codes *c = &e->codes;
+    char name[32];
+    for (int n = 1; n <= WR_CODE_SYL; n++) {
+        snprintf(name, sizeof name, "<syl:%d>", n);
+        if ((c->syl[n] = vers_token_special(e->tok, name)) < 0) return 0;
+    }
+    for (int k = 0; k < WR_CODE_RH; k++) {
+        snprintf(name, sizeof name, "<rh:%d>", k);
+        if ((c->rh[k] = vers_token_special(e->tok, name)) < 0) return 0;
+    }
+    if ((c->rh_other = vers_token_special(e->tok, "<rh:other>")) < 0 || (c->stanza = vers_token_special(e->tok, "<stanza>")) < 0)
+        return 0;
+    static const char *keys[2] = {"vers.struct.rhyme.en", "vers.struct.rhyme.fr"};   /* WR_LANG_EN, WR_LANG_FR */
+    int any = 0;
+    for (int l = 0; l < 2; l++) {
+        gguf_str v;
+        c->n_key[l] = 0;
+        if (gguf_get_str(vers_model_gguf(e->model), keys[l], &v) != 0) continue;
+        for (uint64_t i = 0; i < v.len && c->n_key[l] < WR_CODE_RH;) {
+            uint64_t j = i;
+            while (j < v.len && v.ptr[j] != '|') j++;
+            if (j - i > 0 && j - i < sizeof c->key[l][0]) {
+                memcpy(c->key[l][c->n_key[l]], v.ptr + i, (size_t)(j - i));
+                c->key[l][c->n_key[l]][j - i] = 0;
+            } else c->key[l][c->n_key[l]][0] = 0;      /* a key too long: never matched */
+            c->n_key[l]++;
+            i = j + 1;
+        }
+        any = 1;
+    }
+    return any;
+}
+
 int wr_engine_lm_open(wr_engine_lm *e, const char *path, int n_threads, vers_err *err) {
     memset(e, 0, sizeof *e);
     vers_model_params mp = {n_threads};
@@ -92,6 +130,7 @@ int wr_engine_lm_open(wr_engine_lm *e, const char *path, int n_threads, vers_err
     lm->tokenize = e_tokenize;
     lm->token_bytes = e_token_bytes;
     lm->special = e_special;
+    if (read_codes(e)) lm->codes = &e->codes;
     /* the LSTM's state is no KV cache: its candidates are decoded one after another */
     if (vers_model_get_info(e->model)->arch != VERS_ARCH_LSTM) {
         lm->branch_open = e_branch_open;

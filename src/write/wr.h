@@ -25,6 +25,19 @@
 #include <stddef.h>
 
 /* ---- language model ------------------------------------------------------------------ */
+/* Structure codes (a model fine-tuned with `vers train --struct-codes`): before each line of
+ * a poem, [<stanza>] <syl:N> <rh:K>, K indexing the language's table of frequent rhyme keys
+ * (the prosody's rhyme_key strings) or <rh:other>. */
+#define WR_CODE_SYL 24
+#define WR_CODE_RH 256
+typedef struct wr_codes {
+    int syl[WR_CODE_SYL + 1];  /* token of <syl:N>, N = 1..24 */
+    int rh[WR_CODE_RH];        /* token of <rh:K> */
+    int rh_other, stanza;
+    int n_key[2];              /* keys per language (WR_LANG_EN, WR_LANG_FR) */
+    char key[2][WR_CODE_RH][48];
+} wr_codes;
+
 typedef struct wr_lm {
     void *ud;
     int n_vocab;
@@ -50,6 +63,7 @@ typedef struct wr_lm {
     int (*branch_eval)(void *ud, const int *toks, const int *branch, int n, float *logits, vers_err *err);
     int (*branch_truncate)(void *ud, int b, int len);
     int (*branch_commit)(void *ud, int b, int n, vers_err *err);
+    const wr_codes *codes;     /* NULL: the model knows no structure codes */
 } wr_lm;
 
 /* ---- prosody --------------------------------------------------------------------------- */
@@ -268,6 +282,7 @@ typedef struct wr_params {
     float word_bias;           /* logit bias on tokens that are whole words of the language */
     float end_min_p;           /* an end word is entered only by a token the model gives at
                                   least this probability before the masks (0: any) */
+    int no_codes;              /* 1: do not feed structure codes even when the model knows them */
 } wr_params;
 wr_params wr_params_default(void);
 
@@ -279,6 +294,7 @@ typedef struct wr_result {
     int end_rare;              /* of those, the ones the model gave p < 1e-3 before masking */
     long evals;                /* tokens evaluated by the model, all attempts */
     int line_attempts, line_backups, poem_restarts;
+    int codes;                 /* 1 when structure codes were fed before the lines */
 } wr_result;
 
 typedef struct wr_writer wr_writer;

@@ -131,6 +131,7 @@ static wr_params request_params(const vers_write_opts *o) {
     if (o->candidates > 0) { par.candidates = o->candidates; par.max_attempts = 4 * par.candidates; }
     if (o->budget > 0) par.budget = o->budget;
     par.theme = o->theme;
+    par.no_codes = o->no_codes;
     return par;
 }
 
@@ -155,6 +156,7 @@ int vers_write(vers_writer *w, const vers_write_opts *o, int index, vers_poem_ou
         out->text = res.text; res.text = NULL;
         out->n_tokens = res.n_tokens; out->logprob = res.logprob;
         out->end_tokens = res.end_tokens; out->end_rare = res.end_rare;
+        out->codes = res.codes;
         out->n_lines = r.plan->n_lines;
         snprintf(out->form, sizeof out->form, "%s", vers_form_name(r.form));
         vers_analyse_opts ao = {r.vlang, r.form, 1};

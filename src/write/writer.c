@@ -45,6 +45,7 @@ typedef struct line_rec {
     int cur;                 /* index of the kept candidate, -1 none */
     int pos;                 /* KV position at the start of the line */
     int refrain;             /* copied from an earlier line */
+    int codes[3], n_codes;   /* structure codes fed before the line (cache positions pos..) */
 } line_rec;
 
 /* One line attempt in flight, in its slot.  A slot's model state is a branch of the KV
@@ -83,6 +84,10 @@ struct wr_writer {
     float *cand_logits;              /* [MAX_CANDS] x nv: logits after each candidate's line break */
     float *row_logits;               /* [MAX_CANDS] x nv: one batched evaluation's rows */
     int branches;                    /* the model decodes several slots in one pass */
+    int *cls_code;                   /* n_cls: a rhyme class's <rh:K> index, -1 <rh:other>; NULL: no codes */
+    float *code_logits;              /* nv: logits after a line's codes */
+    int use_codes;                   /* this poem feeds structure codes */
+    int line_cap;                    /* tokens a line may take here (context left) */
     int *fit;                        /* FIT_CAP */
     unsigned char *entry;            /* nv: tokens that begin a fitting end word */
     unsigned char *tok_is_word;      /* nv: the token alone (after its space) is a word */
@@ -120,6 +125,20 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
         att_ok = w->att[k].step_logits && w->att[k].alive;
     }
     w->branches = lm->branch_open != NULL;
+    const int lslot = or->lang == WR_LANG_FR ? WR_LANG_FR : WR_LANG_EN;
+    if (lm->codes && lm->codes->n_key[lslot] > 0) {
+        /* each rhyme class's code: its key looked up in the model's table */
+        w->cls_code = malloc(sizeof(int) * ((size_t)ix->n_cls + 1));
+        w->code_logits = malloc(sizeof(float) * nv);
+        if (w->cls_code)
+            for (int c = 0; c < ix->n_cls; c++) {
+                const char *key = ix->text + ix->cls_key[c];
+                w->cls_code[c] = -1;
+                for (int k = 0; k < lm->codes->n_key[lslot] && w->cls_code[c] < 0; k++)
+                    if (!strcmp(lm->codes->key[lslot][k], key)) w->cls_code[c] = k;
+            }
+        att_ok = att_ok && w->cls_code && w->code_logits;
+    }
     w->fit = malloc(sizeof(int) * FIT_CAP);
     w->entry = calloc(nv, 1);
     w->tok_is_word = calloc(nv, 1);
@@ -164,7 +183,7 @@ int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const w
 void wr_writer_free(wr_writer *w) {
     if (!w) return;
     if (w->att) for (int k = 0; k < MAX_CANDS; k++) { free(w->att[k].step_logits); free(w->att[k].alive); }
-    free(w->att); free(w->cand_logits); free(w->row_logits);
+    free(w->att); free(w->cand_logits); free(w->row_logits); free(w->cls_code); free(w->code_logits);
     free(w->work); free(w->bias); free(w->fit);
     free(w->entry); free(w->tok_is_word); free(w->start_ok); free(w->whole_word); wr_draw_free(&w->draw); free(w->used_word); free(w->cls_list); free(w->cls_count); free(w->cls_bad);
     free(w);
@@ -477,7 +496,7 @@ static int att_run(wr_writer *w, wr_att *A, const line_ctx *cx, const wr_params 
             if (step < A->path_n && A->path_tok[step] == t) { w->st_shared++; A->running = 0; return ATT_CAND; }
             return ATT_NEED;
         }
-        if (step + 1 >= MAX_STEPS) { A->running = 0; return ATT_DEAD; }
+        if (step + 1 >= MAX_STEPS || step + 2 >= w->line_cap) { A->running = 0; return ATT_DEAD; }
         if (step < A->path_n && A->path_tok[step] == t) {
             /* an earlier attempt in this slot began the same way: its cache and logits serve */
             w->st_shared++;
@@ -619,11 +638,16 @@ static double cand_score(const wr_writer *w, const line_ctx *cx, const wr_cand *
     return s;
 }
 
-/* Evaluates a kept line's tokens from `from` on (the cache holds those before), and the
- * stanza's blank line; the logits after it go to logits. */
-static int eval_line(wr_writer *w, const wr_cand *c, int from, int stanza_end, float *logits, vers_err *err) {
-    w->st_reeval += c->n_tok - from + (stanza_end ? 1 : 0);
-    int rc = lm_eval(w, c->toks + from, c->n_tok - from, logits, err);
+/* Evaluates a kept line from `from` on (the cache holds what comes before): its structure
+ * codes (from counts them), its tokens, and the stanza's blank line; the logits after it go
+ * to logits. */
+static int eval_line(wr_writer *w, const line_rec *r, const wr_cand *c, int from, int stanza_end, float *logits, vers_err *err) {
+    int seq[3 + MAX_STEPS + 2], n = 0;
+    for (int k = 0; k < r->n_codes; k++) seq[n++] = r->codes[k];
+    for (int k = 0; k < c->n_tok; k++) seq[n++] = c->toks[k];
+    if (from < 0 || from >= n) return vers_errorf(err, VERS_EFAIL, "line re-read from %d of %d tokens", from, n);
+    w->st_reeval += n - from + (stanza_end ? 1 : 0);
+    int rc = lm_eval(w, seq + from, n - from, logits, err);
     if (!rc && stanza_end) rc = lm_eval(w, &w->tt->newline, 1, logits, err);
     return rc;
 }
@@ -715,7 +739,10 @@ static int search_line(wr_writer *w, line_ctx *cx, const wr_params *par, uint64_
     const int nslot = w->branches ? K : 1, nv = w->nv;
     int rc;
     for (int k = 0; k < nslot; k++) { w->att[k].path_n = 0; w->att[k].running = 0; w->att[k].fresh = -1; }
-    if (w->branches && (rc = w->lm->branch_open(w->lm->ud, nslot, MAX_STEPS + 2, err))) return rc;
+    w->line_cap = w->lm->n_ctx - p0 < MAX_STEPS + 2 ? w->lm->n_ctx - p0 : MAX_STEPS + 2;
+    if (w->line_cap < 2)
+        return vers_errorf(err, VERS_EFAIL, "the poem does not fit the model's context of %d tokens", w->lm->n_ctx);
+    if (w->branches && (rc = w->lm->branch_open(w->lm->ud, nslot, w->line_cap, err))) return rc;
     int started = 0;
     for (;;) {
         int running = 0, rows[MAX_CANDS], n_rows = 0;
@@ -777,8 +804,9 @@ static int search_line(wr_writer *w, line_ctx *cx, const wr_params *par, uint64_
 /* Makes the cache end with the kept line c (and the stanza's blank line) at p0, the logits
  * after it in l1: the slot that wrote it is committed when its cache still ends with it,
  * else the line is read again from what the cache shares with it. */
-static int keep_line(wr_writer *w, const wr_cand *c, int p0, int stanza_end, float *l1, vers_err *err) {
+static int keep_line(wr_writer *w, const line_rec *r, const wr_cand *c, int stanza_end, float *l1, vers_err *err) {
     const wr_att *A = &w->att[c->slot];
+    const int p0 = r->pos + r->n_codes;
     int rc;
     if (A->fresh == c->id) {
         if (w->branches && (rc = w->lm->branch_commit(w->lm->ud, c->slot, c->n_tok, err))) return rc;
@@ -791,7 +819,56 @@ static int keep_line(wr_writer *w, const wr_cand *c, int p0, int stanza_end, flo
     if (!w->branches)          /* the cache still holds the slot's path */
         while (common < A->path_n && common < c->n_tok - 1 && c->toks[common] == A->path_tok[common]) common++;
     if ((rc = w->lm->truncate(w->lm->ud, p0 + common))) return vers_errorf(err, rc, "KV truncation failed");
-    return eval_line(w, c, common, stanza_end, l1, err);
+    return eval_line(w, r, c, r->n_codes + common, stanza_end, l1, err);
+}
+
+/* The structure codes before line i, evaluated from the line's start (rec->pos): <stanza>
+ * when a stanza begins, <syl:N> for the line's target, and <rh:K>.  The line that opens a
+ * rhyme group (or rhymes with none) lets the model choose K: among the codes of the
+ * classes allowed here, one drawn by the model's probability of its code after <syl:N>;
+ * the allowed classes are then those of that code.  A line of a group takes its head's
+ * code.  The logits after the codes go to w->code_logits. */
+static int line_codes(wr_writer *w, const vers_plan *plan, int i, const wr_params *par, uint64_t *rng, line_rec *rec,
+                      int *n_cls, vers_err *err) {
+    const wr_codes *cd = w->lm->codes;
+    const vers_plan_line *lp = &plan->lines[i];
+    int rc, n = 0;
+    if (i > 0 && lp->stanza != plan->lines[i - 1].stanza) rec->codes[n++] = cd->stanza;
+    int syl = wr_line_target(lp);
+    if (syl <= 0) syl = w->or->lang == WR_LANG_FR ? 8 : 7;   /* a free line: the middle of its range */
+    rec->codes[n++] = cd->syl[syl < 1 ? 1 : syl > WR_CODE_SYL ? WR_CODE_SYL : syl];
+    if ((rc = lm_eval(w, rec->codes, n, w->code_logits, err))) return rc;
+    /* the codes the allowed classes have, weighted by the model */
+    const float *lg = w->code_logits;
+    int code = -2;
+    if (*n_cls == 1) code = w->cls_code[w->cls_list[0]];
+    else {
+        double best = -INFINITY, mx = -INFINITY;
+        for (int k = 0; k < *n_cls; k++) {
+            int c = w->cls_code[w->cls_list[k]];
+            float l = lg[c >= 0 ? cd->rh[c] : cd->rh_other];
+            if (l > mx) mx = l;
+        }
+        /* Gumbel-max draw over the distinct codes present, at the writer's temperature */
+        unsigned char seen[WR_CODE_RH + 1];
+        memset(seen, 0, sizeof seen);
+        const double temp = par->temp > 0.05f ? par->temp : 0.05;
+        for (int k = 0; k < *n_cls; k++) {
+            int c = w->cls_code[w->cls_list[k]];
+            if (seen[c + 1]) continue;
+            seen[c + 1] = 1;
+            double u = ((double)(wr_rng_next(rng) >> 11) + 0.5) / 9007199254740992.0;
+            double g = ((double)lg[c >= 0 ? cd->rh[c] : cd->rh_other] - mx) / temp - log(-log(u));
+            if (g > best) { best = g; code = c; }
+        }
+        int m = 0;
+        for (int k = 0; k < *n_cls; k++) if (w->cls_code[w->cls_list[k]] == code) w->cls_list[m++] = w->cls_list[k];
+        *n_cls = m;
+    }
+    rec->codes[n] = code >= 0 ? cd->rh[code] : cd->rh_other;
+    if ((rc = lm_eval(w, rec->codes + n, 1, w->code_logits, err))) return rc;
+    rec->n_codes = n + 1;
+    return VERS_OK;
 }
 
 /* The opening words of a line, for a rondeau's rentrement: up to the first punctuation
@@ -846,7 +923,7 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
                 first--; used += rec[first].cands[rec[first].cur].n_tok + 1;
             }
             for (int j = first; j < i; j++)
-                if ((rc = eval_line(w, &rec[j].cands[rec[j].cur], 0, wr_stanza_end(plan, j), l0, err))) return rc;
+                if ((rc = eval_line(w, &rec[j], &rec[j].cands[rec[j].cur], 0, wr_stanza_end(plan, j), l0, err))) return rc;
             floor_line = i;
         }
         rec[i].pos = w->lm->n_past(w->lm->ud);
@@ -863,8 +940,16 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
                 if (w->or->scan(w->or->ud, c->text, len, 0, &c->scan)) return vers_errorf(err, VERS_EFAIL, "prosody scan failed");
             }
             rec[i].n_cands = 1; rec[i].cur = 0; rec[i].refrain = 1;
+            rec[i].n_codes = 0;
+            if (w->use_codes) {
+                if (i > 0 && lp->stanza != plan->lines[i - 1].stanza) rec[i].codes[rec[i].n_codes++] = w->lm->codes->stanza;
+                int syl = c->scan.syl < 1 ? 1 : c->scan.syl > WR_CODE_SYL ? WR_CODE_SYL : c->scan.syl;
+                rec[i].codes[rec[i].n_codes++] = w->lm->codes->syl[syl];
+                int k = c->end_word >= 0 && c->end_word < ix->n_words ? w->cls_code[ix->words[c->end_word].cls] : -1;
+                rec[i].codes[rec[i].n_codes++] = k >= 0 ? w->lm->codes->rh[k] : w->lm->codes->rh_other;
+            }
             float *l1 = i + 1 < plan->n_lines ? start_logits + (size_t)(i + 1) * nv : w->work;
-            if ((rc = eval_line(w, &rec[i].cands[0], 0, stanza_end, l1, err))) return rc;
+            if ((rc = eval_line(w, &rec[i], &rec[i].cands[0], 0, stanza_end, l1, err))) return rc;
             i++;
             continue;
         }
@@ -877,6 +962,11 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
             prev_scan[j] = c->scan;
         }
         int n_cls = allowed_classes(w, plan, rec, i, w->cls_list, rng);
+        rec[i].n_codes = 0;
+        if (w->use_codes) {
+            if ((rc = line_codes(w, plan, i, par, rng, &rec[i], &n_cls, err))) return rc;
+            l0 = w->code_logits;
+        }
         line_ctx cx = {0};
         cx.plan = plan; cx.index = i; cx.prev_scan = prev_scan;
         cx.lp = lp; cx.target = wr_line_target(lp); cx.lang = w->or->lang; cx.prev_text = prev; cx.n_prev = i;
@@ -903,7 +993,7 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
         const int thin = head >= 0 && es.n < THIN_CLASS;
         cx.prune = -INFINITY;
         int pruned = 0;
-        rc = search_line(w, &cx, par, rng, l0, rec[i].pos, K, es.n > 0, thin, &rec[i], &pruned, res, err);
+        rc = search_line(w, &cx, par, rng, l0, rec[i].pos + rec[i].n_codes, K, es.n > 0, thin, &rec[i], &pruned, res, err);
         if (rc) { wr_endset_free(&es); return rc; }
         if (getenv("VERS_WRITE_DEBUG"))
             fprintf(stderr, "line %d: classes %d end words %d (min syl %d) candidates %d pruned %d\n",
@@ -925,7 +1015,7 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
             if (next >= 0) {
                 rec[head].cur = next;
                 float *l1 = start_logits + (size_t)(head + 1) * nv;
-                if ((rc = eval_line(w, &rec[head].cands[next], 0, wr_stanza_end(plan, head), l1, err))) return rc;
+                if ((rc = eval_line(w, &rec[head], &rec[head].cands[next], 0, wr_stanza_end(plan, head), l1, err))) return rc;
                 i = head + 1;
             } else {
                 rec[head].n_cands = 0; rec[head].cur = -1;
@@ -944,7 +1034,7 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
             for (int j = k + 1; j <= i; j++) { rec[j].n_cands = 0; rec[j].cur = -1; }
             if ((rc = w->lm->truncate(w->lm->ud, rec[k].pos))) return vers_errorf(err, rc, "KV truncation failed");
             float *l1 = start_logits + (size_t)(k + 1) * nv;
-            if ((rc = eval_line(w, &rec[k].cands[rec[k].cur], 0, wr_stanza_end(plan, k), l1, err))) return rc;
+            if ((rc = eval_line(w, &rec[k], &rec[k].cands[rec[k].cur], 0, wr_stanza_end(plan, k), l1, err))) return rc;
             i = k + 1;
             continue;
         }
@@ -953,7 +1043,7 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
         qsort(rec[i].cands, (size_t)rec[i].n_cands, sizeof(wr_cand), cmp_cand);
         rec[i].cur = 0;
         float *l1 = i + 1 < plan->n_lines ? start_logits + (size_t)(i + 1) * nv : w->work;
-        if ((rc = keep_line(w, &rec[i].cands[0], rec[i].pos, stanza_end, l1, err))) return rc;
+        if ((rc = keep_line(w, &rec[i], &rec[i].cands[0], stanza_end, l1, err))) return rc;
         i++;
     }
     /* the poem's text */
@@ -1032,6 +1122,7 @@ int wr_write(wr_writer *w, const vers_form *form, const vers_plan *plan, const w
     line_rec *rec = calloc((size_t)plan->n_lines, sizeof *rec);
     float *start_logits = malloc(sizeof(float) * (size_t)w->nv * ((size_t)plan->n_lines + 1));
     if (!rec || !start_logits) { free(rec); free(start_logits); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
+    w->use_codes = w->cls_code != NULL && !par->no_codes;
     w->evals = 0;
     w->st_shared = w->st_steps = w->st_refused = w->st_ok = w->st_dead = w->st_pruned = w->st_reeval = w->st_prompt = w->st_back_steps = 0;
     memset(w->st_reject, 0, sizeof w->st_reject);
@@ -1059,6 +1150,7 @@ int wr_write(wr_writer *w, const vers_form *form, const vers_plan *plan, const w
         free(res->text); res->text = NULL;
     }
     res->evals = w->evals;
+    res->codes = w->use_codes;
     if (getenv("VERS_WRITE_DEBUG"))
         fprintf(stderr, "shared %ld steps %ld refused %ld evals %ld: ok %ld pruned %ld dead %ld (back steps %ld) reject noend %ld lineok %ld range %ld rhyme %ld copy %ld reeval %ld prompt %ld\n",
                 w->st_shared, w->st_steps, w->st_refused, w->evals, w->st_ok, w->st_pruned, w->st_dead, w->st_back_steps, w->st_reject[0], w->st_reject[1],
