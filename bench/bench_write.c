@@ -119,13 +119,47 @@ static int ear_poem(const char *text, const vers_plan *plan, const char *lang) {
         while (j < i && (plan->lines[j].rhyme != g || plan->lines[j].refrain_of >= 0 || plan->lines[j].rentrement_of >= 0)) j++;
         if (j == i || !strcmp(words[i], words[j])) continue;
         int r = ear_rhymes(lang, words[j], words[i]);
+        /* VERS_BENCH_SHOW_DEAF=1: the pairs the ear does not hear, on stderr */
+        if (r == 0 && getenv("VERS_BENCH_SHOW_DEAF")) fprintf(stderr, "ear (%s): '%s' / '%s'\n", lang, words[j], words[i]);
         if (r <= 0) return r;
     }
     return 1;
 }
 
+/* --themes: seed s of a form gets theme THEMES[lang][(s - 1) % 10] (fixed before any poem
+ * was looked at: the panel's themes and their like), and the poem counts as showing it when
+ * it holds the theme word or one of its 50 co-occurring words (lexicon/theme-*.txt). */
+static const char *THEMES[2][10] = {
+    {"the sea", "night", "love", "death", "spring", "the city", "winter", "a garden", "time", "the moon"},
+    {"la mer", "la nuit", "l'amour", "la mort", "le printemps", "la ville", "l'hiver", "le jardin", "le temps", "la lune"}};
+
+/* 1 when the poem's words hold the theme's content word or one of its neighbours */
+static int theme_shows(char (*words)[32], int n, const char *theme, int lang) {
+    const char *s = theme;
+    while (*s) {
+        while (*s == ' ' || *s == '\'') s++;
+        const char *e = s;
+        while (*e && *e != ' ' && *e != '\'') e++;
+        int len = (int)(e - s);
+        if (len >= 3) {
+            for (int i = 0; i < n; i++) if ((int)strlen(words[i]) == len && !strncmp(words[i], s, (size_t)len)) return 1;
+            int nl = 0;
+            const char *nb = wr_theme_neighbours(lang, s, len, &nl);
+            for (int k = 0; nb && k < nl;) {
+                int j = k;
+                while (j < nl && nb[j] != ' ') j++;
+                for (int i = 0; i < n; i++) if ((int)strlen(words[i]) == j - k && !strncmp(words[i], nb + k, (size_t)(j - k))) return 1;
+                k = j + 1;
+            }
+        }
+        s = e;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *model = getenv("VERS_MODEL");
+    int themes = 0;
     const char *lang_sel = "all";
     int threads = 2, seeds = 20, nf = 0;
     form_run sel[64];
@@ -134,12 +168,13 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "-t") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "-n") && i + 1 < argc) seeds = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--lang") && i + 1 < argc) lang_sel = argv[++i];
+        else if (!strcmp(argv[i], "--themes")) themes = 1;
         else if (argv[i][0] != '-' && nf < 64) {
             char *c = strchr(argv[i], ':');     /* en:sonnet */
             if (c) { *c = 0; sel[nf].lang = argv[i]; sel[nf].form = c + 1; }
             else { sel[nf].lang = NULL; sel[nf].form = argv[i]; }
             nf++;
-        } else { fprintf(stderr, "usage: bench_write -m MODEL [-t N] [-n SEEDS] [--lang en|fr|all] [LANG:FORM ...]\n"); return 2; }
+        } else { fprintf(stderr, "usage: bench_write -m MODEL [-t N] [-n SEEDS] [--lang en|fr|all] [--themes] [LANG:FORM ...]\n"); return 2; }
     }
     if (!model) { fprintf(stderr, "bench_write: give -m MODEL\n"); return 2; }
     if (seeds < 1) seeds = 1;
@@ -162,15 +197,17 @@ int main(int argc, char **argv) {
     printf("model %s, %d threads, %d seeds per form\n", model, threads, seeds);
     printf("%-4s %-18s %7s %8s %8s %8s %9s %9s %8s %8s %7s %7s %7s %7s %7s\n", "lang", "form", "found", "mean_s", "median_s",
            "cpu_s", "logp/tok", "distinct2", "rep_end", "evals", "end_out", "end_fgn", "rare", "rep_cw", "ear");
+    if (themes) printf("(--themes: seed s takes theme s of the language's list of 10; column theme: poems showing it)\n");
     int total_ok = 0, total = 0;
     long all_end = 0, all_out = 0, all_fgn = 0, all_etok = 0, all_rare = 0, all_ear = 0, all_ear_n = 0;
     double all_rep_cw = 0;
+    int all_theme = 0;
     static char words[MAXW][32];
     for (int f = 0; f < nf; f++) {
         double *secs = calloc((size_t)seeds, sizeof *secs);
         bigrams bg = {0};
         int ok = 0, n_big = 0, end_lines = 0, end_rep = 0, tok = 0;
-        int end_out = 0, end_fgn = 0, end_tok = 0, end_rare = 0, ear_ok = 0, ear_n = 0;
+        int end_out = 0, end_fgn = 0, end_tok = 0, end_rare = 0, ear_ok = 0, ear_n = 0, theme_ok = 0;
         /* the plan vers write makes for this form (first alternatives): the rhymes it asked for */
         vers_form *form = NULL;
         vers_plan *plan = NULL;
@@ -183,6 +220,8 @@ int main(int argc, char **argv) {
         for (int s = 1; s <= seeds; s++) {
             vers_write_opts o = vers_write_default_opts();
             o.lang = sel[f].lang; o.form = sel[f].form; o.seed = (uint64_t)s;
+            const int is_fr = flang == VERS_LANG_FR || (sel[f].lang && !strcmp(sel[f].lang, "fr"));
+            if (themes) o.theme = THEMES[is_fr][(s - 1) % 10];
             vers_poem_out p;
             memset(&err, 0, sizeof err);
             double c0 = cpu_now();
@@ -198,6 +237,7 @@ int main(int argc, char **argv) {
                 end_tok += p.end_tokens; end_rare += p.end_rare;
                 const int fr = p.analysis_json && strstr(p.analysis_json, "\"lang\":\"fr\"");
                 int n = words_of(p.text, words, MAXW);
+                if (themes) theme_ok += theme_shows(words, n, o.theme, fr ? WR_LANG_FR : WR_LANG_EN);
                 /* repeated content words: words of 3 letters or more that are not function
                  * words, seen before in the poem */
                 int cw = 0, cw_rep = 0;
@@ -251,6 +291,8 @@ int main(int argc, char **argv) {
                n_big ? (double)bg.n / n_big : 0.0, end_lines ? (double)end_rep / end_lines : 0.0,
                evals / seeds, end_lines ? (double)end_out / end_lines : 0.0, end_lines ? (double)end_fgn / end_lines : 0.0,
                end_tok ? (double)end_rare / end_tok : 0.0, ok ? rep_cw / ok : 0.0, ear_n ? (double)ear_ok / ear_n : -1.0);
+        if (themes) printf("     theme shows in %d/%d poems\n", theme_ok, ok);
+        all_theme += theme_ok;
         all_end += end_lines; all_out += end_out; all_fgn += end_fgn; all_etok += end_tok; all_rare += end_rare;
         all_rep_cw += rep_cw; all_ear += ear_ok; all_ear_n += ear_n;
         vers_plan_free(plan); vers_form_free(form);
@@ -263,6 +305,7 @@ int main(int argc, char **argv) {
            "poems whose rhymes espeak-ng hears %ld/%ld\n", total_ok, total,
            all_end ? (double)all_out / all_end : 0.0, all_end ? (double)all_fgn / all_end : 0.0,
            all_etok ? (double)all_rare / all_etok : 0.0, total_ok ? all_rep_cw / total_ok : 0.0, all_ear, all_ear_n);
+    if (themes) printf("total: the theme shows in %d/%d poems\n", all_theme, total_ok);
     wr_lexicon_free(&common[0]); wr_lexicon_free(&common[1]);
     vers_writer_close(w);
     return 0;

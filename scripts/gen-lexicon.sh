@@ -5,7 +5,8 @@
 # directory; the lists themselves are the committed source.
 # The words where vers's rhyme key and an independent ear disagree (lexicon/rhyme-doubt-*.txt,
 # made by scripts/rhyme-crosscheck.py --write) are compiled in the same way: the writer keeps
-# them out of its rhyme lists.
+# them out of its rhyme lists.  The theme words (lexicon/theme-*.txt, made by
+# scripts/build-theme.py) are compiled whole: "word<TAB>neighbours" a line.
 # Usage: scripts/gen-lexicon.sh OUT   (run from the repository root)
 set -e
 cd "$(dirname "$0")/.."
@@ -25,6 +26,13 @@ TMP="$OUT.tmp.$$"
     echo '    "";'
     echo "const size_t wr_${name}_${lang}_len = sizeof wr_${name}_$lang - 1;"
   done
+  done
+  # the theme words (scripts/build-theme.py): "word<TAB>neighbours" lines kept whole
+  for lang in fr en; do
+    echo "const char wr_theme_words_$lang[] ="
+    LC_ALL=C awk -F '\t' '!/^#/ && NF >= 2 && $1 != "" { l = $1 "\t" $2; gsub(/\\/, "\\\\", l); gsub(/"/, "\\\"", l); gsub(/\t/, "\\t", l); printf "    \"%s\\n\"\n", l }' "lexicon/theme-$lang.txt"
+    echo '    "";'
+    echo "const size_t wr_theme_words_${lang}_len = sizeof wr_theme_words_$lang - 1;"
   done
 } > "$TMP"
 mv "$TMP" "$OUT"

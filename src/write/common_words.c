@@ -12,6 +12,27 @@
 
 extern const char wr_common_words_fr[], wr_common_words_en[], wr_rhyme_doubt_fr[], wr_rhyme_doubt_en[];
 extern const size_t wr_common_words_fr_len, wr_common_words_en_len, wr_rhyme_doubt_fr_len, wr_rhyme_doubt_en_len;
+extern const char wr_theme_words_fr[], wr_theme_words_en[];
+extern const size_t wr_theme_words_fr_len, wr_theme_words_en_len;
+
+/* The words the corpus uses around a frequent word (lexicon/theme-*.txt, by
+ * scripts/build-theme.py): the space-separated list after "word<TAB>", its length in *len;
+ * NULL when the word is not one of the list's. */
+const char *wr_theme_neighbours(int lang, const char *word, int wlen, int *len) {
+    const char *t = lang == WR_LANG_FR ? wr_theme_words_fr : wr_theme_words_en;
+    const size_t n = lang == WR_LANG_FR ? wr_theme_words_fr_len : wr_theme_words_en_len;
+    for (size_t at = 0; at < n;) {
+        const char *nl = memchr(t + at, '\n', n - at);
+        size_t end = nl ? (size_t)(nl - t) : n;
+        const char *tab = memchr(t + at, '\t', end - at);
+        if (tab && (size_t)(tab - (t + at)) == (size_t)wlen && !memcmp(t + at, word, (size_t)wlen)) {
+            *len = (int)(t + end - (tab + 1));
+            return tab + 1;
+        }
+        at = end + 1;
+    }
+    return NULL;
+}
 
 int wr_common_words(wr_lexicon *lx, int lang) {
     if (lang == WR_LANG_FR) return wr_lexicon_load_text(lx, wr_common_words_fr, wr_common_words_fr_len, lang);

@@ -181,6 +181,9 @@ int  wr_common_words(wr_lexicon *lx, int lang);
 /* The words the writer may rhyme on: wr_common_words less the words where vers's rhyme key
  * and an independent ear (espeak-ng, CMUdict) disagree (lexicon/rhyme-doubt-*.txt). */
 int  wr_rhyme_words(wr_lexicon *lx, int lang);
+/* The words the corpus uses around a frequent word (lexicon/theme-*.txt): the list after the
+ * word, space-separated, its length in *len; NULL when the word has none. */
+const char *wr_theme_neighbours(int lang, const char *word, int wlen, int *len);
 /* Rebuilds lx->sorted from lx->text (after a cache load); -1 when text is not a valid,
  * strictly sorted word sequence. */
 int  wr_lexicon_index(wr_lexicon *lx);

@@ -88,6 +88,8 @@ struct wr_writer {
     float *code_logits;              /* nv: logits after a line's codes */
     int use_codes;                   /* this poem feeds structure codes */
     int line_cap;                    /* tokens a line may take here (context left) */
+    char theme_words[4096];          /* the theme's words and their neighbours, NUL-separated */
+    int theme_len;
     int *fit;                        /* FIT_CAP */
     unsigned char *entry;            /* nv: tokens that begin a fitting end word */
     unsigned char *tok_is_word;      /* nv: the token alone (after its space) is a word */
@@ -600,12 +602,16 @@ static int line_words(const char *text, char *buf, size_t cap, int *off, int *le
     return n;
 }
 
+static int theme_has(const wr_writer *w, const char *s, int len);
+
 #define REPEAT_WORD_PENALTY 0.35     /* per content word the poem already has (mean log-prob units) */
 #define REPEAT_BIGRAM_PENALTY 0.25   /* per word pair the poem already has */
+#define THEME_BONUS 0.3              /* a line that holds a theme word (or a neighbour of one) */
 
 /* A candidate's score: mean log-probability per token, less penalties for a copy of the
  * prompt, content words already in the poem (or twice in the line) and word pairs already
- * in the poem: the model's favourite nouns come back in every line unless told not to. */
+ * in the poem (the model's favourite nouns come back in every line unless told not to),
+ * plus a bonus when the line holds a word of the theme or one the corpus uses around it. */
 static double cand_score(const wr_writer *w, const line_ctx *cx, const wr_cand *c) {
     double s = c->lp / (c->n_tok > 0 ? c->n_tok : 1);
     char a[WR_LINE_BYTES], p[sizeof w->prompt_text];
@@ -615,6 +621,9 @@ static double cand_score(const wr_writer *w, const line_ctx *cx, const wr_cand *
     char wb[WR_LINE_BYTES + 64], pb[WR_LINE_BYTES + 64];
     int wo[48], wl[48], po[48], pl[48];
     int n = line_words(c->text, wb, sizeof wb, wo, wl, 48);
+    int themed = 0;
+    for (int i = 0; i < n && !themed; i++) themed = theme_has(w, wb + wo[i], wl[i]);
+    if (themed) s += THEME_BONUS;
     for (int i = 0; i < n; i++) {
         const char *x = wb + wo[i];
         int content = wl[i] >= 3 && !wr_is_stop_word(x, wl[i], cx->lang);
@@ -652,24 +661,66 @@ static int eval_line(wr_writer *w, const line_rec *r, const wr_cand *c, int from
     return rc;
 }
 
+#define THEME_NEIGHBOUR_SHARE 0.5f   /* a theme word's neighbours get this share of its bias */
+
+/* Biases one word's first token (" word"), when it is a word of the language; returns the token. */
+static int bias_word(wr_writer *w, const char *s, int len, float bias, int whole_only) {
+    char buf[48]; int toks[16];
+    if (len < 1 || len >= 40) return -1;
+    buf[0] = ' '; memcpy(buf + 1, s, (size_t)len);
+    int n = w->lm->tokenize(w->lm->ud, buf, len + 1, toks, 16);
+    if (n <= 0 || toks[0] < 0 || toks[0] >= w->nv || w->tt->info[toks[0]].kind != WR_TOK_WORD) return -1;
+    /* a neighbour spelled in pieces would raise a piece that begins many other words */
+    if (whole_only && (n != 1 || !w->whole_word[toks[0]])) return -1;
+    w->bias[toks[0]] += bias;
+    return toks[0];
+}
+
+/* the theme's words, for cand_score */
+static void theme_add(wr_writer *w, const char *s, int len) {
+    if (len <= 0 || w->theme_len + len + 1 >= (int)sizeof w->theme_words) return;
+    memcpy(w->theme_words + w->theme_len, s, (size_t)len);
+    w->theme_len += len;
+    w->theme_words[w->theme_len++] = 0;
+}
+static int theme_has(const wr_writer *w, const char *s, int len) {
+    for (int at = 0; at < w->theme_len;) {
+        int l = (int)strlen(w->theme_words + at);
+        if (l == len && !memcmp(w->theme_words + at, s, (size_t)len)) return 1;
+        at += l + 1;
+    }
+    return 0;
+}
+
+/* The theme shows: its words (3 letters or more) get a logit bias, and the words the corpus
+ * uses around them (wr_theme_neighbours, whole-word tokens only) a smaller one. */
 static void build_theme_bias(wr_writer *w, const char *theme, float bias, float word_bias) {
     memset(w->bias, 0, sizeof(float) * (size_t)w->nv);
+    w->theme_len = 0;
     /* a whole word of the language is favoured over a piece that starts one: fewer words
      * spelled in pieces, fewer pieces refused and dead ends */
     for (int t = 0; t < w->nv; t++) if (w->whole_word[t]) w->bias[t] = word_bias;
     if (!theme || bias == 0.0f) return;
     const char *s = theme;
     while (*s) {
-        while (*s == ' ' || *s == ',') s++;
+        while (*s == ' ' || *s == ',' || *s == '\'') s++;
         const char *e = s;
-        while (*e && *e != ' ' && *e != ',') e++;
+        while (*e && *e != ' ' && *e != ',' && *e != '\'') e++;
         int len = (int)(e - s);
         if (len >= 3 && len < 40) {                     /* short function words get no bias */
-            char buf[48]; int toks[16];
-            buf[0] = ' '; memcpy(buf + 1, s, (size_t)len);
-            int n = w->lm->tokenize(w->lm->ud, buf, len + 1, toks, 16);
-            if (n > 0 && toks[0] >= 0 && toks[0] < w->nv && w->tt->info[toks[0]].kind == WR_TOK_WORD)
-                w->bias[toks[0]] += bias;
+            bias_word(w, s, len, bias, 0);
+            char low[48];
+            for (int k = 0; k < len; k++) low[k] = (char)tolower((unsigned char)s[k]);
+            theme_add(w, low, len);
+            int nl = 0;
+            const char *nb = wr_theme_neighbours(w->or->lang, low, len, &nl);
+            for (int k = 0; nb && k < nl;) {
+                int j = k;
+                while (j < nl && nb[j] != ' ') j++;
+                bias_word(w, nb + k, j - k, bias * THEME_NEIGHBOUR_SHARE, 1);
+                theme_add(w, nb + k, j - k);
+                k = j + 1;
+            }
         }
         s = e;
     }
