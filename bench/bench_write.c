@@ -13,7 +13,9 @@
  * word tokens the model gave a probability below 1e-3 before the masks (rare), and the mean
  * share of repeated content words per poem (rep_cw); and an independent ear (ear): the
  * share of poems all of whose rhymes (the lines the form's plan groups) end on the same
- * sounds in espeak-ng's phonemes (bench/espeak_ear.h).  The rhyme index is built (or loaded
+ * sounds in espeak-ng's phonemes (bench/espeak_ear.h).  --themes gives seed s a theme of a
+ * fixed list and counts the poems that show it; --no-codes writes without structure codes
+ * (the A/B of a model fine-tuned with them).  The rhyme index is built (or loaded
  * from its cache) before the clock starts.  scripts/eval-write.sh runs it; docs/EVALUATION.md and docs/BENCHMARKS.md
  * record its output. */
 #include "vers.h"
@@ -159,7 +161,7 @@ static int theme_shows(char (*words)[32], int n, const char *theme, int lang) {
 
 int main(int argc, char **argv) {
     const char *model = getenv("VERS_MODEL");
-    int themes = 0;
+    int themes = 0, no_codes = 0;
     const char *lang_sel = "all";
     int threads = 2, seeds = 20, nf = 0;
     form_run sel[64];
@@ -169,12 +171,13 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "-n") && i + 1 < argc) seeds = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--lang") && i + 1 < argc) lang_sel = argv[++i];
         else if (!strcmp(argv[i], "--themes")) themes = 1;
+        else if (!strcmp(argv[i], "--no-codes")) no_codes = 1;
         else if (argv[i][0] != '-' && nf < 64) {
             char *c = strchr(argv[i], ':');     /* en:sonnet */
             if (c) { *c = 0; sel[nf].lang = argv[i]; sel[nf].form = c + 1; }
             else { sel[nf].lang = NULL; sel[nf].form = argv[i]; }
             nf++;
-        } else { fprintf(stderr, "usage: bench_write -m MODEL [-t N] [-n SEEDS] [--lang en|fr|all] [--themes] [LANG:FORM ...]\n"); return 2; }
+        } else { fprintf(stderr, "usage: bench_write -m MODEL [-t N] [-n SEEDS] [--lang en|fr|all] [--themes] [--no-codes] [LANG:FORM ...]\n"); return 2; }
     }
     if (!model) { fprintf(stderr, "bench_write: give -m MODEL\n"); return 2; }
     if (seeds < 1) seeds = 1;
@@ -194,7 +197,7 @@ int main(int argc, char **argv) {
     }
     wr_lexicon common[2];
     if (wr_common_words(&common[0], WR_LANG_EN) || wr_common_words(&common[1], WR_LANG_FR)) { fprintf(stderr, "bench_write: out of memory\n"); return 2; }
-    printf("model %s, %d threads, %d seeds per form\n", model, threads, seeds);
+    printf("model %s, %d threads, %d seeds per form%s\n", model, threads, seeds, no_codes ? ", structure codes off" : "");
     printf("%-4s %-18s %7s %8s %8s %8s %9s %9s %8s %8s %7s %7s %7s %7s %7s\n", "lang", "form", "found", "mean_s", "median_s",
            "cpu_s", "logp/tok", "distinct2", "rep_end", "evals", "end_out", "end_fgn", "rare", "rep_cw", "ear");
     if (themes) printf("(--themes: seed s takes theme s of the language's list of 10; column theme: poems showing it)\n");
@@ -215,6 +218,7 @@ int main(int argc, char **argv) {
         if (vers_form_builtin(sel[f].form, flang < 0 ? VERS_LANG_AUTO : flang, &form, &err) == 0)
             vers_form_plan(form, 0, 0, 0, 0, 'f', &plan, &err);
         double rep_cw = 0;
+        long attempts = 0, backups = 0;
         double lp = 0, sum_s = 0, sum_cpu = 0;
         long evals = 0;
         for (int s = 1; s <= seeds; s++) {
@@ -222,6 +226,7 @@ int main(int argc, char **argv) {
             o.lang = sel[f].lang; o.form = sel[f].form; o.seed = (uint64_t)s;
             const int is_fr = flang == VERS_LANG_FR || (sel[f].lang && !strcmp(sel[f].lang, "fr"));
             if (themes) o.theme = THEMES[is_fr][(s - 1) % 10];
+            o.no_codes = no_codes;
             vers_poem_out p;
             memset(&err, 0, sizeof err);
             double c0 = cpu_now();
@@ -233,6 +238,7 @@ int main(int argc, char **argv) {
             evals += p.evals;
             if (rc == VERS_OK) {
                 ok++;
+                attempts += p.line_attempts; backups += p.line_backups;
                 tok += p.n_tokens; lp += p.logprob;
                 end_tok += p.end_tokens; end_rare += p.end_rare;
                 const int fr = p.analysis_json && strstr(p.analysis_json, "\"lang\":\"fr\"");
@@ -291,6 +297,8 @@ int main(int argc, char **argv) {
                n_big ? (double)bg.n / n_big : 0.0, end_lines ? (double)end_rep / end_lines : 0.0,
                evals / seeds, end_lines ? (double)end_out / end_lines : 0.0, end_lines ? (double)end_fgn / end_lines : 0.0,
                end_tok ? (double)end_rare / end_tok : 0.0, ok ? rep_cw / ok : 0.0, ear_n ? (double)ear_ok / ear_n : -1.0);
+        printf("     per poem: %.1f line attempts, %.2f line backups%s\n", ok ? (double)attempts / ok : 0.0,
+               ok ? (double)backups / ok : 0.0, no_codes ? " (codes off)" : "");
         if (themes) printf("     theme shows in %d/%d poems\n", theme_ok, ok);
         all_theme += theme_ok;
         all_end += end_lines; all_out += end_out; all_fgn += end_fgn; all_etok += end_tok; all_rare += end_rare;

@@ -5,6 +5,7 @@
 # commands), humans.txt (the 12 held-out human poems, with their titles), panel.txt (the 24
 # shuffled and numbered, nothing else: the only file the reader sees), key.txt (number ->
 # origin, form, language) and reader-prompt.txt (what the reader is asked).
+# WRITE_OPTS: more `vers write` options (e.g. WRITE_OPTS=--no-codes for the A/B of codes).
 set -eu
 cd "$(dirname "$0")/.."
 LABEL=${1:?usage: scripts/blind-panel.sh LABEL [MODEL]}
@@ -20,9 +21,10 @@ trap 'rm -rf "$TMP"' EXIT
 sed -n 's/^ *| \([0-9]*\) | \([a-z]*\) | \([a-z]*\) | \(.*\) | \([0-9]*\) |$/\1|\2|\3|\4|\5/p' docs/panel/PLAN.md >"$TMP/plan"
 : >"$OUT/machine.txt"
 while IFS='|' read -r n form lang theme seed; do
-  "$V" write -m "$MODEL" --lang "$lang" --form "$form" --theme "$theme" --seed "$seed" >"$TMP/m$n.txt" 2>"$TMP/m$n.err" ||
+  # shellcheck disable=SC2086  # WRITE_OPTS is split on purpose (e.g. --no-codes for the A/B)
+  "$V" write -m "$MODEL" --lang "$lang" --form "$form" --theme "$theme" --seed "$seed" ${WRITE_OPTS:-} >"$TMP/m$n.txt" 2>"$TMP/m$n.err" ||
     { echo "panel: vers write failed for #$n: $(cat "$TMP/m$n.err")" >&2; exit 2; }
-  printf '### machine %s | %s %s | vers write -m %s --lang %s --form %s --theme "%s" --seed %s\n' "$n" "$form" "$lang" "$MODEL" "$lang" "$form" "$theme" "$seed" >>"$OUT/machine.txt"
+  printf '### machine %s | %s %s | vers write -m %s --lang %s --form %s --theme "%s" --seed %s%s\n' "$n" "$form" "$lang" "$MODEL" "$lang" "$form" "$theme" "$seed" "${WRITE_OPTS:+ $WRITE_OPTS}" >>"$OUT/machine.txt"
   cat "$TMP/m$n.txt" >>"$OUT/machine.txt"; echo >>"$OUT/machine.txt"
 done <"$TMP/plan"
 build/bench/panel_humans --seed 7 "$CORPUS"/poetry-*.txt >"$OUT/humans.txt" 2>"$TMP/h.err"

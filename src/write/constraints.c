@@ -181,17 +181,15 @@ static int mask_end_word(const wr_masker *m, const wr_line_rules *r, const wr_li
     int n_allowed = 0, complete = 0;
     for (int t = 0; t < tt->n; t++) x[t] = -INFINITY;
     if (ls->mode == WR_MODE_END) {
-        /* the tokens the model wants (above the floor) when it wants any of them, else all */
-        int wanted = 0;
-        for (int k = 0; k < ls->n_alive && !wanted; k++) {
-            const wr_word *wd = &ix->words[alive[k]];
-            if (wd->n_tok > ls->depth && logits[ix->toks[wd->tok_off + ls->depth]] >= m->floor) wanted = 1;
-        }
+        /* only the pieces the model wants (above the floor): when it wants none, the step is a
+         * dead end and the search backs up to another end word, rather than forcing a piece
+         * on the model (issue 16: forced pieces were 7-13% of French end-word tokens; with
+         * this, none, for ~8% more evaluations) */
         for (int k = 0; k < ls->n_alive; k++) {
             const wr_word *wd = &ix->words[alive[k]];
             if (wd->n_tok > ls->depth) {
                 int t = ix->toks[wd->tok_off + ls->depth];
-                if (wanted && logits[t] < m->floor) continue;
+                if (logits[t] < m->floor) continue;
                 if (x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
             } else complete = 1;
         }
