@@ -93,6 +93,25 @@ int main(void) {
         T_CHECK(!strncmp(out, "{\"text\":", 8) && strstr(out, "\"analysis\":{") && strstr(out, "\"logprob_per_token\""), "json: %.300s", out);
     }
 
+    /* the shipped model: candidates decoded together as branches, end words only of tokens
+     * the model gives p >= 1e-3 (end_rare 0), the same poem at 1 and 2 threads */
+    const char *shipped = "models/vers-default.gguf";
+    if (access(shipped, R_OK) || quick) T_SKIP("write cli: shipped model", access(shipped, R_OK) ? "models/vers-default.gguf absent" : "skipped under the sanitizers (slow)");
+    else T_CASE("write cli: shipped model — French quatrains, no forced end-word token, same poem at -t 1 and -t 2") {
+        for (int seed = 1; seed <= 3; seed++) {
+            char a[64];
+            snprintf(a, sizeof a, "--lang fr --form quatrain --seed %d -t 1", seed);
+            int r1 = write_and_check(shipped, a, "--lang fr --form quatrain", poem, sizeof poem);
+            snprintf(a, sizeof a, "--lang fr --form quatrain --seed %d -t 2", seed);
+            int r2 = write_and_check(shipped, a, "--lang fr --form quatrain", poem2, sizeof poem2);
+            T_CHECK(r1 == 0 && r2 == 0, "seed %d: not found or broken (%d %d)", seed, r1, r2);
+            T_CHECK(!strcmp(poem, poem2), "seed %d: -t 1 and -t 2 differ:\n%s---\n%s", seed, poem, poem2);
+            snprintf(cmd, sizeof cmd, "%s write -m %s --lang fr --form quatrain --seed %d --json 2>&1", vers, shipped, seed);
+            int rc = t_run(cmd, out, sizeof out);
+            T_CHECK(rc == 0 && strstr(out, "\"end_rare\":0,") && strstr(out, "\"codes\":false"), "seed %d: %.400s", seed, out);
+        }
+    }
+
     const char *tiny[] = {"reference/llamacpp/models/tiny-llama-F32.gguf", "reference/llamacpp/models/tiny-qwen2-Q8_0.gguf",
                           "reference/llamacpp/models/tiny-gpt2-F16.gguf"};
     for (size_t k = 0; k < sizeof tiny / sizeof tiny[0]; k++) {

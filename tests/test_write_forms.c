@@ -99,7 +99,10 @@ int main(void) {
                 wr_params par = {0};
                 par.temp = 0.8f; par.min_p = 0.02f; par.candidates = 2; par.max_attempts = 16;
                 par.budget = 20000; par.theme = l ? "la mer" : "the sea"; par.theme_bias = 1.0f;
-                par.end_min_p = wr_params_default().end_min_p;   /* end words the model wants, as vers write */
+                /* no floor on end-word tokens: this LM's probabilities are a prior over word
+                 * starts, with no opinion on how a word goes on (every later piece would fall
+                 * below it); the floor is tested with the shipped model (test_write_cli) */
+                par.end_min_p = 0.0f;
                 wr_result res = {0};
                 int rc = wr_write(L[l].w, f0, vp, &par, &rng, &res, &e);
                 if (rc == VERS_OK) {

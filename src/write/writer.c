@@ -391,7 +391,9 @@ static int att_run(wr_writer *w, wr_att *A, const line_ctx *cx, const wr_params 
             }
         }
         w->mk.floor = -INFINITY;
-        if (par->end_min_p > 0.0f && (ls->mode == WR_MODE_END || (ls->len > 0 && ls->in_word && closable))) {
+        /* every token of an end word, wherever it is entered (after a word, after punctuation,
+         * at the line's start), must be one the model gives at least end_min_p */
+        if (par->end_min_p > 0.0f) {
             if (!A->lse_ok[step]) { A->step_lse[step] = log_sum_exp(logits, nv); A->lse_ok[step] = 1; }
             w->mk.floor = (float)(A->step_lse[step] + log((double)par->end_min_p));
         }
