@@ -185,11 +185,16 @@ static int mask_end_word(const wr_masker *m, const wr_line_rules *r, const wr_li
          * dead end and the search backs up to another end word, rather than forcing a piece
          * on the model (issue 16: forced pieces were 7-13% of French end-word tokens; with
          * this, none, for ~8% more evaluations) */
+        int wanted = !m->relax_end;
+        for (int k = 0; k < ls->n_alive && !wanted; k++) {
+            const wr_word *wd = &ix->words[alive[k]];
+            if (wd->n_tok > ls->depth && logits[ix->toks[wd->tok_off + ls->depth]] >= m->floor) wanted = 1;
+        }
         for (int k = 0; k < ls->n_alive; k++) {
             const wr_word *wd = &ix->words[alive[k]];
             if (wd->n_tok > ls->depth) {
                 int t = ix->toks[wd->tok_off + ls->depth];
-                if (logits[t] < m->floor) continue;
+                if (wanted && logits[t] < m->floor) continue;
                 if (x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
             } else complete = 1;
         }

@@ -94,9 +94,11 @@ typedef struct wr_masker {
     int *fit;                            /* fit_cap scratch: end words that fit this step */
     int fit_cap, n_fit;
     float floor;                         /* this step's least model logit for an end-word token:
-                                            a word is entered only by a token at least this
-                                            likely, and spelled on by such tokens when there are
-                                            any (-INFINITY: no floor) */
+                                            a word is entered and spelled on only by tokens at
+                                            least this likely (-INFINITY: no floor) */
+    int relax_end;                       /* 1: a word entered may be spelled on by pieces below
+                                            the floor when the model wants none (the writer's
+                                            last resort for a line before it backs up) */
 } wr_masker;
 
 /* The step's logits x from the model's logits: x[t] = -INFINITY for every forbidden token.

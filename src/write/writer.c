@@ -1047,6 +1047,14 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
         cx.prune = -INFINITY;
         int pruned = 0;
         rc = search_line(w, &cx, par, rng, l0, rec[i].pos + rec[i].n_codes, K, es.n > 0, thin, &rec[i], &pruned, res, err);
+        if (!rc && rec[i].n_cands == 0 && es.n > 0) {
+            /* no line with every end-word piece one the model wants: before backing up (a
+             * rondeau's two rhymes run thin), once more letting a word's later pieces be
+             * forced when the model wants none (counted in end_rare) */
+            w->mk.relax_end = 1;
+            rc = search_line(w, &cx, par, rng, l0, rec[i].pos + rec[i].n_codes, K, 1, thin, &rec[i], &pruned, res, err);
+            w->mk.relax_end = 0;
+        }
         if (rc) { wr_endset_free(&es); return rc; }
         if (getenv("VERS_WRITE_DEBUG"))
             fprintf(stderr, "line %d: classes %d end words %d (min syl %d) candidates %d pruned %d\n",
