@@ -20,7 +20,7 @@ TOK=runs/tok/tok8k.vtok
 for P in fp32 bf16; do
   W=$WORK/$P; mkdir -p "$W"
   if [ -s "$W/train.ckpt" ]; then
-    "$V" train --resume -c "$W/train.ckpt" --log "$W/train.csv" --upsample fr:poem=2,en:poem=2 "$CORPUS"/*.txt || [ $? -eq 0 ]
+    "$V" train --resume -c "$W/train.ckpt" --log "$W/train.csv" --upsample fr:poem=2,en:poem=2 -t "$THREADS" "$CORPUS"/*.txt || [ $? -eq 0 ]
   else
     "$V" train --force --tokenizer "$TOK" --precision $P -c "$W/train.ckpt" --log "$W/train.csv" --tokens runs/tok/corpus.tokens \
       --dim 256 --layers 6 --heads 4 --hidden 704 --ctx 256 --batch 4 --seq 256 --steps 2000 --warmup 100 --lr 2e-3 \
