@@ -346,12 +346,23 @@ static int parts_ok(const wr_lexicon *lx, int lang, char *s, int n, int whole, i
     return has_norm(lx, el) && (whole ? !strcmp(rest, "'s") : !strncmp(rest, "'s", strlen(rest)));
 }
 
+/* An elided French clitic that lost its apostrophe ("qu je", "jusqu au"): the corpus has
+ * a few hundred of them, so the frequency list counts "qu" and "jusqu" as words; they are
+ * fragments, never a word of a line. */
+static int clitic_stem(const char *s, int n) {
+    static const char *stems[] = {"qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu", "quelqu", "entr"};
+    for (size_t i = 0; i < sizeof stems / sizeof stems[0]; i++)
+        if ((int)strlen(stems[i]) == n && !memcmp(stems[i], s, (size_t)n)) return 1;
+    return 0;
+}
+
 static int word_query(const wr_lexicon *lx, int lang, const char *w, int len, int whole) {
     char buf[LEX_MAX_WORD + 4];
     int n = wr_norm_word(w, len, buf, LEX_MAX_WORD);
     if (n < 0) return 0;
     if (n > 0 && is_sep(buf[0])) return 0;                   /* a word begins with a letter */
     if (whole && lang == WR_LANG_FR && n > 0 && buf[n - 1] == '\'') return 0;   /* l' needs its word */
+    if (whole && lang == WR_LANG_FR && clitic_stem(buf, n)) return 0;
     if (!lx || !lx->n) return !whole || one_letter_word(buf, n, lang) != 0;
     return parts_ok(lx, lang, buf, n, whole, 0);
 }
