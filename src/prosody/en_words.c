@@ -14,18 +14,21 @@
 #include "prosody/en_internal.h"
 #include <string.h>
 
-/* Monosyllables normally unstressed in verse: articles, prepositions, pronouns,
- * auxiliaries, conjunctions.  Sorted for bsearch. */
+/* Monosyllables normally unstressed in verse: articles and determiners (some, such, these,
+ * no), prepositions, pronouns, auxiliaries (with their archaic -st forms), conjunctions,
+ * wh-words.  Sorted for bsearch. */
 static const char *const function_words[] = {
-    "'tis", "'twas", "a", "am", "an", "and", "are", "art", "as", "at", "be", "but", "by",
-    "can", "could", "did", "do", "does", "dost", "doth", "e'er", "em", "er", "for", "from",
-    "had", "has", "hast", "hath", "have", "he", "her", "him", "his", "i", "if", "in", "is",
-    "it", "its", "may", "me", "might", "mine", "must", "my", "nor", "o", "o'", "of", "on",
-    "or", "our", "shall", "she", "should", "so", "than", "that", "the", "thee", "their",
-    "them", "then", "there", "they", "thine", "this", "those", "thou", "thro", "through", "thus", "thy",
-    "till", "tis", "to", "too", "twas", "upon", "us", "was", "we", "were", "wert",
-    "what", "when", "where", "which", "while", "who", "whom", "whose", "will", "with", "would",
-    "ye", "yet", "you", "your",
+    "'tis", "'twas", "a", "am", "an", "and", "are", "art", "as", "at", "be", "been", "but",
+    "by", "can", "canst", "could", "couldst", "did", "didst", "do", "does", "dost", "doth",
+    "e'er", "em", "er", "ere", "for", "from", "had", "hadst", "has", "hast", "hath", "have",
+    "he", "her", "him", "his", "how", "i", "if", "in", "is", "it", "its", "lest", "may",
+    "me", "might", "mine", "must", "my", "no", "nor", "o", "o'", "of", "on", "or", "our",
+    "shall", "shalt", "she", "should", "shouldst", "so", "some", "such", "than", "that",
+    "the", "thee", "their", "them", "then", "there", "these", "they", "thine", "this",
+    "tho", "those", "thou", "though", "thro", "through", "thus", "thy", "till", "tis", "to",
+    "too", "twas", "upon", "us", "was", "wast", "we", "were", "wert", "what", "when",
+    "whence", "where", "which", "while", "whilst", "who", "whom", "whose", "why", "will",
+    "wilt", "with", "would", "wouldst", "ye", "yet", "you", "your",
 };
 
 static int cmp_word(const char *w, size_t n, const char *s) {
