@@ -4,9 +4,13 @@
  * prints: dictionary load time (median of 9), en_scan_line throughput (lines/s on one
  * core, over FILE's non-empty lines repeated to ≥ 200k lines; default: the Browning
  * sonnets in ../shared, else built-in lines), en_word_syllables per call (the writer's
- * per-token question) and en_scan_meter throughput, all in CPU time of one thread.
- * Results go in docs/BENCHMARKS.md. */
+ * per-token question) and en_scan_meter throughput, and whole poems read as `vers check`
+ * reads them (each line alone, the poem's metre, the lines again with it when the poem
+ * rises or is in triple metre: FILE's lines as 14-line poems, and a built-in limerick),
+ * then through vers_analyse (that reading plus rhyme scheme and form detection); all in
+ * CPU time of one thread.  Results go in docs/BENCHMARKS.md. */
 #include "prosody/en.h"
+#include "vers/prosody.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +26,62 @@ static double now(void) {
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
+}
+
+static const char *const limerick[] = {
+    "There was a young lady from Crewe", "Who wanted to paint the sky blue;", "She climbed up a tree",
+    "With a brush and a bee,", "And painted until it was through.",
+};
+
+/* Reads poem lines L[0..n) as analysis.c's scan_poem does for English; returns how many
+ * lines were read twice. */
+static int read_poem(const en_dict *d, const char *const *L, const size_t *len, int n, en_line *e) {
+    for (int i = 0; i < n; i++) en_scan_line(d, L[i], len[i], 0, &e[i]);
+    en_prior prior = {0};
+    en_poem_metre(e, n, &prior);
+    if (!prior.ternary && !prior.rising) return 0;
+    for (int i = 0; i < n; i++) en_scan_line_prior(d, L[i], len[i], 0, &prior, &e[i]);
+    return n;
+}
+
+/* Whole poems of `per` lines from lines[0..n), repeated to about 100k lines: µs per line of
+ * the reading alone, and of vers_analyse on the same poems as text. */
+static void bench_poems(const en_dict *d, const char *const *lines, const size_t *lens, size_t n, int per, const char *what) {
+    en_line e[64];
+    long read = 0, twice = 0, reps = 100000 / (long)n + 1;
+    double a = now();
+    for (long r = 0; r < reps; r++)
+        for (size_t i = 0; i < n; i += (size_t)per) {
+            int k = (int)(n - i < (size_t)per ? n - i : (size_t)per);
+            twice += read_poem(d, lines + i, lens + i, k, e);
+            read += k;
+        }
+    double el = now() - a;
+    printf("whole poems (%s, %d lines each): %.2f us/line, %.0f%% of lines read twice\n", what, per,
+           1e6 * el / (double)read, 100.0 * (double)twice / (double)read);
+    vers_prosody *p = NULL;
+    vers_err err = {0};
+    if (vers_prosody_open(NULL, &p, &err) != VERS_OK) return;
+    size_t cap = 0;
+    for (size_t i = 0; i < n; i++) cap += lens[i] + 1;
+    char *text = malloc(cap + 1);
+    if (!text) { vers_prosody_close(p); return; }
+    vers_analyse_opts o = {.lang = VERS_LANG_EN, .detect_form = 1};
+    long done = 0;
+    reps = 20000 / (long)n + 1;
+    a = now();
+    for (long r = 0; r < reps; r++)
+        for (size_t i = 0; i < n; i += (size_t)per) {
+            size_t at = 0;
+            int k = (int)(n - i < (size_t)per ? n - i : (size_t)per);
+            for (int j = 0; j < k; j++) { memcpy(text + at, lines[i + j], lens[i + j]); at += lens[i + j]; text[at++] = '\n'; }
+            vers_analysis *an = NULL;
+            if (vers_analyse(p, text, at, &o, &an, &err) == VERS_OK) { done += an->n_lines; vers_analysis_free(an); }
+        }
+    el = now() - a;
+    printf("vers_analyse (%s): %.2f us/line\n", what, done ? 1e6 * el / (double)done : 0.0);
+    free(text);
+    vers_prosody_close(p);
 }
 
 static const char *const builtin[] = {
@@ -93,6 +153,11 @@ int main(int argc, char **argv) {
     el = now() - a;
     printf("en_scan_meter (iambic pentameter template): %.0f lines/s, %.2f us/line\n",
            (double)(reps * (long)nlines) / el, 1e6 * el / (double)(reps * (long)nlines));
+
+    bench_poems(d, lines, lens, nlines, 14, path);
+    size_t ll[5];
+    for (int i = 0; i < 5; i++) ll[i] = strlen(limerick[i]);
+    bench_poems(d, limerick, ll, 5, 5, "a limerick, triple metre");
 
     /* per-word calls, as the writer makes them */
     static const char *const words[] = {"the", "beautiful", "heaven", "flower", "thee", "summer's",

@@ -23,6 +23,7 @@
  * Corpus files: the trainer's record format (headers are not text) or plain text.
  * Exit 0, or 2 on bad usage or unreadable input. */
 #include "vers.h"
+#include "util/utf8.h"
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,19 +53,9 @@ static int cr_is_word_char(uint32_t c) {
     if (c == 0xFFFD) return 0;
     return 1;
 }
-/* next code point of s[*i..n) (an invalid byte is itself, as a non-letter) */
+/* next code point of s[*i..n) (an invalid byte is U+FFFD, a non-letter) */
 static uint32_t cr_next(const char *s, size_t n, size_t *i) {
-    const unsigned char *p = (const unsigned char *)s + *i;
-    size_t left = n - *i;
-    uint32_t c = p[0];
-    size_t k = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (k == 0 || k > left) { (*i)++; return 0xFFFD; }
-    for (size_t j = 1; j < k; j++) if ((p[j] & 0xC0) != 0x80) { (*i)++; return 0xFFFD; }
-    if (k == 2) c = ((c & 0x1F) << 6) | (p[1] & 0x3F);
-    else if (k == 3) c = ((c & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
-    else if (k == 4) c = ((c & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12) | ((uint32_t)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
-    *i += k;
-    return c;
+    return utf8_next((const unsigned char *)s, n, i);
 }
 
 static uint64_t cr_mix(uint64_t z) {   /* splitmix64 finaliser */

@@ -395,6 +395,17 @@ int main(int argc, char **argv) {
             T_CHECK(strcmp(l.stress, "1010101") == 0, "tyger: %s", l.stress);
             l = scan(d, "To be, or not to be: that is the question:");
             T_CHECK(l.syllables == 11 && l.feminine && strcmp(l.rhyme_key, "EHSCHAHN") == 0, "question %d %s", l.syllables, l.rhyme_key);
+            /* a function word ending the line ends a phrase and keeps a stress */
+            l = scan(d, "Cannon to right of them,");
+            T_CHECK(strcmp(l.stress, "100101") == 0, "right of THEM: %s", l.stress);
+            l = scan(d, "A Man's a Man for a' that:");
+            T_CHECK(l.syllables == 7 && l.stress[6] == '1', "for a' THAT: %d %s", l.syllables, l.stress);
+            /* a function word on a beat right after a weak syllable that keeps its
+             * stress stays light: stamped ON these, not stamped on THESE... */
+            l = scan(d, "Which yet survive, stamped on these lifeless things,");
+            T_CHECK(strcmp(l.stress, "0101100101") == 0, "stamped on these: %s", l.stress);
+            l = scan(d, "Nothing beside remains. Round the decay");
+            T_CHECK(strcmp(l.stress, "1001011001") == 0, "Round the decay: %s", l.stress);
             l = scan(d, "And Heaven's glory o'er the mountain");
             T_CHECK(l.min_syllables < l.syllables, "range %d-%d", l.min_syllables, l.max_syllables);
             en_line t;

@@ -35,6 +35,16 @@ int main(void) {
             T_CHECK(cp == want[k] && i == at[k], "step %d: %x at %zu", k, cp, i);
         }
     }
+    T_CASE("utf8: utf8_lead_length is the length utf8_decode accepts, 0 where no character starts") {
+        T_CHECK(utf8_lead_length('a') == 1 && utf8_lead_length(0xC3) == 2 && utf8_lead_length(0xE2) == 3 &&
+                utf8_lead_length(0xF0) == 4, "1..4");
+        T_CHECK(utf8_lead_length(0x80) == 0 && utf8_lead_length(0xBF) == 0, "continuation bytes");
+        T_CHECK(utf8_lead_length(0xC0) == 0 && utf8_lead_length(0xC1) == 0 && utf8_lead_length(0xF5) == 0 &&
+                utf8_lead_length(0xFF) == 0, "bytes that never lead");
+        const char *good[] = {"A", "\xc3\xa9", "\xe2\x80\x99", "\xf0\x9f\x98\x80"};
+        for (size_t i = 0; i < 4; i++)
+            T_CHECK(utf8_lead_length((unsigned char)good[i][0]) == dec(good[i], strlen(good[i]), NULL), "%zu", i);
+    }
     T_CASE("json: strings escaped, invalid UTF-8 repaired") {
         json_buf b;
         json_init(&b);

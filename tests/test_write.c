@@ -123,6 +123,18 @@ int main(void) {
     }
     if (!have_en || !have_fr) T_DONE();
 
+    T_CASE("write: wr_utf8_next is util/utf8.h's strict decoder (U+FFFD and one byte when invalid)") {
+        const char *in[] = {"a", "\xc3\xa9", "\xe2\x80\x99", "\xf0\x9f\x98\x80", "\x80", "\xc0\x80", "\xed\xa0\x80", "\xc3"};
+        uint32_t want[] = {'a', 0xE9, 0x2019, 0x1F600, 0xFFFD, 0xFFFD, 0xFFFD, 0xFFFD};
+        int adv_want[] = {1, 2, 3, 4, 1, 1, 1, 1};
+        for (int i = 0; i < 8; i++) {
+            int adv = -1;
+            uint32_t c = wr_utf8_next(in[i], (int)strlen(in[i]), &adv);
+            T_CHECK(c == want[i] && adv == adv_want[i], "%d: %x adv %d", i, c, adv);
+        }
+        int adv = -1;
+        T_CHECK(wr_utf8_next("a", 0, &adv) == 0 && adv == 0, "empty");
+    }
     T_CASE("write: token table classifies pieces, punctuation, junk") {
         int nl = 0, bad = 0, ctl = en.lm.n_vocab - 1;
         for (int t = 0; t < en.tt.n; t++) { nl += en.tt.info[t].kind == WR_TOK_NEWLINE; }

@@ -219,6 +219,7 @@ int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, con
             c = b.rel; q = b.q0;
         }
     int n = 0, total = 0, beats = 0, doubles = 0, prev_strong = 1, onset = -1;
+    char prev = '0';
     if (info) info->first = 0;
     for (int i = 0; i < nw; i++) {
         const en_reading *rd = &w[i].rd[choice[i]];
@@ -228,9 +229,16 @@ int en_meter_parse(const en_mword *w, int nw, int target, const char *templ, con
             beats += strong;
             if (strong && onset < 0) onset = n;
             if (n == 0 && info) info->first = rd->cls[k];
+            char r = realise(rd->cls, rd->nsyl, k, strong, ternary);
+            /* A stress clash that readers resolve: a function word promoted to a beat right
+             * after a weak syllable that keeps its stress stays light, the stress being the
+             * content word's ("stamped on these", "ROUND the de-CAY", "the FROST out OF" read
+             * FROST out of).  Both gold sets agree: stress +0.2 on each one's tuning part. */
+            if (strong && rd->cls[k] == 'F' && !prev_strong && prev == '1' && n > 0) r = '0';
             doubles += !strong && !prev_strong;
             prev_strong = strong;
-            if (n < stress_size - 1) stress[n] = realise(rd->cls, rd->nsyl, k, strong, ternary);
+            prev = r;
+            if (n < stress_size - 1) stress[n] = r;
         }
     }
     if (stress_size > 0) stress[n < stress_size - 1 ? n : stress_size - 1] = 0;

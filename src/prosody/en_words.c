@@ -14,18 +14,25 @@
 #include "prosody/en_internal.h"
 #include <string.h>
 
-/* Monosyllables normally unstressed in verse: articles, prepositions, pronouns,
- * auxiliaries, conjunctions.  Sorted for bsearch. */
+/* Monosyllables normally unstressed in verse: articles and determiners (some, such, these,
+ * no), prepositions, pronouns and their contractions with an auxiliary (I'll, you're, it's),
+ * auxiliaries (with their archaic -st forms), not, conjunctions, wh-words.  Sorted (strcmp
+ * order) for the binary search. */
 static const char *const function_words[] = {
-    "'tis", "'twas", "a", "am", "an", "and", "are", "art", "as", "at", "be", "but", "by",
-    "can", "could", "did", "do", "does", "dost", "doth", "e'er", "em", "er", "for", "from",
-    "had", "has", "hast", "hath", "have", "he", "her", "him", "his", "i", "if", "in", "is",
-    "it", "its", "may", "me", "might", "mine", "must", "my", "nor", "o", "o'", "of", "on",
-    "or", "our", "shall", "she", "should", "so", "than", "that", "the", "thee", "their",
-    "them", "then", "there", "they", "thine", "this", "those", "thou", "thro", "through", "thus", "thy",
-    "till", "tis", "to", "too", "twas", "upon", "us", "was", "we", "were", "wert",
-    "what", "when", "where", "which", "while", "who", "whom", "whose", "will", "with", "would",
-    "ye", "yet", "you", "your",
+    "'tis", "'twas", "a", "am", "an", "and", "are", "art", "as", "at", "be", "been", "but",
+    "by", "can", "canst", "could", "couldst", "did", "didst", "do", "does", "dost", "doth",
+    "e'er", "em", "er", "ere", "for", "from", "had", "hadst", "has", "hast", "hath", "have",
+    "he", "he'd", "he'll", "he's", "her", "him", "his", "how", "i", "i'd", "i'll", "i'm",
+    "i've", "if", "in", "is", "it", "it'll", "it's", "its", "lest", "may", "me", "might",
+    "mine", "must", "my", "no", "nor", "not", "o", "o'", "of", "on", "or", "our", "shall",
+    "shalt", "she", "she'd", "she'll", "she's", "should", "shouldst", "so", "some", "such",
+    "than", "that", "that's", "the", "thee", "their", "them", "then", "there", "there's",
+    "these", "they", "they'd", "they'll", "they're", "they've", "thine", "this", "tho",
+    "those", "thou", "thou'll", "though", "thro", "through", "thus", "thy", "till", "tis",
+    "to", "too", "twas", "upon", "us", "was", "wast", "we", "we'd", "we'll", "we're",
+    "we've", "were", "wert", "what", "what's", "when", "whence", "where", "which", "while",
+    "whilst", "who", "who's", "whom", "whose", "why", "will", "wilt", "with", "would",
+    "wouldst", "ye", "yet", "you", "you'd", "you'll", "you're", "you've", "your",
 };
 
 static int cmp_word(const char *w, size_t n, const char *s) {

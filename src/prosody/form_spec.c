@@ -5,6 +5,7 @@
  * Values with alternatives separate them with '|'.  Every number read is range-checked:
  * a form file is user input. */
 #include "prosody/prosody_internal.h"
+#include "util/utf8.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -313,8 +314,8 @@ int vers_form_set(vers_form *f, const char *key, const char *value, vers_err *er
         size_t bad_len = 0;
         for (size_t i = 0, n = strlen(v); i < n && !bad;) {
             unsigned char c = (unsigned char)v[i];
-            size_t k = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-            if (i + k > n) k = n - i;
+            size_t k = utf8_decode((const unsigned char *)v + i, n - i, NULL);
+            if (k == 0) k = 1;                     /* invalid UTF-8: that byte is the bad one */
             char folded[16];
             size_t m = c < 0x80 ? 0 : text_fold(v + i, k, folded, sizeof folded);
             int ok = c < 0x80 ? (isalpha(c) || c == ' ') : m > 0;

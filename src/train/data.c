@@ -11,6 +11,7 @@
 #include "train/bpe.h"
 #include "vers/tokenizer.h"
 #include "util/outfile.h"
+#include "util/utf8.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +37,8 @@ int vers_corpus_read(const char *path, char **buf, size_t *len, vers_err *err) {
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)b[i];
         if (c == 0) { free(b); return vers_errorf(err, VERS_EFORMAT, "%s: binary file (NUL byte at offset %zu), not UTF-8 text", path, i); }
-        size_t k = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        int ok = k > 0 && i + k <= n;
-        for (size_t j = 1; ok && j < k; j++) ok = ((unsigned char)b[i + j] & 0xc0) == 0x80;
-        if (!ok) { bad++; i++; } else i += k;
+        size_t k = utf8_decode((const unsigned char *)b + i, n - i, NULL);
+        if (!k) { bad++; i++; } else i += k;
     }
     if (bad * 100 > n) { free(b); return vers_errorf(err, VERS_EFORMAT, "%s: binary file (%zu invalid UTF-8 bytes), not UTF-8 text", path, bad); }
     *buf = b; *len = n;

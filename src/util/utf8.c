@@ -1,15 +1,24 @@
 /* src/util/utf8.c — strict UTF-8 decoding (see utf8.h). */
 #include "util/utf8.h"
 
+size_t utf8_lead_length(unsigned char c) {
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) return 2;
+    if (c >= 0xE0 && c <= 0xEF) return 3;
+    if (c >= 0xF0 && c <= 0xF4) return 4;
+    return 0;
+}
+
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
     if (!s || !n) return 0;
     unsigned c = s[0];
     size_t k;
     uint32_t min, v;
     if (c < 0x80) { if (cp) *cp = c; return 1; }
-    if (c >= 0xC2 && c <= 0xDF) { k = 2; min = 0x80; v = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { k = 3; min = 0x800; v = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { k = 4; min = 0x10000; v = c & 0x07; }
+    k = utf8_lead_length((unsigned char)c);
+    if (k == 2) { min = 0x80; v = c & 0x1F; }
+    else if (k == 3) { min = 0x800; v = c & 0x0F; }
+    else if (k == 4) { min = 0x10000; v = c & 0x07; }
     else return 0;
     if (n < k) return 0;
     for (size_t i = 1; i < k; i++) {

@@ -15,6 +15,11 @@
  * NULL); 0 when the bytes there are not valid UTF-8, or n is 0. */
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
+/* Length (1..4) of the sequence that lead byte c announces; 0 for a continuation byte
+ * or a byte that never leads (C0, C1, F5..FF).  For text cut mid-character: whether the
+ * bytes present can be the start of one character. */
+size_t utf8_lead_length(unsigned char c);
+
 /* The code point at s[*i] (*i < n), advancing *i past it; an invalid byte gives U+FFFD
  * and advances one byte. */
 uint32_t utf8_next(const unsigned char *s, size_t n, size_t *i);

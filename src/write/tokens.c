@@ -3,21 +3,17 @@
  * break, or something a poem must never contain (control tokens, digits, stray bytes).
  * Built once per model; the masks of constraints.c read it at every step. */
 #include "write/wr.h"
+#include "util/utf8.h"
 #include <stdlib.h>
 #include <string.h>
 
+/* util/utf8.h's strict decoder, in the writer's int-length form. */
 uint32_t wr_utf8_next(const char *s, int len, int *adv) {
-    const unsigned char *u = (const unsigned char *)s;
     if (len <= 0) { *adv = 0; return 0; }
-    if (u[0] < 0x80) { *adv = 1; return u[0]; }
-    int n = (u[0] >= 0xF0) ? 4 : (u[0] >= 0xE0) ? 3 : (u[0] >= 0xC0) ? 2 : 0;
-    if (n == 0 || n > len) { *adv = 1; return 0xFFFD; }
-    uint32_t c = u[0] & (0x7F >> n);
-    for (int i = 1; i < n; i++) {
-        if ((u[i] & 0xC0) != 0x80) { *adv = 1; return 0xFFFD; }
-        c = (c << 6) | (u[i] & 0x3F);
-    }
-    *adv = n;
+    uint32_t c;
+    size_t k = utf8_decode((const unsigned char *)s, (size_t)len, &c);
+    if (!k) { *adv = 1; return UTF8_REPLACEMENT; }
+    *adv = (int)k;
     return c;
 }
 
@@ -104,8 +100,8 @@ static int classify(wr_tokinfo *ti, const char *b, int n, int lang) {
     if (ti->u8_in) letters = 1;                                    /* tail of a letter */
     while (i < n) {
         const unsigned char *u = (const unsigned char *)b + i;
-        int need = (u[0] >= 0xF0) ? 4 : (u[0] >= 0xE0) ? 3 : (u[0] >= 0xC0) ? 2 : 1;
-        if (u[0] >= 0x80 && u[0] < 0xC0) return WR_TOK_BAD;        /* stray continuation */
+        int need = (int)utf8_lead_length(u[0]);
+        if (need == 0) return WR_TOK_BAD;                          /* stray continuation, bad lead */
         if (i + need > n) {                                        /* character left open */
             if (need != 2 || (u[0] != 0xC3 && u[0] != 0xC5)) return WR_TOK_BAD; /* only Latin letters */
             ti->u8_out = 1;
