@@ -147,8 +147,9 @@ static void test_dots(void) {
                 tr->vec_dot(n, &s_scalar, wq, xq);
                 T_CHECK(fabs(s_scalar - ref) <= 1e-5 * mag + 1e-30, "%s n=%lld: scalar %.9g vs reference %.9g (mag %g)",
                         tr->name, (long long)n, s_scalar, ref, mag);
-                if (have_simd && tr->vec_dot_simd) {
-                    tr->vec_dot_simd(n, &s_simd, wq, xq);
+                vers_vec_dot_fn simd_dot = vers_type_dot(tr, vers_simd_level());
+                if (have_simd && simd_dot) {
+                    simd_dot(n, &s_simd, wq, xq);
                     if (is_quant(t))
                         T_CHECK(memcmp(&s_simd, &s_scalar, 4) == 0, "%s n=%lld: avx2 %.9g != scalar %.9g",
                                 tr->name, (long long)n, s_simd, s_scalar);
@@ -189,7 +190,7 @@ static void test_matmul(void) {
             for (int64_t i = 0; i < n_in * n_tok; i++) x[i] = rnd_normal();
             for (int64_t r = 0; r < n_out; r++) vers_quantize_row(t, wf + r * n_in, W + r * wrow, n_in);
             vers_act_convert(t, x, xq, n_in, n_tok);
-            vers_vec_dot_fn dot = vers_simd_enabled() && tr->vec_dot_simd ? tr->vec_dot_simd : tr->vec_dot;
+            vers_vec_dot_fn dot = vers_type_dot(tr, vers_simd_level());
             for (int64_t tk = 0; tk < n_tok; tk++)
                 for (int64_t r = 0; r < n_out; r++) dot(n_in, &y3[tk * n_out + r], W + r * wrow, xq + tk * xrow);
             vers_matmul(y1, W, t, x, n_in, n_out, n_tok, 1);

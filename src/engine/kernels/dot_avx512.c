@@ -1,0 +1,137 @@
+/* src/engine/kernels/dot_avx512.c — the AVX-512 kernels (F, BW, VL, DQ and VNNI: Zen 4,
+ * Ice Lake and later), twins of dot_avx2.c's that give the same bits.  Compiled for that
+ * instruction set by the target pragma below (the rest of the library stays portable) and
+ * called only when vers_simd_level() says the CPU has it (VERS_NO_AVX512=1 keeps to AVX2).
+ * The type table (tensor.c) lists these sets above the AVX2 ones; a kernel missing here is
+ * taken from the AVX2 set.
+ *
+ * VNNI's vpdpbusd sums the 4 u8 x s8 products of an int32 lane in one instruction: exactly
+ * maddubs + madd's value wherever those cannot saturate (|w| <= 128, |x| <= 127, or nibbles
+ * 0..15), so the integer sums, and the float sums built from them, are the AVX2 kernels'. */
+#if defined(__clang__)
+#include "engine/kernels/dot_x86.h"
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni"))), apply_to = function)
+#elif defined(__GNUC__)
+#pragma GCC target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")
+#include "engine/kernels/dot_x86.h"
+#endif
+#include "engine/tensor.h"
+
+/* ---- Q8_0 ---- */
+/* the prompt product of gemm_q8_0.inc with dpbusd */
+#define GEMM_Q8_0_NAME gemm_q8_0_vnni
+#define GEMM_Q8_0_ATTR
+#define GEMM_Q8_0_DOT(a, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), a, s)
+#include "engine/kernels/gemm_q8_0.inc"
+#undef GEMM_Q8_0_NAME
+#undef GEMM_Q8_0_ATTR
+#undef GEMM_Q8_0_DOT
+
+/* decode over a thread's share of rows, one row after another (dot_avx2.c's rows_q8_0_avx2) */
+static inline __m256 q8_0_lanes_vnni(const block_q8_0 *wb, __m256i xv) {
+    const __m256i wv = _mm256_loadu_si256((const __m256i *)wb->qs);
+    return _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv)));
+}
+static void rows_q8_0_vnni(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x) {
+    const int64_t nb = n / 32;
+    const block_q8_0 *xb = (const block_q8_0 *)x, *wb = (const block_q8_0 *)w;
+    for (int64_t r = 0; r < nr; r++, wb += nb) {
+        __m256 a0 = _mm256_setzero_ps();
+        for (int64_t b = 0; b < nb; b++)
+            a0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(wb[b].d) * h2f(xb[b].d)),
+                                 q8_0_lanes_vnni(wb + b, _mm256_loadu_si256((const __m256i *)xb[b].qs)), a0);
+        y[r] = hsum_ggml8(a0);
+    }
+}
+
+/* ---- repacked Q4_0: decode, one block of 8 rows (q4x8_blk_avx2 with dpbusd) ---- */
+static inline __m256 q4x8_blk_vnni(const uint8_t *p, const int8_t *xq, int32_t xs8, float dx, __m256 acc) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    __m256i is = _mm256_set1_epi32(-xs8);
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++) {
+        const __m256i r = _mm256_loadu_si256((const __m256i *)(p + 32 * j));
+        is = _mm256_dpbusd_epi32(is, _mm256_and_si256(r, m4), bcast32(xq + 4 * j));
+        is = _mm256_dpbusd_epi32(is, _mm256_and_si256(_mm256_srli_epi16(r, 4), m4), bcast32(xq + 16 + 4 * j));
+    }
+    const __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 128))), _mm256_set1_ps(dx));
+    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), d, acc);
+}
+
+static void rows_q4_0x8_vnni(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x) {
+    rows_q4_0x8_loop(n, nr, y, w, x, q4x8_blk_vnni);
+}
+
+/* ---- F32 / F16 batches in tinyBLAS's order ---- */
+/* The same 16-lane sums with AVX-512: one zmm register is one output's 16 lanes, so a
+ * 4-row x 4-token tile takes a single pass (16 accumulators, 4 x and 1 w register of 32),
+ * loading 8 vectors per 16 FMAs where the AVX2 tile loads 14 per 24 half-width ones, and
+ * converting F16 16 values at a time.  Lane l still takes k = l mod 16 in increasing k, and
+ * the lanes are folded by hsum16: the AVX2 kernel's bits. */
+static inline __m512 load16(const uint8_t *p, int64_t i, const wkind k) {
+    if (k == WF32) return _mm512_loadu_ps((const float *)p + i);
+    return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p + 2 * i)));
+}
+static inline float hsum16_512(__m512 a) {
+    return hsum16(_mm512_castps512_ps256(a), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)));
+}
+static inline __attribute__((always_inline)) void gemm16_512(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy,
+                                                                       const uint8_t *w, size_t ldw, const uint8_t *x,
+                                                                       size_t ldx, const wkind k) {
+    const int64_t TT = 64;
+    for (int64_t t0 = 0; t0 < nt; t0 += TT) {
+        const int64_t t1 = t0 + TT < nt ? t0 + TT : nt;
+        for (int64_t r0 = 0; r0 < nr; r0 += 4) {
+            const uint8_t *wr[4];
+            const int rn = tile_rows(w, ldw, r0, nr, 4, wr);
+            int64_t t = t0;
+            for (; t + 4 <= t1; t += 4) {
+                const uint8_t *xt[4];
+                for (int j = 0; j < 4; j++) xt[j] = x + (size_t)(t + j) * ldx;
+                __m512 a[16];
+                for (int j = 0; j < 16; j++) a[j] = _mm512_setzero_ps();
+                for (int64_t i = 0; i < n; i += 16) {
+                    const __m512 x0 = load16(xt[0], i, k), x1 = load16(xt[1], i, k), x2 = load16(xt[2], i, k), x3 = load16(xt[3], i, k);
+#pragma GCC unroll 4
+                    for (int r = 0; r < 4; r++) {
+                        const __m512 wv = load16(wr[r], i, k);
+                        a[r] = _mm512_fmadd_ps(wv, x0, a[r]);
+                        a[4 + r] = _mm512_fmadd_ps(wv, x1, a[4 + r]);
+                        a[8 + r] = _mm512_fmadd_ps(wv, x2, a[8 + r]);
+                        a[12 + r] = _mm512_fmadd_ps(wv, x3, a[12 + r]);
+                    }
+                }
+                for (int j = 0; j < 4; j++)
+                    for (int r = 0; r < rn; r++) y[(t + j) * ldy + r0 + r] = hsum16_512(a[4 * j + r]);
+            }
+            for (; t < t1; t++) {   /* the last tokens one at a time */
+                const uint8_t *x0 = x + (size_t)t * ldx;
+                __m512 a[4];
+                for (int j = 0; j < 4; j++) a[j] = _mm512_setzero_ps();
+                for (int64_t i = 0; i < n; i += 16) {
+                    const __m512 xv = load16(x0, i, k);
+#pragma GCC unroll 4
+                    for (int r = 0; r < 4; r++) a[r] = _mm512_fmadd_ps(load16(wr[r], i, k), xv, a[r]);
+                }
+                for (int r = 0; r < rn; r++) y[t * ldy + r0 + r] = hsum16_512(a[r]);
+            }
+        }
+    }
+}
+static void gemm16_512_f32(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
+                                       const uint8_t *x, size_t ldx) {
+    gemm16_512(n, nr, nt, y, ldy, w, ldw, x, ldx, WF32);
+}
+static void gemm16_512_f16(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
+                                       const uint8_t *x, size_t ldx) {
+    gemm16_512(n, nr, nt, y, ldy, w, ldw, x, ldx, WF16);
+}
+
+const vk_kernels vk_avx512_f32 = { .gemm16 = gemm16_512_f32 };
+const vk_kernels vk_avx512_f16 = { .gemm16 = gemm16_512_f16 };
+const vk_kernels vk_avx512_q8_0 = { .gemm = gemm_q8_0_vnni, .rows = rows_q8_0_vnni };
+const vk_kernels vk_avx512_q4_0x8 = { .rows = rows_q4_0x8_vnni };
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif
