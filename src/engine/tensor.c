@@ -19,7 +19,7 @@ static const vers_type_traits type_table[VT_COUNT] = {
     KROW(VT_F16,  "F16",  1, 2, VT_F16, vk_f16_to_float, vk_f16_from_float, vk_f16_from_float,
          vk_dot_f16_scalar, f16, &vk_avx512_f16),
     KROW(VT_Q4_0, "Q4_0", 32, 18, VT_Q8_0, vk_q4_0_to_float, vk_q4_0_from_float, NULL,
-         vk_dot_q4_0_scalar, q4_0, NULL),
+         vk_dot_q4_0_scalar, q4_0, &vk_avx512_q4_0),
     ROW(VT_Q4_1, "Q4_1", 32, 20, 0, VT_Q8_1),
     ROW(VT_Q5_0, "Q5_0", 32, 22, 0, VT_Q8_0),
     ROW(VT_Q5_1, "Q5_1", 32, 24, 0, VT_Q8_1),

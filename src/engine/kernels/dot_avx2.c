@@ -18,66 +18,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* Q4_0 prompt product: rows [0, nr) x tokens [0, nt), y[t * ldy + r], from the row layout or
- * the repacked one (x8).  Loops: chunks of IL_NT tokens, chunks of IL_KC blocks (the tokens'
- * scales and 8 sum(x) computed once for all rows), tiles of 8 rows (packed once for the
- * chunk's tokens); the 8 row sums of a token are carried across block chunks in y, each block
- * fma'd in order as in the single dot product. */
-static inline __attribute__((always_inline)) void gemm_q4_0_tiles(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy,
-                                                                  const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx,
-                                                                  const int x8) {
-    const int64_t nb = n / 32;
-    il_tile T;
-    float dx[IL_NT][IL_KC];
-    int32_t cx[IL_NT][IL_KC];
-    for (int64_t t0 = 0; t0 < nt; t0 += IL_NT) {
-        const int64_t mt = nt - t0 < IL_NT ? nt - t0 : IL_NT;
-        for (int64_t k0 = 0; k0 < nb; k0 += IL_KC) {
-            const int64_t kc = nb - k0 < IL_KC ? nb - k0 : IL_KC;
-            for (int64_t t = 0; t < mt; t++) {
-                const block_q8_0 *xt = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
-                for (int64_t b = 0; b < kc; b++) {
-                    dx[t][b] = h2f(xt[b].d);
-                    cx[t][b] = q8_0_sum_times8(xt + b);
-                }
-            }
-            for (int64_t r0 = 0; r0 < nr; r0 += 8) {
-                const uint8_t *wr[8];
-                const int rn = tile_rows(w, ldw, r0, nr, 8, wr);
-                if (x8) il_pack_x8(&T, w + (size_t)r0 * ldw, k0, kc);
-                else il_pack(&T, wr, k0, kc, 1);
-                int64_t t = 0;
-                for (; t + 2 <= mt; t += 2) {
-                    const block_q8_0 *xa = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
-                    const block_q8_0 *xb = (const block_q8_0 *)(x + (size_t)(t0 + t + 1) * ldx) + k0;
-                    float *ya = y + (t0 + t) * ldy + r0, *yb = ya + ldy;
-                    __m256 a0 = il_load_acc(ya, rn, k0 == 0), a1 = il_load_acc(yb, rn, k0 == 0);
-                    for (int64_t b = 0; b < kc; b++) {
-                        __m256i i0, i1;
-                        il_block_isum2(&T, b, xa + b, xb + b, &i0, &i1);
-                        i0 = _mm256_sub_epi32(i0, _mm256_set1_epi32(cx[t][b]));
-                        i1 = _mm256_sub_epi32(i1, _mm256_set1_epi32(cx[t + 1][b]));
-                        a0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i0), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t][b])), a0);
-                        a1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i1), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t + 1][b])), a1);
-                    }
-                    il_store_acc(ya, rn, a0);
-                    il_store_acc(yb, rn, a1);
-                }
-                for (; t < mt; t++) {
-                    const block_q8_0 *xt = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
-                    float *yt = y + (t0 + t) * ldy + r0;
-                    __m256 a = il_load_acc(yt, rn, k0 == 0);
-                    for (int64_t b = 0; b < kc; b++) {
-                        const __m256i is = _mm256_sub_epi32(il_block_isum(&T, b, xt + b), _mm256_set1_epi32(cx[t][b]));
-                        a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t][b])), a);
-                    }
-                    il_store_acc(yt, rn, a);
-                }
-            }
-        }
-    }
-}
-
 /* The Q8_0 prompt product (gemm_q8_0.inc); dot_avx512.c instantiates it once more with
  * VNNI's dpbusd. */
 #define GEMM_Q8_0_NAME gemm_q8_0
@@ -89,11 +29,11 @@ static inline __attribute__((always_inline)) void gemm_q4_0_tiles(int64_t n, int
 #undef GEMM_Q8_0_DOT
 static void gemm_q4_0(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
                       const uint8_t *x, size_t ldx) {
-    gemm_q4_0_tiles(n, nr, nt, y, ldy, w, ldw, x, ldx, 0);
+    gemm_q4_0_tiles(n, nr, nt, y, ldy, w, ldw, x, ldx, 0, il_block_isum, il_block_isum2);
 }
 static void gemm_q4_0x8(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
                          const uint8_t *x, size_t ldx) {
-    gemm_q4_0_tiles(n, nr, nt, y, ldy, w, ldw, x, ldx, 1);
+    gemm_q4_0_tiles(n, nr, nt, y, ldy, w, ldw, x, ldx, 1, il_block_isum, il_block_isum2);
 }
 
 /* Q8_0 x Q8_0, one token, in ggml_vec_dot_q8_0_q8_0's order (vk_dot_q8_0_scalar): per row 8
@@ -165,7 +105,7 @@ static void rows_q4_0x8_avx2(int64_t n, int64_t nr, float *y, const uint8_t *w, 
 static void tile_q4_0x8(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
                          const uint8_t *x, size_t ldx) {
     if (nt > 1) {
-        gemm_q4_0_tiles(n, nr, nt, y, ldy, w, ldw, x, ldx, 1);
+        gemm_q4_0_tiles(n, nr, nt, y, ldy, w, ldw, x, ldx, 1, il_block_isum, il_block_isum2);
         return;
     }
     q4_0x8_1tok(n / 32, w, (const block_q8_0 *)x, y, nr);
@@ -175,7 +115,7 @@ static void tile_q4_0x8(int64_t n, int nr, int nt, float *y, int64_t ldy, const 
 static inline void tile_q0(int64_t n, int nr, int nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
                            const uint8_t *x, size_t ldx, const int q4) {
     if (nt > 1) {
-        if (q4) gemm_q4_0_tiles(n, nr, nt, y, ldy, w, ldw, x, ldx, 0);
+        if (q4) gemm_q4_0_tiles(n, nr, nt, y, ldy, w, ldw, x, ldx, 0, il_block_isum, il_block_isum2);
         else gemm_q8_0(n, nr, nt, y, ldy, w, ldw, x, ldx);
         return;
     }

@@ -44,6 +44,33 @@ static void rows_q8_0_vnni(int64_t n, int64_t nr, float *y, const uint8_t *w, co
     }
 }
 
+/* ---- Q4_0 prompt product (dot_x86.h's gemm_q4_0_tiles), the block sums by dpbusd ---- */
+static inline __attribute__((always_inline)) __m256i il_block_isum_vnni(const il_tile *T, int64_t b, const block_q8_0 *xb) {
+    __m256i s = _mm256_setzero_si256();
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; j++) s = _mm256_dpbusd_epi32(s, T->w[b][j], bcast32(xb->qs + 4 * j));
+    return s;
+}
+static inline __attribute__((always_inline)) void il_block_isum2_vnni(const il_tile *T, int64_t b, const block_q8_0 *x0,
+                                                                      const block_q8_0 *x1, __m256i *i0, __m256i *i1) {
+    __m256i s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256();
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; j++) {
+        s0 = _mm256_dpbusd_epi32(s0, T->w[b][j], bcast32(x0->qs + 4 * j));
+        s1 = _mm256_dpbusd_epi32(s1, T->w[b][j], bcast32(x1->qs + 4 * j));
+    }
+    *i0 = s0;
+    *i1 = s1;
+}
+static void gemm_q4_0_vnni(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
+                           const uint8_t *x, size_t ldx) {
+    gemm_q4_0_tiles(n, nr, nt, y, ldy, w, ldw, x, ldx, 0, il_block_isum_vnni, il_block_isum2_vnni);
+}
+static void gemm_q4_0x8_vnni(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
+                             const uint8_t *x, size_t ldx) {
+    gemm_q4_0_tiles(n, nr, nt, y, ldy, w, ldw, x, ldx, 1, il_block_isum_vnni, il_block_isum2_vnni);
+}
+
 /* ---- repacked Q4_0: decode, one block of 8 rows (q4x8_blk_avx2 with dpbusd) ---- */
 static inline __m256 q4x8_blk_vnni(const uint8_t *p, const int8_t *xq, int32_t xs8, float dx, __m256 acc) {
     const __m256i m4 = _mm256_set1_epi8(0x0F);
@@ -63,11 +90,15 @@ static void rows_q4_0x8_vnni(int64_t n, int64_t nr, float *y, const uint8_t *w, 
 }
 
 /* ---- F32 / F16 batches in tinyBLAS's order ---- */
-/* The same 16-lane sums with AVX-512: one zmm register is one output's 16 lanes, so a
- * 4-row x 4-token tile takes a single pass (16 accumulators, 4 x and 1 w register of 32),
- * loading 8 vectors per 16 FMAs where the AVX2 tile loads 14 per 24 half-width ones, and
- * converting F16 16 values at a time.  Lane l still takes k = l mod 16 in increasing k, and
- * the lanes are folded by hsum16: the AVX2 kernel's bits. */
+/* The 16-lane sums with AVX-512: one zmm register is one output's 16 lanes (lane l takes
+ * k = l mod 16 in increasing k, folded by hsum16: the AVX2 and scalar kernels' bits).
+ * Register tile 6 rows x 4 tokens: 24 accumulators, the 6 rows' vectors held while the 4
+ * tokens' are loaded in turn (31 of 32 registers), 10 loads per 24 FMAs.  F16 rows are
+ * converted to F32 once per block of 64 tokens into a stack buffer (rows up to G16_MAXN
+ * values; longer ones are converted as they are loaded), so that in the inner loop only the
+ * tokens' vectors are converted (4 per 24 FMAs, against 8 per 16 in a 4 x 4 tile converting
+ * both: the conversions share the FMA pipes on Zen 4). */
+#define G16_MAXN 4096
 static inline __m512 load16(const uint8_t *p, int64_t i, const wkind k) {
     if (k == WF32) return _mm512_loadu_ps((const float *)p + i);
     return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p + 2 * i)));
@@ -76,42 +107,60 @@ static inline float hsum16_512(__m512 a) {
     return hsum16(_mm512_castps512_ps256(a), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)));
 }
 static inline __attribute__((always_inline)) void gemm16_512(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy,
-                                                                       const uint8_t *w, size_t ldw, const uint8_t *x,
-                                                                       size_t ldx, const wkind k) {
+                                                             const uint8_t *w, size_t ldw, const uint8_t *x,
+                                                             size_t ldx, const wkind k) {
     const int64_t TT = 64;
+    float wbuf[6 * G16_MAXN] __attribute__((aligned(64)));
+    const int conv = k == WF16 && n <= G16_MAXN;   /* rows converted once (else on load) */
+    const wkind wk = conv ? WF32 : k;               /* how the rows' vectors are loaded */
     for (int64_t t0 = 0; t0 < nt; t0 += TT) {
         const int64_t t1 = t0 + TT < nt ? t0 + TT : nt;
-        for (int64_t r0 = 0; r0 < nr; r0 += 4) {
-            const uint8_t *wr[4];
-            const int rn = tile_rows(w, ldw, r0, nr, 4, wr);
+        for (int64_t r0 = 0; r0 < nr; r0 += 6) {
+            const uint8_t *wr[6];
+            const int rn = tile_rows(w, ldw, r0, nr, 6, wr);
+            if (conv) {
+                for (int r = 0; r < rn; r++) {
+                    float *d = wbuf + (size_t)r * (size_t)n;
+                    for (int64_t i = 0; i < n; i += 16) _mm512_store_ps(d + i, load16(wr[r], i, WF16));
+                    wr[r] = (const uint8_t *)d;
+                }
+                for (int r = rn; r < 6; r++) wr[r] = wr[0];
+            }
             int64_t t = t0;
             for (; t + 4 <= t1; t += 4) {
-                const uint8_t *xt[4];
-                for (int j = 0; j < 4; j++) xt[j] = x + (size_t)(t + j) * ldx;
-                __m512 a[16];
-                for (int j = 0; j < 16; j++) a[j] = _mm512_setzero_ps();
+                const uint8_t *x0 = x + (size_t)t * ldx, *x1 = x0 + ldx, *x2 = x1 + ldx, *x3 = x2 + ldx;
+                __m512 a[24];
+#pragma GCC unroll 24
+                for (int j = 0; j < 24; j++) a[j] = _mm512_setzero_ps();
                 for (int64_t i = 0; i < n; i += 16) {
-                    const __m512 x0 = load16(xt[0], i, k), x1 = load16(xt[1], i, k), x2 = load16(xt[2], i, k), x3 = load16(xt[3], i, k);
-#pragma GCC unroll 4
-                    for (int r = 0; r < 4; r++) {
-                        const __m512 wv = load16(wr[r], i, k);
-                        a[r] = _mm512_fmadd_ps(wv, x0, a[r]);
-                        a[4 + r] = _mm512_fmadd_ps(wv, x1, a[4 + r]);
-                        a[8 + r] = _mm512_fmadd_ps(wv, x2, a[8 + r]);
-                        a[12 + r] = _mm512_fmadd_ps(wv, x3, a[12 + r]);
-                    }
+                    __m512 wv[6];
+#pragma GCC unroll 6
+                    for (int r = 0; r < 6; r++) wv[r] = load16(wr[r], i, wk);
+                    __m512 xv = load16(x0, i, k);
+#pragma GCC unroll 6
+                    for (int r = 0; r < 6; r++) a[r] = _mm512_fmadd_ps(wv[r], xv, a[r]);
+                    xv = load16(x1, i, k);
+#pragma GCC unroll 6
+                    for (int r = 0; r < 6; r++) a[6 + r] = _mm512_fmadd_ps(wv[r], xv, a[6 + r]);
+                    xv = load16(x2, i, k);
+#pragma GCC unroll 6
+                    for (int r = 0; r < 6; r++) a[12 + r] = _mm512_fmadd_ps(wv[r], xv, a[12 + r]);
+                    xv = load16(x3, i, k);
+#pragma GCC unroll 6
+                    for (int r = 0; r < 6; r++) a[18 + r] = _mm512_fmadd_ps(wv[r], xv, a[18 + r]);
                 }
                 for (int j = 0; j < 4; j++)
-                    for (int r = 0; r < rn; r++) y[(t + j) * ldy + r0 + r] = hsum16_512(a[4 * j + r]);
+                    for (int r = 0; r < rn; r++) y[(t + j) * ldy + r0 + r] = hsum16_512(a[6 * j + r]);
             }
             for (; t < t1; t++) {   /* the last tokens one at a time */
                 const uint8_t *x0 = x + (size_t)t * ldx;
-                __m512 a[4];
-                for (int j = 0; j < 4; j++) a[j] = _mm512_setzero_ps();
+                __m512 a[6];
+#pragma GCC unroll 6
+                for (int j = 0; j < 6; j++) a[j] = _mm512_setzero_ps();
                 for (int64_t i = 0; i < n; i += 16) {
                     const __m512 xv = load16(x0, i, k);
-#pragma GCC unroll 4
-                    for (int r = 0; r < 4; r++) a[r] = _mm512_fmadd_ps(load16(wr[r], i, k), xv, a[r]);
+#pragma GCC unroll 6
+                    for (int r = 0; r < 6; r++) a[r] = _mm512_fmadd_ps(load16(wr[r], i, wk), xv, a[r]);
                 }
                 for (int r = 0; r < rn; r++) y[t * ldy + r0 + r] = hsum16_512(a[r]);
             }
@@ -130,7 +179,8 @@ static void gemm16_512_f16(int64_t n, int64_t nr, int64_t nt, float *y, int64_t 
 const vk_kernels vk_avx512_f32 = { .gemm16 = gemm16_512_f32 };
 const vk_kernels vk_avx512_f16 = { .gemm16 = gemm16_512_f16 };
 const vk_kernels vk_avx512_q8_0 = { .gemm = gemm_q8_0_vnni, .rows = rows_q8_0_vnni };
-const vk_kernels vk_avx512_q4_0x8 = { .rows = rows_q4_0x8_vnni };
+const vk_kernels vk_avx512_q4_0 = { .gemm = gemm_q4_0_vnni };
+const vk_kernels vk_avx512_q4_0x8 = { .gemm = gemm_q4_0x8_vnni, .rows = rows_q4_0x8_vnni };
 
 #if defined(__clang__)
 #pragma clang attribute pop

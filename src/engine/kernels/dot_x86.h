@@ -234,6 +234,9 @@ static inline __attribute__((always_inline)) void il_block_isum2(const il_tile *
     *i1 = _mm256_madd_epi16(s1, ones);
 }
 
+typedef __m256i (*il_isum_fn)(const il_tile *T, int64_t b, const block_q8_0 *xb);
+typedef void (*il_isum2_fn)(const il_tile *T, int64_t b, const block_q8_0 *x0, const block_q8_0 *x1, __m256i *i0, __m256i *i1);
+
 /* The 8 row sums of a token so far (rn rows stored in y), or zeros at the first chunk. */
 static inline __m256 il_load_acc(const float *y, int rn, int first) {
     if (first) return _mm256_setzero_ps();
@@ -247,6 +250,67 @@ static inline void il_store_acc(float *y, int rn, __m256 a) {
     float tmp[8];
     _mm256_storeu_ps(tmp, a);
     memcpy(y, tmp, sizeof(float) * (size_t)rn);
+}
+
+/* Q4_0 prompt product: rows [0, nr) x tokens [0, nt), y[t * ldy + r], from the row layout or
+ * the repacked one (x8).  Loops: chunks of IL_NT tokens, chunks of IL_KC blocks (the tokens'
+ * scales and 8 sum(x) computed once for all rows), tiles of 8 rows (packed once for the
+ * chunk's tokens); the 8 row sums of a token are carried across block chunks in y, each block
+ * fma'd in order as in the single dot product.  isum1/isum2: the block sums of one or two
+ * tokens, with the includer's instructions (maddubs, or VNNI's dpbusd: the same integers). */
+static inline __attribute__((always_inline)) void gemm_q4_0_tiles(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy,
+                                                                  const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx,
+                                                                  const int x8, const il_isum_fn isum1, const il_isum2_fn isum2) {
+    const int64_t nb = n / 32;
+    il_tile T;
+    float dx[IL_NT][IL_KC];
+    int32_t cx[IL_NT][IL_KC];
+    for (int64_t t0 = 0; t0 < nt; t0 += IL_NT) {
+        const int64_t mt = nt - t0 < IL_NT ? nt - t0 : IL_NT;
+        for (int64_t k0 = 0; k0 < nb; k0 += IL_KC) {
+            const int64_t kc = nb - k0 < IL_KC ? nb - k0 : IL_KC;
+            for (int64_t t = 0; t < mt; t++) {
+                const block_q8_0 *xt = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
+                for (int64_t b = 0; b < kc; b++) {
+                    dx[t][b] = h2f(xt[b].d);
+                    cx[t][b] = q8_0_sum_times8(xt + b);
+                }
+            }
+            for (int64_t r0 = 0; r0 < nr; r0 += 8) {
+                const uint8_t *wr[8];
+                const int rn = tile_rows(w, ldw, r0, nr, 8, wr);
+                if (x8) il_pack_x8(&T, w + (size_t)r0 * ldw, k0, kc);
+                else il_pack(&T, wr, k0, kc, 1);
+                int64_t t = 0;
+                for (; t + 2 <= mt; t += 2) {
+                    const block_q8_0 *xa = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
+                    const block_q8_0 *xb = (const block_q8_0 *)(x + (size_t)(t0 + t + 1) * ldx) + k0;
+                    float *ya = y + (t0 + t) * ldy + r0, *yb = ya + ldy;
+                    __m256 a0 = il_load_acc(ya, rn, k0 == 0), a1 = il_load_acc(yb, rn, k0 == 0);
+                    for (int64_t b = 0; b < kc; b++) {
+                        __m256i i0, i1;
+                        isum2(&T, b, xa + b, xb + b, &i0, &i1);
+                        i0 = _mm256_sub_epi32(i0, _mm256_set1_epi32(cx[t][b]));
+                        i1 = _mm256_sub_epi32(i1, _mm256_set1_epi32(cx[t + 1][b]));
+                        a0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i0), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t][b])), a0);
+                        a1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i1), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t + 1][b])), a1);
+                    }
+                    il_store_acc(ya, rn, a0);
+                    il_store_acc(yb, rn, a1);
+                }
+                for (; t < mt; t++) {
+                    const block_q8_0 *xt = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
+                    float *yt = y + (t0 + t) * ldy + r0;
+                    __m256 a = il_load_acc(yt, rn, k0 == 0);
+                    for (int64_t b = 0; b < kc; b++) {
+                        const __m256i is = _mm256_sub_epi32(isum1(&T, b, xt + b), _mm256_set1_epi32(cx[t][b]));
+                        a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), _mm256_mul_ps(T.d[b], _mm256_set1_ps(dx[t][b])), a);
+                    }
+                    il_store_acc(yt, rn, a);
+                }
+            }
+        }
+    }
 }
 
 /* Repacked Q4_0, 8 rows x 1 token (decode): one 144-byte stream per group; the integer
