@@ -18,14 +18,103 @@
 #include "engine/tensor.h"
 
 /* ---- Q8_0 ---- */
-/* the prompt product of gemm_q8_0.inc with dpbusd */
-#define GEMM_Q8_0_NAME gemm_q8_0_vnni
-#define GEMM_Q8_0_ATTR
-#define GEMM_Q8_0_DOT(a, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), a, s)
-#include "engine/kernels/gemm_q8_0.inc"
-#undef GEMM_Q8_0_NAME
-#undef GEMM_Q8_0_ATTR
-#undef GEMM_Q8_0_DOT
+
+/* The Q8_0 prompt product on 512-bit registers: 16 rows per tile, twice gemm_q8_0.inc's 8.
+ * Register j of block b holds bytes 4j..4j+3 of the 16 rows (row r in int32 lane r), so a
+ * token's bytes 4j..4j+3, broadcast, give lane j of ggml's 8 float lanes for all 16 rows in
+ * one dpbusd; accumulator j is fma'd with the rows' d_w x d_x, block after block, and the 8
+ * are added at the end in hsum_float_8's order: the single dot product's bits.  dpbusd wants
+ * unsigned bytes on one side and AVX-512 has no vpsignb, so the token's bytes go in as
+ * x + 128 (flipped top bit) and the sum starts at -128 sum(w) (the packed tile's correction,
+ * exact): sum((x + 128) w) - 128 sum(w) = sum(x w), the same integer. */
+typedef struct {
+    __m512i w[IL_KC][8];      /* the 16 rows' bytes */
+    __m512i c[IL_KC][8];      /* -128 x the 4-byte sums of w */
+    __m512 d[IL_KC];          /* the 16 rows' d */
+} q8_tile16;
+
+static inline __attribute__((always_inline)) void q8_pack16(q8_tile16 *T, const uint8_t *const wr[16], int64_t k0, int64_t kc) {
+    const __m512i one = _mm512_set1_epi8(1);
+    for (int64_t b = 0; b < kc; b++) {
+        const size_t off = (size_t)(k0 + b) * sizeof(block_q8_0);
+        __m256i r[8], g0[8], g1[8];
+        for (int k = 0; k < 8; k++) r[k] = _mm256_loadu_si256((const __m256i *)(wr[k] + off + 2));
+        transpose8_epi32(r, g0);
+        for (int k = 0; k < 8; k++) r[k] = _mm256_loadu_si256((const __m256i *)(wr[8 + k] + off + 2));
+        transpose8_epi32(r, g1);
+        for (int j = 0; j < 8; j++) {
+            const __m512i wj = _mm512_inserti64x4(_mm512_castsi256_si512(g0[j]), g1[j], 1);
+            T->w[b][j] = wj;
+            T->c[b][j] = _mm512_sub_epi32(_mm512_setzero_si512(),
+                                          _mm512_slli_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), one, wj), 7));
+        }
+        uint16_t dh[16];
+        for (int k = 0; k < 16; k++) dh[k] = ld16(wr[k] + off);
+        T->d[b] = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)dh));
+    }
+}
+
+static inline __m512i bcast32_u(const int8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return _mm512_set1_epi32((int)(v ^ 0x80808080u));
+}
+/* acc += d * lane j of block b of token xb */
+#define Q8L16(acc, d, xb, j) \
+    acc = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(T.c[b][j], bcast32_u((xb)[b].qs + 4 * (j)), T.w[b][j])), acc)
+
+static void gemm_q8_0_512(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy, const uint8_t *w, size_t ldw,
+                          const uint8_t *x, size_t ldx) {
+    const int64_t nb = n / 32;
+    q8_tile16 T;
+    __m512 lacc[IL_NT][8];
+    for (int64_t t0 = 0; t0 < nt; t0 += IL_NT) {
+        const int64_t mt = nt - t0 < IL_NT ? nt - t0 : IL_NT;
+        for (int64_t r0 = 0; r0 < nr; r0 += 16) {
+            const uint8_t *wr[16];
+            const int rn = tile_rows(w, ldw, r0, nr, 16, wr);
+            for (int64_t t = 0; t < mt; t++)
+                for (int j = 0; j < 8; j++) lacc[t][j] = _mm512_setzero_ps();
+            for (int64_t k0 = 0; k0 < nb; k0 += IL_KC) {
+                const int64_t kc = nb - k0 < IL_KC ? nb - k0 : IL_KC;
+                q8_pack16(&T, wr, k0, kc);
+                int64_t t = 0;
+                for (; t + 2 <= mt; t += 2) {
+                    const block_q8_0 *xa = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
+                    const block_q8_0 *xc = (const block_q8_0 *)(x + (size_t)(t0 + t + 1) * ldx) + k0;
+                    __m512 a[8], c[8];
+                    for (int j = 0; j < 8; j++) { a[j] = lacc[t][j]; c[j] = lacc[t + 1][j]; }
+                    for (int64_t b = 0; b < kc; b++) {
+                        const __m512 da = _mm512_mul_ps(T.d[b], _mm512_set1_ps(h2f(xa[b].d)));
+                        const __m512 dc = _mm512_mul_ps(T.d[b], _mm512_set1_ps(h2f(xc[b].d)));
+#pragma GCC unroll 8
+                        for (int j = 0; j < 8; j++) { Q8L16(a[j], da, xa, j); Q8L16(c[j], dc, xc, j); }
+                    }
+                    for (int j = 0; j < 8; j++) { lacc[t][j] = a[j]; lacc[t + 1][j] = c[j]; }
+                }
+                for (; t < mt; t++) {
+                    const block_q8_0 *xa = (const block_q8_0 *)(x + (size_t)(t0 + t) * ldx) + k0;
+                    __m512 a[8];
+                    for (int j = 0; j < 8; j++) a[j] = lacc[t][j];
+                    for (int64_t b = 0; b < kc; b++) {
+                        const __m512 da = _mm512_mul_ps(T.d[b], _mm512_set1_ps(h2f(xa[b].d)));
+#pragma GCC unroll 8
+                        for (int j = 0; j < 8; j++) Q8L16(a[j], da, xa, j);
+                    }
+                    for (int j = 0; j < 8; j++) lacc[t][j] = a[j];
+                }
+            }
+            const __mmask16 m = (__mmask16)((1u << rn) - 1);
+            for (int64_t t = 0; t < mt; t++) {
+                const __m512 *L = lacc[t];
+                const __m512 sum = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(L[0], L[4]), _mm512_add_ps(L[2], L[6])),
+                                                 _mm512_add_ps(_mm512_add_ps(L[1], L[5]), _mm512_add_ps(L[3], L[7])));
+                _mm512_mask_storeu_ps(y + (t0 + t) * ldy + r0, m, sum);
+            }
+        }
+    }
+}
+#undef Q8L16
 
 /* decode over a thread's share of rows, one row after another (dot_avx2.c's rows_q8_0_avx2) */
 static inline __m256 q8_0_lanes_vnni(const block_q8_0 *wb, __m256i xv) {
@@ -178,7 +267,7 @@ static void gemm16_512_f16(int64_t n, int64_t nr, int64_t nt, float *y, int64_t 
 
 const vk_kernels vk_avx512_f32 = { .gemm16 = gemm16_512_f32 };
 const vk_kernels vk_avx512_f16 = { .gemm16 = gemm16_512_f16 };
-const vk_kernels vk_avx512_q8_0 = { .gemm = gemm_q8_0_vnni, .rows = rows_q8_0_vnni };
+const vk_kernels vk_avx512_q8_0 = { .gemm = gemm_q8_0_512, .rows = rows_q8_0_vnni };
 const vk_kernels vk_avx512_q4_0 = { .gemm = gemm_q4_0_vnni };
 const vk_kernels vk_avx512_q4_0x8 = { .gemm = gemm_q4_0x8_vnni, .rows = rows_q4_0x8_vnni };
 
