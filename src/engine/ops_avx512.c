@@ -9,14 +9,14 @@
  *    rows between its n_kv and the group's largest are multiplied by p = 0 (the caller
  *    zeroes p there): fma(0, v, acc) = acc for finite v, and acc, a sum started at +0, is
  *    never -0.  (The rows are this batch's K/V, finite for any finite model.)
- * Compiled for AVX-512 F/VL by the pragma below; called only at that level (vers_simd_level). */
+ * Compiled for AVX-512 F/VL/DQ by the pragma below; called only at that level (vers_simd_level). */
 #if defined(__clang__)
 #include <immintrin.h>
 #include "engine/ops.h"
 #include <string.h>
-#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512vl"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512dq"))), apply_to = function)
 #elif defined(__GNUC__)
-#pragma GCC target("avx2,fma,f16c,avx512f,avx512vl")
+#pragma GCC target("avx2,fma,f16c,avx512f,avx512vl,avx512dq")
 #include <immintrin.h>
 #include "engine/ops.h"
 #include <string.h>
@@ -34,28 +34,63 @@ static inline __m512 ld16h(const uint16_t *p) { return _mm512_cvtph_ps(_mm256_lo
 
 #define X4_MAXD 256   /* head sizes up to this (the queries' vectors held in registers) */
 
+/* hsum16z of 4 vectors at once, into lanes 0, 4, 8, 12: the same additions (lane i + lane
+ * i + 8, then the 128-bit halves, then lanes 0+2 and 1+3, then 0+1), done by shuffles on
+ * pairs of vectors instead of one reduction each (a third of the instructions) */
+static inline __m512 hsum16z_x4(__m512 x, __m512 y, __m512 z, __m512 w) {
+    const __m512 c = _mm512_add_ps(_mm512_shuffle_f32x4(x, y, 0x44), _mm512_shuffle_f32x4(x, y, 0xEE));
+    const __m512 d = _mm512_add_ps(_mm512_shuffle_f32x4(z, w, 0x44), _mm512_shuffle_f32x4(z, w, 0xEE));
+    const __m512 e = _mm512_add_ps(_mm512_shuffle_f32x4(c, d, _MM_SHUFFLE(2, 0, 2, 0)),
+                                   _mm512_shuffle_f32x4(c, d, _MM_SHUFFLE(3, 1, 3, 1)));
+    const __m512 f = _mm512_add_ps(e, _mm512_shuffle_ps(e, e, _MM_SHUFFLE(3, 2, 3, 2)));
+    return _mm512_add_ps(f, _mm512_shuffle_ps(f, f, _MM_SHUFFLE(1, 1, 1, 1)));
+}
+
+/* Keys 4 at a time for the 4 queries (16 accumulators; the queries' vectors, widened once,
+ * read from L1), reduced 4 by 4 with hsum16z_x4. */
 void ops_scores16_lanes_x4_avx512(float *att, size_t lda, const uint16_t *q, const uint16_t *K, size_t stride,
                                   const int n_kv[4], int D) {
     const int nc = D / 16;
     int maxn = 0;
     for (int t = 0; t < 4; t++) maxn = n_kv[t] > maxn ? n_kv[t] : maxn;
-    __m512 qv[4][X4_MAXD / 16];
+    float qf[4][X4_MAXD] __attribute__((aligned(64)));
     for (int t = 0; t < 4; t++)
-        for (int c = 0; c < nc; c++) qv[t][c] = ld16h(q + (size_t)t * D + 16 * c);
-    for (int j = 0; j < maxn; j++) {
+        for (int c = 0; c < nc; c++) _mm512_store_ps(&qf[t][16 * c], ld16h(q + (size_t)t * D + 16 * c));
+    const __m512i pick = _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    int j = 0;
+    for (; j + 4 <= maxn; j += 4) {
+        const uint16_t *k0 = K + (size_t)j * stride, *k1 = k0 + stride, *k2 = k1 + stride, *k3 = k2 + stride;
+        __m512 a[4][4];
+        for (int t = 0; t < 4; t++)
+            for (int r = 0; r < 4; r++) a[t][r] = _mm512_setzero_ps();
+        for (int c = 0; c < nc; c++) {
+            const __m512 v0 = ld16h(k0 + 16 * c), v1 = ld16h(k1 + 16 * c), v2 = ld16h(k2 + 16 * c), v3 = ld16h(k3 + 16 * c);
+#pragma GCC unroll 4
+            for (int t = 0; t < 4; t++) {
+                const __m512 qv = _mm512_load_ps(&qf[t][16 * c]);
+                a[t][0] = _mm512_fmadd_ps(qv, v0, a[t][0]);
+                a[t][1] = _mm512_fmadd_ps(qv, v1, a[t][1]);
+                a[t][2] = _mm512_fmadd_ps(qv, v2, a[t][2]);
+                a[t][3] = _mm512_fmadd_ps(qv, v3, a[t][3]);
+            }
+        }
+        for (int t = 0; t < 4; t++) {
+            const __m128 r = _mm512_castps512_ps128(_mm512_permutexvar_ps(pick, hsum16z_x4(a[t][0], a[t][1], a[t][2], a[t][3])));
+            const int m = n_kv[t] - j;   /* how many of the 4 keys query t sees */
+            if (m >= 4) _mm_storeu_ps(att + (size_t)t * lda + j, r);
+            else if (m > 0) _mm_mask_storeu_ps(att + (size_t)t * lda + j, (__mmask8)((1u << m) - 1), r);
+        }
+    }
+    for (; j < maxn; j++) {   /* the last keys one by one */
         const uint16_t *k = K + (size_t)j * stride;
-        __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        __m512 a[4];
+        for (int t = 0; t < 4; t++) a[t] = _mm512_setzero_ps();
         for (int c = 0; c < nc; c++) {
             const __m512 kv = ld16h(k + 16 * c);
-            a0 = _mm512_fmadd_ps(qv[0][c], kv, a0);
-            a1 = _mm512_fmadd_ps(qv[1][c], kv, a1);
-            a2 = _mm512_fmadd_ps(qv[2][c], kv, a2);
-            a3 = _mm512_fmadd_ps(qv[3][c], kv, a3);
+            for (int t = 0; t < 4; t++) a[t] = _mm512_fmadd_ps(_mm512_load_ps(&qf[t][16 * c]), kv, a[t]);
         }
-        if (j < n_kv[0]) att[j] = hsum16z(a0);
-        if (j < n_kv[1]) att[lda + j] = hsum16z(a1);
-        if (j < n_kv[2]) att[2 * lda + j] = hsum16z(a2);
-        if (j < n_kv[3]) att[3 * lda + j] = hsum16z(a3);
+        for (int t = 0; t < 4; t++)
+            if (j < n_kv[t]) att[(size_t)t * lda + j] = hsum16z(a[t]);
     }
 }
 
