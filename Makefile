@@ -1,6 +1,7 @@
 # vers — build, test, sanitizer run.  `make` builds build/vers and build/libvers.a.
 # Kernels named *_avx2.c are compiled with AVX2/FMA/F16C and chosen at run time
-# (cpu feature check), so the binary still runs on machines without them.
+# (cpu feature check), so the binary still runs on machines without them; *_avx512.c files
+# carry their own target pragma (AVX-512 F/BW/VL/DQ/VNNI) and are chosen the same way.
 
 CC      ?= gcc
 OPT     ?= -O2

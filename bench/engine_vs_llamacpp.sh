@@ -21,7 +21,8 @@
 # tokens generated one at a time (tg128), F16 KV cache (llama.cpp's default; vers --kv f16),
 # REPS repetitions (default 3); the figures are means (vers: mean of REPS, llama-bench:
 # avg_ts).  Environment: THREADS, REPS, MODELS ("24m 134m"), TYPES ("Q4_K_M Q6_K Q8_0 Q4_0
-# F16"), PP (512), TG (128).  A smoke run: REPS=1 PP=64 TG=16 MODELS=24m TYPES=Q8_0.
+# F16"), PP (512), TG (128), FILES (other GGUF files, e.g. the shipped model and stories260K,
+# measured after the random models; MODELS="" for those alone).  A smoke run: REPS=1 PP=64 TG=16 MODELS=24m TYPES=Q8_0.
 # PAIRS=N: instead, N alternating single runs (vers -r 1, llama-bench -r 1) per file, and the
 # medians of each engine's figures and of the N pairwise ratios: this shared machine's speed
 # drifts by minutes, and a ratio taken seconds apart survives the drift.
@@ -29,7 +30,7 @@ set -e
 LCPP=${1:?usage: bench/engine_vs_llamacpp.sh LLAMA_CPP_BUILD_DIR [SCRATCH]}
 S=${2:-/work/scratch/vers-vs-llamacpp}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-V=$ROOT/build/vers
+V=${VERS:-$ROOT/build/vers}   # VERS=path: another vers binary (an earlier build, for before/after)
 MK=$ROOT/build/bench/make_random_model
 LB=$LCPP/bin/llama-bench
 THREADS=${THREADS:-2}
@@ -104,6 +105,27 @@ for m in $MODELS; do
     printf '| %s | %s | %.1f | %.1f | %s | %.1f | %.1f | %s |\n' "$m" "$t" "$vtg" "$ltg" "$(ratio "$vtg" "$ltg")" \
       "$vpp" "$lpp" "$(ratio "$vpp" "$lpp")"
   done
+done
+for f in ${FILES:-}; do
+  [ -f "$f" ] || { echo "no file $f" >&2; continue; }
+  n=$(basename "$f" .gguf)
+  if [ "$PAIRS" -gt 0 ]; then
+    VT= VP= LT= LP= RT= RP=
+    i=0
+    while [ $i -lt "$PAIRS" ]; do
+      set -- $(REPS=1 vers_run "$f") ; a=${1:-0} b=${2:-0}
+      set -- $(REPS=1 lcpp_run "$f") ; c=${1:-0} d=${2:-0}
+      VT="$VT $a" VP="$VP $b" LT="$LT $c" LP="$LP $d" RT="$RT $(ratio "$a" "$c")" RP="$RP $(ratio "$b" "$d")"
+      i=$((i + 1))
+    done
+    printf '| %s | file | %.1f | %.1f | %s | %.1f | %.1f | %s |\n' "$n" "$(echo $VT | median)" "$(echo $LT | median)" \
+      "$(echo $RT | median)" "$(echo $VP | median)" "$(echo $LP | median)" "$(echo $RP | median)"
+    continue
+  fi
+  set -- $(vers_run "$f") ; vtg=${1:-0} vpp=${2:-0}
+  set -- $(lcpp_run "$f") ; ltg=${1:-0} lpp=${2:-0}
+  printf '| %s | file | %.1f | %.1f | %s | %.1f | %.1f | %s |\n' "$n" "$vtg" "$ltg" "$(ratio "$vtg" "$ltg")" \
+    "$vpp" "$lpp" "$(ratio "$vpp" "$lpp")"
 done
 echo
 echo "ratio = vers / llama.cpp (above 1: vers faster)."

@@ -257,8 +257,63 @@ static void test_converters(int have_simd) {
     }
 }
 
+/* Every instruction-set level of the type table (scalar, AVX2, AVX-512: as far as this CPU
+ * goes, whatever VERS_NO_AVX512 says) against the scalar level, bit for bit, on prompt-sized
+ * products (several row tiles, token counts past the 64-token blocks, 1 and 2 threads) and
+ * decode; BF16 (FMA against separate roundings) to rounding only.  The twins of one kernel
+ * compared in one process. */
+static void test_levels(void) {
+    T_CASE("matmul: each kernel level (AVX2, AVX-512) gives the scalar level's bits, prompt and decode") {
+        const int saved = vers_simd_level();
+        vers_simd_force_level(VERS_ISA_AVX512);
+        const int top = vers_simd_level();
+        static const int ts[] = {VT_F32, VT_F16, VT_BF16, VT_Q8_0, VT_Q4_0, VT_Q4_0_X8, VT_Q4_K, VT_Q5_K, VT_Q6_K};
+        static const int64_t toks[] = {1, 9, 130};
+        int bad = 0, runs = 0;
+        for (size_t k = 0; k < sizeof ts / sizeof ts[0]; k++)
+            for (int a = 0; a < 2; a++)
+                for (int n = 0; n < 3; n++) {
+                    const int t = ts[k], bt = t == VT_Q4_0_X8 ? VT_Q4_0 : t;
+                    const int64_t n_in = a ? 512 : 768, n_out = a ? 40 : 24, n_tok = toks[n];
+                    const size_t wrow = vers_row_size(bt, n_in);
+                    float *wf = malloc(sizeof(float) * n_in), *x = malloc(sizeof(float) * n_in * n_tok);
+                    float *y0 = malloc(sizeof(float) * n_out * n_tok), *y1 = malloc(sizeof(float) * n_out * n_tok);
+                    uint8_t *W = malloc(wrow * n_out), *R = malloc(wrow * n_out);
+                    for (int64_t r = 0; r < n_out; r++) {
+                        for (int64_t i = 0; i < n_in; i++) wf[i] = rnd_normal() * (i % 89 == 0 ? 8.f : 0.3f);
+                        vers_quantize_row(bt, wf, W + r * wrow, n_in);
+                    }
+                    if (t == VT_Q4_0_X8) { vers_repack_q4_0x8(W, R, n_in, n_out); memcpy(W, R, wrow * n_out); }
+                    for (int64_t i = 0; i < n_in * n_tok; i++) x[i] = rnd_normal() * (i % 31 == 0 ? 5.f : 1.f);
+                    vers_simd_force_level(VERS_ISA_SCALAR);
+                    vers_matmul(y0, W, t, x, n_in, n_out, n_tok, 1);
+                    for (int l = VERS_ISA_AVX2; l <= top; l++)
+                        for (int nth = 1; nth <= 2; nth++) {
+                            vers_simd_force_level(l);
+                            memset(y1, 0, sizeof(float) * n_out * n_tok);
+                            vers_matmul(y1, W, t, x, n_in, n_out, n_tok, nth);
+                            runs++;
+                            int diff = 0;
+                            for (int64_t i = 0; i < n_out * n_tok; i++)
+                                if (t == VT_BF16 ? fabsf(y1[i] - y0[i]) > 1e-4f * (1.f + fabsf(y0[i])) : memcmp(&y1[i], &y0[i], 4) != 0) diff++;
+                            if (diff) {
+                                bad++;
+                                printf("  %s %lldx%lld n_tok %lld level %d, %d threads: %d outputs differ from scalar\n",
+                                       t == VT_Q4_0_X8 ? "Q4_0x8" : vers_type_name(t), (long long)n_in, (long long)n_out,
+                                       (long long)n_tok, l, nth, diff);
+                            }
+                        }
+                    free(wf); free(x); free(y0); free(y1); free(W); free(R);
+                }
+        vers_simd_force_level(saved);
+        printf("note: levels compared: scalar..%d (%d products)\n", top, runs);
+        T_CHECK(bad == 0, "%d of %d products differ from the scalar level", bad, runs);
+    }
+}
+
 int main(void) {
     const int have_simd = vers_simd_enabled();
+    test_levels();
     test_converters(have_simd);
     test_products(have_simd);
     test_repack(have_simd);

@@ -147,8 +147,9 @@ static void test_dots(void) {
                 tr->vec_dot(n, &s_scalar, wq, xq);
                 T_CHECK(fabs(s_scalar - ref) <= 1e-5 * mag + 1e-30, "%s n=%lld: scalar %.9g vs reference %.9g (mag %g)",
                         tr->name, (long long)n, s_scalar, ref, mag);
-                if (have_simd && tr->vec_dot_simd) {
-                    tr->vec_dot_simd(n, &s_simd, wq, xq);
+                vers_vec_dot_fn simd_dot = vers_type_dot(tr, vers_simd_level());
+                if (have_simd && simd_dot) {
+                    simd_dot(n, &s_simd, wq, xq);
                     if (is_quant(t))
                         T_CHECK(memcmp(&s_simd, &s_scalar, 4) == 0, "%s n=%lld: avx2 %.9g != scalar %.9g",
                                 tr->name, (long long)n, s_simd, s_scalar);
@@ -189,7 +190,7 @@ static void test_matmul(void) {
             for (int64_t i = 0; i < n_in * n_tok; i++) x[i] = rnd_normal();
             for (int64_t r = 0; r < n_out; r++) vers_quantize_row(t, wf + r * n_in, W + r * wrow, n_in);
             vers_act_convert(t, x, xq, n_in, n_tok);
-            vers_vec_dot_fn dot = vers_simd_enabled() && tr->vec_dot_simd ? tr->vec_dot_simd : tr->vec_dot;
+            vers_vec_dot_fn dot = vers_type_dot(tr, vers_simd_level());
             for (int64_t tk = 0; tk < n_tok; tk++)
                 for (int64_t r = 0; r < n_out; r++) dot(n_in, &y3[tk * n_out + r], W + r * wrow, xq + tk * xrow);
             vers_matmul(y1, W, t, x, n_in, n_out, n_tok, 1);
@@ -259,7 +260,48 @@ static void test_attention_twins(void) {
     }
 }
 
+/* The prompt's 4-query attention kernels (AVX-512, ops_avx512.c) against the single-query
+ * scalar ones, bit for bit: 4 queries of different lengths (causal: n, n+1, n+2, n+3 keys),
+ * the probabilities beyond a query's length zeroed as kv.c does. */
+static void test_attention_x4(void) {
+    T_CASE("tensor: 4-query attention kernels (AVX-512) == single-query scalar ones bit for bit") {
+        const int saved = vers_simd_level();
+        vers_simd_force_level(VERS_ISA_AVX512);
+        const int have = vers_simd_level() >= VERS_ISA_AVX512;
+        vers_simd_force_level(saved);
+        if (!have) { printf("  (no AVX-512 here: not compared)\n"); break; }
+        const int Ds[] = { 16, 32, 64, 128, 256 };
+        const int ns[] = { 1, 2, 5, 13, 16, 17, 30, 64, 70 };
+        enum { MAXD = 256, MAXN = 73, STRIDE = 264 };
+        static uint16_t q16[4 * MAXD], K16[MAXN * STRIDE], V16[MAXN * STRIDE];
+        static float p[4 * 80], acc[4 * 16 * MAXD], a1[MAXN], a4[4 * 80], o1[MAXD], o4[4 * MAXD];
+        int bad = 0;
+        for (int i = 0; i < 4 * MAXD; i++) q16[i] = vers_f32_to_f16(rnd_unit() - 0.5f);
+        for (int i = 0; i < MAXN * STRIDE; i++) {
+            K16[i] = vers_f32_to_f16(rnd_unit() - 0.5f);
+            V16[i] = vers_f32_to_f16(4.f * (rnd_unit() - 0.5f));
+        }
+        for (size_t di = 0; di < sizeof Ds / sizeof Ds[0]; di++)
+            for (size_t ni = 0; ni < sizeof ns / sizeof ns[0]; ni++) {
+                const int D = Ds[di], n = ns[ni], nkv[4] = { n, n + 1, n + 2, n + 3 };
+                for (int t = 0; t < 4; t++)
+                    for (int j = 0; j < 80; j++)
+                        p[t * 80 + j] = j < nkv[t] ? vers_f16_to_f32(vers_f32_to_f16(rnd_unit())) : 0.0f;
+                ops_scores16_lanes_x4_avx512(a4, 80, q16, K16, STRIDE, nkv, D);
+                ops_pv16_lanes_x4_avx512(o4, MAXD, p, 80, V16, STRIDE, nkv, D, acc);
+                for (int t = 0; t < 4; t++) {
+                    ops_scores16_lanes(a1, q16 + t * D, K16, STRIDE, nkv[t], D);
+                    if (memcmp(a1, a4 + t * 80, sizeof(float) * (size_t)nkv[t])) { bad++; printf("  scores x4 D %d n %d t %d differ\n", D, nkv[t], t); }
+                    ops_pv16_lanes(o1, p + t * 80, V16, STRIDE, nkv[t], D, acc);
+                    if (memcmp(o1, o4 + t * MAXD, sizeof(float) * (size_t)D)) { bad++; printf("  pv x4 D %d n %d t %d differ\n", D, nkv[t], t); }
+                }
+            }
+        T_CHECK(bad == 0, "%d kernel comparisons differ", bad);
+    }
+}
+
 int main(void) {
+    test_attention_x4();
     test_table();
     test_f16();
     test_quantize_bytes();

@@ -18,6 +18,7 @@
 #include "engine/ops.h"
 #include "engine/kernels/kernels.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -141,6 +142,59 @@ static void attend_branch(const vers_ctx *c, const att_fns *f, int l, int t, int
     }
 }
 
+/* A prompt on an F16 cache at the AVX-512 level: groups of 4 consecutive tokens of one head
+ * through ops_avx512.c's 4-query kernels (each K/V row converted once for 4 queries), the
+ * tokens left over one by one; the same bits as attend_one (ops_avx512.c says why).
+ * Returns 0 when it does not apply (or without memory for its scratch). */
+static int attend_x4(vers_ctx *c, const att_fns *f, int l, int pos0, int n, const float *q, float *out) {
+    const vers_model_info *hp = &c->m->info;
+    const int H = hp->n_head, D = hp->head_dim, group = hp->n_head / hp->n_head_kv;
+    if (n < 8 || c->kv_type == VERS_KV_F32 || D % 16 || D > 256 || vers_simd_level() < VERS_ISA_AVX512) return 0;
+    int nt = c->n_threads < c->n_att_threads ? c->n_threads : c->n_att_threads;
+    if (nt < 1) nt = 1;
+    const size_t ldp = (size_t)(pos0 + n + 15) & ~(size_t)15;   /* positions a query can see */
+    const size_t per = 4 * ldp + (size_t)4 * 16 * D + (size_t)2 * D;   /* floats of one thread's scratch */
+    float *scratch = malloc(per * sizeof(float) * (size_t)nt);
+    if (!scratch) return 0;
+    const int ng = n / 4, n_groups = ng * H;
+    const size_t kd = (size_t)D;
+    const float scale = 1.0f / sqrtf((float)D);
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
+    for (int it = 0; it < n_groups + (n - 4 * ng) * H; it++) {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        float *att = scratch + per * (size_t)tid, *acc = att + 4 * ldp;
+        uint16_t *q16 = (uint16_t *)(acc + (size_t)4 * 16 * D);
+        if (it >= n_groups) {   /* a token after the last whole group */
+            const int k = it - n_groups, t = 4 * ng + k / H, hh = k % H;
+            attend_one(c, f, l, pos0 + t + 1, hh / group, q + ((size_t)t * H + hh) * D, out + ((size_t)t * H + hh) * D,
+                       att, q16, acc, 0);
+            continue;
+        }
+        /* heads outermost in the order, so that the long (late) groups come first */
+        const int hh = it % H, t0 = 4 * (ng - 1 - it / H);
+        const size_t base = ((size_t)l * hp->n_head_kv + (size_t)(hh / group)) * c->n_ctx * D;
+        const uint16_t *K = (const uint16_t *)c->k_cache + base, *V = (const uint16_t *)c->v_cache + base;
+        int nkv[4];
+        for (int t = 0; t < 4; t++) {
+            nkv[t] = pos0 + t0 + t + 1;
+            f->cvt(q16 + (size_t)t * D, q + ((size_t)(t0 + t) * H + hh) * D, D);
+        }
+        ops_scores16_lanes_x4_avx512(att, ldp, q16, K, kd, nkv, D);
+        for (int t = 0; t < 4; t++) {
+            float *a = att + (size_t)t * ldp;
+            f->softmax(a, nkv[t], scale);
+            ops_round_f16_avx2(a, nkv[t]);
+            for (int j = nkv[t]; j < nkv[3]; j++) a[j] = 0.0f;
+        }
+        ops_pv16_lanes_x4_avx512(out + ((size_t)t0 * H + hh) * D, (size_t)H * D, att, ldp, V, kd, nkv, D, acc);
+    }
+    free(scratch);
+    return 1;
+}
+
 void kv_attend(vers_ctx *c, int l, int pos0, int n, const float *q, float *out) {
     const vers_model_info *hp = &c->m->info;
     const int H = hp->n_head, D = hp->head_dim, group = hp->n_head / hp->n_head_kv;
@@ -171,6 +225,7 @@ void kv_attend(vers_ctx *c, int l, int pos0, int n, const float *q, float *out) 
         return;
     }
     const double work = (double)n_items * (pos0 + n) * D;
+    if (attend_x4(c, &f, l, pos0, n, q, out)) return;
     /* below this the other thread's wake-up costs more than it saves; at 200000 (before) the
      * 134M model attended on one thread up to position 260 while the other spun: +5% tg128 */
     if (work < 20000.0 || nt < 2) {

@@ -1,6 +1,8 @@
 /* src/engine/matmul.c — y = W x for the forward pass: activations converted to the weight
  * type's vec_dot_type (as ggml does), then dot products over tiles of output rows x tokens
- * so that a tile of weight rows is read from memory once for many tokens.
+ * so that a tile of weight rows is read from memory once for many tokens.  Which kernels
+ * run is the type table's say (tensor.c: a kernel set per instruction-set level); this file
+ * only takes the highest level the CPU has (vers_simd_level) and drives them.
  *
  * Threads split output rows statically; every output is computed by the same code in the
  * same order whatever the thread count and whatever tile it falls in, so results are
@@ -9,48 +11,12 @@
 #include "engine/tensor.h"
 #include "engine/kernels/kernels.h"
 #include <stdlib.h>
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#endif
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
-/* ---- run-time SIMD choice ---- */
-/* -1 = not decided yet (benign race: every thread computes the same value). */
-static int simd_state = -1;
-
-static int simd_hw(void) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
-    unsigned a, b, c, d;
-    /* F16C: CPUID.1:ECX bit 29 (clang's __builtin_cpu_supports does not know "f16c") */
-    int f16c = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 29));
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
-#else
-    return 0;
-#endif
-}
-
-int vers_simd_enabled(void) {
-    int s = __atomic_load_n(&simd_state, __ATOMIC_RELAXED);
-    if (s < 0) {
-        const char *e = getenv("VERS_NO_SIMD");
-        s = (e && *e && strcmp(e, "0") != 0) ? 0 : simd_hw();
-        __atomic_store_n(&simd_state, s, __ATOMIC_RELAXED);
-    }
-    return s;
-}
-
-void vers_simd_force(int on) {
-    __atomic_store_n(&simd_state, on ? simd_hw() : 0, __ATOMIC_RELAXED);
-}
-
 /* ---- the product ---- */
-/* the type whose traits (block, activation type) a weight code uses */
-static int base_type(int wtype) { return wtype == VT_Q4_0_X8 ? VT_Q4_0 : wtype; }
-
 #define SMALL_WORK (32 * 1024)  /* n_out * n_in below which one thread does it all */
 #define ROW_TILE 8               /* output rows per tile (and per thread-split unit) */
 #define TOK_TILE 64              /* tokens per pass over a tile of rows */
@@ -61,7 +27,7 @@ typedef struct {
     const uint8_t *xq;           /* activations in vec_dot_type, n_tok rows of xrow bytes */
     size_t wrow, xrow;
     int64_t n_in, n_out, n_tok;
-    vers_vec_dot_fn dot;
+    vk_dot_fn dot;
     vk_tile_fn tile;
     vk_gemm_fn gemm;             /* several tokens: the kernel's own blocked product */
     vk_rows_fn rows;             /* one token: the kernel's own loop over all the rows */
@@ -129,47 +95,58 @@ static void convert_rows(const vers_type_traits *vt, const float *x, uint8_t *xq
     for (int64_t t = t0; t < t1; t++) vt->from_float_act(x + t * n_in, xq + (size_t)t * xrow, n_in);
 }
 
+/* The kernels of a type at an instruction-set level, from the type table: each field from
+ * the highest level at or below it that has one. */
+static void pick_kernels(const vers_type_traits *tt, int level, vk_kernels *k) {
+    memset(k, 0, sizeof *k);
+    for (int l = 0; l <= level; l++) {
+        const vk_kernels *s = tt->kernels[l];
+        if (!s) continue;
+        if (s->dot) k->dot = s->dot;
+        if (s->tile) k->tile = s->tile;
+        if (s->gemm) k->gemm = s->gemm;
+        if (s->rows) k->rows = s->rows;
+        if (s->dot16) k->dot16 = s->dot16;
+        if (s->gemm16) k->gemm16 = s->gemm16;
+        if (s->stream) k->stream = s->stream;
+    }
+    if (!k->dot) k->dot = tt->vec_dot;
+}
+
 /* The job both entry points describe: row sizes, kernels chosen for this CPU, and whether
  * float weights are large enough to stream row by row. */
-static void mm_job_init(mm_job *j, const vers_type_traits *tt, float *y, const void *W, int wtype,
+static void mm_job_init(mm_job *j, const vers_type_traits *tt, float *y, const void *W,
                         int64_t n_in, int64_t n_out, int64_t n_tok) {
-    const int simd = vers_simd_enabled();
+    vk_kernels k;
+    pick_kernels(tt, vers_simd_level(), &k);
     memset(j, 0, sizeof *j);
     j->y = y; j->W = W; j->n_in = n_in; j->n_out = n_out; j->n_tok = n_tok;
-    j->wrow = vers_row_size(base_type(wtype), n_in);
+    j->wrow = (size_t)(n_in / tt->blck_size) * tt->type_size;
     j->xrow = vers_row_size(tt->vec_dot_type, n_in);
-    j->dot = simd && tt->vec_dot_simd ? tt->vec_dot_simd : tt->vec_dot;
-    if (wtype == VT_Q4_0_X8) {   /* rows only in whole groups of 8 (ROW_TILE): tiles always */
-        j->tile = simd ? vk_tile_q4_0x8_avx2 : vk_tile_q4_0x8_scalar;
-        j->gemm = simd ? vk_gemm_q4_0x8_avx2 : NULL;
-        j->rows = simd ? vk_rows_q4_0x8() : NULL;
-        return;
-    }
-    j->tile = simd ? vk_tile_avx2(wtype) : NULL;
-    j->gemm = simd ? vk_gemm_avx2(wtype) : NULL;
-    j->rows = simd ? vk_rows_avx2(wtype) : NULL;
+    j->dot = k.dot;
+    j->tile = k.tile;
+    j->gemm = k.gemm;
+    j->rows = k.rows;
     /* F32/F16 batches that llama.cpp hands to tinyBLAS (>= 2 tokens, n_in % 16 == 0, rows
      * % 4 == 0) are summed in its order, one token or other shapes in ggml_vec_dot's
      * (kernels/dot_scalar.c): the F16 KV cache rounds the results, so the order shows. */
-    if ((wtype == VT_F32 || wtype == VT_F16) && n_tok >= 2 && n_in % 16 == 0 && n_out % 4 == 0) {
-        j->dot = simd ? (wtype == VT_F32 ? vk_dot16_f32_avx2 : vk_dot16_f16_avx2)
-                      : (wtype == VT_F32 ? vk_dot16_f32_scalar : vk_dot16_f16_scalar);
+    if (k.dot16 && n_tok >= 2 && n_in % 16 == 0 && n_out % 4 == 0) {
+        j->dot = k.dot16;
         j->tile = NULL;
-        j->gemm = simd ? vk_gemm16_avx2(wtype) : NULL;
+        j->gemm = k.gemm16;
     }
-    j->rowwise = (wtype == VT_F32 || wtype == VT_F16 || wtype == VT_BF16) &&   /* Q8_0: its rows kernel */
-                 (double)n_out * (double)j->wrow >= (double)(1 << 18);   /* larger than half an L2 */
-    j->rowwise_tile = wtype == VT_F32 || wtype == VT_F16;
+    j->rowwise = k.stream && (double)n_out * (double)j->wrow >= (double)(1 << 18);   /* larger than half an L2 */
+    j->rowwise_tile = k.stream == 2;
 }
 
 void vers_matmul(float *y, const void *W, int wtype, const float *x,
                  int64_t n_in, int64_t n_out, int64_t n_tok, int n_threads) {
-    const vers_type_traits *tt = vers_type_get(base_type(wtype));
+    const vers_type_traits *tt = vers_mm_traits(wtype);
     if (!tt || !tt->vec_dot || n_in <= 0 || n_out <= 0 || n_tok <= 0 || n_in % tt->blck_size) return;
     if (wtype == VT_Q4_0_X8 && n_out % 8) return;
     const vers_type_traits *vt = vers_type_get(tt->vec_dot_type);
     mm_job j;
-    mm_job_init(&j, tt, y, W, wtype, n_in, n_out, n_tok);
+    mm_job_init(&j, tt, y, W, n_in, n_out, n_tok);
 
     uint8_t *buf = NULL;
     const int convert = tt->vec_dot_type != VT_F32;
@@ -220,11 +197,11 @@ void vers_matmul(float *y, const void *W, int wtype, const float *x,
 
 void vers_matmul_prepared(float *y, const void *W, int wtype, const void *xq,
                           int64_t n_in, int64_t n_out, int64_t n_tok, int n_threads) {
-    const vers_type_traits *tt = vers_type_get(base_type(wtype));
+    const vers_type_traits *tt = vers_mm_traits(wtype);
     if (!tt || !tt->vec_dot || n_in <= 0 || n_out <= 0 || n_tok <= 0 || n_in % tt->blck_size) return;
     if (wtype == VT_Q4_0_X8 && n_out % 8) return;
     mm_job j;
-    mm_job_init(&j, tt, y, W, wtype, n_in, n_out, n_tok);
+    mm_job_init(&j, tt, y, W, n_in, n_out, n_tok);
     j.xq = xq;
     int nth = n_threads < 1 ? 1 : n_threads;
     if ((double)n_out * (double)n_in * (double)n_tok < SMALL_WORK) nth = 1;
@@ -246,13 +223,13 @@ void vers_matmul_prepared(float *y, const void *W, int wtype, const void *xq,
 }
 
 size_t vers_act_row_size(int wtype, int64_t n_in) {
-    const vers_type_traits *tt = vers_type_get(base_type(wtype));
+    const vers_type_traits *tt = vers_mm_traits(wtype);
     if (!tt || !tt->vec_dot) return 0;
     return vers_row_size(tt->vec_dot_type, n_in);
 }
 
 int vers_act_convert(int wtype, const float *x, void *xq, int64_t n_in, int64_t n_tok) {
-    const vers_type_traits *tt = vers_type_get(base_type(wtype));
+    const vers_type_traits *tt = vers_mm_traits(wtype);
     if (!tt || !tt->vec_dot) return VERS_EUNSUPPORTED;
     const vers_type_traits *vt = vers_type_get(tt->vec_dot_type);
     size_t xrow = vers_row_size(tt->vec_dot_type, n_in);

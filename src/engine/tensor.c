@@ -9,33 +9,34 @@
 
 /* One row per ggml type number.  Types we only know the layout of (so that a file holding
  * them can be parsed, listed and rejected cleanly at load) have supported = 0. */
-#define ROW(num, nm, bs, ts, sup, vdt) [num] = {nm, bs, ts, sup, vdt, NULL, NULL, NULL, NULL, NULL}
-#define KROW(num, nm, bs, ts, vdt, tof, fromf, act, dot, dotsimd) \
-    [num] = {nm, bs, ts, 1, vdt, tof, fromf, act, dot, dotsimd}
+#define ROW(num, nm, bs, ts, sup, vdt) [num] = {nm, bs, ts, sup, vdt, NULL, NULL, NULL, NULL, {NULL, NULL, NULL}}
+/* k: the kernel sets' suffix (vk_scalar_k, vk_avx2_k: kernels/kernels.h); a512: the AVX-512 set or NULL */
+#define KROW(num, nm, bs, ts, vdt, tof, fromf, act, dot, k, a512) \
+    [num] = {nm, bs, ts, 1, vdt, tof, fromf, act, dot, {&vk_scalar_##k, &vk_avx2_##k, a512}}
 static const vers_type_traits type_table[VT_COUNT] = {
     KROW(VT_F32,  "F32",  1, 4, VT_F32, vk_f32_to_float, vk_f32_from_float, vk_f32_from_float,
-         vk_dot_f32_scalar, vk_dot_f32_avx2),
+         vk_dot_f32_scalar, f32, &vk_avx512_f32),
     KROW(VT_F16,  "F16",  1, 2, VT_F16, vk_f16_to_float, vk_f16_from_float, vk_f16_from_float,
-         vk_dot_f16_scalar, vk_dot_f16_avx2),
+         vk_dot_f16_scalar, f16, &vk_avx512_f16),
     KROW(VT_Q4_0, "Q4_0", 32, 18, VT_Q8_0, vk_q4_0_to_float, vk_q4_0_from_float, NULL,
-         vk_dot_q4_0_scalar, vk_dot_q4_0_avx2),
+         vk_dot_q4_0_scalar, q4_0, &vk_avx512_q4_0),
     ROW(VT_Q4_1, "Q4_1", 32, 20, 0, VT_Q8_1),
     ROW(VT_Q5_0, "Q5_0", 32, 22, 0, VT_Q8_0),
     ROW(VT_Q5_1, "Q5_1", 32, 24, 0, VT_Q8_1),
     KROW(VT_Q8_0, "Q8_0", 32, 34, VT_Q8_0, vk_q8_0_to_float, vk_q8_0_from_float, vk_q8_0_from_float_act,
-         vk_dot_q8_0_scalar, vk_dot_q8_0_avx2),
+         vk_dot_q8_0_scalar, q8_0, &vk_avx512_q8_0),
     ROW(VT_Q8_1, "Q8_1", 32, 36, 0, VT_Q8_1),
     ROW(VT_Q2_K, "Q2_K", 256, 84, 0, VT_Q8_K),
     ROW(VT_Q3_K, "Q3_K", 256, 110, 0, VT_Q8_K),
     KROW(VT_Q4_K, "Q4_K", 256, 144, VT_Q8_K, vk_q4_K_to_float, vk_q4_K_from_float, NULL,
-         vk_dot_q4_K_scalar, vk_dot_q4_K_avx2),
+         vk_dot_q4_K_scalar, q4_K, NULL),
     KROW(VT_Q5_K, "Q5_K", 256, 176, VT_Q8_K, vk_q5_K_to_float, vk_q5_K_from_float, NULL,
-         vk_dot_q5_K_scalar, vk_dot_q5_K_avx2),
+         vk_dot_q5_K_scalar, q5_K, NULL),
     KROW(VT_Q6_K, "Q6_K", 256, 210, VT_Q8_K, vk_q6_K_to_float, vk_q6_K_from_float, NULL,
-         vk_dot_q6_K_scalar, vk_dot_q6_K_avx2),
+         vk_dot_q6_K_scalar, q6_K, NULL),
     /* activation type of the K-quant dot products only (no weights of this type) */
     [VT_Q8_K] = {"Q8_K", 256, 292, 0, VT_Q8_K, vk_q8_K_to_float, vk_q8_K_from_float,
-                 vk_q8_K_from_float, NULL, NULL},
+                 vk_q8_K_from_float, NULL, {NULL, NULL, NULL}},
     ROW(16, "IQ2_XXS", 256, 66, 0, VT_Q8_K),
     ROW(17, "IQ2_XS", 256, 74, 0, VT_Q8_K),
     ROW(18, "IQ3_XXS", 256, 98, 0, VT_Q8_K),
@@ -51,7 +52,7 @@ static const vers_type_traits type_table[VT_COUNT] = {
     ROW(VT_F64, "F64", 1, 8, 0, VT_F64),
     ROW(29, "IQ1_M", 256, 56, 0, VT_Q8_K),
     KROW(VT_BF16, "BF16", 1, 2, VT_F32, vk_bf16_to_float, vk_bf16_from_float, NULL,
-         vk_dot_bf16_scalar, vk_dot_bf16_avx2),
+         vk_dot_bf16_scalar, bf16, NULL),
     ROW(34, "TQ1_0", 256, 54, 0, VT_Q8_K),
     ROW(35, "TQ2_0", 256, 66, 0, VT_Q8_K),
     ROW(39, "MXFP4", 32, 17, 0, VT_Q8_0),
@@ -62,6 +63,21 @@ static const vers_type_traits type_table[VT_COUNT] = {
 const vers_type_traits *vers_type_get(int type) {
     if (type < 0 || type >= VT_COUNT || !type_table[type].name) return NULL;
     return &type_table[type];
+}
+
+/* Q4_0 repacked by 8 rows (VT_Q4_0_X8): Q4_0's row, its own kernels */
+static const vers_type_traits q4_0x8_traits = {"Q4_0", 32, 18, 1, VT_Q8_0, vk_q4_0_to_float, vk_q4_0_from_float, NULL,
+                                               vk_dot_q4_0_scalar, {&vk_scalar_q4_0x8, &vk_avx2_q4_0x8, &vk_avx512_q4_0x8}};
+
+const vers_type_traits *vers_mm_traits(int wtype) {
+    return wtype == VT_Q4_0_X8 ? &q4_0x8_traits : vers_type_get(wtype);
+}
+
+vers_vec_dot_fn vers_type_dot(const vers_type_traits *t, int isa) {
+    if (!t) return NULL;
+    for (int l = isa > 2 ? 2 : isa; l >= 0; l--)
+        if (t->kernels[l] && t->kernels[l]->dot) return t->kernels[l]->dot;
+    return t->vec_dot;
 }
 
 const char *vers_type_name(int type) {

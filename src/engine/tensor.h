@@ -46,10 +46,22 @@ typedef struct vers_type_traits {
     vers_from_float_fn from_float_act;  /* activation quantizer (types used as vec_dot_type):
                                            as ggml-cpu's x86 path (e.g. Q8_0 round-half-even) */
     vers_vec_dot_fn vec_dot;            /* scalar */
-    vers_vec_dot_fn vec_dot_simd;       /* AVX2/FMA twin (NULL: none) */
+    /* the product kernels per instruction set (kernels/kernels.h), scalar, AVX2, AVX-512:
+     * the one place that says which kernel multiplies this type (matmul.c takes the highest
+     * level the CPU has, a missing kernel from the level below); NULL: none at that level */
+    const struct vk_kernels *kernels[3];
 } vers_type_traits;
 
+/* Instruction-set levels of the kernel table. */
+enum { VERS_ISA_SCALAR = 0, VERS_ISA_AVX2 = 1, VERS_ISA_AVX512 = 2 };
+
 const vers_type_traits *vers_type_get(int type);       /* NULL if unknown */
+/* The traits a product with weight code wtype uses: vers_type_get's, or for VT_Q4_0_X8 Q4_0's
+ * with the repacked layout's kernels.  NULL if unknown. */
+const vers_type_traits *vers_mm_traits(int wtype);
+/* The dot product of a type at an instruction-set level (the highest one at or below it that
+ * has one); NULL if none. */
+vers_vec_dot_fn vers_type_dot(const vers_type_traits *t, int isa);
 const char *vers_type_name(int type);                   /* "?" if unknown */
 int vers_type_from_name(const char *name);              /* -1 if unknown */
 /* Bytes of a row of n values (n must be a multiple of blck_size; returns 0 otherwise). */
@@ -79,8 +91,13 @@ int vers_act_convert(int wtype, const float *x, void *xq, int64_t n_in, int64_t 
 void vers_matmul_prepared(float *y, const void *W, int wtype, const void *xq,
                           int64_t n_in, int64_t n_out, int64_t n_tok, int n_threads);
 
-/* Run-time SIMD choice: 1 if AVX2+FMA kernels are in use (0 when VERS_NO_SIMD=1 or no CPU
- * support).  vers_simd_force(0/1) lets tests compare the twins in one process. */
+/* Run-time SIMD choice (cpu.c): the instruction-set level in use, VERS_ISA_AVX512 where the CPU
+ * has AVX-512 F/BW/VL/DQ/VNNI, VERS_ISA_AVX2 where it has AVX2+FMA+F16C, else scalar;
+ * VERS_NO_SIMD=1 forces scalar, VERS_NO_AVX512=1 (or VERS_NO_VNNI=1) at most AVX2.
+ * vers_simd_enabled(): level >= AVX2.  vers_simd_force(0/1) and vers_simd_force_level(l) (at
+ * most what the CPU has) let tests compare the twins in one process. */
+int vers_simd_level(void);
 int vers_simd_enabled(void);
 void vers_simd_force(int on);
+void vers_simd_force_level(int level);
 #endif

@@ -289,3 +289,15 @@ void vk_dot_q6_K_scalar(int64_t n, float *s, const void *w, const void *x) {
     }
     *s = hsum8_ggml(acc);
 }
+
+/* The scalar kernel sets of the type table (tensor.c): dot products only (matmul.c loops over
+ * them), plus the tinyBLAS order and the repacked Q4_0 tile. */
+const vk_kernels vk_scalar_f32 = { .dot = vk_dot_f32_scalar, .dot16 = vk_dot16_f32_scalar };
+const vk_kernels vk_scalar_f16 = { .dot = vk_dot_f16_scalar, .dot16 = vk_dot16_f16_scalar };
+const vk_kernels vk_scalar_bf16 = { .dot = vk_dot_bf16_scalar };
+const vk_kernels vk_scalar_q8_0 = { .dot = vk_dot_q8_0_scalar };
+const vk_kernels vk_scalar_q4_0 = { .dot = vk_dot_q4_0_scalar };
+const vk_kernels vk_scalar_q4_0x8 = { .tile = vk_tile_q4_0x8_scalar };
+const vk_kernels vk_scalar_q4_K = { .dot = vk_dot_q4_K_scalar };
+const vk_kernels vk_scalar_q5_K = { .dot = vk_dot_q5_K_scalar };
+const vk_kernels vk_scalar_q6_K = { .dot = vk_dot_q6_K_scalar };

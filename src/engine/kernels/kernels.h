@@ -71,56 +71,55 @@ void vk_dot_q4_K_scalar(int64_t n, float *s, const void *w, const void *x);
 void vk_dot_q5_K_scalar(int64_t n, float *s, const void *w, const void *x);
 void vk_dot_q6_K_scalar(int64_t n, float *s, const void *w, const void *x);
 
-/* Prompt products: y[t*ldy + r] for all r < nr, t < nt (any sizes), each output computed
+/* ---- the kernels of a product, per weight type and instruction set ----
+ * Prompt products: y[t*ldy + r] for all r < nr, t < nt (any sizes), each output computed
  * exactly as the type's vec_dot computes it; the kernel does its own blocking (rows
- * rearranged once per block of tokens).  NULL: use the tile kernel. */
+ * rearranged once per block of tokens). */
 typedef void (*vk_gemm_fn)(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy,
                            const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
-vk_gemm_fn vk_gemm_avx2(int wtype);
+/* Tile kernels: y[t*ldy + r] = dot(row r of w, token t of x) for r < nr (<= 8), t < nt. */
+typedef void (*vk_tile_fn)(int64_t n, int nr, int nt, float *y, int64_t ldy,
+                           const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
+/* Decode over a thread's whole share: rows [0, nr) of w against one token x. */
+typedef void (*vk_rows_fn)(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x);
+typedef void (*vk_dot_fn)(int64_t n, float *s, const void *w, const void *x);
+
+/* What one instruction set offers for one weight type (the type table of tensor.c points at
+ * a set per level: scalar, AVX2, AVX-512).  NULL: this level has no such kernel, and matmul.c
+ * takes the next lower level's; at the scalar level, no tile means a loop over dot. */
+typedef struct vk_kernels {
+    vk_dot_fn dot;        /* one output, in the type's vec_dot order */
+    vk_tile_fn tile;      /* up to 8 rows x any tokens */
+    vk_gemm_fn gemm;      /* several tokens, the kernel's own blocking */
+    vk_rows_fn rows;      /* one token over a thread's share of rows */
+    /* F32/F16 batches that llama.cpp hands to tinyBLAS (>= 2 tokens, n % 16 == 0, rows % 4
+     * == 0) are summed in its 16-lane order: the dot and the product in that order */
+    vk_dot_fn dot16;
+    vk_gemm_fn gemm16;
+    int stream;           /* float decode from memory: 1 a tile call per row, 2 the tile streams its rows */
+} vk_kernels;
+
+extern const vk_kernels vk_scalar_f32, vk_scalar_f16, vk_scalar_bf16, vk_scalar_q8_0, vk_scalar_q4_0,
+    vk_scalar_q4_0x8, vk_scalar_q4_K, vk_scalar_q5_K, vk_scalar_q6_K;                 /* dot_scalar.c */
+extern const vk_kernels vk_avx2_f32, vk_avx2_f16, vk_avx2_bf16, vk_avx2_q8_0, vk_avx2_q4_0,
+    vk_avx2_q4_0x8, vk_avx2_q4_K, vk_avx2_q5_K, vk_avx2_q6_K;                         /* dot_avx2.c */
+extern const vk_kernels vk_avx512_f32, vk_avx512_f16, vk_avx512_q8_0, vk_avx512_q4_0,
+    vk_avx512_q4_0x8;                                                                  /* dot_avx512.c */
+
+/* dot_avx2.c's F16 dot (the set's .dot), for the attention of a decoded token (kv.c) */
+void vk_dot_f16_avx2(int64_t n, float *s, const void *w, const void *x);
 
 /* tinyBLAS's order for batches (see dot_scalar.c; n % 16 == 0) */
 void vk_dot16_f32_scalar(int64_t n, float *s, const void *w, const void *x);
 void vk_dot16_f16_scalar(int64_t n, float *s, const void *w, const void *x);
-void vk_dot16_f32_avx2(int64_t n, float *s, const void *w, const void *x);
-void vk_dot16_f16_avx2(int64_t n, float *s, const void *w, const void *x);
-/* batched products in that order: rows in groups of 4 (nr % 4 == 0), any token count */
-vk_gemm_fn vk_gemm16_avx2(int wtype);
-
-/* dot_avx2.c (compiled with -mavx2 -mfma -mf16c; call only when the CPU has them) */
-void vk_dot_f32_avx2(int64_t n, float *s, const void *w, const void *x);
-void vk_dot_f16_avx2(int64_t n, float *s, const void *w, const void *x);
-void vk_dot_bf16_avx2(int64_t n, float *s, const void *w, const void *x);
-void vk_dot_q8_0_avx2(int64_t n, float *s, const void *w, const void *x);
-void vk_dot_q4_0_avx2(int64_t n, float *s, const void *w, const void *x);
-void vk_dot_q4_K_avx2(int64_t n, float *s, const void *w, const void *x);
-void vk_dot_q5_K_avx2(int64_t n, float *s, const void *w, const void *x);
-void vk_dot_q6_K_avx2(int64_t n, float *s, const void *w, const void *x);
-
-/* Tile kernels: y[t*ldy + r] = dot(row r of w, token t of x) for r < nr (<= 8), t < nt,
- * each output computed exactly as the type's vec_dot computes it.  NULL: no tile kernel
- * (the caller loops over vec_dot). */
-typedef void (*vk_tile_fn)(int64_t n, int nr, int nt, float *y, int64_t ldy,
-                           const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
-vk_tile_fn vk_tile_avx2(int wtype);
-
-
 
 /* Q4_0 repacked by 8 rows: per block of a group of 8 rows, 144 bytes: R_0..R_3 (32 bytes;
- * int32 lane r of R_j = quant bytes 4j..4j+3 of row r), then the 8 rows' d. */
+ * int32 lane r of R_j = quant bytes 4j..4j+3 of row r), then the 8 rows' d.  Its kernels take
+ * rows in whole groups of 8 (nr <= 8 for a tile, a multiple of 8 for rows). */
 #define Q4_0X8_BLK 144
 void vk_repack_q4_0x8(const uint8_t *src, uint8_t *dst, int64_t nb, int64_t n_out);
 void vk_tile_q4_0x8_scalar(int64_t n, int nr, int nt, float *y, int64_t ldy,
                            const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
-void vk_tile_q4_0x8_avx2(int64_t n, int nr, int nt, float *y, int64_t ldy,
-                         const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
-void vk_gemm_q4_0x8_avx2(int64_t n, int64_t nr, int64_t nt, float *y, int64_t ldy,
-                         const uint8_t *w, size_t ldw, const uint8_t *x, size_t ldx);
-/* decode over whole groups: rows [0, nr) (nr a multiple of 8) of w against one token x;
- * vk_rows_q4_0x8 picks the VNNI twin when the CPU has it (and VERS_NO_VNNI is unset) */
-typedef void (*vk_rows_fn)(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x);
-void vk_rows_q4_0x8_avx2(int64_t n, int64_t nr, float *y, const uint8_t *w, const uint8_t *x);
-vk_rows_fn vk_rows_q4_0x8(void);
-vk_rows_fn vk_rows_avx2(int wtype);   /* other types' decode over whole shares; NULL: by tiles */
 
 /* attn.c / attn_avx2.c: p·v of one decoded token over an F16 cache, llama.cpp's order */
 void vk_attn_pv_f16_scalar(int D, int n_kv, const float *p, const uint16_t *V, size_t ldv, float *out);
