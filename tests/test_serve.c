@@ -264,13 +264,15 @@ int main(void) {
         free(t1); free(t2); free(b);
     }
     T_CASE("serve: POST /api/check is vers check --json's object; the violation on its line") {
-        const char *poem = "Le soleil se couche sur la mer immense,\\nEt la nuit descend sur les flots argentés,\\n"
-                           "Le vent chante doucement,\\nEt le ciel se remplit de clartés.\\n";
+        /* Baudelaire's "Correspondances", line 3 one syllable short (the rest keeps the form) */
+        const char *poem = "La Nature est un temple où de vivants piliers\\nLaissent parfois sortir de confuses paroles ;\\n"
+                           "L’homme y passe à travers des bois de symboles\\nQui l’observent avec des regards familiers.\\n";
         char body[1024];
         snprintf(body, sizeof body, "{\"text\":\"%s\",\"form\":\"quatrain-fr\"}", poem);
         int st = post("/api/check", body, &b);
         T_CHECK(st == 200, "status %d %s", st, b);
-        T_CHECK(strstr(b, "\"ok\":false") && strstr(b, "{\"line\":3,\"what\":\"syllables\""), "no violation on line 3: %s", b);
+        T_CHECK(strstr(b, "\"ok\":false") && strstr(b, "\"violations\":[\n{\"line\":3,\"what\":\"syllables\",\"expected\":\"12 syllables\",\"found\":\"11\"}]"),
+                "not one violation, on line 3: %s", b);
         char cli[65536], cmd[1024];
         snprintf(cmd, sizeof cmd, "printf '%s' | %s check --json --form quatrain-fr", poem, vers);
         t_run(cmd, cli, sizeof cli);
