@@ -214,6 +214,8 @@ static void hostile(int *bad_status, int *bad_msg, int *crashed) {
 }
 
 int main(void) {
+    /* the sanitizer run (VERS_SANITIZE=1) serves from its own build: the server under ASan */
+    if (getenv("VERS_SANITIZE") && access("build-san/vers", X_OK) == 0) vers = "build-san/vers";
     if (getenv("VERS_BIN")) vers = getenv("VERS_BIN");
     if (access(vers, X_OK)) { T_SKIP("serve", "vers not built"); T_DONE(); }
     if (access("models/vers-default.gguf", R_OK)) { T_SKIP("serve", "models/vers-default.gguf absent"); T_DONE(); }
