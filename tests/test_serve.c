@@ -400,6 +400,25 @@ int main(void) {
         while (fgets(line, sizeof line, server_err)) if (strstr(line, "stopped")) stopped = 1;
         T_CHECK(stopped, "no 'stopped' line");
     }
+    T_CASE("serve: the per-request time limit (504; streamed: an error event)") {
+        fclose(server_err);
+        int started = start_server(vers, "--timeout 0.5") == 0;
+        T_CHECK(started, "second server did not start");
+        if (started) {
+        int st = post("/api/write", "{\"lang\":\"fr\",\"form\":\"sonnet\",\"seed\":3}", &b);
+        T_CHECK(st == 504 && one_line_error(b) && strstr(b, "time limit"), "%d %s", st, b);
+        free(b);
+        const char *req = "{\"lang\":\"fr\",\"form\":\"sonnet\",\"seed\":4}";
+        st = http("POST", "/api/write", JSON_CT "Accept: text/event-stream\r\n", req, strlen(req), &b);
+        T_CHECK(st == 200 && strstr(b, "event: error\ndata: {\"error\":\"the time limit"), "%d %s", st, b);
+        free(b);
+        T_CHECK(status_field("timeouts") == 2, "timeouts %ld", status_field("timeouts"));
+        kill(server_pid, SIGTERM);
+        int wst = 0;
+        waitpid(server_pid, &wst, 0);
+        T_CHECK(WIFEXITED(wst) && WEXITSTATUS(wst) == 0, "exit status %d", wst);
+        }
+    }
     T_CASE("serve: --host not loopback warns") {
         char out[4096];
         int rc = run_vers(" serve --host 0.0.0.0 --port 0 -m /nonexistent.gguf 2>&1", out, sizeof out);

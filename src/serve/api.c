@@ -172,10 +172,14 @@ int serve_forms_json(char **json, size_t *len) {
 }
 
 char *serve_error_json(const char *msg, size_t *len) {
+    /* one line, whatever the request put in it (a form name with a newline...) */
+    char m[1024];
+    snprintf(m, sizeof m, "%s", msg);
+    for (unsigned char *p = (unsigned char *)m; *p; p++) if (*p < 0x20 || *p == 0x7F) *p = ' ';
     json_buf b;
     json_init(&b);
     json_raw(&b, "{\"error\":");
-    json_cstr(&b, msg);
+    json_cstr(&b, m);
     json_raw(&b, "}\n");
     if (b.oom) { json_free(&b); *len = 0; return NULL; }
     *len = b.n;

@@ -149,7 +149,22 @@ const json_field *json_get(const json_object *o, const char *key) {
     return NULL;
 }
 
+/* a message names what the client sent: its control characters (a key may hold "\n"
+ * once decoded) become '?', so the message stays one line */
+static void one_line(char *msg) {
+    for (unsigned char *p = (unsigned char *)msg; *p; p++) if (*p < 0x20 || *p == 0x7F) *p = '?';
+}
+
+static int parse(const char *s, size_t n, int max_fields, json_object *out, char *msg, size_t msg_cap);
+
 int json_parse_object(const char *s, size_t n, int max_fields, json_object *out, char *msg, size_t msg_cap) {
+    if (msg_cap) msg[0] = 0;
+    int rc = parse(s, n, max_fields, out, msg, msg_cap);
+    if (rc && msg_cap) one_line(msg);
+    return rc;
+}
+
+static int parse(const char *s, size_t n, int max_fields, json_object *out, char *msg, size_t msg_cap) {
     memset(out, 0, sizeof *out);
     rd r = {(const unsigned char *)s, n, 0, msg, msg_cap};
     /* the whole body is UTF-8 first: a reason that names the byte */
