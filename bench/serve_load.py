@@ -37,11 +37,13 @@ def run(vers, out, argv):
     base_n = args(argv, "--baseline", 60)
     # 1. baseline: one process, poems back to back (the model loaded once, as in the server)
     t0 = time.time()
-    subprocess.run([vers, "write", "--lang", lang, "--form", form, "-n", str(base_n), "--seed", "424242"],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    b = subprocess.run([vers, "write", "--lang", lang, "--form", form, "-n", str(base_n), "--seed", "424242", "--json"],
+                       check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     base_s = time.time() - t0
     base_ppm = base_n / base_s * 60
-    print("baseline: %d poems in %.1f s back to back = %.1f poems/min" % (base_n, base_s, base_ppm), flush=True)
+    base_poem_s = [json.loads(l)["scores"]["seconds"] for l in b.stdout.splitlines() if l.strip()]
+    print("baseline: %d poems in %.1f s back to back = %.1f poems/min (mean %.3f s writing a poem)" %
+          (base_n, base_s, base_ppm, sum(base_poem_s) / len(base_poem_s)), flush=True)
     # 2. the server
     srv = subprocess.Popen([vers, "serve", "--port", "0", "--queue", str(queue)], stderr=subprocess.PIPE, text=True)
     port = None
@@ -75,8 +77,9 @@ def run(vers, out, argv):
             dt = time.time() - t
             with lock:
                 if r.status == 200:
+                    js = json.loads(data)
                     state["results"].append({"seed": seed, "latency": dt, "done": time.time() - t_start,
-                                             "text": json.loads(data)["text"]})
+                                             "text": js["text"], "poem_s": js["scores"]["seconds"]})
                 elif r.status == 503:
                     state["rejects"].append(data.strip())
                 elif r.status == 422:          # no poem within the search budget: vers write fails too
@@ -108,6 +111,7 @@ def run(vers, out, argv):
     done_in = [r for r in state["results"] if r["done"] <= seconds and r["text"] is not None]
     res = {"clients": clients, "seconds": seconds, "queue": queue, "form": form, "lang": lang,
            "baseline_poems": base_n, "baseline_s": base_s, "baseline_ppm": base_ppm,
+           "baseline_mean_poem_s": sum(base_poem_s) / len(base_poem_s),
            "wall_s": wall, "served": len(state["results"]), "served_in_window": len(done_in),
            "ppm": len(done_in) / seconds * 60, "rss10_kb": rss10, "rss_end_kb": state.get("rss_end"),
            "crashed": crashed, "exit_status": rc, "errors": state["errors"], "rejects": len(state["rejects"]),
@@ -142,6 +146,11 @@ def verify(vers, out):
     ]
     print("latency (queue wait included), %d poems: p50 %.2f s, p99 %.2f s, max %.2f s" %
           (len(lat), pct(lat, 50), pct(lat, 99), max(lat) if lat else float("nan")))
+    ps = [r["poem_s"] for r in res["results"] if r.get("poem_s") is not None]
+    if ps:
+        print("writing time per poem (scores.seconds): server %.3f s mean over %d poems, vers write -n %d %.3f s; "
+              "the server's writer was busy %.1f s of the %d s" % (sum(ps) / len(ps), len(ps), res["baseline_poems"],
+              res.get("baseline_mean_poem_s", float("nan")), sum(r["poem_s"] for r in res["results"] if r.get("poem_s") and r["done"] <= res["seconds"]), res["seconds"]))
     if mixed: print("mixed-up seeds:", mixed[:20])
     if res["errors"]: print("errors:", res["errors"][:5])
     if bad503: print("503 messages:", bad503[:5])
