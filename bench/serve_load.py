@@ -2,10 +2,11 @@
 """bench/serve_load.py — vers serve under load (bench/serve-load.sh runs it; not a test).
 
   serve_load.py run VERS OUT.json [--clients 50] [--seconds 60] [--queue 16] [--form F --lang L]
-      1. baseline: back-to-back `vers write -n N` in one process (poems per minute);
+      1. baseline: back-to-back `vers write -n N/2` in one process, before the load and
+         again after it (poems per minute over both);
       2. `vers serve --queue Q` on a free localhost port, CLIENTS threads posting
          /api/write for SECONDS (a bounded loop: each client stops sending at the end and
-         waits for its answer), every seed different; 503s retried after 50 ms;
+         waits for its answer), every seed different; after a 503 a client waits as Retry-After says (1 s);
       3. the server's resident memory (VmRSS) at 10 s and at the end;
       results (every poem with its seed, latencies, statuses) into OUT.json.
   serve_load.py verify VERS OUT.json
@@ -36,14 +37,17 @@ def run(vers, out, argv):
     queue, form, lang = args(argv, "--queue", 16), args(argv, "--form", "quatrain-fr"), args(argv, "--lang", "fr")
     base_n = args(argv, "--baseline", 60)
     # 1. baseline: one process, poems back to back (the model loaded once, as in the server)
-    t0 = time.time()
-    b = subprocess.run([vers, "write", "--lang", lang, "--form", form, "-n", str(base_n), "--seed", "424242", "--json"],
-                       check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    base_s = time.time() - t0
-    base_ppm = base_n / base_s * 60
-    base_poem_s = [json.loads(l)["scores"]["seconds"] for l in b.stdout.splitlines() if l.strip()]
-    print("baseline: %d poems in %.1f s back to back = %.1f poems/min (mean %.3f s writing a poem)" %
-          (base_n, base_s, base_ppm, sum(base_poem_s) / len(base_poem_s)), flush=True)
+    # (half before the load, half after: on a shared machine the load around changes)
+    base_s, base_poem_s = 0.0, []
+    def baseline(seed):
+        nonlocal base_s
+        t0 = time.time()
+        b = subprocess.run([vers, "write", "--lang", lang, "--form", form, "-n", str(base_n // 2), "--seed", str(seed), "--json"],
+                           check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        base_s += time.time() - t0
+        base_poem_s.extend(json.loads(l)["scores"]["seconds"] for l in b.stdout.splitlines() if l.strip())
+        print("baseline: %d poems back to back in %.1f s" % (base_n // 2, time.time() - t0), flush=True)
+    baseline(424242)
     # 2. the server
     srv = subprocess.Popen([vers, "serve", "--port", "0", "--queue", str(queue)], stderr=subprocess.PIPE, text=True)
     port = None
@@ -86,8 +90,8 @@ def run(vers, out, argv):
                     state["results"].append({"seed": seed, "latency": dt, "done": time.time() - t_start, "text": None})
                 else:
                     state["errors"].append("seed %d: status %d %s" % (seed, r.status, data.strip()))
-            if r.status == 503:
-                time.sleep(0.05)
+            if r.status == 503:              # as Retry-After says
+                time.sleep(float(r.getheader("Retry-After", "1")))
 
     ths = [threading.Thread(target=client) for _ in range(clients)]
     for th in ths: th.start()
@@ -108,6 +112,11 @@ def run(vers, out, argv):
         rc = srv.wait(timeout=120)
     else:
         rc = srv.returncode
+    baseline(434343)
+    base_n = len(base_poem_s)
+    base_ppm = base_n / base_s * 60
+    print("baseline: %d poems in %.1f s = %.1f poems/min (mean %.3f s writing a poem)" %
+          (base_n, base_s, base_ppm, sum(base_poem_s) / len(base_poem_s)), flush=True)
     done_in = [r for r in state["results"] if r["done"] <= seconds and r["text"] is not None]
     res = {"clients": clients, "seconds": seconds, "queue": queue, "form": form, "lang": lang,
            "baseline_poems": base_n, "baseline_s": base_s, "baseline_ppm": base_ppm,

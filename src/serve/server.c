@@ -61,7 +61,15 @@ static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, co
     size_t n;
     char *js = serve_error_json(msg, &n);
     if (!js) return reply(c, 500, "text/plain", "out of memory\n", 14, MHD_RESPMEM_PERSISTENT);
-    return reply(c, status, "application/json", js, n, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *r = MHD_create_response_from_buffer(n, js, MHD_RESPMEM_MUST_FREE);
+    if (!r) { free(js); return MHD_NO; }
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (status == 503) MHD_add_response_header(r, "Retry-After", "1");   /* a full queue: come back */
+    enum MHD_Result ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
 }
 
 /* ---- Host and Origin ------------------------------------------------------------- */
