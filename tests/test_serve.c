@@ -382,6 +382,27 @@ int main(void) {
         T_CHECK(st == 200, "after: %d", st);
         free(b);
     }
+    T_CASE("serve: a streaming client that hangs up has its poem stopped") {
+        long c0 = status_field("cancelled");
+        const char *req = "{\"lang\":\"fr\",\"form\":\"sonnet\",\"seed\":12}";
+        int fd = connect_server();
+        request_fd(fd, "POST", "/api/write", JSON_CT "Accept: text/event-stream\r\n", req, strlen(req));
+        char buf[4096];
+        size_t n = 0;
+        /* read until the first line is streamed, then leave */
+        while (n + 1 < sizeof buf) {
+            ssize_t k = recv(fd, buf + n, sizeof buf - 1 - n, 0);
+            if (k <= 0) break;
+            n += (size_t)k;
+            buf[n] = 0;
+            if (strstr(buf, "event: line\n")) break;
+        }
+        T_CHECK(strstr(buf, "event: line\n") != NULL, "no line streamed: %s", buf);
+        close(fd);
+        long c1 = c0;
+        for (int w = 0; w < 250 && c1 < c0 + 1; w++) { usleep(20000); c1 = status_field("cancelled"); }
+        T_CHECK(c1 == c0 + 1 && status_field("writing") == 0, "cancelled %ld -> %ld, writing %ld", c0, c1, status_field("writing"));
+    }
     T_CASE("serve: 1,000 malformed requests: no crash, each a 4xx with a message") {
         int bad_status = 0, bad_msg = 0, crashed = 0;
         hostile(&bad_status, &bad_msg, &crashed);
