@@ -79,7 +79,7 @@ int cmd_serve(int argc, char **argv) {
     serve_opts o = {host, (int)port, model, (int)threads, (int)queue, timeout};
     return serve_run(&o);
 #else
-    (void)model; (void)threads; (void)queue; (void)timeout;
+    (void)host; (void)port; (void)model; (void)threads; (void)queue; (void)timeout;
     return cli_error("serve", "this vers was built without the server (libmicrohttpd was missing at build time: "
                               "install libmicrohttpd-dev, e.g. scripts/setup.sh, and run make again)");
 #endif
