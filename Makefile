@@ -12,7 +12,7 @@ CFLAGS  += $(OPT) -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp \
 LDLIBS  += -fopenmp -lm -lpthread -ldl $(EXTRA_LDLIBS)
 AVX2FLAGS = -mavx2 -mfma -mf16c
 
-LIB_SRC  := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*' -not -path 'src/mpi/*'))
+LIB_SRC  := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*' -not -path 'src/mpi/*' -not -path 'src/serve/*'))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 # test doubles (a fake model, a spelling-rule ear): linked into the tests, never the library
@@ -20,12 +20,19 @@ TDBL_SRC := $(sort $(wildcard tests/doubles/*.c))
 BENCH_SRC:= $(sort $(wildcard bench/*.c))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/common_words_data.o
+# vers serve's HTTP server (src/serve/, the page embedded), when libmicrohttpd is there;
+# without it vers serve says it was built without the server (scripts/setup.sh installs it)
+HAVE_MHD := $(shell printf '\043include <microhttpd.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo 1)
+SERVE_SRC:= $(if $(HAVE_MHD),$(sort $(wildcard src/serve/*.c)))
+SERVE_OBJ:= $(SERVE_SRC:%.c=$(BUILD)/%.o) $(if $(HAVE_MHD),$(BUILD)/gen/serve_page.o)
+SERVE_LIBS:= $(if $(HAVE_MHD),-lmicrohttpd)
+$(BUILD)/src/cli/cmd_serve.o: CFLAGS += $(if $(HAVE_MHD),-DVERS_HAVE_MHD)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TDBL_OBJ := $(TDBL_SRC:%.c=$(BUILD)/%.o)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all test test-san san clean eval eval-write eval-model bench fuzz model forms-doc
+.PHONY: all test test-san san clean test-browser bench-serve eval eval-write eval-model bench fuzz model forms-doc
 # The MPI plugin of vers train (src/train/dist.h), when mpicc is there.
 MPICC   ?= $(shell command -v mpicc 2>/dev/null)
 MPI_SO  := $(if $(MPICC),$(BUILD)/vers-mpi.so)
@@ -48,8 +55,12 @@ $(BUILD)/libvers.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/vers: $(CLI_OBJ) $(BUILD)/libvers.a
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libvers.a $(LDLIBS)
+$(BUILD)/vers: $(CLI_OBJ) $(SERVE_OBJ) $(BUILD)/libvers.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(SERVE_OBJ) $(BUILD)/libvers.a $(LDLIBS) $(SERVE_LIBS)
+
+$(BUILD)/gen/serve_page.c: src/serve/page.html scripts/gen-page.sh
+	@mkdir -p $(dir $@)
+	scripts/gen-page.sh $< $@
 
 $(BUILD)/tests/%: tests/%.c tests/test.h $(TDBL_OBJ) $(BUILD)/libvers.a
 	@mkdir -p $(dir $@)
@@ -81,6 +92,16 @@ test-san san:
 	  VERS_SANITIZE=1 tests/run build-san
 
 bench: all $(BENCH_BIN)
+
+# vers serve in a real browser (headless Chromium driven by playwright-core): the page writes
+# a French sonnet equal to vers write's, colours rhyme letters, shows a broken quatrain's
+# violation on its line, saves a screenshot.  Skips with a message without chromium or npm.
+test-browser: all
+	@tests/browser/run.sh $(BUILD)
+
+# vers serve under load (bench/serve_load.py: 50 clients for 60 s), figures for docs/BENCHMARKS.md
+bench-serve: all
+	@bench/serve-load.sh $(BUILD)
 
 # The words a reader knows (lexicon/*.txt, made by scripts/build-lexicon.py from the corpus):
 # compiled in as strings, generated in the build directory from the committed lists.

@@ -4,7 +4,9 @@
 # clang + libFuzzer runtime (fuzzing), and the CMU pronouncing dictionary (npm package
 # cmu-pronouncing-dictionary, turned into data/cmudict.txt; Debian 12 has no cmudict package),
 # and the word lists wamerican / wfrench (the writer's rhyme words); Open MPI for training on
-# several processes or machines (`mpirun -np N vers train`, docs/TRAINING.md).
+# several processes or machines (`mpirun -np N vers train`, docs/TRAINING.md); libmicrohttpd
+# (vers serve's HTTP server) and Chromium with npm's playwright-core (make test-browser, which
+# drives vers serve's page; tests/browser/package.json).
 set -e
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -21,10 +23,16 @@ if command -v apt-get >/dev/null 2>&1; then
   echo "setup: installing the build tools and libraries (a few minutes on a fresh machine)..."
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y \
     gcc make libc6-dev libgomp1 libopenblas-dev espeak-ng libespeak-ng-dev \
-    clang libclang-rt-14-dev ca-certificates wamerican wfrench libopenmpi-dev openmpi-bin $NODE_PKGS
+    clang libclang-rt-14-dev ca-certificates wamerican wfrench libopenmpi-dev openmpi-bin \
+    libmicrohttpd-dev chromium $NODE_PKGS
 fi
 echo "setup: fetching the CMU pronouncing dictionary..."
 [ -x scripts/fetch-cmudict.sh ] && scripts/fetch-cmudict.sh || true
+if command -v npm >/dev/null 2>&1 && [ ! -d tests/browser/node_modules/playwright-core ]; then
+  echo "setup: installing playwright-core for make test-browser (npm)..."
+  (cd tests/browser && npm install --no-audit --no-fund --loglevel=error) ||
+    echo "setup: playwright-core could not be installed: make test-browser will skip" >&2
+fi
 echo "setup: building (make -j$(nproc))..."
 make -j"$(nproc)"
 if [ ! -s data/cmudict.txt ]; then

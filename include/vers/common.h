@@ -16,7 +16,8 @@ enum {
     VERS_EINVAL = 4,       /* bad argument from the caller */
     VERS_EUNSUPPORTED = 5, /* valid input we do not handle (arch, tensor type, ...) */
     VERS_ENOTFOUND = 6,    /* a key, token or name is missing */
-    VERS_EFAIL = 7         /* the requested result does not hold (e.g. no poem in budget) */
+    VERS_EFAIL = 7,        /* the requested result does not hold (e.g. no poem in budget) */
+    VERS_ECANCEL = 8       /* the caller asked to stop (vers_write_opts.cancelled) */
 };
 
 typedef struct vers_err {

@@ -244,4 +244,12 @@ int vers_stanza_scheme(const vers_analysis *a, int s, char *buf, size_t size);
  * malloc'd into *json.  Returns VERS_OK or VERS_ENOMEM. */
 int vers_analysis_json(const vers_analysis *a, char **json, size_t *len, vers_err *err);
 
+/* `vers check` on a poem in memory: the form from rq (vers_form_resolve, rq's text set to
+ * this one), then vers_analyse with it.  *out is the analysis (vers_analysis_free), NULL on
+ * error; *form_out (form_out may be NULL) the form resolved, NULL when none or when it
+ * could not be resolved (vers_form_free).  Errors: those of vers_form_resolve (the form;
+ * *form_out stays NULL), then those of vers_analyse (*form_out set). */
+int vers_check_text(const vers_prosody *p, const vers_form_request *rq, const char *text, size_t len,
+                    vers_form **form_out, vers_analysis **out, vers_err *err);
+
 #endif

@@ -36,6 +36,14 @@ typedef struct vers_write_opts {
     long budget;               /* token evaluations per poem, all retries, before giving up */
     int no_codes;              /* 1: do not feed structure codes (<syl:N><rh:K>) even when the
                                   model was fine-tuned with them (for A/B comparisons) */
+    /* progress, all optional (vers serve streams lines with them): on_line(ud, i, text, syl)
+     * when line i (0-based) is kept for now, text as the poem prints it, syl its syllables;
+     * on_line(ud, i, NULL, 0) when lines i.. are withdrawn (the search went back).  Only the
+     * poem vers_write returns is final.  cancelled(ud), polled before every model
+     * evaluation: non-zero stops the poem with VERS_ECANCEL. */
+    void (*on_line)(void *ud, int index, const char *text, int syllables);
+    int (*cancelled)(void *ud);
+    void *progress_ud;
 } vers_write_opts;
 
 vers_write_opts vers_write_default_opts(void);
@@ -66,5 +74,9 @@ void vers_writer_close(vers_writer *w);
 /* Writes poem number `index` of a request (poem i of `-n N --seed S` does not depend on N). */
 int  vers_write(vers_writer *w, const vers_write_opts *o, int index, vers_poem_out *out, vers_err *err);
 void vers_poem_out_free(vers_poem_out *p);
+/* The object `vers write --json` prints for poem `index` of a request with `seed`: text,
+ * form, seed, index, scores and the analysis, on one line (no newline at the end),
+ * malloc'd into *json.  VERS_OK or VERS_ENOMEM. */
+int  vers_poem_json(const vers_poem_out *p, uint64_t seed, long index, char **json, size_t *len, vers_err *err);
 
 #endif

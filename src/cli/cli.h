@@ -12,6 +12,7 @@
 #define CLI_COMMANDS(X) \
     X(write,           "write poems in a form") \
     X(check,           "analyse a poem; check it against a form") \
+    X(serve,           "a local web page and JSON API to write and check poems") \
     X(generate,        "plain text continuation from a prompt") \
     X(tokenize,        "print the tokens / ids of a text") \
     X(perplexity,      "perplexity and bits per byte of a model on a text") \

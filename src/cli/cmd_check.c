@@ -135,32 +135,28 @@ int cmd_check(int argc, char **argv) {
     vers_err err = {0};
     vers_form *form = NULL;
     int rc = 0;
-    vers_form_request rq = {.lang = lang, .form = form_name, .spec_path = spec, .scheme = scheme,
-                            .syllables = syl, .lines = lines_s, .acrostic = acrostic,
-                            .text = text, .text_len = len};
-    if (vers_form_resolve(&rq, &form, &lang, &err)) {
+    vers_prosody *p = NULL;
+    if (vers_prosody_open(dict, &p, &err)) {
         free(text);
-        /* a spec file's own error names the file already: printed once */
-        size_t sl = spec ? strlen(spec) : 0;
-        if (sl && !strncmp(err.msg, spec, sl) && err.msg[sl] == ':') return cli_lib_error(spec, err.msg);
-        return cli_error("check", "%s", err.msg);
+        return cli_error(dict ? dict : "check", "%s", err.msg);
+    }
+    vers_form_request rq = {.lang = lang, .form = form_name, .spec_path = spec, .scheme = scheme,
+                            .syllables = syl, .lines = lines_s, .acrostic = acrostic};
+    vers_analysis *a = NULL;
+    if (vers_check_text(p, &rq, text, len, &form, &a, &err)) {
+        if (form || !(form_name || spec || scheme || syl || lines_s || acrostic)) rc = cli_error(path, "%s", err.msg);
+        else {                               /* the form's own error */
+            /* a spec file's own error names the file already: printed once */
+            size_t sl = spec ? strlen(spec) : 0;
+            if (sl && !strncmp(err.msg, spec, sl) && err.msg[sl] == ':') rc = cli_lib_error(spec, err.msg);
+            else rc = cli_error("check", "%s", err.msg);
+        }
+        a = NULL;
     }
     if (form && show_form) {
         size_t need = vers_form_format(form, NULL, 0);
         char *buf = malloc(need + 1);
         if (buf) { vers_form_format(form, buf, need + 1); fputs(buf, stdout); free(buf); }
-    }
-
-    vers_prosody *p = NULL;
-    if (vers_prosody_open(dict, &p, &err)) {
-        vers_form_free(form); free(text);
-        return cli_error(dict ? dict : "check", "%s", err.msg);
-    }
-    vers_analyse_opts ao = {lang, form, 1};
-    vers_analysis *a = NULL;
-    if (vers_analyse(p, text, len, &ao, &a, &err)) {
-        rc = cli_error(path, "%s", err.msg);
-        a = NULL;
     }
     if (a && a->lang == VERS_LANG_EN) cli_dict_warning(p);
     if (!a) {

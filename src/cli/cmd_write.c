@@ -142,19 +142,12 @@ int cmd_write(int argc, char **argv) {
         }
         if (r) { rc = cli_error("write", "%s", err.msg); vers_poem_out_free(&p); break; }
         if (json) {
-            /* one poem per line: the analysis's layout newlines (never inside its strings,
-             * where they are escaped) become spaces */
-            for (char *q = p.analysis_json; q && *q; q++) if (*q == '\n' || *q == '\r') *q = ' ';
-            printf("{\"text\":");
-            cli_put_json(stdout, p.text, strlen(p.text));
-            printf(",\"form\":");
-            cli_put_json(stdout, p.form, strlen(p.form));
-            printf(",\"seed\":%llu,\"index\":%ld,\"scores\":{\"tokens\":%d,\"logprob\":%.4f,"
-                   "\"logprob_per_token\":%.4f,\"seconds\":%.4f,\"evals\":%ld,\"line_attempts\":%d,"
-                   "\"line_backups\":%d,\"restarts\":%d,\"end_tokens\":%d,\"end_rare\":%d,\"codes\":%s},\"analysis\":%s}\n",
-                   (unsigned long long)o.seed, i, p.n_tokens, p.logprob,
-                   p.n_tokens ? p.logprob / p.n_tokens : 0.0, p.seconds, p.evals, p.line_attempts,
-                   p.line_backups, p.restarts, p.end_tokens, p.end_rare, p.codes ? "true" : "false", p.analysis_json ? p.analysis_json : "null");
+            char *js = NULL;
+            size_t jl = 0;
+            if (vers_poem_json(&p, o.seed, i, &js, &jl, &err)) { rc = cli_error("write", "%s", err.msg); vers_poem_out_free(&p); break; }
+            fwrite(js, 1, jl, stdout);
+            putchar('\n');
+            free(js);
         } else {
             if (i > 0) putchar('\n');
             fputs(p.text, stdout);

@@ -557,6 +557,34 @@ int vers_stanza_scheme(const vers_analysis *a, int s, char *buf, size_t size) {
 
 /* ---- JSON ---- */
 
+/* A French line's words as the count reads them, for a reader to see it (vers serve's page
+ * marks them): each word's text, its final e muet — "counted" (before a consonant, or -es /
+ * -ent), "elided" (a bare -e before a vowel or h muet), "mute" (at the line's end) — and
+ * whether a diérèse is read in it.  The count fits its target by diérèses; which of the
+ * words that allow one take it is not recorded by the scan, so the first ones are marked. */
+static void fr_words_json(json_buf *b, const vers_poem_line *l) {
+    fr_word w[128];
+    size_t len = strlen(l->text);
+    int n = fr_syllabify_words(l->text, len, w, 128);
+    if (n > 128) n = 128;
+    int extra = l->scan.syllables - l->scan.min_syllables;
+    json_raw(b, "[");
+    for (int i = 0; i < n; i++) {
+        if (w[i].start < 0 || w[i].len < 0 || (size_t)w[i].start + (size_t)w[i].len > len) break;
+        if (i) json_raw(b, ",");
+        json_raw(b, "{");
+        json_key(b, "word", 1); json_string(b, l->text + w[i].start, (size_t)w[i].len);
+        json_key(b, "syllables", 0); json_int(b, w[i].syllables);
+        if (w[i].e_final) {
+            const char *e = i + 1 == n ? "mute" : (w[i].e_final == 1 && w[i + 1].vowel_start) ? "elided" : "counted";
+            json_key(b, "e", 0); json_cstr(b, e);
+        }
+        if (w[i].optional > 0 && extra > 0) { json_key(b, "dierese", 0); json_bool(b, 1); extra--; }
+        json_raw(b, "}");
+    }
+    json_raw(b, "]");
+}
+
 int vers_analysis_json(const vers_analysis *a, char **json, size_t *len, vers_err *err) {
     if (!a || !json) return vers_errorf(err, VERS_EINVAL, "json: NULL argument");
     json_buf b;
@@ -584,6 +612,7 @@ int vers_analysis_json(const vers_analysis *a, char **json, size_t *len, vers_er
             json_key(&b, "gender", 0); json_cstr(&b, g);
             json_key(&b, "caesura_ok", 0); json_bool(&b, l->scan.caesura_ok);
             json_key(&b, "hiatus", 0); json_int(&b, l->scan.hiatus);
+            json_key(&b, "words", 0); fr_words_json(&b, l);
         } else {
             json_key(&b, "feminine", 0); json_bool(&b, l->scan.gender == 'f');
         }

@@ -15,6 +15,9 @@ typedef struct wr_engine_lm {
     vers_tokenizer *tok;
     int n_vocab;
     wr_codes codes;            /* lm.codes points here when the model has them */
+    /* polled before every evaluation when set: non-zero stops the search (VERS_ECANCEL) */
+    int (*cancelled)(void *ud);
+    void *cancel_ud;
 } wr_engine_lm;
 
 /* Below this many parameters the writer's default is one thread (bind_engine.c says why). */

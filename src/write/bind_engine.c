@@ -10,6 +10,7 @@
 
 static int e_eval(void *ud, const int *toks, int n, float *logits, vers_err *err) {
     wr_engine_lm *e = ud;
+    if (e->cancelled && e->cancelled(e->cancel_ud)) return vers_errorf(err, VERS_ECANCEL, "cancelled");
     int rc = vers_decode(e->ctx, (const int32_t *)toks, n, 0, err);
     if (rc) return rc;
     const float *l = vers_ctx_logits(e->ctx, -1);
@@ -47,6 +48,8 @@ static int e_branch_open(void *ud, int n, int cap, vers_err *err) {
     return vers_ctx_branch_open(((wr_engine_lm *)ud)->ctx, n, cap, err);
 }
 static int e_branch_eval(void *ud, const int *toks, const int *branch, int n, float *logits, vers_err *err) {
+    wr_engine_lm *e = ud;
+    if (e->cancelled && e->cancelled(e->cancel_ud)) return vers_errorf(err, VERS_ECANCEL, "cancelled");
     return vers_decode_branches(((wr_engine_lm *)ud)->ctx, (const int32_t *)toks, branch, n, logits, err);
 }
 static int e_branch_truncate(void *ud, int b, int len) {

@@ -286,6 +286,11 @@ typedef struct wr_params {
     float end_min_p;           /* an end word is entered only by a token the model gives at
                                   least this probability before the masks (0: any) */
     int no_codes;              /* 1: do not feed structure codes even when the model knows them */
+    /* progress (may be NULL): on_line(ud, i, text, syl) when line i (0-based) is kept for now
+     * (text as the poem will print it), on_line(ud, i, NULL, 0) when lines i.. are withdrawn
+     * (a backup, or a new search from line 0).  Only reports; the search does not change. */
+    void (*on_line)(void *ud, int index, const char *text, int syllables);
+    void *on_line_ud;
 } wr_params;
 wr_params wr_params_default(void);
 

@@ -132,6 +132,8 @@ static wr_params request_params(const vers_write_opts *o) {
     if (o->budget > 0) par.budget = o->budget;
     par.theme = o->theme;
     par.no_codes = o->no_codes;
+    par.on_line = o->on_line;
+    par.on_line_ud = o->progress_ud;
     return par;
 }
 
@@ -149,7 +151,11 @@ int vers_write(vers_writer *w, const vers_write_opts *o, int index, vers_poem_ou
     lang_state *s = &w->L[lang];
     const wr_params par = request_params(o);
     wr_result res = {0};
+    w->lm.cancelled = o->cancelled;          /* for this poem only */
+    w->lm.cancel_ud = o->progress_ud;
     rc = wr_write(s->w, r.form, r.plan, &par, &rng, &res, err);
+    w->lm.cancelled = NULL;
+    w->lm.cancel_ud = NULL;
     out->line_attempts = res.line_attempts; out->line_backups = res.line_backups;
     out->restarts = res.poem_restarts; out->evals = res.evals;
     if (rc == VERS_OK) {

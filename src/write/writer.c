@@ -953,10 +953,22 @@ static void capitalise(char *s, size_t len) {
     else if (len >= 2 && u[0] == 0xC5 && u[1] == 0x93) u[1] = 0x92;
 }
 
+/* Progress for wr_params.on_line: line i kept as c (capitalised as the poem prints it), or
+ * lines i.. withdrawn when c is NULL. */
+static void report_line(const wr_params *par, int i, const wr_cand *c) {
+    if (!par->on_line) return;
+    if (!c) { par->on_line(par->on_line_ud, i, NULL, 0); return; }
+    char t[sizeof c->text];
+    snprintf(t, sizeof t, "%s", c->text);
+    capitalise(t, strlen(t));
+    par->on_line(par->on_line_ud, i, t, c->scan.syl);
+}
+
 static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par, uint64_t *rng,
                        const int *prompt, int n_prompt, line_rec *rec, float *start_logits,
                        wr_result *res, const char **prev, wr_scan *prev_scan, int K, vers_err *err) {
     const int nv = w->nv;
+    report_line(par, 0, NULL);
     const wr_rhyme_index *ix = w->ix;
     int rc, floor_line = 0, backups = 0;
     int i = 0;
@@ -1003,6 +1015,7 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
             }
             float *l1 = i + 1 < plan->n_lines ? start_logits + (size_t)(i + 1) * nv : w->work;
             if ((rc = eval_line(w, &rec[i], &rec[i].cands[0], 0, stanza_end, l1, err))) return rc;
+            report_line(par, i, &rec[i].cands[0]);
             i++;
             continue;
         }
@@ -1073,8 +1086,10 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
                 if (!w->cls_bad[ix->words[h->cands[k].end_word].cls]) next = k;
             for (int j = head + 1; j <= i; j++) { rec[j].n_cands = 0; rec[j].cur = -1; }
             if ((rc = w->lm->truncate(w->lm->ud, rec[head].pos))) return vers_errorf(err, rc, "KV truncation failed");
+            report_line(par, head, NULL);
             if (next >= 0) {
                 rec[head].cur = next;
+                report_line(par, head, &rec[head].cands[next]);
                 float *l1 = start_logits + (size_t)(head + 1) * nv;
                 if ((rc = eval_line(w, &rec[head], &rec[head].cands[next], 0, wr_stanza_end(plan, head), l1, err))) return rc;
                 i = head + 1;
@@ -1092,6 +1107,8 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
                 return vers_errorf(err, VERS_EFAIL, "no line %d found within the search budget", i + 1);
             res->line_backups++;
             rec[k].cur++;
+            report_line(par, k, NULL);
+            report_line(par, k, &rec[k].cands[rec[k].cur]);
             for (int j = k + 1; j <= i; j++) { rec[j].n_cands = 0; rec[j].cur = -1; }
             if ((rc = w->lm->truncate(w->lm->ud, rec[k].pos))) return vers_errorf(err, rc, "KV truncation failed");
             float *l1 = start_logits + (size_t)(k + 1) * nv;
@@ -1105,6 +1122,7 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
         rec[i].cur = 0;
         float *l1 = i + 1 < plan->n_lines ? start_logits + (size_t)(i + 1) * nv : w->work;
         if ((rc = keep_line(w, &rec[i], &rec[i].cands[0], stanza_end, l1, err))) return rc;
+        report_line(par, i, &rec[i].cands[0]);
         i++;
     }
     /* the poem's text */
