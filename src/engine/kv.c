@@ -31,37 +31,30 @@ static size_t tail_off(const vers_ctx *c, int l, int g, int t) {
             (size_t)c->row_slot[t]) * hp->head_dim;
 }
 
+/* one position's K and V rows of a head into cache offset o (floats or F16) */
+static void store_kv(const vers_ctx *c, void *kc, void *vc, size_t o, const float *kt, const float *vt, int D,
+                     void (*cvt)(uint16_t *, const float *, int)) {
+    if (c->kv_type == VERS_KV_F32) {
+        memcpy((float *)kc + o, kt, sizeof(float) * (size_t)D);
+        memcpy((float *)vc + o, vt, sizeof(float) * (size_t)D);
+    } else {
+        cvt((uint16_t *)kc + o, kt, D);
+        cvt((uint16_t *)vc + o, vt, D);
+    }
+}
+
 void kv_store(vers_ctx *c, int l, int pos0, int n, const float *k, const float *v) {
     const int D = c->m->info.head_dim, HKV = c->m->info.n_head_kv;
     const size_t kd = (size_t)c->kv_dim;
     void (*cvt)(uint16_t *, const float *, int) = vers_simd_enabled() ? ops_f32_to_f16_avx2 : ops_f32_to_f16;
-    if (c->row_branch) {                 /* rows of branches: into their tails */
-        for (int t = 0; t < n; t++)
-            for (int g = 0; g < HKV; g++) {
-                const float *kt = k + (size_t)t * kd + (size_t)g * D, *vt = v + (size_t)t * kd + (size_t)g * D;
-                const size_t o = tail_off(c, l, g, t);
-                if (c->kv_type == VERS_KV_F32) {
-                    memcpy((float *)c->bk_cache + o, kt, sizeof(float) * (size_t)D);
-                    memcpy((float *)c->bv_cache + o, vt, sizeof(float) * (size_t)D);
-                } else {
-                    cvt((uint16_t *)c->bk_cache + o, kt, D);
-                    cvt((uint16_t *)c->bv_cache + o, vt, D);
-                }
-            }
-        return;
-    }
     for (int g = 0; g < HKV; g++) {
         const size_t base = (((size_t)l * HKV + (size_t)g) * c->n_ctx + (size_t)pos0) * D;
         for (int t = 0; t < n; t++) {
             const float *kt = k + (size_t)t * kd + (size_t)g * D, *vt = v + (size_t)t * kd + (size_t)g * D;
-            const size_t o = base + (size_t)t * D;
-            if (c->kv_type == VERS_KV_F32) {
-                memcpy((float *)c->k_cache + o, kt, sizeof(float) * (size_t)D);
-                memcpy((float *)c->v_cache + o, vt, sizeof(float) * (size_t)D);
-            } else {
-                cvt((uint16_t *)c->k_cache + o, kt, D);
-                cvt((uint16_t *)c->v_cache + o, vt, D);
-            }
+            if (c->row_branch)           /* rows of branches: into their tails */
+                store_kv(c, c->bk_cache, c->bv_cache, tail_off(c, l, g, t), kt, vt, D, cvt);
+            else
+                store_kv(c, c->k_cache, c->v_cache, base + (size_t)t * D, kt, vt, D, cvt);
         }
     }
 }

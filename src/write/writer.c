@@ -787,6 +787,14 @@ static void add_cand(wr_writer *w, line_ctx *cx, line_rec *rec, wr_att *A, int s
  * each (K branches of the cache decoded together; one slot without branches), new
  * attempts started as others end, until K candidates (or attempts pruned as worse than one
  * found), max_attempts, or a thin rhyme class that yields nothing early. */
+/* Whether another attempt may start: more could still be needed (done = candidates found +
+ * attempts pruned, running = attempts in flight), attempts are left, and a thin rhyme class
+ * has not yielded nothing for a third of them. */
+static int may_start(const wr_params *par, int any_end, int thin, int K, int started, int done, int running) {
+    if (!any_end || started >= par->max_attempts || done + running >= K) return 0;
+    return !(thin && started >= par->max_attempts / 3 && done == 0);
+}
+
 static int search_line(wr_writer *w, line_ctx *cx, const wr_params *par, uint64_t *rng, const float *l0, int p0,
                        int K, int any_end, int thin, line_rec *rec, int *pruned, wr_result *res, vers_err *err) {
     const int nslot = w->branches ? K : 1, nv = w->nv;
@@ -804,9 +812,7 @@ static int search_line(wr_writer *w, line_ctx *cx, const wr_params *par, uint64_
         for (int k = 0; k < nslot; k++) {
             wr_att *A = &w->att[k];
             while (!A->running) {
-                int done = rec->n_cands + *pruned;
-                if (!any_end || started >= par->max_attempts || done + running >= K) break;
-                if (thin && started >= par->max_attempts / 3 && done == 0) break;
+                if (!may_start(par, any_end, thin, K, started, rec->n_cands + *pruned, running)) break;
                 att_begin(w, A, l0);
                 started++; running++;
                 res->line_attempts++;
@@ -838,9 +844,7 @@ static int search_line(wr_writer *w, line_ctx *cx, const wr_params *par, uint64_
         if (n_rows == 0) {
             int any = 0;
             for (int k = 0; k < nslot; k++) any |= w->att[k].running;
-            int done = rec->n_cands + *pruned;
-            if (!any && (!any_end || started >= par->max_attempts || done >= K || (thin && started >= par->max_attempts / 3 && done == 0)))
-                break;
+            if (!any && !may_start(par, any_end, thin, K, started, rec->n_cands + *pruned, 0)) break;
             continue;
         }
         if ((rc = eval_rows(w, rows, n_rows, p0, err))) return rc;
