@@ -28,6 +28,32 @@ static int write_and_check(const char *model, const char *args, const char *chec
     return atoi(out) == 0 ? 0 : -1;
 }
 
+/* README.md's example poems: each "`build/vers write ...`" line is followed (after its caption
+ * lines) by the poem indented four spaces.  Fills cmd/want for the k-th example; 0 when found. */
+static int readme_example(const char *readme, int k, char *cmd, size_t cmdcap, char *want, size_t wantcap) {
+    const char *p = readme;
+    for (int seen = 0; (p = strstr(p, "`build/vers write ")); p++) {
+        if (p != readme && p[-1] != '\n') continue;
+        if (seen++ < k) continue;
+        const char *end = strchr(p + 1, '`');
+        if (!end || (size_t)(end - p - 1) >= cmdcap) return -1;
+        snprintf(cmd, cmdcap, "%.*s", (int)(end - p - 1), p + 1);
+        const char *l = strchr(end, '\n');
+        while (l && strncmp(l + 1, "    ", 4)) l = strchr(l + 1, '\n');   /* caption lines */
+        size_t n = 0;
+        want[0] = 0;
+        while (l && (!strncmp(l + 1, "    ", 4) || (l[1] == '\n' && !strncmp(l + 2, "    ", 4)))) {
+            const char *line = l[1] == '\n' ? l + 1 : l + 5, *nl = strchr(line, '\n');
+            size_t len = nl ? (size_t)(nl - line) : strlen(line);
+            if (n + len + 2 >= wantcap) return -1;
+            memcpy(want + n, line, len); n += len; want[n++] = '\n'; want[n] = 0;
+            l = nl;
+        }
+        return n ? 0 : -1;
+    }
+    return -1;
+}
+
 int main(void) {
     vers = getenv("VERS_BIN") ? getenv("VERS_BIN") : "build/vers";
     const char *m = t_shared("reference/gguf/stories260K.gguf");
@@ -111,6 +137,28 @@ int main(void) {
             T_CHECK(rc == 0 && strstr(out, "\"end_rare\":0,") && strstr(out, "\"codes\":false"), "seed %d: %.400s", seed, out);
         }
     }
+
+    /* the README's poems are unedited: each is what the command above it prints (this checkout,
+     * the shipped model; $M is stories260K) */
+    size_t readme_len = 0;
+    char *readme = t_read_file("README.md", &readme_len);
+    if (!readme || quick || access(shipped, R_OK)) T_SKIP("write cli: README's example poems", !readme ? "README.md absent" : quick ? "skipped under the sanitizers (slow)" : "models/vers-default.gguf absent");
+    else T_CASE("write cli: README's example poems are what their commands print") {
+        static char want[1 << 14];
+        int n = 0;
+        for (int k = 0; ; k++) {
+            char line[1024];
+            if (readme_example(readme, k, line, sizeof line, want, sizeof want)) break;
+            n++;
+            if (strstr(line, "$M") && !m) { printf("  skipped (no ../shared): %s\n", line); continue; }
+            setenv("M", m ? m : "", 1);
+            snprintf(cmd, sizeof cmd, "%s%s 2>/dev/null", vers, line + strlen("build/vers"));
+            int rc = t_run(cmd, out, sizeof out);
+            T_CHECK(rc == 0 && !strcmp(out, want), "%s\nREADME:\n%s---\nprints:\n%s", line, want, out);
+        }
+        T_CHECK(n >= 6, "%d example commands found in README.md", n);
+    }
+    free(readme);
 
     const char *tiny[] = {"reference/llamacpp/models/tiny-llama-F32.gguf", "reference/llamacpp/models/tiny-qwen2-Q8_0.gguf",
                           "reference/llamacpp/models/tiny-gpt2-F16.gguf"};
