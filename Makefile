@@ -27,6 +27,9 @@ SERVE_SRC:= $(if $(HAVE_MHD),$(sort $(wildcard src/serve/*.c)))
 SERVE_OBJ:= $(SERVE_SRC:%.c=$(BUILD)/%.o) $(if $(HAVE_MHD),$(BUILD)/gen/serve_page.o)
 SERVE_LIBS:= $(if $(HAVE_MHD),-lmicrohttpd)
 $(BUILD)/src/cli/cmd_serve.o: CFLAGS += $(if $(HAVE_MHD),-DVERS_HAVE_MHD)
+# AdamW's sqrtf is vectorised only when it need not set errno (it never gets a negative
+# argument); the results are the same bits (IEEE square root, correctly rounded)
+$(BUILD)/src/train/adamw.o: CFLAGS += -fno-math-errno
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TDBL_OBJ := $(TDBL_SRC:%.c=$(BUILD)/%.o)

@@ -7,6 +7,7 @@
 #include "train/gemm.h"
 #include "train/internal.h"
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 
 static trng R;
@@ -117,6 +118,39 @@ int main(void) {
             T_CHECK(!memcmp(C1, C2, sizeof(float) * M * N), "%s: split result differs", p ? "bf16" : "fp32");
         }
         free(A); free(B); free(C1); free(C2);
+    }
+
+    /* tgemm_par: k blocks outside column blocks, A packed once per k block, two B buffers
+     * and one barrier per block; shapes with several column blocks (N > 1024), several k
+     * blocks, both transposes, beta 0 and 1, rows not a multiple of the tile, and rows
+     * too many to keep packed (A packed per block, as before) */
+    T_CASE("gemm: all threads on one product (tgemm_par) give the bits of one thread, 1 to 3 threads") {
+        const shape ps[] = {{301, 1100, 600, 0, 1, 1, 0}, {130, 1300, 520, 1, 0, 0.5f, 1}, {777, 1030, 300, 0, 0, 1, 1},
+                            {64, 2100, 257, 1, 1, 1, 0}, {8300, 1030, 40, 0, 1, 1, 1} /* A too large to keep packed */};
+        const int saved = omp_get_max_threads();
+        for (int si = 0; si < 5; si++) {
+            const shape *s = &ps[si];
+            int ar = s->ta ? s->K : s->M, ac = s->ta ? s->M : s->K, br = s->tb ? s->N : s->K, bc = s->tb ? s->K : s->N;
+            int lda = ac + 1, ldb = bc + 3, ldc = s->N + 5;
+            float *A = malloc(sizeof(float) * (size_t)ar * lda), *B = malloc(sizeof(float) * (size_t)br * ldb);
+            float *C0 = malloc(sizeof(float) * (size_t)s->M * ldc);
+            float *C1 = malloc(sizeof(float) * (size_t)s->M * ldc), *C2 = malloc(sizeof(float) * (size_t)s->M * ldc);
+            rnd(A, (int64_t)ar * lda); rnd(B, (int64_t)br * ldb); rnd(C0, (int64_t)s->M * ldc);
+            for (int p = 0; p < 2; p++) {
+                memcpy(C1, C0, sizeof(float) * (size_t)s->M * ldc);
+                tgemm((tg_precision)p, s->ta, s->tb, s->M, s->N, s->K, s->alpha, A, lda, B, ldb, s->beta, C1, ldc);
+                for (int nt = 1; nt <= 3; nt++) {
+                    omp_set_num_threads(nt);
+                    memcpy(C2, C0, sizeof(float) * (size_t)s->M * ldc);
+                    tgemm_par((tg_precision)p, s->ta, s->tb, s->M, s->N, s->K, s->alpha, A, lda, B, ldb, s->beta, C2, ldc);
+                    int at;
+                    T_CHECK(same_bits(C1, C2, s->M, s->N, ldc, &at), "%s %dx%dx%d ta%d tb%d, %d threads: differs at %d",
+                            p ? "bf16" : "fp32", s->M, s->N, s->K, s->ta, s->tb, nt, at);
+                }
+            }
+            omp_set_num_threads(saved);
+            free(A); free(B); free(C0); free(C1); free(C2);
+        }
     }
 
     T_CASE("gemm bf16: products near and below the normal range flush the same way in every kernel") {

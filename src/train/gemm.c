@@ -147,21 +147,27 @@ void tgemm(tg_precision prec, int ta, int tb, int M, int N, int K, float alpha,
 }
 
 /* Rows ic0..ic1-1 of C against a packed block of B (nc columns from jc, depth kc packed as
- * kcp): each MC rows of A packed into this thread's buffer, then the register tiles. */
+ * kcp): each MC rows of A packed into this thread's buffer, then the register tiles.  With
+ * apack (rows ic0.. already packed for this k block, as tgemm_par does once for all its
+ * column blocks) A is read from there instead. */
 static void tile_rows(const tg_kernel *kn, int bf, int ta, int ic0, int ic1, int jc, int nc, int pc, int kc, int kcp,
-                      const void *bpack, const float *A, int lda, float alpha, int load_c, float *C, int ldc) {
+                      const void *bpack, const void *apack, const float *A, int lda, float alpha, int load_c,
+                      float *C, int ldc) {
     const int MR = kn->mr, NR = kn->nr, MC = TG_MC / MR * MR;
     for (int ic = ic0; ic < ic1; ic += MC) {
         int mc = ic1 - ic < MC ? ic1 - ic : MC;
-        kn->pack(tg_abuf, A, lda, ta, ic, mc, pc, kc, MR);
+        const void *abase = tg_abuf;
+        if (apack) abase = bf ? (const void *)((const uint16_t *)apack + (int64_t)(ic - ic0) * kcp)
+                              : (const void *)((const float *)apack + (int64_t)(ic - ic0) * kcp);
+        else kn->pack(tg_abuf, A, lda, ta, ic, mc, pc, kc, MR);
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = nc - jr < NR ? nc - jr : NR;
             const void *bp = bf ? (const void *)((const uint16_t *)bpack + (int64_t)jr * kcp)
                                 : (const void *)((const float *)bpack + (int64_t)jr * kcp);
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = mc - ir < MR ? mc - ir : MR;
-                const void *ap = bf ? (const void *)((const uint16_t *)tg_abuf + (int64_t)ir * kcp)
-                                    : (const void *)(tg_abuf + (int64_t)ir * kcp);
+                const void *ap = bf ? (const void *)((const uint16_t *)abase + (int64_t)ir * kcp)
+                                    : (const void *)((const float *)abase + (int64_t)ir * kcp);
                 kn->fn(kcp, ap, bp, C + (int64_t)(ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, load_c);
             }
         }
@@ -184,7 +190,7 @@ void tgemm_with(const tg_kernel *kn, tg_precision prec, int ta, int tb, int M, i
             int kc = K - pc < TG_KC ? K - pc : TG_KC;
             int kcp = bf ? (kc + 1) / 2 * 2 : kc;   /* packed depth */
             kn->pack(tg_bbuf, B, ldb, !tb, jc, nc, pc, kc, NR);
-            tile_rows(kn, bf, ta, 0, M, jc, nc, pc, kc, kcp, tg_bbuf, A, lda, alpha, pc > 0 || beta != 0.0f, C, ldc);
+            tile_rows(kn, bf, ta, 0, M, jc, nc, pc, kc, kcp, tg_bbuf, NULL, A, lda, alpha, pc > 0 || beta != 0.0f, C, ldc);
         }
     }
 }
@@ -193,9 +199,32 @@ void tgemm_with(const tg_kernel *kn, tg_precision prec, int ta, int tb, int M, i
 /* The B block is packed once, by all threads (panel p by thread p mod nt), into a buffer
  * of the calling thread; then each thread runs its own rows of C against it.  Packing B
  * once instead of once per thread is what makes splitting the rows pay: a thread's 512
- * rows would otherwise amortise a full pack of the weights. */
+ * rows would otherwise amortise a full pack of the weights.
+ *
+ * k blocks are the outer loop and column blocks the inner one, so a thread packs its rows
+ * of A once per k block (not once per column block: 16 times for the output head) when
+ * they fit TG_APACK_MAX floats.  The B buffer is doubled: a thread packs block b+1 into
+ * the buffer that block b-1 used, which every thread has finished with once all have
+ * passed block b's barrier, so one barrier per block is enough and a thread that runs
+ * late on one block can catch up on the next.  Neither the order of the loops nor the
+ * buffers change a result: each element of C still gets its k blocks in order. */
+#define TG_APACK_MAX (1 << 18)      /* 1 MB of FP32 per thread */
 static _Thread_local float *tl_bshared;
 static _Thread_local size_t tl_bshared_n;
+static _Thread_local float *tl_apack;
+static _Thread_local size_t tl_apack_n;
+
+/* this thread's A buffer of at least n floats, or NULL (then A is packed per block) */
+static float *apack_buffer(size_t n) {
+    if (n > TG_APACK_MAX) return NULL;
+    if (tl_apack_n < n) {
+        free(tl_apack);
+        tl_apack = NULL; tl_apack_n = 0;
+        if (posix_memalign((void **)&tl_apack, 64, TG_APACK_MAX * sizeof(float))) { tl_apack = NULL; return NULL; }
+        tl_apack_n = TG_APACK_MAX;
+    }
+    return tl_apack;
+}
 
 void tgemm_par(tg_precision prec, int ta, int tb, int M, int N, int K, float alpha,
                const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc) {
@@ -206,7 +235,7 @@ void tgemm_par(tg_precision prec, int ta, int tb, int M, int N, int K, float alp
         return;
     }
     const int NC = nc_for(prec) / NR * NR;
-    size_t need = (size_t)(NC + NR) * TG_KC;
+    const size_t half = (size_t)(NC + NR) * TG_KC, need = 2 * half;
     if (tl_bshared_n < need) {
         free(tl_bshared);
         tl_bshared = NULL; tl_bshared_n = 0;
@@ -217,8 +246,8 @@ void tgemm_par(tg_precision prec, int ta, int tb, int M, int N, int K, float alp
         }
         tl_bshared_n = need;
     }
-    float *bbuf = tl_bshared;
-    const int bf = prec == TG_BF16;
+    float *bbufs[2] = {tl_bshared, tl_bshared + half};
+    const int bf = prec == TG_BF16, nblk_n = (N + NC - 1) / NC;
 #pragma omp parallel
     {
         const int it = omp_get_thread_num(), nth = omp_get_num_threads();
@@ -226,20 +255,24 @@ void tgemm_par(tg_precision prec, int ta, int tb, int M, int N, int K, float alp
         int units = (M + MR - 1) / MR;
         int lo = (int)((int64_t)units * it / nth) * MR, hi = (int)((int64_t)units * (it + 1) / nth) * MR;
         if (hi > M) hi = M;
-        for (int jc = 0; jc < N; jc += NC) {
-            int nc = N - jc < NC ? N - jc : NC;
-            for (int pc = 0; pc < K; pc += TG_KC) {
-                int kc = K - pc < TG_KC ? K - pc : TG_KC;
-                int kcp = bf ? (kc + 1) / 2 * 2 : kc;
+        /* A packed once per k block pays only when there are several column blocks */
+        float *apack = nblk_n > 1 && hi > lo ? apack_buffer((size_t)(hi - lo + MR) * TG_KC) : NULL;
+        int blk = 0;
+        for (int pc = 0; pc < K; pc += TG_KC) {
+            int kc = K - pc < TG_KC ? K - pc : TG_KC;
+            int kcp = bf ? (kc + 1) / 2 * 2 : kc;
+            for (int jc = 0; jc < N; jc += NC, blk++) {
+                int nc = N - jc < NC ? N - jc : NC;
+                float *bbuf = bbufs[blk & 1];
                 int np = (nc + NR - 1) / NR;
                 for (int p = it; p < np; p += nth) {
                     int nr = nc - p * NR < NR ? nc - p * NR : NR;
                     void *dst = bf ? (void *)((uint16_t *)bbuf + (int64_t)p * NR * kcp) : (void *)(bbuf + (int64_t)p * NR * kcp);
                     kn->pack(dst, B, ldb, !tb, jc + p * NR, nr, pc, kc, NR);
                 }
+                if (apack && jc == 0) kn->pack(apack, A, lda, ta, lo, hi - lo, pc, kc, MR);
 #pragma omp barrier
-                tile_rows(kn, bf, ta, lo, hi, jc, nc, pc, kc, kcp, bbuf, A, lda, alpha, pc > 0 || beta != 0.0f, C, ldc);
-#pragma omp barrier
+                tile_rows(kn, bf, ta, lo, hi, jc, nc, pc, kc, kcp, bbuf, apack, A, lda, alpha, pc > 0 || beta != 0.0f, C, ldc);
             }
         }
     }

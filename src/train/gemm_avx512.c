@@ -102,13 +102,18 @@ static inline __m512i lo_halves(__m512 v) { return _mm512_cvtepu16_epi32((__m256
 
 static void pack_fp32_avx512(void *dst_, const float *X, int ld, int t, int r0, int rn, int k0, int kc, int R) {
     float *dst = dst_;
-    if (t) {   /* rows contiguous: each row k of X is read once, across all panels */
-        for (int k = 0; k < kc; k++) {
-            const float *s = X + (int64_t)(k0 + k) * ld + r0;
+    if (t) {   /* rows contiguous: 8 rows k of X at a time (they stay in L1), written panel
+                * by panel.  Row by row across all panels, the pieces of one row go to
+                * addresses kc * R floats apart, a multiple of 4 KB: one L1 set. */
+        for (int kb = 0; kb < kc; kb += 8) {
+            int ke = kc - kb < 8 ? kc : kb + 8;
             for (int pr = 0; pr < rn; pr += R) {
-                float *d = dst + (int64_t)pr * kc + (int64_t)k * R;
-                for (int g = 0; g < R; g += 16)
-                    _mm512_mask_storeu_ps(d + g, mask_n(R - g), _mm512_maskz_loadu_ps(mask_n(rn - pr - g), s + pr + g));
+                float *d = dst + (int64_t)pr * kc;
+                const float *s = X + (int64_t)k0 * ld + r0 + pr;
+                for (int k = kb; k < ke; k++)
+                    for (int g = 0; g < R; g += 16)
+                        _mm512_mask_storeu_ps(d + (int64_t)k * R + g, mask_n(R - g),
+                                              _mm512_maskz_loadu_ps(mask_n(rn - pr - g), s + (int64_t)k * ld + g));
             }
         }
         return;
@@ -134,19 +139,22 @@ static void pack_fp32_avx512(void *dst_, const float *X, int ld, int t, int r0, 
 static void pack_bf16_avx512(void *dst_, const float *X, int ld, int t, int r0, int rn, int k0, int kc, int R) {
     uint32_t *dst = dst_;             /* one word per (pair, row) */
     int kc2 = (kc + 1) / 2;
-    if (t) {   /* rows contiguous: rows k and k+1 interleaved, each read once across all panels */
-        for (int k2 = 0; k2 < kc2; k2++) {
-            const float *s0 = X + (int64_t)(k0 + 2 * k2) * ld + r0, *s1 = s0 + ld;
-            int has1 = 2 * k2 + 1 < kc;
-            for (int pr = 0; pr < rn; pr += R) {
-                uint32_t *d = dst + (int64_t)pr * kc2 + (int64_t)k2 * R;
-                for (int g = 0; g < R; g += 16) {
-                    __mmask16 m = mask_n(rn - pr - g);
-                    __m512i w0 = lo_halves(_mm512_maskz_loadu_ps(m, s0 + pr + g));
-                    __m512i w1 = has1 ? lo_halves(_mm512_maskz_loadu_ps(m, s1 + pr + g)) : _mm512_setzero_si512();
-                    _mm512_mask_storeu_epi32(d + g, mask_n(R - g), _mm512_or_si512(w0, _mm512_slli_epi32(w1, 16)));
+    if (t) {   /* rows contiguous: rows k and k+1 interleaved; 4 pairs of rows at a time,
+                * written panel by panel (see pack_fp32_avx512) */
+        for (int kb2 = 0; kb2 < kc2; kb2 += 4) {
+            int ke2 = kc2 - kb2 < 4 ? kc2 : kb2 + 4;
+            for (int pr = 0; pr < rn; pr += R)
+                for (int k2 = kb2; k2 < ke2; k2++) {
+                    const float *s0 = X + (int64_t)(k0 + 2 * k2) * ld + r0, *s1 = s0 + ld;
+                    int has1 = 2 * k2 + 1 < kc;
+                    uint32_t *d = dst + (int64_t)pr * kc2 + (int64_t)k2 * R;
+                    for (int g = 0; g < R; g += 16) {
+                        __mmask16 m = mask_n(rn - pr - g);
+                        __m512i w0 = lo_halves(_mm512_maskz_loadu_ps(m, s0 + pr + g));
+                        __m512i w1 = has1 ? lo_halves(_mm512_maskz_loadu_ps(m, s1 + pr + g)) : _mm512_setzero_si512();
+                        _mm512_mask_storeu_epi32(d + g, mask_n(R - g), _mm512_or_si512(w0, _mm512_slli_epi32(w1, 16)));
+                    }
                 }
-            }
         }
         return;
     }

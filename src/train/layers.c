@@ -138,6 +138,26 @@ TRAIN_CLONES static void exp_shift_row(float *p, int n, float shift) {
     for (int i = 0; i < n; i++) p[i] = vexpf(p[i] - shift);
 }
 
+/* The softmax rows' elementwise parts, vectorised in clones; each is exact per element
+ * (or a maximum, whose order changes nothing: only the tie of -0 and +0 could pick the
+ * other zero, and x - 0 is x - (-0)), so they give the bits of the plain loops.  The sums
+ * stay the serial loops in attention_forward/backward, in their written order. */
+TRAIN_CLONES static float row_max(const float *p, int n) {
+    float mx = -INFINITY;
+#pragma omp simd reduction(max : mx)
+    for (int i = 0; i < n; i++) mx = p[i] > mx ? p[i] : mx;
+    return mx;
+}
+TRAIN_CLONES static void scale_row_by(float *p, int n, float s) {
+#pragma omp simd
+    for (int i = 0; i < n; i++) p[i] *= s;
+}
+/* d[i] = p[i] * (d[i] - dot) * scale: the softmax backward of one row */
+TRAIN_CLONES static void softmax_back_row(float *d, const float *p, int n, float dot, float scale) {
+#pragma omp simd
+    for (int i = 0; i < n; i++) d[i] = p[i] * (d[i] - dot) * scale;
+}
+
 /* Query rows are taken in blocks of ATT_BLOCK: block i only needs keys 0 .. end of block i,
  * which skips most of the masked upper triangle while keeping the products large. */
 #define ATT_BLOCK 64
@@ -159,15 +179,14 @@ void attention_forward(tg_precision prec, float *out, float *att, const float *q
             tgemm(prec, 0, 1, tb, nk, hd, scale,
                         q + (int64_t)t0 * ld, ld, k, ld, 0.0f, P + (int64_t)t0 * T, T);
             for (int t = t0; t < t0 + tb; t++) {
-                float *p = P + (int64_t)t * T, mx = -INFINITY, sum = 0;
+                float *p = P + (int64_t)t * T, sum = 0;
                 const int st = seg ? seg[(int64_t)b * T + t] : 0;
-                for (int s = 0; s < st; s++) p[s] = 0.0f;
-                for (int s = st; s <= t; s++) if (p[s] > mx) mx = p[s];
+                memset(p, 0, sizeof(float) * st);
+                float mx = row_max(p + st, t + 1 - st);
                 exp_shift_row(p + st, t + 1 - st, mx);
                 for (int s = st; s <= t; s++) sum += p[s];
-                float inv = 1.0f / sum;
-                for (int s = st; s <= t; s++) p[s] *= inv;
-                for (int s = t + 1; s < T; s++) p[s] = 0.0f;
+                scale_row_by(p + st, t + 1 - st, 1.0f / sum);
+                memset(p + t + 1, 0, sizeof(float) * (T - t - 1));
             }
             tgemm(prec, 0, 0, tb, hd, nk, 1.0f,
                         P + (int64_t)t0 * T, T, v, ld, 0.0f, o + (int64_t)t0 * D, D);
@@ -213,8 +232,8 @@ void attention_backward(tg_precision prec, float *dqkv, const float *dout, const
                     const float *p = P + (int64_t)t * T;
                     float *d = dP + (int64_t)t * T, dot = 0;
                     for (int s = 0; s <= t; s++) dot += p[s] * d[s];
-                    for (int s = 0; s <= t; s++) d[s] = p[s] * (d[s] - dot) * scale;
-                    for (int s = t + 1; s < nk; s++) d[s] = 0.0f;
+                    softmax_back_row(d, p, t + 1, dot, scale);
+                    memset(d + t + 1, 0, sizeof(float) * (nk - t - 1));
                 }
                 /* dQ[blk] = dS K[0:nk];  dK[0:nk] += dS^T Q[blk] */
                 tgemm(prec, 0, 0, tb, hd, nk, 1.0f,
