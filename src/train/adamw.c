@@ -1,4 +1,6 @@
-/* src/train/adamw.c — the optimizer (see adamw.h). */
+/* src/train/adamw.c — the optimizer (see adamw.h).  The Makefile builds this file with
+ * -fno-math-errno: otherwise sqrtf may have to set errno, and the AdamW row stays scalar
+ * (the vector square root gives the same bits; tests/test_train_twins.c checks them). */
 #include "train/adamw.h"
 #include "train/vmath.h"
 #include <math.h>
