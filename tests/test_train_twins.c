@@ -25,6 +25,22 @@ static void ref_adamw(float *p, const float *g, float *m, float *v, int64_t n, f
     }
 }
 
+static void ref_rope(float *x, int ld, const int *pos, int N, int n_head, int hd, const float *cs, const float *sn,
+                     float sign) {
+    const int half = hd / 2;
+    for (int n = 0; n < N; n++) {
+        const float *c = cs + (int64_t)pos[n] * half, *s = sn + (int64_t)pos[n] * half;
+        for (int h = 0; h < n_head; h++) {
+            float *v = x + (int64_t)n * ld + (int64_t)h * hd;
+            for (int i = 0; i < half; i++) {
+                float x0 = v[2 * i], x1 = v[2 * i + 1], si = sign * s[i];
+                v[2 * i] = x0 * c[i] - x1 * si;
+                v[2 * i + 1] = x0 * si + x1 * c[i];
+            }
+        }
+    }
+}
+
 #define ATT_BLOCK 64   /* as layers.c */
 static void ref_attention_forward(tg_precision prec, float *out, float *att, const float *qkv, int B, int T, int H, int KVH,
                                   int hd, const int *seg) {
@@ -107,6 +123,26 @@ int main(void) {
         T_CHECK(!memcmp(p, p2, sizeof(float) * n), "parameters differ");
         T_CHECK(!memcmp(m, m2, sizeof(float) * n) && !memcmp(v, v2, sizeof(float) * n), "moments differ");
         free(p); free(g); free(m); free(v); free(p2); free(m2); free(v2);
+    }
+    T_CASE("rope: forward and backward give the bits of the plain loop (head dim 6, 16 and 64)") {
+        const int dims[3] = {6, 16, 64};
+        for (int di = 0; di < 3; di++) {
+            const int hd = dims[di], nh = 3, N = 37, ld = nh * hd + 5, T = 40;
+            float *cs = malloc(sizeof(float) * T * hd / 2), *sn = malloc(sizeof(float) * T * hd / 2);
+            float *x1 = malloc(sizeof(float) * N * ld), *x2 = malloc(sizeof(float) * N * ld);
+            int pos[37];
+            for (int n = 0; n < N; n++) pos[n] = (n * 7) % T;
+            rope_table(cs, sn, T, hd, 10000.0f);
+            rnd(x1, (int64_t)N * ld, 1.0f);
+            memcpy(x2, x1, sizeof(float) * N * ld);
+            rope_forward(x1, ld, pos, N, nh, hd, cs, sn);
+            ref_rope(x2, ld, pos, N, nh, hd, cs, sn, 1.0f);
+            T_CHECK(!memcmp(x1, x2, sizeof(float) * N * ld), "forward, head dim %d", hd);
+            rope_backward(x1, ld, pos, N, nh, hd, cs, sn);
+            ref_rope(x2, ld, pos, N, nh, hd, cs, sn, -1.0f);
+            T_CHECK(!memcmp(x1, x2, sizeof(float) * N * ld), "backward, head dim %d", hd);
+            free(cs); free(sn); free(x1); free(x2);
+        }
     }
     T_CASE("attention: forward and backward give the bits of the plain softmax loops (FP32 and BF16, with and without document starts)") {
         const int B = 2, T = 131, H = 4, KVH = 2, hd = 16, D = H * hd, ld = D + 2 * KVH * hd, N = B * T;

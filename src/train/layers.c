@@ -106,6 +106,17 @@ void rope_table(float *cs, float *sn, int npos, int hd, float base) {
     }
 }
 
+/* one head's pairs rotated: exact per element (no contraction in ISO C), so every clone
+ * gives the bits of the plain loop */
+TRAIN_CLONES static void rope_head(float *v, const float *c, const float *s, int half, float sign) {
+#pragma omp simd
+    for (int i = 0; i < half; i++) {
+        float x0 = v[2 * i], x1 = v[2 * i + 1], si = sign * s[i];
+        v[2 * i] = x0 * c[i] - x1 * si;
+        v[2 * i + 1] = x0 * si + x1 * c[i];
+    }
+}
+
 /* rotation of each pair by the position's angle (sign 1) or its opposite (sign -1) */
 static void rope_rotate(float *x, int ld, const int *pos, int N, int n_head, int hd, const float *cs,
                         const float *sn, float sign) {
@@ -113,14 +124,7 @@ static void rope_rotate(float *x, int ld, const int *pos, int N, int n_head, int
 #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
         const float *c = cs + (int64_t)pos[n] * half, *s = sn + (int64_t)pos[n] * half;
-        for (int h = 0; h < n_head; h++) {
-            float *v = x + (int64_t)n * ld + (int64_t)h * hd;
-            for (int i = 0; i < half; i++) {
-                float x0 = v[2 * i], x1 = v[2 * i + 1], si = sign * s[i];
-                v[2 * i] = x0 * c[i] - x1 * si;
-                v[2 * i + 1] = x0 * si + x1 * c[i];
-            }
-        }
+        for (int h = 0; h < n_head; h++) rope_head(x + (int64_t)n * ld + (int64_t)h * hd, c, s, half, sign);
     }
 }
 
