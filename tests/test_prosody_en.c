@@ -406,6 +406,9 @@ int main(int argc, char **argv) {
             T_CHECK(strcmp(l.stress, "0101100101") == 0, "stamped on these: %s", l.stress);
             l = scan(d, "Nothing beside remains. Round the decay");
             T_CHECK(strcmp(l.stress, "1001011001") == 0, "Round the decay: %s", l.stress);
+            /* an article on a beat stays light: with THE first DREAM... is not read */
+            l = scan(d, "With the first dream that comes with the first sleep");
+            T_CHECK(strcmp(l.stress, "0011010011") == 0, "with the first sleep: %s", l.stress);
             l = scan(d, "And Heaven's glory o'er the mountain");
             T_CHECK(l.min_syllables < l.syllables, "range %d-%d", l.min_syllables, l.max_syllables);
             en_line t;

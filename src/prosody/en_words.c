@@ -315,11 +315,13 @@ int en_pronounce(const en_dict *d, const char *w, size_t n, int accented_ed, en_
 static void classes_of(const en_pron *p, const char *w, size_t wn, char *cls, int *nsyl) {
     int n = 0, nv = en_pron_syllables(p);
     int function_word = nv == 1 && en_is_function_word(w, wn);
+    /* the articles lean on their noun: never stressed, even on a beat */
+    int article = function_word && ((wn == 3 && !memcmp(w, "the", 3)) || (wn == 1 && w[0] == 'a') || (wn == 2 && !memcmp(w, "an", 2)));
     for (int i = 0; i < p->n && n < EN_WORD_MAX_SYL; i++) {
         int ph = EN_PH(p->ph[i]);
         if (!en_phone_is_vowel(ph)) continue;
         int st = EN_ST(p->ph[i]);
-        if (nv == 1) cls[n++] = function_word ? 'F' : 'C';
+        if (nv == 1) cls[n++] = article ? 'A' : function_word ? 'F' : 'C';
         else cls[n++] = st == 1 ? 'P' : st == 2 ? 'S' : 'U';
     }
     /* a polysyllable without primary stress (rare in CMUdict): promote its first S or syllable */
