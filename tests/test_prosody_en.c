@@ -372,7 +372,8 @@ int main(int argc, char **argv) {
             T_CHECK(syl(d, "beautiful") == 3, "beautiful");
             T_CHECK(en_word_syllables(d, "heaven", 6, &mn, &mx) == 2 && mn == 1 && mx == 2, "heaven %d-%d", mn, mx);
             T_CHECK(en_word_syllables(d, "flower", 6, &mn, &mx) == 2 && mn == 1, "flower min %d", mn);
-            T_CHECK(en_word_syllables(d, "every", 5, &mn, &mx) == 3 && mn == 2 && mx == 3, "every %d-%d", mn, mx);
+            /* ev-ry as spoken (and as both gold sets read it), ev-er-y an option */
+            T_CHECK(en_word_syllables(d, "every", 5, &mn, &mx) == 2 && mn == 2 && mx == 3, "every %d-%d", mn, mx);
             T_CHECK(syl(d, "o'er") == 1 && syl(d, "e'en") == 1 && syl(d, "ne'er") == 1, "o'er e'en ne'er");
             T_CHECK(syl(d, "heav'n") == 1, "heav'n");
             T_CHECK(syl(d, "press'd") == 1 && syl(d, "lov'd") == 1, "press'd lov'd");
