@@ -380,6 +380,7 @@ int main(int argc, char **argv) {
             T_CHECK(syl(d, "belovèd") == 3 && syl(d, "blessèd") == 2 && syl(d, "blessed") >= 1, "-èd");
             T_CHECK(syl(d, "’tis") == 1 && syl(d, "\xe2\x80\x98Tis") == 1, "curly 'tis");
             T_CHECK(syl(d, "wished-for") == 2, "hyphen");
+            T_CHECK(syl(d, "primæval") == 3 && syl(d, "primaeval") == 3, "primæval = primeval: %d", syl(d, "primæval"));
             T_CHECK(syl(d, "1850") == 4, "1850: %d", syl(d, "1850"));
             T_CHECK(syl(d, "7") == 2, "7");
             T_CHECK(syl(d, "") == 0 && syl(d, "...!") == 0, "no words");

@@ -143,6 +143,15 @@ static int old_spelling_lookup(const en_dict *d, const char *w, size_t n, en_pro
     for (size_t i = 1; i + 1 < n; i++)                                                        /* ouer, graue */
         if (b[i] == 'u' && strchr("aeiouy", b[i - 1]) && strchr("aeiouy", b[i + 1]) && b[i + 1] != 'u') { b[i] = 'v'; changed = 1; }
     if (changed && en_dict_lookup(d, b, n, out, 1)) return 1;
+    /* the Latin digraphs ae, oe (æ, œ) before a consonant are one vowel, spelled e today:
+     * primaeval, foetid (not a final one: Da-na-e) */
+    char e[EN_MAX_WORD + 2];
+    size_t ne = 0;
+    for (size_t i = 0; i < n; i++) {
+        e[ne++] = w[i];
+        if ((w[i] == 'a' || w[i] == 'o') && i + 2 < n && w[i + 1] == 'e' && !strchr("aeiouy", w[i + 2])) { e[ne - 1] = 'e'; i++; }
+    }
+    if (ne != n && en_dict_lookup(d, e, ne, out, 1)) return 1;
     size_t m = n;
     if (m > 5 && !memcmp(b + m - 5, "nesse", 5)) m--;                                        /* -nesse */
     else if (m > 3 && b[m - 1] == 'e' && !strchr("aeiou", b[m - 2])) {                         /* sleepe, helpe */
