@@ -359,6 +359,9 @@ int main(int argc, char **argv) {
         T_CHECK(syl(d, "wynde") == 1, "wynde %d", syl(d, "wynde"));
         T_CHECK(syl(d, "flimberous") == 3, "flimberous %d", syl(d, "flimberous"));
         T_CHECK(syl(d, "gloaming") >= 2, "gloaming");
+        en_pron gp;
+        en_guess_pron("tamely", 6, &gp);   /* silent e before -ly: tame-ly */
+        T_CHECK(en_pron_syllables(&gp) == 2, "tamely %d", en_pron_syllables(&gp));
         char key[48];
         en_word_rhyme_key(d, "blight", 6, key, sizeof key, NULL);
         T_CHECK(strcmp(key, "AYT") == 0, "blight key %s", key);
