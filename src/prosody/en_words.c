@@ -71,8 +71,8 @@ static const struct { const char *w, *ph; } spelled[] = {
 
 /* Words whose spoken form drops a vowel the spelling keeps, as the dictionary's own
  * compounds do (every-thing, every-where are ev-ry there): the spoken form is the usual
- * reading and the dictionary's full one an option.  Both gold sets read "every" as two
- * syllables in all their lines (8 of 8). */
+ * reading and the dictionary's full one an option (the tuning parts of the gold sets read
+ * "every" as two syllables wherever it occurs). */
 static const struct { const char *w, *ph; } spoken[] = {
     {"every", "EH1 V R IY0"},
 };
