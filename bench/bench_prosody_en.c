@@ -41,6 +41,13 @@ static int read_poem(const en_dict *d, const char *const *L, const size_t *len, 
     en_poem_metre(e, n, &prior);
     if (!prior.ternary && !prior.rising) return 0;
     for (int i = 0; i < n; i++) en_scan_line_prior(d, L[i], len[i], 0, &prior, &e[i]);
+    for (int i = 0; i < n; i++) {   /* lines left a beat short by the rising prior */
+        en_prior alt;
+        en_line t;
+        if (!en_poem_reread(&prior, &e[i], &alt)) continue;
+        en_scan_line_prior(d, L[i], len[i], 0, &alt, &t);
+        if (t.beats == prior.beats) e[i] = t;
+    }
     return n;
 }
 

@@ -168,13 +168,13 @@ int main(int argc, char **argv) {
     }
     /* Floors under the figures reached (docs/EVALUATION.md), so that a regression fails. */
     const part_stats *fa = &a[PART_ALL], *fe = &b[PART_ALL];
-    T_CASE("eval-cli: fbfv through vers check: syllables >= 95% exact, stress >= 88%") {
+    T_CASE("eval-cli: fbfv through vers check: syllables >= 95% exact, stress >= 88.5%") {
         T_CHECK(fa->exact >= 0.95 * fa->lines, "%d/%d", fa->exact, fa->lines);
-        T_CHECK(fa->match >= 0.88 * fa->gold_syl, "%ld/%ld", fa->match, fa->gold_syl);
+        T_CHECK(fa->match >= 0.885 * fa->gold_syl, "%ld/%ld", fa->match, fa->gold_syl);
     }
-    T_CASE("eval-cli: epg64 through vers check: syllables >= 92.5% exact, stress >= 83.5%") {
-        T_CHECK(fe->exact >= 0.925 * fe->lines, "%d/%d", fe->exact, fe->lines);
-        T_CHECK(fe->match >= 0.835 * fe->gold_syl, "%ld/%ld", fe->match, fe->gold_syl);
+    T_CASE("eval-cli: epg64 through vers check: syllables >= 93% exact, stress >= 85%") {
+        T_CHECK(fe->exact >= 0.93 * fe->lines, "%d/%d", fe->exact, fe->lines);
+        T_CHECK(fe->match >= 0.85 * fe->gold_syl, "%ld/%ld", fe->match, fe->gold_syl);
     }
     T_DONE();
 }

@@ -248,6 +248,13 @@ int main(void) {
                     "Come walk tonight\nAnd stay with me\n", VERS_LANG_EN, NULL);
         if (a) T_CHECK(!strcmp(a->scheme, "ABAB AB"), "scheme %s", a->scheme);
         vers_analysis_free(a);
+        /* a headless line of a four-beat rising poem keeps its four beats: I WAS an-GRY,
+         * not i was AN-gry (two light syllables open rising lines only when no beat is lost) */
+        a = analyse("I was angry with my friend:\nI told my wrath, my wrath did end.\n"
+                    "I was angry with my foe:\nI told it not, my wrath did grow.\n", VERS_LANG_EN, NULL);
+        if (a) T_CHECK(!strcmp(a->lines[0].scan.stress, "1010101") && !strcmp(a->lines[2].scan.stress, "1010101"),
+                       "headless lines %s %s", a->lines[0].scan.stress, a->lines[2].scan.stress);
+        vers_analysis_free(a);
     }
 
     if (!have_dict) T_SKIP("check: English forms", "no CMU dictionary");

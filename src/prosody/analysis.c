@@ -128,6 +128,14 @@ static int scan_poem(const vers_prosody *p, int lang, const vers_poem_line *L, i
         if (!rc) en_poem_metre(e, n, &prior);
         for (int i = 0; i < n && !rc && (prior.ternary || prior.rising); i++)
             rc = en_scan_line_prior(p->en, L[i].text, strlen(L[i].text), target ? target[i] : 0, &prior, &e[i]);
+        /* lines that lost a beat to the prior's light opening (en_poem_reread) */
+        for (int i = 0; i < n && !rc; i++) {
+            en_prior alt;
+            en_line t;
+            if (!en_poem_reread(&prior, &e[i], &alt)) continue;
+            rc = en_scan_line_prior(p->en, L[i].text, strlen(L[i].text), target ? target[i] : 0, &alt, &t);
+            if (!rc && t.beats == prior.beats) e[i] = t;
+        }
         for (int i = 0; i < n && !rc; i++) vline_from_en(&e[i], &out[i]);
         free(e);
         return rc;

@@ -56,6 +56,7 @@ typedef struct en_prior {
                                       two-syllable dips cost nothing and are read light */
     int rising;                    /* most lines open on a weak syllable (iambs, anapests):
                                       two light syllables may open a line */
+    int beats;                     /* the number of beats most lines have, 0 unknown */
 } en_prior;
 
 /* Scans one line (len bytes of text, no NUL needed).  target_syllables > 0 chooses, among
@@ -73,6 +74,11 @@ int en_scan_line_prior(const en_dict *d, const char *text, size_t len, int targe
 /* The poem's metre from its lines as scanned alone (n lines): ternary when most lines
  * with three or more beats parse with a two-syllable dip in most of their feet. */
 void en_poem_metre(const en_line *lines, int n, en_prior *out);
+
+/* Whether line l, scanned with the poem's prior p, should be read again with *alt: it
+ * opened on two light syllables and so has fewer beats than the poem's lines have.  The
+ * caller keeps the new reading when it has p->beats beats. */
+int en_poem_reread(const en_prior *p, const en_line *l, en_prior *alt);
 
 /* Like en_scan_line but against a given metrical template ("-+-+-+-+-+" or "0101010101";
  * '+'/'1' strong).  The syllable count is chosen as close as the elisions allow to the

@@ -127,6 +127,8 @@ void en_guess_pron(const char *w, size_t n, en_pron *out) {
     size_t i = 0;
     while (i < end) {
         char c = w[i];
+        /* silent e before a final -ly after one consonant and a vowel: home-ly, hame-ly */
+        if (c == 'e' && i + 3 == end && w[i + 1] == 'l' && w[i + 2] == 'y' && i >= 2 && !is_v(w[i - 1]) && is_v(w[i - 2])) { i++; continue; }
         if (vowel_at(w, end, i) || (c == 'y' && i + 1 >= end && i > 0)) {
             size_t j = i + 1;
             while (j < end && vowel_at(w, end, j) && !splits(w, end, j - 1)) j++;

@@ -64,7 +64,8 @@ int en_is_function_word(const char *w, size_t len);
 
 /* One way of reading a word aloud: its syllables as classes for the metre fitter:
  *   P primary stress of a polysyllable   S secondary stress   U unstressed syllable
- *   C content monosyllable               F function monosyllable (article, pronoun...) */
+ *   C content monosyllable               F function monosyllable (pronoun, preposition...)
+ *   A article (the, a, an): a function word that stays light even on a beat */
 #define EN_WORD_MAX_SYL 24
 enum {
     EN_RD_USUAL,        /* the dictionary's (or the spelling's) reading */

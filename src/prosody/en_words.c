@@ -69,6 +69,20 @@ static const struct { const char *w, *ph; } spelled[] = {
     {"is't", "IH1 Z T"}, {"do't", "D UW1 T"}, {"on't", "AA1 N T"}, {"in't", "IH1 N T"},
 };
 
+/* Words whose spoken form drops a vowel the spelling keeps, as the dictionary's own
+ * compounds do (every-thing, every-where are ev-ry there): the spoken form is the usual
+ * reading and the dictionary's full one an option (the tuning parts of the gold sets read
+ * "every" as two syllables wherever it occurs). */
+static const struct { const char *w, *ph; } spoken[] = {
+    {"every", "EH1 V R IY0"},
+};
+
+static const char *spoken_form(const char *w, size_t n) {
+    for (size_t i = 0; i < sizeof spoken / sizeof spoken[0]; i++)
+        if (cmp_word(w, n, spoken[i].w) == 0) return spoken[i].ph;
+    return NULL;
+}
+
 static int spelled_lookup(const char *w, size_t n, en_pron *p) {
     if (n > 2 && !memchr(w, '\'', n)) return 0;     /* every entry is short or has an apostrophe */
     for (size_t i = 0; i < sizeof spelled / sizeof spelled[0]; i++)
@@ -129,6 +143,15 @@ static int old_spelling_lookup(const en_dict *d, const char *w, size_t n, en_pro
     for (size_t i = 1; i + 1 < n; i++)                                                        /* ouer, graue */
         if (b[i] == 'u' && strchr("aeiouy", b[i - 1]) && strchr("aeiouy", b[i + 1]) && b[i + 1] != 'u') { b[i] = 'v'; changed = 1; }
     if (changed && en_dict_lookup(d, b, n, out, 1)) return 1;
+    /* the Latin digraphs ae, oe (æ, œ) before a consonant are one vowel, spelled e today:
+     * primaeval, foetid (not a final one: Da-na-e) */
+    char e[EN_MAX_WORD + 2];
+    size_t ne = 0;
+    for (size_t i = 0; i < n; i++) {
+        e[ne++] = w[i];
+        if ((w[i] == 'a' || w[i] == 'o') && i + 2 < n && w[i + 1] == 'e' && !strchr("aeiouy", w[i + 2])) { e[ne - 1] = 'e'; i++; }
+    }
+    if (ne != n && en_dict_lookup(d, e, ne, out, 1)) return 1;
     size_t m = n;
     if (m > 5 && !memcmp(b + m - 5, "nesse", 5)) m--;                                        /* -nesse */
     else if (m > 3 && b[m - 1] == 'e' && !strchr("aeiou", b[m - 2])) {                         /* sleepe, helpe */
@@ -232,6 +255,13 @@ int en_pronounce(const en_dict *d, const char *w, size_t n, int accented_ed, en_
         return k;
     }
     k = en_dict_lookup(d, w, n, out, max);
+    const char *sp = k ? spoken_form(w, n) : NULL;
+    if (sp) {
+        if (k == max) k--;
+        memmove(&out[1], &out[0], sizeof out[0] * (size_t)k);
+        en_parse_phones(sp, strlen(sp), &out[0]);
+        return k + 1;
+    }
     if (k) return k;
     if (w[0] == '\'') return en_pronounce(d, w + 1, n - 1, 0, out, max);   /* an opening quote */
     const char *ap = memchr(w, '\'', n);
@@ -315,11 +345,13 @@ int en_pronounce(const en_dict *d, const char *w, size_t n, int accented_ed, en_
 static void classes_of(const en_pron *p, const char *w, size_t wn, char *cls, int *nsyl) {
     int n = 0, nv = en_pron_syllables(p);
     int function_word = nv == 1 && en_is_function_word(w, wn);
+    /* the articles lean on their noun: never stressed, even on a beat */
+    int article = function_word && ((wn == 3 && !memcmp(w, "the", 3)) || (wn == 1 && w[0] == 'a') || (wn == 2 && !memcmp(w, "an", 2)));
     for (int i = 0; i < p->n && n < EN_WORD_MAX_SYL; i++) {
         int ph = EN_PH(p->ph[i]);
         if (!en_phone_is_vowel(ph)) continue;
         int st = EN_ST(p->ph[i]);
-        if (nv == 1) cls[n++] = function_word ? 'F' : 'C';
+        if (nv == 1) cls[n++] = article ? 'A' : function_word ? 'F' : 'C';
         else cls[n++] = st == 1 ? 'P' : st == 2 ? 'S' : 'U';
     }
     /* a polysyllable without primary stress (rare in CMUdict): promote its first S or syllable */
@@ -399,7 +431,7 @@ int en_word_readings(const en_dict *d, const char *w, size_t n, int accented_ed,
     /* Variants of different lengths ("our" 1 or 2, "temperate" 2 or 3): the poet's
      * spelling is the best witness, so the variant with the spelled number of syllables
      * becomes the usual one. */
-    if (k > 1 && !accented_ed && !fire_like(w, n, &prons[0])) {
+    if (k > 1 && !accented_ed && !fire_like(w, n, &prons[0]) && !spoken_form(w, n)) {
         int c0 = en_pron_syllables(&prons[0]), differ = 0;
         for (int i = 1; i < k; i++) differ |= en_pron_syllables(&prons[i]) != c0;
         if (differ) {
