@@ -270,7 +270,7 @@ static void test_attention_x4(void) {
         const int have = vers_simd_level() >= VERS_ISA_AVX512;
         vers_simd_force_level(saved);
         if (!have) { printf("  (no AVX-512 here: not compared)\n"); break; }
-        const int Ds[] = { 16, 32, 64, 128, 256 };
+        const int Ds[] = { 16, 32, 64, 128, 256, 8, 24, 40, 72, 100, 250 };   /* any head size (partial last chunk) */
         const int ns[] = { 1, 2, 5, 13, 16, 17, 30, 64, 70 };
         enum { MAXD = 256, MAXN = 73, STRIDE = 264 };
         static uint16_t q16[4 * MAXD], K16[MAXN * STRIDE], V16[MAXN * STRIDE];

@@ -142,7 +142,7 @@ static void attend_branch(const vers_ctx *c, const att_fns *f, int l, int t, int
 static int attend_x4(vers_ctx *c, const att_fns *f, int l, int pos0, int n, const float *q, float *out) {
     const vers_model_info *hp = &c->m->info;
     const int H = hp->n_head, D = hp->head_dim, group = hp->n_head / hp->n_head_kv;
-    if (n < 8 || c->kv_type == VERS_KV_F32 || D % 16 || D > 256 || vers_simd_level() < VERS_ISA_AVX512) return 0;
+    if (n < 8 || c->kv_type == VERS_KV_F32 || D > 256 || vers_simd_level() < VERS_ISA_AVX512) return 0;
     int nt = c->n_threads < c->n_att_threads ? c->n_threads : c->n_att_threads;
     if (nt < 1) nt = 1;
     const size_t ldp = (size_t)(pos0 + n + 15) & ~(size_t)15;   /* positions a query can see */

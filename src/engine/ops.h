@@ -61,8 +61,7 @@ void ops_scores16_lanes(float *att, const uint16_t *q, const uint16_t *K, size_t
 void ops_scores_f32_avx2(float *att, const float *q, const float *K, size_t stride, int n_kv, int D);
 void ops_pv_f32_avx2(float *out, const float *p, const float *V, size_t stride, int n_kv, int D);
 void ops_scores16_lanes_avx2(float *att, const uint16_t *q, const uint16_t *K, size_t stride, int n_kv, int D);
-/* ops_avx512.c: the same two products for 4 queries of one head at once (D % 16 == 0,
- * D <= 256), query t over positions j < n_kv[t], rows of att / p / out lda / ldp / ldo apart;
+/* ops_avx512.c: the same two products for 4 queries of one head at once (D <= 256), query t over positions j < n_kv[t], rows of att / p / out lda / ldp / ldo apart;
  * p of query t must be 0 for n_kv[t] <= j < max n_kv.  Bits of the single-query kernels. */
 void ops_scores16_lanes_x4_avx512(float *att, size_t lda, const uint16_t *q, const uint16_t *K, size_t stride,
                                   const int n_kv[4], int D);

@@ -1,5 +1,5 @@
 /* src/engine/ops_avx512.c — the prompt's attention four queries at a time (AVX-512), for an
- * F16 cache and head sizes that are a multiple of 16: four consecutive tokens of one head
+ * F16 cache and any head size up to 256: four consecutive tokens of one head
  * share the cache rows they read, so each K or V row is converted from F16 once for four
  * FMAs instead of one (ops_avx2.c's single-query kernels convert it per query: a third of
  * the 24M model's prompt time was attention).  Each output keeps the single-query order,
@@ -9,14 +9,19 @@
  *    rows between its n_kv and the group's largest are multiplied by p = 0 (the caller
  *    zeroes p there): fma(0, v, acc) = acc for finite v, and acc, a sum started at +0, is
  *    never -0.  (The rows are this batch's K/V, finite for any finite model.)
+ * A head size that is not a multiple of 16 ends in a part of a 16-value chunk: its K / V
+ * values are loaded under a mask (0 in the other lanes, which never read past the row) and
+ * the query's are 0 there, so the scores' lanes past D add products 0 x 0 (+0 to a sum that
+ * is never -0, as the single-query kernels' unused lanes hold +0), and the columns past D of
+ * p·V are neither stored nor read.
  * Compiled for AVX-512 F/VL/DQ by the pragma below; called only at that level (vers_simd_level). */
 #if defined(__clang__)
 #include <immintrin.h>
 #include "engine/ops.h"
 #include <string.h>
-#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512dq"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq"))), apply_to = function)
 #elif defined(__GNUC__)
-#pragma GCC target("avx2,fma,f16c,avx512f,avx512vl,avx512dq")
+#pragma GCC target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq")
 #include <immintrin.h>
 #include "engine/ops.h"
 #include <string.h>
@@ -31,6 +36,8 @@ static inline float hsum16z(__m512 a) {
     return _mm_cvtss_f32(_mm_add_ss(v2, _mm_shuffle_ps(v2, v2, 1)));
 }
 static inline __m512 ld16h(const uint16_t *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
+/* the first values of a chunk (mask), 0 in the other lanes */
+static inline __m512 ld16h_m(const uint16_t *p, __mmask16 m) { return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p)); }
 
 #define X4_MAXD 256   /* head sizes up to this (the queries' vectors held in registers) */
 
@@ -50,12 +57,15 @@ static inline __m512 hsum16z_x4(__m512 x, __m512 y, __m512 z, __m512 w) {
  * read from L1), reduced 4 by 4 with hsum16z_x4. */
 void ops_scores16_lanes_x4_avx512(float *att, size_t lda, const uint16_t *q, const uint16_t *K, size_t stride,
                                   const int n_kv[4], int D) {
-    const int nc = D / 16;
+    const int nc = D / 16, rem = D % 16;
+    const __mmask16 mr = (__mmask16)((1u << rem) - 1);   /* the last, partial chunk */
     int maxn = 0;
     for (int t = 0; t < 4; t++) maxn = n_kv[t] > maxn ? n_kv[t] : maxn;
     float qf[4][X4_MAXD] __attribute__((aligned(64)));
-    for (int t = 0; t < 4; t++)
+    for (int t = 0; t < 4; t++) {
         for (int c = 0; c < nc; c++) _mm512_store_ps(&qf[t][16 * c], ld16h(q + (size_t)t * D + 16 * c));
+        if (rem) _mm512_store_ps(&qf[t][16 * nc], ld16h_m(q + (size_t)t * D + 16 * nc, mr));
+    }
     const __m512i pick = _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     int j = 0;
     for (; j + 4 <= maxn; j += 4) {
@@ -66,6 +76,18 @@ void ops_scores16_lanes_x4_avx512(float *att, size_t lda, const uint16_t *q, con
         for (int c = 0; c < nc; c++) {
             const __m512 v0 = ld16h(k0 + 16 * c), v1 = ld16h(k1 + 16 * c), v2 = ld16h(k2 + 16 * c), v3 = ld16h(k3 + 16 * c);
 #pragma GCC unroll 4
+            for (int t = 0; t < 4; t++) {
+                const __m512 qv = _mm512_load_ps(&qf[t][16 * c]);
+                a[t][0] = _mm512_fmadd_ps(qv, v0, a[t][0]);
+                a[t][1] = _mm512_fmadd_ps(qv, v1, a[t][1]);
+                a[t][2] = _mm512_fmadd_ps(qv, v2, a[t][2]);
+                a[t][3] = _mm512_fmadd_ps(qv, v3, a[t][3]);
+            }
+        }
+        if (rem) {
+            const int c = nc;
+            const __m512 v0 = ld16h_m(k0 + 16 * c, mr), v1 = ld16h_m(k1 + 16 * c, mr), v2 = ld16h_m(k2 + 16 * c, mr),
+                         v3 = ld16h_m(k3 + 16 * c, mr);
             for (int t = 0; t < 4; t++) {
                 const __m512 qv = _mm512_load_ps(&qf[t][16 * c]);
                 a[t][0] = _mm512_fmadd_ps(qv, v0, a[t][0]);
@@ -89,6 +111,10 @@ void ops_scores16_lanes_x4_avx512(float *att, size_t lda, const uint16_t *q, con
             const __m512 kv = ld16h(k + 16 * c);
             for (int t = 0; t < 4; t++) a[t] = _mm512_fmadd_ps(_mm512_load_ps(&qf[t][16 * c]), kv, a[t]);
         }
+        if (rem) {
+            const __m512 kv = ld16h_m(k + 16 * nc, mr);
+            for (int t = 0; t < 4; t++) a[t] = _mm512_fmadd_ps(_mm512_load_ps(&qf[t][16 * nc]), kv, a[t]);
+        }
         for (int t = 0; t < 4; t++)
             if (j < n_kv[t]) att[(size_t)t * lda + j] = hsum16z(a[t]);
     }
@@ -100,7 +126,8 @@ void ops_pv16_lanes_x4_avx512(float *out, size_t ldo, const float *p, size_t ldp
     int maxn = 0;
     for (int t = 0; t < 4; t++) maxn = n_kv[t] > maxn ? n_kv[t] : maxn;
     const size_t la = (size_t)16 * D;   /* one query's lanes */
-    for (int d = 0; d < D; d += 16)
+    for (int d = 0; d < D; d += 16) {
+        const __mmask16 mc = D - d >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (D - d)) - 1);   /* columns d.. < D */
         for (int h = 0; h < 16; h += 4) {
             /* lanes h..h+3 of the 4 queries at columns d..d+15 */
             __m512 a[4][4];
@@ -110,26 +137,29 @@ void ops_pv16_lanes_x4_avx512(float *out, size_t ldo, const float *p, size_t ldp
             for (; jb + 16 <= maxn; jb += 16)
                 for (int i = 0; i < 4; i++) {
                     const int j = jb + h + i;
-                    const __m512 v = ld16h(V + (size_t)j * stride + d);
+                    const __m512 v = ld16h_m(V + (size_t)j * stride + d, mc);
                     for (int t = 0; t < 4; t++) a[t][i] = _mm512_fmadd_ps(v, _mm512_set1_ps(p[(size_t)t * ldp + j]), a[t][i]);
                 }
             for (int i = 0; i < 4; i++) {
                 const int j = jb + h + i;
                 if (j >= maxn) break;
-                const __m512 v = ld16h(V + (size_t)j * stride + d);
+                const __m512 v = ld16h_m(V + (size_t)j * stride + d, mc);
                 for (int t = 0; t < 4; t++) a[t][i] = _mm512_fmadd_ps(v, _mm512_set1_ps(p[(size_t)t * ldp + j]), a[t][i]);
             }
             for (int t = 0; t < 4; t++)
-                for (int i = 0; i < 4; i++) _mm512_storeu_ps(acc + (size_t)t * la + (size_t)(h + i) * D + d, a[t][i]);
+                for (int i = 0; i < 4; i++) _mm512_mask_storeu_ps(acc + (size_t)t * la + (size_t)(h + i) * D + d, mc, a[t][i]);
         }
+    }
     /* the halving tree over the lanes, as ops_pv16_lanes_avx2 */
     for (int t = 0; t < 4; t++) {
         const float *A = acc + (size_t)t * la;
         for (int d = 0; d < D; d += 16) {
+            const __mmask16 mc = D - d >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (D - d)) - 1);
             __m512 v8[8], v4[4];
-            for (int l = 0; l < 8; l++) v8[l] = _mm512_add_ps(_mm512_loadu_ps(A + (size_t)l * D + d), _mm512_loadu_ps(A + (size_t)(l + 8) * D + d));
+            for (int l = 0; l < 8; l++)
+                v8[l] = _mm512_add_ps(_mm512_maskz_loadu_ps(mc, A + (size_t)l * D + d), _mm512_maskz_loadu_ps(mc, A + (size_t)(l + 8) * D + d));
             for (int l = 0; l < 4; l++) v4[l] = _mm512_add_ps(v8[l], v8[l + 4]);
-            _mm512_storeu_ps(out + (size_t)t * ldo + d, _mm512_add_ps(_mm512_add_ps(v4[0], v4[2]), _mm512_add_ps(v4[1], v4[3])));
+            _mm512_mask_storeu_ps(out + (size_t)t * ldo + d, mc, _mm512_add_ps(_mm512_add_ps(v4[0], v4[2]), _mm512_add_ps(v4[1], v4[3])));
         }
     }
 }

@@ -138,19 +138,6 @@ static void tile_q4_0(int64_t n, int nr, int nt, float *y, int64_t ldy,
 }
 
 /* ---- K-quants x Q8_K ---- */
-/* Unpacks the 12 scale bytes of a Q4_K/Q5_K super-block: sc[0..7] then m[0..7]. */
-static inline void unpack_k4_scales(const uint8_t *scales, uint8_t out[16]) {
-    uint32_t u[4];
-    memcpy(u, scales, 12);
-    const uint32_t kmask1 = 0x3f3f3f3f, kmask2 = 0x0f0f0f0f, kmask3 = 0x03030303;
-    u[3] = ((u[2] >> 4) & kmask2) | (((u[1] >> 6) & kmask3) << 4);
-    const uint32_t uaux = u[1] & kmask1;
-    u[1] = (u[2] & kmask2) | (((u[0] >> 6) & kmask3) << 4);
-    u[2] = uaux;
-    u[0] &= kmask1;
-    memcpy(out, u, 16);
-}
-
 /* Q4_K (q5 = 0) and Q5_K (q5 = 1) share everything but the fifth bit.  Lanes as
  * ggml_vec_dot_q4_K_q8_K / _q5_K_q8_K (vk_dot_q4_K_scalar): per super-block the 8 int32
  * lanes of scale x products, fma'd with d into 8 float lanes; the mins products (4 int32

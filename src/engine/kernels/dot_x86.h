@@ -73,6 +73,19 @@ static inline int32_t hsum_i32x4(__m128i a) {
     return _mm_cvtsi128_si32(_mm_add_epi32(a, _mm_shuffle_epi32(a, 0xB1)));
 }
 
+/* Unpacks the 12 scale bytes of a Q4_K/Q5_K super-block: sc[0..7] then m[0..7] (ggml's utmp). */
+static inline void unpack_k4_scales(const uint8_t *scales, uint8_t out[16]) {
+    uint32_t u[4];
+    memcpy(u, scales, 12);
+    const uint32_t kmask1 = 0x3f3f3f3f, kmask2 = 0x0f0f0f0f, kmask3 = 0x03030303;
+    u[3] = ((u[2] >> 4) & kmask2) | (((u[1] >> 6) & kmask3) << 4);
+    const uint32_t uaux = u[1] & kmask1;
+    u[1] = (u[2] & kmask2) | (((u[0] >> 6) & kmask3) << 4);
+    u[2] = uaux;
+    u[0] &= kmask1;
+    memcpy(out, u, 16);
+}
+
 /* ---- Q4_0 x Q8_0, 8 rows x 1 token ----
  * The 8 rows' integer block sums are reduced into one vector (lane r = row r), converted,
  * and fma'd with the rows' d_w * d_x: the scalar twin's operation, 8 rows at once. */

@@ -105,6 +105,7 @@ extern const vk_kernels vk_avx2_f32, vk_avx2_f16, vk_avx2_bf16, vk_avx2_q8_0, vk
     vk_avx2_q4_0x8, vk_avx2_q4_K, vk_avx2_q5_K, vk_avx2_q6_K;                         /* dot_avx2.c */
 extern const vk_kernels vk_avx512_f32, vk_avx512_f16, vk_avx512_q8_0, vk_avx512_q4_0,
     vk_avx512_q4_0x8;                                                                  /* dot_avx512.c */
+extern const vk_kernels vk_avx512_q4_K, vk_avx512_q5_K, vk_avx512_q6_K;                /* dot_k_avx512.c */
 
 /* dot_avx2.c's F16 dot (the set's .dot), for the attention of a decoded token (kv.c) */
 void vk_dot_f16_avx2(int64_t n, float *s, const void *w, const void *x);
