@@ -102,8 +102,9 @@ bench: all $(BENCH_BIN)
 test-browser: all
 	@tests/browser/run.sh $(BUILD)
 
-# vers serve under load (bench/serve_load.py: 50 clients for 60 s), figures for docs/BENCHMARKS.md
-bench-serve: all
+# vers serve under load (bench/serve_load.py: 50 clients for 60 s, then the same seeds back to
+# back in one process by bench/write_seeds), figures for docs/BENCHMARKS.md
+bench-serve: all $(BUILD)/bench/write_seeds
 	@bench/serve-load.sh $(BUILD)
 
 # The words a reader knows (lexicon/*.txt, made by scripts/build-lexicon.py from the corpus):

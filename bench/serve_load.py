@@ -2,12 +2,17 @@
 """bench/serve_load.py — vers serve under load (bench/serve-load.sh runs it; not a test).
 
   serve_load.py run VERS OUT.json [--clients 50] [--seconds 60] [--queue 16] [--form F --lang L]
-      1. baseline: back-to-back `vers write -n N/2` in one process, before the load and
-         again after it (poems per minute over both);
-      2. `vers serve --queue Q` on a free localhost port, CLIENTS threads posting
+                    [--model M] [--write-seeds PATH]
+      1. `vers serve -m M --queue Q` on a free localhost port, CLIENTS threads posting
          /api/write for SECONDS (a bounded loop: each client stops sending at the end and
-         waits for its answer), every seed different; after a 503 a client waits as Retry-After says (1 s);
-      3. the server's resident memory (VmRSS) at 10 s and at the end;
+         waits for its answer), every seed different; after a 503 a client waits as
+         Retry-After says (1 s);
+      2. the server's resident memory (VmRSS) at 10 s and at the end;
+      3. the baseline, after the load: the very seeds the server wrote (200 or 422), with the
+         same model and options, back to back in one process (bench/write_seeds: each seed's
+         poem at index 0, the bytes `vers write --seed S` prints) — identical work, so the
+         two poems-per-minute figures compare the server with no server; also each seed's
+         writing time in both, and whether the baseline's poem is the server's;
       results (every poem with its seed, latencies, statuses) into OUT.json.
   serve_load.py verify VERS OUT.json
       each poem against `vers write` for its seed (same bytes); the figures and verdicts.
@@ -35,21 +40,12 @@ def pct(xs, p):
 def run(vers, out, argv):
     clients, seconds = args(argv, "--clients", 50), args(argv, "--seconds", 60)
     queue, form, lang = args(argv, "--queue", 16), args(argv, "--form", "quatrain-fr"), args(argv, "--lang", "fr")
-    base_n = args(argv, "--baseline", 60)
-    # 1. baseline: one process, poems back to back (the model loaded once, as in the server)
-    # (half before the load, half after: on a shared machine the load around changes)
-    base_s, base_poem_s = 0.0, []
-    def baseline(seed):
-        nonlocal base_s
-        t0 = time.time()
-        b = subprocess.run([vers, "write", "--lang", lang, "--form", form, "-n", str(base_n // 2), "--seed", str(seed), "--json"],
-                           check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        base_s += time.time() - t0
-        base_poem_s.extend(json.loads(l)["scores"]["seconds"] for l in b.stdout.splitlines() if l.strip())
-        print("baseline: %d poems back to back in %.1f s" % (base_n // 2, time.time() - t0), flush=True)
-    baseline(424242)
-    # 2. the server
-    srv = subprocess.Popen([vers, "serve", "--port", "0", "--queue", str(queue)], stderr=subprocess.PIPE, text=True)
+    model = args(argv, "--model", os.environ.get("VERS_MODEL") or "models/vers-default.gguf")
+    write_seeds = args(argv, "--write-seeds", os.path.join(os.path.dirname(vers) or ".", "bench", "write_seeds"))
+    if not os.access(write_seeds, os.X_OK):
+        sys.exit("%s is not built (make %s)" % (write_seeds, write_seeds))
+    # 1. the server
+    srv = subprocess.Popen([vers, "serve", "--port", "0", "--queue", str(queue), "-m", model], stderr=subprocess.PIPE, text=True)
     port = None
     for line in srv.stderr:
         m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)
@@ -112,15 +108,36 @@ def run(vers, out, argv):
         rc = srv.wait(timeout=120)
     else:
         rc = srv.returncode
-    baseline(434343)
-    base_n = len(base_poem_s)
-    base_ppm = base_n / base_s * 60
-    print("baseline: %d poems in %.1f s = %.1f poems/min (mean %.3f s writing a poem)" %
-          (base_n, base_s, base_ppm, sum(base_poem_s) / len(base_poem_s)), flush=True)
+    # 3. the baseline: the seeds the server wrote, in the order it wrote them, one process
+    seeds = [r["seed"] for r in sorted(state["results"], key=lambda r: r["done"])]
+    t0 = time.time()
+    b = subprocess.run([write_seeds, "-m", model, "--lang", lang, "--form", form],
+                       input="".join("%d\n" % x for x in seeds), check=True, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    base_wall = time.time() - t0
+    m = re.search(r"(\d+) poems in ([\d.]+) s", b.stderr)
+    base_n, base_s = (int(m.group(1)), float(m.group(2))) if m else (0, float("nan"))
+    base = {}
+    for l in b.stdout.splitlines():
+        js = json.loads(l)
+        base[js["seed"]] = js
+    base_poem_s = [js["scores"]["seconds"] for js in base.values() if "scores" in js]
+    base_ppm = base_n / base_s * 60 if base_s > 0 else float("nan")
+    differ = [r["seed"] for r in state["results"] if (base.get(r["seed"], {}).get("text")) != r["text"]]
+    paired = [(r["poem_s"], base[r["seed"]]["scores"]["seconds"]) for r in state["results"]
+              if r.get("poem_s") is not None and "scores" in base.get(r["seed"], {})]
+    print("baseline: the server's %d seeds back to back in one process: %d poems in %.1f s of writing "
+          "(%.1f s wall with the model's loading) = %.1f poems/min; %d poems differ from the server's" %
+          (len(seeds), base_n, base_s, base_wall, base_ppm, len(differ)), flush=True)
+    if paired:
+        print("same seeds, writing time per poem (scores.seconds): server %.3f s, baseline %.3f s (ratio %.2f)" %
+              (sum(p[0] for p in paired) / len(paired), sum(p[1] for p in paired) / len(paired),
+               sum(p[0] for p in paired) / max(1e-9, sum(p[1] for p in paired))), flush=True)
     done_in = [r for r in state["results"] if r["done"] <= seconds and r["text"] is not None]
     res = {"clients": clients, "seconds": seconds, "queue": queue, "form": form, "lang": lang,
-           "baseline_poems": base_n, "baseline_s": base_s, "baseline_ppm": base_ppm,
-           "baseline_mean_poem_s": sum(base_poem_s) / len(base_poem_s),
+           "baseline_seeds": len(seeds), "baseline_poems": base_n, "baseline_s": base_s, "baseline_ppm": base_ppm,
+           "baseline_mean_poem_s": sum(base_poem_s) / len(base_poem_s) if base_poem_s else None,
+           "baseline_differs": differ, "model": model,
            "wall_s": wall, "served": len(state["results"]), "served_in_window": len(done_in),
            "ppm": len(done_in) / seconds * 60, "rss10_kb": rss10, "rss_end_kb": state.get("rss_end"),
            "crashed": crashed, "exit_status": rc, "errors": state["errors"], "rejects": len(state["rejects"]),
@@ -138,7 +155,7 @@ def verify(vers, out):
         res = json.load(f)
     mixed = []
     for r in res["results"]:
-        want = subprocess.run([vers, "write", "--lang", res["lang"], "--form", res["form"], "--seed", str(r["seed"])],
+        want = subprocess.run([vers, "write", "-m", res["model"], "--lang", res["lang"], "--form", res["form"], "--seed", str(r["seed"])],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
         if want != (r["text"] or ""):
             mixed.append(r["seed"])
@@ -149,7 +166,9 @@ def verify(vers, out):
         ("every request answered (200 or 503)", not res["errors"]),
         ("each poem equals vers write's for its seed (%d checked)" % len(res["results"]), not mixed),
         ("503 only with the queue full (%d waiting)" % res["queue"], not bad503),
-        ("poems/min %.1f >= 0.8 x baseline %.1f" % (res["ppm"], res["baseline_ppm"]), res["ppm"] >= 0.8 * res["baseline_ppm"]),
+        ("the baseline wrote the same poems for the same %d seeds" % res["baseline_seeds"], not res["baseline_differs"]),
+        ("poems/min %.1f >= 0.8 x baseline %.1f (the same seeds, back to back)" % (res["ppm"], res["baseline_ppm"]),
+         res["ppm"] >= 0.8 * res["baseline_ppm"]),
         ("RSS at %d s %s kB <= RSS at 10 s %s kB + 5%%" % (res["seconds"], res["rss_end_kb"], res["rss10_kb"]),
          res["rss_end_kb"] is not None and res["rss10_kb"] and res["rss_end_kb"] <= res["rss10_kb"] * 1.05),
     ]
@@ -157,7 +176,7 @@ def verify(vers, out):
           (len(lat), pct(lat, 50), pct(lat, 99), max(lat) if lat else float("nan")))
     ps = [r["poem_s"] for r in res["results"] if r.get("poem_s") is not None]
     if ps:
-        print("writing time per poem (scores.seconds): server %.3f s mean over %d poems, vers write -n %d %.3f s; "
+        print("writing time per poem (scores.seconds): server %.3f s mean over %d poems, the baseline's %d poems %.3f s; "
               "the server's writer was busy %.1f s of the %d s" % (sum(ps) / len(ps), len(ps), res["baseline_poems"],
               res.get("baseline_mean_poem_s", float("nan")), sum(r["poem_s"] for r in res["results"] if r.get("poem_s") and r["done"] <= res["seconds"]), res["seconds"]))
     if mixed: print("mixed-up seeds:", mixed[:20])

@@ -380,6 +380,77 @@ int main(void) {
         vers_form_free(f);
     }
 
+    /* vers check --json's words of an English line: its syllables as the scansion counts
+     * them, their stresses (the line's stress string, word after word) and the word cut
+     * into those syllables, for vers serve's page to mark the stressed ones in the text */
+    T_CASE("json: English words, their syllables and stresses") {
+        if (!have_dict) { T_SKIP("json: English words", "no CMU dictionary (scripts/fetch-cmudict.sh)"); }
+        else {
+        struct { const char *text, *form, *syl, *want; } cases[] = {
+            {"Shall I compare thee to a summer's day?\n", NULL, NULL,
+             "\"stress\":\"0101010101\",\"rhyme\":\"A\",\"rhyme_key\":\"EY\",\"last_word\":\"day\",\"feminine\":false,"
+             "\"words\":[{\"word\":\"Shall\",\"syllables\":1,\"stress\":\"0\",\"parts\":[\"Shall\"]},"
+             "{\"word\":\"I\",\"syllables\":1,\"stress\":\"1\",\"parts\":[\"I\"]},"
+             "{\"word\":\"compare\",\"syllables\":2,\"stress\":\"01\",\"parts\":[\"com\",\"pare\"]},"
+             "{\"word\":\"thee\",\"syllables\":1,\"stress\":\"0\",\"parts\":[\"thee\"]},"
+             "{\"word\":\"to\",\"syllables\":1,\"stress\":\"1\",\"parts\":[\"to\"]},"
+             "{\"word\":\"a\",\"syllables\":1,\"stress\":\"0\",\"parts\":[\"a\"]},"
+             "{\"word\":\"summer's\",\"syllables\":2,\"stress\":\"10\",\"parts\":[\"sum\",\"mer's\"]},"
+             "{\"word\":\"day\",\"syllables\":1,\"stress\":\"1\",\"parts\":[\"day\"]}]}"},
+            {"Thou art more lovely and more temperate:\n", NULL, NULL,
+             "{\"word\":\"lovely\",\"syllables\":2,\"stress\":\"10\",\"parts\":[\"love\",\"ly\"]},"},
+            {"Thou art more lovely and more temperate:\n", NULL, NULL,
+             "{\"word\":\"temperate\",\"syllables\":3,\"stress\":\"101\",\"parts\":[\"tem\",\"pe\",\"rate\"]}]"},
+            /* a form's count read back: 7 syllables elide the "The" of "The evening" */
+            {"The evening air is calm and still,\nThe evening air is calm and still,\n", "couplets", "7",
+             "\"stress\":\"1010101\",\"rhyme\":\"A\",\"rhyme_key\":\"IHL\",\"last_word\":\"still\",\"feminine\":false,"
+             "\"words\":[{\"word\":\"The\",\"syllables\":0,\"stress\":\"\",\"parts\":[]},"
+             "{\"word\":\"evening\",\"syllables\":2,\"stress\":\"10\",\"parts\":[\"eve\",\"ning\"]},"},
+            /* digits read out are one word, without parts */
+            {"In 1850 the river rose\n", NULL, NULL,
+             "{\"word\":\"1850\",\"syllables\":4,\"stress\":\"0110\"},{\"word\":\"the\","},
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            vers_form *f = NULL;
+            if (cases[i].form) {
+                vers_form_builtin(cases[i].form, VERS_LANG_EN, &f, &err);
+                if (f) vers_form_set(f, "syllables", cases[i].syl, &err);
+            }
+            vers_analysis *a = analyse(cases[i].text, VERS_LANG_EN, f);
+            char *js = NULL;
+            size_t len = 0;
+            T_CHECK(a && vers_analysis_json(a, &js, &len, &err) == 0 && js, "json");
+            T_CHECK(js && strstr(js, cases[i].want), "case %zu: no\n%s\nin\n%s", i, cases[i].want, js ? js : "");
+            free(js);
+            vers_analysis_free(a);
+            vers_form_free(f);
+        }
+        }
+    }
+
+    /* every diérèse the count uses is marked, the rules' own (li-on, pri-ère, nati-on) as
+     * well as an optional one the metre takes (hi-er); not a glide (pitié, ciel, chien) */
+    T_CASE("json: French diérèse marked wherever the count has one") {
+        const char *poem = "Le lion, terreur des forêts,\nLe roi des animaux dormait,\nHier encore il était roi\n\n"
+                           "Et la prière monte au ciel comme une flamme ;\nLa nation entière a pitié de ce chien\n";
+        vers_analysis *a = analyse(poem, VERS_LANG_FR, NULL);
+        char *js = NULL;
+        size_t len = 0;
+        T_CHECK(a && vers_analysis_json(a, &js, &len, &err) == 0 && js, "json");
+        const char *want[] = {"{\"word\":\"lion\",\"syllables\":2,\"dierese\":true}",
+                              "{\"word\":\"Hier\",\"syllables\":1,\"dierese\":true}",
+                              "{\"word\":\"prière\",\"syllables\":2,\"e\":\"counted\",\"dierese\":true}",
+                              "{\"word\":\"nation\",\"syllables\":3,\"dierese\":true}",
+                              "{\"word\":\"monte\",\"syllables\":1,\"e\":\"elided\"}",
+                              "{\"word\":\"pitié\",\"syllables\":2}", "{\"word\":\"ciel\",\"syllables\":1}",
+                              "{\"word\":\"entière\",\"syllables\":2,\"e\":\"elided\"}",
+                              "{\"word\":\"chien\",\"syllables\":1}"};
+        for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+            T_CHECK(js && strstr(js, want[i]), "no %s in %s", want[i], js ? js : "");
+        free(js);
+        vers_analysis_free(a);
+    }
+
     T_CASE("hostile input: empty, binary, punctuation, digits, long line, many lines") {
         vers_analysis *a = analyse("", VERS_LANG_AUTO, NULL);
         T_CHECK(a && a->n_lines == 0 && a->n_stanzas == 0 && !strcmp(a->scheme, ""), "empty");

@@ -2,7 +2,8 @@
  * /api/write (the same poem and JSON as `vers write --json`, plain and streamed), POST
  * /api/check (vers check --json's object), bad requests (400 with a one-line message),
  * oversize bodies (413), Host/Origin refusals (403), a full queue (503), a client that
- * hangs up (its poem cancelled), 1,000 malformed requests (never a crash, always a 4xx
+ * hangs up (its poem cancelled), 500 connections at once (each answered: 503 beyond the
+ * queue, none dropped), 1,000 malformed requests (never a crash, always a 4xx
  * with a message), and SIGTERM (a clean exit 0).  Skips when vers was built without
  * libmicrohttpd or the shipped model is absent. */
 #include "test.h"
@@ -12,7 +13,9 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 
 static const char *vers = "build/vers";
@@ -371,6 +374,43 @@ int main(void) {
         int st = post("/api/write", req, &b);
         T_CHECK(st == 503 && one_line_error(b) && strstr(b, "queue is full"), "third: %d %s", st, b);
         free(b);
+        /* 500 connections at once, all sent before any is read: each is answered (a 503 at
+         * once, or served if a place frees meanwhile); none closed unanswered, as past
+         * libmicrohttpd's connection limit (it was 2 x queue + 64) */
+        enum { MANY = 500 };
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < MANY + 64 && rl.rlim_max >= MANY + 64) {
+            rl.rlim_cur = MANY + 64;
+            setrlimit(RLIMIT_NOFILE, &rl);
+        }
+        static int many[MANY];
+        int opened = 0, n503 = 0, served = 0, unanswered = 0, badmsg = 0;
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (int k = 0; k < MANY; k++) {
+            many[k] = connect_server();
+            if (many[k] < 0) continue;
+            opened++;
+            struct timeval tv = {60, 0};
+            setsockopt(many[k], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        }
+        for (int k = 0; k < MANY; k++)
+            if (many[k] >= 0 && request_fd(many[k], "POST", "/api/write", JSON_CT, req, strlen(req))) { close(many[k]); many[k] = -1; }
+        for (int k = 0; k < MANY; k++) {
+            if (many[k] < 0) { unanswered++; continue; }
+            char *body = NULL;
+            int s2 = read_answer(many[k], &body);
+            close(many[k]);
+            if (s2 == 503) { n503++; if (!one_line_error(body) || !strstr(body, "queue is full")) badmsg++; }
+            else if (s2 == 200 || s2 == 422) served++;
+            else unanswered++;
+            free(body);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        printf("  %d connections at once: %d answered 503, %d served, %d unanswered, in %.2f s\n", MANY, n503, served,
+               unanswered, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9);
+        T_CHECK(opened == MANY && unanswered == 0, "%d opened, %d without an answer", opened, unanswered);
+        T_CHECK(n503 > MANY / 2 && badmsg == 0, "%d 503s, %d without the queue's message", n503, badmsg);
         long c0 = status_field("cancelled");
         close(fds[0]); close(fds[1]);           /* both clients leave */
         long c1 = c0;

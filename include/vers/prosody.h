@@ -206,6 +206,8 @@ typedef struct vers_poem_line {
     int rhyme_id;            /* rhyme group over the whole poem, -1 when no rhyme word */
     char letter;             /* its scheme letter (A-Z, a-z, then cycling; '-' none) */
     vers_line scan;
+    int read_target;         /* private: EN: the count its scan was fitted to (0: none) */
+    int read_prior;          /* private: EN: the poem's metre it was read with (1 triple, 2 rising) */
 } vers_poem_line;
 
 typedef struct vers_analysis {
@@ -221,6 +223,8 @@ typedef struct vers_analysis {
     int n_violations;
     vers_violation *violations;
     char *text_buf;          /* private: the copy of the text that lines[].text point into */
+    const vers_prosody *ctx; /* private: the context it was read with; vers_analysis_json reads
+                                English lines' words with it (keep it open until then) */
 } vers_analysis;
 
 typedef struct vers_analyse_opts {
@@ -241,7 +245,8 @@ void vers_analysis_free(vers_analysis *a);
 int vers_stanza_scheme(const vers_analysis *a, int s, char *buf, size_t size);
 
 /* The analysis as one JSON object (docs/FORMS.md lists its fields), NUL-terminated,
- * malloc'd into *json.  Returns VERS_OK or VERS_ENOMEM. */
+ * malloc'd into *json.  English lines' words are read again with the context the analysis
+ * was made with, which must still be open.  Returns VERS_OK or VERS_ENOMEM. */
 int vers_analysis_json(const vers_analysis *a, char **json, size_t *len, vers_err *err);
 
 /* `vers check` on a poem in memory: the form from rq (vers_form_resolve, rq's text set to

@@ -14,7 +14,7 @@
 static void usage(FILE *f) {
     fprintf(f,
         "usage: vers serve [--port 8080] [--host 127.0.0.1] [-m MODEL] [--queue N] [--timeout S]\n"
-        "                  [-t THREADS]\n"
+        "                  [--connections N] [-t THREADS]\n"
         "  A local web page (http://127.0.0.1:8080/) to write poems and see their scansion, and\n"
         "  its JSON API: POST /api/write (the fields of vers write's options: lang, form, spec,\n"
         "  theme, scheme, syllables, lines, acrostic, seed, temp; the object vers write --json\n"
@@ -28,6 +28,10 @@ static void usage(FILE *f) {
         "  -m, --model FILE  GGUF model (default: the shipped model)\n"
         "  --queue N         write requests that may wait (default 16; beyond: 503)\n"
         "  --timeout S       per-request time limit in seconds, waiting included (default 600)\n"
+        "  --connections N   connections open at once (default 1024, cut to what ulimit -n\n"
+        "                    allows after raising its soft limit to the hard one); each one is\n"
+        "                    answered (a write beyond the queue: 503 at once); past N a new\n"
+        "                    connection is closed unanswered\n"
         "  -t, --threads N   the writer's threads (default: as vers write)\n");
 }
 
@@ -36,9 +40,10 @@ int cmd_serve(int argc, char **argv) {
         {"port", required_argument, 0, 'p'}, {"host", required_argument, 0, 'H'},
         {"model", required_argument, 0, 'm'}, {"queue", required_argument, 0, 'q'},
         {"timeout", required_argument, 0, 'T'}, {"threads", required_argument, 0, 't'},
+        {"connections", required_argument, 0, 'c'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *host = "127.0.0.1", *model = NULL;
-    long port = 8080, queue = 16, threads = 0;
+    long port = 8080, queue = 16, threads = 0, connections = 1024;
     double timeout = 600;
     int c;
     optind = 1;
@@ -56,6 +61,10 @@ int cmd_serve(int argc, char **argv) {
         case 'T':
             if (cli_parse_float(optarg, &timeout) || !(timeout > 0 && timeout <= 86400))
                 return cli_error("serve", "--timeout: '%s' is not a number of seconds from 0 to 86400", optarg);
+            break;
+        case 'c':
+            if (cli_parse_int(optarg, 1, 1000000, &connections))
+                return cli_error("serve", "--connections: '%s' is not a count from 1 to 1000000", optarg);
             break;
         case 't':
             if (cli_parse_int(optarg, 1, 256, &threads)) return cli_error("serve", "--threads: '%s' is not a count", optarg);
@@ -76,10 +85,10 @@ int cmd_serve(int argc, char **argv) {
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);                  /* a client that left is an error value, not a signal */
-    serve_opts o = {host, (int)port, model, (int)threads, (int)queue, timeout};
+    serve_opts o = {host, (int)port, model, (int)threads, (int)queue, timeout, (int)connections};
     return serve_run(&o);
 #else
-    (void)host; (void)port; (void)model; (void)threads; (void)queue; (void)timeout;
+    (void)host; (void)port; (void)model; (void)threads; (void)queue; (void)timeout; (void)connections;
     return cli_error("serve", "this vers was built without the server (libmicrohttpd was missing at build time: "
                               "install libmicrohttpd-dev, e.g. scripts/setup.sh, and run make again)");
 #endif

@@ -116,7 +116,12 @@ static int fit_to_metre(const vers_prosody *p, int lang, const vers_poem_line *L
  * prior (en_poem.c); the poem's commonest length is not forced on English lines, whose
  * lengths vary more than their metre (a reader's extra syllables).  French: without
  * targets, lines are refitted to the poem's commonest length. */
-static int scan_poem(const vers_prosody *p, int lang, const vers_poem_line *L, int n, const int *target, vers_line *out) {
+static int prior_bits(const en_prior *pr) { return (pr->ternary ? 1 : 0) | (pr->rising ? 2 : 0); }
+
+/* *prior_out (English): the poem's metre the lines were read with, as prior_bits. */
+static int scan_poem(const vers_prosody *p, int lang, const vers_poem_line *L, int n, const int *target, vers_line *out,
+                     int *prior_out) {
+    *prior_out = 0;
     if (lang == VERS_LANG_EN) {
         if (!p || !p->en) return VERS_EINVAL;
         en_line *e = calloc((size_t)(n ? n : 1), sizeof *e);
@@ -137,6 +142,7 @@ static int scan_poem(const vers_prosody *p, int lang, const vers_poem_line *L, i
             if (!rc && t.beats == prior.beats) e[i] = t;
         }
         for (int i = 0; i < n && !rc; i++) vline_from_en(&e[i], &out[i]);
+        *prior_out = prior_bits(&prior);
         free(e);
         return rc;
     }
@@ -204,7 +210,13 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
     }
     vers_line *best_scans = scans + n;
     int *ids = malloc(sizeof *ids * (size_t)n);
-    if (!ids) { free(scans); free(target); free(texts); free(lens); free(v); free(best_v); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
+    int *best_target = malloc(sizeof *best_target * (size_t)n);
+    if (!ids || !best_target) {
+        free(scans); free(target); free(texts); free(lens); free(v); free(best_v); free(ids); free(best_target);
+        return vers_errorf(err, VERS_ENOMEM, "out of memory");
+    }
+    /* how the best scans were read (English words are read again the same way) */
+    int prior = 0, best_prior = 0, best_own = 0;
     for (int i = 0; i < n; i++) { texts[i] = a->lines[i].text; lens[i] = strlen(texts[i]); ids[i] = a->lines[i].rhyme_id; }
     int best_k = INT_MAX, rc = VERS_OK;
     for (int b = 0; b < n_syl && best_k; b++) {
@@ -219,7 +231,7 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
             if (!scanned) {
                 scanned = 1;
                 for (int i = 0; i < n; i++) target[i] = plan->lines[i].syllables;
-                rc = scan_poem(p, a->lang, a->lines, n, target, scans);
+                rc = scan_poem(p, a->lang, a->lines, n, target, scans, &prior);
                 if (!f->n_syl) for (int i = 0; i < n; i++) scans[i] = a->lines[i].scan;
                 if (rc) { vers_plan_free(plan); vers_errorf(err, rc, "scan failed"); goto done; }
             }
@@ -234,6 +246,9 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
                 best_k = k;
                 memcpy(best_v, v, sizeof *v * (size_t)k);
                 memcpy(best_scans, scans, sizeof *scans * (size_t)n);
+                memcpy(best_target, target, sizeof *target * (size_t)n);
+                best_prior = prior;
+                best_own = !f->n_syl;          /* the analysis's own scans, read as they were */
             }
             vers_plan_free(plan);
         }
@@ -247,7 +262,10 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
         snprintf(g, sizeof g, "%d", n);
         vb_add(out, 0, "lines", e, g);
     } else {
-        for (int i = 0; i < n; i++) a->lines[i].scan = best_scans[i];
+        for (int i = 0; i < n; i++) {
+            a->lines[i].scan = best_scans[i];
+            if (!best_own) { a->lines[i].read_target = best_target[i]; a->lines[i].read_prior = best_prior; }
+        }
         for (int i = 0; i < best_k; i++) {
             vers_violation *x = vb_next(out);
             if (x) *x = best_v[i];
@@ -255,7 +273,7 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
     }
     if (out->oom) rc = vers_errorf(err, VERS_ENOMEM, "out of memory");
 done:
-    free(scans); free(target); free(texts); free(lens); free(v); free(best_v); free(ids);
+    free(scans); free(target); free(texts); free(lens); free(v); free(best_v); free(ids); free(best_target);
     return rc;
 }
 
@@ -510,9 +528,11 @@ int vers_analyse(const vers_prosody *p, const char *text, size_t len,
     if (!a->stanza_lines || !stanza || !ids || !scans) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
     for (int i = 0; i < n; i++) { a->stanza_lines[a->lines[i].stanza]++; stanza[i] = a->lines[i].stanza; }
 
-    rc = scan_poem(p, a->lang, a->lines, n, NULL, scans);
+    a->ctx = p;
+    int prior = 0;
+    rc = scan_poem(p, a->lang, a->lines, n, NULL, scans, &prior);
     if (rc) { vers_errorf(err, rc, "scan failed"); goto fail; }
-    for (int i = 0; i < n; i++) a->lines[i].scan = scans[i];
+    for (int i = 0; i < n; i++) { a->lines[i].scan = scans[i]; a->lines[i].read_prior = prior; }
     if (scheme_detect(p, scans, stanza, n, ids) < 0) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
     a->scheme = malloc((size_t)n + (size_t)a->n_stanzas + 1);
     if (!a->scheme) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
@@ -568,8 +588,10 @@ int vers_stanza_scheme(const vers_analysis *a, int s, char *buf, size_t size) {
 /* A French line's words as the count reads them, for a reader to see it (vers serve's page
  * marks them): each word's text, its final e muet — "counted" (before a consonant, or -es /
  * -ent), "elided" (a bare -e before a vowel or h muet), "mute" (at the line's end) — and
- * whether a diérèse is read in it.  The count fits its target by diérèses; which of the
- * words that allow one take it is not recorded by the scan, so the first ones are marked. */
+ * whether a diérèse is read in it: one the rules always count (li-on, pri-ère, nati-on), or
+ * an optional one the count takes to fit its target.  Which of the words that allow an
+ * optional one take it is not recorded by the scan; the first ones are marked, as the
+ * caesura check reads them (fr_syllables.c). */
 static void fr_words_json(json_buf *b, const vers_poem_line *l) {
     fr_word w[128];
     size_t len = strlen(l->text);
@@ -587,10 +609,62 @@ static void fr_words_json(json_buf *b, const vers_poem_line *l) {
             const char *e = i + 1 == n ? "mute" : (w[i].e_final == 1 && w[i + 1].vowel_start) ? "elided" : "counted";
             json_key(b, "e", 0); json_cstr(b, e);
         }
-        if (w[i].optional > 0 && extra > 0) { json_key(b, "dierese", 0); json_bool(b, 1); extra--; }
+        int chosen = w[i].optional > 0 && extra > 0;
+        extra -= chosen;
+        if (w[i].dierese > 0 || chosen) { json_key(b, "dierese", 0); json_bool(b, 1); }
         json_raw(b, "}");
     }
     json_raw(b, "]");
+}
+
+/* An English line's words as its scansion read them (vers serve's page marks the stressed
+ * syllables in the text): each word's text, its syllables in the reading the count took
+ * (0 for an elided th'), their stresses (the line's stress string, word after word) and
+ * "parts", the word's text cut into those syllables by its spelling (en_cut.c).  The
+ * words are read again as the line's scan was (its target and the poem's metre); should
+ * that reading differ from the scan, no words are given rather than wrong ones.  Words
+ * said for digits ("1850": eighteen fifty) are one word, without parts. */
+static int en_words_json(json_buf *b, const vers_prosody *p, const vers_poem_line *l) {
+    enum { MAXW = 64 };
+    en_word_read w[MAXW];
+    en_line e;
+    en_prior pr = {l->read_prior & 1, (l->read_prior >> 1) & 1};
+    size_t len = strlen(l->text);
+    if (!p || !p->en) return 0;
+    int n = en_scan_words(p->en, l->text, len, l->read_target, l->read_prior ? &pr : NULL, &e, w, MAXW);
+    if (n < 0 || e.syllables != l->scan.syllables || strcmp(e.stress, l->scan.stress)) return 0;
+    size_t ns = strlen(e.stress);
+    json_key(b, "words", 0);
+    json_raw(b, "[");
+    size_t at = 0;                 /* the next word's first syllable in the stress string */
+    for (int i = 0, first = 1; i < n;) {
+        /* words said for the same digits are one */
+        int j = i + 1, syl = w[i].syllables;
+        while (w[i].spoken && j < n && w[j].spoken && w[j].start == w[i].start) syl += w[j++].syllables;
+        if (w[i].end > len || w[i].start > w[i].end || at + (size_t)syl > ns) break;
+        if (!first) json_raw(b, ",");
+        first = 0;
+        json_raw(b, "{");
+        json_key(b, "word", 1); json_string(b, l->text + w[i].start, w[i].end - w[i].start);
+        json_key(b, "syllables", 0); json_int(b, syl);
+        json_key(b, "stress", 0); json_string(b, e.stress + at, (size_t)syl);
+        if (!w[i].spoken) {
+            json_key(b, "parts", 0); json_raw(b, "[");
+            for (int k = 0; k < syl; k++) {
+                size_t s = w[i].cut[k], t = k + 1 < syl ? w[i].cut[k + 1] : w[i].end;
+                if (s < w[i].start || s > w[i].end) s = w[i].end;      /* cannot happen: en_cut's cuts */
+                if (t < s || t > w[i].end) t = s;                       /* rise inside the word */
+                if (k) json_raw(b, ",");
+                json_string(b, l->text + s, t - s);
+            }
+            json_raw(b, "]");
+        }
+        json_raw(b, "}");
+        at += (size_t)syl;
+        i = j;
+    }
+    json_raw(b, "]");
+    return 1;
 }
 
 int vers_analysis_json(const vers_analysis *a, char **json, size_t *len, vers_err *err) {
@@ -623,6 +697,7 @@ int vers_analysis_json(const vers_analysis *a, char **json, size_t *len, vers_er
             json_key(&b, "words", 0); fr_words_json(&b, l);
         } else {
             json_key(&b, "feminine", 0); json_bool(&b, l->scan.gender == 'f');
+            en_words_json(&b, a->ctx, l);
         }
         json_raw(&b, "}");
     }

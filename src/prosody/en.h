@@ -71,6 +71,23 @@ int en_scan_line(const en_dict *d, const char *text, size_t len, int target_syll
 int en_scan_line_prior(const en_dict *d, const char *text, size_t len, int target_syllables,
                        const en_prior *prior, en_line *out);
 
+/* A word of a scanned line: where it is and how the scansion read it (en_scan_words). */
+#define EN_WORD_SYL 24
+typedef struct en_word_read {
+    size_t start, end;             /* bytes of the line's text ("1850": the digits) */
+    int syllables;                 /* in the reading the metre chose (0: elided, th') */
+    int spoken;                    /* said for digits or '&': no letters to cut (each word
+                                      said for them spans them all) */
+    size_t cut[EN_WORD_SYL];       /* the byte where syllable k begins (cut[0] = start;
+                                      by the spelling: en_syllable_cuts) */
+} en_word_read;
+
+/* en_scan_line_prior, and the words of the line that the metre is fitted over (its first
+ * 64) into words (up to max), in order: their syllables are the stress string's, word
+ * after word.  Returns how many were written, or -1 for NULL arguments. */
+int en_scan_words(const en_dict *d, const char *text, size_t len, int target_syllables, const en_prior *prior,
+                  en_line *out, en_word_read *words, int max);
+
 /* The poem's metre from its lines as scanned alone (n lines): ternary when most lines
  * with three or more beats parse with a two-syllable dip in most of their feet. */
 void en_poem_metre(const en_line *lines, int n, en_prior *out);

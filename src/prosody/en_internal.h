@@ -94,6 +94,21 @@ int en_word_readings(const en_dict *d, const char *w, size_t len, int accented_e
  * as words).  Calls fn for each word; stops early when fn returns nonzero. */
 typedef int (*en_word_fn)(void *ctx, const char *w, size_t len, int accented_ed);
 void en_split_words(const char *text, size_t len, en_word_fn fn, void *ctx);
+/* The same words with where each was read in text: bytes [start, end), and at[k] the
+ * byte where letter k of the word begins (at[len] its end); at is NULL for the words said
+ * for digits or '&' (each spans them all: "1850" says eighteen fifty). */
+typedef struct en_src {
+    size_t start, end;
+    const size_t *at;
+} en_src;
+typedef int (*en_word_src_fn)(void *ctx, const char *w, size_t len, int accented_ed, const en_src *src);
+void en_split_words_src(const char *text, size_t len, en_word_src_fn fn, void *ctx);
+
+/* A word's letters (as en_split_words gives them) cut into nsyl syllables by its spelling
+ * (en_cut.c): cut[k] = the letter where syllable k begins (cut[0] = 0, increasing; a cut
+ * may equal len when the word has fewer letters than syllables).  Shows a reader which
+ * letters carry which syllable; the count is the scansion's, not the spelling's. */
+void en_syllable_cuts(const char *w, size_t len, int nsyl, int *cut);
 
 /* Metre fitting (en_meter.c).  A word of the line and its readings. */
 #define EN_METER_MAX 128

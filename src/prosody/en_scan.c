@@ -13,25 +13,30 @@
 
 #define EN_LINE_WORDS 64
 #define EN_READINGS 4
+_Static_assert(EN_WORD_SYL == EN_WORD_MAX_SYL, "a word's cuts hold its longest reading");
 
 typedef struct scan_word {
     en_reading rd[EN_READINGS];
     int nrd;
     int vowel_initial;   /* begins with a vowel sound: the/to before it may elide */
     int elidable;        /* "the" or "to" */
+    int ordinal;         /* which of the splitter's words it is (en_scan_words finds it again) */
 } scan_word;
 
 typedef struct scan_ctx {
     const en_dict *d;
     scan_word words[EN_LINE_WORDS];
     int nwords;
+    int said;            /* words the splitter gave */
     long extra_syl, extra_min, extra_max;   /* words past EN_LINE_WORDS */
     char last[64];
     en_pron last_pron;
 } scan_ctx;
 
-static int add_word(void *vctx, const char *w, size_t n, int accented_ed) {
+static int add_word(void *vctx, const char *w, size_t n, int accented_ed, const en_src *src) {
+    (void)src;
     scan_ctx *c = vctx;
+    int ordinal = c->said++;
     en_reading rd[EN_READINGS];
     en_pron usual;
     int nr = en_word_readings(c->d, w, n, accented_ed, rd, EN_READINGS, &usual);
@@ -49,6 +54,7 @@ static int add_word(void *vctx, const char *w, size_t n, int accented_ed) {
     scan_word *sw = &c->words[c->nwords++];
     memcpy(sw->rd, rd, sizeof rd[0] * (size_t)nr);
     sw->nrd = nr;
+    sw->ordinal = ordinal;
     sw->vowel_initial = usual.n > 0 && en_phone_is_vowel(EN_PH(usual.ph[0]));
     sw->elidable = (n == 3 && memcmp(w, "the", 3) == 0) || (n == 2 && memcmp(w, "to", 2) == 0);
     return 0;
@@ -57,10 +63,11 @@ static int add_word(void *vctx, const char *w, size_t n, int accented_ed) {
 static void read_line(scan_ctx *c, const en_dict *d, const char *text, size_t len) {
     c->d = d;
     c->nwords = 0;
+    c->said = 0;
     c->extra_syl = c->extra_min = c->extra_max = 0;
     c->last[0] = 0;
     c->last_pron.n = 0;
-    en_split_words(text, len, add_word, c);
+    en_split_words_src(text, len, add_word, c);
     /* A function word that ends the line ends its phrase too, and a phrase's last word
      * keeps a stress ("Cannon to right of THEM", "for a' THAT"): it is read as a content
      * word, which a weak position demotes only at a cost.  Both gold sets agree (a line-final
@@ -108,8 +115,36 @@ static void finish(const scan_ctx *c, en_line *out) {
     }
 }
 
+/* en_scan_words's second pass over the line: each fitted word's place and cuts */
+typedef struct where_ctx {
+    const scan_ctx *c;
+    const int *choice;
+    en_word_read *out;
+    int max, next, said;      /* next: the fitted word looked for */
+} where_ctx;
+
+static int where_word(void *vctx, const char *w, size_t n, int accented_ed, const en_src *src) {
+    (void)accented_ed;
+    where_ctx *x = vctx;
+    int ordinal = x->said++;
+    if (x->next >= x->c->nwords || x->next >= x->max) return 1;
+    const scan_word *sw = &x->c->words[x->next];
+    if (sw->ordinal != ordinal) return 0;        /* a word without syllables: not fitted */
+    int nsyl = sw->rd[x->choice[x->next]].nsyl;
+    en_word_read *o = &x->out[x->next++];
+    o->start = src->start;
+    o->end = src->end;
+    o->syllables = nsyl;
+    o->spoken = src->at == NULL;
+    int cut[EN_WORD_MAX_SYL];
+    for (int k = 0; k < EN_WORD_MAX_SYL; k++) cut[k] = 0;
+    if (!o->spoken && nsyl > 0) en_syllable_cuts(w, n, nsyl, cut);
+    for (int k = 0; k < EN_WORD_MAX_SYL; k++) o->cut[k] = o->spoken || k >= nsyl ? src->start : src->at[cut[k]];
+    return 0;
+}
+
 static int scan(const en_dict *d, const char *text, size_t len, int target, const char *templ,
-                const en_prior *prior, en_line *out) {
+                const en_prior *prior, en_line *out, en_word_read *words, int max_words, int *n_words) {
     if (!out || (!text && len)) return VERS_EINVAL;
     memset(out, 0, sizeof *out);
     if (!text) return VERS_OK;
@@ -129,23 +164,36 @@ static int scan(const en_dict *d, const char *text, size_t len, int target, cons
     long syl_all = total + c.extra_syl;
     out->syllables = syl_all > 1000000 ? 1000000 : (int)syl_all;
     finish(&c, out);
+    if (words) {
+        where_ctx x = {&c, choice, words, max_words, 0, 0};
+        en_split_words_src(text, len, where_word, &x);
+        *n_words = x.next;
+    }
     return VERS_OK;
 }
 
 int en_scan_line(const en_dict *d, const char *text, size_t len, int target_syllables, en_line *out) {
-    return scan(d, text, len, target_syllables, NULL, NULL, out);
+    return scan(d, text, len, target_syllables, NULL, NULL, out, NULL, 0, NULL);
 }
 
 int en_scan_line_prior(const en_dict *d, const char *text, size_t len, int target_syllables,
                        const en_prior *prior, en_line *out) {
-    return scan(d, text, len, target_syllables, NULL, prior, out);
+    return scan(d, text, len, target_syllables, NULL, prior, out, NULL, 0, NULL);
+}
+
+int en_scan_words(const en_dict *d, const char *text, size_t len, int target_syllables, const en_prior *prior,
+                  en_line *out, en_word_read *words, int max) {
+    if (!words || max < 0) return -1;
+    int n = 0;
+    if (scan(d, text, len, target_syllables, NULL, prior, out, words, max, &n)) return -1;
+    return n;
 }
 
 int en_scan_meter(const en_dict *d, const char *text, size_t len, const char *templ, en_line *out) {
-    if (!templ) return scan(d, text, len, 0, NULL, NULL, out);
+    if (!templ) return scan(d, text, len, 0, NULL, NULL, out, NULL, 0, NULL);
     int tl = 0;
     for (const char *t = templ; *t; t++) tl += (*t == '+' || *t == '-' || *t == '0' || *t == '1');
-    return scan(d, text, len, tl, templ, NULL, out);
+    return scan(d, text, len, tl, templ, NULL, out, NULL, 0, NULL);
 }
 
 /* --- single words (the writer's per-token questions) ----------------------------------- */

@@ -55,44 +55,51 @@ static const char *const ones[] = {"zero", "one", "two", "three", "four", "five"
 static const char *const tens[] = {"", "", "twenty", "thirty", "forty", "fifty", "sixty",
     "seventy", "eighty", "ninety"};
 
-static int say(en_word_fn fn, void *ctx, const char *w) { return fn(ctx, w, strlen(w), 0); }
+/* The splitter's output: the word callback, and where the words being said come from. */
+typedef struct splitter {
+    en_word_src_fn fn;
+    void *ctx;
+    en_src src;          /* of the word being said: digits and '&' say words that span them */
+} splitter;
 
-static int say_below_100(en_word_fn fn, void *ctx, unsigned v) {
-    if (v < 20) return say(fn, ctx, ones[v]);
-    if (say(fn, ctx, tens[v / 10])) return 1;
-    return v % 10 ? say(fn, ctx, ones[v % 10]) : 0;
+static int say(splitter *sp, const char *w) { return sp->fn(sp->ctx, w, strlen(w), 0, &sp->src); }
+
+static int say_below_100(splitter *sp, unsigned v) {
+    if (v < 20) return say(sp, ones[v]);
+    if (say(sp, tens[v / 10])) return 1;
+    return v % 10 ? say(sp, ones[v % 10]) : 0;
 }
 
-static int say_below_1000(en_word_fn fn, void *ctx, unsigned v) {
+static int say_below_1000(splitter *sp, unsigned v) {
     if (v >= 100) {
-        if (say(fn, ctx, ones[v / 100]) || say(fn, ctx, "hundred")) return 1;
+        if (say(sp, ones[v / 100]) || say(sp, "hundred")) return 1;
         v %= 100;
         if (!v) return 0;
-        if (say(fn, ctx, "and")) return 1;
+        if (say(sp, "and")) return 1;
     }
-    return say_below_100(fn, ctx, v);
+    return say_below_100(sp, v);
 }
 
 /* Reads a run of digits as English words; long runs digit by digit. */
-static int say_number(en_word_fn fn, void *ctx, const char *dig, size_t n) {
-    while (n > 1 && dig[0] == '0') { if (say(fn, ctx, "oh")) return 1; dig++; n--; }
+static int say_number(splitter *sp, const char *dig, size_t n) {
+    while (n > 1 && dig[0] == '0') { if (say(sp, "oh")) return 1; dig++; n--; }
     if (n > 6) {
-        for (size_t i = 0; i < n; i++) if (say(fn, ctx, ones[dig[i] - '0'])) return 1;
+        for (size_t i = 0; i < n; i++) if (say(sp, ones[dig[i] - '0'])) return 1;
         return 0;
     }
     unsigned v = 0;
     for (size_t i = 0; i < n; i++) v = v * 10 + (unsigned)(dig[i] - '0');
     if (n == 4 && v >= 1100 && v < 2000 && v % 100 != 0)        /* a year: eighteen fifty */
-        return say_below_100(fn, ctx, v / 100) || (v % 100 < 10 ? say(fn, ctx, "oh") || say(fn, ctx, ones[v % 100])
-                                                                  : say_below_100(fn, ctx, v % 100));
+        return say_below_100(sp, v / 100) || (v % 100 < 10 ? say(sp, "oh") || say(sp, ones[v % 100])
+                                                           : say_below_100(sp, v % 100));
     if (v >= 1000) {
-        if (say_below_1000(fn, ctx, v / 1000) || say(fn, ctx, "thousand")) return 1;
+        if (say_below_1000(sp, v / 1000) || say(sp, "thousand")) return 1;
         v %= 1000;
         if (!v) return 0;
-        if (v < 100 && say(fn, ctx, "and")) return 1;
+        if (v < 100 && say(sp, "and")) return 1;
     }
-    if (v == 0) return say(fn, ctx, "zero");
-    return say_below_1000(fn, ctx, v);
+    if (v == 0) return say(sp, "zero");
+    return say_below_1000(sp, v);
 }
 
 static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
@@ -116,25 +123,36 @@ static void strip_line_numbers(const unsigned char *s, size_t *start, size_t *le
     *start = a; *len = b - a;
 }
 
-void en_split_words(const char *text, size_t len, en_word_fn fn, void *ctx) {
+void en_split_words_src(const char *text, size_t len, en_word_src_fn fn, void *ctx) {
     const unsigned char *s = (const unsigned char *)text;
     size_t start = 0;
     strip_line_numbers(s, &start, &len);
-    s += start;
+    len += start;                  /* offsets below are the text's own */
+    splitter sp = {fn, ctx, {0, 0, NULL}};
     char w[EN_SPLIT_MAX + 2];
+    size_t at[EN_SPLIT_MAX + 2];   /* where each letter of w was read */
+    size_t wend = 0;               /* end of the word's last letter read (kept or cut) */
     size_t n = 0;
     int grave_ed = 0, last_grave = -1;
-    size_t i = 0;
+    size_t i = start;
     char digits[32];
-    size_t nd = 0;
+    size_t nd = 0, dstart = 0, dend = 0;
 #define FLUSH_WORD() do { \
         while (n > 0 && w[n - 1] == '\'' && !(n == 2 || (n == 3 && w[0] == 't' && w[1] == 'h'))) n--; \
         if (n > 0 && !(n == 1 && w[0] == '\'')) { \
             grave_ed = last_grave >= 0 && (size_t)last_grave == n - 2 && w[n - 1] == 'd'; \
-            if (fn(ctx, w, n, grave_ed)) return; } \
+            sp.src.start = at[0]; \
+            sp.src.end = w[n - 1] == '\'' || wend < at[n - 1] ? at[n] : wend; \
+            sp.src.at = at; \
+            if (fn(ctx, w, n, grave_ed, &sp.src)) return; } \
         n = 0; last_grave = -1; } while (0)
-#define FLUSH_DIGITS() do { if (nd) { if (say_number(fn, ctx, digits, nd)) return; nd = 0; } } while (0)
+#define FLUSH_DIGITS() do { \
+        if (nd) { \
+            sp.src.start = dstart; sp.src.end = dend; sp.src.at = NULL; \
+            if (say_number(&sp, digits, nd)) return; \
+            nd = 0; } } while (0)
     while (i < len) {
+        size_t cp_at = i;
         unsigned cp = utf8_next(s, len, &i);
         char f[2];
         int grave;
@@ -143,20 +161,24 @@ void en_split_words(const char *text, size_t len, en_word_fn fn, void *ctx) {
             FLUSH_DIGITS();
             for (int j = 0; j < k; j++) {
                 if (grave && j == 0) last_grave = (int)n;
-                if (n < EN_SPLIT_MAX) w[n++] = f[j];
+                if (n < EN_SPLIT_MAX) { at[n] = cp_at; w[n++] = f[j]; at[n] = i; }
             }
+            wend = i;
             continue;
         }
         if (cp >= '0' && cp <= '9') {
             FLUSH_WORD();
+            if (!nd) dstart = cp_at;
             if (nd < sizeof digits) digits[nd++] = (char)cp;
+            dend = i;
             continue;
         }
         if (cp == ',' && nd && i < len && s[i] >= '0' && s[i] <= '9') continue;   /* 10,000 */
         FLUSH_DIGITS();
         if (cp == '&') {                      /* "& what dread feet" */
             FLUSH_WORD();
-            if (fn(ctx, "and", 3, 0)) return;
+            sp.src.start = cp_at; sp.src.end = i; sp.src.at = NULL;
+            if (say(&sp, "and")) return;
             continue;
         }
         if (is_apostrophe(cp)) {
@@ -168,7 +190,7 @@ void en_split_words(const char *text, size_t len, en_word_fn fn, void *ctx) {
                 char g[2]; int gg;
                 next_letter = fold_letter(nc, g, &gg) > 0;
             }
-            if (n > 0 || next_letter) { if (n < EN_SPLIT_MAX) w[n++] = '\''; }
+            if (n > 0 || next_letter) { if (n < EN_SPLIT_MAX) { at[n] = cp_at; w[n++] = '\''; at[n] = i; } }
             continue;
         }
         FLUSH_WORD();
@@ -177,4 +199,18 @@ void en_split_words(const char *text, size_t len, en_word_fn fn, void *ctx) {
     FLUSH_DIGITS();
 #undef FLUSH_WORD
 #undef FLUSH_DIGITS
+}
+
+/* en_split_words: the same words, without their sources */
+typedef struct plain { en_word_fn fn; void *ctx; } plain;
+
+static int plain_cb(void *ctx, const char *w, size_t len, int accented_ed, const en_src *src) {
+    (void)src;
+    const plain *p = ctx;
+    return p->fn(p->ctx, w, len, accented_ed);
+}
+
+void en_split_words(const char *text, size_t len, en_word_fn fn, void *ctx) {
+    plain p = {fn, ctx};
+    en_split_words_src(text, len, plain_cb, &p);
 }

@@ -61,6 +61,7 @@ typedef struct fr_word {
     int syllables;        /* syllables without the final e muet, usual reading */
     int optional;         /* extra syllables a diérèse may add (0 or 1: "hier" 1+1, "gardien" 2+1) */
     int optional_less;    /* syllables a synérèse may remove (0 or 1; no word of the lists uses it yet) */
+    int dierese;          /* diérèses the usual reading counts in syllables (li-on, pri-ère, tu-er) */
     char e_final;         /* 0 none, 1 final -e (elidable), 2 final -es / verb -ent (not elidable) */
     char vowel_start;     /* 1: begins with a vowel or h muet (elides a preceding bare -e) */
     char ends_vowel;      /* 1: ends in a sounded vowel (hiatus when the next word starts with one) */

@@ -41,6 +41,7 @@ typedef struct fr_wsyl {
     int syl;              /* syllables excluding a final e muet (usual reading) */
     int opt_more;         /* optional diérèse (+1) */
     int opt_less;         /* optional synérèse (-1) */
+    int dierese;          /* diérèses counted in syl (li-on, pri-ère), optional ones not */
     int e_final;          /* 0, 1 (-e elidable), 2 (-es, -ent verb: counts before anything) */
     int vowel_start;      /* begins with vowel or h muet */
     int ends_vowel;       /* ends with a sounded vowel (for hiatus) */

@@ -183,7 +183,9 @@ static int unit_len(const unsigned char *w, int i, int b) {
 }
 
 /* Number of nuclei in the vowel group [a, b) of w (n letters of the whole word). */
-static int group_nuclei(const unsigned char *w, int n, int stem, int a, int b, int *more) {
+/* *dier counts the diérèses read (i, u, ou + vowel as two syllables by the rules above:
+ * li-on, pri-ère, tu-er), *more the optional ones. */
+static int group_nuclei(const unsigned char *w, int n, int stem, int a, int b, int *more, int *dier) {
     /* an unaccented e after a vowel and before consonant + vowel is silent:
      * oubli(e)rai, dévou(e)ment, gai(e)té, fé(e)rie, tu(e)rie */
     if (b - a >= 2 && w[b - 1] == 'e' && b + 1 < stem && !is_v(w[b]) && w[b] != 'x' && is_v(w[b + 1]) &&
@@ -197,12 +199,13 @@ static int group_nuclei(const unsigned char *w, int n, int stem, int a, int b, i
         if (j >= b) break;
         unsigned c = w[i], d = w[j];
         int split;   /* 0, 1, or OPT */
+        int semi = 0;   /* a vowel that could be a glide (i, u, ou): a split is a diérèse */
         if (is_trema(d)) split = 1;
         else if (ul == 1 && is_e_acc(c)) split = 1;                              /* ré-el, cré-a */
         else if (ul == 1 && c == L_IUML) split = 0;                             /* naïa-de, aïeux: glide */
-        else if (ul == 1 && (c == 'i' || c == 'y' || c == L_ICIRC)) split = dierese_i(w, n, a, i, j);
-        else if (ul == 1 && (c == 'u' || c == L_UCIRC)) split = dierese_u(w, n, a, i, j);
-        else if (ul == 2 && c == 'o' && w[i + 1] != 'e' && w[i + 1] != L_ECIRC) split = dierese_ou(w, n, j);
+        else if (ul == 1 && (c == 'i' || c == 'y' || c == L_ICIRC)) split = dierese_i(w, n, a, i, j), semi = 1;
+        else if (ul == 1 && (c == 'u' || c == L_UCIRC)) split = dierese_u(w, n, a, i, j), semi = 1;
+        else if (ul == 2 && c == 'o' && w[i + 1] != 'e' && w[i + 1] != L_ECIRC) split = dierese_ou(w, n, j), semi = 1;
         else if (ul == 1 && c == 'a') {
             if (d == 'o' && j + 1 < n && w[j + 1] == 'n' && (j + 2 == n || (j + 3 == n && w[j + 2] == 's'))) split = 0; /* paon */
             else if (d == 'o' && j + 1 < b && (w[j + 1] == 'u' || w[j + 1] == L_UCIRC)) split = 0;   /* août */
@@ -216,7 +219,7 @@ static int group_nuclei(const unsigned char *w, int n, int stem, int a, int b, i
             else split = 1;
         }
         if (split == OPT) (*more)++;
-        else count += split;
+        else { count += split; *dier += semi && split; }
         i = j;
     }
     return count;
@@ -257,18 +260,25 @@ void fr_word_syllables(const fr_tok *t, fr_wsyl *s) {
         }
     }
     /* nuclei in the stem */
-    int syl = 0, more = 0, less = 0;
+    int syl = 0, more = 0, less = 0, dier = 0;
     int i = 0;
     while (i < stem) {
         if (!isv[i]) { i++; continue; }
         int a = i;
         while (i < stem && isv[i]) i++;
-        int g = group_nuclei(w, n, stem, a, i, &more);
+        int g = group_nuclei(w, n, stem, a, i, &more, &dier);
         syl += g;
     }
     int xs, xm, xl;
-    if (fr_word_syl_exception(w, n, &xs, &xm, &xl)) { syl = xs; more = xm; less = xl; }
+    if (fr_word_syl_exception(w, n, &xs, &xm, &xl)) {
+        /* the list gives the count: the diérèses are what it has above the rules' reading
+         * without any (pati-ent 3 against 2, fi-évreux 3 against 2) */
+        int base = syl - dier;
+        dier = xs > base ? xs - base : 0;
+        syl = xs; more = xm; less = xl;
+    }
     s->syl = syl;
+    s->dierese = dier;
     s->opt_more = more;
     s->opt_less = less;
     s->e_final = efin;
@@ -411,6 +421,7 @@ int fr_syllabify_words(const char *text, size_t len, fr_word *out, int max) {
         o->syllables = L.syl[i].syl;
         o->optional = L.syl[i].opt_more;
         o->optional_less = L.syl[i].opt_less;
+        o->dierese = L.syl[i].dierese;
         o->e_final = (char)L.syl[i].e_final;
         o->vowel_start = (char)L.syl[i].vowel_start;
         o->ends_vowel = (char)L.syl[i].ends_vowel;

@@ -11,8 +11,13 @@ typedef struct serve_opts {
     int threads;               /* the writer's threads (0: it chooses) */
     int queue;                 /* write requests that may wait (beyond: 503) */
     double timeout_s;          /* per-request time limit, waiting included */
+    int connections;           /* connections at once (beyond: closed unanswered); cut to
+                                  what the file-descriptor limit allows */
 } serve_opts;
 
+/* The connections serve_run allows at once: want, cut to the file-descriptor limit (whose
+ * soft value it first raises to the hard one) less what the process needs besides. */
+int serve_connection_limit(int want);
 /* Loads the model, listens, prints "vers serve: listening on http://HOST:PORT/" on stderr,
  * serves until SIGINT or SIGTERM (which the caller has blocked in every thread: serve_run
  * waits for them with sigwait), then stops cleanly.  Returns the exit status (0, or 2 with

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define MAX_BODY (64 * 1024)
@@ -349,6 +350,26 @@ static int loopback(const struct sockaddr *sa) {
     return 0;
 }
 
+/* Descriptors the process holds besides its connections: stdio, the listening socket,
+ * libmicrohttpd's wake-up pipes, the model and dictionary while they load, and slack. */
+#define FD_RESERVE 64
+
+int serve_connection_limit(int want) {
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r)) return want;                     /* unknown: as asked */
+    /* a soft limit below the hard one is a default, not a choice: raise it, as far as the
+     * connections need (an unlimited hard limit is not taken literally) */
+    rlim_t need = (rlim_t)want + FD_RESERVE;
+    if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < need && r.rlim_cur < r.rlim_max) {
+        struct rlimit n = r;
+        n.rlim_cur = r.rlim_max == RLIM_INFINITY || r.rlim_max > need ? need : r.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &n) == 0) r = n;
+    }
+    if (r.rlim_cur == RLIM_INFINITY || r.rlim_cur >= need) return want;
+    long room = (long)r.rlim_cur - FD_RESERVE;
+    return room < 8 ? 8 : (int)room;
+}
+
 int serve_run(const serve_opts *o) {
     server s;
     memset(&s, 0, sizeof s);
@@ -383,11 +404,17 @@ int serve_run(const serve_opts *o) {
         fprintf(stderr, "vers: serve: %s\n", err.msg);
         return 2;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+    /* poll(), not select(): with hundreds of connections descriptors pass FD_SETSIZE */
+    unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION;
     if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
+    /* Every connection within the limit is answered: served, or 503 at once when the queue
+     * is full.  Beyond it libmicrohttpd closes the connection unanswered, so the limit is
+     * set well above the queue (default 1024), as far as the descriptors allow. */
+    int want = o->connections > 0 ? o->connections : 1024, limit = serve_connection_limit(want);
     struct MHD_Daemon *d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handle, &s,
         MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)(2 * o->queue + 64),
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)limit,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
         MHD_OPTION_NOTIFY_COMPLETED, completed, &s,
@@ -401,8 +428,12 @@ int serve_run(const serve_opts *o) {
         const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
         s.port = di ? di->port : o->port;
         int v6 = strchr(o->host, ':') != NULL;
-        fprintf(stderr, "vers serve: listening on http://%s%s%s:%d/ (model %s, queue %d, time limit %g s)\n",
-                v6 ? "[" : "", o->host, v6 ? "]" : "", s.port, o->model, o->queue, o->timeout_s);
+        fprintf(stderr, "vers serve: listening on http://%s%s%s:%d/ (model %s, queue %d, time limit %g s, "
+                        "%d connections)\n", v6 ? "[" : "", o->host, v6 ? "]" : "", s.port, o->model, o->queue,
+                o->timeout_s, limit);
+        if (want > limit)
+            fprintf(stderr, "vers serve: %d connections asked, %d allowed (the file-descriptor limit, ulimit -n)\n",
+                    want, limit);
         sigset_t set;
         sigemptyset(&set);
         sigaddset(&set, SIGINT);
