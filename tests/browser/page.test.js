@@ -3,7 +3,8 @@
 // writes a French sonnet with a fixed seed and checks its text is vers write's, lines
 // streamed before the verdict, rhyme letters coloured by group, e muet marked, no horizontal
 // scroll; the permalink writes the same poem again; a pasted broken quatrain shows its
-// violation on line 3; English shows stress marks; screenshots saved in SHOTS.
+// violation on line 3; French diérèses shown where the count reads them; English stressed
+// syllables marked in the text; screenshots saved in SHOTS.
 "use strict";
 const { chromium } = require("playwright-core");
 const { execFileSync } = require("child_process");
@@ -100,14 +101,36 @@ async function writeAndWait(page) {
     check("no horizontal scroll at 375 px (check)", await noHorizontalScroll(page));
     await page.locator("#check").screenshot({ path: path.join(SHOTS, "serve-check-375.png") });
 
-    // English: stress marks
-    await page.fill("#ctext", "The woods are lovely, dark and deep,\nBut I have promises to keep.\n");
+    // French: every diérèse the count reads is shown (li-on, pri-ère, nati-on), not a glide
+    await page.fill("#ctext", "Le lion, terreur des forêts,\nLe roi des animaux dormait,\nHier encore il était roi\n\n" +
+                              "Et la prière monte au ciel comme une flamme ;\nLa nation entière a pitié de ce chien\n");
+    await page.selectOption("#clang", "fr");
+    await page.selectOption("#cform-name", "");
+    await page.click("#cgo");
+    await page.waitForSelector("#cpoem .row .dierese");
+    const dier = await page.$$eval("#cpoem .dierese", (xs) => xs.map((x) => x.textContent));
+    check("diérèses shown where the count reads them", JSON.stringify(dier) === JSON.stringify(["lion", "Hier", "prière", "nation"]),
+          JSON.stringify(dier));
+    const fkeep = await page.$$eval("#cpoem .row .text", (xs) => xs.every((x) => x.textContent === x.dataset.text));
+    check("French lines keep their text", fkeep);
+
+    // English: the stressed syllables marked in the text itself
+    await page.fill("#ctext", "Shall I compare thee to a summer's day?\nThou art more lovely and more temperate:\n");
     await page.selectOption("#clang", "en");
     await page.selectOption("#cform-name", "");
     await page.click("#cgo");
-    await page.waitForSelector("#cpoem .row .stress");
-    const stress = await page.$$eval("#cpoem .stress", (xs) => xs.map((x) => x.textContent));
-    check("English lines show their stresses", stress.length === 2 && stress.every((s) => s.includes("/")), JSON.stringify(stress));
+    await page.waitForSelector("#cpoem .row .stressed");
+    const lines = await page.$$eval("#cpoem .row .text", (xs) => xs.map((x) => ({
+      same: x.textContent === x.dataset.text,
+      stressed: [...x.querySelectorAll(".stressed")].map((b) => b.textContent),
+      bold: [...x.querySelectorAll(".stressed")].every((b) => +getComputedStyle(b).fontWeight >= 600),
+    })));
+    check("English lines keep their text", lines.length === 2 && lines.every((l) => l.same), JSON.stringify(lines));
+    check("stressed syllables marked on their syllables (Sonnet 18, line 1)",
+          JSON.stringify(lines[0].stressed) === JSON.stringify(["I", "pare", "to", "sum", "day"]), JSON.stringify(lines[0].stressed));
+    check("the marks are visible (bold)", lines.every((l) => l.bold && l.stressed.length >= 4), JSON.stringify(lines));
+    check("no horizontal scroll at 375 px (English)", await noHorizontalScroll(page));
+    await page.locator("#check").screenshot({ path: path.join(SHOTS, "serve-english-375.png") });
 
     // the page at a desktop width, for the README
     const wide = await browser.newPage({ viewport: { width: 1000, height: 900 } });
