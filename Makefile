@@ -149,9 +149,10 @@ FUZZ_FLAGS ?= -O1 -g -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -mavx2 -mfma -mf16c 
               -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 fuzz: $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
-build-fuzz/%: fuzz/%.c $(LIB_SRC)
+# (the library's generated word lists too: without them the link fails)
+build-fuzz/%: fuzz/%.c $(LIB_SRC) $(BUILD)/gen/common_words_data.c
 	@mkdir -p build-fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) -lgomp -lm -lpthread
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(BUILD)/gen/common_words_data.c -lgomp -lm -lpthread
 
 # The shipped model's recipe (docs/TRAINING.md).
 model: all

@@ -265,6 +265,50 @@ int main(int argc, char **argv) {
     int rc = en_dict_load(NULL, &d, &err);
     int have_dict = rc == VERS_OK && d && !en_dict_guess_only(d);
 
+    /* the page marks a stressed syllable on its letters: a word cut into the count's
+     * syllables by its spelling (en_cut.c), whatever the count */
+    T_CASE("en: a word's letters cut into its syllables") {
+        struct { const char *w; int nsyl; const char *want; } c[] = {
+            {"compare", 2, "com|pare"}, {"summer's", 2, "sum|mer's"}, {"temperate", 3, "tem|pe|rate"},
+            {"heaven", 1, "heaven"}, {"heaven", 2, "hea|ven"}, {"every", 2, "eve|ry"}, {"every", 3, "e|ve|ry"},
+            {"glorious", 3, "glo|ri|ous"}, {"quiet", 2, "qui|et"}, {"being", 2, "be|ing"}, {"little", 2, "lit|tle"},
+            {"children", 2, "chil|dren"}, {"mother", 2, "mo|ther"}, {"rhythm", 2, "rhy|thm"}, {"fire", 1, "fire"},
+            {"fire", 2, "fi|re"}, {"loved", 1, "loved"}, {"wanted", 2, "wan|ted"}, {"flower", 1, "flower"},
+            {"lovely", 2, "love|ly"}, {"singer", 2, "sing|er"}, {"yes", 1, "yes"}, {"beyond", 2, "be|yond"},
+            {"st", 2, "s|t"}, {"a", 3, "a||"},
+        };
+        for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+            int cut[24];
+            size_t n = strlen(c[i].w);
+            en_syllable_cuts(c[i].w, n, c[i].nsyl, cut);
+            char got[64];
+            size_t g = 0;
+            for (int k = 0; k < c[i].nsyl; k++) {
+                size_t e = k + 1 < c[i].nsyl ? (size_t)cut[k + 1] : n;
+                if (k) got[g++] = '|';
+                memcpy(got + g, c[i].w + cut[k], e - (size_t)cut[k]);
+                g += e - (size_t)cut[k];
+            }
+            got[g] = 0;
+            T_CHECK(!strcmp(got, c[i].want), "%s in %d: %s, not %s", c[i].w, c[i].nsyl, got, c[i].want);
+        }
+        /* any letters, any count: cut[0] = 0, rising by at least one until the word's end */
+        unsigned long long r = 42;
+        int bad = 0;
+        for (int t = 0; t < 20000; t++) {
+            char w[40];
+            r = r * 6364136223846793005ull + 1442695040888963407ull;
+            int n = 1 + (int)(r >> 59);
+            for (int k = 0; k < n; k++) { r = r * 6364136223846793005ull + 1; w[k] = "aeiouybcdglmnrst'"[(r >> 33) % 17]; }
+            int nsyl = 1 + (int)((r >> 20) % 12), cut[24];
+            en_syllable_cuts(w, (size_t)n, nsyl, cut);
+            if (cut[0] != 0) bad++;
+            for (int k = 1; k < nsyl; k++)
+                if (cut[k] > n || (cut[k] <= cut[k - 1] && cut[k - 1] < n) || cut[k] < cut[k - 1]) { bad++; break; }
+        }
+        T_CHECK(bad == 0, "%d random words cut out of order", bad);
+    }
+
     T_CASE("en: dictionary load") {
         T_CHECK(rc == VERS_OK && d, "load: %d %s", rc, err.msg);
         if (!have_dict) printf("note: %s\n", err.msg);

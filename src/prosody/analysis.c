@@ -648,7 +648,7 @@ static int en_words_json(json_buf *b, const vers_prosody *p, const vers_poem_lin
         json_key(b, "word", 1); json_string(b, l->text + w[i].start, w[i].end - w[i].start);
         json_key(b, "syllables", 0); json_int(b, syl);
         json_key(b, "stress", 0); json_string(b, e.stress + at, (size_t)syl);
-        if (!w[i].spoken) {
+        if (!w[i].spoken && syl <= EN_WORD_SYL) {
             json_key(b, "parts", 0); json_raw(b, "[");
             for (int k = 0; k < syl; k++) {
                 size_t s = w[i].cut[k], t = k + 1 < syl ? w[i].cut[k + 1] : w[i].end;

@@ -159,5 +159,5 @@ void en_syllable_cuts(const char *w, size_t len, int nsyl, int *cut) {
     }
     /* fewer places than syllables (an abbreviation read out): what remains gets a letter
      * each while there are letters, then none */
-    for (; k < nsyl; k++) cut[k] = cut[k - 1] < (int)len ? cut[k - 1] + 1 : (int)len;
+    for (; k < nsyl; k++) cut[k] = cut[k - 1] < n ? cut[k - 1] + 1 : n;
 }

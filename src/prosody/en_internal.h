@@ -105,8 +105,8 @@ typedef int (*en_word_src_fn)(void *ctx, const char *w, size_t len, int accented
 void en_split_words_src(const char *text, size_t len, en_word_src_fn fn, void *ctx);
 
 /* A word's letters (as en_split_words gives them) cut into nsyl syllables by its spelling
- * (en_cut.c): cut[k] = the letter where syllable k begins (cut[0] = 0, increasing; a cut
- * may equal len when the word has fewer letters than syllables).  Shows a reader which
+ * (en_cut.c): cut[k] = the letter where syllable k begins (cut[0] = 0, increasing; cuts
+ * repeat len when the word has fewer letters than syllables).  Shows a reader which
  * letters carry which syllable; the count is the scansion's, not the spelling's. */
 void en_syllable_cuts(const char *w, size_t len, int nsyl, int *cut);
 

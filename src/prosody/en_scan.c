@@ -138,8 +138,9 @@ static int where_word(void *vctx, const char *w, size_t n, int accented_ed, cons
     o->spoken = src->at == NULL;
     int cut[EN_WORD_MAX_SYL];
     for (int k = 0; k < EN_WORD_MAX_SYL; k++) cut[k] = 0;
-    if (!o->spoken && nsyl > 0) en_syllable_cuts(w, n, nsyl, cut);
-    for (int k = 0; k < EN_WORD_MAX_SYL; k++) o->cut[k] = o->spoken || k >= nsyl ? src->start : src->at[cut[k]];
+    int nc = nsyl < EN_WORD_MAX_SYL ? nsyl : EN_WORD_MAX_SYL;   /* a reading has no more (en_reading.cls) */
+    if (!o->spoken && nc > 0) en_syllable_cuts(w, n, nc, cut);
+    for (int k = 0; k < EN_WORD_MAX_SYL; k++) o->cut[k] = o->spoken || k >= nc ? src->start : src->at[cut[k]];
     return 0;
 }
 
