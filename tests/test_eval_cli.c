@@ -40,10 +40,11 @@ static int held_out(const char *id) {
 typedef struct gold_line { char *text, *stress, *alts; } gold_line;
 
 /* Next JSON line object's "stress" value from *at: copies it (only 0/1 characters) into
- * out; returns 0 when there is none. */
+ * out; returns 0 when there is none.  A line object opens with {"text": and its own stress
+ * comes before its words (whose stresses are each word's share of it). */
 static int next_stress(const char **at, char *out, size_t size) {
-    const char *p = strstr(*at, "\"stress\":\"");
-    if (!p) return 0;
+    const char *p = strstr(*at, "{\"text\":");
+    if (!p || !(p = strstr(p, "\"stress\":\""))) return 0;
     p += 10;
     size_t n = 0;
     while (*p == '0' || *p == '1') { if (n + 1 < size) out[n++] = *p; p++; }
@@ -91,7 +92,7 @@ static int score_poem(const char *vers, const char *id, gold_line *g, int n, par
         if (show_fails && part == PART_TUNE && (best < 0 || best != len))
             printf("  %s %s gold %-16s got %-16s %s\n", name, best < 0 ? "COUNT " : "STRESS", g[i].stress, got, g[i].text);
     }
-    return strstr(at, "\"stress\":\"") ? -1 : 0;
+    return strstr(at, "{\"text\":") ? -1 : 0;
 }
 
 /* Scores a meter_en TSV (poem_id line_no text syllables stress stress_alternatives ...). */
