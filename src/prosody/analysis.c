@@ -116,7 +116,9 @@ static int fit_to_metre(const vers_prosody *p, int lang, const vers_poem_line *L
  * prior (en_poem.c); the poem's commonest length is not forced on English lines, whose
  * lengths vary more than their metre (a reader's extra syllables).  French: without
  * targets, lines are refitted to the poem's commonest length. */
-static int prior_bits(const en_prior *pr) { return (pr->ternary ? 1 : 0) | (pr->rising ? 2 : 0); }
+static int prior_bits(const en_prior *pr) {
+    return (pr->ternary ? 1 : 0) | (pr->rising ? 2 : 0) | ((pr->beats > 0 && pr->beats < 64 ? pr->beats : 0) << 2);
+}
 
 /* *prior_out (English): the poem's metre the lines were read with, as prior_bits. */
 static int scan_poem(const vers_prosody *p, int lang, const vers_poem_line *L, int n, const int *target, vers_line *out,
@@ -628,10 +630,10 @@ static int en_words_json(json_buf *b, const vers_prosody *p, const vers_poem_lin
     enum { MAXW = 64 };
     en_word_read w[MAXW];
     en_line e;
-    en_prior pr = {l->read_prior & 1, (l->read_prior >> 1) & 1};
+    en_prior pr = {l->read_prior & 1, (l->read_prior >> 1) & 1, l->read_prior >> 2};
     size_t len = strlen(l->text);
     if (!p || !p->en) return 0;
-    int n = en_scan_words(p->en, l->text, len, l->read_target, l->read_prior ? &pr : NULL, &e, w, MAXW);
+    int n = en_scan_words(p->en, l->text, len, l->read_target, (l->read_prior & 3) ? &pr : NULL, &e, w, MAXW);
     if (n < 0 || e.syllables != l->scan.syllables || strcmp(e.stress, l->scan.stress)) return 0;
     size_t ns = strlen(e.stress);
     json_key(b, "words", 0);
