@@ -406,6 +406,14 @@ int main(void) {
              "\"stress\":\"1010101\",\"rhyme\":\"A\",\"rhyme_key\":\"IHL\",\"last_word\":\"still\",\"feminine\":false,"
              "\"words\":[{\"word\":\"The\",\"syllables\":0,\"stress\":\"\",\"parts\":[]},"
              "{\"word\":\"evening\",\"syllables\":2,\"stress\":\"10\",\"parts\":[\"eve\",\"ning\"]},"},
+            /* a headless line read again with the poem's beats (en_poem_reread) lists its words
+             * as read then: I WAS an-GRY */
+            {"I was angry with my friend:\nI told my wrath, my wrath did end.\n"
+             "I was angry with my foe:\nI told it not, my wrath did grow.\n", NULL, NULL,
+             "\"stress\":\"1010101\",\"rhyme\":\"A\",\"rhyme_key\":\"EHND\",\"last_word\":\"friend\",\"feminine\":false,"
+             "\"words\":[{\"word\":\"I\",\"syllables\":1,\"stress\":\"1\",\"parts\":[\"I\"]},"
+             "{\"word\":\"was\",\"syllables\":1,\"stress\":\"0\",\"parts\":[\"was\"]},"
+             "{\"word\":\"angry\",\"syllables\":2,\"stress\":\"10\",\"parts\":[\"an\",\"gry\"]},"},
             /* digits read out are one word, without parts */
             {"In 1850 the river rose\n", NULL, NULL,
              "{\"word\":\"1850\",\"syllables\":4,\"stress\":\"0110\"},{\"word\":\"the\","},

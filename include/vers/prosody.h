@@ -207,7 +207,7 @@ typedef struct vers_poem_line {
     char letter;             /* its scheme letter (A-Z, a-z, then cycling; '-' none) */
     vers_line scan;
     int read_target;         /* private: EN: the count its scan was fitted to (0: none) */
-    int read_prior;          /* private: EN: the poem's metre it was read with (1 triple, 2 rising) */
+    int read_prior;          /* private: EN: the metre this line was read with (analysis.c prior_bits; 0 alone) */
 } vers_poem_line;
 
 typedef struct vers_analysis {

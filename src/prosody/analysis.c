@@ -116,14 +116,16 @@ static int fit_to_metre(const vers_prosody *p, int lang, const vers_poem_line *L
  * prior (en_poem.c); the poem's commonest length is not forced on English lines, whose
  * lengths vary more than their metre (a reader's extra syllables).  French: without
  * targets, lines are refitted to the poem's commonest length. */
+enum { PRIOR_USED = 1 << 8 };   /* the line was read with a prior (en_scan_line_prior) */
 static int prior_bits(const en_prior *pr) {
-    return (pr->ternary ? 1 : 0) | (pr->rising ? 2 : 0) | ((pr->beats > 0 && pr->beats < 64 ? pr->beats : 0) << 2);
+    return PRIOR_USED | (pr->ternary ? 1 : 0) | (pr->rising ? 2 : 0) | ((pr->beats > 0 && pr->beats < 64 ? pr->beats : 0) << 2);
 }
 
-/* *prior_out (English): the poem's metre the lines were read with, as prior_bits. */
+/* prior_out[i] (English): the metre line i was read with, as prior_bits, 0 when it was read
+ * alone — the poem's, or the one a line that lost a beat was read again with. */
 static int scan_poem(const vers_prosody *p, int lang, const vers_poem_line *L, int n, const int *target, vers_line *out,
                      int *prior_out) {
-    *prior_out = 0;
+    for (int i = 0; i < n; i++) prior_out[i] = 0;
     if (lang == VERS_LANG_EN) {
         if (!p || !p->en) return VERS_EINVAL;
         en_line *e = calloc((size_t)(n ? n : 1), sizeof *e);
@@ -133,18 +135,19 @@ static int scan_poem(const vers_prosody *p, int lang, const vers_poem_line *L, i
             rc = en_scan_line(p->en, L[i].text, strlen(L[i].text), target ? target[i] : 0, &e[i]);
         en_prior prior = {0};
         if (!rc) en_poem_metre(e, n, &prior);
-        for (int i = 0; i < n && !rc && (prior.ternary || prior.rising); i++)
+        for (int i = 0; i < n && !rc && (prior.ternary || prior.rising); i++) {
             rc = en_scan_line_prior(p->en, L[i].text, strlen(L[i].text), target ? target[i] : 0, &prior, &e[i]);
+            prior_out[i] = prior_bits(&prior);
+        }
         /* lines that lost a beat to the prior's light opening (en_poem_reread) */
         for (int i = 0; i < n && !rc; i++) {
             en_prior alt;
             en_line t;
             if (!en_poem_reread(&prior, &e[i], &alt)) continue;
             rc = en_scan_line_prior(p->en, L[i].text, strlen(L[i].text), target ? target[i] : 0, &alt, &t);
-            if (!rc && t.beats == prior.beats) e[i] = t;
+            if (!rc && t.beats == prior.beats) { e[i] = t; prior_out[i] = prior_bits(&alt); }
         }
         for (int i = 0; i < n && !rc; i++) vline_from_en(&e[i], &out[i]);
-        *prior_out = prior_bits(&prior);
         free(e);
         return rc;
     }
@@ -212,13 +215,14 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
     }
     vers_line *best_scans = scans + n;
     int *ids = malloc(sizeof *ids * (size_t)n);
-    int *best_target = malloc(sizeof *best_target * (size_t)n);
+    /* the best plan's targets and, per line, the metre each scan was read with (now and best) */
+    int *best_target = malloc(sizeof *best_target * (size_t)(3 * n));
     if (!ids || !best_target) {
         free(scans); free(target); free(texts); free(lens); free(v); free(best_v); free(ids); free(best_target);
         return vers_errorf(err, VERS_ENOMEM, "out of memory");
     }
     /* how the best scans were read (English words are read again the same way) */
-    int prior = 0, best_prior = 0, best_own = 0;
+    int *prior = best_target + n, *best_prior = best_target + 2 * n, best_own = 0;
     for (int i = 0; i < n; i++) { texts[i] = a->lines[i].text; lens[i] = strlen(texts[i]); ids[i] = a->lines[i].rhyme_id; }
     int best_k = INT_MAX, rc = VERS_OK;
     for (int b = 0; b < n_syl && best_k; b++) {
@@ -233,7 +237,7 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
             if (!scanned) {
                 scanned = 1;
                 for (int i = 0; i < n; i++) target[i] = plan->lines[i].syllables;
-                rc = scan_poem(p, a->lang, a->lines, n, target, scans, &prior);
+                rc = scan_poem(p, a->lang, a->lines, n, target, scans, prior);
                 if (!f->n_syl) for (int i = 0; i < n; i++) scans[i] = a->lines[i].scan;
                 if (rc) { vers_plan_free(plan); vers_errorf(err, rc, "scan failed"); goto done; }
             }
@@ -249,7 +253,7 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
                 memcpy(best_v, v, sizeof *v * (size_t)k);
                 memcpy(best_scans, scans, sizeof *scans * (size_t)n);
                 memcpy(best_target, target, sizeof *target * (size_t)n);
-                best_prior = prior;
+                memcpy(best_prior, prior, sizeof *prior * (size_t)n);
                 best_own = !f->n_syl;          /* the analysis's own scans, read as they were */
             }
             vers_plan_free(plan);
@@ -266,7 +270,7 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
     } else {
         for (int i = 0; i < n; i++) {
             a->lines[i].scan = best_scans[i];
-            if (!best_own) { a->lines[i].read_target = best_target[i]; a->lines[i].read_prior = best_prior; }
+            if (!best_own) { a->lines[i].read_target = best_target[i]; a->lines[i].read_prior = best_prior[i]; }
         }
         for (int i = 0; i < best_k; i++) {
             vers_violation *x = vb_next(out);
@@ -531,10 +535,11 @@ int vers_analyse(const vers_prosody *p, const char *text, size_t len,
     for (int i = 0; i < n; i++) { a->stanza_lines[a->lines[i].stanza]++; stanza[i] = a->lines[i].stanza; }
 
     a->ctx = p;
-    int prior = 0;
-    rc = scan_poem(p, a->lang, a->lines, n, NULL, scans, &prior);
-    if (rc) { vers_errorf(err, rc, "scan failed"); goto fail; }
-    for (int i = 0; i < n; i++) { a->lines[i].scan = scans[i]; a->lines[i].read_prior = prior; }
+    int *prior = malloc(sizeof *prior * (size_t)(n ? n : 1));
+    rc = prior ? scan_poem(p, a->lang, a->lines, n, NULL, scans, prior) : VERS_ENOMEM;
+    if (rc) { free(prior); vers_errorf(err, rc, rc == VERS_ENOMEM ? "out of memory" : "scan failed"); goto fail; }
+    for (int i = 0; i < n; i++) { a->lines[i].scan = scans[i]; a->lines[i].read_prior = prior[i]; }
+    free(prior);
     if (scheme_detect(p, scans, stanza, n, ids) < 0) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
     a->scheme = malloc((size_t)n + (size_t)a->n_stanzas + 1);
     if (!a->scheme) { rc = vers_errorf(err, VERS_ENOMEM, "out of memory"); goto fail; }
@@ -630,10 +635,10 @@ static int en_words_json(json_buf *b, const vers_prosody *p, const vers_poem_lin
     enum { MAXW = 64 };
     en_word_read w[MAXW];
     en_line e;
-    en_prior pr = {l->read_prior & 1, (l->read_prior >> 1) & 1, l->read_prior >> 2};
+    en_prior pr = {l->read_prior & 1, (l->read_prior >> 1) & 1, (l->read_prior >> 2) & 63};
     size_t len = strlen(l->text);
     if (!p || !p->en) return 0;
-    int n = en_scan_words(p->en, l->text, len, l->read_target, (l->read_prior & 3) ? &pr : NULL, &e, w, MAXW);
+    int n = en_scan_words(p->en, l->text, len, l->read_target, (l->read_prior & PRIOR_USED) ? &pr : NULL, &e, w, MAXW);
     if (n < 0 || e.syllables != l->scan.syllables || strcmp(e.stress, l->scan.stress)) return 0;
     size_t ns = strlen(e.stress);
     json_key(b, "words", 0);
