@@ -9,8 +9,9 @@
  * writer walks that implicit trie token by token.  Building costs a second or two for a big
  * word list, so the index — with the language's lexicon (lexicon.c) — is cached under
  * $XDG_CACHE_HOME/vers (or ~/.cache/vers), one file per language and tokenizer, keyed by a
- * checksum of the tokenizer, the language, the word list and the oracle's answers on probe
- * words. */
+ * checksum of the tokenizer, the language, the word list, the build's checksum of the code and
+ * lists the index is made from (wr_index_code_id) and the oracle's answers on probe words
+ * (the dictionary read at run time). */
 #include "write/wr.h"
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@ typedef struct cand {
     int toks[MAX_WORD_TOKENS];
     int n_tok, syl, gender, vi;
 } cand;
+
+extern const unsigned long long wr_index_code_id;   /* build/gen/index_code_id.c */
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n) {
     const unsigned char *u = p;
@@ -311,9 +314,11 @@ static int cache_load(wr_rhyme_index *ix, const char *path, uint64_t key, int n_
 static uint64_t index_key(const wr_tokens *tt, const wr_oracle *or, const char *wordlist, const wr_lexicon *common) {
     uint64_t h = fnv(0xcbf29ce484222325ull, &tt->checksum, 8);
     if (common && common->n) h = fnv(h, common->text, common->len);
-    /* what the lexicon and the rhyme words keep from a word list changes with the code */
+    /* what the lexicon and the rhyme words keep from a word list changes with the code: the
+     * build's checksum of the prosody, the word rules and the lists (the Makefile's INDEX_CODE) */
     const uint32_t rules = WR_LEXICON_RULES;
     h = fnv(h, &rules, sizeof rules);
+    h = fnv(h, &wr_index_code_id, sizeof wr_index_code_id);
     h = fnv(h, &or->lang, sizeof or->lang);
     if (wordlist) {
         struct stat st;
