@@ -211,17 +211,20 @@ void tgemm_with(const tg_kernel *kn, tg_precision prec, int ta, int tb, int M, i
 #define TG_APACK_MAX (1 << 18)      /* 1 MB of FP32 per thread */
 static _Thread_local float *tl_bshared;
 static _Thread_local size_t tl_bshared_n;
+/* The threads' A buffers, TG_APACK_MAX floats each, held by the calling thread (as the B
+ * buffers are): a buffer in an OpenMP worker's own thread-local storage would be lost when
+ * the runtime ends that worker (a smaller team), a leak. */
 static _Thread_local float *tl_apack;
 static _Thread_local size_t tl_apack_n;
 
-/* this thread's A buffer of at least n floats, or NULL (then A is packed per block) */
-static float *apack_buffer(size_t n) {
-    if (n > TG_APACK_MAX) return NULL;
+/* the calling thread's A buffers for nt threads, or NULL (then A is packed per block) */
+static float *apack_buffers(int nt) {
+    size_t n = (size_t)nt * TG_APACK_MAX;
     if (tl_apack_n < n) {
         free(tl_apack);
         tl_apack = NULL; tl_apack_n = 0;
-        if (posix_memalign((void **)&tl_apack, 64, TG_APACK_MAX * sizeof(float))) { tl_apack = NULL; return NULL; }
-        tl_apack_n = TG_APACK_MAX;
+        if (posix_memalign((void **)&tl_apack, 64, n * sizeof(float))) { tl_apack = NULL; return NULL; }
+        tl_apack_n = n;
     }
     return tl_apack;
 }
@@ -248,6 +251,8 @@ void tgemm_par(tg_precision prec, int ta, int tb, int M, int N, int K, float alp
     }
     float *bbufs[2] = {tl_bshared, tl_bshared + half};
     const int bf = prec == TG_BF16, nblk_n = (N + NC - 1) / NC;
+    /* A packed once per k block pays only when there are several column blocks */
+    float *apacks = nblk_n > 1 ? apack_buffers(nt) : NULL;
 #pragma omp parallel
     {
         const int it = omp_get_thread_num(), nth = omp_get_num_threads();
@@ -255,8 +260,8 @@ void tgemm_par(tg_precision prec, int ta, int tb, int M, int N, int K, float alp
         int units = (M + MR - 1) / MR;
         int lo = (int)((int64_t)units * it / nth) * MR, hi = (int)((int64_t)units * (it + 1) / nth) * MR;
         if (hi > M) hi = M;
-        /* A packed once per k block pays only when there are several column blocks */
-        float *apack = nblk_n > 1 && hi > lo ? apack_buffer((size_t)(hi - lo + MR) * TG_KC) : NULL;
+        float *apack = apacks && hi > lo && it < nt && (size_t)(hi - lo + MR) * TG_KC <= TG_APACK_MAX
+                           ? apacks + (size_t)it * TG_APACK_MAX : NULL;
         int blk = 0;
         for (int pc = 0; pc < K; pc += TG_KC) {
             int kc = K - pc < TG_KC ? K - pc : TG_KC;
