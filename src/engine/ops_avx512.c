@@ -41,6 +41,19 @@ static inline __m512 ld16h_m(const uint16_t *p, __mmask16 m) { return _mm512_cvt
 
 #define X4_MAXD 256   /* head sizes up to this (the queries' vectors held in registers) */
 
+/* a[t][r] += q_t · k_r over chunk c of 16 values, for 4 queries (qf) and 4 keys (v0..v3) */
+static inline __attribute__((always_inline)) void fma_4x4(__m512 a[4][4], float qf[4][X4_MAXD], int c, __m512 v0,
+                                                           __m512 v1, __m512 v2, __m512 v3) {
+#pragma GCC unroll 4
+    for (int t = 0; t < 4; t++) {
+        const __m512 qv = _mm512_load_ps(&qf[t][16 * c]);
+        a[t][0] = _mm512_fmadd_ps(qv, v0, a[t][0]);
+        a[t][1] = _mm512_fmadd_ps(qv, v1, a[t][1]);
+        a[t][2] = _mm512_fmadd_ps(qv, v2, a[t][2]);
+        a[t][3] = _mm512_fmadd_ps(qv, v3, a[t][3]);
+    }
+}
+
 /* hsum16z of 4 vectors at once, into lanes 0, 4, 8, 12: the same additions (lane i + lane
  * i + 8, then the 128-bit halves, then lanes 0+2 and 1+3, then 0+1), done by shuffles on
  * pairs of vectors instead of one reduction each (a third of the instructions) */
@@ -75,26 +88,13 @@ void ops_scores16_lanes_x4_avx512(float *att, size_t lda, const uint16_t *q, con
             for (int r = 0; r < 4; r++) a[t][r] = _mm512_setzero_ps();
         for (int c = 0; c < nc; c++) {
             const __m512 v0 = ld16h(k0 + 16 * c), v1 = ld16h(k1 + 16 * c), v2 = ld16h(k2 + 16 * c), v3 = ld16h(k3 + 16 * c);
-#pragma GCC unroll 4
-            for (int t = 0; t < 4; t++) {
-                const __m512 qv = _mm512_load_ps(&qf[t][16 * c]);
-                a[t][0] = _mm512_fmadd_ps(qv, v0, a[t][0]);
-                a[t][1] = _mm512_fmadd_ps(qv, v1, a[t][1]);
-                a[t][2] = _mm512_fmadd_ps(qv, v2, a[t][2]);
-                a[t][3] = _mm512_fmadd_ps(qv, v3, a[t][3]);
-            }
+            fma_4x4(a, qf, c, v0, v1, v2, v3);
         }
         if (rem) {
             const int c = nc;
             const __m512 v0 = ld16h_m(k0 + 16 * c, mr), v1 = ld16h_m(k1 + 16 * c, mr), v2 = ld16h_m(k2 + 16 * c, mr),
                          v3 = ld16h_m(k3 + 16 * c, mr);
-            for (int t = 0; t < 4; t++) {
-                const __m512 qv = _mm512_load_ps(&qf[t][16 * c]);
-                a[t][0] = _mm512_fmadd_ps(qv, v0, a[t][0]);
-                a[t][1] = _mm512_fmadd_ps(qv, v1, a[t][1]);
-                a[t][2] = _mm512_fmadd_ps(qv, v2, a[t][2]);
-                a[t][3] = _mm512_fmadd_ps(qv, v3, a[t][3]);
-            }
+            fma_4x4(a, qf, c, v0, v1, v2, v3);
         }
         for (int t = 0; t < 4; t++) {
             const __m128 r = _mm512_castps512_ps128(_mm512_permutexvar_ps(pick, hsum16z_x4(a[t][0], a[t][1], a[t][2], a[t][3])));

@@ -316,8 +316,6 @@ static uint64_t index_key(const wr_tokens *tt, const wr_oracle *or, const char *
     if (common && common->n) h = fnv(h, common->text, common->len);
     /* what the lexicon and the rhyme words keep from a word list changes with the code: the
      * build's checksum of the prosody, the word rules and the lists (the Makefile's INDEX_CODE) */
-    const uint32_t rules = WR_LEXICON_RULES;
-    h = fnv(h, &rules, sizeof rules);
     h = fnv(h, &wr_index_code_id, sizeof wr_index_code_id);
     h = fnv(h, &or->lang, sizeof or->lang);
     if (wordlist) {

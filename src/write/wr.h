@@ -158,7 +158,6 @@ int wr_u8_pair_ok(unsigned lead, unsigned cont);
 /* The words of one language (its system word list), normalised by wr_norm_word and sorted:
  * text holds them NUL-terminated in byte order after a leading NUL; sorted[i] is the offset
  * of the i-th.  n == 0: no lexicon, every word allowed. */
-#define WR_LEXICON_RULES 3     /* bump when the words taken from a list change: keys the cache */
 typedef struct wr_lexicon {
     int lang;
     uint32_t n;
