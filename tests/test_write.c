@@ -123,6 +123,26 @@ int main(void) {
     }
     if (!have_en || !have_fr) T_DONE();
 
+    T_CASE("write: the poems' random streams of nearby seeds and indexes share no draws") {
+        /* wr_rng_next steps one 2^64 cycle by a constant: a first state linear in the seed made
+         * seed s's stream seed s+1's shifted by one draw (seeds 202 and 204 gave one sonnet). */
+        enum { SEEDS = 48, IDX = 3, DRAWS = 64 };
+        static uint64_t d[SEEDS * IDX][DRAWS];
+        for (int s = 0; s < SEEDS; s++)
+            for (int i = 0; i < IDX; i++) {
+                uint64_t r = wr_rng_init((uint64_t)s + 200, (uint64_t)i);
+                for (int k = 0; k < DRAWS; k++) d[s * IDX + i][k] = wr_rng_next(&r);
+            }
+        int shared = 0;
+        for (int a = 0; a < SEEDS * IDX; a++)
+            for (int b = a + 1; b < SEEDS * IDX; b++)
+                for (int k = 0; k < DRAWS; k++)
+                    for (int m = 0; m < DRAWS; m++) shared += d[a][k] == d[b][m];
+        T_CHECK(shared == 0, "%d draws shared between streams", shared);
+        uint64_t r1 = wr_rng_init(7, 0), r2 = wr_rng_init(7, 0);
+        T_CHECK(wr_rng_next(&r1) == wr_rng_next(&r2), "same seed, same stream");
+    }
+
     T_CASE("write: wr_utf8_next is util/utf8.h's strict decoder (U+FFFD and one byte when invalid)") {
         const char *in[] = {"a", "\xc3\xa9", "\xe2\x80\x99", "\xf0\x9f\x98\x80", "\x80", "\xc0\x80", "\xed\xa0\x80", "\xc3"};
         uint32_t want[] = {'a', 0xE9, 0x2019, 0x1F600, 0xFFFD, 0xFFFD, 0xFFFD, 0xFFFD};

@@ -323,5 +323,14 @@ static inline uint64_t wr_rng_next(uint64_t *s) {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
 }
+/* The first state of a poem's stream.  wr_rng_next walks one cycle of 2^64 states by a
+ * fixed step, so states seed * step + c would make seed s's draws seed s+1's shifted by one
+ * (seeds 202 and 204 wrote the same sonnet): the state is a hash of seed and index instead,
+ * a random point of the cycle. */
+static inline uint64_t wr_rng_init(uint64_t seed, uint64_t index) {
+    uint64_t s = seed, h = wr_rng_next(&s);
+    s = h ^ (index * 0xD1B54A32D192ED03ull);
+    return wr_rng_next(&s);
+}
 static inline double wr_rng_unif(uint64_t *s) { return (double)(wr_rng_next(s) >> 11) * (1.0 / 9007199254740992.0); }
 #endif

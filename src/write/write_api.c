@@ -141,7 +141,7 @@ int vers_write(vers_writer *w, const vers_write_opts *o, int index, vers_poem_ou
     memset(out, 0, sizeof *out);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    uint64_t rng = o->seed * 0x9E3779B97F4A7C15ull + (uint64_t)index * 0xD1B54A32D192ED03ull + 1;
+    uint64_t rng = wr_rng_init(o->seed, (uint64_t)index);
     char first_gender = (wr_rng_next(&rng) & 1) ? 'm' : 'f';
     request r;
     int rc = request_open(o, first_gender, &r, err);
