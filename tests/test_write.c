@@ -72,6 +72,91 @@ static int req_open(req *r, const char *form_text, int lang, char first_gender) 
 }
 static void req_close(req *r) { vers_plan_free(r->plan); vers_form_free(r->form); memset(r, 0, sizeof *r); }
 
+/* A model whose every fifth word token is one it does not want (logit - 12, p < 1e-6): a
+ * wrapper over the fake model that also counts the tokens the writer draws and how many of
+ * them were such tokens.  A draw is a token fed alone at a position whose logits the model
+ * gave for the same history before (the writer truncates and re-feeds between steps). */
+typedef struct poisoned {
+    wr_lm in; long draws, bad; unsigned char *bad_tok;
+    int *hist; uint64_t *hash; int n, cap;          /* the history and its prefix hashes */
+    float *seen; uint64_t *seen_hash;                /* per position: the logits given there */
+} poisoned;
+static int pz_eval(void *ud, const int *toks, int n, float *logits, vers_err *err) {
+    poisoned *z = ud;
+    const int nv = z->in.n_vocab;
+    if (z->n + n > z->cap) return vers_errorf(err, VERS_EINVAL, "poisoned model: context full");
+    if (n == 1 && z->seen_hash[z->n] == z->hash[z->n] && z->hash[z->n] != 0) { z->draws++; z->bad += z->bad_tok[toks[0]]; }
+    int rc = z->in.eval(z->in.ud, toks, n, logits, err);
+    if (rc) return rc;
+    for (int i = 0; i < n; i++) {
+        z->hist[z->n] = toks[i];
+        z->hash[z->n + 1] = (z->hash[z->n] ^ (uint64_t)(toks[i] + 1)) * 0x100000001B3ull + 1;
+        z->n++;
+    }
+    for (int t = 0; t < nv; t++) if (z->bad_tok[t]) logits[t] -= 12.0f;
+    memcpy(z->seen + (size_t)z->n * nv, logits, sizeof(float) * (size_t)nv);
+    z->seen_hash[z->n] = z->hash[z->n];
+    return VERS_OK;
+}
+static int pz_truncate(void *ud, int n) { poisoned *z = ud; if (n >= 0 && n < z->n) z->n = n; return z->in.truncate(z->in.ud, n); }
+static int pz_n_past(void *ud) { poisoned *z = ud; return z->in.n_past(z->in.ud); }
+static int pz_tokenize(void *ud, const char *s, int len, int *out, int cap) { poisoned *z = ud; return z->in.tokenize(z->in.ud, s, len, out, cap); }
+static int pz_bytes(void *ud, int t, char *buf, int cap) { poisoned *z = ud; return z->in.token_bytes(z->in.ud, t, buf, cap); }
+static int pz_special(void *ud, const char *s) { poisoned *z = ud; return z->in.special(z->in.ud, s); }
+
+/* the writer with default tok_min_p never draws a poisoned token but in the last resort
+ * (relax_end, counted in end_rare); returns the poems found */
+static int poisoned_run(float tok_min_p, long *draws, long *bad, long *end_rare) {
+    poisoned z; memset(&z, 0, sizeof z);
+    vers_err e = {0};
+    if (wr_fake_lm_new(&z.in, WR_LANG_EN, 1234, &e)) return -1;
+    z.bad_tok = calloc((size_t)z.in.n_vocab, 1);
+    z.cap = z.in.n_ctx;
+    z.hist = calloc((size_t)z.cap + 1, sizeof(int));
+    z.hash = calloc((size_t)z.cap + 1, sizeof(uint64_t));
+    z.seen = calloc((size_t)(z.cap + 1) * (size_t)z.in.n_vocab, sizeof(float));
+    z.seen_hash = calloc((size_t)z.cap + 1, sizeof(uint64_t));
+    if (!z.bad_tok || !z.hist || !z.hash || !z.seen || !z.seen_hash) return -1;
+    z.hash[0] = 0x9E3779B97F4A7C15ull;
+    for (int t = 0, k = 0; t < z.in.n_vocab; t++) {
+        char b[64]; int l = z.in.token_bytes(z.in.ud, t, b, sizeof b);
+        int word = l > 0 && l < 64 && !memchr(b, '\n', (size_t)l) && ((b[0] == ' ' && l > 1) || (b[0] >= 'a' && b[0] <= 'z'));
+        if (word && k++ % 5 == 2) z.bad_tok[t] = 1;
+    }
+    wr_lm lm = z.in;
+    lm.ud = &z; lm.eval = pz_eval; lm.truncate = pz_truncate; lm.n_past = pz_n_past;
+    lm.tokenize = pz_tokenize; lm.token_bytes = pz_bytes; lm.special = pz_special;
+    lm.branch_open = NULL; lm.branch_eval = NULL; lm.branch_truncate = NULL; lm.branch_commit = NULL;
+    wr_oracle or; wr_simple_oracle(&or, WR_LANG_EN);
+    wr_tokens tt; wr_rhyme_index ix; wr_writer *w = NULL;
+    int found = -1;
+    if (!wr_tokens_build(&tt, &lm, WR_LANG_EN, &e)) {
+        if (!wr_rhyme_index_build(&ix, &lm, &tt, &or, NULL, NULL, NULL, &e)) {
+            if (!wr_writer_new(&w, &lm, &or, &tt, &ix, &e)) {
+                found = 0;
+                for (int s = 0; s < 6; s++) {
+                    req q;
+                    if (req_open(&q, "name: t\nlang: en\nstanzas: 4 4\nscheme: ABAB CDCD\nsyllables: 8\n", WR_LANG_EN, 'm')) continue;
+                    wr_params p = params((uint64_t)s);
+                    p.tok_min_p = tok_min_p;
+                    uint64_t rng = wr_rng_init((uint64_t)s, 0);
+                    wr_result res = {0};
+                    if (wr_write(w, q.form, q.plan, &p, &rng, &res, &e) == VERS_OK) { found++; *end_rare += res.end_rare; }
+                    wr_result_free(&res);
+                    req_close(&q);
+                }
+                wr_writer_free(w);
+            }
+            wr_rhyme_index_free(&ix);
+        }
+        wr_tokens_free(&tt);
+    }
+    *draws = z.draws; *bad = z.bad;
+    free(z.bad_tok); free(z.hist); free(z.hash); free(z.seen); free(z.seen_hash);
+    wr_fake_lm_free(&z.in);
+    return found;
+}
+
 typedef struct form_case { const char *name; int lang; const char *form_text; } form_case;
 
 static void run_form(rig *r, const form_case *fc, int seeds, int *ok, int *fail, int *bad) {
@@ -122,6 +207,17 @@ int main(void) {
         if (have_en) T_CHECK(en.ix.n_words > 50 && en.ix.n_cls > 10, "en index %d words %d classes", en.ix.n_words, en.ix.n_cls);
     }
     if (!have_en || !have_fr) T_DONE();
+
+    T_CASE("write: no token the model gives p < tok_min_p is drawn (the masks back up instead)") {
+        long d0 = 0, b0 = 0, r0 = 0, d1 = 0, b1 = 0, r1 = 0;
+        int f0 = poisoned_run(0.0f, &d0, &b0, &r0);
+        int f1 = poisoned_run(wr_params_default().tok_min_p, &d1, &b1, &r1);
+        printf("  poisoned model, 6 seeds: without the floor %d poems, %ld of %ld draws unwanted; "
+               "with it %d poems, %ld of %ld (forced end pieces %ld)\n", f0, b0, d0, f1, b1, d1, r1);
+        T_CHECK(f0 > 0 && f1 > 0 && d1 > 100, "poems %d %d draws %ld", f0, f1, d1);
+        T_CHECK(b0 > 0, "the unwanted tokens are never forced: the check below proves nothing");
+        T_CHECK(b1 <= r1, "%ld unwanted tokens drawn, %ld forced end pieces", b1, r1);
+    }
 
     T_CASE("write: the poems' random streams of nearby seeds and indexes share no draws") {
         /* wr_rng_next steps one 2^64 cycle by a constant: a first state linear in the seed made

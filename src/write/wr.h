@@ -284,6 +284,8 @@ typedef struct wr_params {
     float word_bias;           /* logit bias on tokens that are whole words of the language */
     float end_min_p;           /* an end word is entered only by a token the model gives at
                                   least this probability before the masks (0: any) */
+    float tok_min_p;           /* no token of a line the model gives less than this unmasked
+                                  (the masks left only unlikely ones: back up instead) */
     int no_codes;              /* 1: do not feed structure codes even when the model knows them */
     /* progress (may be NULL): on_line(ud, i, text, syl) when line i (0-based) is kept for now
      * (text as the poem will print it), on_line(ud, i, NULL, 0) when lines i.. are withdrawn

@@ -25,6 +25,7 @@
 #define MAX_CANDS 8
 #define THIN_CLASS 40         /* end words left below which a dead end blames the rhyme class */
 #define MAX_REFUSED 32
+#define THEME_TOKS 128
 #define RARE_LOGP (-6.907755278982137)   /* log(1e-3): an end-word token the model did not want */        /* word pieces refused in one step before pieces are given up */
 
 typedef struct wr_cand {
@@ -90,6 +91,10 @@ struct wr_writer {
     int line_cap;                    /* tokens a line may take here (context left) */
     char theme_words[4096];          /* the theme's words and their neighbours, NUL-separated */
     int theme_len;
+    int theme_tok[THEME_TOKS];       /* the tokens build_theme_bias raised, and by how much */
+    float theme_amt[THEME_TOKS];
+    int n_theme_tok;
+    float theme_scale;               /* the share of those raises in bias now */
     int *fit;                        /* FIT_CAP */
     unsigned char *entry;            /* nv: tokens that begin a fitting end word */
     unsigned char *tok_is_word;      /* nv: the token alone (after its space) is a word */
@@ -260,6 +265,7 @@ typedef struct line_ctx {
     int lang;
     const char **prev_text;          /* earlier lines, to refuse copies */
     int n_prev;
+    int themed;                      /* an earlier line already holds a theme word */
     double prune;                    /* give up a candidate whose mean log-prob falls this far
                                         below the best one's (-INFINITY: never) */
 } line_ctx;
@@ -398,6 +404,16 @@ static int att_run(wr_writer *w, wr_att *A, const line_ctx *cx, const wr_params 
             w->mk.floor = (float)(A->step_lse[step] + log((double)par->end_min_p));
         }
         int n_allowed = wr_mask_step(&w->mk, &cx->rules, ls, alive, closable, lost, A->ban[step], A->n_ban[step], logits, x);
+        if (n_allowed > 0 && par->tok_min_p > 0.0f && !w->mk.relax_end) {
+            /* the masks may leave only tokens the model does not want ("you'll let me know's
+             * dear"): those are not drawn; with none left the attempt backs up (but for the
+             * last resort of relax_end, whose forced pieces are counted in end_rare) */
+            if (!A->lse_ok[step]) { A->step_lse[step] = log_sum_exp(logits, nv); A->lse_ok[step] = 1; }
+            const float fl = (float)(A->step_lse[step] + log((double)par->tok_min_p));
+            n_allowed = 0;
+            for (int v = 0; v < nv; v++)
+                if (x[v] != -INFINITY) { if (logits[v] < fl) x[v] = -INFINITY; else n_allowed++; }
+        }
         const int n_fit = w->mk.n_fit;
         int t = -1;
         int n_refused = 0;
@@ -608,7 +624,11 @@ static int theme_has(const wr_writer *w, const char *s, int len);
 
 #define REPEAT_WORD_PENALTY 0.35     /* per content word the poem already has (mean log-prob units) */
 #define REPEAT_BIGRAM_PENALTY 0.25   /* per word pair the poem already has */
-#define THEME_BONUS 0.3              /* a line that holds a theme word (or a neighbour of one) */
+#define THEME_BONUS 0.3              /* a line that holds a theme word (or a neighbour of one),
+                                        while no earlier line does */
+#define THEME_AFTER 0.25f            /* the theme bias's share once a line holds a theme word:
+                                        at full strength the theme word came back in every line
+                                        ("the sea ... the sea's grey ... I meet the sea") */
 
 /* A candidate's score: mean log-probability per token, less penalties for a copy of the
  * prompt, content words already in the poem (or twice in the line) and word pairs already
@@ -625,7 +645,7 @@ static double cand_score(const wr_writer *w, const line_ctx *cx, const wr_cand *
     int n = line_words(c->text, wb, sizeof wb, wo, wl, 48);
     int themed = 0;
     for (int i = 0; i < n && !themed; i++) themed = theme_has(w, wb + wo[i], wl[i]);
-    if (themed) s += THEME_BONUS;
+    if (themed && !cx->themed) s += THEME_BONUS;
     for (int i = 0; i < n; i++) {
         const char *x = wb + wo[i];
         int content = wl[i] >= 3 && !wr_is_stop_word(x, wl[i], cx->lang);
@@ -675,6 +695,7 @@ static int bias_word(wr_writer *w, const char *s, int len, float bias, int whole
     /* a neighbour spelled in pieces would raise a piece that begins many other words */
     if (whole_only && (n != 1 || !w->whole_word[toks[0]])) return -1;
     w->bias[toks[0]] += bias;
+    if (w->n_theme_tok < THEME_TOKS) { w->theme_tok[w->n_theme_tok] = toks[0]; w->theme_amt[w->n_theme_tok++] = bias; }
     return toks[0];
 }
 
@@ -694,11 +715,28 @@ static int theme_has(const wr_writer *w, const char *s, int len) {
     return 0;
 }
 
+/* Sets the theme words' raises to `scale` of build_theme_bias's. */
+static void theme_bias_scale(wr_writer *w, float scale) {
+    for (int k = 0; k < w->n_theme_tok; k++) w->bias[w->theme_tok[k]] += w->theme_amt[k] * (scale - w->theme_scale);
+    w->theme_scale = scale;
+}
+
+/* whether a line holds a theme word (or a neighbour) */
+static int line_themed(const wr_writer *w, const char *text) {
+    char wb[WR_LINE_BYTES + 64];
+    int wo[48], wl[48];
+    int n = line_words(text, wb, sizeof wb, wo, wl, 48);
+    for (int i = 0; i < n; i++) if (theme_has(w, wb + wo[i], wl[i])) return 1;
+    return 0;
+}
+
 /* The theme shows: its words (3 letters or more) get a logit bias, and the words the corpus
  * uses around them (wr_theme_neighbours, whole-word tokens only) a smaller one. */
 static void build_theme_bias(wr_writer *w, const char *theme, float bias, float word_bias) {
     memset(w->bias, 0, sizeof(float) * (size_t)w->nv);
     w->theme_len = 0;
+    w->n_theme_tok = 0;
+    w->theme_scale = 1.0f;
     /* a whole word of the language is favoured over a piece that starts one: fewer words
      * spelled in pieces, fewer pieces refused and dead ends */
     for (int t = 0; t < w->nv; t++) if (w->whole_word[t]) w->bias[t] = word_bias;
@@ -1040,6 +1078,9 @@ static int write_lines(wr_writer *w, const vers_plan *plan, const wr_params *par
         line_ctx cx = {0};
         cx.plan = plan; cx.index = i; cx.prev_scan = prev_scan;
         cx.lp = lp; cx.target = wr_line_target(lp); cx.lang = w->or->lang; cx.prev_text = prev; cx.n_prev = i;
+        /* the theme is pushed until a line holds it, then only gently */
+        for (int j = 0; j < i && !cx.themed; j++) cx.themed = line_themed(w, prev[j]);
+        theme_bias_scale(w, cx.themed ? THEME_AFTER : 1.0f);
         wr_line_rules *ru = &cx.rules;
         ru->lang = cx.lang;
         ru->last = i + 1 == plan->n_lines;
@@ -1184,6 +1225,7 @@ wr_params wr_params_default(void) {
     p.theme_bias = 1.0f;
     p.word_bias = 1.0f;
     p.end_min_p = 1e-3f;
+    p.tok_min_p = 1e-4f;
     return p;
 }
 
