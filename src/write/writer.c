@@ -624,6 +624,7 @@ static int theme_has(const wr_writer *w, const char *s, int len);
 
 #define REPEAT_WORD_PENALTY 0.35     /* per content word the poem already has (mean log-prob units) */
 #define REPEAT_BIGRAM_PENALTY 0.25   /* per word pair the poem already has */
+#define STUTTER_PENALTY 1.0          /* per word or word pair repeated at once in the line */
 #define THEME_BONUS 0.3              /* a line that holds a theme word (or a neighbour of one),
                                         while no earlier line does */
 #define THEME_AFTER 0.25f            /* the theme bias's share once a line holds a theme word:
@@ -657,6 +658,10 @@ static double cand_score(const wr_writer *w, const line_ctx *cx, const wr_cand *
         }
         if (rep) s -= REPEAT_WORD_PENALTY;
         if (i == 0) continue;
+        /* "The the wind", "I know I know": a word or a pair said again at once */
+        if (wl[i] == wl[i - 1] && !memcmp(wb + wo[i - 1], x, (size_t)wl[i])) s -= STUTTER_PENALTY;
+        else if (i >= 3 && wl[i] == wl[i - 2] && wl[i - 1] == wl[i - 3] && !memcmp(wb + wo[i - 2], x, (size_t)wl[i]) &&
+                 !memcmp(wb + wo[i - 3], wb + wo[i - 1], (size_t)wl[i - 1])) s -= STUTTER_PENALTY;
         int bi = 0;                                      /* the pair (i-1, i) */
         for (int l = 0; l < cx->n_prev && !bi; l++) {
             int m = line_words(cx->prev_text[l], pb, sizeof pb, po, pl, 48);
