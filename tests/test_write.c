@@ -8,6 +8,8 @@
 #include "write/constraints.h"
 #include "doubles/doubles.h"
 #include <math.h>
+#include <ctype.h>
+#include <strings.h>
 
 typedef struct rig {
     wr_lm lm; wr_oracle or; wr_tokens tt; wr_rhyme_index ix; wr_writer *w;
@@ -78,6 +80,7 @@ static void req_close(req *r) { vers_plan_free(r->plan); vers_form_free(r->form)
  * gave for the same history before (the writer truncates and re-feeds between steps). */
 typedef struct poisoned {
     wr_lm in; long draws, bad; unsigned char *bad_tok;
+    unsigned char *boost_tok; float boost; unsigned char *piece;  /* after a boost_tok, pieces + boost */
     int *hist; uint64_t *hash; int n, cap;          /* the history and its prefix hashes */
     float *seen; uint64_t *seen_hash;                /* per position: the logits given there */
 } poisoned;
@@ -94,6 +97,8 @@ static int pz_eval(void *ud, const int *toks, int n, float *logits, vers_err *er
         z->n++;
     }
     for (int t = 0; t < nv; t++) if (z->bad_tok[t]) logits[t] -= 12.0f;
+    if (z->boost_tok[toks[n - 1]])
+        for (int t = 0; t < nv; t++) if (z->piece[t]) logits[t] += z->boost;
     memcpy(z->seen + (size_t)z->n * nv, logits, sizeof(float) * (size_t)nv);
     z->seen_hash[z->n] = z->hash[z->n];
     return VERS_OK;
@@ -104,44 +109,80 @@ static int pz_tokenize(void *ud, const char *s, int len, int *out, int cap) { po
 static int pz_bytes(void *ud, int t, char *buf, int cap) { poisoned *z = ud; return z->in.token_bytes(z->in.ud, t, buf, cap); }
 static int pz_special(void *ud, const char *s) { poisoned *z = ud; return z->in.special(z->in.ud, s); }
 
-/* the writer with default tok_min_p never draws a poisoned token but in the last resort
- * (relax_end, counted in end_rare); returns the poems found */
-static int poisoned_run(float tok_min_p, long *draws, long *bad, long *end_rare) {
+/* A run of six 8-line poems on the wrapped fake model: options in, counts out. */
+typedef struct pz_run {
+    float tok_min_p, end_cont_max;     /* the writer's settings */
+    int poison;                        /* every fifth word token unwanted */
+    const char *boost_words;           /* after these words ("a|b|c") the model wants them to go on... */
+    float boost;                       /* ...by this much on every continuing piece */
+    int found; long draws, bad, end_rare, boost_ends;
+} pz_run;
+
+/* whether the line's last word is one of words ("a|b|c") */
+static int last_word_in(const char *line, int len, const char *words) {
+    while (len > 0 && !isalpha((unsigned char)line[len - 1])) len--;
+    int b = len;
+    while (b > 0 && isalpha((unsigned char)line[b - 1])) b--;
+    char key[66];
+    if (len - b < 1 || len - b > 62) return 0;
+    key[0] = '|'; memcpy(key + 1, line + b, (size_t)(len - b)); key[len - b + 1] = '|'; key[len - b + 2] = 0;
+    for (char *k = key; *k; k++) *k = (char)tolower((unsigned char)*k);
+    char all[256];
+    snprintf(all, sizeof all, "|%s|", words);
+    return strstr(all, key) != NULL;
+}
+
+static int poisoned_run(pz_run *o) {
     poisoned z; memset(&z, 0, sizeof z);
     vers_err e = {0};
     if (wr_fake_lm_new(&z.in, WR_LANG_EN, 1234, &e)) return -1;
     z.bad_tok = calloc((size_t)z.in.n_vocab, 1);
+    z.piece = calloc((size_t)z.in.n_vocab, 1);
+    z.boost_tok = calloc((size_t)z.in.n_vocab, 1);
     z.cap = z.in.n_ctx;
     z.hist = calloc((size_t)z.cap + 1, sizeof(int));
     z.hash = calloc((size_t)z.cap + 1, sizeof(uint64_t));
     z.seen = calloc((size_t)(z.cap + 1) * (size_t)z.in.n_vocab, sizeof(float));
     z.seen_hash = calloc((size_t)z.cap + 1, sizeof(uint64_t));
-    if (!z.bad_tok || !z.hist || !z.hash || !z.seen || !z.seen_hash) return -1;
+    if (!z.bad_tok || !z.piece || !z.boost_tok || !z.hist || !z.hash || !z.seen || !z.seen_hash) return -1;
     z.hash[0] = 0x9E3779B97F4A7C15ull;
+    z.boost = o->boost;
+    int n_boost = 0;
     for (int t = 0, k = 0; t < z.in.n_vocab; t++) {
         char b[64]; int l = z.in.token_bytes(z.in.ud, t, b, sizeof b);
         int word = l > 0 && l < 64 && !memchr(b, '\n', (size_t)l) && ((b[0] == ' ' && l > 1) || (b[0] >= 'a' && b[0] <= 'z'));
-        if (word && k++ % 5 == 2) z.bad_tok[t] = 1;
+        if (o->poison && word && k++ % 5 == 2) z.bad_tok[t] = 1;
+        z.piece[t] = l > 0 && l < 64 && b[0] >= 'a' && b[0] <= 'z';
+        if (o->boost_words && l > 1 && b[0] == ' ' && last_word_in(b, l, o->boost_words)) { z.boost_tok[t] = 1; n_boost++; }
     }
+    if (o->boost_words && !n_boost) return -1;
     wr_lm lm = z.in;
     lm.ud = &z; lm.eval = pz_eval; lm.truncate = pz_truncate; lm.n_past = pz_n_past;
     lm.tokenize = pz_tokenize; lm.token_bytes = pz_bytes; lm.special = pz_special;
     lm.branch_open = NULL; lm.branch_eval = NULL; lm.branch_truncate = NULL; lm.branch_commit = NULL;
     wr_oracle or; wr_simple_oracle(&or, WR_LANG_EN);
     wr_tokens tt; wr_rhyme_index ix; wr_writer *w = NULL;
-    int found = -1;
+    o->found = -1; o->end_rare = o->boost_ends = 0;
     if (!wr_tokens_build(&tt, &lm, WR_LANG_EN, &e)) {
         if (!wr_rhyme_index_build(&ix, &lm, &tt, &or, NULL, NULL, NULL, &e)) {
             if (!wr_writer_new(&w, &lm, &or, &tt, &ix, &e)) {
-                found = 0;
+                o->found = 0;
                 for (int s = 0; s < 6; s++) {
                     req q;
                     if (req_open(&q, "name: t\nlang: en\nstanzas: 4 4\nscheme: ABAB CDCD\nsyllables: 8\n", WR_LANG_EN, 'm')) continue;
                     wr_params p = params((uint64_t)s);
-                    p.tok_min_p = tok_min_p;
+                    p.tok_min_p = o->tok_min_p; p.end_cont_max = o->end_cont_max;
                     uint64_t rng = wr_rng_init((uint64_t)s, 0);
                     wr_result res = {0};
-                    if (wr_write(w, q.form, q.plan, &p, &rng, &res, &e) == VERS_OK) { found++; *end_rare += res.end_rare; }
+                    if (wr_write(w, q.form, q.plan, &p, &rng, &res, &e) == VERS_OK) {
+                        o->found++; o->end_rare += res.end_rare;
+                        for (const char *a = res.text; *a;) {
+                            const char *b = strchr(a, '\n');
+                            int len = b ? (int)(b - a) : (int)strlen(a);
+                            if (o->boost_words && last_word_in(a, len, o->boost_words)) o->boost_ends++;
+                            a += len + (b ? 1 : 0);
+                        }
+                    }
                     wr_result_free(&res);
                     req_close(&q);
                 }
@@ -151,10 +192,10 @@ static int poisoned_run(float tok_min_p, long *draws, long *bad, long *end_rare)
         }
         wr_tokens_free(&tt);
     }
-    *draws = z.draws; *bad = z.bad;
-    free(z.bad_tok); free(z.hist); free(z.hash); free(z.seen); free(z.seen_hash);
+    o->draws = z.draws; o->bad = z.bad;
+    free(z.bad_tok); free(z.piece); free(z.boost_tok); free(z.hist); free(z.hash); free(z.seen); free(z.seen_hash);
     wr_fake_lm_free(&z.in);
-    return found;
+    return o->found;
 }
 
 typedef struct form_case { const char *name; int lang; const char *form_text; } form_case;
@@ -209,14 +250,28 @@ int main(void) {
     if (!have_en || !have_fr) T_DONE();
 
     T_CASE("write: no token the model gives p < tok_min_p is drawn (the masks back up instead)") {
-        long d0 = 0, b0 = 0, r0 = 0, d1 = 0, b1 = 0, r1 = 0;
-        int f0 = poisoned_run(0.0f, &d0, &b0, &r0);
-        int f1 = poisoned_run(wr_params_default().tok_min_p, &d1, &b1, &r1);
+        pz_run a = {.poison = 1}, b = {.poison = 1, .tok_min_p = wr_params_default().tok_min_p};
+        poisoned_run(&a); poisoned_run(&b);
         printf("  poisoned model, 6 seeds: without the floor %d poems, %ld of %ld draws unwanted; "
-               "with it %d poems, %ld of %ld (forced end pieces %ld)\n", f0, b0, d0, f1, b1, d1, r1);
-        T_CHECK(f0 > 0 && f1 > 0 && d1 > 100, "poems %d %d draws %ld", f0, f1, d1);
-        T_CHECK(b0 > 0, "the unwanted tokens are never forced: the check below proves nothing");
-        T_CHECK(b1 <= r1, "%ld unwanted tokens drawn, %ld forced end pieces", b1, r1);
+               "with it %d poems, %ld of %ld (forced end pieces %ld)\n", a.found, a.bad, a.draws, b.found, b.bad, b.draws, b.end_rare);
+        T_CHECK(a.found > 0 && b.found > 0 && b.draws > 100, "poems %d %d draws %ld", a.found, b.found, b.draws);
+        T_CHECK(a.bad > 0, "the unwanted tokens are never forced: the check below proves nothing");
+        /* relax_end, the last resort, may force an end word's later pieces (counted) */
+        T_CHECK(b.bad <= b.end_rare, "%ld unwanted tokens drawn, %ld forced end pieces", b.bad, b.end_rare);
+    }
+
+    T_CASE("write: a line does not end on a word the model wants to go on (end_cont_max)") {
+        /* after these words the model wants a continuing piece (+4 on each): each is the start
+         * of a longer word there, not a line end */
+        const char *ws = "night|light|bright|white|sight|flight|delight|day|way|stay|away|play|grey|sea|me|tree|free|see|be";
+        pz_run a = {.boost_words = ws, .boost = 4.0f}, b = a;
+        b.end_cont_max = wr_params_default().end_cont_max;
+        poisoned_run(&a); poisoned_run(&b);
+        printf("  lines ending on one of those words: %ld in %d poems without the check, %ld in %d with it\n",
+               a.boost_ends, a.found, b.boost_ends, b.found);
+        T_CHECK(a.found > 0 && b.found > 0, "poems %d %d", a.found, b.found);
+        T_CHECK(a.boost_ends > 0, "no line ends on those words even without the check: it proves nothing");
+        T_CHECK(b.boost_ends == 0, "%ld lines end on those words", b.boost_ends);
     }
 
     T_CASE("write: the poems' random streams of nearby seeds and indexes share no draws") {

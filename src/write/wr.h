@@ -286,6 +286,9 @@ typedef struct wr_params {
                                   least this probability before the masks (0: any) */
     float tok_min_p;           /* no token of a line the model gives less than this unmasked
                                   (the masks left only unlikely ones: back up instead) */
+    float end_cont_max;        /* an end word ends only where the model gives its going on
+                                  (a piece that continues it) at most this probability
+                                  (0 or 1: no such check) */
     int no_codes;              /* 1: do not feed structure codes even when the model knows them */
     /* progress (may be NULL): on_line(ud, i, text, syl) when line i (0-based) is kept for now
      * (text as the poem will print it), on_line(ud, i, NULL, 0) when lines i.. are withdrawn

@@ -110,7 +110,7 @@ struct wr_writer {
     char prompt_text[1024];
     /* where the evaluations went (printed with VERS_WRITE_DEBUG) */
     int why;
-    long st_shared, st_refused, st_steps, st_ok, st_dead, st_reject[5], st_pruned, st_reeval, st_prompt, st_back_steps;
+    long st_shared, st_refused, st_end_cont, st_steps, st_ok, st_dead, st_reject[5], st_pruned, st_reeval, st_prompt, st_back_steps;
 };
 
 int wr_writer_new(wr_writer **out, const wr_lm *lm, const wr_oracle *or, const wr_tokens *tt,
@@ -413,6 +413,20 @@ static int att_run(wr_writer *w, wr_att *A, const line_ctx *cx, const wr_params 
             n_allowed = 0;
             for (int v = 0; v < nv; v++)
                 if (x[v] != -INFINITY) { if (logits[v] < fl) x[v] = -INFINITY; else n_allowed++; }
+        }
+        if (n_allowed > 0 && ls->mode == WR_MODE_END && par->end_cont_max > 0.0f && par->end_cont_max < 1.0f) {
+            /* a word of the list may be the start of a longer one the model is spelling
+             * ("les cieux dard|aient"): it ends the line only where the model does not
+             * mostly want it to go on */
+            if (!A->lse_ok[step]) { A->step_lse[step] = log_sum_exp(logits, nv); A->lse_ok[step] = 1; }
+            double cont = 0.0;
+            for (int v = 0; v < nv; v++)
+                if (tt->info[v].kind == WR_TOK_WORD && !tt->info[v].lead_space) cont += exp((double)logits[v] - A->step_lse[step]);
+            if (cont > par->end_cont_max)
+                for (int v = 0; v < nv; v++)
+                    if (x[v] != -INFINITY && (v == tt->newline || tt->info[v].kind == WR_TOK_PUNCT)) {
+                        x[v] = -INFINITY; n_allowed--; w->st_end_cont++;
+                    }
         }
         const int n_fit = w->mk.n_fit;
         int t = -1;
@@ -1231,6 +1245,7 @@ wr_params wr_params_default(void) {
     p.word_bias = 1.0f;
     p.end_min_p = 1e-3f;
     p.tok_min_p = 1e-4f;
+    p.end_cont_max = 0.5f;
     return p;
 }
 
@@ -1254,7 +1269,7 @@ int wr_write(wr_writer *w, const vers_form *form, const vers_plan *plan, const w
     if (!rec || !start_logits) { free(rec); free(start_logits); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
     w->use_codes = w->cls_code != NULL && !par->no_codes;
     w->evals = 0;
-    w->st_shared = w->st_steps = w->st_refused = w->st_ok = w->st_dead = w->st_pruned = w->st_reeval = w->st_prompt = w->st_back_steps = 0;
+    w->st_shared = w->st_steps = w->st_refused = w->st_end_cont = w->st_ok = w->st_dead = w->st_pruned = w->st_reeval = w->st_prompt = w->st_back_steps = 0;
     memset(w->st_reject, 0, sizeof w->st_reject);
     const long total = par->budget > 0 ? par->budget : wr_params_default().budget;
     rc = VERS_EFAIL;
@@ -1282,9 +1297,9 @@ int wr_write(wr_writer *w, const vers_form *form, const vers_plan *plan, const w
     res->evals = w->evals;
     res->codes = w->use_codes;
     if (getenv("VERS_WRITE_DEBUG"))
-        fprintf(stderr, "shared %ld steps %ld refused %ld evals %ld: ok %ld pruned %ld dead %ld (back steps %ld) reject noend %ld lineok %ld range %ld rhyme %ld copy %ld reeval %ld prompt %ld\n",
+        fprintf(stderr, "shared %ld steps %ld refused %ld evals %ld: ok %ld pruned %ld dead %ld (back steps %ld) reject noend %ld lineok %ld range %ld rhyme %ld copy %ld reeval %ld prompt %ld; word ends refused %ld\n",
                 w->st_shared, w->st_steps, w->st_refused, w->evals, w->st_ok, w->st_pruned, w->st_dead, w->st_back_steps, w->st_reject[0], w->st_reject[1],
-                w->st_reject[2], w->st_reject[3], w->st_reject[4], w->st_reeval, w->st_prompt);
+                w->st_reject[2], w->st_reject[3], w->st_reject[4], w->st_reeval, w->st_prompt, w->st_end_cont);
     free(rec); free(start_logits);
     return rc;
 }
