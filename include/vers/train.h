@@ -239,6 +239,16 @@ int vers_doc_format_tokens(const vers_doc_format *f, const vers_doc *d, int32_t 
 struct vers_ctx;
 int vers_score_tokens(struct vers_ctx *c, const int32_t *ids, size_t n, size_t first, size_t last,
                       int window, int stride, double *nll, size_t *count, vers_err *err);
+/* The same, and per token j of ids (arrays of n entries, either may be NULL): pos[j] = its
+ * index in the window that scored it (the number of tokens before it in that window, which
+ * is what it was conditioned on: 1 for the token right after the window's first), -1 when
+ * it was not scored; tok_nll[j] = its -log p (NaN when not scored).  stride = window - 1
+ * reads non-overlapping windows: each window's first token is the previous one's last
+ * (context only, as the first token of a training window), every token is scored at a
+ * position from 1 to window - 1. */
+int vers_score_tokens_at(struct vers_ctx *c, const int32_t *ids, size_t n, size_t first, size_t last,
+                         int window, int stride, double *nll, size_t *count, int32_t *pos, double *tok_nll,
+                         vers_err *err);
 
 /* ---- training ---- */
 /* Precision of the matrix products: FP32, or BF16 operands with FP32 sums (master weights,
