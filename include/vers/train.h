@@ -322,6 +322,20 @@ int vers_trainer_save(vers_trainer *t, const char *path, vers_err *err);
 int vers_trainer_export(vers_trainer *t, const char *path, int type, vers_err *err);
 /* SVG of the train/val loss curves of a training log (CSV or JSONL written by the run). */
 int vers_plot_log(const char *log_path, const char *svg_path, vers_err *err);
+/* Several logs on the same axes (src/train/plot.c): x in steps, tokens, training FLOPs
+ * (tokens x flops_per_token[k], one per log) or the trainer's elapsed_s. */
+enum { VERS_PLOT_X_STEP = 0, VERS_PLOT_X_TOKENS, VERS_PLOT_X_FLOPS, VERS_PLOT_X_SECONDS };
+typedef struct vers_plot_opts {
+    int x;                              /* VERS_PLOT_X_* */
+    const char *const *labels;          /* per log (NULL, or a NULL entry: the log's path) */
+    const char *const *colors;          /* per log, SVG colours (NULL: a palette of 12) */
+    const double *flops_per_token;      /* per log; needed for VERS_PLOT_X_FLOPS */
+    int val_only;                       /* validation curves only */
+    int log_x;                          /* logarithmic x axis (x <= 0 left out) */
+    const char *title;                  /* NULL: "training loss (nats/token)" */
+} vers_plot_opts;
+void vers_plot_opts_default(vers_plot_opts *o);
+int vers_plot_logs(const char *const *logs, int n_logs, const vers_plot_opts *o, const char *svg_path, vers_err *err);
 
 /* ---- benchmark ---- */
 typedef struct vers_train_bench {
