@@ -83,6 +83,14 @@ int main(void) {
             T_CHECK(rc == 2 && one_line(out) && !strncmp(out, "vers: plot: ", 12) && strstr(out, bad[i][1]), "plot %s: rc %d: %s", bad[i][0], rc, out);
         }
     }
+    T_CASE("cli: bench train --peak --json: the measured peak of each precision, and its instruction") {
+        snprintf(cmd, sizeof cmd, "%s bench train --peak --precision both -t 1 --json 2>&1", bin);
+        int rc = t_run(cmd, out, sizeof out);
+        const char *a = strstr(out, "\"precision\":\"fp32\",\"peak_gflops\":"), *b = strstr(out, "\"precision\":\"bf16\",\"peak_gflops\":");
+        double pa = a ? atof(strchr(a + 20, ':') + 1) : 0, pb = b ? atof(strchr(b + 20, ':') + 1) : 0;
+        T_CHECK(rc == 0 && !strncmp(out, "{\"threads\":1,\"results\":[", 24) && pa > 0 && pb > 0 && strstr(out, "\"peak_instruction\":"),
+                "rc %d: %s", rc, out);
+    }
     T_CASE("cli: a fine-tune (--init) keeps its start's recipe and corpus as vers.init.*, and its own command") {
         snprintf(cmd, sizeof cmd, "cd %s && %s train --init m.gguf -c ft.ckpt --log ft.csv --batch 2 --seq 32 --steps 2 -t 1 "
                                   "--export ft.gguf c.txt 2>/dev/null && %s info ft.gguf 2>&1", dir, bin, bin);
