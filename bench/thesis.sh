@@ -61,7 +61,7 @@ run() {   # family budget lr seed
   steps=$(awk -v c="$c" -v s="$SCALE" -v f="$fpt" -v t=$((BATCH * SEQ)) 'BEGIN { n = c * s / (f * t); printf "%d", n < 2 ? 2 : n + 0.5 }')
   t0=$(date +%s)
   if [ -s "$d/train.ckpt" ]; then
-    "$V" train --resume -c "$d/train.ckpt" --log "$d/train.csv" --upsample fr:poem=2,en:poem=2 "$CORPUS"/*.txt >"$d/out" 2>&1 || true
+    "$V" train --resume -c "$d/train.ckpt" --log "$d/train.csv" --upsample fr:poem=2,en:poem=2 --tokens "$TOKENS" "$CORPUS"/*.txt >"$d/out" 2>&1 || true
   else
     # shellcheck disable=SC2046
     "$V" train --force --tokenizer "$TOK" $(shape_args "$f") --ctx "$SEQ" --batch "$BATCH" --seq "$SEQ" --steps "$steps" \
