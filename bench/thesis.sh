@@ -7,19 +7,35 @@
 # seeds per point.  Resumable: every run is a stage in WORK/<family>/<budget>/<lr>/<seed>
 # with its own checkpoint; finished runs are skipped; the binary is pinned in WORK.
 # Results, one line per run: WORK/results.tsv (family, budget, lr, seed, matrix params,
-# tokens, FLOPs, wall seconds, tokens/s, final validation loss, diverged).
+# tokens, FLOPs, wall seconds, tokens/s, final validation loss, diverged); each family's
+# chosen rate in WORK/<family>/best_lr.  Then the report (bench/thesis-report.sh WORK:
+# held-out figures, plots, poems, docs/THESIS.md), unless THESIS_REPORT=0.
 #   bench/thesis.sh [WORK]        (default runs/thesis)
 # Environment: THESIS_SCALE multiplies the budgets (1 = 3e13, 1.5e14, 7e14 FLOPs; the
 # largest is about an hour of the transformer on two cores), VERS_TRAIN_THREADS (2),
-# VERS_SHARED (../shared).  Run it after the model's long training, not beside it.
+# VERS_SHARED (../shared), THESIS_TOKENS (the token cache, WORK/corpus.tokens: built by
+# the first run, read by the others; its key covers the tokenizer, the files, the split
+# and the upsampling, and a run whose key differs rewrites it, so it is not runs/tok's,
+# which other runs share), THESIS_EVAL_BATCHES (8 batches per evaluation; fewer for a
+# trial at a tiny THESIS_SCALE, where evaluations would cost more than the steps), THESIS_REPORT
+# (0: no report), and the report's (bench/thesis-report.sh).  Run it after the
+# model's long training, not beside it.
 set -eu
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/thesis-lib.sh
+. bench/thesis-lib.sh
 WORK=${1:-runs/thesis}
 SCALE=${THESIS_SCALE:-1}
 THREADS=${VERS_TRAIN_THREADS:-2}
 CORPUS=${VERS_SHARED:-../shared}/corpus
-BATCH=8; SEQ=512
+TOKENS=${THESIS_TOKENS:-$WORK/corpus.tokens}
+EVAL_BATCHES=${THESIS_EVAL_BATCHES:-8}
+BATCH=$THESIS_BATCH; SEQ=$THESIS_SEQ
 mkdir -p "$WORK"
+# the budgets' scale, once: a resumed work directory keeps its own
+if [ -s "$WORK/scale" ]; then
+  [ "$(cat "$WORK/scale")" = "$SCALE" ] || { echo "vers: $WORK: made with THESIS_SCALE=$(cat "$WORK/scale"), not $SCALE" >&2; exit 2; }
+else echo "$SCALE" >"$WORK/scale"; fi
 if [ ! -x "$WORK/vers" ]; then
   [ -x build/vers ] || make -j2 build/vers
   cp build/vers "$WORK/vers"; { git rev-parse HEAD 2>/dev/null || echo unknown; } >"$WORK/commit"
@@ -30,19 +46,10 @@ TOK=runs/tok/tok8k.vtok
 RES=$WORK/results.tsv
 [ -s "$RES" ] || printf 'family\tbudget\tlr\tseed\tparams\ttokens\tflops\twall_s\ttok_per_s\tval_loss\tdiverged\n' >"$RES"
 
-# shapes and FLOPs per token: transformer 6 N + 6 L T D (causal attention, forward and
-# backward); LSTM 6 (8 L D^2 + V D) (input and recurrent products, and the head)
-shape_args() { case $1 in
-  transformer) echo "--dim 256 --layers 4 --heads 4 --hidden 704" ;;
-  lstm) echo "--arch lstm --dim 384 --layers 2" ;;
-esac; }
-flop_per_token() { case $1 in
-  transformer) awk -v t=$SEQ 'BEGIN { n = 4 * (4 * 256 * 256 + 3 * 256 * 704) + 8192 * 256; printf "%.0f", 6 * n + 6 * 4 * t * 256 }' ;;
-  lstm) awk 'BEGIN { printf "%.0f", 6 * (8 * 2 * 384 * 384 + 8192 * 384) }' ;;
-esac; }
-params_of() { case $1 in
-  transformer) echo 5308416 ;; lstm) echo 5505024 ;;
-esac; }
+# shapes, FLOPs per token and parameters: bench/thesis-lib.sh
+shape_args() { thesis_shape_args "$1"; }
+flop_per_token() { thesis_flop_per_token "$1"; }
+params_of() { thesis_params "$1"; }
 
 # one run; prints its final validation loss (or "nan" when it diverged)
 run() {   # family budget lr seed
@@ -54,13 +61,13 @@ run() {   # family budget lr seed
   steps=$(awk -v c="$c" -v s="$SCALE" -v f="$fpt" -v t=$((BATCH * SEQ)) 'BEGIN { n = c * s / (f * t); printf "%d", n < 2 ? 2 : n + 0.5 }')
   t0=$(date +%s)
   if [ -s "$d/train.ckpt" ]; then
-    "$V" train --resume -c "$d/train.ckpt" --log "$d/train.csv" --upsample fr:poem=2,en:poem=2 "$CORPUS"/*.txt >"$d/out" 2>&1 || true
+    "$V" train --resume -c "$d/train.ckpt" --log "$d/train.csv" --upsample fr:poem=2,en:poem=2 --tokens "$TOKENS" "$CORPUS"/*.txt >"$d/out" 2>&1 || true
   else
     # shellcheck disable=SC2046
-    "$V" train --force --tokenizer "$TOK" $(shape_args "$f") --ctx $SEQ --batch $BATCH --seq $SEQ --steps "$steps" \
-      --warmup $((steps / 20 + 1)) --lr "$lr" --eval-every $((steps / 4 + 1)) --eval-batches 8 --ckpt-every 100 \
+    "$V" train --force --tokenizer "$TOK" $(shape_args "$f") --ctx "$SEQ" --batch "$BATCH" --seq "$SEQ" --steps "$steps" \
+      --warmup $((steps / 20 + 1)) --lr "$lr" --eval-every $((steps / 4 + 1)) --eval-batches "$EVAL_BATCHES" --ckpt-every 100 \
       --upsample fr:poem=2,en:poem=2 --seed "$seed" -t "$THREADS" -c "$d/train.ckpt" --log "$d/train.csv" \
-      --tokens runs/tok/corpus.tokens "$CORPUS"/*.txt >"$d/out" 2>&1 || true
+      --tokens "$TOKENS" "$CORPUS"/*.txt >"$d/out" 2>&1 || true
   fi
   t1=$(date +%s)
   val=$(awk -F, 'NR > 1 && $3 != "" { v = $3 } END { print (v == "" ? "nan" : v) }' "$d/train.csv")
@@ -77,10 +84,10 @@ run() {   # family budget lr seed
 best_lr() {   # family grid...
   f=$1; shift
   grid="$*"
-  for widen in 1 2 3; do
+  for _ in 1 2 3; do
     best=""; bestv=""; first=""; last=""
     for lr in $grid; do
-      v=$(run "$f" 3e13 "$lr" 1)
+      v=$(run "$f" "$THESIS_SWEEP_BUDGET" "$lr" 1)
       [ -z "$first" ] && first=$lr; last=$lr
       if [ "$v" != nan ] && { [ -z "$bestv" ] || awk -v a="$v" -v b="$bestv" 'BEGIN { exit !(a < b) }'; }; then best=$lr; bestv=$v; fi
     done
@@ -91,14 +98,17 @@ best_lr() {   # family grid...
   echo "$best"
 }
 
-for f in transformer lstm; do
-  case $f in transformer) g="5e-4 1e-3 2e-3 4e-3 8e-3" ;; lstm) g="1e-3 2e-3 4e-3 8e-3 1.6e-2" ;; esac
-  lr=$(best_lr "$f" $g)
-  echo "thesis: $f: best learning rate $lr at 3e13 FLOPs"
-  for c in 3e13 1.5e14 7e14; do
-    for seed in 1 2; do
+for f in $THESIS_FAMILIES; do
+  # shellcheck disable=SC2046  # the grid's rates are words
+  lr=$(best_lr "$f" $(thesis_grid "$f"))
+  if [ -z "$lr" ]; then echo "thesis: $f: every run of the learning-rate sweep diverged; no budgets run" >&2; continue; fi
+  echo "$lr" >"$WORK/$f/best_lr"
+  echo "thesis: $f: best learning rate $lr at $THESIS_SWEEP_BUDGET FLOPs"
+  for c in $THESIS_BUDGETS; do
+    for seed in $THESIS_SEEDS; do
       echo "thesis: $f $c lr $lr seed $seed: validation loss $(run "$f" "$c" "$lr" "$seed")"
     done
   done
 done
 echo "thesis: results in $RES"
+[ "${THESIS_REPORT:-1}" = 0 ] || bench/thesis-report.sh "$WORK"

@@ -5,13 +5,23 @@
 # commands), humans.txt (the 12 held-out human poems, with their titles), panel.txt (the 24
 # shuffled and numbered, nothing else: the only file the reader sees), key.txt (number ->
 # origin, form, language) and reader-prompt.txt (what the reader is asked).
+#   scripts/blind-panel.sh LABEL MODEL MODEL_B  (two models, issue 17: the same 24 poems)
+# the plan's odd-numbered poems (1, 3, ... 11) are written by MODEL and the even-numbered
+# ones by MODEL_B, each with its plan line's form, language, theme and seed (3 French and 3
+# English poems each); PANEL_NAMES="NAME NAME_B" (default "a b") names the two in
+# machine.txt and key.txt ("machine NAME N | ..."); the reader's file is the same as for one.
 # WRITE_OPTS: more `vers write` options (e.g. WRITE_OPTS=--no-codes for the A/B of codes).
+# PANEL_OUT: the directory to write instead of docs/panel/LABEL.
 set -eu
 cd "$(dirname "$0")/.."
 LABEL=${1:?usage: scripts/blind-panel.sh LABEL [MODEL]}
 MODEL=${2:-models/vers-default.gguf}
+MODEL_B=${3:-}
+# shellcheck disable=SC2086  # two words
+set -- ${PANEL_NAMES:-a b}
+NAME_A=${1:-a}; NAME_B=${2:-b}
 CORPUS=${VERS_SHARED:-../shared}/corpus
-OUT=docs/panel/$LABEL
+OUT=${PANEL_OUT:-docs/panel/$LABEL}
 V=${VERS:-build/vers}
 mkdir -p "$OUT"
 [ -x build/bench/panel_humans ] || make build/bench/panel_humans >/dev/null
@@ -21,11 +31,15 @@ trap 'rm -rf "$TMP"' EXIT
 sed -n 's/^ *| \([0-9]*\) | \([a-z]*\) | \([a-z]*\) | \(.*\) | \([0-9]*\) |$/\1|\2|\3|\4|\5/p' docs/panel/PLAN.md >"$TMP/plan"
 : >"$OUT/machine.txt"
 while IFS='|' read -r n form lang theme seed; do
+  m=$MODEL; who=""
+  if [ -n "$MODEL_B" ]; then
+    if [ $((n % 2)) -eq 1 ]; then who="$NAME_A "; else m=$MODEL_B; who="$NAME_B "; fi
+  fi
   # shellcheck disable=SC2086  # WRITE_OPTS is split on purpose (e.g. --no-codes for the A/B)
-  "$V" write -m "$MODEL" --lang "$lang" --form "$form" --theme "$theme" --seed "$seed" ${WRITE_OPTS:-} >"$TMP/m$n.txt" 2>"$TMP/m$n.err" ||
+  "$V" write -m "$m" --lang "$lang" --form "$form" --theme "$theme" --seed "$seed" ${WRITE_OPTS:-} >"$TMP/m$n.txt" 2>"$TMP/m$n.err" ||
     { echo "panel: vers write failed for #$n: $(cat "$TMP/m$n.err")" >&2; exit 2; }
-  printf '### machine %s | %s %s | vers write -m %s --lang %s --form %s --theme "%s" --seed %s%s\n' "$n" "$form" "$lang" "$MODEL" "$lang" "$form" "$theme" "$seed" "${WRITE_OPTS:+ $WRITE_OPTS}" >>"$OUT/machine.txt"
-  cat "$TMP/m$n.txt" >>"$OUT/machine.txt"; echo >>"$OUT/machine.txt"
+  { printf '### machine %s%s | %s %s | vers write -m %s --lang %s --form %s --theme "%s" --seed %s%s\n' "$who" "$n" "$form" "$lang" "$m" "$lang" "$form" "$theme" "$seed" "${WRITE_OPTS:+ $WRITE_OPTS}"
+    cat "$TMP/m$n.txt"; echo; } >>"$OUT/machine.txt"
 done <"$TMP/plan"
 build/bench/panel_humans --seed 7 "$CORPUS"/poetry-*.txt >"$OUT/humans.txt" 2>"$TMP/h.err"
 # records: origin|label then body lines; shuffled with a fixed LCG (seed 11)

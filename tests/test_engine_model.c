@@ -690,6 +690,27 @@ static void test_cli(const char *argv0) {
         T_CHECK(got && strstr(got, "vers: /nonexistent.txt: ") && strstr(got, "rc=2"), "perplexity: %s", got ? got : "");
         free(got);
     }
+    if (access("models/vers-default.gguf", R_OK)) T_SKIP("vers generate --special", "models/vers-default.gguf absent");
+    else T_CASE("vers generate --special: control-token text in the prompt becomes those tokens (vers tokenize --special's ids)") {
+        const char *prompt = "<fr><sonnet><title>La mer</title>\n";
+        char cmd[4096];
+        size_t ol = 0;
+        snprintf(cmd, sizeof cmd, "'%s' tokenize -m models/vers-default.gguf --special --ids -p '%s'", vers, prompt);
+        char *want = run_cmd(cmd, &ol);
+        snprintf(cmd, sizeof cmd, "'%s' generate -m models/vers-default.gguf -t 1 --special --ids -n 3 --seed 1 -p '%s' | tr '\\n' ' '", vers, prompt);
+        char *got = run_cmd(cmd, &ol);
+        snprintf(cmd, sizeof cmd, "'%s' generate -m models/vers-default.gguf -t 1 --ids -n 3 --seed 1 -p '%s' | tr '\\n' ' '", vers, prompt);
+        char *plain = run_cmd(cmd, &ol);
+        if (want) { char *nl = strchr(want, '\n'); if (nl) *nl = 0; }
+        /* the prompt's ids come first: BOS <fr> <sonnet> <title> ... */
+        T_CHECK(want && got && !strncmp(got, want, strlen(want)) && strlen(want) > 8, "special: %s; tokenize: %s", got ? got : "", want ? want : "");
+        T_CHECK(plain && want && strncmp(plain, want, strlen(want)), "without --special the tags are plain text: %s", plain ? plain : "");
+        free(want); free(got); free(plain);
+        snprintf(cmd, sizeof cmd, "'%s' generate -m models/vers-default.gguf -t 1 --special -n 8 --seed 1 -p '%s'", vers, prompt);
+        got = run_cmd(cmd, &ol);
+        T_CHECK(got && !strncmp(got, prompt, strlen(prompt)), "echo: %s", got ? got : "");
+        free(got);
+    }
     T_CASE("vers perplexity --json on a golden story: finite, < vocab, bits per byte > 0") {
         char cmd[4096];
         const char *txt = t_shared("reference/golden/greedy_once_upon_a_time_n256.txt");

@@ -6,6 +6,9 @@
  *  - vers_score_tokens equals a direct computation with the trainer's own forward pass, for
  *    a document within one window and for one read in overlapping windows;
  *  - `vers perplexity --heldout --json` reports the same documents and bits per byte;
+ *  - --by-position (issue 17), for a llama and an LSTM: every token scored once at its window
+ *    position, the buckets' tokens, bytes and nats add up to the totals, and each bucket's
+ *    mean equals a direct computation with the trainer's forward pass, window by window;
  *  - stories260K (no control tokens) gets the plain layout;
  *  - bench/copy_rate.c gives exact shares on a synthetic corpus. */
 #include "test.h"
@@ -103,6 +106,180 @@ static double json_num(const char *s, const char *after, const char *key) {
     return p ? atof(p + strlen(key)) : NAN;
 }
 
+
+/* ---- --by-position ---- */
+/* buckets as vers perplexity cuts them: 1-16, 17-64, 65-256, 257-512, 513+ */
+static int pos_bucket(int p) { return p <= 16 ? 0 : p <= 64 ? 1 : p <= 256 ? 2 : p <= 512 ? 3 : 4; }
+typedef struct { uint64_t tokens, bytes; double nll; } bucket;
+typedef struct { int n; bucket b[5]; uint64_t tokens, bytes; double nll; } pos_report;
+
+/* reads the "by_position" array that follows `after` in a vers perplexity --json answer,
+ * and that object's own tokens, bytes and mean nll */
+static int parse_pos(const char *out, const char *after, pos_report *r) {
+    memset(r, 0, sizeof *r);
+    const char *p = strstr(out, after);
+    if (!p) return -1;
+    const char *t = strstr(p, "\"tokens\":"), *by = strstr(p, "\"bytes\":"), *nl = strstr(p, "\"nll\":");
+    if (!t || !by || !nl) return -1;
+    r->tokens = strtoull(t + 9, NULL, 10); r->bytes = strtoull(by + 8, NULL, 10);
+    r->nll = atof(nl + 6) * (double)r->tokens;
+    p = strstr(p, "\"by_position\":[");
+    if (!p) return -1;
+    p += 15;
+    while (*p == '{' && r->n < 5) {
+        int from, to; unsigned long long tk, bt; double m = 0;
+        if (sscanf(p, "{\"from\":%d,\"to\":%d,\"tokens\":%llu,\"bytes\":%llu,\"nll\":%lf", &from, &to, &tk, &bt, &m) < 4) return -1;
+        if (pos_bucket(from) != r->n) return -1;
+        r->b[r->n].tokens = tk; r->b[r->n].bytes = bt; r->b[r->n].nll = m * (double)tk;
+        r->n++;
+        p = strchr(p, '}');
+        if (!p) return -1;
+        p++;
+        if (*p == ',') p++;
+    }
+    return 0;
+}
+
+/* the held-out bodies scored directly with the trainer's forward pass: windows of W tokens
+ * starting every W-1 (token j > 0 in window (j-1)/(W-1), at position j - its start) */
+typedef struct { const vers_doc_format *f; vers_tmodel *tm; int V, W; int32_t *ids; size_t cap; bucket b[5]; vers_tokenizer *et; } direct_ctx;
+static int direct_doc(const vers_doc *d, int file_no, int64_t doc_no, void *vctx) {
+    (void)file_no; (void)doc_no;
+    direct_ctx *c = vctx;
+    size_t n = 0, b0, b1;
+    int rc = vers_doc_format_tokens(c->f, d, &c->ids, &n, &c->cap, &b0, &b1);
+    if (rc) return rc;
+    const size_t S = (size_t)c->W - 1;
+    for (size_t s = 0; s + 1 < n; s += S) {
+        size_t e = s + (size_t)c->W < n ? s + (size_t)c->W : n;
+        if (e <= b0 || s + 1 >= b1) continue;
+        vers_tmodel_forward(c->tm, c->ids + s, NULL, 1, (int)(e - s));
+        const float *lg = vers_tmodel_logits(c->tm);
+        for (size_t j = s + 1; j < e; j++) {
+            if (j < b0 || j >= b1) continue;
+            bucket *q = &c->b[pos_bucket((int)(j - s))];
+            size_t len = 0;
+            vers_token_piece(c->et, c->ids[j], 0, &len);
+            q->tokens++; q->bytes += len; q->nll += nll_of(lg + (j - s - 1) * (size_t)c->V, c->V, c->ids[j]);
+        }
+    }
+    return 0;
+}
+
+/* the --by-position cases for one exported model (a llama or an LSTM) and its trainer */
+static void by_position_cases(const char *what, const char *model, vers_tmodel *tm, int V, const char *const *fl,
+                              const char *text_file) {
+    vers_err err = {0, ""};
+    vers_model *em = NULL; vers_tokenizer *et = NULL; vers_doc_format *fmt = NULL; vers_ctx *ctx = NULL;
+    vers_model_load(model, NULL, &em, &err);
+    if (em) vers_tokenizer_from_gguf(vers_model_gguf(em), &et, &err);
+    if (et) vers_doc_format_new(vers_model_gguf(em), et, &fmt, &err);
+    vers_ctx_params cp = vers_ctx_default_params(); cp.n_ctx = 64; cp.n_threads = 1;
+    if (em) vers_ctx_new(em, &cp, &ctx, &err);
+    char name[200];
+    snprintf(name, sizeof name, "by-position (%s): vers_score_tokens_at scores every token once, at its window position", what);
+    T_CASE(name) {
+        T_CHECK(fmt && ctx, "model %s: %s", model, err.msg);
+      if (fmt && ctx) {
+        longest_ctx lc = {fmt, NULL, 0, 0, 0, NULL, 0, 0};
+        vers_heldout_each(fl, 3, 7, 0.3, longest, &lc, &err);
+        const int W = 32;
+        int32_t *pos = malloc(lc.nbest * sizeof *pos);
+        double *tn = malloc(lc.nbest * sizeof *tn), got = 0, plain = 0, worst = 0;
+        size_t cnt = 0, cnt2 = 0, bad_pos = 0, scored = 0;
+        T_CHECK(lc.nbest > 100 && pos && tn, "longest document %zu tokens", lc.nbest);
+        if (pos && tn && lc.nbest > 100) {
+            T_CHECK(vers_score_tokens_at(ctx, lc.best, lc.nbest, lc.b0, lc.b1, W, W - 1, &got, &cnt, pos, tn, &err) == 0, "%s", err.msg);
+            vers_score_tokens(ctx, lc.best, lc.nbest, lc.b0, lc.b1, W, W - 1, &plain, &cnt2, &err);
+            double sum = 0;
+            for (size_t j = 0; j < lc.nbest; j++) {
+                int in = j >= lc.b0 && j < lc.b1;
+                size_t s = j ? (j - 1) / (size_t)(W - 1) * (size_t)(W - 1) : 0;
+                if (!in) { bad_pos += pos[j] != -1 || !isnan(tn[j]); continue; }
+                scored++;
+                bad_pos += pos[j] != (int32_t)(j - s);
+                sum += tn[j];
+                /* the window that scored it, through the trainer */
+                size_t e = s + (size_t)W < lc.nbest ? s + (size_t)W : lc.nbest;
+                if (j == lc.b0 || j == s + 1) vers_tmodel_forward(tm, lc.best + s, NULL, 1, (int)(e - s));
+                double want = nll_of(vers_tmodel_logits(tm) + (j - s - 1) * (size_t)V, V, lc.best[j]);
+                if (fabs(want - tn[j]) > worst) worst = fabs(want - tn[j]);
+            }
+            printf("  %s: %zu body tokens in windows of %d every %d: %zu positions wrong, worst token |engine - trainer| %.2e nats\n",
+                   what, scored, W, W - 1, bad_pos, worst);
+            T_CHECK(cnt == lc.b1 - lc.b0 && scored == cnt && bad_pos == 0, "scored %zu of %zu, %zu bad positions", cnt, lc.b1 - lc.b0, bad_pos);
+            T_CHECK(fabs(sum - got) < 1e-6 * (double)cnt && got == plain && cnt2 == cnt, "per-token sum %.6f, total %.6f, plain %.6f", sum, got, plain);
+            T_CHECK(worst < 1e-3, "engine vs trainer per token: %.2e", worst);
+        }
+        free(pos); free(tn); free(lc.best); free(lc.tmp);
+      }
+    }
+    const char *bin = getenv("VERS_BIN") ? getenv("VERS_BIN") : "build/vers";
+    static char cmd[4096], out[1 << 17];
+    snprintf(name, sizeof name, "by-position (%s): vers perplexity --heldout --by-position --json adds up and equals the trainer's", what);
+    T_CASE(name) {
+      if (fmt) {
+        snprintf(cmd, sizeof cmd, "%s perplexity --heldout --by-position --json -c 64 -m %s -t 1 --seed 7 --val-frac 0.3 %s %s %s 2>&1",
+                 bin, model, fl[0], fl[1], fl[2]);
+        int rc = t_run(cmd, out, sizeof out);
+        pos_report all, grp;
+        T_CHECK(rc == 0 && strstr(out, "\"stride\":63") && parse_pos(out, "\"all\":", &all) == 0 && parse_pos(out, "\"en-poem\":", &grp) == 0,
+                "rc %d: %.400s", rc, out);
+        direct_ctx dc = {fmt, tm, V, 64, NULL, 0, {{0}}, et};
+        T_CHECK(vers_heldout_each(fl, 3, 7, 0.3, direct_doc, &dc, &err) == 0, "%s", err.msg);
+        free(dc.ids);
+        pos_report *rs[2] = {&all, &grp};
+        for (int k = 0; k < 2; k++) {
+            uint64_t t = 0, b = 0; double nl = 0;
+            for (int i = 0; i < rs[k]->n; i++) { t += rs[k]->b[i].tokens; b += rs[k]->b[i].bytes; nl += rs[k]->b[i].nll; }
+            T_CHECK(rs[k]->n == 2 && t == rs[k]->tokens && b == rs[k]->bytes && fabs(nl - rs[k]->nll) < 1e-4 * (double)t,
+                    "%s: %d buckets, tokens %llu vs %llu, bytes %llu vs %llu, nats %.4f vs %.4f", k ? "en-poem" : "all", rs[k]->n,
+                    (unsigned long long)t, (unsigned long long)rs[k]->tokens, (unsigned long long)b, (unsigned long long)rs[k]->bytes,
+                    nl, rs[k]->nll);
+        }
+        for (int i = 0; i < 2 && all.n == 2; i++) {
+            double cli = all.b[i].nll / (double)all.b[i].tokens, want = dc.b[i].nll / (double)dc.b[i].tokens;
+            printf("  %s: positions %s: %llu tokens, CLI %.5f, trainer %.5f nats/token\n", what, i ? "17-63" : "1-16",
+                   (unsigned long long)all.b[i].tokens, cli, want);
+            T_CHECK(all.b[i].tokens == dc.b[i].tokens && all.b[i].bytes == dc.b[i].bytes && all.b[i].tokens > 20 &&
+                    fabs(cli - want) < 1e-4, "bucket %d: tokens %llu vs %llu, bytes %llu vs %llu, nll %.6f vs %.6f", i,
+                    (unsigned long long)all.b[i].tokens, (unsigned long long)dc.b[i].tokens, (unsigned long long)all.b[i].bytes,
+                    (unsigned long long)dc.b[i].bytes, cli, want);
+        }
+        T_CHECK(strstr(out, "\"to\":63") && !strstr(out, "\"from\":65"), "buckets past the window: %.300s", out);
+        /* the text form says what it counts, and --stride still overrides the default */
+        snprintf(cmd, sizeof cmd, "%s perplexity --heldout --by-position -c 64 --stride 32 -m %s -t 1 --seed 7 --val-frac 0.3 %s 2>&1",
+                 bin, model, fl[0]);
+        rc = t_run(cmd, out, sizeof out);
+        T_CHECK(rc == 0 && strstr(out, "stride 32") && strstr(out, "overlapping windows of 64") && strstr(out, "\nall                    17-63 "),
+                "rc %d: %s", rc, out);
+      }
+    }
+    snprintf(name, sizeof name, "by-position (%s): vers perplexity -f --by-position adds up to the plain figures", what);
+    T_CASE(name) {
+        snprintf(cmd, sizeof cmd, "%s perplexity --by-position --json -c 64 -m %s -t 1 -f %s 2>&1", bin, model, text_file);
+        int rc = t_run(cmd, out, sizeof out);
+        pos_report r;
+        const char *sc = strstr(out, "\"scored\":");
+        unsigned long long scored = sc ? strtoull(sc + 9, NULL, 10) : 0;
+        T_CHECK(rc == 0 && parse_pos(out, "\"file\":", &r) == 0, "rc %d: %.300s", rc, out);
+        double mean = json_num(out, "\"n_ctx\":", "\"nll\":");
+        uint64_t t = 0, b = 0; double nl = 0;
+        for (int i = 0; i < r.n; i++) { t += r.b[i].tokens; b += r.b[i].bytes; nl += r.b[i].nll; }
+        const char *by = strstr(out, "\"bytes\":");
+        unsigned long long bytes = by ? strtoull(by + 8, NULL, 10) : 0;
+        T_CHECK(r.n == 2 && t == scored && t > 100 && b == bytes && fabs(nl / (double)t - mean) < 1e-5,
+                "%d buckets: tokens %llu of %llu, bytes %llu of %llu, mean %.6f vs %.6f", r.n, (unsigned long long)t, scored,
+                (unsigned long long)b, bytes, nl / (double)(t ? t : 1), mean);
+        snprintf(cmd, sizeof cmd, "%s perplexity -c 64 -m %s -t 1 -f %s 2>&1", bin, model, text_file);
+        static char plain[4096];
+        t_run(cmd, plain, sizeof plain);
+        snprintf(cmd, sizeof cmd, "%s perplexity --by-position -c 64 -m %s -t 1 -f %s 2>&1", bin, model, text_file);
+        rc = t_run(cmd, out, sizeof out);
+        T_CHECK(rc == 0 && !strncmp(out, plain, strlen(plain)) && strstr(out, "BOS being position 0"), "text: %s\nplain: %s", out, plain);
+    }
+    vers_doc_format_free(fmt); vers_ctx_free(ctx); vers_tokenizer_free(et); vers_model_free(em);
+}
 
 static void write_text(const char *path, const char *s) {
     FILE *f = fopen(path, "w");
@@ -288,6 +465,20 @@ int main(void) {
         rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 2, "rc %d: %s", rc, out);
     }
+    by_position_cases("llama", model, tm, cfg.vocab_size, fl, files[0]);
+    /* the same for an LSTM (its state is zero at each window start, as in training) */
+    vers_tconfig lcfg = cfg;
+    lcfg.arch = VERS_ARCH_LSTM; lcfg.n_heads = lcfg.n_kv_heads = 1; lcfg.hidden_dim = lcfg.dim;
+    vers_trainer *ltr = NULL;
+    char lmodel[600]; snprintf(lmodel, sizeof lmodel, "%s/tiny-lstm.gguf", dir);
+    T_CASE("heldout: tiny LSTM trained and exported (GGUF vers-lstm)") {
+        int stopped = 0;
+        T_CHECK(vers_trainer_new(&lcfg, &o, tok, &ltr, &err) == 0, "new: %s", err.msg);
+        if (ltr) T_CHECK(vers_trainer_run(ltr, &data, &stopped, &err) == 0, "run: %s", err.msg);
+        if (ltr) T_CHECK(vers_trainer_export(ltr, lmodel, VT_F32, &err) == 0, "export: %s", err.msg);
+    }
+    if (ltr) by_position_cases("LSTM", lmodel, vers_trainer_model(ltr), lcfg.vocab_size, fl, files[0]);
+    vers_trainer_free(ltr);
     free(lc.best); free(lc.tmp);
     vers_doc_format_free(fmt); vers_ctx_free(ctx); vers_tokenizer_free(et); vers_model_free(em);
 

@@ -380,6 +380,53 @@ int main(void) {
         vers_form_free(f);
     }
 
+    T_CASE("json: per-line verdicts: rhymes (a shared rhyme letter), scans (no syllable or caesura violation; null unchecked)") {
+        /* 4 lines, the third one syllable short and the fourth rhyming with nothing */
+        const char *poem = "The sun goes down behind the quiet hill,\nThe evening settles over field and town,\n"
+                           "The birds are silent and the air is,\nAnd far away a lonely candle burns.\n";
+        vers_form *f = NULL;
+        vers_form_request rq = {0};
+        rq.lang = VERS_LANG_EN; rq.syllables = "10";
+        T_CHECK(vers_form_resolve(&rq, &f, NULL, &err) == 0, "form: %s", err.msg);
+        vers_analysis *a = analyse(poem, VERS_LANG_EN, f);
+        char *js = NULL;
+        size_t len = 0;
+        T_CHECK(a && vers_analysis_json(a, &js, &len, &err) == 0 && js, "json");
+        if (js) {
+            int scans[4] = {-1, -1, -1, -1}, rhymes[4] = {-1, -1, -1, -1};
+            const char *p = js;
+            for (int i = 0; i < 4 && (p = strstr(p, "\"rhymes\":")); i++) {
+                rhymes[i] = !strncmp(p + 9, "true", 4);
+                const char *q = strstr(p, "\"scans\":");
+                scans[i] = q && !strncmp(q + 8, "true", 4) ? 1 : q && !strncmp(q + 8, "false", 5) ? 0 : -1;
+                p++;
+            }
+            int want_r[4];
+            for (int i = 0; i < 4; i++) {
+                int shared = 0;
+                for (int j = 0; j < 4; j++) shared |= j != i && a->lines[i].rhyme_id >= 0 && a->lines[j].rhyme_id == a->lines[i].rhyme_id;
+                want_r[i] = shared;
+            }
+            T_CHECK(scans[0] == 1 && scans[1] == 1 && scans[2] == 0 && scans[3] == 1, "scans %d %d %d %d: %s", scans[0], scans[1], scans[2], scans[3], js);
+            T_CHECK(rhymes[0] == want_r[0] && rhymes[1] == want_r[1] && rhymes[2] == want_r[2] && rhymes[3] == want_r[3] &&
+                    rhymes[3] == 0, "rhymes %d %d %d %d, letters %s", rhymes[0], rhymes[1], rhymes[2], rhymes[3], a->scheme);
+        }
+        free(js);
+        vers_analysis_free(a);
+        vers_form_free(f);
+        /* no form: rhymes only; a line count the form refuses: scans null */
+        a = analyse("Roses are red,\nthe sky is blue,\nthe night is said,\nand I love you.\n", VERS_LANG_EN, NULL);
+        js = NULL;
+        T_CHECK(a && vers_analysis_json(a, &js, &len, &err) == 0 && js && !strstr(js, "\"scans\"") && strstr(js, "\"rhymes\":true"), "%s", js ? js : "");
+        free(js); vers_analysis_free(a);
+        f = NULL;
+        vers_form_builtin("sonnet", VERS_LANG_EN, &f, &err);
+        a = analyse(poem, VERS_LANG_EN, f);
+        js = NULL;
+        T_CHECK(a && vers_analysis_json(a, &js, &len, &err) == 0 && js && strstr(js, "\"scans\":null") && !strstr(js, "\"scans\":true"), "%s", js ? js : "");
+        free(js); vers_analysis_free(a); vers_form_free(f);
+    }
+
     /* vers check --json's words of an English line: its syllables as the scansion counts
      * them, their stresses (the line's stress string, word after word) and the word cut
      * into those syllables, for vers serve's page to mark the stressed ones in the text */
@@ -396,7 +443,7 @@ int main(void) {
              "{\"word\":\"to\",\"syllables\":1,\"stress\":\"1\",\"parts\":[\"to\"]},"
              "{\"word\":\"a\",\"syllables\":1,\"stress\":\"0\",\"parts\":[\"a\"]},"
              "{\"word\":\"summer's\",\"syllables\":2,\"stress\":\"10\",\"parts\":[\"sum\",\"mer's\"]},"
-             "{\"word\":\"day\",\"syllables\":1,\"stress\":\"1\",\"parts\":[\"day\"]}]}"},
+             "{\"word\":\"day\",\"syllables\":1,\"stress\":\"1\",\"parts\":[\"day\"]}],\"rhymes\":false}"},
             {"Thou art more lovely and more temperate:\n", NULL, NULL,
              "{\"word\":\"lovely\",\"syllables\":2,\"stress\":\"10\",\"parts\":[\"love\",\"ly\"]},"},
             {"Thou art more lovely and more temperate:\n", NULL, NULL,

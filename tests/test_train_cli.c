@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 static int one_line(const char *s) { const char *nl = strchr(s, '\n'); return nl && nl[1] == 0; }
+static const char *t_path_in(const char *dir, const char *name, char *buf) { snprintf(buf, 1024, "%s/%s", dir, name); return buf; }
 
 int main(void) {
     static char out[1 << 16];
@@ -39,6 +40,56 @@ int main(void) {
         snprintf(cmd, sizeof cmd, "cd %s && %s export train.ckpt q.gguf --type q8_0 2>&1 && %s info q.gguf 2>&1 | head -3", dir, bin, bin);
         rc = t_run(cmd, out, sizeof out);
         T_CHECK(rc == 0, "export rc %d: %s", rc, out);
+    }
+    T_CASE("cli: plot of several logs: x in seconds, tokens or FLOPs, a legend, validation only") {
+        /* log a: 10 steps of 1000 tokens, 10 s each, validation at 5 and 10; log b (JSONL):
+         * 5 steps of 2000 tokens, 30 s each, validation at every step */
+        FILE *a = fopen(t_path_in(dir, "a.csv", out), "w"), *b = NULL;
+        if (a) {
+            fprintf(a, "step,loss,val_loss,lr,grad_norm,tokens,elapsed_s,tok_per_s\n");
+            for (int i = 1; i <= 10; i++) fprintf(a, "%d,%.2f,%s,0.001,1.0,%d,%d,100.0\n", i, 8.0 - 0.3 * i, i % 5 ? "" : "6.5", 1000 * i, 10 * i);
+            fclose(a);
+        }
+        b = fopen(t_path_in(dir, "b.jsonl", out), "w");
+        if (b) {
+            for (int i = 1; i <= 5; i++)
+                fprintf(b, "{\"step\":%d,\"loss\":%.2f,\"val_loss\":%.2f,\"lr\":0.001,\"grad_norm\":1.0,\"tokens\":%d,\"elapsed_s\":%d,\"tok_per_s\":66.7}\n",
+                        i, 7.5 - 0.2 * i, 7.0 - 0.1 * i, 2000 * i, 30 * i);
+            fclose(b);
+        }
+        snprintf(cmd, sizeof cmd, "cd %s && %s plot a.csv b.jsonl -o s.svg --x seconds --label 'A <tr>' --label B --color '#123456' --color red 2>&1"
+                                  " && grep -c polyline s.svg && grep -c '<circle' s.svg && grep -o '>[0-9]*</text>' s.svg | tr '\\n' ' '", dir, bin);
+        int rc = t_run(cmd, out, sizeof out);
+        /* x from 10 to 150 s: ticks 10 38 66 94 122 150; 4 polylines, 2 + 5 validation points */
+        T_CHECK(rc == 0 && strstr(out, "\n4\n7\n") && strstr(out, ">10</text>") && strstr(out, ">150</text>"), "seconds: rc %d: %s", rc, out);
+        snprintf(cmd, sizeof cmd, "cd %s && grep -c 'A &lt;tr&gt;' s.svg && grep -c 'stroke=\"#123456\"' s.svg && grep -c 'seconds of training' s.svg", dir);
+        rc = t_run(cmd, out, sizeof out);
+        T_CHECK(rc == 0 && !strcmp(out, "1\n3\n1\n"), "legend and colours: rc %d: %s", rc, out);
+        snprintf(cmd, sizeof cmd, "cd %s && %s plot a.csv b.jsonl -o f.svg --x flops --flops-per-token 2 --flops-per-token 3 --val-only --json 2>&1"
+                                  " && grep -c polyline f.svg && grep -o '>[0-9]*</text>' f.svg | tr '\\n' ' '", dir, bin);
+        rc = t_run(cmd, out, sizeof out);
+        /* validation points only: x from 3 x 2000 = 6000 (b's first; a's first row, at 2 x 1000, has none) to 3 x 10000 = 30000 */
+        T_CHECK(rc == 0 && strstr(out, "{\"svg\":\"f.svg\",\"logs\":2,\"x\":\"flops\"}\n2\n") && strstr(out, ">6000</text>") &&
+                strstr(out, ">30000</text>"), "flops: rc %d: %s", rc, out);
+        snprintf(cmd, sizeof cmd, "cd %s && %s plot a.csv b.jsonl -o l.svg --x tokens --log-x 2>&1 && grep -o '>[0-9e+]*</text>' l.svg | tr '\\n' ' '", dir, bin);
+        rc = t_run(cmd, out, sizeof out);
+        T_CHECK(rc == 0 && strstr(out, ">1e+03</text>") && strstr(out, ">1e+04</text>") && strstr(out, ">5e+03</text>"), "log x: rc %d: %s", rc, out);
+        static const char *bad[][2] = {{"a.csv b.jsonl", "-o"}, {"a.csv --x flops", "--flops-per-token"}, {"a.csv -o z.svg --label x --label y", "--label"},
+                                       {"a.csv -o z.svg --x hours", "--x"}, {"a.csv b.jsonl -o z.svg --x flops --flops-per-token 1,2", "--flops-per-token"},
+                                       {"a.csv -o z.svg --color 'red\"'", "--color"}, {"a.csv -o z.svg --flops-per-token 3", "--flops-per-token"}};
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            snprintf(cmd, sizeof cmd, "cd %s && %s plot %s 2>&1 >/dev/null", dir, bin, bad[i][0]);
+            rc = t_run(cmd, out, sizeof out);
+            T_CHECK(rc == 2 && one_line(out) && !strncmp(out, "vers: plot: ", 12) && strstr(out, bad[i][1]), "plot %s: rc %d: %s", bad[i][0], rc, out);
+        }
+    }
+    T_CASE("cli: bench train --peak --json: the measured peak of each precision, and its instruction") {
+        snprintf(cmd, sizeof cmd, "%s bench train --peak --precision both -t 1 --json 2>&1", bin);
+        int rc = t_run(cmd, out, sizeof out);
+        const char *a = strstr(out, "\"precision\":\"fp32\",\"peak_gflops\":"), *b = strstr(out, "\"precision\":\"bf16\",\"peak_gflops\":");
+        double pa = a ? atof(strchr(a + 20, ':') + 1) : 0, pb = b ? atof(strchr(b + 20, ':') + 1) : 0;
+        T_CHECK(rc == 0 && !strncmp(out, "{\"threads\":1,\"results\":[", 24) && pa > 0 && pb > 0 && strstr(out, "\"peak_instruction\":"),
+                "rc %d: %s", rc, out);
     }
     T_CASE("cli: a fine-tune (--init) keeps its start's recipe and corpus as vers.init.*, and its own command") {
         snprintf(cmd, sizeof cmd, "cd %s && %s train --init m.gguf -c ft.ckpt --log ft.csv --batch 2 --seq 32 --steps 2 -t 1 "

@@ -219,6 +219,8 @@ typedef struct vers_analysis {
     char *scheme;            /* e.g. "ABAB CDCD EFEF GG" (a space between stanzas) */
     char form[64];           /* detected form's name, "" when none */
     int checked;             /* 1 when a form was given */
+    int lines_checked;       /* checked: 1 when each line was checked against a plan of the form
+                                (0 when the poem's line count already fails it) */
     int ok;                  /* checked: 1 when the poem conforms */
     int n_violations;
     vers_violation *violations;

@@ -239,6 +239,16 @@ int vers_doc_format_tokens(const vers_doc_format *f, const vers_doc *d, int32_t 
 struct vers_ctx;
 int vers_score_tokens(struct vers_ctx *c, const int32_t *ids, size_t n, size_t first, size_t last,
                       int window, int stride, double *nll, size_t *count, vers_err *err);
+/* The same, and per token j of ids (arrays of n entries, either may be NULL): pos[j] = its
+ * index in the window that scored it (the number of tokens before it in that window, which
+ * is what it was conditioned on: 1 for the token right after the window's first), -1 when
+ * it was not scored; tok_nll[j] = its -log p (NaN when not scored).  stride = window - 1
+ * reads non-overlapping windows: each window's first token is the previous one's last
+ * (context only, as the first token of a training window), every token is scored at a
+ * position from 1 to window - 1. */
+int vers_score_tokens_at(struct vers_ctx *c, const int32_t *ids, size_t n, size_t first, size_t last,
+                         int window, int stride, double *nll, size_t *count, int32_t *pos, double *tok_nll,
+                         vers_err *err);
 
 /* ---- training ---- */
 /* Precision of the matrix products: FP32, or BF16 operands with FP32 sums (master weights,
@@ -312,6 +322,20 @@ int vers_trainer_save(vers_trainer *t, const char *path, vers_err *err);
 int vers_trainer_export(vers_trainer *t, const char *path, int type, vers_err *err);
 /* SVG of the train/val loss curves of a training log (CSV or JSONL written by the run). */
 int vers_plot_log(const char *log_path, const char *svg_path, vers_err *err);
+/* Several logs on the same axes (src/train/plot.c): x in steps, tokens, training FLOPs
+ * (tokens x flops_per_token[k], one per log) or the trainer's elapsed_s. */
+enum { VERS_PLOT_X_STEP = 0, VERS_PLOT_X_TOKENS, VERS_PLOT_X_FLOPS, VERS_PLOT_X_SECONDS };
+typedef struct vers_plot_opts {
+    int x;                              /* VERS_PLOT_X_* */
+    const char *const *labels;          /* per log (NULL, or a NULL entry: the log's path) */
+    const char *const *colors;          /* per log, SVG colours (NULL: a palette of 12) */
+    const double *flops_per_token;      /* per log; needed for VERS_PLOT_X_FLOPS */
+    int val_only;                       /* validation curves only */
+    int log_x;                          /* logarithmic x axis (x <= 0 left out) */
+    const char *title;                  /* NULL: "training loss (nats/token)" */
+} vers_plot_opts;
+void vers_plot_opts_default(vers_plot_opts *o);
+int vers_plot_logs(const char *const *logs, int n_logs, const vers_plot_opts *o, const char *svg_path, vers_err *err);
 
 /* ---- benchmark ---- */
 typedef struct vers_train_bench {

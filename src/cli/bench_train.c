@@ -1,6 +1,7 @@
 /* src/cli/bench_train.c — `vers bench train`: trainer speed on llm.c's CPU benchmark shape
  * as a llama (or a given shape): tokens/s, MFU = 6*N*tokens/s over the 2-core FMA peak it
- * measures itself, and peak memory.  Reached from cmd_bench.c. */
+ * measures itself, and peak memory.  Reached from cmd_bench.c.  --peak measures and prints the
+ * peak alone: the figure a report divides a run's FLOP rate by (bench/thesis-report.sh). */
 #include "cli.h"
 #include <getopt.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@ static int bench_one(const vers_tconfig *c, long B, long steps, long threads, in
 static int cmp_d(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
 
 int cli_bench_train(int argc, char **argv) {
-    enum { O_DIM = 256, O_LAYERS, O_HEADS, O_HIDDEN, O_VOCAB, O_SEQ, O_BATCH, O_STEPS, O_JSON, O_PREC, O_PAIRS };
+    enum { O_DIM = 256, O_LAYERS, O_HEADS, O_HIDDEN, O_VOCAB, O_SEQ, O_BATCH, O_STEPS, O_JSON, O_PREC, O_PAIRS, O_PEAK };
     static const struct option opts[] = {
         {"threads", required_argument, 0, 't'}, {"steps", required_argument, 0, O_STEPS},
         {"dim", required_argument, 0, O_DIM}, {"layers", required_argument, 0, O_LAYERS},
@@ -24,10 +25,11 @@ int cli_bench_train(int argc, char **argv) {
         {"vocab", required_argument, 0, O_VOCAB}, {"seq", required_argument, 0, O_SEQ},
         {"batch", required_argument, 0, O_BATCH}, {"json", no_argument, 0, O_JSON},
         {"precision", required_argument, 0, O_PREC}, {"pairs", required_argument, 0, O_PAIRS},
+        {"peak", no_argument, 0, O_PEAK},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     vers_tconfig c = {384, 6, 6, 6, 1024, 8192, 256, 10000.0f, 1e-5f, 1, VERS_ARCH_LLAMA};
     long threads = vers_n_cores() < 2 ? vers_n_cores() : 2, steps = 5, B = 4, v, pairs = 1;
-    int json = 0, ch, precs[2], np = 0;
+    int json = 0, ch, precs[2], np = 0, peak_only = 0;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "t:h", opts, NULL)) != -1) {
         switch (ch) {
@@ -41,6 +43,7 @@ int cli_bench_train(int argc, char **argv) {
         case O_HEADS: if (cli_parse_int(optarg, 1, 1024, &v)) return cli_error("bench", "bad --heads"); c.n_heads = c.n_kv_heads = (int)v; break;
         case O_BATCH: if (cli_parse_int(optarg, 1, 1 << 16, &B)) return cli_error("bench", "bad --batch"); break;
         case O_JSON: json = 1; break;
+        case O_PEAK: peak_only = 1; break;
         case O_PREC:
             if (!strcmp(optarg, "fp32")) { precs[0] = VERS_PREC_FP32; np = 1; }
             else if (!strcmp(optarg, "bf16")) { precs[0] = VERS_PREC_BF16; np = 1; }
@@ -48,17 +51,33 @@ int cli_bench_train(int argc, char **argv) {
             else return cli_error("bench", "bad --precision '%s' (fp32, bf16 or both)", optarg);
             break;
         case 'h':
-            printf("usage: vers bench train [-t N] [--steps N] [--precision fp32|bf16|both] [--pairs N]\n"
+            printf("usage: vers bench train [-t N] [--steps N] [--precision fp32|bf16|both] [--pairs N] [--peak]\n"
                    "                        [--dim 384 --layers 6 --heads 6 --hidden 1024 --vocab 8192 --seq 256 --batch 4] [--json]\n"
                    "Tokens/s of whole training steps on random tokens; GFLOP/s = 6 x (matrix parameters) x tokens/s;\n"
                    "MFU against the peak of the widest instruction this CPU has for the precision (measured here\n"
-                   "with all threads at once).  --precision both alternates the two, --pairs times (medians).\n");
+                   "with all threads at once).  --precision both alternates the two, --pairs times (medians).\n"
+                   "--peak: measure and print only that peak (GFLOP/s of -t threads for the precision: the larger of\n"
+                   "their wall-clock rate and threads x the best rate per CPU-second of one, so a busy machine does\n"
+                   "not lower it), and the instruction it was measured on.\n");
             return 0;
         default: return cli_bad_option("bench", "t:h", argv);
         }
     }
     if (optind < argc) return cli_error("bench", "unexpected argument '%s'", argv[optind]);
     if (!np) { precs[0] = vers_train_bf16_native() ? VERS_PREC_BF16 : VERS_PREC_FP32; np = 1; }
+    if (peak_only) {
+        if (json) printf("{\"threads\":%ld,\"results\":[", threads);
+        for (int i = 0; i < np; i++) {
+            const char *instr;
+            double peak = vers_train_peak_gflops(precs[i], (int)threads, &instr);
+            if (json) printf("%s{\"precision\":\"%s\",\"peak_gflops\":%.1f,\"peak_instruction\":\"%s\"}", i ? "," : "",
+                             vers_prec_name(precs[i]), peak, instr);
+            else printf("peak %s: %.1f GFLOP/s (%s, %ld thread%s, measured)\n", vers_prec_name(precs[i]), peak, instr, threads,
+                        threads > 1 ? "s" : "");
+        }
+        if (json) printf("]}\n");
+        return 0;
+    }
     double tps[2][100], gf[2][100];
     vers_train_bench r[2] = {{0}};
     for (long p = 0; p < pairs; p++)

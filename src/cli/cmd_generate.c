@@ -1,6 +1,8 @@
 /* src/cli/cmd_generate.c — `vers generate`: plain text continuation of a prompt.
  * Prints the prompt and its continuation (llama.cpp/llama2.c style), streamed a line at a
- * time, then one newline; or, with --ids, the token ids fed and generated, one per line. */
+ * time, then one newline; or, with --ids, the token ids fed and generated, one per line.
+ * --special reads control-token text in the prompt as those tokens, so that a sample can
+ * start where a training document does (<fr><sonnet><title>T</title>, issue 17). */
 #include "cli.h"
 #include "vers/tokenizer.h"
 #include <getopt.h>
@@ -27,6 +29,10 @@ static void usage(FILE *f) {
         "      --rng vers|llama2c  random generator; llama2c also takes run.c's defaults\n"
         "                          (temp 1, top-p 0.9, no top-k/min-p) and reproduces its samples\n"
         "      --ids               print the token ids (prompt, then generated), one per line\n"
+        "      --special           special-token text in the prompt (<|bos|>, <fr>, <sonnet>,\n"
+        "                          <title> ...) becomes that token, as in vers tokenize --special;\n"
+        "                          the prompt is echoed as given (generated control tokens print\n"
+        "                          as nothing, as without it)\n"
         "      --ignore-eos        do not stop at end-of-text tokens\n"
         "  -t, --threads N         threads (default: all cores)\n"
         "      --kv f32|f16        KV cache type (default f32; f16 is llama.cpp's default)\n"
@@ -62,7 +68,7 @@ static void put_bytes(const char *s, size_t n) {
 }
 
 int cmd_generate(int argc, char **argv) {
-    enum { O_TEMP = 256, O_TOPK, O_TOPP, O_MINP, O_REP, O_SEED, O_RNG, O_IDS, O_KV, O_IGNORE };
+    enum { O_TEMP = 256, O_TOPK, O_TOPP, O_MINP, O_REP, O_SEED, O_RNG, O_IDS, O_KV, O_IGNORE, O_SPECIAL };
     static const struct option opts[] = {
         { "model", required_argument, 0, 'm' }, { "prompt", required_argument, 0, 'p' },
         { "file", required_argument, 0, 'f' }, { "tokens", required_argument, 0, 'n' },
@@ -72,11 +78,12 @@ int cmd_generate(int argc, char **argv) {
         { "repeat-penalty", required_argument, 0, O_REP }, { "seed", required_argument, 0, O_SEED },
         { "rng", required_argument, 0, O_RNG }, { "ids", no_argument, 0, O_IDS },
         { "kv", required_argument, 0, O_KV }, { "ignore-eos", no_argument, 0, O_IGNORE },
+        { "special", no_argument, 0, O_SPECIAL },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *model = NULL, *prompt = NULL, *file = NULL;
     long n_gen = 128, threads = 0, n_ctx = 0, top_k = -1;
     double temp = -1, top_p = -1, min_p = -1, rep = 1.0;
-    int have_seed = 0, want_ids = 0, ignore_eos = 0;
+    int have_seed = 0, want_ids = 0, ignore_eos = 0, special = 0;
     unsigned long long seed = 0;
     vers_rng_kind rng = VERS_RNG_VERS;
     vers_kv_type kv = VERS_KV_F32;
@@ -109,6 +116,7 @@ int cmd_generate(int argc, char **argv) {
             break;
         case O_IDS: want_ids = 1; break;
         case O_IGNORE: ignore_eos = 1; break;
+        case O_SPECIAL: special = 1; break;
         case O_KV:
             if (!strcmp(optarg, "f32")) kv = VERS_KV_F32;
             else if (!strcmp(optarg, "f16")) kv = VERS_KV_F16;
@@ -148,7 +156,7 @@ int cmd_generate(int argc, char **argv) {
     vers_model_params mp = { (int)threads };
     if (vers_model_load(model, &mp, &m, &err)) { cli_error(model, "%s", err.msg); goto done; }
     if (vers_tokenizer_from_gguf(vers_model_gguf(m), &tok, &err)) { cli_error(model, "%s", err.msg); goto done; }
-    if (vers_tokenize(tok, text, text_len, 1, 0, &ids, &n_ids, &err)) { cli_error(model, "%s", err.msg); goto done; }
+    if (vers_tokenize(tok, text, text_len, 1, special, &ids, &n_ids, &err)) { cli_error(model, "%s", err.msg); goto done; }
     if (n_ids == 0) {   /* e.g. gpt2 without add_bos and an empty prompt: start from BOS */
         int32_t b = vers_token_bos(tok);
         if (b < 0) { cli_error("generate", "empty prompt and the model has no BOS token"); goto done; }
@@ -192,7 +200,12 @@ int cmd_generate(int argc, char **argv) {
         for (size_t i = 0; i < n_ids; i++) {
             size_t len;
             const char *s = vers_detok_feed(&dt, ids[i], &len, NULL, NULL);
-            put_bytes(s, len);
+            if (!special) put_bytes(s, len);
+        }
+        if (special) {   /* its control tokens decode to nothing: show the text given */
+            size_t len;
+            vers_detok_flush(&dt, &len);
+            put_bytes(text, text_len);
         }
     }
     if (vers_decode(ctx, ids, (int)n_ids, 0, &err)) { cli_error(model, "%s", err.msg); goto done; }

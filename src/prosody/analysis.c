@@ -268,6 +268,7 @@ static int check_form(const vers_prosody *p, vers_analysis *a, const vers_form *
         snprintf(g, sizeof g, "%d", n);
         vb_add(out, 0, "lines", e, g);
     } else {
+        a->lines_checked = 1;
         for (int i = 0; i < n; i++) {
             a->lines[i].scan = best_scans[i];
             if (!best_own) { a->lines[i].read_target = best_target[i]; a->lines[i].read_prior = best_prior[i]; }
@@ -674,8 +675,29 @@ static int en_words_json(json_buf *b, const vers_prosody *p, const vers_poem_lin
     return 1;
 }
 
+/* Per-line verdicts for counting lines (issue 17: the share of a sample's lines that scan
+ * and rhyme): rhymes[i] = 1 when line i shares its rhyme group with another line of the
+ * poem; bad_metre[i] = 1 when the form check found a syllable or caesura violation on it. */
+static int line_verdicts(const vers_analysis *a, char **rhymes, char **bad_metre) {
+    int n = a->n_lines;
+    int *count = calloc((size_t)n + 1, sizeof *count);
+    *rhymes = calloc((size_t)n + 1, 1);
+    *bad_metre = calloc((size_t)n + 1, 1);
+    if (!count || !*rhymes || !*bad_metre) { free(count); free(*rhymes); free(*bad_metre); return VERS_ENOMEM; }
+    for (int i = 0; i < n; i++) if (a->lines[i].rhyme_id >= 0 && a->lines[i].rhyme_id < n) count[a->lines[i].rhyme_id]++;
+    for (int i = 0; i < n; i++) (*rhymes)[i] = a->lines[i].rhyme_id >= 0 && a->lines[i].rhyme_id < n && count[a->lines[i].rhyme_id] > 1;
+    for (int k = 0; k < a->n_violations; k++) {
+        const vers_violation *v = &a->violations[k];
+        if (v->line >= 1 && v->line <= n && (!strcmp(v->what, "syllables") || !strcmp(v->what, "caesura"))) (*bad_metre)[v->line - 1] = 1;
+    }
+    free(count);
+    return VERS_OK;
+}
+
 int vers_analysis_json(const vers_analysis *a, char **json, size_t *len, vers_err *err) {
     if (!a || !json) return vers_errorf(err, VERS_EINVAL, "json: NULL argument");
+    char *rhymes, *bad_metre;
+    if (line_verdicts(a, &rhymes, &bad_metre)) return vers_errorf(err, VERS_ENOMEM, "out of memory");
     json_buf b;
     json_init(&b);
     json_raw(&b, "{");
@@ -706,6 +728,11 @@ int vers_analysis_json(const vers_analysis *a, char **json, size_t *len, vers_er
             json_key(&b, "feminine", 0); json_bool(&b, l->scan.gender == 'f');
             en_words_json(&b, a->ctx, l);
         }
+        json_key(&b, "rhymes", 0); json_bool(&b, rhymes[i]);
+        if (a->checked) {
+            json_key(&b, "scans", 0);
+            if (a->lines_checked) json_bool(&b, !bad_metre[i]); else json_raw(&b, "null");
+        }
         json_raw(&b, "}");
     }
     json_raw(&b, "]");
@@ -730,6 +757,7 @@ int vers_analysis_json(const vers_analysis *a, char **json, size_t *len, vers_er
         json_raw(&b, "]");
     }
     json_raw(&b, "}\n");
+    free(rhymes); free(bad_metre);
     if (b.oom) { json_free(&b); return vers_errorf(err, VERS_ENOMEM, "out of memory"); }
     *json = b.p;
     if (len) *len = b.n;

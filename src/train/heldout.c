@@ -4,7 +4,8 @@
  * trainer's own split predicate, vers_doc_is_val, over the same record numbering), the
  * layout of a document for a model (the trainer's vers_doc_tokenize for our vocabulary,
  * plain "title\nbody" text otherwise, with the body's token range), and scoring a token
- * range by a model context in overlapping windows. */
+ * range by a model context in overlapping windows (and, for the loss by position in the
+ * context, which window position scored each token). */
 #include "train/internal.h"
 #include "train/bpe.h"
 #include "engine/gguf.h"
@@ -147,6 +148,14 @@ static double token_nll(const float *lg, int nv, int32_t target) {
 
 int vers_score_tokens(struct vers_ctx *c, const int32_t *ids, size_t n, size_t first, size_t last,
                       int window, int stride, double *nll, size_t *count, vers_err *err) {
+    return vers_score_tokens_at(c, ids, n, first, last, window, stride, nll, count, NULL, NULL, err);
+}
+
+int vers_score_tokens_at(struct vers_ctx *c, const int32_t *ids, size_t n, size_t first, size_t last,
+                         int window, int stride, double *nll, size_t *count, int32_t *pos, double *tok_nll,
+                         vers_err *err) {
+    if (pos) for (size_t j = 0; j < n; j++) pos[j] = -1;
+    if (tok_nll) for (size_t j = 0; j < n; j++) tok_nll[j] = NAN;
     if (last > n) last = n;
     if (first < 1) first = 1;             /* the first token has nothing before it */
     if (first >= last) return 0;
@@ -162,8 +171,11 @@ int vers_score_tokens(struct vers_ctx *c, const int32_t *ids, size_t n, size_t f
         int rc = vers_decode(c, ids + s, (int)(e - s), 1, err);
         if (rc) return rc;
         for (size_t j = done > s + 1 ? done : s + 1; j < e; j++) {
-            *nll += token_nll(vers_ctx_logits(c, (int)(j - s - 1)), nv, ids[j]);
+            double x = token_nll(vers_ctx_logits(c, (int)(j - s - 1)), nv, ids[j]);
+            *nll += x;
             (*count)++;
+            if (pos) pos[j] = (int32_t)(j - s);    /* the tokens it was conditioned on, in this window */
+            if (tok_nll) tok_nll[j] = x;
         }
         done = e;
         if (e >= last) break;
