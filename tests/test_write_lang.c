@@ -157,6 +157,19 @@ int main(void) {
                     !wr_word_viable(&len_, WR_LANG_EN, "rivag", 5), "en prefixes");
         }
     }
+    T_CASE("write lang: the other language's frequent words leave a lexicon") {
+        if (ok_lex) {
+            int had = wr_lexicon_has(&lfr, "eyes", 4);
+            int n0 = (int)lfr.n, dropped = wr_lexicon_drop_foreign(&lfr, WR_LANG_FR);
+            printf("  wfrench: %d words, %d dropped as English (eyes in the list: %d)\n", n0, dropped, had);
+            T_CHECK(dropped > 0 && (int)lfr.n == n0 - dropped, "dropped %d of %d, %u left", dropped, n0, lfr.n);
+            T_CHECK(!wr_lexicon_has(&lfr, "eyes", 4) && wr_lexicon_has(&lfr, "table", 5) && wr_lexicon_has(&lfr, "rivage", 6), "words");
+            T_CHECK(wr_word_ok(&lfr, WR_LANG_FR, "l'âme", 6) && wr_word_ok(&lfr, WR_LANG_FR, "aujourd'hui", 11), "rules still hold");
+            dropped = wr_lexicon_drop_foreign(&len_, WR_LANG_EN);
+            printf("  wamerican: %d dropped as French\n", dropped);
+            T_CHECK(dropped >= 0 && wr_lexicon_has(&len_, "eyes", 4) && wr_lexicon_has(&len_, "night", 5), "en words");
+        } else T_CHECK(0, "lexicons not loaded");
+    }
     if (ok_lex) { wr_lexicon_free(&lfr); wr_lexicon_free(&len_); }
 
     static rl x;
@@ -248,6 +261,11 @@ int main(void) {
             T_CHECK(ix[0].from_cache && ix[1].from_cache, "not from the cache (%d %d)", ix[0].from_cache, ix[1].from_cache);
             T_CHECK(wr_lexicon_has(&ix[0].lex, "night", 5) && !wr_lexicon_has(&ix[1].lex, "night", 5), "night");
             T_CHECK(wr_lexicon_has(&ix[1].lex, "rivage", 6) && !wr_lexicon_has(&ix[0].lex, "rivage", 6), "rivage");
+            /* wfrench holds "eyes": an English word the French corpus does not use is dropped;
+             * "table" (frequent in both) and "mer" stay */
+            T_CHECK(!wr_lexicon_has(&ix[1].lex, "eyes", 4), "eyes in the French lexicon");
+            T_CHECK(wr_lexicon_has(&ix[1].lex, "table", 5) && wr_lexicon_has(&ix[1].lex, "mer", 3), "table, mer");
+            T_CHECK(wr_lexicon_has(&ix[0].lex, "eyes", 4) && wr_lexicon_has(&ix[0].lex, "table", 5), "en: eyes, table");
             char cmd[600], out[64] = "";
             snprintf(cmd, sizeof cmd, "ls %s/rhyme-fr-*.bin %s/rhyme-en-*.bin 2>/dev/null | wc -l", cache, cache);
             FILE *p = popen(cmd, "r");

@@ -66,3 +66,26 @@ int wr_rhyme_words(wr_lexicon *lx, int lang) {
     if (at < 2 || wr_lexicon_index(lx) < 0) { wr_lexicon_free(lx); return -1; }
     return 0;
 }
+
+int wr_lexicon_drop_foreign(wr_lexicon *lx, int lang) {
+    if (!lx->text || !lx->sorted) return 0;
+    wr_lexicon mine, other;
+    if (wr_common_words(&mine, lang)) return -1;
+    if (wr_common_words(&other, lang == WR_LANG_FR ? WR_LANG_EN : WR_LANG_FR)) { wr_lexicon_free(&mine); return -1; }
+    char *text = malloc(lx->len + 1);
+    if (!text) { wr_lexicon_free(&mine); wr_lexicon_free(&other); return -1; }
+    size_t at = 0;
+    text[at++] = 0;
+    int dropped = 0;
+    for (uint32_t i = 0; i < lx->n; i++) {
+        const char *w = lx->text + lx->sorted[i];
+        int l = (int)strlen(w);
+        if (wr_lexicon_has(&other, w, l) && !wr_lexicon_has(&mine, w, l)) { dropped++; continue; }
+        memcpy(text + at, w, (size_t)l + 1);
+        at += (size_t)l + 1;
+    }
+    wr_lexicon_free(&mine); wr_lexicon_free(&other);
+    free(lx->text); lx->text = text; lx->len = at;
+    if (at < 2 || wr_lexicon_index(lx) < 0) { wr_lexicon_free(lx); return -1; }
+    return dropped;
+}

@@ -407,6 +407,10 @@ int wr_rhyme_index_build(wr_rhyme_index *ix, const wr_lm *lm, const wr_tokens *t
         wr_rhyme_index_free(ix);
         return vers_errorf(err, VERS_EIO, "%s: cannot read the word list", wordlist);
     }
+    if (wordlist && wr_lexicon_drop_foreign(&ix->lex, or->lang) < 0) {
+        wr_rhyme_index_free(ix);
+        return vers_errorf(err, VERS_ENOMEM, "out of memory");
+    }
     if (collect(&set, tt, wordlist, common, or->lang) < 0) {
         free(set.w); wr_rhyme_index_free(ix);
         return vers_errorf(err, VERS_ENOMEM, "out of memory");

@@ -187,6 +187,11 @@ const char *wr_theme_neighbours(int lang, const char *word, int wlen, int *len);
  * strictly sorted word sequence. */
 int  wr_lexicon_index(wr_lexicon *lx);
 void wr_lexicon_free(wr_lexicon *lx);
+/* Drops from a language's lexicon the words frequent in the other language's corpus (its
+ * shipped frequency list) and not in this one's: Debian's wfrench holds "eyes" and
+ * "mach", and a model drifting into English wrote "ô mach eyes" in a French sonnet.
+ * Returns the words dropped, or -1 (out of memory; the lexicon is then empty). */
+int wr_lexicon_drop_foreign(wr_lexicon *lx, int lang);
 /* 1 for a slur of the block list (any case): never a rhyme word, never in a lexicon. */
 int  wr_is_blocked_word(const char *w, int len);
 /* 1 when the word (any case, UTF-8) is in the lexicon, or when there is no lexicon. */
