@@ -213,6 +213,12 @@ static void run_form(rig *r, const form_case *fc, int seeds, int *ok, int *fail,
             char why[256] = "";
             int good = r->or.check_poem(r->or.ud, q.form, q.plan, res.text, strlen(res.text), why, sizeof why) == 1 &&
                        clean_text(res.text, q.plan->n_lines);
+            /* a poem whose last line is written (not a refrain) ends on a full stop, ! or ? */
+            if (good && !strstr(fc->form_text, "refrain") && !strstr(fc->form_text, "rentrement")) {
+                size_t l = strlen(res.text);
+                while (l > 0 && res.text[l - 1] == '\n') l--;
+                if (l == 0 || !strchr(".!?", res.text[l - 1])) { good = 0; snprintf(why, sizeof why, "no full stop at the end"); }
+            }
             if (good) (*ok)++;
             else { (*bad)++; printf("BROKEN %s seed %d: %s\n%s\n", fc->name, s, why, res.text); }
         } else if (rc == VERS_EFAIL) {

@@ -201,10 +201,11 @@ static int mask_end_word(const wr_masker *m, const wr_line_rules *r, const wr_li
         if (complete)
             for (int t = 0; t < tt->n; t++) {
                 int p = tt->info[t].kind == WR_TOK_PUNCT ? tt->info[t].punct : 0;
-                /* the poem ends on a full stop, not a comma */
-                if (!p || p == ':' || (r->last && (p == ',' || p == ';'))) continue;
+                /* the poem ends on a full stop (or ! ?), not a comma, nor in mid-sentence */
+                if (!p || p == ':' || (r->last && p != '.' && p != '!' && p != '?')) continue;
                 if (x[t] == -INFINITY) { x[t] = logits[t]; n_allowed++; }
             }
+        if (r->last) complete = 0;                       /* the line break comes after the stop */
     } else complete = 1;
     if (complete) { if (x[tt->newline] == -INFINITY) n_allowed++; x[tt->newline] = logits[tt->newline]; }
     return n_allowed;
