@@ -286,6 +286,21 @@ static void write_text(const char *path, const char *s) {
     if (f) { fputs(s, f); fclose(f); }
 }
 
+/* A tiny model of cfg trained o.steps steps on data (so that its predictions are not
+ * uniform) and exported to path as F32; NULL when a step failed (the case says which). */
+static vers_trainer *train_tiny(const char *name, const vers_tconfig *cfg, const vers_train_opts *o,
+                                const vers_bpe *tok, const vers_tokens *data, const char *path) {
+    vers_trainer *tr = NULL;
+    vers_err err = {0};
+    T_CASE(name) {
+        int stopped = 0;
+        T_CHECK(vers_trainer_new(cfg, o, tok, &tr, &err) == 0, "new: %s", err.msg);
+        if (tr) T_CHECK(vers_trainer_run(tr, data, &stopped, &err) == 0, "run: %s", err.msg);
+        if (tr) T_CHECK(vers_trainer_export(tr, path, VT_F32, &err) == 0, "export: %s", err.msg);
+    }
+    return tr;
+}
+
 int main(void) {
     const char *dir = t_tmpdir();
     vers_err err = {0, ""};
@@ -348,14 +363,8 @@ int main(void) {
     vers_train_opts o;
     vers_train_opts_default(&o);
     o.batch = 2; o.seq_len = 64; o.steps = 40; o.warmup = 2; o.lr = 1e-2f; o.eval_every = 0; o.ckpt_every = 0; o.threads = 1;
-    vers_trainer *tr = NULL;
     char model[600]; snprintf(model, sizeof model, "%s/tiny.gguf", dir);
-    T_CASE("heldout: tiny model trained and exported") {
-        int stopped = 0;
-        T_CHECK(vers_trainer_new(&cfg, &o, tok, &tr, &err) == 0, "new: %s", err.msg);
-        if (tr) T_CHECK(vers_trainer_run(tr, &data, &stopped, &err) == 0, "run: %s", err.msg);
-        if (tr) T_CHECK(vers_trainer_export(tr, model, VT_F32, &err) == 0, "export: %s", err.msg);
-    }
+    vers_trainer *tr = train_tiny("heldout: tiny model trained and exported", &cfg, &o, tok, &data, model);
     if (!tr) T_DONE();
     vers_tmodel *tm = vers_trainer_model(tr);
     vers_model *em = NULL; vers_tokenizer *et = NULL; vers_ctx *ctx = NULL; vers_doc_format *fmt = NULL;
@@ -469,14 +478,8 @@ int main(void) {
     /* the same for an LSTM (its state is zero at each window start, as in training) */
     vers_tconfig lcfg = cfg;
     lcfg.arch = VERS_ARCH_LSTM; lcfg.n_heads = lcfg.n_kv_heads = 1; lcfg.hidden_dim = lcfg.dim;
-    vers_trainer *ltr = NULL;
     char lmodel[600]; snprintf(lmodel, sizeof lmodel, "%s/tiny-lstm.gguf", dir);
-    T_CASE("heldout: tiny LSTM trained and exported (GGUF vers-lstm)") {
-        int stopped = 0;
-        T_CHECK(vers_trainer_new(&lcfg, &o, tok, &ltr, &err) == 0, "new: %s", err.msg);
-        if (ltr) T_CHECK(vers_trainer_run(ltr, &data, &stopped, &err) == 0, "run: %s", err.msg);
-        if (ltr) T_CHECK(vers_trainer_export(ltr, lmodel, VT_F32, &err) == 0, "export: %s", err.msg);
-    }
+    vers_trainer *ltr = train_tiny("heldout: tiny LSTM trained and exported (GGUF vers-lstm)", &lcfg, &o, tok, &data, lmodel);
     if (ltr) by_position_cases("LSTM", lmodel, vers_trainer_model(ltr), lcfg.vocab_size, fl, files[0]);
     vers_trainer_free(ltr);
     free(lc.best); free(lc.tmp);
